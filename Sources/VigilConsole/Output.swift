@@ -1,0 +1,40 @@
+import Glibc
+
+/// Buffered writes to a file descriptor. Swift 6 forbids the C `stdout` global,
+/// and a large result should not be one write per cell anyway.
+public final class Output {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+    private let flushAt = 64 << 10
+
+    public init(fd: Int32) {
+        self.fd = fd
+        buffer.reserveCapacity(flushAt + 4096)
+    }
+
+    deinit { flush() }
+
+
+    public func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= flushAt { flush() }
+    }
+
+    public func line(_ text: String = "") {
+        write(text)
+        write("\n")
+    }
+
+    public func flush() {
+        var offset = 0
+        while offset < buffer.count {
+            let n = buffer[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                break  // a closed pipe: drop output, never crash the query
+            }
+            offset += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

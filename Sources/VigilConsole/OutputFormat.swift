@@ -1,0 +1,206 @@
+import VigilSQL
+
+/// How query results are printed.
+public enum OutputFormat: String, CaseIterable, Sendable {
+    case table, line, csv, json, jsonl
+
+    /// A writer for one statement's result in this format.
+    public func writer(columns: [String], to out: Output) -> any ResultWriter {
+        switch self {
+        case .table: return TableWriter(columns: columns, out: out)
+        case .line: return LineWriter(columns: columns, out: out)
+        case .csv: return CSVWriter(columns: columns, out: out)
+        case .json: return JSONWriter(columns: columns, out: out, array: true)
+        case .jsonl: return JSONWriter(columns: columns, out: out, array: false)
+        }
+    }
+}
+
+/// Receives one statement's rows as they are stepped, so memory stays flat.
+public protocol ResultWriter: AnyObject {
+    func write(_ row: [SQLValue])
+    /// Called once after the last row (also when there were none).
+    func finish()
+}
+
+/// osqueryi-style boxed table. Column widths come from the first `sampleSize`
+/// rows; later rows are printed as they come with the same widths, so a huge
+/// result does not have to be held in memory.
+final class TableWriter: ResultWriter {
+    let columns: [String]
+    let out: Output
+    let sampleSize = 1000
+    private var pending: [[String]] = []
+    private var widths: [Int]?
+
+    init(columns: [String], out: Output) {
+        self.columns = columns
+        self.out = out
+    }
+
+    func write(_ row: [SQLValue]) {
+        let cells = row.map { $0.text ?? "" }
+        if widths != nil {
+            printRow(cells)
+            return
+        }
+        pending.append(cells)
+        if pending.count >= sampleSize { startPrinting() }
+    }
+
+    func finish() {
+        if widths == nil {
+            if pending.isEmpty { return }  // osqueryi prints nothing for an empty result
+            startPrinting()
+        }
+        printRule()
+    }
+
+    private func startPrinting() {
+        var w = columns.map(\.count)
+        for row in pending {
+            for (i, cell) in row.enumerated() where i < w.count { w[i] = max(w[i], cell.count) }
+        }
+        widths = w
+        printRule()
+        printRow(columns)
+        printRule()
+        for row in pending { printRow(row) }
+        pending = []
+    }
+
+    private func printRule() {
+        out.line("+" + (widths ?? []).map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+") + "+")
+    }
+
+    private func printRow(_ cells: [String]) {
+        var line = "|"
+        for (i, cell) in cells.enumerated() {
+            let w = widths?[i] ?? cell.count
+            line += " " + cell + String(repeating: " ", count: max(0, w - cell.count)) + " |"
+        }
+        out.line(line)
+    }
+}
+
+/// One `column = value` line per column, a blank line between rows (osqueryi's line mode).
+final class LineWriter: ResultWriter {
+    let columns: [String]
+    let out: Output
+    let width: Int
+    private var first = true
+
+    init(columns: [String], out: Output) {
+        self.columns = columns
+        self.out = out
+        self.width = columns.map(\.count).max() ?? 0
+    }
+
+    func write(_ row: [SQLValue]) {
+        if !first { out.line() }
+        first = false
+        for (name, value) in zip(columns, row) {
+            out.line(String(repeating: " ", count: width - name.count) + name + " = " + (value.text ?? ""))
+        }
+    }
+
+    func finish() {}
+}
+
+/// RFC 4180 CSV with a header line.
+final class CSVWriter: ResultWriter {
+    let out: Output
+
+    init(columns: [String], out: Output) {
+        self.out = out
+        out.line(columns.map(Self.quote).joined(separator: ","))
+    }
+
+    func write(_ row: [SQLValue]) {
+        out.line(row.map { Self.quote($0.text ?? "") }.joined(separator: ","))
+    }
+
+    func finish() {}
+
+    static func quote(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
+    }
+}
+
+/// JSON: an array of objects (`json`) or one object per line (`jsonl`).
+/// Integers and reals are JSON numbers, NULL is null, blobs are hex strings.
+final class JSONWriter: ResultWriter {
+    let keys: [String]
+    let out: Output
+    let array: Bool
+    private var count = 0
+
+    init(columns: [String], out: Output, array: Bool) {
+        self.keys = columns.map { JSON.string($0) }
+        self.out = out
+        self.array = array
+    }
+
+    func write(_ row: [SQLValue]) {
+        var object = "{"
+        for (i, value) in row.enumerated() where i < keys.count {
+            if i > 0 { object += "," }
+            object += keys[i] + ":" + JSON.value(value)
+        }
+        object += "}"
+        if array {
+            out.write(count == 0 ? "[\n  " : ",\n  ")
+            out.write(object)
+        } else {
+            out.line(object)
+        }
+        count += 1
+    }
+
+    func finish() {
+        if array { out.line(count == 0 ? "[]" : "\n]") }
+    }
+}
+
+/// Minimal JSON encoding of SQL values (no Foundation on the hot path).
+public enum JSON {
+    public static func value(_ v: SQLValue) -> String {
+        switch v {
+        case .null: return "null"
+        case .integer(let i): return String(i)
+        case .double(let d): return d.isFinite ? String(d) : "null"
+        case .text(let s): return string(s)
+        case .blob(let b): return string(b.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+        }
+    }
+
+    public static func string(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension String {
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        for c in self { if c == target { out += replacement } else { out.append(c) } }
+        return out
+    }
+}

@@ -1,0 +1,100 @@
+import Glibc
+import VigilSQL
+
+/// Runs SQL text (one or more statements) and prints each result. Used by
+/// `vigil query` and by the shell.
+public final class QueryRunner {
+    public let database: Database
+    public var format: OutputFormat
+    public var timer = false
+    let out: Output
+    let err: Output
+
+    public init(database: Database, format: OutputFormat = .table, out: Output = Output(fd: 1), err: Output = Output(fd: 2)) {
+        self.database = database
+        self.format = format
+        self.out = out
+        self.err = err
+    }
+
+    /// Run `sql`; on error print it (with a caret under the position) and return false.
+    /// Rows already printed stay printed.
+    @discardableResult
+    public func run(_ sql: String) -> Bool {
+        do {
+            try database.forEachStatement(sql) { statement in
+                let started = Self.now()
+                let cpuStarted = Self.cpuTime()
+                if statement.isQueryPlan {
+                    try printQueryPlan(statement)
+                } else {
+                    let writer = format.writer(columns: statement.columnNames, to: out)
+                    while try statement.step() { writer.write(statement.row()) }
+                    writer.finish()
+                }
+                if timer {
+                    let wall = Self.now() - started
+                    let cpu = Self.cpuTime()
+                    let user = cpu.user - cpuStarted.user, system = cpu.system - cpuStarted.system
+                    out.line("Run Time: real \(Self.seconds(wall)) user \(Self.seconds(user)) sys \(Self.seconds(system))")
+                }
+            }
+            out.flush()
+            return true
+        } catch let error as SQLError {
+            out.flush()
+            report(error, sql: sql)
+            return false
+        } catch {
+            out.flush()
+            err.line("Error: \(error)")
+            err.flush()
+            return false
+        }
+    }
+
+    func report(_ error: SQLError, sql: String) {
+        err.line("Error: \(error.message)")
+        if let pointer = error.pointer(in: sql) { err.line(pointer) }
+        err.flush()
+    }
+
+    /// EXPLAIN QUERY PLAN rows (id, parent, notused, detail) as a tree, as sqlite3 and osqueryi show it.
+    func printQueryPlan(_ statement: Statement) throws {
+        var nodes: [(id: Int64, parent: Int64, detail: String)] = []
+        while try statement.step() {
+            let r = statement.row()
+            nodes.append((r[0].integer ?? 0, r[1].integer ?? 0, r[3].text ?? ""))
+        }
+        out.line("QUERY PLAN")
+        func render(_ parent: Int64, _ prefix: String) {
+            let children = nodes.filter { $0.parent == parent }
+            for (i, node) in children.enumerated() {
+                let last = i == children.count - 1
+                out.line(prefix + (last ? "`--" : "|--") + node.detail)
+                render(node.id, prefix + (last ? "   " : "|  "))
+            }
+        }
+        render(0, "")
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    static func cpuTime() -> (user: Double, system: Double) {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        let t = { (tv: timeval) in Double(tv.tv_sec) + Double(tv.tv_usec) / 1e6 }
+        return (t(usage.ru_utime), t(usage.ru_stime))
+    }
+
+    static func seconds(_ s: Double) -> String {
+        let ms = Int((s * 1000).rounded())
+        let frac = String(ms % 1000)
+        return "\(ms / 1000).\(String(repeating: "0", count: 3 - frac.count))\(frac)"
+    }
+}
+

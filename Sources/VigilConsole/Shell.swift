@@ -1,0 +1,124 @@
+import CEditLine
+import Glibc
+import VigilSQL
+
+/// `vigil shell`: an interactive SQL shell with libedit line editing and history,
+/// osqueryi's dot-commands, and statements that may span lines (complete at `;`).
+public final class Shell {
+    let runner: QueryRunner
+    let out: Output
+    let historyPath: String?
+    let interactive: Bool
+
+    public init(runner: QueryRunner, historyPath: String?) {
+        self.runner = runner
+        self.out = runner.out
+        self.historyPath = historyPath
+        self.interactive = isatty(0) == 1
+    }
+
+    /// Read and run until `.quit` or end of input. Returns false if any statement failed
+    /// when input was not a terminal (so scripts can check the exit code).
+    public func run() -> Bool {
+        var ok = true
+        if interactive {
+            out.line("Vigil shell: SQL over the live OS. Type .help for commands, .quit to leave.")
+            out.flush()
+            if let historyPath { _ = read_history(historyPath) }
+        }
+        var pending = ""
+        while let line = readLine(prompt: pending.isEmpty ? "vigil> " : "   ...> ") {
+            let trimmed = line.trimmingWhitespace()
+            if pending.isEmpty && trimmed.hasPrefix(".") {
+                remember(trimmed)
+                if !dotCommand(trimmed) { break }
+                continue
+            }
+            if trimmed.isEmpty && pending.isEmpty { continue }
+            pending += pending.isEmpty ? line : "\n" + line
+            if Database.isComplete(pending) {
+                remember(pending)
+                if !runner.run(pending) { ok = false }
+                pending = ""
+            }
+        }
+        if !pending.trimmingWhitespace().isEmpty { if !runner.run(pending) { ok = false } }
+        if interactive, let historyPath { _ = write_history(historyPath) }
+        out.flush()
+        return interactive || ok
+    }
+
+    func readLine(prompt: String) -> String? {
+        if interactive {
+            guard let raw = readline(prompt) else {
+                out.line()
+                return nil
+            }
+            defer { free(raw) }
+            return String(cString: raw)
+        }
+        return Swift.readLine(strippingNewline: true)
+    }
+
+    func remember(_ entry: String) {
+        if interactive { add_history(entry) }
+    }
+
+    /// Handle a dot-command; false means quit.
+    func dotCommand(_ line: String) -> Bool {
+        let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        let argument = words.count > 1 ? words[1] : nil
+        switch words[0] {
+        case ".quit", ".exit", ".q":
+            return false
+        case ".help":
+            out.line(Self.help)
+        case ".tables":
+            let names = runner.database.tables.keys.sorted().filter { argument == nil || $0.contains(argument!) }
+            for name in names { out.line("  => \(name)") }
+        case ".schema":
+            let names = argument.map { [$0] } ?? runner.database.tables.keys.sorted()
+            for name in names {
+                if let t = runner.database.tables[name] {
+                    out.line(t.schema.createStatement + ";")
+                } else {
+                    out.line("Error: no such table: \(name)")
+                }
+            }
+        case ".mode":
+            if let argument, let format = OutputFormat(rawValue: argument) {
+                runner.format = format
+            } else {
+                out.line("Error: .mode takes one of: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        case ".timer":
+            switch argument {
+            case "on": runner.timer = true
+            case "off": runner.timer = false
+            default: out.line("Error: .timer takes on or off")
+            }
+        default:
+            out.line("Error: unknown command \(words[0]); type .help for the list")
+        }
+        out.flush()
+        return true
+    }
+
+    static let help = """
+    .help               Show this message
+    .tables [TEXT]      List tables (those whose name contains TEXT)
+    .schema [TABLE]     Show the CREATE statement of TABLE (or of every table)
+    .mode MODE          Output as table, line, csv, json or jsonl
+    .timer on|off       Show wall and CPU time of each statement
+    .quit               Leave the shell (also .exit, Ctrl-D)
+    SQL statements end with ';' and may span lines. EXPLAIN QUERY PLAN SELECT ...
+    shows which constraints Vigil pushes down to a table.
+    """
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        let s = drop(while: { $0.isWhitespace })
+        return String(s.reversed().drop(while: { $0.isWhitespace }).reversed())
+    }
+}

@@ -1,0 +1,156 @@
+import CSQLite
+import Logging
+
+/// An in-memory SQLite connection with Vigil's tables registered as eponymous
+/// virtual tables, hardened so that no query can touch the file system: no
+/// extension loading, no ATTACH (limit 0 also stops VACUUM INTO), defensive
+/// mode, and an authorizer that allows reading only.
+public final class Database {
+    let handle: OpaquePointer
+    let authorizer = Authorizer()
+    private var contexts: [ModuleContext] = []
+    private let module: UnsafeMutablePointer<sqlite3_module>
+    public let tables: [String: any VirtualTable]
+    let logger: Logger
+
+    public init(tables: [any VirtualTable], logger: Logger = Logger(label: "vigil.sql")) throws(SQLError) {
+        self.logger = logger
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(":memory:", &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let error = SQLError.from(db, code: rc)
+            sqlite3_close_v2(db)
+            throw error
+        }
+        handle = db
+        module = .allocate(capacity: 1)
+        module.initialize(to: VirtualTableModule.make())
+        var byName: [String: any VirtualTable] = [:]
+        for t in tables { byName[t.schema.name] = t }
+        self.tables = byName
+        do {
+            try harden()
+            for t in tables { try register(t) }
+        } catch {
+            sqlite3_close_v2(db)
+            module.deallocate()
+            throw error
+        }
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+        module.deinitialize(count: 1)
+        module.deallocate()
+    }
+
+    private func check(_ rc: Int32) throws(SQLError) {
+        if rc != SQLITE_OK { throw SQLError.from(handle, code: rc) }
+    }
+
+    private func harden() throws(SQLError) {
+        try check(vigil_sqlite_db_config_int(handle, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0))
+        try check(vigil_sqlite_db_config_int(handle, SQLITE_DBCONFIG_DEFENSIVE, 1))
+        try check(vigil_sqlite_db_config_int(handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0))
+        sqlite3_limit(handle, SQLITE_LIMIT_ATTACHED, 0)
+        let ctx = Unmanaged.passUnretained(authorizer).toOpaque()
+        try check(sqlite3_set_authorizer(handle, { ctx, action, a, b, _, _ in
+            let authorizer = Unmanaged<Authorizer>.fromOpaque(ctx!).takeUnretainedValue()
+            return authorizer.authorize(action, a.map { String(cString: $0) }, b.map { String(cString: $0) })
+        }, ctx))
+    }
+
+    private func register(_ table: any VirtualTable) throws(SQLError) {
+        let ctx = ModuleContext(table, authorizer: authorizer)
+        contexts.append(ctx)
+        try check(sqlite3_create_module_v2(handle, table.schema.name, module, Unmanaged.passUnretained(ctx).toOpaque(), nil))
+    }
+
+    /// Prepare the first statement of `sql`; `rest` is what follows it.
+    public func prepare(_ sql: String) throws(SQLError) -> (statement: Statement?, rest: Substring) {
+        var result: Result<(Statement?, Substring), SQLError> = .success((nil, ""))
+        sql.withCString { base in
+            var stmt: OpaquePointer?
+            var tail: UnsafePointer<CChar>?
+            authorizer.lastRefusal = nil
+            let rc = sqlite3_prepare_v3(handle, base, -1, 0, &stmt, &tail)
+            guard rc == SQLITE_OK else {
+                result = .failure(error(code: rc, sql: sql))
+                return
+            }
+            let consumed = tail.map { $0 - base } ?? sql.utf8.count
+            let utf8 = sql.utf8
+            let split = utf8.index(utf8.startIndex, offsetBy: consumed)
+            let text = String(sql[..<split]).trimmingWhitespace()
+            result = .success((stmt.map { Statement(handle: $0, database: self, sql: text) }, sql[split...]))
+        }
+        return try result.get()
+    }
+
+    /// Run every statement in `sql`, calling `body` for each prepared one before
+    /// it is stepped (the caller steps it).
+    public func forEachStatement(_ sql: String, _ body: (Statement) throws -> Void) throws {
+        var rest = Substring(sql)
+        while !rest.allSatisfy({ $0.isWhitespace || $0 == ";" }) {
+            let (statement, tail) = try prepare(String(rest))
+            if let statement { try body(statement) }
+            rest = tail
+        }
+    }
+
+    /// Every row of a single query, for tests and small internal queries.
+    public func query(_ sql: String) throws -> [[String: SQLValue]] {
+        var out: [[String: SQLValue]] = []
+        try forEachStatement(sql) { s in
+            let names = s.columnNames
+            while try s.step() {
+                var row: [String: SQLValue] = [:]
+                for (n, v) in zip(names, s.row()) { row[n] = v }
+                out.append(row)
+            }
+        }
+        return out
+    }
+
+    /// The SQLite library's version (sqlite3_libversion).
+    public static var sqliteVersion: String { String(cString: sqlite3_libversion()) }
+
+    /// Whether `sql` ends with a complete statement (sqlite3_complete), for the shell's continuation lines.
+    public static func isComplete(_ sql: String) -> Bool { sqlite3_complete(sql) != 0 }
+
+    /// Ask a running query to stop at its next opportunity (sqlite3_interrupt).
+    public func interrupt() { sqlite3_interrupt(handle) }
+
+    /// Build an error with a clearer message than SQLite's where Vigil knows more.
+    func error(code: Int32, sql: String) -> SQLError {
+        let base = SQLError.from(handle, code: code)
+        if code == SQLITE_AUTH, let reason = authorizer.lastRefusal {
+            return SQLError(code: code, message: "not authorized: \(reason)", offset: base.offset)
+        }
+        if let name = base.message.suffix(after: "no such table: ") {
+            let bare = name.split(separator: ".").last.map(String.init) ?? name
+            let close = Suggestions.closest(to: bare, in: tables.keys)
+            let hint = close.isEmpty ? "; run .tables or `vigil tables` for the list" : "; did you mean \(close.joined(separator: ", "))?"
+            return SQLError(code: code, message: base.message + hint, offset: base.offset)
+        }
+        if let name = base.message.suffix(after: "no such column: ") {
+            let bare = name.split(separator: ".").last.map(String.init) ?? name
+            let close = Suggestions.closest(to: bare, in: Set(tables.values.flatMap { $0.schema.columns.map(\.name) }))
+            let hint = close.isEmpty ? "" : "; did you mean \(close.joined(separator: ", "))?"
+            return SQLError(code: code, message: base.message + hint, offset: base.offset)
+        }
+        return base
+    }
+}
+
+extension String {
+    func suffix(after prefix: String) -> String? {
+        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : nil
+    }
+
+    func trimmingWhitespace() -> String {
+        let s = drop(while: { $0.isWhitespace })
+        return String(s.reversed().drop(while: { $0.isWhitespace }).reversed())
+    }
+}

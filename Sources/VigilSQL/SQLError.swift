@@ -1,0 +1,43 @@
+import CSQLite
+
+/// An error from SQLite or from Vigil's SQL layer, with SQLite's result code and,
+/// for syntax errors, the byte offset in the statement where SQLite stopped.
+public struct SQLError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let code: Int32
+    public let message: String
+    /// Byte offset in the SQL text, when SQLite reports one.
+    public let offset: Int?
+
+    public init(code: Int32, message: String, offset: Int? = nil) {
+        self.code = code
+        self.message = message
+        self.offset = offset
+    }
+
+    public var description: String {
+        if let offset { return "\(message) (at offset \(offset))" }
+        return message
+    }
+
+    /// The error carried by a connection right now (sqlite3_errmsg / sqlite3_error_offset).
+    static func from(_ db: OpaquePointer?, code: Int32) -> SQLError {
+        let message = db.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+            ?? String(cString: sqlite3_errstr(code))
+        let offset = db.map { sqlite3_error_offset($0) } ?? -1
+        return SQLError(code: code, message: message, offset: offset >= 0 ? Int(offset) : nil)
+    }
+
+    /// The part of `sql` around `offset`, with a caret under the position.
+    public func pointer(in sql: String) -> String? {
+        guard let offset else { return nil }
+        let bytes = Array(sql.utf8)
+        guard offset <= bytes.count else { return nil }
+        var lineStart = offset
+        while lineStart > 0 && bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
+        var lineEnd = offset
+        while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+        let line = String(decoding: bytes[lineStart..<lineEnd], as: UTF8.self)
+        let column = String(decoding: bytes[lineStart..<offset], as: UTF8.self).count
+        return line + "\n" + String(repeating: " ", count: column) + "^"
+    }
+}

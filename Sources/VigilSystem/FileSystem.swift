@@ -1,0 +1,68 @@
+import Glibc
+
+/// Small, allocation-light file helpers over open/read/readlink/readdir. /proc and
+/// /sys files report size 0, so reads go until EOF rather than trusting fstat.
+public enum FileSystem {
+    /// The whole file, up to `limit` bytes.
+    public static func read(_ path: String, limit: Int = 64 << 20) throws(SystemError) -> [UInt8] {
+        let fd = try retryingEINTR("open", path: path) { open(path, O_RDONLY | O_CLOEXEC) }
+        defer { close(fd) }
+        let chunk = 16 << 10
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
+        defer { buffer.deallocate() }
+        var out: [UInt8] = []
+        while out.count < limit {
+            let n = try retryingEINTR("read", path: path) { Glibc.read(fd, buffer.baseAddress, min(chunk, limit - out.count)) }
+            if n == 0 { break }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+        return out
+    }
+
+    /// The file as UTF-8 text (invalid bytes repaired).
+    public static func readText(_ path: String, limit: Int = 64 << 20) throws(SystemError) -> String {
+        String(decoding: try read(path, limit: limit), as: UTF8.self)
+    }
+
+    /// The file's text, or nil if it cannot be read for any reason.
+    public static func readTextIfPresent(_ path: String) -> String? {
+        try? readText(path)
+    }
+
+    /// The target of a symbolic link (readlink).
+    public static func readLink(_ path: String) throws(SystemError) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = try retryingEINTR("readlink", path: path) { readlink(path, &buffer, buffer.count - 1) }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Names in a directory, without "." and "..".
+    public static func list(_ path: String) throws(SystemError) -> [String] {
+        guard let dir = opendir(path) else { throw SystemError("opendir", path: path) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// lstat or stat of a path.
+    public static func status(_ path: String, followLinks: Bool = true) throws(SystemError) -> stat {
+        var st = stat()
+        _ = try retryingEINTR(followLinks ? "stat" : "lstat", path: path) {
+            followLinks ? stat(path, &st) : lstat(path, &st)
+        }
+        return st
+    }
+
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Split text into lines without the trailing newline.
+    public static func lines(_ text: String) -> [Substring] {
+        text.split(separator: "\n", omittingEmptySubsequences: true)
+    }
+}

@@ -1,0 +1,122 @@
+import VigilSQL
+import VigilSystem
+
+/// `processes`: one row per process from /proc. Reads only the /proc files the
+/// selected columns need, and only the pids a `pid` constraint names.
+public struct ProcessesTable: VirtualTable {
+    public let schema = TableSchema("processes", "All running processes on the host system.", [
+        Column("pid", .bigint, "Process (or thread) ID", .index),
+        Column("name", .text, "The process path or shorthand argv[0]"),
+        Column("path", .text, "Path to executed binary"),
+        Column("cmdline", .text, "Complete argv"),
+        Column("state", .text, "Process state"),
+        Column("cwd", .text, "Process current working directory"),
+        Column("root", .text, "Process virtual root directory"),
+        Column("uid", .bigint, "Unsigned user ID"),
+        Column("gid", .bigint, "Unsigned group ID"),
+        Column("euid", .bigint, "Unsigned effective user ID"),
+        Column("egid", .bigint, "Unsigned effective group ID"),
+        Column("suid", .bigint, "Unsigned saved user ID"),
+        Column("sgid", .bigint, "Unsigned saved group ID"),
+        Column("on_disk", .integer, "The process path exists yes=1, no=0, unknown=-1"),
+        Column("wired_size", .bigint, "Bytes of unpageable (locked) memory used by process"),
+        Column("resident_size", .bigint, "Bytes of private memory used by process"),
+        Column("total_size", .bigint, "Total virtual memory size"),
+        Column("user_time", .bigint, "CPU time in milliseconds spent in user space"),
+        Column("system_time", .bigint, "CPU time in milliseconds spent in kernel space"),
+        Column("disk_bytes_read", .bigint, "Bytes read from disk"),
+        Column("disk_bytes_written", .bigint, "Bytes written to disk"),
+        Column("start_time", .bigint, "Process start time in seconds since Epoch, in case of error -1"),
+        Column("parent", .bigint, "Process parent's PID"),
+        Column("pgroup", .bigint, "Process group"),
+        Column("threads", .integer, "Number of threads used by process"),
+        Column("nice", .integer, "Process nice level (-20 to 20, default 0)"),
+        Column("cgroup_path", .text, "The full hierarchical path of the process's control group"),
+    ])
+
+    public init() {}
+
+    public func generate(_ context: QueryContext) throws -> RowSequence {
+        let pids: [Int32]
+        if let wanted = context.integers("pid") {
+            pids = wanted.compactMap { Int32(exactly: $0) }.filter { $0 > 0 }
+        } else {
+            pids = try ProcFS.pids()
+        }
+        let needs = Needs(context)
+        let bootTime = needs.stat ? ProcFS.bootTime() : 0
+        return RowSequence(pids) { pid in
+            do {
+                return try row(pid, context, needs, bootTime)
+            } catch {
+                return nil  // exited mid-scan: skip, not an error
+            }
+        }
+    }
+
+    /// Which /proc files the used columns need.
+    struct Needs {
+        let stat, status, cmdline, exe, cwd, root, io, cgroup: Bool
+        init(_ c: QueryContext) {
+            stat = c.isAnyUsed("name", "state", "parent", "pgroup", "user_time", "system_time", "start_time", "nice", "threads")
+            status = c.isAnyUsed("uid", "gid", "euid", "egid", "suid", "sgid", "wired_size", "resident_size", "total_size")
+            cmdline = c.isUsed("cmdline")
+            exe = c.isAnyUsed("path", "on_disk")
+            cwd = c.isUsed("cwd")
+            root = c.isUsed("root")
+            io = c.isAnyUsed("disk_bytes_read", "disk_bytes_written")
+            cgroup = c.isUsed("cgroup_path")
+        }
+    }
+
+    func row(_ pid: Int32, _ context: QueryContext, _ needs: Needs, _ bootTime: Int64) throws(ProcessGone) -> Row? {
+        var row = Row(schema)
+        row["pid"] = SQLValue(pid)
+        // Something must prove the process exists even when no file is needed.
+        if !needs.stat && !ProcFS.isAlive(pid) { return nil }
+        if needs.stat {
+            guard let st = try ProcFS.attempt(pid, { () throws(SystemError) in try ProcessStat.read(pid) }) else { return nil }
+            let ms = { (ticks: Int64) in ticks * 1000 / ProcFS.ticksPerSecond }
+            row["name"] = .text(st.name)
+            row["state"] = .text(String(st.state))
+            row["parent"] = SQLValue(st.parent)
+            row["pgroup"] = SQLValue(st.processGroup)
+            row["user_time"] = .integer(ms(st.userTicks))
+            row["system_time"] = .integer(ms(st.systemTicks))
+            row["start_time"] = .integer(bootTime > 0 ? bootTime + st.startTicks / ProcFS.ticksPerSecond : -1)
+            row["nice"] = SQLValue(st.nice)
+            row["threads"] = SQLValue(st.threads)
+        }
+        if needs.status, let s = try ProcFS.attempt(pid, { () throws(SystemError) in try ProcessStatus.read(pid) }) {
+            let id = { (ids: [Int64], i: Int) -> SQLValue in i < ids.count ? .integer(ids[i]) : .integer(-1) }
+            row["uid"] = id(s.uids, 0); row["euid"] = id(s.uids, 1); row["suid"] = id(s.uids, 2)
+            row["gid"] = id(s.gids, 0); row["egid"] = id(s.gids, 1); row["sgid"] = id(s.gids, 2)
+            row["wired_size"] = .integer(s.lockedBytes)
+            row["resident_size"] = .integer(s.residentBytes)
+            row["total_size"] = .integer(s.virtualBytes)
+        }
+        if needs.cmdline {
+            row["cmdline"] = .text(try ProcFS.attempt(pid, { () throws(SystemError) in try ProcFS.cmdline(pid) }) ?? "")
+        }
+        if needs.exe {
+            if let exe = try ProcFS.attempt(pid, { () throws(SystemError) in try ProcFS.link(pid, "exe") }) {
+                row["path"] = .text(exe.path)
+                row["on_disk"] = .integer(exe.deleted ? 0 : 1)
+            } else {
+                row["path"] = ""
+                row["on_disk"] = -1
+            }
+        }
+        if needs.cwd { row["cwd"] = .text(try ProcFS.attempt(pid, { () throws(SystemError) in try ProcFS.link(pid, "cwd").path }) ?? "") }
+        if needs.root { row["root"] = .text(try ProcFS.attempt(pid, { () throws(SystemError) in try ProcFS.link(pid, "root").path }) ?? "") }
+        if needs.io {
+            let io = try ProcFS.attempt(pid, { () throws(SystemError) in try ProcFS.io(pid) })
+            row["disk_bytes_read"] = .integer(io?["read_bytes"] ?? -1)
+            row["disk_bytes_written"] = .integer(io?["write_bytes"] ?? -1)
+        }
+        if needs.cgroup {
+            row["cgroup_path"] = .text(try ProcFS.attempt(pid, { () throws(SystemError) in try ProcFS.cgroupPath(pid) }) ?? "")
+        }
+        return row
+    }
+}

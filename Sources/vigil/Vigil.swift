@@ -1,0 +1,22 @@
+import ArgumentParser
+import Logging
+import VigilTables
+
+@main
+struct Vigil: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vigil",
+        abstract: "See what a Linux machine is doing: SQL over the live OS.",
+        version: "vigil \(VigilVersion.version) (\(VigilVersion.build))",
+        subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self]
+    )
+
+    /// Only the executable bootstraps logging; libraries take a Logger.
+    static func bootstrapLogging(verbose: Bool) {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = verbose ? .debug : .warning
+            return handler
+        }
+    }
+}
