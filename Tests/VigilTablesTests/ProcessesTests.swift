@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import VigilSQL
+
+@Suite struct ProcessesTests {
+    @Test func ownProcessMatchesProc() throws {
+        let pid = getpid()
+        let rows = try query("SELECT pid, parent, name, uid, cmdline, path FROM processes WHERE pid = \(pid)")
+        #expect(rows.count == 1)
+        let row = try #require(rows.first)
+        #expect(row["parent"]?.int == Int64(getppid()))
+        #expect(row["uid"]?.int == Int64(getuid()))
+        let comm = try String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(row["name"]?.string == comm)
+        #expect(row["cmdline"]?.string == CommandLine.arguments.joined(separator: " "))
+        #expect(row["path"]?.string == (try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")))
+    }
+
+    @Test func inConstraintReadsOnlyThosePids() throws {
+        let rows = try query("SELECT pid FROM processes WHERE pid IN (1, \(getpid()), 999999999)")
+        #expect(Set(rows.compactMap { $0["pid"]?.integer }) == [1, Int64(getpid())])
+    }
+
+    @Test func fullScanMatchesProcListing() throws {
+        let rows = try query("SELECT pid FROM processes")
+        let listed = Set(try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap { Int64($0) })
+        let seen = Set(rows.compactMap { $0["pid"]?.integer })
+        // Processes come and go between the two listings; the long-lived ones must agree.
+        #expect(seen.contains(1))
+        #expect(seen.contains(Int64(getpid())))
+        #expect(Double(seen.intersection(listed).count) >= Double(listed.count) * 0.9)
+    }
+
+    /// A burst of short-lived children exits while the table scans: no error, no half rows.
+    @Test func processesExitingMidScanAreSkipped() throws {
+        let burst = Process()
+        burst.executableURL = URL(fileURLWithPath: "/bin/sh")
+        burst.arguments = ["-c", "for i in $(seq 1 400); do /bin/true & done; wait"]
+        try burst.run()
+        for _ in 0..<20 {
+            let rows = try query("SELECT pid, name, cmdline, path, uid, resident_size FROM processes")
+            for row in rows {
+                #expect(row["name"]?.text != nil, "row without a name: \(row)")
+            }
+        }
+        burst.waitUntilExit()
+    }
+
+    @Test func explainShowsThePidIndex() throws {
+        let plan = try query("EXPLAIN QUERY PLAN SELECT * FROM processes WHERE pid = 1")
+        let detail = plan.compactMap { $0["detail"]?.text }.joined()
+        #expect(detail.contains("VIRTUAL TABLE INDEX 1:pid=?"))
+    }
+}
