@@ -1,9 +1,15 @@
 /// The plan chosen in xBestIndex, carried to xFilter in `idxStr` so that
 /// `EXPLAIN QUERY PLAN` shows it: `pid=?,uid IN ?|used=0x7`.
 struct IndexPlan: Equatable {
+    enum Operator: String, Equatable {
+        case equals = "=?"
+        case inList = " IN ?"
+        case like = " LIKE ?"
+    }
+
     struct Term: Equatable {
         let column: Int
-        let isIn: Bool
+        let op: Operator
     }
 
     /// Constraints in xFilter argv order.
@@ -17,7 +23,7 @@ struct IndexPlan: Equatable {
     static let missingRequired: Int32 = 2
 
     func encode(_ schema: TableSchema) -> String {
-        let parts = terms.map { t in schema.columns[t.column].name + (t.isIn ? " IN ?" : "=?") }
+        let parts = terms.map { t in schema.columns[t.column].name + t.op.rawValue }
         return parts.joined(separator: ",") + "|used=0x" + String(usedMask, radix: 16)
     }
 
@@ -29,10 +35,10 @@ struct IndexPlan: Equatable {
         var terms: [Term] = []
         if !head.isEmpty {
             for part in head.split(separator: ",") {
-                let isIn = part.hasSuffix(" IN ?")
-                let name = isIn ? part.dropLast(5) : part.dropLast(2)
+                guard let op = [Operator.inList, .like, .equals].first(where: { part.hasSuffix($0.rawValue) }) else { return nil }
+                let name = part.dropLast(op.rawValue.count)
                 guard let i = schema.position(of: String(name)) else { return nil }
-                terms.append(Term(column: i, isIn: isIn))
+                terms.append(Term(column: i, op: op))
             }
         }
         return IndexPlan(terms: terms, usedMask: mask)

@@ -6,13 +6,20 @@ public struct QueryContext: Sendable {
     public let schema: TableSchema
     /// Column name → the values it must equal (one for `=`, several for `IN`).
     public let constraints: [String: [SQLValue]]
+    /// Column name → LIKE patterns on it (`path LIKE '/etc/%'`). SQLite still applies
+    /// the LIKE to every row, so a table may return a superset.
+    public let patterns: [String: [String]]
     let usedMask: UInt64
 
-    public init(schema: TableSchema, constraints: [String: [SQLValue]] = [:], usedMask: UInt64 = .max) {
+    public init(schema: TableSchema, constraints: [String: [SQLValue]] = [:], patterns: [String: [String]] = [:], usedMask: UInt64 = .max) {
         self.schema = schema
         self.constraints = constraints
+        self.patterns = patterns
         self.usedMask = usedMask
     }
+
+    /// LIKE patterns on `column`, or nil when there are none.
+    public func likePatterns(_ column: String) -> [String]? { patterns[column] }
 
     /// Whether the query reads `column`. SQLite folds columns past 63 into bit 63.
     public func isUsed(_ column: String) -> Bool {

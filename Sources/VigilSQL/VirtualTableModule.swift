@@ -98,14 +98,15 @@ enum VirtualTableModule {
         var seen = Set<Int>()
         for i in 0..<Int(info.pointee.nConstraint) {
             let c = info.pointee.aConstraint[i]
-            guard c.usable != 0, c.op == UInt8(SQLITE_INDEX_CONSTRAINT_EQ), c.iColumn >= 0 else { continue }
+            let isLike = c.op == UInt8(SQLITE_INDEX_CONSTRAINT_LIKE)
+            guard c.usable != 0, c.op == UInt8(SQLITE_INDEX_CONSTRAINT_EQ) || isLike, c.iColumn >= 0 else { continue }
             let column = Int(c.iColumn)
             let flags = schema.columns[column].flags
             guard flags.contains(.index) || flags.contains(.required), !seen.contains(column) else { continue }
             seen.insert(column)
             // Ask for the whole IN list in one xFilter call rather than one call per value.
-            let isIn = sqlite3_vtab_in(info, Int32(i), -1) != 0 && sqlite3_vtab_in(info, Int32(i), 1) != 0
-            plan.terms.append(.init(column: column, isIn: isIn))
+            let isIn = !isLike && sqlite3_vtab_in(info, Int32(i), -1) != 0 && sqlite3_vtab_in(info, Int32(i), 1) != 0
+            plan.terms.append(.init(column: column, op: isLike ? .like : isIn ? .inList : .equals))
             info.pointee.aConstraintUsage[i].argvIndex = Int32(plan.terms.count)
             info.pointee.aConstraintUsage[i].omit = 0  // SQLite re-checks; tables may over-return.
             if flags.contains(.required) { constrainedRequired = true }
@@ -160,11 +161,17 @@ enum VirtualTableModule {
             return fail(vtab, "internal error: unreadable index plan for \(schema.name)")
         }
         var constraints: [String: [SQLValue]] = [:]
+        var patterns: [String: [String]] = [:]
         for (k, term) in plan.terms.enumerated() where k < Int(argc) {
             let arg = argv![k]
             var values: [SQLValue] = []
             var element: OpaquePointer? = nil
-            if term.isIn, sqlite3_vtab_in_first(arg, &element) == SQLITE_OK {
+            let name = schema.columns[term.column].name
+            if term.op == .like {
+                if let text = Statement.value(of: arg).text { patterns[name, default: []].append(text) }
+                continue
+            }
+            if term.op == .inList, sqlite3_vtab_in_first(arg, &element) == SQLITE_OK {
                 while let e = element {
                     values.append(Statement.value(of: e))
                     if sqlite3_vtab_in_next(arg, &element) != SQLITE_OK { break }
@@ -172,10 +179,9 @@ enum VirtualTableModule {
             } else {
                 values.append(Statement.value(of: arg))
             }
-            let name = schema.columns[term.column].name
             constraints[name, default: []].append(contentsOf: values)
         }
-        let query = QueryContext(schema: schema, constraints: constraints, usedMask: plan.usedMask)
+        let query = QueryContext(schema: schema, constraints: constraints, patterns: patterns, usedMask: plan.usedMask)
         do {
             state.rows = try state.context.table.generate(query)
             state.rowid = 0
