@@ -5,7 +5,9 @@ import CSQLite
 /// attach a file, load code or change how the engine behaves.
 final class Authorizer {
     /// Why the last refusal happened, to replace SQLite's bare "not authorized".
-    var lastRefusal: String?
+    var lastRefusal: String? {
+        didSet { if lastRefusal == nil { lastRefusalIsWeak = false } }
+    }
     /// True only while a table declares its own schema (sqlite3_declare_vtab).
     var declaringTable = false
 
@@ -37,13 +39,23 @@ final class Authorizer {
             return refuse("ATTACH is not allowed: queries cannot open database files")
         case SQLITE_DETACH:
             return refuse("DETACH is not allowed")
+        case SQLITE_INSERT, SQLITE_UPDATE, SQLITE_DELETE where (a ?? "").hasPrefix("sqlite_"):
+            // A CREATE/DROP writes the schema table first; name the statement, not that write.
+            return refuse("\(Self.actionName(action)) is not allowed: Vigil's SQL is read-only", weak: true)
         default:
             return refuse("\(Self.actionName(action)) is not allowed: Vigil's SQL is read-only")
         }
     }
 
-    private func refuse(_ reason: String) -> Int32 {
-        if lastRefusal == nil { lastRefusal = reason }
+    /// True when the refusal was of the schema-table write that every CREATE/DROP
+    /// starts with; SQLite stops there, so the caller names the statement instead.
+    private(set) var lastRefusalIsWeak = false
+
+    private func refuse(_ reason: String, weak: Bool = false) -> Int32 {
+        if lastRefusal == nil || (lastRefusalIsWeak && !weak) {
+            lastRefusal = reason
+            lastRefusalIsWeak = weak
+        }
         return SQLITE_DENY
     }
 

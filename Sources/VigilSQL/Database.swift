@@ -125,6 +125,9 @@ public final class Database {
     /// Build an error with a clearer message than SQLite's where Vigil knows more.
     func error(code: Int32, sql: String) -> SQLError {
         let base = SQLError.from(handle, code: code)
+        if code == SQLITE_AUTH, authorizer.lastRefusalIsWeak {
+            return SQLError(code: code, message: "not authorized: \(Self.statementKind(sql)) is not allowed: Vigil's SQL is read-only", offset: base.offset)
+        }
         if code == SQLITE_AUTH, let reason = authorizer.lastRefusal {
             return SQLError(code: code, message: "not authorized: \(reason)", offset: base.offset)
         }
@@ -141,6 +144,20 @@ public final class Database {
             return SQLError(code: code, message: base.message + hint, offset: base.offset)
         }
         return base
+    }
+}
+
+extension Database {
+    /// "CREATE TEMP TABLE" from "create temp table t(x)": the words up to the object kind.
+    static func statementKind(_ sql: String) -> String {
+        let kinds: Set<String> = ["TABLE", "VIEW", "INDEX", "TRIGGER"]
+        var words: [String] = []
+        for word in sql.split(whereSeparator: { $0.isWhitespace }).prefix(5) {
+            let w = word.uppercased()
+            words.append(w)
+            if kinds.contains(w) { break }
+        }
+        return words.joined(separator: " ")
     }
 }
 
