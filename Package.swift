@@ -7,6 +7,8 @@ let package = Package(
     name: "vigil",
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
+        // The libraries, for the benchmark package next door.
+        .library(name: "VigilKit", targets: ["VigilSQL", "VigilTables", "VigilSystem"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

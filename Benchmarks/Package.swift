@@ -1,0 +1,23 @@
+// swift-tools-version:6.1
+// Vigil's in-process benchmarks (package-benchmark). A separate package so that
+// `make test` and `make run` never build the benchmark harness.
+import PackageDescription
+
+let package = Package(
+    name: "VigilBenchmarks",
+    dependencies: [
+        .package(name: "vigil", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "VigilQueries",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VigilKit", package: "vigil"),
+            ],
+            path: "Benchmarks/VigilQueries",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
