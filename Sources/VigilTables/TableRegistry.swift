@@ -5,7 +5,11 @@ import VigilSQL
 public enum TableRegistry {
     /// The OS tables (everything but `vigil_tables`, which describes this list).
     public static let osTables: [any VirtualTable] = [
+        GroupsTable(),
+        LoggedInUsersTable(),
         ProcessesTable(),
+        UserGroupsTable(),
+        UsersTable(),
         VigilInfoTable(),
     ]
 
