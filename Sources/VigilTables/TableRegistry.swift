@@ -5,9 +5,18 @@ import VigilSQL
 public enum TableRegistry {
     /// The OS tables (everything but `vigil_tables`, which describes this list).
     public static let osTables: [any VirtualTable] = [
+        CPUTimeTable(),
         GroupsTable(),
+        KernelInfoTable(),
+        KernelModulesTable(),
+        LoadAverageTable(),
         LoggedInUsersTable(),
+        MemoryInfoTable(),
+        OSVersionTable(),
         ProcessesTable(),
+        SystemInfoTable(),
+        TimeTable(),
+        UptimeTable(),
         UserGroupsTable(),
         UsersTable(),
         VigilInfoTable(),
