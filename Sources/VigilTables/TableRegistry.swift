@@ -5,6 +5,7 @@ import VigilSQL
 public enum TableRegistry {
     /// The OS tables (everything but `vigil_tables`, which describes this list).
     public static let osTables: [any VirtualTable] = [
+        BlockDevicesTable(),
         CPUTimeTable(),
         GroupsTable(),
         KernelInfoTable(),
@@ -12,6 +13,7 @@ public enum TableRegistry {
         LoadAverageTable(),
         LoggedInUsersTable(),
         MemoryInfoTable(),
+        MountsTable(),
         OSVersionTable(),
         ProcessesTable(),
         SystemInfoTable(),
