@@ -5,7 +5,22 @@ import VigilSQL
 public enum TableRegistry {
     /// The OS tables (everything but `vigil_tables`, which describes this list).
     public static let osTables: [any VirtualTable] = [
+        BlockDevicesTable(),
+        CPUTimeTable(),
+        GroupsTable(),
+        KernelInfoTable(),
+        KernelModulesTable(),
+        LoadAverageTable(),
+        LoggedInUsersTable(),
+        MemoryInfoTable(),
+        MountsTable(),
+        OSVersionTable(),
         ProcessesTable(),
+        SystemInfoTable(),
+        TimeTable(),
+        UptimeTable(),
+        UserGroupsTable(),
+        UsersTable(),
         VigilInfoTable(),
     ]
 

@@ -1,0 +1,36 @@
+import VigilSQL
+import VigilSystem
+
+/// `groups`: local groups from /etc/group.
+public struct GroupsTable: VirtualTable {
+    public let schema = TableSchema("groups", "Local groups from /etc/group.", [
+        Column("gid", .bigint, "Group ID", .index),
+        Column("gid_signed", .bigint, "Group ID as a signed 32-bit value"),
+        Column("groupname", .text, "Group name"),
+        Column("pid_with_namespace", .integer, "Read the groups seen by this process's mount namespace", [.index, .additional, .hidden]),
+    ])
+
+    public init() {}
+
+    public func generate(_ context: QueryContext) throws -> RowSequence {
+        let gids = context.integers("gid").map(Set.init)
+        var rows: [Row] = []
+        for (pid, root) in PidNamespace.roots(context) {
+            let groups: [GroupEntry]
+            do { groups = try GroupFile.read(root: root) } catch {
+                if pid != 0 { continue }
+                throw TableError("groups: \(error)")
+            }
+            for g in groups {
+                if let gids, !gids.contains(Int64(g.gid)) { continue }
+                var row = Row(schema)
+                row["gid"] = SQLValue(g.gid)
+                row["gid_signed"] = SQLValue(Int32(bitPattern: g.gid))
+                row["groupname"] = .text(g.name)
+                row["pid_with_namespace"] = .integer(pid)
+                rows.append(row)
+            }
+        }
+        return RowSequence(rows)
+    }
+}
