@@ -5,7 +5,17 @@ import VigilSQL
 public enum TableRegistry {
     /// The OS tables (everything but `vigil_tables`, which describes this list).
     public static let osTables: [any VirtualTable] = [
+        ArpCacheTable(),
+        EtcHostsTable(),
+        InterfaceAddressesTable(),
+        InterfaceDetailsTable(),
+        ListeningPortsTable(),
+        ProcessEnvsTable(),
+        ProcessMemoryMapTable(),
+        ProcessOpenFilesTable(),
+        ProcessOpenSocketsTable(),
         ProcessesTable(),
+        RoutesTable(),
         VigilInfoTable(),
     ]
 
