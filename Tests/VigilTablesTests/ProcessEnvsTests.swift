@@ -5,12 +5,8 @@ import VigilSQL
 @Suite struct ProcessEnvsTests {
     @Test func childEnvironmentIsVisibleUnderItsPid() throws {
         let marker = "vigil-\(UUID().uuidString)"
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        child.arguments = ["30"]
-        child.environment = ["VIGIL_TEST_MARKER": marker, "SECOND": "a=b=c"]
-        try child.run()
-        defer { kill(child.processIdentifier, SIGKILL); child.waitUntilExit() }
+        let child = try spawnSleeper(environment: ["VIGIL_TEST_MARKER": marker, "SECOND": "a=b=c"])
+        defer { stopSleeper(child) }
 
         let rows = try query("SELECT pid, key, value FROM process_envs WHERE pid = \(child.processIdentifier)")
         #expect(rows.allSatisfy { $0["pid"]?.int == Int64(child.processIdentifier) })

@@ -26,11 +26,8 @@ import VigilSQL
 
     @Test func everyFieldMatchesProcTextOfAChild() throws {
         // A sleeping child's map does not change while we read it twice.
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        child.arguments = ["30"]
-        try child.run()
-        defer { kill(child.processIdentifier, SIGKILL); child.waitUntilExit() }
+        let child = try spawnSleeper()
+        defer { stopSleeper(child) }
         let pid = child.processIdentifier
 
         let rows = try query("SELECT * FROM process_memory_map WHERE pid = \(pid)")

@@ -12,18 +12,13 @@ public struct ProcessEnvsTable: VirtualTable {
     public init() {}
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
-        let pids = try ProcFS.pids(constrainedTo: context.integers("pid"))
-        let rows = pids.lazy.flatMap { pid -> [Row] in
-            // Kernel threads have an empty environ; exited processes are skipped.
-            let env = (try? ProcFS.environment(pid)) ?? []
-            return env.map { key, value in
-                var row = Row(schema)
-                row["pid"] = SQLValue(pid)
-                row["key"] = .text(key)
-                row["value"] = .text(value)
-                return row
-            }
+        // Kernel threads have an empty environment, so no rows.
+        try .perProcess(context, read: ProcFS.environment) { pid, entry in
+            var row = Row(schema)
+            row["pid"] = SQLValue(pid)
+            row["key"] = .text(entry.0)
+            row["value"] = .text(entry.1)
+            return row
         }
-        return RowSequence(rows) { $0 }
     }
 }

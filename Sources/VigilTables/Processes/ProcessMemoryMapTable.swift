@@ -18,24 +18,19 @@ public struct ProcessMemoryMapTable: VirtualTable {
     public init() {}
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
-        let pids = try ProcFS.pids(constrainedTo: context.integers("pid"))
-        let rows = pids.lazy.flatMap { pid -> [Row] in
-            // Kernel threads have no maps; exited processes are skipped.
-            let regions = (try? ProcFS.memoryMap(pid)) ?? []
-            return regions.map { r in
-                var row = Row(schema)
-                row["pid"] = SQLValue(pid)
-                row["start"] = .text(r.start)
-                row["end"] = .text(r.end)
-                row["permissions"] = .text(r.permissions)
-                row["offset"] = .integer(r.offset)
-                row["device"] = .text(r.device)
-                row["inode"] = .integer(r.inode)
-                row["path"] = .text(r.path)
-                row["pseudo"] = SQLValue(r.isPseudo)
-                return row
-            }
+        // Kernel threads have no memory map, so no rows.
+        try .perProcess(context, read: ProcFS.memoryMap) { pid, r in
+            var row = Row(schema)
+            row["pid"] = SQLValue(pid)
+            row["start"] = .text(r.start)
+            row["end"] = .text(r.end)
+            row["permissions"] = .text(r.permissions)
+            row["offset"] = .integer(r.offset)
+            row["device"] = .text(r.device)
+            row["inode"] = .integer(r.inode)
+            row["path"] = .text(r.path)
+            row["pseudo"] = SQLValue(r.isPseudo)
+            return row
         }
-        return RowSequence(rows) { $0 }
     }
 }

@@ -13,18 +13,12 @@ public struct ProcessOpenFilesTable: VirtualTable {
     public init() {}
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
-        let pids = try ProcFS.pids(constrainedTo: context.integers("pid"))
-        let rows = pids.lazy.flatMap { pid -> [Row] in
-            // Exited or unreadable processes simply contribute no rows.
-            let descriptors = (try? ProcFS.descriptors(pid)) ?? []
-            return descriptors.map { d in
-                var row = Row(schema)
-                row["pid"] = SQLValue(pid)
-                row["fd"] = .integer(d.fd)
-                row["path"] = .text(d.target)
-                return row
-            }
+        try .perProcess(context, read: ProcFS.descriptors) { pid, d in
+            var row = Row(schema)
+            row["pid"] = SQLValue(pid)
+            row["fd"] = .integer(d.fd)
+            row["path"] = .text(d.target)
+            return row
         }
-        return RowSequence(rows) { $0 }
     }
 }
