@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+import VigilSQL
+
+@Suite struct ProcessOpenFilesTests {
+    @Test func openTempFileAppearsUnderOwnPidWithItsFd() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("held open.txt").path
+        let fd = open(path, O_CREAT | O_RDWR, 0o600)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let resolved = try #require(realpath(path, nil).map { p in defer { free(p) }; return String(cString: p) })
+
+        let fds = { Set(try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap { Int64($0) }) }
+        let before = try fds()
+        let rows = try query("SELECT pid, fd, path FROM process_open_files WHERE pid = \(getpid())")
+        let after = try fds()
+        #expect(rows.allSatisfy { $0["pid"]?.int == Int64(getpid()) })
+        let row = try #require(rows.first { $0["fd"]?.int == Int64(fd) })
+        #expect(row["path"]?.string == resolved)
+        // Descriptors open before and after the query (parallel tests open and close others) were seen.
+        let seen = Set(rows.compactMap { $0["fd"]?.integer })
+        #expect(before.intersection(after).subtracting(seen).count <= 1)  // the listing's own directory fd
+    }
+
+    @Test func inConstraintReadsOnlyThosePids() throws {
+        let rows = try query("SELECT DISTINCT pid FROM process_open_files WHERE pid IN (1, \(getpid()), 999999999)")
+        let pids = Set(rows.compactMap { $0["pid"]?.integer })
+        #expect(pids.isSubset(of: [1, Int64(getpid())]))
+        #expect(rows.contains { $0["pid"]?.int == Int64(getpid()) })
+    }
+}
