@@ -5,6 +5,7 @@ import VigilSQL
 public enum TableRegistry {
     /// The OS tables (everything but `vigil_tables`, which describes this list).
     public static let osTables: [any VirtualTable] = [
+        CrontabTable(),
         DebPackagesTable(),
         FileTable(),
         HashTable(),
