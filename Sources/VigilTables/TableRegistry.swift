@@ -5,11 +5,13 @@ import VigilSQL
 public enum TableRegistry {
     /// The OS tables (everything but `vigil_tables`, which describes this list).
     public static let osTables: [any VirtualTable] = [
+        AuthorizedKeysTable(),
         CrontabTable(),
         DebPackagesTable(),
         FileTable(),
         HashTable(),
         ProcessesTable(),
+        ShellHistoryTable(),
         VigilInfoTable(),
     ]
 
