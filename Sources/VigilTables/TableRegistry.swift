@@ -12,6 +12,7 @@ public enum TableRegistry {
         HashTable(),
         ProcessesTable(),
         ShellHistoryTable(),
+        SuidBinTable(),
         VigilInfoTable(),
     ]
 
