@@ -16,20 +16,15 @@ public struct AuthorizedKeysTable: VirtualTable {
     public init() {}
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
-        let files = try UserHomes.accounts(context).lazy.flatMap { account in
-            AuthorizedKeys.files(home: account.home).lazy.map { (uid: account.uid, path: $0) }
-        }
-        let keys = files.flatMap { file in
-            ((try? AuthorizedKeys.read(file.path)) ?? []).lazy.map { (file: file, key: $0) }
-        }
-        return RowSequence(keys) { item in
+        let keys = try UserHomes.items(context, files: AuthorizedKeys.files(home:), read: AuthorizedKeys.read)
+        return RowSequence(keys) { found in
             var row = Row(schema)
-            row["uid"] = SQLValue(item.file.uid)
-            row["algorithm"] = .text(item.key.algorithm)
-            row["key"] = .text(item.key.key)
-            row["options"] = .text(item.key.options)
-            row["comment"] = .text(item.key.comment)
-            row["key_file"] = .text(item.file.path)
+            row["uid"] = SQLValue(found.uid)
+            row["algorithm"] = .text(found.item.algorithm)
+            row["key"] = .text(found.item.key)
+            row["options"] = .text(found.item.options)
+            row["comment"] = .text(found.item.comment)
+            row["key_file"] = .text(found.file)
             return row
         }
     }

@@ -14,18 +14,13 @@ public struct ShellHistoryTable: VirtualTable {
     public init() {}
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
-        let files = try UserHomes.accounts(context).lazy.flatMap { account in
-            ShellHistory.files(home: account.home).lazy.map { (uid: account.uid, path: $0) }
-        }
-        let entries = files.flatMap { file in
-            ((try? ShellHistory.read(file.path)) ?? []).lazy.map { (file: file, entry: $0) }
-        }
-        return RowSequence(entries) { item in
+        let entries = try UserHomes.items(context, files: ShellHistory.files(home:), read: ShellHistory.read)
+        return RowSequence(entries) { found in
             var row = Row(schema)
-            row["uid"] = SQLValue(item.file.uid)
-            row["time"] = SQLValue(item.entry.time)
-            row["command"] = .text(item.entry.command)
-            row["history_file"] = .text(item.file.path)
+            row["uid"] = SQLValue(found.uid)
+            row["time"] = SQLValue(found.item.time)
+            row["command"] = .text(found.item.command)
+            row["history_file"] = .text(found.file)
             return row
         }
     }

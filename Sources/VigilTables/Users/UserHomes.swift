@@ -20,4 +20,14 @@ enum UserHomes {
             return !entry.home.isEmpty && seenHomes.insert(entry.home).inserted
         }
     }
+
+    /// Lazily, every item `read` finds in the `files` of each selected account's
+    /// home. A file that cannot be read (permissions, vanished) contributes nothing.
+    static func items<Item>(
+        _ context: QueryContext, files: @escaping (String) -> [String], read: @escaping (String) throws -> [Item]
+    ) throws -> some Sequence<(uid: UInt32, file: String, item: Item)> {
+        try accounts(context).lazy
+            .flatMap { account in files(account.home).lazy.map { (uid: account.uid, file: $0) } }
+            .flatMap { f in ((try? read(f.file)) ?? []).lazy.map { (uid: f.uid, file: f.file, item: $0) } }
+    }
 }
