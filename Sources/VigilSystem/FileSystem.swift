@@ -61,8 +61,9 @@ public enum FileSystem {
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    /// Split text into lines without the trailing newline.
+    /// Split text into lines without the line ending (LF or CRLF); empty lines are dropped.
     public static func lines(_ text: String) -> [Substring] {
-        text.split(separator: "\n", omittingEmptySubsequences: true)
+        // "\r\n" is one Character in Swift, so it must be named to be split on.
+        text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
     }
 }

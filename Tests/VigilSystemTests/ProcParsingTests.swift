@@ -78,3 +78,9 @@ import Testing
         #expect(d[.sha256] == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
+
+@Suite struct LineSplittingTests {
+    @Test func crlfAndLfLines() {
+        #expect(FileSystem.lines("a\r\nb\nc\r\n\r\nd") == ["a", "b", "c", "d"])
+    }
+}

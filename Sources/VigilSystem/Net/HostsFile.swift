@@ -11,8 +11,7 @@ public enum HostsFile {
 
     /// Comments run from '#' to the end of the line; an address needs at least one name.
     public static func parse(_ text: String) -> [HostsEntry] {
-        // Split on "\r\n" too: Swift sees it as one Character, not a "\n".
-        text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).compactMap { line in
+        FileSystem.lines(text).compactMap { line in
             let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let f = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             guard f.count >= 2 else { return nil }

@@ -19,10 +19,12 @@ public struct PasswdEntry: Sendable, Equatable {
 /// Reader for /etc/passwd. The file is parsed directly (not through NSS) so the
 /// result is the machine's local accounts, as osquery reports them by default.
 public enum Passwd {
+    public static let defaultPath = "/etc/passwd"
+
     /// Local accounts from `root`/etc/passwd; `root` lets a caller read another
     /// mount namespace through /proc/PID/root.
     public static func read(root: String = "") throws(SystemError) -> [PasswdEntry] {
-        parse(try FileSystem.readText(root + "/etc/passwd"))
+        parse(try FileSystem.readText(root + defaultPath))
     }
 
     /// Parse passwd(5) text; malformed lines and NIS "+"/"-" entries are skipped.
@@ -50,5 +52,23 @@ public enum Passwd {
             }
             return out
         }
+    }
+
+    /// The user name of `uid` (getpwuid_r), or nil when no account has it.
+    public static func userName(_ uid: UInt32) -> String? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return String(cString: entry.pw_name)
+    }
+
+    /// The group name of `gid` (getgrgid_r), or nil when no group has it.
+    public static func groupName(_ gid: UInt32) -> String? {
+        var entry = group()
+        var result: UnsafeMutablePointer<group>?
+        var buffer = [CChar](repeating: 0, count: 16384)
+        guard getgrgid_r(gid, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return String(cString: entry.gr_name)
     }
 }

@@ -1,0 +1,137 @@
+import Glibc
+
+/// Paths matching an osquery-style file pattern, found by walking only the
+/// directories the pattern can reach:
+/// - `%` matches any characters within one path segment, `_` one character;
+/// - a segment `%%` matches one or more whole segments (everything below),
+///   and `name%%` matches `name%` plus everything below each match.
+/// Wildcard segments compare ASCII letters case-insensitively (as SQL LIKE does),
+/// so the result is a superset of what LIKE accepts. The walk is lazy and does
+/// not descend through symbolic links, so `/%%` cannot loop.
+public struct PathPattern: Sequence, Sendable {
+    enum Segment: Sendable {
+        case literal(String)
+        /// One level, matched against the glob.
+        case glob([UInt8])
+        /// The glob at the first level, then every descendant of each match.
+        case recursive([UInt8])
+    }
+
+    let segments: [Segment]
+    /// Only absolute patterns can be walked; anything else matches nothing.
+    let isAbsolute: Bool
+
+    public init(_ pattern: String) {
+        isAbsolute = pattern.hasPrefix("/")
+        segments = pattern.split(separator: "/").map { part in
+            let bytes = Array(part.utf8)
+            if part.contains("%%") {
+                var collapsed = String(part)
+                while collapsed.contains("%%") { collapsed = collapsed.replacingAll("%%", with: "%") }
+                return .recursive(Array(collapsed.utf8))
+            }
+            if bytes.contains(UInt8(ascii: "%")) || bytes.contains(UInt8(ascii: "_")) { return .glob(bytes) }
+            return .literal(String(part))
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(self) }
+
+    public struct Iterator: IteratorProtocol {
+        /// A path that matched segments[0..<index]; `below` marks a path already
+        /// inside a recursive segment, whose children also match that segment.
+        struct Pending { let path: String; let index: Int; let below: Bool }
+        let segments: [Segment]
+        var stack: [Pending]
+
+        init(_ pattern: PathPattern) {
+            segments = pattern.segments
+            stack = pattern.isAbsolute ? [Pending(path: "", index: 0, below: false)] : []
+        }
+
+        public mutating func next() -> String? {
+            while let item = stack.popLast() {
+                if item.below {
+                    // Descend only into real directories, never through links.
+                    let children = Self.children(item.path, realDirectoriesOnly: true)
+                    for child in children.reversed() {
+                        stack.append(Pending(path: child, index: item.index, below: true))
+                        stack.append(Pending(path: child, index: item.index + 1, below: false))
+                    }
+                    continue
+                }
+                if item.index == segments.count { return item.path.isEmpty ? "/" : item.path }
+                switch segments[item.index] {
+                case .literal(let name):
+                    let child = item.path + "/" + name
+                    if FileSystem.existsWithoutFollowing(child) {
+                        stack.append(Pending(path: child, index: item.index + 1, below: false))
+                    }
+                case .glob(let glob):
+                    for child in Self.children(item.path, matching: glob).reversed() {
+                        stack.append(Pending(path: child, index: item.index + 1, below: false))
+                    }
+                case .recursive(let glob):
+                    for child in Self.children(item.path, matching: glob).reversed() {
+                        stack.append(Pending(path: child, index: item.index, below: true))
+                        stack.append(Pending(path: child, index: item.index + 1, below: false))
+                    }
+                }
+            }
+            return nil
+        }
+
+        /// Sorted child paths of `dir` whose names match `glob`; unreadable directories have none.
+        static func children(_ dir: String, matching glob: [UInt8]? = nil, realDirectoriesOnly: Bool = false) -> [String] {
+            let path = dir.isEmpty ? "/" : dir
+            if realDirectoriesOnly {
+                guard let st = try? FileSystem.status(path, followLinks: false), st.st_mode & S_IFMT == S_IFDIR else { return [] }
+            }
+            guard let names = try? FileSystem.list(path) else { return [] }
+            return names.filter { glob == nil || PathPattern.matches(Array($0.utf8), glob!) }
+                .sorted()
+                .map { dir + "/" + $0 }
+        }
+    }
+
+    /// LIKE-style match of one name: `%` any run, `_` one byte, ASCII case folded.
+    static func matches(_ name: [UInt8], _ glob: [UInt8]) -> Bool {
+        let lower = { (b: UInt8) -> UInt8 in (b >= 65 && b <= 90) ? b + 32 : b }
+        var n = 0, g = 0
+        var starG = -1, starN = 0
+        while n < name.count {
+            if g < glob.count, glob[g] == UInt8(ascii: "%") {
+                starG = g; starN = n; g += 1
+            } else if g < glob.count, glob[g] == UInt8(ascii: "_") || lower(glob[g]) == lower(name[n]) {
+                n += 1; g += 1
+            } else if starG >= 0 {
+                starN += 1; n = starN; g = starG + 1
+            } else {
+                return false
+            }
+        }
+        while g < glob.count, glob[g] == UInt8(ascii: "%") { g += 1 }
+        return g == glob.count
+    }
+}
+
+extension FileSystem {
+    /// Whether the path exists, not following a final symbolic link (a dangling link exists).
+    public static func existsWithoutFollowing(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+}
+
+extension String {
+    /// Every occurrence of `target` replaced (no Foundation here).
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        var out = ""
+        var rest = self[...]
+        while let range = rest.firstRange(of: target) {
+            out += rest[..<range.lowerBound] + replacement
+            rest = rest[range.upperBound...]
+        }
+        return out + rest
+    }
+}
