@@ -139,7 +139,11 @@ public final class Database {
         }
         if let name = base.message.suffix(after: "no such column: ") {
             let bare = name.split(separator: ".").last.map(String.init) ?? name
-            let close = Suggestions.closest(to: bare, in: Set(tables.values.flatMap { $0.schema.columns.map(\.name) }))
+            // Prefer the columns of the tables this statement names.
+            let words = Set(sql.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "_" }).map(String.init))
+            let named = tables.values.filter { words.contains($0.schema.name) }
+            let scope = named.isEmpty ? Array(tables.values) : named
+            let close = Suggestions.closest(to: bare, in: Set(scope.flatMap { $0.schema.columns.map(\.name) }))
             let hint = close.isEmpty ? "" : "; did you mean \(close.joined(separator: ", "))?"
             return SQLError(code: code, message: base.message + hint, offset: base.offset)
         }

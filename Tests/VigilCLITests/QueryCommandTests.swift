@@ -45,8 +45,31 @@ import Testing
         #expect(malformed.stderr.contains("syntax error"))
         #expect(malformed.stderr.contains("SELEC * FROM processes\n^"))
 
-        let required = try CLI.vigil("query", "SELECT * FROM vigil_required_probe")
+        let required = try CLI.vigil("query", "SELECT * FROM hash")
         #expect(required.status == 1)
+        #expect(required.stderr.contains("table hash requires an equality or IN constraint on one of the columns path, directory"))
+
+        let column = try CLI.vigil("query", "SELECT nmae FROM processes")
+        #expect(column.status == 1)
+        #expect(column.stderr.contains("no such column: nmae"))
+        #expect(column.stderr.contains("did you mean name"))
+    }
+
+    @Test func missingPathIsAnEmptyResult() throws {
+        let r = try CLI.vigil("query", "SELECT * FROM file WHERE path = '/nonexistent/vigil/x'", "-f", "json")
+        #expect(r.status == 0)
+        #expect(r.stdout == "[]\n")
+    }
+
+    @Test func vigilInfoDescribesTheRunningBinary() throws {
+        let r = try CLI.vigil("query", "SELECT version, pid, path, start_time FROM vigil_info", "-f", "json")
+        let row = try #require((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])?.first)
+        let version = try CLI.vigil("--version").stdout
+        #expect(version.contains(row["version"] as? String ?? "?"))
+        #expect(URL(fileURLWithPath: row["path"] as? String ?? "").resolvingSymlinksInPath() == URL(fileURLWithPath: CLI.binary).resolvingSymlinksInPath())
+        let started = row["start_time"] as? Int ?? 0
+        #expect(abs(started - Int(Date().timeIntervalSince1970)) < 30)
+        #expect((row["pid"] as? Int ?? 0) > 0)
     }
 
     @Test func emptySQLIsRejected() throws {
