@@ -18,7 +18,7 @@ hyperfine -N --warmup 3 --runs 30 --export-json "$out/processes.json" \
   "$py -c 'import psutil; [p.info for p in psutil.process_iter([\"pid\", \"name\", \"cmdline\"])]'" \
   "ps -eo pid,ppid,pgid,uid,euid,suid,gid,egid,sgid,stat,ni,nlwp,rss,vsz,lstart,cputime,comm,args" \
   "$vigil query 'SELECT * FROM processes'" \
-  "$py -c 'import psutil; [p.as_dict() for p in psutil.process_iter()]'" >/dev/null
+  "$py -c 'import psutil; [p.info for p in psutil.process_iter([\"pid\", \"name\", \"exe\", \"cmdline\", \"status\", \"cwd\", \"uids\", \"gids\", \"memory_info\", \"cpu_times\", \"io_counters\", \"create_time\", \"ppid\", \"num_threads\", \"nice\"])]'" >/dev/null
 "$py" "$here/summarize.py" "$out/processes.json" "ps -eo pid,comm,args"
 kill "${SPAWNED[@]}" 2>/dev/null; wait 2>/dev/null || true
 

@@ -20,6 +20,13 @@ public final class Output {
         if buffer.count >= flushAt { flush() }
     }
 
+    /// `count` copies of one byte (table padding and rules).
+    public func repeatByte(_ byte: UInt8, count: Int) {
+        guard count > 0 else { return }
+        buffer.append(contentsOf: repeatElement(byte, count: count))
+        if buffer.count >= flushAt { flush() }
+    }
+
     public func line(_ text: String = "") {
         write(text)
         write("\n")

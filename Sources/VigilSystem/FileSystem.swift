@@ -5,16 +5,38 @@ import Glibc
 public enum FileSystem {
     /// The whole file, up to `limit` bytes.
     public static func read(_ path: String, limit: Int = 64 << 20) throws(SystemError) -> [UInt8] {
-        let fd = try retryingEINTR("open", path: path) { open(path, O_RDONLY | O_CLOEXEC) }
+        try read(at: AT_FDCWD, path, limit: limit)
+    }
+
+    /// The whole file `name` relative to the directory `directory` (openat), up to `limit` bytes.
+    public static func read(at directory: Int32, _ name: String, limit: Int = 64 << 20) throws(SystemError) -> [UInt8] {
+        let fd = try retryingEINTR("open", path: name) { openat(directory, name, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
-        let chunk = 16 << 10
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
-        defer { buffer.deallocate() }
+        return try readAll(fd, path: name, limit: limit)
+    }
+
+    /// Read an open descriptor to EOF (or `limit`). Starts with one page: /proc files are small.
+    static func readAll(_ fd: Int32, path: String, limit: Int) throws(SystemError) -> [UInt8] {
         var out: [UInt8] = []
+        var chunk = 4096
         while out.count < limit {
-            let n = try retryingEINTR("read", path: path) { Glibc.read(fd, buffer.baseAddress, min(chunk, limit - out.count)) }
+            let start = out.count
+            let want = min(chunk, limit - start)
+            var readError: SystemError?
+            out.append(contentsOf: repeatElement(0, count: want))
+            let n = out.withUnsafeMutableBytes { buffer -> Int in
+                while true {
+                    let r = Glibc.read(fd, buffer.baseAddress! + start, want)
+                    if r >= 0 { return r }
+                    if errno == EINTR { continue }
+                    readError = SystemError("read", path: path)
+                    return 0
+                }
+            }
+            out.removeLast(want - n)
+            if let readError { throw readError }
             if n == 0 { break }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            chunk = min(chunk * 4, 1 << 20)
         }
         return out
     }
@@ -31,8 +53,13 @@ public enum FileSystem {
 
     /// The target of a symbolic link (readlink).
     public static func readLink(_ path: String) throws(SystemError) -> String {
+        try readLink(at: AT_FDCWD, path)
+    }
+
+    /// The target of the symbolic link `name` relative to `directory` (readlinkat).
+    public static func readLink(at directory: Int32, _ name: String) throws(SystemError) -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = try retryingEINTR("readlink", path: path) { readlink(path, &buffer, buffer.count - 1) }
+        let n = try retryingEINTR("readlink", path: name) { readlinkat(directory, name, &buffer, buffer.count - 1) }
         return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 

@@ -24,8 +24,7 @@ public enum ProcFS {
 
     /// /proc/PID/cmdline with NUL separators turned into spaces (osquery's rendering).
     public static func cmdline(_ pid: Int32) throws(SystemError) -> String {
-        let bytes = try FileSystem.read("\(root)/\(pid)/cmdline")
-        return joinNulSeparated(bytes)
+        try ProcessDirectory(pid).cmdline()
     }
 
     /// Argument vector from /proc/PID/cmdline.
@@ -47,27 +46,19 @@ public enum ProcFS {
     /// readlink of /proc/PID/{exe,cwd,root}. Returns the path and whether the
     /// target was deleted (the kernel appends " (deleted)").
     public static func link(_ pid: Int32, _ name: String) throws(SystemError) -> (path: String, deleted: Bool) {
-        let target = try FileSystem.readLink("\(root)/\(pid)/\(name)")
-        if target.hasSuffix(" (deleted)") { return (String(target.dropLast(10)), true) }
-        return (target, false)
+        try ProcessDirectory(pid).link(name)
     }
 
-    /// The cgroup v2 path from /proc/PID/cgroup ("0::/path"), or the first hierarchy's.
-    public static func cgroupPath(_ pid: Int32) throws(SystemError) -> String {
-        let text = try FileSystem.readText("\(root)/\(pid)/cgroup")
-        var first: String?
-        for line in FileSystem.lines(text) {
-            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+    /// The cgroup v2 path from the text of /proc/PID/cgroup ("0::/path"), or the first hierarchy's.
+    static func parseCgroupPath(_ bytes: [UInt8]) -> String {
+        var first: ArraySlice<UInt8>?
+        for line in ByteLines(bytes) {
+            let parts = line.split(separator: UInt8(ascii: ":"), maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 3 else { continue }
-            if parts[0] == "0" && parts[1].isEmpty { return String(parts[2]) }
-            if first == nil { first = String(parts[2]) }
+            if parts[0].elementsEqual("0".utf8) && parts[1].isEmpty { return String(decoding: parts[2], as: UTF8.self) }
+            if first == nil { first = parts[2] }
         }
-        return first ?? ""
-    }
-
-    /// Key: value lines of /proc/PID/io.
-    public static func io(_ pid: Int32) throws(SystemError) -> [Substring: Int64] {
-        keyValues(try FileSystem.readText("\(root)/\(pid)/io"))
+        return first.map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
     /// Boot time in seconds since the epoch (btime in /proc/stat).
@@ -77,17 +68,6 @@ public enum ProcFS {
             return Int64(line.dropFirst(6).trimmingCharacters()) ?? 0
         }
         return 0
-    }
-
-    /// "key: value" or "key value" lines → integer values (first number after the key).
-    public static func keyValues(_ text: String) -> [Substring: Int64] {
-        var out: [Substring: Int64] = [:]
-        for line in FileSystem.lines(text) {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let value = line[line.index(after: colon)...].split(separator: " ").first
-            if let value, let n = Int64(value) { out[line[..<colon]] = n }
-        }
-        return out
     }
 
     static func joinNulSeparated(_ bytes: [UInt8]) -> String {
@@ -120,6 +100,16 @@ extension ProcFS {
             return try read()
         } catch {
             if error.isGone && !isAlive(pid) { throw ProcessGone(pid: pid) }
+            return nil
+        }
+    }
+
+    /// `attempt` for reads through an open /proc/PID directory.
+    public static func attempt<T>(_ directory: ProcessDirectory, _ read: (ProcessDirectory) throws(SystemError) -> T) throws(ProcessGone) -> T? {
+        do {
+            return try read(directory)
+        } catch {
+            if error.isGone && !directory.isAlive { throw ProcessGone(pid: directory.pid) }
             return nil
         }
     }

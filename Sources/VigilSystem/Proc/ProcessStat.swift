@@ -20,9 +20,7 @@ public struct ProcessStat: Sendable, Equatable {
 
     /// Read and parse /proc/PID/stat.
     public static func read(_ pid: Int32) throws(SystemError) -> ProcessStat {
-        let bytes = try FileSystem.read("\(ProcFS.root)/\(pid)/stat", limit: 4096)
-        guard let stat = parse(bytes) else { throw SystemError("parse", path: "/proc/\(pid)/stat", errno: 74 /* EBADMSG */) }
-        return stat
+        try ProcessDirectory(pid).stat()
     }
 
     /// Parse the text of /proc/PID/stat. The command name is in parentheses and

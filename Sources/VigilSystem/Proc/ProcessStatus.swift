@@ -11,23 +11,27 @@ public struct ProcessStatus: Sendable, Equatable {
     public var parent: Int64 = 0
 
     public static func read(_ pid: Int32) throws(SystemError) -> ProcessStatus {
-        parse(try FileSystem.readText("\(ProcFS.root)/\(pid)/status", limit: 16 << 10))
+        try ProcessDirectory(pid).status()
     }
 
-    public static func parse(_ text: String) -> ProcessStatus {
+    public static func parse(_ text: String) -> ProcessStatus { parse(Array(text.utf8)) }
+
+    /// Parse the bytes of a status file. Works on bytes, not Characters: this runs
+    /// once per process per scan and String's grapheme walk costs more than the read.
+    public static func parse(_ bytes: [UInt8]) -> ProcessStatus {
         var s = ProcessStatus()
-        for line in FileSystem.lines(text) {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let key = line[..<colon]
-            let fields = line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" })
-            switch key {
-            case "Uid": s.uids = fields.compactMap { Int64($0) }
-            case "Gid": s.gids = fields.compactMap { Int64($0) }
-            case "VmSize": s.virtualBytes = (Int64(fields.first ?? "") ?? 0) * 1024
-            case "VmRSS": s.residentBytes = (Int64(fields.first ?? "") ?? 0) * 1024
-            case "VmLck": s.lockedBytes = (Int64(fields.first ?? "") ?? 0) * 1024
-            case "Threads": s.threads = Int64(fields.first ?? "") ?? 0
-            case "PPid": s.parent = Int64(fields.first ?? "") ?? 0
+        for line in ByteLines(bytes) {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let key = line[line.startIndex..<colon]
+            let value = line[(colon + 1)...]
+            switch key.count {
+            case 3 where key.elementsEqual("Uid".utf8): s.uids = ByteLines.integers(value)
+            case 3 where key.elementsEqual("Gid".utf8): s.gids = ByteLines.integers(value)
+            case 4 where key.elementsEqual("PPid".utf8): s.parent = ByteLines.integers(value).first ?? 0
+            case 5 where key.elementsEqual("VmRSS".utf8): s.residentBytes = (ByteLines.integers(value).first ?? 0) * 1024
+            case 5 where key.elementsEqual("VmLck".utf8): s.lockedBytes = (ByteLines.integers(value).first ?? 0) * 1024
+            case 6 where key.elementsEqual("VmSize".utf8): s.virtualBytes = (ByteLines.integers(value).first ?? 0) * 1024
+            case 7 where key.elementsEqual("Threads".utf8): s.threads = ByteLines.integers(value).first ?? 0
             default: break
             }
         }
