@@ -5,25 +5,25 @@ import VigilSystem
 /// osquery's `%`/`%%` patterns) or of a directory's entries (`directory =`).
 /// Paths that do not exist give no row.
 public struct FileTable: VirtualTable {
-    public let schema = TableSchema("file", "Metadata (stat) of files and directories, by path, path pattern or directory.", [
-        Column("path", .text, "Absolute path of the file; supports LIKE patterns (% within a segment, %% recursive)", [.required, .index]),
-        Column("directory", .text, "Directory of the file; directory = X lists the entries of X", .required),
-        Column("filename", .text, "Name of the file within its directory"),
-        Column("inode", .bigint, "Inode number"),
-        Column("uid", .bigint, "Owning user ID"),
-        Column("gid", .bigint, "Owning group ID"),
-        Column("mode", .text, "Permission bits as four octal digits, e.g. 0644"),
-        Column("device", .bigint, "Device number a device special file stands for (st_rdev), else 0"),
-        Column("size", .bigint, "Size in bytes"),
-        Column("block_size", .integer, "Preferred I/O block size"),
-        Column("atime", .bigint, "Last access time (epoch seconds)"),
-        Column("mtime", .bigint, "Last content modification time (epoch seconds)"),
-        Column("ctime", .bigint, "Last status change time (epoch seconds)"),
-        Column("btime", .bigint, "Creation (birth) time (epoch seconds), 0 when the filesystem does not record it"),
-        Column("hard_links", .integer, "Number of hard links"),
-        Column("symlink", .integer, "1 when the path is a symbolic link, else 0"),
-        Column("type", .text, "Kind of file: regular, directory, symlink, block, character, fifo, socket"),
-        Column("symlink_target_path", .text, "For a symbolic link, the fully resolved path it points to"),
+    public let schema = TableSchema("file", "Metadata from stat(2) for the paths, patterns or directory entries a query names.", [
+        Column("path", .text, "Path looked up: = names one, LIKE matches (% one segment, %% any depth)", [.required, .index]),
+        Column("directory", .text, "Parent directory; directory = X returns every entry of X", .required),
+        Column("filename", .text, "Last component of path"),
+        Column("inode", .bigint, "Inode number (st_ino)"),
+        Column("uid", .bigint, "User ID of the owner (st_uid)"),
+        Column("gid", .bigint, "Group ID of the owner (st_gid)"),
+        Column("mode", .text, "Permission plus setuid/setgid/sticky bits as 4 octal digits (0644, 4755)"),
+        Column("device", .bigint, "For a block or character device, the device it stands for (st_rdev); else 0"),
+        Column("size", .bigint, "Length in bytes (st_size)"),
+        Column("block_size", .integer, "Preferred I/O size in bytes (st_blksize)"),
+        Column("atime", .bigint, "Last read, Unix seconds (st_atime)"),
+        Column("mtime", .bigint, "Last write to the contents, Unix seconds (st_mtime)"),
+        Column("ctime", .bigint, "Last inode change (owner, mode, links, ...), Unix seconds (st_ctime)"),
+        Column("btime", .bigint, "Creation time from statx, Unix seconds; 0 if the filesystem keeps none"),
+        Column("hard_links", .integer, "Link count (st_nlink)"),
+        Column("symlink", .integer, "1 when path names a symbolic link (lstat), else 0"),
+        Column("type", .text, "Kind after following links (regular, directory, fifo, ...); symlink if dangling"),
+        Column("symlink_target_path", .text, "realpath() of a symbolic link; empty for other files or if it cannot resolve"),
     ])
 
     public init() {}

@@ -7,12 +7,12 @@ import VigilSystem
 /// cannot be read (or is not a regular file, whose read could block or never
 /// end) gives a row with empty digests.
 public struct HashTable: VirtualTable {
-    public let schema = TableSchema("hash", "Cryptographic hashes of files, by path, path pattern or directory.", [
-        Column("path", .text, "Absolute path of the file; supports LIKE patterns", [.required, .index]),
-        Column("directory", .text, "Directory of the file; directory = X hashes the files in X", .required),
-        Column("md5", .text, "MD5 digest of the contents, lower-case hex"),
-        Column("sha1", .text, "SHA-1 digest of the contents, lower-case hex"),
-        Column("sha256", .text, "SHA-256 digest of the contents, lower-case hex"),
+    public let schema = TableSchema("hash", "MD5, SHA-1 and SHA-256 of files named by path, pattern or directory.", [
+        Column("path", .text, "File to hash: = names one, LIKE matches (% one segment, %% any depth)", [.required, .index]),
+        Column("directory", .text, "Parent directory; directory = X covers each non-directory entry of X", .required),
+        Column("md5", .text, "MD5 of the contents, lower-case hex; empty if unreadable or not regular"),
+        Column("sha1", .text, "SHA-1 of the contents, lower-case hex; empty if unreadable or not regular"),
+        Column("sha256", .text, "SHA-256 of the contents, lower-case hex; empty if unreadable or not regular"),
     ])
 
     public init() {}

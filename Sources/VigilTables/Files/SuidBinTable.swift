@@ -5,11 +5,11 @@ import VigilSystem
 /// (and /tmp), as osquery searches them; linked aliases such as /bin → /usr/bin
 /// are walked once.
 public struct SuidBinTable: VirtualTable {
-    public let schema = TableSchema("suid_bin", "Set-user-ID and set-group-ID binaries in the standard binary directories.", [
-        Column("path", .text, "Path of the binary"),
-        Column("username", .text, "Owner's user name (the numeric uid when it has no name)"),
-        Column("groupname", .text, "Owner's group name (the numeric gid when it has no name)"),
-        Column("permissions", .text, "S for setuid, G for setgid, SG for both"),
+    public let schema = TableSchema("suid_bin", "Setuid and setgid regular files under the bin and sbin directories and /tmp.", [
+        Column("path", .text, "Location of the file (links are neither followed nor listed)"),
+        Column("username", .text, "Login name of the file's owner, or the numeric uid if it has none"),
+        Column("groupname", .text, "Name of the file's group, or the numeric gid if it has none"),
+        Column("permissions", .text, "Special bits present: S (setuid), G (setgid) or SG (both)"),
     ])
 
     public init() {}

@@ -3,11 +3,11 @@ import VigilSystem
 
 /// `arp_cache`: the IPv4 neighbour cache from /proc/net/arp.
 public struct ArpCacheTable: VirtualTable {
-    public let schema = TableSchema("arp_cache", "Address resolution cache, both static and dynamic (from ARP, NDP).", [
-        Column("address", .text, "IPv4 address target"),
-        Column("mac", .text, "MAC address of broadcasted address"),
-        Column("interface", .text, "Interface of the network for the MAC"),
-        Column("permanent", .text, "1 for true, 0 for false"),
+    public let schema = TableSchema("arp_cache", "IPv4 neighbour entries from /proc/net/arp.", [
+        Column("address", .text, "Neighbour's IPv4 address"),
+        Column("mac", .text, "Link-layer address; 00:00:00:00:00:00 while unresolved"),
+        Column("interface", .text, "Device the entry was learned on"),
+        Column("permanent", .text, "Text '1' for a static entry (ATF_PERM flag), else '0'"),
     ])
 
     public init() {}

@@ -4,10 +4,10 @@ import VigilSystem
 /// `etc_hosts`: address lines of /etc/hosts, or of another process's root
 /// (/proc/PID/root/etc/hosts) for each `pid_with_namespace` asked for.
 public struct EtcHostsTable: VirtualTable {
-    public let schema = TableSchema("etc_hosts", "Line-parsed /etc/hosts.", [
-        Column("address", .text, "IP address mapping"),
-        Column("hostnames", .text, "Raw hosts mapping"),
-        Column("pid_with_namespace", .integer, "Pids that contain a namespace", [.index, .hidden, .additional]),
+    public let schema = TableSchema("etc_hosts", "Address lines of /etc/hosts, with comments stripped.", [
+        Column("address", .text, "First field of the line: an IPv4 or IPv6 address"),
+        Column("hostnames", .text, "Remaining fields (names and aliases), joined by single spaces"),
+        Column("pid_with_namespace", .integer, "Read /proc/PID/root/etc/hosts for this pid; 0 for the host's own file", [.index, .hidden, .additional]),
     ])
 
     public init() {}

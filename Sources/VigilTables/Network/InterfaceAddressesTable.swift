@@ -3,13 +3,13 @@ import VigilSystem
 
 /// `interface_addresses`: the IPv4 and IPv6 addresses of each interface (getifaddrs).
 public struct InterfaceAddressesTable: VirtualTable {
-    public let schema = TableSchema("interface_addresses", "Network interfaces and relevant metadata.", [
-        Column("interface", .text, "Interface name"),
-        Column("address", .text, "Specific address for interface"),
-        Column("mask", .text, "Interface netmask"),
-        Column("broadcast", .text, "Broadcast address for the interface"),
-        Column("point_to_point", .text, "PtP address for the interface"),
-        Column("type", .text, "Type of address: dhcp, manual, auto, other or unknown"),
+    public let schema = TableSchema("interface_addresses", "IPv4 and IPv6 addresses assigned to each interface (getifaddrs).", [
+        Column("interface", .text, "Interface name (eth0, lo, ...)"),
+        Column("address", .text, "Assigned IP address"),
+        Column("mask", .text, "Netmask in address form (255.255.255.0, ffff:ffff:ffff:ffff::)"),
+        Column("broadcast", .text, "Broadcast address; NULL unless the link is broadcast-capable"),
+        Column("point_to_point", .text, "Peer address of a point-to-point link; NULL otherwise"),
+        Column("type", .text, "Always 'unknown': getifaddrs does not tell how an address was set"),
     ])
 
     public init() {}

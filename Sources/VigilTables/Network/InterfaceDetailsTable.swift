@@ -4,25 +4,25 @@ import VigilSystem
 /// `interface_details`: link attributes and counters of each interface: the list
 /// and flags from getifaddrs (AF_PACKET entries), the rest from /sys/class/net.
 public struct InterfaceDetailsTable: VirtualTable {
-    public let schema = TableSchema("interface_details", "Detailed information and stats of network interfaces.", [
-        Column("interface", .text, "Interface name"),
-        Column("mac", .text, "MAC of interface (optional)"),
-        Column("type", .integer, "Interface type (includes virtual)"),
-        Column("mtu", .integer, "Network MTU"),
-        Column("metric", .integer, "Metric based on the speed of the interface"),
-        Column("flags", .integer, "Flags (netdevice) for the device"),
-        Column("ipackets", .bigint, "Input packets"),
-        Column("opackets", .bigint, "Output packets"),
-        Column("ibytes", .bigint, "Input bytes"),
-        Column("obytes", .bigint, "Output bytes"),
-        Column("ierrors", .bigint, "Input errors"),
-        Column("oerrors", .bigint, "Output errors"),
-        Column("idrops", .bigint, "Input drops"),
-        Column("odrops", .bigint, "Output drops"),
-        Column("collisions", .bigint, "Packet collisions detected"),
-        Column("last_change", .bigint, "Time of last device modification (optional)"),
-        Column("link_speed", .bigint, "Interface speed in Mb/s"),
-        Column("pci_slot", .text, "PCI slot number"),
+    public let schema = TableSchema("interface_details", "Per-interface link attributes and traffic counters (getifaddrs, /sys/class/net).", [
+        Column("interface", .text, "Interface name (eth0, lo, ...)"),
+        Column("mac", .text, "Link-layer address from /sys/class/net/IF/address"),
+        Column("type", .integer, "ARPHRD link type number (1 Ethernet, 772 loopback, ...)"),
+        Column("mtu", .integer, "Largest packet size in bytes"),
+        Column("metric", .integer, "Always 0: Linux keeps no per-interface metric"),
+        Column("flags", .integer, "IFF_* bits from getifaddrs (see netdevice(7))"),
+        Column("ipackets", .bigint, "Packets received (statistics/rx_packets)"),
+        Column("opackets", .bigint, "Packets sent (statistics/tx_packets)"),
+        Column("ibytes", .bigint, "Bytes received (statistics/rx_bytes)"),
+        Column("obytes", .bigint, "Bytes sent (statistics/tx_bytes)"),
+        Column("ierrors", .bigint, "Receive errors (statistics/rx_errors)"),
+        Column("oerrors", .bigint, "Transmit errors (statistics/tx_errors)"),
+        Column("idrops", .bigint, "Received packets dropped (statistics/rx_dropped)"),
+        Column("odrops", .bigint, "Outgoing packets dropped (statistics/tx_dropped)"),
+        Column("collisions", .bigint, "Collisions counted (statistics/collisions)"),
+        Column("last_change", .bigint, "Always -1: Linux does not record when a link last changed"),
+        Column("link_speed", .bigint, "Negotiated speed in Mb/s; NULL for virtual or down links"),
+        Column("pci_slot", .text, "PCI address of the backing device (PCI_SLOT_NAME); NULL if none"),
     ])
 
     public init() {}

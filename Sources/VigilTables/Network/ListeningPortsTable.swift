@@ -5,16 +5,16 @@ import VigilSystem
 /// sockets bound with no remote end (UDP), and unix sockets with a path, each
 /// with the process holding it (pid -1 when none does).
 public struct ListeningPortsTable: VirtualTable {
-    public let schema = TableSchema("listening_ports", "Processes with listening (bound) network sockets/ports.", [
-        Column("pid", .integer, "Process (or thread) ID"),
-        Column("port", .integer, "Transport layer port"),
-        Column("protocol", .integer, "Transport protocol (TCP/UDP)"),
-        Column("family", .integer, "Network protocol (IPv4, IPv6)"),
-        Column("address", .text, "Specific address for bind"),
-        Column("fd", .bigint, "Socket file descriptor number"),
-        Column("socket", .bigint, "Socket handle or inode number"),
-        Column("path", .text, "Path for UNIX domain sockets"),
-        Column("net_namespace", .text, "The inode number of the network namespace"),
+    public let schema = TableSchema("listening_ports", "Sockets awaiting peers: TCP LISTEN, other IP sockets with no peer, named unix.", [
+        Column("pid", .integer, "Process holding the socket; -1 if no process was found"),
+        Column("port", .integer, "Local port number; 0 for unix sockets"),
+        Column("protocol", .integer, "IP protocol number (6 TCP, 17 UDP, ...); 0 for unix sockets"),
+        Column("family", .integer, "Address family number: 1 unix, 2 IPv4, 10 IPv6"),
+        Column("address", .text, "Local address bound (0.0.0.0 or :: means all); NULL for unix sockets"),
+        Column("fd", .bigint, "Descriptor number in the holding process; -1 if none"),
+        Column("socket", .bigint, "Socket inode from /proc/net; 0 for unix sockets"),
+        Column("path", .text, "Bound unix socket path (@name if abstract); NULL for IP sockets"),
+        Column("net_namespace", .text, "Inode of the socket's network namespace (0 if unreadable)"),
     ])
 
     public init() {}

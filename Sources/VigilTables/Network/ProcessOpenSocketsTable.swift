@@ -5,19 +5,19 @@ import VigilSystem
 /// inodes with each network namespace's /proc/net lists. Unconstrained, it also
 /// lists sockets no process holds, with pid and fd -1 (as osquery does).
 public struct ProcessOpenSocketsTable: VirtualTable {
-    public let schema = TableSchema("process_open_sockets", "Processes which have open network sockets on the system.", [
-        Column("pid", .integer, "Process (or thread) ID", .index),
-        Column("fd", .bigint, "Socket file descriptor number"),
-        Column("socket", .bigint, "Socket handle or inode number"),
-        Column("family", .integer, "Network protocol (IPv4, IPv6)"),
-        Column("protocol", .integer, "Transport protocol (TCP/UDP)"),
-        Column("local_address", .text, "Socket local address"),
-        Column("remote_address", .text, "Socket remote address"),
-        Column("local_port", .integer, "Socket local port"),
-        Column("remote_port", .integer, "Socket remote port"),
-        Column("path", .text, "For UNIX sockets (family=AF_UNIX), the domain path"),
-        Column("state", .text, "TCP socket state"),
-        Column("net_namespace", .text, "The inode number of the network namespace"),
+    public let schema = TableSchema("process_open_sockets", "Sockets per process (/proc/PID/fd joined with /proc/net), plus unheld ones.", [
+        Column("pid", .integer, "Process holding the socket; -1 for one no process holds", .index),
+        Column("fd", .bigint, "Descriptor number in that process; -1 if no process holds it"),
+        Column("socket", .bigint, "Socket inode (the N of socket:[N])"),
+        Column("family", .integer, "Address family number: 1 unix, 2 IPv4, 10 IPv6"),
+        Column("protocol", .integer, "IP protocol number (6 TCP, 17 UDP, 1 ICMP, 255 raw); 0 for unix"),
+        Column("local_address", .text, "Our IP address; empty for unix sockets"),
+        Column("remote_address", .text, "Peer IP address; empty for unix sockets"),
+        Column("local_port", .integer, "Our port number; 0 for unix sockets"),
+        Column("remote_port", .integer, "Peer port number; 0 when not connected"),
+        Column("path", .text, "Unix socket path (@name if abstract); empty for IP sockets"),
+        Column("state", .text, "TCP state name (LISTEN, ESTABLISHED, ...); empty for other protocols"),
+        Column("net_namespace", .text, "Inode of the socket's network namespace (0 if unreadable)"),
     ])
 
     public init() {}

@@ -4,17 +4,17 @@ import VigilSystem
 /// `routes`: the kernel routing table: IPv4 main table from /proc/net/route and
 /// every IPv6 route from /proc/net/ipv6_route.
 public struct RoutesTable: VirtualTable {
-    public let schema = TableSchema("routes", "The active route table for the host system.", [
-        Column("destination", .text, "Destination IP address"),
-        Column("netmask", .integer, "Netmask length"),
-        Column("gateway", .text, "Route gateway"),
-        Column("source", .text, "Route source"),
-        Column("flags", .integer, "Flags to describe route"),
-        Column("interface", .text, "Route local interface"),
-        Column("mtu", .integer, "Maximum Transmission Unit for the route"),
-        Column("metric", .integer, "Cost of route. Lowest is preferred"),
-        Column("type", .text, "Type of route", .additional),
-        Column("hopcount", .integer, "Max hops expected"),
+    public let schema = TableSchema("routes", "Kernel routes: the IPv4 main table and all IPv6 routes, from /proc/net.", [
+        Column("destination", .text, "Destination network address"),
+        Column("netmask", .integer, "Destination prefix length in bits"),
+        Column("gateway", .text, "Next-hop address; NULL if the route has none"),
+        Column("source", .text, "Always NULL: /proc/net does not give a preferred source"),
+        Column("flags", .integer, "RTF_* bits as /proc/net prints them"),
+        Column("interface", .text, "Outgoing interface name"),
+        Column("mtu", .integer, "Route MTU (0 when unset); always 0 for IPv6"),
+        Column("metric", .integer, "Route priority value; among equal prefixes the smallest wins"),
+        Column("type", .text, "local (RTF_LOCAL), other (reject route), else gateway", .additional),
+        Column("hopcount", .integer, "Always 0: Linux keeps no hop count"),
     ])
 
     public init() {}

@@ -5,18 +5,18 @@ import VigilSystem
 /// them (everything except purged "not-installed" stanzas). `admindir = X`
 /// reads another dpkg database, such as a container's.
 public struct DebPackagesTable: VirtualTable {
-    public let schema = TableSchema("deb_packages", "Debian packages known to dpkg (installed or with config files left).", [
-        Column("name", .text, "Package name"),
-        Column("version", .text, "Package version"),
-        Column("source", .text, "Source package name, when it differs from the package name"),
-        Column("size", .bigint, "Installed size as dpkg records it (Installed-Size, KiB)"),
-        Column("arch", .text, "Architecture"),
-        Column("revision", .text, "Debian revision: the part of the version after the last '-'"),
-        Column("status", .text, "dpkg status: want, error flag and state, e.g. 'install ok installed'"),
-        Column("maintainer", .text, "Maintainer name and address"),
-        Column("section", .text, "Archive section"),
-        Column("priority", .text, "Package priority"),
-        Column("admindir", .text, "dpkg database directory read (default /var/lib/dpkg)", .index),
+    public let schema = TableSchema("deb_packages", "Packages in dpkg's status file, purged (not-installed) ones left out.", [
+        Column("name", .text, "Package field"),
+        Column("version", .text, "Version field, including epoch and revision"),
+        Column("source", .text, "Source package name; empty when it equals the package name"),
+        Column("size", .bigint, "Installed-Size field, in KiB (not bytes); NULL if absent"),
+        Column("arch", .text, "Architecture field (amd64, all, ...)"),
+        Column("revision", .text, "Version text after the last '-', or empty for native packages"),
+        Column("status", .text, "Status field: want, error flag and state ('install ok installed')"),
+        Column("maintainer", .text, "Maintainer field: name and e-mail"),
+        Column("section", .text, "Section field (admin, libs, ...)"),
+        Column("priority", .text, "Priority field (required, optional, ...)"),
+        Column("admindir", .text, "dpkg directory whose status file was read; /var/lib/dpkg by default", .index),
     ])
 
     public init() {}

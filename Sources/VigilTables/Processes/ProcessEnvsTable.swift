@@ -3,10 +3,10 @@ import VigilSystem
 
 /// `process_envs`: one row per environment variable of each process (/proc/PID/environ).
 public struct ProcessEnvsTable: VirtualTable {
-    public let schema = TableSchema("process_envs", "A key/value table of environment variables for each process.", [
-        Column("pid", .integer, "Process (or thread) ID", .index),
-        Column("key", .text, "Environment variable name"),
-        Column("value", .text, "Environment variable value"),
+    public let schema = TableSchema("process_envs", "Environment of each process, one row per variable (/proc/PID/environ).", [
+        Column("pid", .integer, "Process ID (a thread ID when asked for one)", .index),
+        Column("key", .text, "Variable name: text before the first '='"),
+        Column("value", .text, "Text after the first '='; empty if there is none"),
     ])
 
     public init() {}

@@ -3,16 +3,16 @@ import VigilSystem
 
 /// `process_memory_map`: the mapped regions of each process (/proc/PID/maps).
 public struct ProcessMemoryMapTable: VirtualTable {
-    public let schema = TableSchema("process_memory_map", "Process memory mapped files and pseudo device/regions.", [
-        Column("pid", .integer, "Process (or thread) ID", .index),
-        Column("start", .text, "Virtual start address (hex)"),
-        Column("end", .text, "Virtual end address (hex)"),
-        Column("permissions", .text, "r=read, w=write, x=execute, p=private (cow), s=shared"),
-        Column("offset", .bigint, "Offset into the mapped path"),
-        Column("device", .text, "Major:minor device ID of the mapped file"),
-        Column("inode", .integer, "Inode of the mapped file, 0 for anonymous or pseudo regions"),
-        Column("path", .text, "Path of the mapped file or pseudo region name"),
-        Column("pseudo", .integer, "1 if the path is a pseudo region such as [heap] or [stack]"),
+    public let schema = TableSchema("process_memory_map", "Regions mapped into each process's address space (/proc/PID/maps).", [
+        Column("pid", .integer, "Process ID (a thread ID when asked for one)", .index),
+        Column("start", .text, "Lowest address of the region, 0x-prefixed hex"),
+        Column("end", .text, "First address past the region, 0x-prefixed hex"),
+        Column("permissions", .text, "Four letters: r, w, x, then p (private, copy-on-write) or s (shared)"),
+        Column("offset", .bigint, "Byte offset in the file where the mapping begins"),
+        Column("device", .text, "Hex major:minor of the file's device (00:00 if none)"),
+        Column("inode", .integer, "File inode; 0 for anonymous and pseudo regions"),
+        Column("path", .text, "Mapped file, a pseudo name such as [heap], or empty if anonymous"),
+        Column("pseudo", .integer, "1 for a named region not backed by a file ([stack], [vdso], ...), else 0"),
     ])
 
     public init() {}

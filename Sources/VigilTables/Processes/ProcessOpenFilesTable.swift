@@ -4,10 +4,10 @@ import VigilSystem
 /// `process_open_files`: every descriptor of each process, from /proc/PID/fd.
 /// Reads only the pids a `pid` constraint names.
 public struct ProcessOpenFilesTable: VirtualTable {
-    public let schema = TableSchema("process_open_files", "File descriptors for each process.", [
-        Column("pid", .bigint, "Process (or thread) ID", .index),
-        Column("fd", .bigint, "Process-specific file descriptor number"),
-        Column("path", .text, "Filesystem path of descriptor"),
+    public let schema = TableSchema("process_open_files", "Open descriptors of each process, from /proc/PID/fd.", [
+        Column("pid", .bigint, "Process ID (a thread ID when asked for one)", .index),
+        Column("fd", .bigint, "Descriptor number (N of /proc/PID/fd/N)"),
+        Column("path", .text, "Link target: a file path, or socket:[N], pipe:[N], anon_inode:..."),
     ])
 
     public init() {}

@@ -4,17 +4,17 @@ import VigilSystem
 /// `block_devices`: disks from /sys/block and their partitions, with filesystem
 /// identity from udev's database when it has one.
 public struct BlockDevicesTable: VirtualTable {
-    public let schema = TableSchema("block_devices", "Block devices: disks, partitions, loop and RAM disks.", [
-        Column("name", .text, "Device node (/dev/sda1)", .index),
-        Column("parent", .text, "Disk a partition belongs to"),
-        Column("vendor", .text, "Disk vendor"),
-        Column("model", .text, "Disk model"),
-        Column("serial", .text, "Disk serial number"),
-        Column("size", .bigint, "Size in 512-byte sectors"),
-        Column("block_size", .integer, "Logical block size in bytes"),
-        Column("uuid", .text, "Filesystem or partition UUID"),
-        Column("type", .text, "Filesystem type"),
-        Column("label", .text, "Filesystem label"),
+    public let schema = TableSchema("block_devices", "Disks listed in /sys/block, each followed by its partitions.", [
+        Column("name", .text, "Device node, e.g. /dev/sda1", .index),
+        Column("parent", .text, "Whole disk of a partition (/dev/sda); empty for a disk"),
+        Column("vendor", .text, "Vendor string from sysfs (a partition shows its disk's)"),
+        Column("model", .text, "Model string from sysfs (a partition shows its disk's)"),
+        Column("serial", .text, "Serial number from sysfs, if the driver exposes one"),
+        Column("size", .bigint, "Capacity in 512-byte sectors, whatever block_size is"),
+        Column("block_size", .integer, "Logical sector size in bytes (a partition uses its disk's)"),
+        Column("uuid", .text, "Filesystem UUID from udev, else from /dev/disk/by-uuid"),
+        Column("type", .text, "Filesystem type udev detected (ext4, vfat, swap, ...)"),
+        Column("label", .text, "Filesystem label from udev, else from /dev/disk/by-label"),
     ])
 
     public init() {}

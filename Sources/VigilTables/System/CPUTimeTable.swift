@@ -3,18 +3,18 @@ import VigilSystem
 
 /// `cpu_time`: per-CPU time counters from /proc/stat, in clock ticks.
 public struct CPUTimeTable: VirtualTable {
-    public let schema = TableSchema("cpu_time", "Time each CPU spent in each state, from /proc/stat.", [
-        Column("core", .integer, "CPU number"),
-        Column("user", .bigint, "Ticks in user mode"),
-        Column("nice", .bigint, "Ticks in user mode at low priority"),
-        Column("system", .bigint, "Ticks in kernel mode"),
-        Column("idle", .bigint, "Ticks idle"),
-        Column("iowait", .bigint, "Ticks waiting for I/O"),
-        Column("irq", .bigint, "Ticks servicing interrupts"),
-        Column("softirq", .bigint, "Ticks servicing soft interrupts"),
-        Column("steal", .bigint, "Ticks taken by the hypervisor for other guests"),
-        Column("guest", .bigint, "Ticks running a guest"),
-        Column("guest_nice", .bigint, "Ticks running a low-priority guest"),
+    public let schema = TableSchema("cpu_time", "Per-CPU time counters from /proc/stat, in clock ticks (USER_HZ).", [
+        Column("core", .integer, "CPU index (N of the cpuN line)"),
+        Column("user", .bigint, "Ticks running user code at normal priority"),
+        Column("nice", .bigint, "Ticks running niced user code"),
+        Column("system", .bigint, "Ticks running kernel code"),
+        Column("idle", .bigint, "Ticks with nothing to run"),
+        Column("iowait", .bigint, "Idle ticks while I/O was outstanding"),
+        Column("irq", .bigint, "Ticks handling hardware interrupts"),
+        Column("softirq", .bigint, "Ticks handling softirqs"),
+        Column("steal", .bigint, "Ticks the hypervisor gave to other virtual machines"),
+        Column("guest", .bigint, "Ticks spent running guest vCPUs (also counted in user)"),
+        Column("guest_nice", .bigint, "Ticks spent running niced guest vCPUs (also counted in nice)"),
     ])
 
     public init() {}

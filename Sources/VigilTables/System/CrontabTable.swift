@@ -4,15 +4,15 @@ import VigilSystem
 /// `crontab`: schedule lines of /etc/crontab, /etc/cron.d/* and the per-user
 /// spool. A file that cannot be read is skipped rather than failing the scan.
 public struct CrontabTable: VirtualTable {
-    public let schema = TableSchema("crontab", "Scheduled jobs from the system crontab, /etc/cron.d and users' crontabs.", [
-        Column("event", .text, "Special schedule such as @reboot or @daily, if the line uses one"),
-        Column("minute", .text, "Minute field"),
-        Column("hour", .text, "Hour field"),
-        Column("day_of_month", .text, "Day-of-month field"),
-        Column("month", .text, "Month field"),
-        Column("day_of_week", .text, "Day-of-week field"),
-        Column("command", .text, "The rest of the line (in system crontabs it starts with the user)"),
-        Column("path", .text, "Crontab file the line comes from"),
+    public let schema = TableSchema("crontab", "Schedule lines of /etc/crontab, /etc/cron.d and per-user crontab spools.", [
+        Column("event", .text, "@ keyword (@reboot, @daily, ...) replacing the time fields, else empty"),
+        Column("minute", .text, "1st time field as written (minute)"),
+        Column("hour", .text, "2nd time field as written (hour)"),
+        Column("day_of_month", .text, "3rd time field as written (day of month)"),
+        Column("month", .text, "4th time field as written (month)"),
+        Column("day_of_week", .text, "5th time field as written (day of week)"),
+        Column("command", .text, "Rest of the line; in /etc/crontab and /etc/cron.d it begins with the user"),
+        Column("path", .text, "Crontab file the line was read from"),
     ])
 
     public init() {}

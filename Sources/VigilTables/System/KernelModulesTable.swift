@@ -3,12 +3,12 @@ import VigilSystem
 
 /// `kernel_modules`: loaded modules from /proc/modules.
 public struct KernelModulesTable: VirtualTable {
-    public let schema = TableSchema("kernel_modules", "Loaded Linux kernel modules.", [
-        Column("name", .text, "Module name"),
-        Column("size", .bigint, "Module size in bytes"),
-        Column("used_by", .text, "Modules that depend on this one"),
-        Column("status", .text, "Module state (Live, Loading, Unloading)"),
-        Column("address", .text, "Load address"),
+    public let schema = TableSchema("kernel_modules", "Modules currently loaded into the kernel, from /proc/modules.", [
+        Column("name", .text, "Name as /proc/modules lists it"),
+        Column("size", .bigint, "Memory the module occupies, in bytes"),
+        Column("used_by", .text, "Comma-separated modules that use it, or '-' for none"),
+        Column("status", .text, "Load state: Live, Loading or Unloading"),
+        Column("address", .text, "Load address in hex (all zeros when kptr_restrict hides it)"),
     ])
 
     public init() {}

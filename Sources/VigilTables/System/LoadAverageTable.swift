@@ -3,9 +3,9 @@ import VigilSystem
 
 /// `load_average`: the 1, 5 and 15 minute load averages, one row each.
 public struct LoadAverageTable: VirtualTable {
-    public let schema = TableSchema("load_average", "System load averages over 1, 5 and 15 minutes.", [
-        Column("period", .text, "Averaging window (1m, 5m, 15m)"),
-        Column("average", .text, "Load average over the window"),
+    public let schema = TableSchema("load_average", "Run-queue load averages from /proc/loadavg, one row per window.", [
+        Column("period", .text, "Window length: 1m, 5m or 15m"),
+        Column("average", .text, "Value as text with six decimals (0.150000)"),
     ])
 
     public init() {}

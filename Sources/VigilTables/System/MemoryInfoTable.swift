@@ -3,17 +3,17 @@ import VigilSystem
 
 /// `memory_info`: system memory totals from /proc/meminfo, in bytes.
 public struct MemoryInfoTable: VirtualTable {
-    public let schema = TableSchema("memory_info", "System memory and swap totals in bytes.", [
-        Column("memory_total", .bigint, "Usable RAM (MemTotal)"),
-        Column("memory_free", .bigint, "Unused RAM (MemFree)"),
-        Column("memory_available", .bigint, "RAM available for new work without swapping (MemAvailable)"),
-        Column("buffers", .bigint, "Block device buffers"),
-        Column("cached", .bigint, "Page cache"),
-        Column("swap_cached", .bigint, "Swapped-out memory also still in RAM"),
-        Column("active", .bigint, "Recently used memory"),
-        Column("inactive", .bigint, "Less recently used memory"),
-        Column("swap_total", .bigint, "Total swap"),
-        Column("swap_free", .bigint, "Unused swap"),
+    public let schema = TableSchema("memory_info", "System-wide RAM and swap figures from /proc/meminfo, in bytes.", [
+        Column("memory_total", .bigint, "MemTotal: RAM the kernel can use"),
+        Column("memory_free", .bigint, "MemFree: RAM holding nothing at all"),
+        Column("memory_available", .bigint, "MemAvailable: kernel estimate of RAM usable without swapping"),
+        Column("buffers", .bigint, "Buffers: RAM caching raw block-device data"),
+        Column("cached", .bigint, "Cached: page cache, swap cache excluded"),
+        Column("swap_cached", .bigint, "SwapCached: pages in swap that also remain in RAM"),
+        Column("active", .bigint, "Active: memory touched recently, reclaimed last"),
+        Column("inactive", .bigint, "Inactive: memory not touched recently, reclaimed first"),
+        Column("swap_total", .bigint, "SwapTotal: size of all swap areas"),
+        Column("swap_free", .bigint, "SwapFree: swap space not in use"),
     ])
 
     static let keys = [

@@ -3,18 +3,18 @@ import VigilSystem
 
 /// `mounts`: mounted filesystems from /proc/mounts, with statfs block and inode counts.
 public struct MountsTable: VirtualTable {
-    public let schema = TableSchema("mounts", "Mounted filesystems and their usage.", [
-        Column("device", .text, "Mounted device"),
-        Column("device_alias", .text, "Mounted device, symbolic links resolved"),
-        Column("path", .text, "Mount point"),
-        Column("type", .text, "Filesystem type"),
-        Column("blocks_size", .bigint, "Block size in bytes"),
-        Column("blocks", .bigint, "Total blocks"),
-        Column("blocks_free", .bigint, "Free blocks, including those reserved for root"),
-        Column("blocks_available", .bigint, "Free blocks available to unprivileged users"),
-        Column("inodes", .bigint, "Total inodes"),
-        Column("inodes_free", .bigint, "Free inodes"),
-        Column("flags", .text, "Mount options"),
+    public let schema = TableSchema("mounts", "Entries of /proc/mounts, with statvfs block and inode counts.", [
+        Column("device", .text, "Mount source: a device path or a name such as proc or tmpfs"),
+        Column("device_alias", .text, "Source with symbolic links resolved (realpath), else unchanged"),
+        Column("path", .text, "Directory the filesystem is mounted on"),
+        Column("type", .text, "Filesystem type (ext4, tmpfs, ...)"),
+        Column("blocks_size", .bigint, "Fragment size in bytes (f_frsize), the unit of the block counts"),
+        Column("blocks", .bigint, "Filesystem size in blocks (f_blocks); NULL if statvfs fails"),
+        Column("blocks_free", .bigint, "Free blocks including root's reserve (f_bfree)"),
+        Column("blocks_available", .bigint, "Free blocks usable without privilege (f_bavail)"),
+        Column("inodes", .bigint, "Inode capacity (f_files)"),
+        Column("inodes_free", .bigint, "Unused inodes (f_ffree)"),
+        Column("flags", .text, "Mount options, comma-separated (rw,relatime,...)"),
     ])
 
     public init() {}

@@ -3,19 +3,19 @@ import VigilSystem
 
 /// `os_version`: the distribution from /etc/os-release, one row (per pid_with_namespace).
 public struct OSVersionTable: VirtualTable {
-    public let schema = TableSchema("os_version", "Operating system name and version from os-release.", [
-        Column("name", .text, "Distribution name"),
-        Column("version", .text, "Version string, with codename when given"),
-        Column("major", .integer, "Major version number"),
-        Column("minor", .integer, "Minor version number"),
-        Column("patch", .integer, "Patch version number"),
-        Column("build", .text, "Build identifier, if any"),
-        Column("platform", .text, "Distribution ID (debian, ubuntu, ...)"),
-        Column("platform_like", .text, "IDs of related distributions"),
-        Column("codename", .text, "Release codename"),
-        Column("arch", .text, "Machine architecture"),
-        Column("pid_with_namespace", .integer, "Read os-release as this process's mount namespace sees it", [.index, .additional, .hidden]),
-        Column("mount_namespace_id", .text, "Mount namespace inode of pid_with_namespace", .hidden),
+    public let schema = TableSchema("os_version", "Distribution identity from os-release (/etc, else /usr/lib).", [
+        Column("name", .text, "NAME field; 'Linux' when missing"),
+        Column("version", .text, "VERSION field, falling back to VERSION_ID"),
+        Column("major", .integer, "1st dot-separated number of VERSION_ID; 0 if absent"),
+        Column("minor", .integer, "2nd dot-separated number of VERSION_ID; 0 if absent"),
+        Column("patch", .integer, "3rd dot-separated number of VERSION_ID; 0 if absent"),
+        Column("build", .text, "BUILD_ID field, or empty"),
+        Column("platform", .text, "ID field (debian, ubuntu, fedora, ...)"),
+        Column("platform_like", .text, "ID_LIKE field: space-separated IDs of parent distributions"),
+        Column("codename", .text, "VERSION_CODENAME (else UBUNTU_CODENAME), or empty"),
+        Column("arch", .text, "Hardware name, as uname -m prints it"),
+        Column("pid_with_namespace", .integer, "Read os-release under /proc/PID/root for this pid; 0 means the host", [.index, .additional, .hidden]),
+        Column("mount_namespace_id", .text, "Mount namespace inode of that pid; empty for the host", .hidden),
     ])
 
     public init() {}

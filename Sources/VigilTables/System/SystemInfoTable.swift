@@ -5,27 +5,27 @@ import VigilSystem
 /// `system_info`: one row of host identity (hostname, UUID) and hardware summary
 /// (CPU from /proc/cpuinfo, memory, SMBIOS vendor/model strings when the firmware has them).
 public struct SystemInfoTable: VirtualTable {
-    public let schema = TableSchema("system_info", "Host name, hardware identity and CPU/memory summary.", [
-        Column("hostname", .text, "Network hostname"),
-        Column("uuid", .text, "SMBIOS system UUID, else the machine-id as a UUID"),
-        Column("cpu_type", .text, "CPU architecture"),
-        Column("cpu_subtype", .text, "CPU model number"),
-        Column("cpu_brand", .text, "CPU model name"),
-        Column("cpu_physical_cores", .integer, "Physical CPU cores"),
-        Column("cpu_logical_cores", .integer, "Logical CPUs online"),
-        Column("cpu_sockets", .integer, "CPU sockets"),
-        Column("cpu_microcode", .text, "CPU microcode revision"),
-        Column("physical_memory", .bigint, "Physical memory in bytes"),
-        Column("hardware_vendor", .text, "System vendor"),
-        Column("hardware_model", .text, "System product name"),
-        Column("hardware_version", .text, "System product version"),
-        Column("hardware_serial", .text, "System serial number"),
-        Column("board_vendor", .text, "Board vendor"),
-        Column("board_model", .text, "Board name"),
-        Column("board_version", .text, "Board version"),
-        Column("board_serial", .text, "Board serial number"),
-        Column("computer_name", .text, "Friendly computer name"),
-        Column("local_hostname", .text, "Local hostname (first label)"),
+    public let schema = TableSchema("system_info", "One row: host name, machine UUID, CPU and memory totals, SMBIOS strings.", [
+        Column("hostname", .text, "Name from gethostname()"),
+        Column("uuid", .text, "SMBIOS product UUID, else /etc/machine-id as a UUID; upper case"),
+        Column("cpu_type", .text, "Hardware name, as uname -m prints it"),
+        Column("cpu_subtype", .text, "'model' number from /proc/cpuinfo; empty where absent (ARM)"),
+        Column("cpu_brand", .text, "Processor name from /proc/cpuinfo (model name, or Model/Hardware on ARM)"),
+        Column("cpu_physical_cores", .integer, "Distinct cores in /proc/cpuinfo (the logical count if not listed)"),
+        Column("cpu_logical_cores", .integer, "Processors listed in /proc/cpuinfo (online ones)"),
+        Column("cpu_sockets", .integer, "Distinct physical ids in /proc/cpuinfo (1 if not listed)"),
+        Column("cpu_microcode", .text, "microcode value from /proc/cpuinfo, or empty"),
+        Column("physical_memory", .bigint, "RAM the kernel manages, in bytes (_SC_PHYS_PAGES x page size)"),
+        Column("hardware_vendor", .text, "DMI sys_vendor, or empty"),
+        Column("hardware_model", .text, "DMI product_name, or empty"),
+        Column("hardware_version", .text, "DMI product_version, or empty"),
+        Column("hardware_serial", .text, "DMI product_serial (readable by root only), or empty"),
+        Column("board_vendor", .text, "DMI board_vendor, or empty"),
+        Column("board_model", .text, "DMI board_name, or empty"),
+        Column("board_version", .text, "DMI board_version, or empty"),
+        Column("board_serial", .text, "DMI board_serial (readable by root only), or empty"),
+        Column("computer_name", .text, "Same as hostname: Linux has no separate display name"),
+        Column("local_hostname", .text, "hostname up to its first dot"),
     ])
 
     public init() {}

@@ -3,20 +3,20 @@ import VigilSystem
 
 /// `time`: the current time in UTC, one row.
 public struct TimeTable: VirtualTable {
-    public let schema = TableSchema("time", "Current date and time (UTC).", [
-        Column("weekday", .text, "Day of the week"),
-        Column("year", .integer, "Year"),
-        Column("month", .integer, "Month (1-12)"),
-        Column("day", .integer, "Day of the month"),
-        Column("hour", .integer, "Hour (0-23)"),
-        Column("minutes", .integer, "Minutes"),
-        Column("seconds", .integer, "Seconds"),
-        Column("timezone", .text, "Time zone of the columns above (always UTC)"),
-        Column("local_timezone", .text, "The system's local time zone abbreviation"),
-        Column("unix_time", .integer, "Seconds since the epoch"),
-        Column("timestamp", .text, "Date and time as asctime prints it, in UTC"),
-        Column("datetime", .text, "Date and time in ISO 8601 form"),
-        Column("iso_8601", .text, "Date and time in ISO 8601 form"),
+    public let schema = TableSchema("time", "The current time, broken down in UTC (one row).", [
+        Column("weekday", .text, "English day name (Sunday ... Saturday)"),
+        Column("year", .integer, "Four-digit year"),
+        Column("month", .integer, "Month number, 1 to 12"),
+        Column("day", .integer, "Calendar day, 1 to 31"),
+        Column("hour", .integer, "Hour, 0 to 23"),
+        Column("minutes", .integer, "Minute, 0 to 59"),
+        Column("seconds", .integer, "Second, 0 to 59"),
+        Column("timezone", .text, "Always UTC, the zone of the broken-down fields"),
+        Column("local_timezone", .text, "Abbreviation of the host's local zone right now (CET, PDT, ...)"),
+        Column("unix_time", .integer, "Seconds since 1970-01-01 00:00 UTC"),
+        Column("timestamp", .text, "asctime-style text in UTC, e.g. 'Mon Jan  2 15:04:05 2006 UTC'"),
+        Column("datetime", .text, "ISO 8601 in UTC, e.g. 2006-01-02T15:04:05Z"),
+        Column("iso_8601", .text, "Identical to datetime"),
     ])
 
     static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]

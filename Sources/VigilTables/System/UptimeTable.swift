@@ -3,12 +3,12 @@ import VigilSystem
 
 /// `uptime`: time since boot from /proc/uptime, whole seconds split into parts.
 public struct UptimeTable: VirtualTable {
-    public let schema = TableSchema("uptime", "Time since the system booted.", [
-        Column("days", .integer, "Days"),
-        Column("hours", .integer, "Hours past the days"),
-        Column("minutes", .integer, "Minutes past the hours"),
-        Column("seconds", .integer, "Seconds past the minutes"),
-        Column("total_seconds", .bigint, "Total seconds since boot"),
+    public let schema = TableSchema("uptime", "Whole seconds since boot from /proc/uptime (suspend included), split up.", [
+        Column("days", .integer, "Complete days"),
+        Column("hours", .integer, "Hours beyond the complete days (0-23)"),
+        Column("minutes", .integer, "Minutes beyond the complete hours (0-59)"),
+        Column("seconds", .integer, "Seconds beyond the complete minutes (0-59)"),
+        Column("total_seconds", .bigint, "The whole span in seconds"),
     ])
 
     public init() {}

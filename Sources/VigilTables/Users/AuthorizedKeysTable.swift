@@ -4,13 +4,13 @@ import VigilSystem
 /// `authorized_keys`: one row per key in each user's ~/.ssh/authorized_keys and
 /// authorized_keys2. `uid =` reads only that user's home.
 public struct AuthorizedKeysTable: VirtualTable {
-    public let schema = TableSchema("authorized_keys", "Public keys allowed to log in as each user over SSH.", [
-        Column("uid", .bigint, "User ID of the home directory owner", .index),
-        Column("algorithm", .text, "Key type, e.g. ssh-ed25519"),
-        Column("key", .text, "Base64-encoded public key"),
-        Column("options", .text, "Login options given before the key, if any"),
-        Column("comment", .text, "Comment after the key"),
-        Column("key_file", .text, "Path of the authorized_keys file"),
+    public let schema = TableSchema("authorized_keys", "Keys in each user's ~/.ssh/authorized_keys and authorized_keys2.", [
+        Column("uid", .bigint, "Account whose home holds the file; uid = X reads only that home", .index),
+        Column("algorithm", .text, "Key type word (ssh-ed25519, ecdsa-sha2-nistp256, ...)"),
+        Column("key", .text, "Public key blob, base64 as written in the file"),
+        Column("options", .text, "Options written before the key type (from=..., no-pty), or empty"),
+        Column("comment", .text, "Text after the key blob, or empty"),
+        Column("key_file", .text, "Full path of the file the line was read from"),
     ])
 
     public init() {}

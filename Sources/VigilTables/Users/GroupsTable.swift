@@ -3,11 +3,11 @@ import VigilSystem
 
 /// `groups`: local groups from /etc/group.
 public struct GroupsTable: VirtualTable {
-    public let schema = TableSchema("groups", "Local groups from /etc/group.", [
-        Column("gid", .bigint, "Group ID", .index),
-        Column("gid_signed", .bigint, "Group ID as a signed 32-bit value"),
-        Column("groupname", .text, "Group name"),
-        Column("pid_with_namespace", .integer, "Read the groups seen by this process's mount namespace", [.index, .additional, .hidden]),
+    public let schema = TableSchema("groups", "Groups defined in /etc/group.", [
+        Column("gid", .bigint, "Numeric group ID", .index),
+        Column("gid_signed", .bigint, "gid read as a signed 32-bit integer (4294967295 gives -1)"),
+        Column("groupname", .text, "Name in the first field"),
+        Column("pid_with_namespace", .integer, "Read /proc/PID/root/etc/group for this pid; 0 means the host", [.index, .additional, .hidden]),
     ])
 
     public init() {}

@@ -3,13 +3,13 @@ import VigilSystem
 
 /// `logged_in_users`: the records of /var/run/utmp (sessions, boot and run-level entries).
 public struct LoggedInUsersTable: VirtualTable {
-    public let schema = TableSchema("logged_in_users", "Login sessions and other records from utmp.", [
-        Column("type", .text, "Record type (user, login, boot_time, dead, ...)"),
-        Column("user", .text, "User name"),
-        Column("tty", .text, "Terminal line"),
-        Column("host", .text, "Remote host name"),
-        Column("time", .bigint, "Record time in seconds since the epoch"),
-        Column("pid", .integer, "Process ID of the session leader"),
+    public let schema = TableSchema("logged_in_users", "Records of /var/run/utmp (sessions, boot time, ...), init's own omitted.", [
+        Column("type", .text, "utmp record type in lower case (user, login, boot_time, dead, ...)"),
+        Column("user", .text, "ut_user: login name, or a label such as reboot"),
+        Column("tty", .text, "ut_line: terminal without /dev/ (pts/0, tty1)"),
+        Column("host", .text, "ut_host: origin of a remote login; empty for local ones"),
+        Column("time", .bigint, "When the record was written, Unix seconds"),
+        Column("pid", .integer, "ut_pid: PID of the login or session process"),
     ])
 
     public init() {}

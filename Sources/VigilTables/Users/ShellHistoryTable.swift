@@ -4,11 +4,11 @@ import VigilSystem
 /// `shell_history`: commands from each user's bash, zsh and sh history files,
 /// with timestamps where the shell wrote them. `uid =` reads only that user's home.
 public struct ShellHistoryTable: VirtualTable {
-    public let schema = TableSchema("shell_history", "Commands recorded in users' shell history files.", [
-        Column("uid", .bigint, "User ID of the home directory owner", .index),
-        Column("time", .integer, "When the command was recorded (epoch seconds), 0 when the file has no timestamps"),
-        Column("command", .text, "The command line as recorded"),
-        Column("history_file", .text, "Path of the history file"),
+    public let schema = TableSchema("shell_history", "Commands from each user's bash, zsh and sh history files.", [
+        Column("uid", .bigint, "Account whose home holds the file; uid = X reads only that home", .index),
+        Column("time", .integer, "Unix seconds from a bash #stamp or zsh extended entry; 0 if none"),
+        Column("command", .text, "Command text (zsh's ': time:duration;' prefix removed)"),
+        Column("history_file", .text, "Full path of the history file (.bash_history, .zsh_history, ...)"),
     ])
 
     public init() {}

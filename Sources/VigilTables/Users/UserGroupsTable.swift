@@ -4,9 +4,9 @@ import VigilSystem
 /// `user_groups`: (uid, gid) memberships: each account's primary group from
 /// /etc/passwd plus its supplementary groups from the member lists in /etc/group.
 public struct UserGroupsTable: VirtualTable {
-    public let schema = TableSchema("user_groups", "Group memberships of local users (primary and supplementary).", [
-        Column("uid", .bigint, "User ID", .index),
-        Column("gid", .bigint, "Group ID", .index),
+    public let schema = TableSchema("user_groups", "uid-gid pairs: primary group from /etc/passwd, others from /etc/group.", [
+        Column("uid", .bigint, "Account's numeric user ID", .index),
+        Column("gid", .bigint, "Numeric ID of a group the account is in", .index),
     ])
 
     public init() {}

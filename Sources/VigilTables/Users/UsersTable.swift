@@ -3,18 +3,18 @@ import VigilSystem
 
 /// `users`: local accounts from /etc/passwd (all NSS accounts with include_remote = 1).
 public struct UsersTable: VirtualTable {
-    public let schema = TableSchema("users", "Local user accounts from /etc/passwd.", [
-        Column("uid", .bigint, "User ID", .index),
-        Column("gid", .bigint, "Primary group ID"),
-        Column("uid_signed", .bigint, "User ID as a signed 32-bit value"),
-        Column("gid_signed", .bigint, "Primary group ID as a signed 32-bit value"),
+    public let schema = TableSchema("users", "Accounts in /etc/passwd (every NSS account with include_remote = 1).", [
+        Column("uid", .bigint, "Numeric user ID", .index),
+        Column("gid", .bigint, "Numeric ID of the primary group"),
+        Column("uid_signed", .bigint, "uid read as a signed 32-bit integer (4294967295 gives -1)"),
+        Column("gid_signed", .bigint, "gid read as a signed 32-bit integer"),
         Column("username", .text, "Login name", [.index, .additional]),
-        Column("description", .text, "Comment (GECOS) field"),
-        Column("directory", .text, "Home directory"),
-        Column("shell", .text, "Login shell"),
-        Column("uuid", .text, "Account UUID (empty on Linux)", .index),
-        Column("pid_with_namespace", .integer, "Read the accounts seen by this process's mount namespace", [.index, .additional, .hidden]),
-        Column("include_remote", .integer, "1 to include accounts from NSS sources such as LDAP", [.index, .additional, .hidden]),
+        Column("description", .text, "GECOS field, usually the full name"),
+        Column("directory", .text, "Home directory path"),
+        Column("shell", .text, "Program run at login (last passwd field)"),
+        Column("uuid", .text, "Always empty: Linux accounts have no UUID", .index),
+        Column("pid_with_namespace", .integer, "Read /proc/PID/root/etc/passwd for this pid; 0 means the host", [.index, .additional, .hidden]),
+        Column("include_remote", .integer, "Set to 1 to list NSS accounts too (LDAP, SSSD, ...)", [.index, .additional, .hidden]),
     ])
 
     public init() {}

@@ -4,13 +4,13 @@ import VigilSystem
 
 /// `vigil_info`: one row about the running Vigil process.
 public struct VigilInfoTable: VirtualTable {
-    public let schema = TableSchema("vigil_info", "The running Vigil process: version, pid, start time and build.", [
-        Column("version", .text, "Vigil version"),
-        Column("pid", .integer, "Process ID of this Vigil process"),
-        Column("start_time", .bigint, "Process start time in seconds since Epoch"),
-        Column("build", .text, "Build type, compiler and platform"),
-        Column("sqlite_version", .text, "Version of the SQLite library in use"),
-        Column("path", .text, "Path of the running vigil binary"),
+    public let schema = TableSchema("vigil_info", "This Vigil process: version, pid, start time, build and SQLite version.", [
+        Column("version", .text, "Vigil release version"),
+        Column("pid", .integer, "PID of the Vigil process answering the query"),
+        Column("start_time", .bigint, "When this process started, Unix seconds; NULL if unknown"),
+        Column("build", .text, "Build configuration, compiler and target platform"),
+        Column("sqlite_version", .text, "Version of the linked SQLite library"),
+        Column("path", .text, "Executable of this process (/proc/self/exe); NULL if unreadable"),
     ])
 
     public init() {}

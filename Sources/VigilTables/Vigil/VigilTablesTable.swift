@@ -2,17 +2,17 @@ import VigilSQL
 
 /// `vigil_tables`: every table and column Vigil serves, with its flags.
 public struct VigilTablesTable: VirtualTable {
-    public let schema = TableSchema("vigil_tables", "Every table Vigil serves, one row per column, with its type and flags.", [
-        Column("table_name", .text, "Table name", .index),
-        Column("table_description", .text, "What the table holds"),
-        Column("position", .integer, "Column position, from 0"),
-        Column("column_name", .text, "Column name"),
-        Column("column_type", .text, "Column type as in osquery specs (TEXT, INTEGER, BIGINT, ...)"),
-        Column("column_description", .text, "What the column holds"),
-        Column("indexed", .integer, "1 if equality/IN constraints on it are pushed down"),
-        Column("required", .integer, "1 if the table needs a constraint on it (or another required column)"),
-        Column("hidden", .integer, "1 if SELECT * leaves it out"),
-        Column("additional", .integer, "1 if it is computed only when used"),
+    public let schema = TableSchema("vigil_tables", "Schema of every Vigil table: one row per column, with its flags.", [
+        Column("table_name", .text, "Name of the table", .index),
+        Column("table_description", .text, "One-line summary of the table"),
+        Column("position", .integer, "0-based position of the column in its table"),
+        Column("column_name", .text, "Name of the column"),
+        Column("column_type", .text, "Declared type: TEXT, INTEGER, BIGINT, ..."),
+        Column("column_description", .text, "One-line summary of the column"),
+        Column("indexed", .integer, "1 when = and IN constraints on the column reach the table"),
+        Column("required", .integer, "1 when a query must constrain it (or another required column)"),
+        Column("hidden", .integer, "1 when SELECT * omits the column"),
+        Column("additional", .integer, "1 when the column is filled only if the query uses it"),
     ])
 
     let schemas: [TableSchema]
