@@ -21,10 +21,11 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
         .target(
             name: "VigilSystem",
-            dependencies: ["CCrypto"]
+            dependencies: ["CCrypto", "CLinux"]
         ),
         .target(
             name: "VigilSQL",

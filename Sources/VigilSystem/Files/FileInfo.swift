@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// The kind of a filesystem object, from the S_IFMT bits of st_mode.
@@ -68,26 +69,12 @@ public struct FileInfo: Sendable {
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
-    /// statx birth time in seconds, or 0 when unavailable (old kernel or libc, a
-    /// filesystem that does not record it). Swift's Glibc module does not export
-    /// statx (it is behind _GNU_SOURCE), so it is looked up with dlsym and its
-    /// struct read at the kernel ABI's fixed offsets (stx_mask at 0, stx_btime at 80).
+    /// Birth time from statx(2), or 0 where the filesystem does not record one.
     static func birthTime(_ path: String, followLinks: Bool) -> Int64 {
-        guard let statx = statxFunction else { return 0 }
-        let statxBirthTime: UInt32 = 0x800     // STATX_BTIME
-        let symlinkNoFollow: Int32 = 0x100     // AT_SYMLINK_NOFOLLOW
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 8)
-        defer { buffer.deallocate() }
-        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 256)
-        guard statx(-100 /* AT_FDCWD */, path, followLinks ? 0 : symlinkNoFollow, statxBirthTime, buffer) == 0,
-              buffer.load(fromByteOffset: 0, as: UInt32.self) & statxBirthTime != 0 else { return 0 }
-        return buffer.load(fromByteOffset: 80, as: Int64.self)
-    }
-
-    typealias StatxFunction = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UInt32, UnsafeMutableRawPointer) -> Int32
-    /// glibc's statx (2.28+), or nil on a libc without it. RTLD_DEFAULT is a null handle.
-    static let statxFunction: StatxFunction? = dlsym(nil, "statx").map {
-        unsafeBitCast($0, to: StatxFunction.self)
+        var info = statx()
+        guard vigil_statx(AT_FDCWD, path, followLinks ? 0 : AT_SYMLINK_NOFOLLOW, UInt32(STATX_BTIME), &info) == 0,
+              info.stx_mask & UInt32(STATX_BTIME) != 0 else { return 0 }
+        return info.stx_btime.tv_sec
     }
 }
 
