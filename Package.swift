@@ -49,16 +49,18 @@ let package = Package(
             ]
         ),
 
+        // Helpers shared by the test targets (child processes with a clean signal mask).
+        .target(name: "VigilTestSupport", path: "Tests/VigilTestSupport"),
         .testTarget(name: "VigilSystemTests", dependencies: ["VigilSystem"]),
         .testTarget(name: "VigilSQLTests", dependencies: ["VigilSQL"]),
         .testTarget(
             name: "VigilTablesTests",
             dependencies: [
-                "VigilTables", "VigilSQL", "VigilSystem",
+                "VigilTables", "VigilSQL", "VigilSystem", "VigilTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilSQL", "VigilTables"]),
-        .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilTestSupport
 import VigilSQL
 
 @Suite struct ProcessesTests {
