@@ -11,8 +11,10 @@ DEBUG_BIN = .build/debug/vigil
 bootstrap:
 	@./scripts/bootstrap
 
+# Release binary with the Swift runtime linked in: it runs on hosts without a
+# Swift toolchain, and starts faster (no runtime libraries to load and relocate).
 build: bootstrap
-	$(SWIFT) build -c release --product vigil
+	$(SWIFT) build -c release --product vigil --static-swift-stdlib
 
 # The main job: for now the interactive SQL shell over the live OS.
 run: build

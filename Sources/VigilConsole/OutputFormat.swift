@@ -188,6 +188,10 @@ public enum JSON {
     }
 
     public static func string(_ s: String) -> String {
+        // Most values need no escaping: check the bytes once and copy.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
