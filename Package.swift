@@ -22,10 +22,27 @@ let package = Package(
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        .systemLibrary(name: "CVigilBPF", path: "Sources/CVigilBPF"),
 
         .target(
             name: "VigilSystem",
             dependencies: ["CCrypto", "CLinux"]
+        ),
+        // Generic libbpf wrapper: objects, programs, maps, links, ring buffers, probes.
+        .target(
+            name: "VigilBPF",
+            dependencies: ["CVigilBPF", "VigilSystem", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The compiled bpf/*.bpf.c programs, embedded at build time.
+        .target(
+            name: "VigilBPFObjects",
+            plugins: ["EmbedBPF"]
+        ),
+        .plugin(name: "EmbedBPF", capability: .buildTool()),
+        // Sensors, decoding, process cache, filters and outputs of `vigil trace`.
+        .target(
+            name: "VigilTrace",
+            dependencies: ["VigilBPF", "VigilBPFObjects", "VigilSystem", "CVigilBPF", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "VigilSQL",
@@ -43,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilConsole", "VigilTables", "VigilSQL", "VigilSystem",
+                "VigilConsole", "VigilTables", "VigilSQL", "VigilSystem", "VigilTrace", "VigilBPF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -53,6 +70,7 @@ let package = Package(
         .target(name: "VigilTestSupport", path: "Tests/VigilTestSupport"),
         .testTarget(name: "VigilSystemTests", dependencies: ["VigilSystem"]),
         .testTarget(name: "VigilSQLTests", dependencies: ["VigilSQL"]),
+        .testTarget(name: "VigilTraceTests", dependencies: ["VigilTrace", "CVigilBPF"]),
         .testTarget(
             name: "VigilTablesTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import VigilSQL
+import VigilSystem
 
 /// How query results are printed.
 public enum OutputFormat: String, CaseIterable, Sendable {
@@ -175,8 +176,8 @@ final class JSONWriter: ResultWriter {
     }
 }
 
-/// Minimal JSON encoding of SQL values (no Foundation on the hot path).
-public enum JSON {
+extension JSON {
+    /// A SQL value as JSON: integers and reals as numbers, NULL as null, blobs as hex.
     public static func value(_ v: SQLValue) -> String {
         switch v {
         case .null: return "null"
@@ -185,31 +186,6 @@ public enum JSON {
         case .text(let s): return string(s)
         case .blob(let b): return string(b.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
         }
-    }
-
-    public static func string(_ s: String) -> String {
-        // Most values need no escaping: check the bytes once and copy.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            return "\"" + s + "\""
-        }
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 

@@ -1,5 +1,6 @@
 import Glibc
 import VigilSQL
+import VigilSystem
 
 /// Runs SQL text (one or more statements) and prints each result. Used by
 /// `vigil query` and by the shell.

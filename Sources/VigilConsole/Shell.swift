@@ -1,6 +1,7 @@
 import CEditLine
 import Glibc
 import VigilSQL
+import VigilSystem
 
 /// `vigil shell`: an interactive SQL shell with libedit line editing and history,
 /// osqueryi's dot-commands, and statements that may span lines (complete at `;`).

@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import VigilConsole
 import VigilSQL
+import VigilSystem
 import VigilTables
 
 extension OutputFormat: ExpressibleByArgument {}

@@ -8,7 +8,7 @@ struct Vigil: ParsableCommand {
         commandName: "vigil",
         abstract: "See what a Linux machine is doing: SQL over the live OS.",
         version: "vigil \(VigilVersion.version) (\(VigilVersion.build))",
-        subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self]
+        subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self, TraceCommand.self, DoctorCommand.self]
     )
 
     /// Only the executable bootstraps logging; libraries take a Logger.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilSystem
 @testable import VigilConsole
 
 /// Captures what a writer prints, through a pipe.

@@ -4,15 +4,20 @@ import Glibc
 /// and a large result should not be one write per cell anyway.
 public final class Output {
     let fd: Int32
+    let closeOnDeinit: Bool
     private var buffer: [UInt8] = []
     private let flushAt = 64 << 10
 
-    public init(fd: Int32) {
+    public init(fd: Int32, closeOnDeinit: Bool = false) {
         self.fd = fd
+        self.closeOnDeinit = closeOnDeinit
         buffer.reserveCapacity(flushAt + 4096)
     }
 
-    deinit { flush() }
+    deinit {
+        flush()
+        if closeOnDeinit { close(fd) }
+    }
 
 
     public func write(_ text: String) {

@@ -1,0 +1,122 @@
+import CVigilBPF
+import Glibc
+
+/// A BPF object file opened from memory (bpf_object__open_mem), closed in deinit.
+/// The bytes stay alive as long as the object: libbpf refers to them until load.
+public final class BPFObject {
+    let handle: OpaquePointer
+    private let bytes: UnsafeMutableRawBufferPointer
+    public let name: String
+    public private(set) var isLoaded = false
+
+    public init(name: String, bytes source: [UInt8]) throws(BPFError) {
+        self.name = name
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: source.count, alignment: 8)
+        buffer.copyBytes(from: source)
+        bytes = buffer
+        var opts = bpf_object_open_opts()
+        opts.sz = MemoryLayout<bpf_object_open_opts>.size
+        let object: OpaquePointer? = name.withCString { cname in
+            opts.object_name = cname
+            return bpf_object__open_mem(buffer.baseAddress, buffer.count, &opts)
+        }
+        guard let object else {
+            buffer.deallocate()
+            throw BPFError.from("open BPF object \(name)", code: errno, detail: BPFLogging.drain())
+        }
+        handle = object
+    }
+
+    deinit {
+        bpf_object__close(handle)
+        bytes.deallocate()
+    }
+
+    /// Verify and load every program and create the maps (bpf_object__load).
+    public func load() throws(BPFError) {
+        _ = BPFLogging.drain()
+        let rc = bpf_object__load(handle)
+        guard rc == 0 else {
+            throw BPFError.from("load BPF object \(name)", code: rc, detail: BPFLogging.drain(), feature: "BPF programs of \(name)")
+        }
+        isLoaded = true
+    }
+
+    public func program(_ name: String) throws(BPFError) -> BPFProgram {
+        guard let p = bpf_object__find_program_by_name(handle, name) else {
+            throw .failed(operation: "find program \(name) in \(self.name)", errno: ENOENT, detail: "")
+        }
+        return BPFProgram(handle: p, object: self, name: name)
+    }
+
+    public func map(_ name: String) throws(BPFError) -> BPFMap {
+        guard let m = bpf_object__find_map_by_name(handle, name) else {
+            throw .failed(operation: "find map \(name) in \(self.name)", errno: ENOENT, detail: "")
+        }
+        return BPFMap(handle: m, object: self, name: name)
+    }
+
+    /// Every program's name, in the object's order.
+    public var programNames: [String] {
+        var names: [String] = []
+        var p = bpf_object__next_program(handle, nil)
+        while let prog = p {
+            names.append(String(cString: bpf_program__name(prog)))
+            p = bpf_object__next_program(handle, prog)
+        }
+        return names
+    }
+
+    /// The read-only data section (`const volatile` globals), writable until load.
+    /// Writes `value` at the start of .rodata.
+    public func setReadOnlyData<T>(_ value: T) throws(BPFError) {
+        guard !isLoaded else { throw .failed(operation: "set .rodata after load", errno: EBUSY, detail: "") }
+        var found: OpaquePointer?
+        var m = bpf_object__next_map(handle, nil)
+        while let map = m {
+            if String(cString: bpf_map__name(map)).hasSuffix(".rodata") { found = map; break }
+            m = bpf_object__next_map(handle, map)
+        }
+        guard let map = found else { throw .failed(operation: "find .rodata of \(name)", errno: ENOENT, detail: "") }
+        var size = 0
+        guard let current = bpf_map__initial_value(map, &size), size >= MemoryLayout<T>.size else {
+            throw .failed(operation: "read .rodata of \(name)", errno: EINVAL, detail: "")
+        }
+        // Keep the rest of the section; replace its first bytes (bpf_map__set_initial_value).
+        var section = Array(UnsafeRawBufferPointer(start: current, count: size))
+        withUnsafeBytes(of: value) { v in section.replaceSubrange(0..<v.count, with: v) }
+        let rc = section.withUnsafeBytes { bpf_map__set_initial_value(map, $0.baseAddress, $0.count) }
+        if rc != 0 { throw BPFError.from("set .rodata of \(name)", code: rc) }
+    }
+}
+
+/// One program of a loaded object.
+public struct BPFProgram {
+    let handle: OpaquePointer
+    let object: BPFObject
+    public let name: String
+
+    /// Attach where its SEC() says (tp_btf/…, tracepoint/…, raw_tp/…).
+    public func attach() throws(BPFError) -> BPFLink {
+        guard let link = bpf_program__attach(handle) else {
+            let code = errno
+            let section = String(cString: bpf_program__section_name(handle))
+            throw BPFError.from("attach \(name) (\(section))", code: code, detail: BPFLogging.drain(), feature: section)
+        }
+        return BPFLink(handle: link, name: name)
+    }
+
+    /// Leave this program out of the load (bpf_program__set_autoload), before load.
+    public func setAutoload(_ enabled: Bool) { bpf_program__set_autoload(handle, enabled) }
+}
+
+/// An attachment; detached in deinit (bpf_link__destroy).
+public final class BPFLink {
+    let handle: OpaquePointer
+    public let name: String
+    init(handle: OpaquePointer, name: String) {
+        self.handle = handle
+        self.name = name
+    }
+    deinit { bpf_link__destroy(handle) }
+}

@@ -1,0 +1,62 @@
+import CVigilBPF
+import Glibc
+import VigilSystem
+
+/// One line of `vigil doctor`: a capability, whether it is there, and why.
+public struct FeatureCheck: Sendable {
+    public let name: String
+    public let available: Bool
+    public let detail: String
+    public init(_ name: String, _ available: Bool, _ detail: String) {
+        self.name = name
+        self.available = available
+        self.detail = detail
+    }
+}
+
+/// What this kernel and these privileges allow, probed rather than assumed.
+public enum KernelFeatures {
+    public static func probe() -> [FeatureCheck] {
+        var checks: [FeatureCheck] = []
+        var u = utsname()
+        uname(&u)
+        let release = withUnsafeBytes(of: u.release) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        checks.append(FeatureCheck("kernel", true, release))
+        checks.append(privileges())
+        let btf = FileSystem.exists("/sys/kernel/btf/vmlinux")
+        checks.append(FeatureCheck("BTF (/sys/kernel/btf/vmlinux)", btf, btf ? "CO-RE relocations and BTF tracepoints can work" : "missing: CO-RE programs cannot load"))
+        let ring = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nil) == 1
+        checks.append(FeatureCheck("BPF ring buffer", ring, ring ? "map type loads" : "map type refused"))
+        // BPF_PROG_TYPE_TRACING (tp_btf, fentry) needs an attach target to probe, so
+        // `vigil doctor` tests it by loading and attaching the process sensor instead.
+        let programs: [(String, bpf_prog_type)] = [
+            ("BPF tracepoint programs", BPF_PROG_TYPE_TRACEPOINT),
+            ("BPF raw tracepoint programs", BPF_PROG_TYPE_RAW_TRACEPOINT),
+            ("BPF perf event programs", BPF_PROG_TYPE_PERF_EVENT),
+        ]
+        for (name, type) in programs {
+            let rc = libbpf_probe_bpf_prog_type(type, nil)
+            checks.append(FeatureCheck(name, rc == 1, rc == 1 ? "program type loads" : rc == 0 ? "program type refused" : "probe failed: \(String(cString: strerror(-rc)))"))
+        }
+        let kprobes = FileSystem.exists("/sys/bus/event_source/devices/kprobe")
+        checks.append(FeatureCheck("kprobes", kprobes, kprobes ? "kprobe PMU present" : "no kprobe PMU (CONFIG_KPROBES off): Vigil uses tracepoints instead"))
+        let tracefs = FileSystem.exists("/sys/kernel/tracing/events")
+        checks.append(FeatureCheck("tracefs (/sys/kernel/tracing)", tracefs, tracefs ? "mounted" : "not mounted; needed for syscall tracepoints (vigil mounts it when run as root)"))
+        let paranoid = FileSystem.readTextIfPresent("/proc/sys/kernel/perf_event_paranoid")?.trimmingCharacters() ?? "?"
+        checks.append(FeatureCheck("perf events (perf_event_paranoid)", FileSystem.exists("/proc/sys/kernel/perf_event_paranoid"), "perf_event_paranoid = \(paranoid)"))
+        return checks
+    }
+
+    /// Root or the capabilities BPF tracing needs (CAP_BPF 39 + CAP_PERFMON 38, or CAP_SYS_ADMIN 21).
+    static func privileges() -> FeatureCheck {
+        let status = FileSystem.readTextIfPresent("/proc/self/status") ?? ""
+        var effective: UInt64 = 0
+        for line in FileSystem.lines(status) where line.hasPrefix("CapEff:") {
+            effective = UInt64(line.dropFirst(7).trimmingCharacters(), radix: 16) ?? 0
+        }
+        let has = { (bit: UInt64) in effective & (1 << bit) != 0 }
+        let ok = has(21) || (has(39) && has(38))
+        let who = geteuid() == 0 ? "root" : "uid \(geteuid())"
+        return FeatureCheck("privileges", ok, "\(who); CAP_SYS_ADMIN \(has(21) ? "yes" : "no"), CAP_BPF \(has(39) ? "yes" : "no"), CAP_PERFMON \(has(38) ? "yes" : "no")")
+    }
+}

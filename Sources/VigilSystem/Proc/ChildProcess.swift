@@ -1,0 +1,55 @@
+import Glibc
+
+/// A command Vigil starts in order to watch it from its first instruction: it is
+/// created stopped, so a tracer can register its pid (in a kernel filter, say)
+/// before it runs, then resumed.
+public struct ChildProcess: Sendable {
+    public let pid: Int32
+
+    /// Start `arguments` (argv[0] looked up in PATH) stopped. A small shell stops
+    /// itself with SIGSTOP and, once continued, execs the command under the same pid.
+    /// The child gets an empty signal mask and default dispositions.
+    public static func spawnStopped(_ arguments: [String]) throws(SystemError) -> ChildProcess {
+        precondition(!arguments.isEmpty)
+        let argv = ["/bin/sh", "-c", "kill -STOP $$ && exec \"$@\"", "vigil-trace"] + arguments
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let cargs = argv.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, "/bin/sh", nil, &attributes, cargs, environ)
+        guard rc == 0 else { throw SystemError("posix_spawn", path: arguments[0], errno: rc) }
+        // Wait until it has stopped itself.
+        var status: Int32 = 0
+        while true {
+            let r = waitpid(pid, &status, WUNTRACED)
+            if r == -1 && errno == EINTR { continue }
+            if r == -1 { throw SystemError("waitpid") }
+            if status & 0xff == 0x7f { break }  // stopped
+            throw SystemError("start \(arguments[0])", errno: ECHILD)  // exited before stopping
+        }
+        return ChildProcess(pid: pid)
+    }
+
+    /// Let it run (SIGCONT).
+    public func resume() { kill(pid, SIGCONT) }
+
+    /// The exit status if it has ended (without waiting), as the shell reports it:
+    /// the exit code, or 128 + signal.
+    public func exitStatusIfEnded() -> Int32? {
+        var status: Int32 = 0
+        let r = waitpid(pid, &status, WNOHANG)
+        guard r == pid else { return nil }
+        if status & 0x7f == 0 { return (status >> 8) & 0xff }
+        if status & 0xff == 0x7f { return nil }  // stopped again; not ended
+        return 128 + (status & 0x7f)
+    }
+}

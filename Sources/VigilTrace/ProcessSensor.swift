@@ -1,0 +1,73 @@
+import CVigilBPF
+import Glibc
+import VigilBPF
+import VigilBPFObjects
+
+/// Configuration of the process sensor, applied in the kernel.
+public struct ProcessSensorOptions: Sendable {
+    public var events: Set<ProcessEvent.Kind> = Set(ProcessEvent.Kind.allCases)
+    /// Trace only these processes (and, with `followChildren`, their descendants).
+    public var pids: [Int32]?
+    public var followChildren = true
+    /// argv bytes captured per exec (at most VIGIL_ARGS_MAX - 1).
+    public var argsSize: UInt32 = 1024
+    /// Ring buffer bytes (a power of two); the default holds over 100,000 fork/exit events.
+    public var ringBufferBytes: UInt32 = 16 << 20
+    public init() {}
+}
+
+/// exec, fork and exit from BTF tracepoints, filtered in the kernel.
+public final class ProcessSensor {
+    let object: BPFObject
+    var links: [BPFLink] = []
+    let options: ProcessSensorOptions
+
+    public init(options: ProcessSensorOptions) throws(BPFError) {
+        self.options = options
+        guard let bytes = EmbeddedBPF.object("process") else {
+            throw .failed(operation: "find embedded BPF object process", errno: ENOENT, detail: "")
+        }
+        object = try BPFObject(name: "process", bytes: bytes)
+        var config = vigil_process_config()
+        config.args_size = min(options.argsSize, UInt32(VIGIL_ARGS_MAX) - 1)
+        config.filter_pids = options.pids == nil ? 0 : 1
+        config.follow_children = options.followChildren ? 1 : 0
+        config.events = options.events.reduce(0) { $0 | (1 << $1.raw) }
+        try object.setReadOnlyData(config)
+        try object.map("events").setMaxEntries(Self.powerOfTwo(options.ringBufferBytes))
+        try object.load()
+        for pid in options.pids ?? [] { try track(pid) }
+        for name in ["handle_exec", "handle_fork", "handle_exit"] {
+            links.append(try object.program(name).attach())
+        }
+    }
+
+    /// Add a process to the in-kernel pid filter.
+    public func track(_ pid: Int32) throws(BPFError) {
+        try object.map("tracked_pids").update(key: UInt32(pid), value: UInt8(1))
+    }
+
+    /// Consume events; `handler` runs for each decoded event.
+    public func ringBuffer(_ handler: @escaping (ProcessEvent) -> Void, undecodable: @escaping () -> Void) throws(BPFError) -> RingBuffer {
+        try RingBuffer(map: object.map("events")) { record in
+            if let event = ProcessEventDecoder.decode(record) { handler(event) } else { undecodable() }
+        }
+    }
+
+    /// Events the kernel could not queue because the ring buffer was full, by kind.
+    public func lostInKernel() -> [ProcessEvent.Kind: UInt64] {
+        guard let map = try? object.map("lost") else { return [:] }
+        var out: [ProcessEvent.Kind: UInt64] = [:]
+        for kind in ProcessEvent.Kind.allCases { out[kind] = map.perCPUSum(key: kind.raw) }
+        return out
+    }
+
+    /// Detach every program (events stop arriving).
+    public func detach() { links.removeAll() }
+
+    static func powerOfTwo(_ n: UInt32) -> UInt32 {
+        var p: UInt32 = 4096
+        while p < n && p < (1 << 30) { p <<= 1 }
+        return p
+    }
+}

@@ -1,0 +1,118 @@
+import Glibc
+import Logging
+import Synchronization
+import VigilBPF
+import VigilSystem
+
+/// Set by SIGINT/SIGTERM: the session stops, drains and prints its summary.
+let stopRequested = Atomic<Bool>(false)
+
+/// What `vigil trace` was asked to do.
+public struct TraceOptions: Sendable {
+    public var sensor = ProcessSensorOptions()
+    public var format: TraceFormat = .human
+    /// JSON lines/human lines go here (default standard output).
+    public var outputPath: String?
+    /// Stop after this many seconds.
+    public var duration: Double?
+    /// Start this command and trace it and its children until it exits.
+    public var command: [String]?
+    public init() {}
+}
+
+/// What a session saw, for the summary and for tests.
+public struct TraceSummary: Sendable {
+    public var events: [ProcessEvent.Kind: Int] = [:]
+    public var lostInKernel: [ProcessEvent.Kind: UInt64] = [:]
+    public var undecodable = 0
+    /// The traced command's exit status (code, or 128 + signal).
+    public var commandStatus: Int32?
+}
+
+/// One tracing run: attach, stream events to the output, stop on a signal, the
+/// duration, or the command's exit; then drain what is left and summarise.
+public final class TraceSession {
+    let options: TraceOptions
+    let logger: Logger
+
+    public init(options: TraceOptions, logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    public func run() throws -> TraceSummary {
+        var options = self.options
+        let child = try options.command.map { command throws(SystemError) in try ChildProcess.spawnStopped(command) }
+        if let child {
+            options.sensor.pids = (options.sensor.pids ?? []) + [child.pid]
+            options.sensor.followChildren = true
+        }
+        let sensor: ProcessSensor
+        do {
+            sensor = try ProcessSensor(options: options.sensor)
+        } catch {
+            if let child { kill(child.pid, SIGKILL); _ = child.exitStatusIfEnded() }
+            throw error
+        }
+        let out: Output
+        if let path = options.outputPath {
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw SystemError("open", path: path) }
+            out = Output(fd: fd, closeOnDeinit: true)
+        } else {
+            out = Output(fd: 1)
+        }
+        let writer = EventWriter(out: out, format: options.format)
+        var summary = TraceSummary()
+        let ring = try sensor.ringBuffer({ event in
+            summary.events[event.kind, default: 0] += 1
+            writer.write(event)
+        }, undecodable: { summary.undecodable += 1 })
+
+        stopRequested.store(false, ordering: .relaxed)
+        signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
+        signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
+        defer {
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+        }
+        child?.resume()
+        let deadline = options.duration.map { Clock.monotonicNanoseconds() + Int64($0 * 1e9) }
+        while !stopRequested.load(ordering: .relaxed) {
+            try ring.poll(timeoutMilliseconds: 100)
+            writer.flush()
+            if let deadline, Clock.monotonicNanoseconds() >= deadline { break }
+            if let child, let status = child.exitStatusIfEnded() {
+                summary.commandStatus = status
+                break
+            }
+        }
+        // Everything the kernel submitted before we stopped is still in the ring: drain it.
+        sensor.detach()
+        while ring.drain() > 0 {}
+        writer.flush()
+        if let child, summary.commandStatus == nil {
+            kill(child.pid, SIGTERM)
+            usleep(100_000)
+            summary.commandStatus = child.exitStatusIfEnded()
+        }
+        summary.lostInKernel = sensor.lostInKernel()
+        let lost = summary.lostInKernel.values.reduce(0, +)
+        if lost > 0 { logger.warning("ring buffer full: \(lost) events lost in the kernel") }
+        return summary
+    }
+}
+
+extension TraceSummary {
+    /// The summary printed at the end (events by type, and losses).
+    public var text: String {
+        let kinds = ProcessEvent.Kind.allCases
+        var s = "events: " + kinds.map { "\($0.rawValue) \(events[$0] ?? 0)" }.joined(separator: ", ")
+        let lost = lostInKernel.values.reduce(0, +)
+        s += "\nlost: \(lost) in the kernel (ring buffer full)"
+        if lost > 0 { s += " [" + kinds.map { "\($0.rawValue) \(lostInKernel[$0] ?? 0)" }.joined(separator: ", ") + "]" }
+        s += ", \(undecodable) undecodable, 0 in user space"
+        if let commandStatus { s += "\ncommand exited with status \(commandStatus)" }
+        return s
+    }
+}

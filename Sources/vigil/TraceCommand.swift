@@ -1,0 +1,123 @@
+import ArgumentParser
+import Glibc
+import Logging
+import VigilSystem
+import VigilBPF
+import VigilTrace
+
+extension TraceFormat: ExpressibleByArgument {}
+
+struct TraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace",
+        abstract: "Trace process events (exec, fork, exit) from the kernel with eBPF.",
+        discussion: """
+        Examples:
+          vigil trace                                   every exec, fork and exit on the machine
+          vigil trace --format json -- make -j2         a command and all its children, as JSON lines
+          vigil trace --pid 1234 --events exec          what process 1234 and its children run
+        Ctrl-C stops and prints a summary: events by type and events lost.
+        """
+    )
+
+    @Option(help: "Comma-separated event types: exec, fork, exit.")
+    var events: String = "exec,fork,exit"
+
+    @Option(name: .customLong("pid"), help: "Trace only this process (repeatable); children are followed unless --no-follow.")
+    var pids: [Int32] = []
+
+    @Flag(inversion: .prefixedNo, help: "Also trace children of traced processes (added in the kernel at fork).")
+    var follow = true
+
+    @Option(help: "Output format: human or json (JSON lines, see docs/events.md).")
+    var format: TraceFormat = .human
+
+    @Option(name: .shortAndLong, help: "Write events to this file instead of standard output.")
+    var output: String?
+
+    @Option(help: "Stop after this long: 500ms, 10s, 2m.")
+    var duration: String?
+
+    @Option(help: "argv bytes captured per exec (1 to 4095).")
+    var argsSize: UInt32 = 1024
+
+    @Option(help: "Kernel ring buffer size in bytes (K and M suffixes allowed; rounded up to a power of two).")
+    var ringBufferSize: String = "16M"
+
+    @Flag(name: .shortAndLong, help: "Log libbpf's and Vigil's debug messages to standard error.")
+    var verbose = false
+
+    @Argument(parsing: .postTerminator, help: "A command to start and trace with its children, after --.")
+    var command: [String] = []
+
+    static let supportedEvents = Set(ProcessEvent.Kind.allCases.map(\.rawValue))
+    static let plannedEvents: Set<String> = ["connect", "accept", "close", "open", "read", "write"]
+
+    func validate() throws {
+        for name in eventNames {
+            if Self.plannedEvents.contains(name) {
+                throw ValidationError("event type '\(name)' is not available yet; this version traces: \(Self.supportedEvents.sorted().joined(separator: ", "))")
+            }
+            if !Self.supportedEvents.contains(name) {
+                throw ValidationError("unknown event type '\(name)'; use one or more of: \(Self.supportedEvents.sorted().joined(separator: ", "))")
+            }
+        }
+        if let duration, Self.seconds(duration) == nil {
+            throw ValidationError("cannot read duration '\(duration)'; write it like 500ms, 10s or 2m")
+        }
+        if Self.bytes(ringBufferSize) == nil {
+            throw ValidationError("cannot read ring buffer size '\(ringBufferSize)'; write it like 4M or 65536")
+        }
+        if argsSize == 0 || argsSize > 4095 { throw ValidationError("--args-size must be between 1 and 4095") }
+        for pid in pids where pid <= 0 || kill(pid, 0) != 0 && errno == ESRCH {
+            throw ValidationError("no process with pid \(pid)")
+        }
+        if let output, output.isEmpty { throw ValidationError("--output needs a file name") }
+    }
+
+    var eventNames: [String] {
+        events.split(separator: ",").map { $0.trimmingCharacters().lowercased() }.filter { !$0.isEmpty }
+    }
+
+    func run() throws {
+        Vigil.bootstrapLogging(verbose: verbose)
+        let logger = Logger(label: "vigil.trace")
+        BPFLogging.install(logger)
+        var options = TraceOptions()
+        options.sensor.events = Set(eventNames.compactMap(ProcessEvent.Kind.init(rawValue:)))
+        options.sensor.pids = pids.isEmpty ? nil : pids
+        options.sensor.followChildren = follow
+        options.sensor.argsSize = argsSize
+        options.sensor.ringBufferBytes = UInt32(min(Self.bytes(ringBufferSize) ?? (16 << 20), 1 << 30))
+        options.format = format
+        options.outputPath = output
+        options.duration = duration.flatMap(Self.seconds)
+        options.command = command.isEmpty ? nil : command
+        let summary: TraceSummary
+        do {
+            summary = try TraceSession(options: options, logger: logger).run()
+        } catch {
+            FileDescriptorText.write("vigil trace: \(error)\n", to: 2)
+            throw ExitCode(2)
+        }
+        FileDescriptorText.write(summary.text + "\n", to: 2)
+        if let status = summary.commandStatus, status != 0 { throw ExitCode(status) }
+    }
+
+    /// "500ms", "10s", "2m", "1h" or plain seconds.
+    static func seconds(_ text: String) -> Double? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            if let v = Double(text.dropLast(suffix.count)), v > 0 { return v * scale }
+        }
+        return Double(text).flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    /// "4M", "512K" or plain bytes.
+    static func bytes(_ text: String) -> Int? {
+        let upper = text.uppercased()
+        if upper.hasSuffix("M"), let v = Int(upper.dropLast()) { return v << 20 }
+        if upper.hasSuffix("K"), let v = Int(upper.dropLast()) { return v << 10 }
+        return Int(upper).flatMap { $0 > 0 ? $0 : nil }
+    }
+}
