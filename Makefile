@@ -6,7 +6,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/vigil
 DEBUG_BIN = .build/debug/vigil
 
-.PHONY: bootstrap build run test bench docs clean
+.PHONY: bootstrap build run test bench docs vmlinux clean
 
 bootstrap:
 	@./scripts/bootstrap
@@ -36,6 +36,11 @@ bench: build
 docs:
 	$(SWIFT) build --product vigil
 	$(DEBUG_BIN) tables --markdown > docs/tables.md
+
+# Regenerate bpf/vmlinux.h (the kernel's types, for CO-RE) from this machine's BTF.
+# It is committed so builds do not depend on the build host's kernel.
+vmlinux: bootstrap
+	bpftool btf dump file /sys/kernel/btf/vmlinux format c > bpf/vmlinux.h
 
 clean:
 	rm -rf .build Benchmarks/.build
