@@ -14,6 +14,7 @@ const volatile struct vigil_process_config vigil_config = {
     .filter_pids = 0,
     .follow_children = 1,
     .events = (1 << VIGIL_PROCESS_EXEC) | (1 << VIGIL_PROCESS_FORK) | (1 << VIGIL_PROCESS_EXIT),
+    .wakeup_bytes = 256 * 1024,
 };
 
 struct {
@@ -42,6 +43,14 @@ static __always_inline void count_lost(__u32 kind)
     __u64 *n = bpf_map_lookup_elem(&lost, &kind);
     if (n)
         __sync_fetch_and_add(n, 1);
+}
+
+/* Waking the consumer for every record costs a context switch per event; user
+ * space drains on a short timer anyway, so wake it only when data piles up. */
+static __always_inline long submit_flags(void)
+{
+    return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= vigil_config.wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+                                                                                          : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline bool wanted(__u32 kind, __u32 tgid)
@@ -96,7 +105,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
         e->args_len = len;
     else
         e->args_len = 0;
-    bpf_ringbuf_submit(e, 0);
+    bpf_ringbuf_submit(e, submit_flags());
     return 0;
 }
 
@@ -124,7 +133,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
     fill_header(&e->header, VIGIL_PROCESS_FORK, parent);
     e->child_pid = child_tgid;
     e->child_tid = child_tid;
-    bpf_ringbuf_submit(e, 0);
+    bpf_ringbuf_submit(e, submit_flags());
     return 0;
 }
 
@@ -142,7 +151,7 @@ int BPF_PROG(handle_exit, struct task_struct *task)
             e->exit_code = BPF_CORE_READ(task, exit_code);
             e->padding = 0;
             e->lifetime_ns = bpf_ktime_get_boot_ns() - BPF_CORE_READ(task, group_leader, start_boottime);
-            bpf_ringbuf_submit(e, 0);
+            bpf_ringbuf_submit(e, submit_flags());
         } else {
             count_lost(VIGIL_PROCESS_EXIT);
         }

@@ -70,6 +70,7 @@ struct vigil_process_config {
     vigil_u32 filter_pids;   /* 1: only processes in tracked_pids (and their children) */
     vigil_u32 follow_children;
     vigil_u32 events;        /* bit (1 << kind) for each kind to emit */
+    vigil_u32 wakeup_bytes;  /* wake the consumer only once this much is queued */
 };
 
 #endif

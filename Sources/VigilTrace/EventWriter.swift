@@ -18,31 +18,47 @@ public final class EventWriter {
         bootToRealtimeNanoseconds = Clock.realtimeNanoseconds() - Clock.boottimeNanoseconds()
     }
 
+    private var line = JSONLine()
+
     public func write(_ e: ProcessEvent) {
         let wall = Int64(e.bootTimeNanoseconds) + bootToRealtimeNanoseconds
         switch format {
-        case .json: out.line(json(e, wall: wall))
-        case .human: out.line(human(e, wall: wall))
+        case .json:
+            encode(e, wall: wall)
+            out.write(bytes: line.bytes)
+        case .human:
+            out.line(human(e, wall: wall))
         }
     }
 
     public func flush() { out.flush() }
 
-    func json(_ e: ProcessEvent, wall: Int64) -> String {
-        var s = "{\"time\":\(JSON.string(Clock.iso8601(nanoseconds: wall))),\"time_ns\":\(wall),\"event\":\"\(e.kind.rawValue)\""
-        s += ",\"pid\":\(e.pid),\"tid\":\(e.tid),\"ppid\":\(e.ppid),\"uid\":\(e.uid),\"gid\":\(e.gid)"
-        s += ",\"cgroup_id\":\(e.cgroupID),\"comm\":\(JSON.string(e.comm))"
+    /// One JSON line per event; field names and types are documented in docs/events.md.
+    func encode(_ e: ProcessEvent, wall: Int64) {
+        line.begin()
+        line.field("time", Clock.iso8601(nanoseconds: wall))
+        line.field("time_ns", wall)
+        line.field("event", e.kind.rawValue)
+        line.field("pid", e.pid)
+        line.field("tid", e.tid)
+        line.field("ppid", e.ppid)
+        line.field("uid", e.uid)
+        line.field("gid", e.gid)
+        line.field("cgroup_id", e.cgroupID)
+        line.field("comm", e.comm)
         switch e.kind {
         case .exec:
-            s += ",\"filename\":\(JSON.string(e.filename)),\"argv\":[\(e.argv.map(JSON.string).joined(separator: ","))]"
-            s += ",\"args_truncated\":\(e.argsTruncated)"
+            line.field("filename", e.filename)
+            line.field("argv", e.argv)
+            line.field("args_truncated", e.argsTruncated)
         case .fork:
-            s += ",\"child_pid\":\(e.childPID)"
+            line.field("child_pid", e.childPID)
         case .exit:
-            s += ",\"exit_code\":\(e.exitCode.map(String.init) ?? "null"),\"signal\":\(e.signal.map(String.init) ?? "null")"
-            s += ",\"lifetime_ns\":\(e.lifetimeNanoseconds)"
+            line.field("exit_code", e.exitCode)
+            line.field("signal", e.signal)
+            line.field("lifetime_ns", e.lifetimeNanoseconds)
         }
-        return s + "}"
+        line.end()
     }
 
     func human(_ e: ProcessEvent, wall: Int64) -> String {

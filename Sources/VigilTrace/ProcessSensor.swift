@@ -33,6 +33,8 @@ public final class ProcessSensor {
         config.filter_pids = options.pids == nil ? 0 : 1
         config.follow_children = options.followChildren ? 1 : 0
         config.events = options.events.reduce(0) { $0 | (1 << $1.raw) }
+        // Wake user space when a quarter of the ring is queued; otherwise it drains on its timer.
+        config.wakeup_bytes = Self.powerOfTwo(options.ringBufferBytes) / 4
         try object.setReadOnlyData(config)
         try object.map("events").setMaxEntries(Self.powerOfTwo(options.ringBufferBytes))
         try object.load()

@@ -79,7 +79,10 @@ public final class TraceSession {
         child?.resume()
         let deadline = options.duration.map { Clock.monotonicNanoseconds() + Int64($0 * 1e9) }
         while !stopRequested.load(ordering: .relaxed) {
+            // Records are submitted without a wakeup until a quarter of the ring is
+            // queued (bpf/process.bpf.c), so poll returns on the timer and drain reads them.
             try ring.poll(timeoutMilliseconds: 100)
+            ring.drain()
             writer.flush()
             if let deadline, Clock.monotonicNanoseconds() >= deadline { break }
             if let child, let status = child.exitStatusIfEnded() {

@@ -84,3 +84,26 @@ import Testing
         #expect(FileSystem.lines("a\r\nb\nc\r\n\r\nd") == ["a", "b", "c", "d"])
     }
 }
+
+@Suite struct JSONLineTests {
+    @Test func encodesEveryFieldKind() throws {
+        var line = JSONLine()
+        line.begin()
+        line.field("n", -42)
+        line.field("big", Int64.min)
+        line.field("zero", 0)
+        line.field("ok", true)
+        line.field("s", "a\"b\\c\n\u{1}é")
+        line.field("none", Int32?.none)
+        line.field("list", ["x", "y\"z"])
+        line.end()
+        let text = String(decoding: line.bytes, as: UTF8.self)
+        #expect(text == "{\"n\":-42,\"big\":-9223372036854775808,\"zero\":0,\"ok\":true,\"s\":\"a\\\"b\\\\c\\n\\u0001é\",\"none\":null,\"list\":[\"x\",\"y\\\"z\"]}\n")
+        let parsed = try JSONSerialization.jsonObject(with: Data(line.bytes)) as? [String: Any]
+        #expect(parsed?["s"] as? String == "a\"b\\c\n\u{1}é")
+        line.begin()
+        line.field("again", 1)
+        line.end()
+        #expect(String(decoding: line.bytes, as: UTF8.self) == "{\"again\":1}\n")
+    }
+}

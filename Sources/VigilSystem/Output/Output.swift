@@ -25,6 +25,12 @@ public final class Output {
         if buffer.count >= flushAt { flush() }
     }
 
+    /// Raw bytes (an already encoded line).
+    public func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= flushAt { flush() }
+    }
+
     /// `count` copies of one byte (table padding and rules).
     public func repeatByte(_ byte: UInt8, count: Int) {
         guard count > 0 else { return }
