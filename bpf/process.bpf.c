@@ -30,6 +30,14 @@ struct {
     __type(value, __u8);
 } tracked_pids SEC(".maps");
 
+/* The cgroup to trace (a cgroup directory fd set from user space at index 0). */
+struct {
+    __uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u32);
+} cgroup_filter SEC(".maps");
+
 /* Events dropped because the ring buffer was full, per CPU and event kind. */
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -53,11 +61,33 @@ static __always_inline long submit_flags(void)
                                                                                           : BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline bool wanted(__u32 kind, __u32 tgid)
+static __always_inline bool comm_matches(struct task_struct *task)
+{
+    char comm[VIGIL_COMM_LEN];
+    BPF_CORE_READ_STR_INTO(&comm, task, comm);
+    for (int i = 0; i < VIGIL_COMM_LEN; i++) {
+        if (comm[i] != vigil_config.comm[i])
+            return false;
+        if (comm[i] == 0)
+            break;
+    }
+    return true;
+}
+
+/* Every configured filter must match (they combine with AND). */
+static __always_inline bool wanted(__u32 kind, __u32 tgid, struct task_struct *task)
 {
     if (!(vigil_config.events & (1 << kind)))
         return false;
     if (vigil_config.filter_pids && !bpf_map_lookup_elem(&tracked_pids, &tgid))
+        return false;
+    if (vigil_config.filter_uid && BPF_CORE_READ(task, cred, uid.val) != vigil_config.uid)
+        return false;
+    /* In all three hooks the current task is the one the event is about (the
+     * exec'ing task, the forking parent, the exiting task). */
+    if (vigil_config.filter_cgroup && bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
+        return false;
+    if (vigil_config.filter_comm && !comm_matches(task))
         return false;
     return true;
 }
@@ -79,7 +109,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
     __u32 tgid = BPF_CORE_READ(task, tgid);
-    if (!wanted(VIGIL_PROCESS_EXEC, tgid))
+    if (!wanted(VIGIL_PROCESS_EXEC, tgid, task))
         return 0;
     struct vigil_exec_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
     if (!e) {
@@ -123,7 +153,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
         __u8 one = 1;
         bpf_map_update_elem(&tracked_pids, &child_tgid, &one, BPF_ANY);
     }
-    if (!wanted(VIGIL_PROCESS_FORK, parent_tgid))
+    if (!wanted(VIGIL_PROCESS_FORK, parent_tgid, parent))
         return 0;
     struct vigil_fork_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
     if (!e) {
@@ -144,7 +174,7 @@ int BPF_PROG(handle_exit, struct task_struct *task)
     if (BPF_CORE_READ(task, signal, live.counter) != 0)
         return 0;
     __u32 tgid = BPF_CORE_READ(task, tgid);
-    if (wanted(VIGIL_PROCESS_EXIT, tgid)) {
+    if (wanted(VIGIL_PROCESS_EXIT, tgid, task)) {
         struct vigil_exit_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
         if (e) {
             fill_header(&e->header, VIGIL_PROCESS_EXIT, task);

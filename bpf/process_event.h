@@ -71,6 +71,11 @@ struct vigil_process_config {
     vigil_u32 follow_children;
     vigil_u32 events;        /* bit (1 << kind) for each kind to emit */
     vigil_u32 wakeup_bytes;  /* wake the consumer only once this much is queued */
+    vigil_u32 filter_uid;    /* 1: only events whose real uid is `uid` */
+    vigil_u32 uid;
+    vigil_u32 filter_comm;   /* 1: only events whose comm is `comm` */
+    vigil_u32 filter_cgroup; /* 1: only tasks in the cgroup in cgroup_filter[0], or below it */
+    char comm[VIGIL_COMM_LEN];
 };
 
 #endif

@@ -16,6 +16,7 @@ struct TraceCommand: ParsableCommand {
           vigil trace                                   every exec, fork and exit on the machine
           vigil trace --format json -- make -j2         a command and all its children, as JSON lines
           vigil trace --pid 1234 --events exec          what process 1234 and its children run
+          vigil trace --comm sshd --uid 0               filters combine, and are applied in the kernel
         Ctrl-C stops and prints a summary: events by type and events lost.
         """
     )
@@ -28,6 +29,15 @@ struct TraceCommand: ParsableCommand {
 
     @Flag(inversion: .prefixedNo, help: "Also trace children of traced processes (added in the kernel at fork).")
     var follow = true
+
+    @Option(help: "Trace only processes with this command name (comm, at most 15 bytes).")
+    var comm: String?
+
+    @Option(help: "Trace only processes with this real user id.")
+    var uid: UInt32?
+
+    @Option(help: "Trace only processes in this cgroup v2 path or below it (e.g. system.slice/ssh.service).")
+    var cgroup: String?
 
     @Option(help: "Output format: human or json (JSON lines, see docs/events.md).")
     var format: TraceFormat = .human
@@ -73,6 +83,14 @@ struct TraceCommand: ParsableCommand {
             throw ValidationError("no process with pid \(pid)")
         }
         if let output, output.isEmpty { throw ValidationError("--output needs a file name") }
+        if let comm, comm.isEmpty || comm.utf8.count > 15 {
+            throw ValidationError("--comm takes a command name of 1 to 15 bytes (the kernel keeps no more); '\(comm)' has \(comm.utf8.count)")
+        }
+        if let cgroup {
+            do { _ = try Cgroups.directory(cgroup) } catch {
+                throw ValidationError("--cgroup \(cgroup): \(error)")
+            }
+        }
     }
 
     var eventNames: [String] {
@@ -88,6 +106,11 @@ struct TraceCommand: ParsableCommand {
         options.sensor.pids = pids.isEmpty ? nil : pids
         options.sensor.followChildren = follow
         options.sensor.argsSize = argsSize
+        options.sensor.comm = comm
+        options.sensor.uid = uid
+        options.sensor.cgroupDirectory = try cgroup.map { path in
+            do { return try Cgroups.directory(path) } catch { throw ValidationError("--cgroup \(path): \(error)") }
+        }
         options.sensor.ringBufferBytes = UInt32(min(Self.bytes(ringBufferSize) ?? (16 << 20), 1 << 30))
         options.format = format
         options.outputPath = output

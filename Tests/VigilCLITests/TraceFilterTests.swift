@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// In-kernel filters of `vigil trace`: comm, uid and cgroup, alone and combined.
+@Suite(.serialized) struct TraceFilterTests {
+    let helper = TraceCommandTests()
+
+    @Test func commFilterKeepsOnlyThatCommand() throws {
+        guard helper.privileged() else { return }
+        let r = try CLI.run(["trace", "--format", "json", "--comm", "true", "--", "/bin/sh", "-c", "/bin/true; sleep 0.01; /bin/true"])
+        let all = try helper.events(r.stdout)
+        #expect(all.count == 4, "two execs and two exits of true: \(r.stdout)")
+        #expect(all.allSatisfy { $0["comm"] as? String == "true" })
+    }
+
+    @Test func uidFilterKeepsOnlyThatUser() throws {
+        guard helper.privileged() else { return }
+        let r = try CLI.run(["trace", "--format", "json", "--uid", "65534", "--", "/bin/sh", "-c",
+                             "/bin/true; setpriv --reuid=65534 --regid=65534 --clear-groups /bin/true; exit 0"])
+        let all = try helper.events(r.stdout)
+        #expect(all.map { $0["event"] as? String } == ["exec", "exit"], "\(r.stdout)")
+        #expect(all.allSatisfy { $0["uid"] as? Int == 65534 && $0["comm"] as? String == "true" })
+    }
+
+    @Test func cgroupFilterKeepsOnlyProcessesInsideIt() throws {
+        guard helper.privileged() else { return }
+        let mounts = try String(contentsOfFile: "/proc/mounts", encoding: .utf8)
+        var found: String?
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if fields.count > 2 && fields[2] == "cgroup2" { found = String(fields[1]) }
+        }
+        let mount = try #require(found, "no cgroup2 mount")
+        let name = "vigil-test-\(UUID().uuidString.prefix(8))"
+        let directory = mount + "/" + name
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        defer { rmdir(directory) }
+        let inode = try #require(try FileManager.default.attributesOfItem(atPath: directory)[.systemFileNumber] as? Int)
+        let script = "/bin/true; echo $$ > \(directory)/cgroup.procs; /bin/echo inside > /dev/null; exit 4"
+        let r = try CLI.run(["trace", "--format", "json", "--cgroup", name, "--", "/bin/sh", "-c", script])
+        #expect(r.status == 4)
+        let all = try helper.events(r.stdout)
+        // Only what happened after the shell moved itself in: fork and exec of echo, two exits.
+        let kinds: [String] = all.compactMap { $0["event"] as? String }
+        #expect(kinds == ["fork", "exec", "exit", "exit"], "\(r.stdout)")
+        #expect(all.allSatisfy { $0["cgroup_id"] as? Int == inode })
+        #expect(all.first { $0["event"] as? String == "exec" }?["filename"] as? String == "/bin/echo")
+    }
+
+    @Test func filtersCombine() throws {
+        guard helper.privileged() else { return }
+        // comm true AND uid 65534: the root-owned true is left out.
+        let r = try CLI.run(["trace", "--format", "json", "--comm", "true", "--uid", "65534", "--", "/bin/sh", "-c",
+                             "/bin/true; setpriv --reuid=65534 --regid=65534 --clear-groups /bin/true"])
+        let all = try helper.events(r.stdout)
+        #expect(all.count == 2)
+        #expect(all.allSatisfy { $0["uid"] as? Int == 65534 })
+    }
+
+    @Test func badFilterValuesAreRefused() throws {
+        let comm = try CLI.vigil("trace", "--comm", "a-name-longer-than-15")
+        #expect(comm.stderr.contains("--comm takes a command name of 1 to 15 bytes"))
+        let cgroup = try CLI.vigil("trace", "--cgroup", "no/such/cgroup")
+        #expect(cgroup.status != 0)
+        #expect(cgroup.stderr.contains("--cgroup no/such/cgroup"))
+    }
+}
