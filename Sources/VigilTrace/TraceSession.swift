@@ -13,6 +13,9 @@ public struct TraceOptions: Sendable {
     public var format: TraceFormat = .human
     /// JSON lines/human lines go here (default standard output).
     public var outputPath: String?
+    /// Rotate the output file when it reaches this size, keeping `rotateKeep` old files.
+    public var rotateBytes: Int?
+    public var rotateKeep = 5
     /// Stop after this many seconds.
     public var duration: Double?
     /// Start this command and trace it and its children until it exits.
@@ -56,9 +59,8 @@ public final class TraceSession {
         }
         let out: Output
         if let path = options.outputPath {
-            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw SystemError("open", path: path) }
-            out = Output(fd: fd, closeOnDeinit: true)
+            let rotation = options.rotateBytes.map { Output.Rotation(path: path, maxBytes: $0, keep: options.rotateKeep) }
+            out = try Output(path: path, rotation: rotation)
         } else {
             out = Output(fd: 1)
         }

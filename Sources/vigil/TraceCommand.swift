@@ -45,6 +45,12 @@ struct TraceCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write events to this file instead of standard output.")
     var output: String?
 
+    @Option(help: "Rotate the --output file when it reaches this size (K and M suffixes); 0 never rotates.")
+    var rotateSize: String = "100M"
+
+    @Option(help: "Rotated files to keep (FILE.1 … FILE.N).")
+    var rotateKeep: Int = 5
+
     @Option(help: "Stop after this long: 500ms, 10s, 2m.")
     var duration: String?
 
@@ -78,6 +84,10 @@ struct TraceCommand: ParsableCommand {
         if Self.bytes(ringBufferSize) == nil {
             throw ValidationError("cannot read ring buffer size '\(ringBufferSize)'; write it like 4M or 65536")
         }
+        if rotateSize != "0" && Self.bytes(rotateSize) == nil {
+            throw ValidationError("cannot read rotation size '\(rotateSize)'; write it like 100M, 512K or 0 for never")
+        }
+        if rotateKeep < 0 { throw ValidationError("--rotate-keep cannot be negative") }
         if argsSize == 0 || argsSize > 4095 { throw ValidationError("--args-size must be between 1 and 4095") }
         for pid in pids where pid <= 0 || kill(pid, 0) != 0 && errno == ESRCH {
             throw ValidationError("no process with pid \(pid)")
@@ -114,6 +124,8 @@ struct TraceCommand: ParsableCommand {
         options.sensor.ringBufferBytes = UInt32(min(Self.bytes(ringBufferSize) ?? (16 << 20), 1 << 30))
         options.format = format
         options.outputPath = output
+        options.rotateBytes = rotateSize == "0" ? nil : Self.bytes(rotateSize)
+        options.rotateKeep = rotateKeep
         options.duration = duration.flatMap(Self.seconds)
         options.command = command.isEmpty ? nil : command
         let summary: TraceSummary

@@ -65,3 +65,38 @@ import Testing
         #expect(cgroup.stderr.contains("--cgroup no/such/cgroup"))
     }
 }
+
+@Suite struct TraceOutputTests {
+    let helper = TraceCommandTests()
+
+    /// Rotation by size: every file under the limit, every line whole JSON, and no
+    /// event lost across the files (oldest in FILE.N, newest in FILE).
+    @Test func outputRotatesBySizeWithoutLosingEvents() throws {
+        guard helper.privileged() else { return }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rotate-\(UUID().uuidString).jsonl").path
+        defer { for suffix in ["", ".1", ".2", ".3", ".4", ".5", ".6", ".7", ".8", ".9"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let r = try CLI.run(["trace", "--format", "json", "-o", path, "--rotate-size", "4K", "--rotate-keep", "50",
+                             "--", "/bin/sh", "-c", "i=0; while [ $i -lt 30 ]; do /bin/true; i=$((i + 1)); done"])
+        #expect(r.status == 0)
+        var files = [path]
+        var n = 1
+        while FileManager.default.fileExists(atPath: "\(path).\(n)") { files.insert("\(path).\(n)", at: 0); n += 1 }
+        #expect(files.count >= 3, "expected several files, got \(files)")
+        var events: [[String: Any]] = []
+        for file in files {
+            let data = try Data(contentsOf: URL(fileURLWithPath: file))
+            #expect(data.count <= 4096, "\(file) is \(data.count) bytes")
+            events += try helper.events(String(decoding: data, as: UTF8.self))
+        }
+        let times = events.compactMap { $0["time_ns"] as? Int }
+        #expect(times == times.sorted(), "files are in order, oldest first")
+        // 31 execs (the shell and 30 × true), 30 forks, 31 exits.
+        #expect(events.count == 92)
+        #expect(r.stderr.contains("events: exec 31, fork 30, exit 31"))
+    }
+
+    @Test func badRotationSizeIsRefused() throws {
+        let r = try CLI.vigil("trace", "--rotate-size", "big")
+        #expect(r.stderr.contains("cannot read rotation size 'big'"))
+    }
+}

@@ -3,14 +3,37 @@ import Glibc
 /// Buffered writes to a file descriptor. Swift 6 forbids the C `stdout` global,
 /// and a large result should not be one write per cell anyway.
 public final class Output {
-    let fd: Int32
+    var fd: Int32
     let closeOnDeinit: Bool
+    /// Size-based rotation of a file output: FILE → FILE.1 → … → FILE.keep.
+    public struct Rotation: Sendable {
+        public let path: String
+        public let maxBytes: Int
+        public let keep: Int
+        public init(path: String, maxBytes: Int, keep: Int) {
+            self.path = path
+            self.maxBytes = maxBytes
+            self.keep = keep
+        }
+    }
+    let rotation: Rotation?
+    private var fileBytes = 0
     private var buffer: [UInt8] = []
     private let flushAt = 64 << 10
 
     public init(fd: Int32, closeOnDeinit: Bool = false) {
         self.fd = fd
         self.closeOnDeinit = closeOnDeinit
+        self.rotation = nil
+        buffer.reserveCapacity(flushAt + 4096)
+    }
+
+    /// A file output, truncated on open, rotated by size when `rotation` says so.
+    /// Callers write whole lines, so a rotation never splits one.
+    public init(path: String, rotation: Rotation? = nil) throws(SystemError) {
+        fd = try retryingEINTR("open", path: path) { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+        closeOnDeinit = true
+        self.rotation = rotation
         buffer.reserveCapacity(flushAt + 4096)
     }
 
@@ -27,8 +50,24 @@ public final class Output {
 
     /// Raw bytes (an already encoded line).
     public func write(bytes: [UInt8]) {
+        if let rotation, fileBytes + buffer.count + bytes.count > rotation.maxBytes {
+            flush()
+            rotate(rotation)
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= flushAt { flush() }
+    }
+
+    /// Close the file, shift FILE.n → FILE.n+1 (dropping the oldest), FILE → FILE.1, reopen.
+    private func rotate(_ r: Rotation) {
+        guard fileBytes > 0 else { return }
+        close(fd)
+        if r.keep > 0 {
+            for n in stride(from: r.keep - 1, through: 1, by: -1) { rename("\(r.path).\(n)", "\(r.path).\(n + 1)") }
+            rename(r.path, "\(r.path).1")
+        }
+        fd = open(r.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        fileBytes = 0
     }
 
     /// `count` copies of one byte (table padding and rules).
@@ -53,6 +92,7 @@ public final class Output {
             }
             offset += n
         }
+        fileBytes += offset
         buffer.removeAll(keepingCapacity: true)
     }
 }
