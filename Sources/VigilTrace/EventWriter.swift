@@ -12,15 +12,23 @@ public final class EventWriter {
     /// CLOCK_REALTIME minus CLOCK_BOOTTIME, to turn kernel timestamps into wall time.
     let bootToRealtimeNanoseconds: Int64
 
-    public init(out: Output, format: TraceFormat) {
+    /// Fills in each event's process (exe, ancestry).
+    let cache: ProcessCache
+    let includeAncestry: Bool
+
+    public init(out: Output, format: TraceFormat, cache: ProcessCache, includeAncestry: Bool = false) {
         self.out = out
         self.format = format
+        self.cache = cache
+        self.includeAncestry = includeAncestry
         bootToRealtimeNanoseconds = Clock.realtimeNanoseconds() - Clock.boottimeNanoseconds()
     }
 
     private var line = JSONLine()
 
     public func write(_ e: ProcessEvent) {
+        cache.apply(e)
+        defer { cache.forget(e) }
         let wall = Int64(e.bootTimeNanoseconds) + bootToRealtimeNanoseconds
         switch format {
         case .json:
@@ -46,6 +54,20 @@ public final class EventWriter {
         line.field("gid", e.gid)
         line.field("cgroup_id", e.cgroupID)
         line.field("comm", e.comm)
+        line.field("exe", cache[e.pid]?.exe ?? "")
+        if includeAncestry {
+            line.rawField("ancestors") { l in
+                l.append(raw: "[")
+                for (i, a) in cache.ancestors(of: e.pid).enumerated() {
+                    l.append(raw: i == 0 ? "{" : ",{")
+                    l.member("pid", a.pid, first: true)
+                    l.member("comm", a.comm)
+                    l.member("exe", a.exe)
+                    l.append(raw: "}")
+                }
+                l.append(raw: "]")
+            }
+        }
         switch e.kind {
         case .exec:
             line.field("filename", e.filename)
@@ -63,7 +85,10 @@ public final class EventWriter {
 
     func human(_ e: ProcessEvent, wall: Int64) -> String {
         let time = Clock.iso8601(nanoseconds: wall).dropFirst(11).prefix(12)  // HH:MM:SS.mmm
-        let head = "\(time) \(e.kind.rawValue.padding(5)) pid=\(e.pid) ppid=\(e.ppid) uid=\(e.uid) \(e.comm)"
+        var head = "\(time) \(e.kind.rawValue.padding(5)) pid=\(e.pid) ppid=\(e.ppid) uid=\(e.uid) \(e.comm)"
+        if includeAncestry {
+            head += " [" + cache.ancestors(of: e.pid).map { "\($0.comm):\($0.pid)" }.joined(separator: " < ") + "]"
+        }
         switch e.kind {
         case .exec: return head + " → " + e.filename + " " + e.argv.dropFirst().joined(separator: " ") + (e.argsTruncated ? " …" : "")
         case .fork: return head + " child=\(e.childPID)"

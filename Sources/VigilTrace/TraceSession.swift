@@ -16,6 +16,8 @@ public struct TraceOptions: Sendable {
     /// Rotate the output file when it reaches this size, keeping `rotateKeep` old files.
     public var rotateBytes: Int?
     public var rotateKeep = 5
+    /// Add each event's ancestors (parent up to pid 1) from the process cache.
+    public var ancestry = false
     /// Stop after this many seconds.
     public var duration: Double?
     /// Start this command and trace it and its children until it exits.
@@ -64,7 +66,10 @@ public final class TraceSession {
         } else {
             out = Output(fd: 1)
         }
-        let writer = EventWriter(out: out, format: options.format)
+        // Seeded before events flow, so the first event of an old process knows its exe.
+        let cache = ProcessCache()
+        cache.seed()
+        let writer = EventWriter(out: out, format: options.format, cache: cache, includeAncestry: options.ancestry)
         var summary = TraceSummary()
         let ring = try sensor.ringBuffer({ event in
             summary.events[event.kind, default: 0] += 1

@@ -54,6 +54,9 @@ struct TraceCommand: ParsableCommand {
     @Option(help: "Stop after this long: 500ms, 10s, 2m.")
     var duration: String?
 
+    @Flag(help: "Add each event's ancestors (parent, grandparent, … up to pid 1) from the process cache.")
+    var ancestry = false
+
     @Option(help: "argv bytes captured per exec (1 to 4095).")
     var argsSize: UInt32 = 1024
 
@@ -123,6 +126,7 @@ struct TraceCommand: ParsableCommand {
         }
         options.sensor.ringBufferBytes = UInt32(min(Self.bytes(ringBufferSize) ?? (16 << 20), 1 << 30))
         options.format = format
+        options.ancestry = ancestry
         options.outputPath = output
         options.rotateBytes = rotateSize == "0" ? nil : Self.bytes(rotateSize)
         options.rotateKeep = rotateKeep

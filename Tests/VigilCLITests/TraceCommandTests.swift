@@ -174,5 +174,10 @@ extension TraceCommandTests {
             let kind = try #require(event["event"] as? String)
             #expect(Set(event.keys) == common.union(docs[kind] ?? []), "\(kind) fields differ from docs/events.md")
         }
+        let withAncestry = try events(try CLI.run(["trace", "--format", "json", "--ancestry", "--", "/bin/true"]).stdout)
+        for event in withAncestry {
+            let kind = try #require(event["event"] as? String)
+            #expect(Set(event.keys) == common.union(docs[kind] ?? []).union(docs["ancestry"] ?? []))
+        }
     }
 }

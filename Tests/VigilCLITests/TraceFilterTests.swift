@@ -100,3 +100,33 @@ import Testing
         #expect(r.stderr.contains("cannot read rotation size 'big'"))
     }
 }
+
+@Suite struct TraceProcessCacheTests {
+    let helper = TraceCommandTests()
+
+    @Test func everyEventNamesItsExecutableAndAncestry() throws {
+        guard helper.privileged() else { return }
+        let r = try CLI.run(["trace", "--format", "json", "--ancestry", "--", "/bin/sh", "-c", "/bin/sh -c '/bin/true'"])
+        let all = try helper.events(r.stdout)
+        let inner = try #require(all.first { $0["event"] as? String == "exec" && $0["filename"] as? String == "/bin/true" })
+        #expect(inner["exe"] as? String == "/bin/true")
+        let chain = try #require(inner["ancestors"] as? [[String: Any]])
+        // parent (inner sh), grandparent (outer sh), then vigil itself.
+        #expect(chain.count >= 3)
+        #expect(chain[0]["pid"] as? Int == inner["ppid"] as? Int)
+        #expect(chain[0]["exe"] as? String == "/bin/sh")
+        #expect(chain[2]["comm"] as? String == "vigil")
+        for (child, parent) in zip(chain, chain.dropFirst()) {
+            // Every link is a real parent: the process's ppid in /proc, where it still runs.
+            let pid = child["pid"] as? Int ?? 0
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+               let fields = stat.split(separator: ")").last?.split(separator: " "), fields.count > 2 {
+                #expect(Int(fields[1]) == parent["pid"] as? Int)
+            }
+        }
+        // Fork and exit events of the shells carry the exe their exec set.
+        for e in all where e["event"] as? String != "exec" && e["comm"] as? String == "sh" {
+            #expect(e["exe"] as? String == "/bin/sh")
+        }
+    }
+}

@@ -58,6 +58,32 @@ public struct JSONLine {
         bytes.append(UInt8(ascii: "]"))
     }
 
+    /// A field whose value the caller writes with the raw appenders (nested objects, arrays).
+    public mutating func rawField(_ name: StaticString, _ write: (inout JSONLine) -> Void) {
+        key(name)
+        write(&self)
+    }
+
+    /// Append raw JSON punctuation or literals (`[`, `]`, `{`, `}`, `,`, `null`).
+    public mutating func append(raw s: StaticString) { appendRaw(s) }
+
+    /// An object member inside a nested object written with `append(raw:)`.
+    public mutating func member(_ name: StaticString, _ value: some BinaryInteger, first: Bool = false) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        appendRaw("\":")
+        appendInteger(value)
+    }
+
+    public mutating func member(_ name: StaticString, _ value: String, first: Bool = false) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        appendRaw("\":")
+        appendString(value)
+    }
+
     mutating func appendRaw(_ s: StaticString) { s.withUTF8Buffer { bytes.append(contentsOf: $0) } }
 
     mutating func appendInteger(_ value: some BinaryInteger) {

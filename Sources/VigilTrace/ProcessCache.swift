@@ -1,0 +1,69 @@
+import VigilSystem
+
+/// What Vigil knows about each live process, so that every event can name its
+/// process fully (exe, and ancestry on request) even when the event itself carries
+/// only ids. Seeded by one /proc scan, then kept current by fork, exec and exit
+/// events; an exited process is forgotten once its exit has been written.
+public final class ProcessCache {
+    public struct Entry: Sendable, Equatable {
+        public var pid: UInt32
+        public var ppid: UInt32
+        public var comm: String
+        /// Executable path; empty when unknown (kernel threads, unreadable).
+        public var exe: String
+    }
+
+    private(set) var entries: [UInt32: Entry] = [:]
+
+    public init() {}
+
+    public var count: Int { entries.count }
+
+    public subscript(pid: UInt32) -> Entry? { entries[pid] }
+
+    /// One pass over /proc. Processes that exit mid-scan are skipped.
+    public func seed() {
+        guard let pids = try? ProcFS.pids() else { return }
+        for pid in pids {
+            guard let dir = try? ProcessDirectory(pid), let stat = try? dir.stat() else { continue }
+            let exe = (try? dir.link("exe").path) ?? ""
+            entries[UInt32(pid)] = Entry(pid: UInt32(pid), ppid: UInt32(stat.parent), comm: stat.name, exe: exe)
+        }
+    }
+
+    /// Update from an event (before it is written).
+    public func apply(_ e: ProcessEvent) {
+        switch e.kind {
+        case .fork:
+            let parent = entries[e.pid] ?? Entry(pid: e.pid, ppid: e.ppid, comm: e.comm, exe: "")
+            entries[e.childPID] = Entry(pid: e.childPID, ppid: e.pid, comm: parent.comm, exe: parent.exe)
+            if entries[e.pid] == nil { entries[e.pid] = parent }
+        case .exec:
+            var exe = e.filename
+            if !exe.hasPrefix("/") {
+                // A relative path as passed to execve; the kernel's view is absolute.
+                exe = (try? ProcFS.link(Int32(bitPattern: e.pid), "exe").path) ?? exe
+            }
+            entries[e.pid] = Entry(pid: e.pid, ppid: e.ppid, comm: e.comm, exe: exe)
+        case .exit:
+            if entries[e.pid] == nil { entries[e.pid] = Entry(pid: e.pid, ppid: e.ppid, comm: e.comm, exe: "") }
+        }
+    }
+
+    /// Forget a process after its exit has been written.
+    public func forget(_ e: ProcessEvent) {
+        if e.kind == .exit { entries.removeValue(forKey: e.pid) }
+    }
+
+    /// Parent, grandparent, … up to pid 1 (or the first unknown), at most `limit`.
+    public func ancestors(of pid: UInt32, limit: Int = 32) -> [Entry] {
+        var out: [Entry] = []
+        var current = entries[pid]?.ppid ?? 0
+        while current != 0, out.count < limit, let entry = entries[current] {
+            out.append(entry)
+            if entry.ppid == current { break }
+            current = entry.ppid
+        }
+        return out
+    }
+}
