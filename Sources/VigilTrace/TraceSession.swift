@@ -85,7 +85,18 @@ public final class TraceSession {
         }
         child?.resume()
         let deadline = options.duration.map { Clock.monotonicNanoseconds() + Int64($0 * 1e9) }
+        var lostReported: UInt64 = 0
+        var nextLossCheck = Clock.monotonicNanoseconds() + 1_000_000_000
         while !stopRequested.load(ordering: .relaxed) {
+            // Say so while running, not only at the end, when the kernel drops events.
+            if Clock.monotonicNanoseconds() >= nextLossCheck {
+                nextLossCheck += 1_000_000_000
+                let lost = sensor.lostInKernel().values.reduce(0, +)
+                if lost > lostReported {
+                    logger.warning("ring buffer full: \(lost - lostReported) events lost in the kernel in the last second (\(lost) in all); raise --ring-buffer-size")
+                    lostReported = lost
+                }
+            }
             // Records are submitted without a wakeup until a quarter of the ring is
             // queued (bpf/process.bpf.c), so poll returns on the timer and drain reads them.
             try ring.poll(timeoutMilliseconds: 100)

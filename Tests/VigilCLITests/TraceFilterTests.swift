@@ -130,3 +130,24 @@ import Testing
         }
     }
 }
+
+@Suite struct TraceLossTests {
+    let helper = TraceCommandTests()
+
+    /// Nothing is lost silently: with a ring too small for an exec record (4.4 KiB in a
+    /// 4 KiB ring) every exec is dropped in the kernel, and delivered + lost still adds
+    /// up to what the workload did, per event type; the loss is logged while running.
+    @Test func lossesAreCountedExactly() throws {
+        guard helper.privileged() else { return }
+        let r = try CLI.run(["trace", "--format", "json", "--ring-buffer-size", "4K", "--", "/bin/sh", "-c",
+                             "i=0; while [ $i -lt 50 ]; do /bin/true; i=$((i + 1)); done; sleep 1.3"])
+        #expect(r.status == 0)
+        let all = try helper.events(r.stdout)
+        let delivered = { (kind: String) in all.filter { $0["event"] as? String == kind }.count }
+        #expect(delivered("exec") == 0)
+        #expect(r.stderr.contains("[exec 52, fork 0, exit 0]"), "\(r.stderr)")  // sh, 50 × true, sleep
+        #expect(delivered("fork") == 51)
+        #expect(delivered("exit") == 52)
+        #expect(r.stderr.contains("events lost in the kernel in the last second"))
+    }
+}
