@@ -8,7 +8,7 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         // The libraries, for the benchmark package next door.
-        .library(name: "VigilKit", targets: ["VigilSQL", "VigilTables", "VigilSystem"]),
+        .library(name: "VigilKit", targets: ["VigilSQL", "VigilTables", "VigilSystem", "VigilTrace"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -19,5 +19,14 @@ let package = Package(
             path: "Benchmarks/VigilQueries",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "VigilTracePipeline",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VigilKit", package: "vigil"),
+            ],
+            path: "Benchmarks/VigilTracePipeline",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

@@ -24,7 +24,7 @@ public final class EventWriter {
         bootToRealtimeNanoseconds = Clock.realtimeNanoseconds() - Clock.boottimeNanoseconds()
     }
 
-    private var line = JSONLine()
+    private let line = JSONLine()
 
     public func write(_ e: ProcessEvent) {
         cache.apply(e)
@@ -33,7 +33,7 @@ public final class EventWriter {
         switch format {
         case .json:
             encode(e, wall: wall)
-            out.write(bytes: line.bytes)
+            out.write(bytes: line.buffer)
         case .human:
             out.line(human(e, wall: wall))
         }
@@ -44,7 +44,7 @@ public final class EventWriter {
     /// One JSON line per event; field names and types are documented in docs/events.md.
     func encode(_ e: ProcessEvent, wall: Int64) {
         line.begin()
-        line.field("time", Clock.iso8601(nanoseconds: wall))
+        line.timeField("time", nanoseconds: wall)
         line.field("time_ns", wall)
         line.field("event", e.kind.rawValue)
         line.field("pid", e.pid)

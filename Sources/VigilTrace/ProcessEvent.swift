@@ -58,8 +58,7 @@ enum ProcessEventDecoder {
             event.filename = String(decoding: UnsafeRawBufferPointer(start: base + offset(\.filename), count: filenameLength), as: UTF8.self)
             let argsLength = min(Int(e.pointee.args_len), Int(VIGIL_ARGS_MAX))
             let args = UnsafeRawBufferPointer(start: base + offset(\.args), count: argsLength)
-            event.argv = args.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-            if event.argv.last == "" { event.argv.removeLast() }
+            event.argv = splitArguments(args)
             event.argsTruncated = e.pointee.args_truncated != 0
         case .fork:
             guard record.count >= MemoryLayout<vigil_fork_event>.size else { return nil }
@@ -72,6 +71,18 @@ enum ProcessEventDecoder {
             event.lifetimeNanoseconds = e.pointee.lifetime_ns
         }
         return event
+    }
+
+    /// NUL-separated argv bytes → arguments (a trailing NUL ends the last one).
+    static func splitArguments(_ bytes: UnsafeRawBufferPointer) -> [String] {
+        var out: [String] = []
+        var start = 0
+        for i in 0..<bytes.count where bytes[i] == 0 {
+            out.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+            start = i + 1
+        }
+        if start < bytes.count { out.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start...]), as: UTF8.self)) }
+        return out
     }
 
     static func offset(_ field: PartialKeyPath<vigil_exec_event>) -> Int {

@@ -73,12 +73,8 @@ public final class ProcessSensor {
         try object.map("tracked_pids").update(key: UInt32(pid), value: UInt8(1))
     }
 
-    /// Consume events; `handler` runs for each decoded event.
-    public func ringBuffer(_ handler: @escaping (ProcessEvent) -> Void, undecodable: @escaping () -> Void) throws(BPFError) -> RingBuffer {
-        try RingBuffer(map: object.map("events")) { record in
-            if let event = ProcessEventDecoder.decode(record) { handler(event) } else { undecodable() }
-        }
-    }
+    /// The ring buffer map the programs submit to.
+    public var eventsMap: BPFMap { get throws(BPFError) { try object.map("events") } }
 
     /// Events the kernel could not queue because the ring buffer was full, by kind.
     public func lostInKernel() -> [ProcessEvent.Kind: UInt64] {

@@ -71,10 +71,8 @@ public final class TraceSession {
         cache.seed()
         let writer = EventWriter(out: out, format: options.format, cache: cache, includeAncestry: options.ancestry)
         var summary = TraceSummary()
-        let ring = try sensor.ringBuffer({ event in
-            summary.events[event.kind, default: 0] += 1
-            writer.write(event)
-        }, undecodable: { summary.undecodable += 1 })
+        let pipeline = TracePipeline(writer: writer)
+        let ring = try RingBuffer(map: sensor.eventsMap) { pipeline.consume($0) }
 
         stopRequested.store(false, ordering: .relaxed)
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
@@ -101,7 +99,7 @@ public final class TraceSession {
             // queued (bpf/process.bpf.c), so poll returns on the timer and drain reads them.
             try ring.poll(timeoutMilliseconds: 100)
             ring.drain()
-            writer.flush()
+            pipeline.flush()
             if let deadline, Clock.monotonicNanoseconds() >= deadline { break }
             if let child, let status = child.exitStatusIfEnded() {
                 summary.commandStatus = status
@@ -111,12 +109,14 @@ public final class TraceSession {
         // Everything the kernel submitted before we stopped is still in the ring: drain it.
         sensor.detach()
         while ring.drain() > 0 {}
-        writer.flush()
+        pipeline.flush()
         if let child, summary.commandStatus == nil {
             kill(child.pid, SIGTERM)
             usleep(100_000)
             summary.commandStatus = child.exitStatusIfEnded()
         }
+        summary.events = pipeline.counts
+        summary.undecodable = pipeline.undecodable
         summary.lostInKernel = sensor.lostInKernel()
         let lost = summary.lostInKernel.values.reduce(0, +)
         if lost > 0 { logger.warning("ring buffer full: \(lost) events lost in the kernel") }

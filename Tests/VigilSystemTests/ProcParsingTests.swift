@@ -87,7 +87,7 @@ import Testing
 
 @Suite struct JSONLineTests {
     @Test func encodesEveryFieldKind() throws {
-        var line = JSONLine()
+        let line = JSONLine(capacity: 8)
         line.begin()
         line.field("n", -42)
         line.field("big", Int64.min)
@@ -105,5 +105,15 @@ import Testing
         line.field("again", 1)
         line.end()
         #expect(String(decoding: line.bytes, as: UTF8.self) == "{\"again\":1}\n")
+    }
+
+    @Test func timeFieldMatchesTheClockFormatter() {
+        let line = JSONLine(capacity: 8)
+        for ns: Int64 in [1_795_283_646_000_000_007, 1_795_283_646_123_456_789, 1_795_283_647_000_000_000, 0] {
+            line.begin()
+            line.timeField("time", nanoseconds: ns)
+            line.end()
+            #expect(String(decoding: line.bytes, as: UTF8.self) == "{\"time\":\"\(Clock.iso8601(nanoseconds: ns))\"}\n")
+        }
     }
 }

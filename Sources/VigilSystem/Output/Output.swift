@@ -49,7 +49,7 @@ public final class Output {
     }
 
     /// Raw bytes (an already encoded line).
-    public func write(bytes: [UInt8]) {
+    public func write(bytes: UnsafeRawBufferPointer) {
         if let rotation, fileBytes + buffer.count + bytes.count > rotation.maxBytes {
             flush()
             rotate(rotation)
@@ -85,7 +85,9 @@ public final class Output {
     public func flush() {
         var offset = 0
         while offset < buffer.count {
-            let n = buffer[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            // Through withUnsafeBytes, not a slice: a slice would share the storage and
+            // make removeAll(keepingCapacity:) below reallocate.
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
                 break  // a closed pipe: drop output, never crash the query
