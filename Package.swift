@@ -67,7 +67,7 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets (child processes with a clean signal mask).
-        .target(name: "VigilTestSupport", path: "Tests/VigilTestSupport"),
+        .target(name: "VigilTestSupport", dependencies: ["VigilSystem"], path: "Tests/VigilTestSupport"),
         .testTarget(name: "VigilSystemTests", dependencies: ["VigilSystem"]),
         .testTarget(name: "VigilSQLTests", dependencies: ["VigilSQL"]),
         .testTarget(name: "VigilTraceTests", dependencies: ["VigilTrace", "CVigilBPF"]),

@@ -107,7 +107,8 @@ import VigilTestSupport
     @Test func followsShortLivedGrandchildren() throws {
         guard privileged() else { return }
         var shortest = UInt64.max
-        for _ in 0..<3 where shortest >= 1_000_000 {
+        // Lifetimes stretch when the machine is busy; try a few times to see one under 1 ms.
+        for _ in 0..<10 where shortest >= 1_000_000 {
             let r = try CLI.run(["trace", "--format", "json", "--events", "exit", "--", "/bin/sh", "-c", "sh -c '(exit 9)'; exit 0"])
             let all = try events(r.stdout)
             let grandchild = try #require(all.first { $0["exit_code"] as? Int == 9 }, "grandchild's exit missing: \(r.stdout)")

@@ -8,25 +8,9 @@ public struct ChildProcess: Sendable {
 
     /// Start `arguments` (argv[0] looked up in PATH) stopped. A small shell stops
     /// itself with SIGSTOP and, once continued, execs the command under the same pid.
-    /// The child gets an empty signal mask and default dispositions.
     public static func spawnStopped(_ arguments: [String]) throws(SystemError) -> ChildProcess {
         precondition(!arguments.isEmpty)
-        let argv = ["/bin/sh", "-c", "kill -STOP $$ && exec \"$@\"", "vigil-trace"] + arguments
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let cargs = argv.map { strdup($0) } + [nil]
-        defer { cargs.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, "/bin/sh", nil, &attributes, cargs, environ)
-        guard rc == 0 else { throw SystemError("posix_spawn", path: arguments[0], errno: rc) }
+        let pid = try spawn(["/bin/sh", "-c", "kill -STOP $$ && exec \"$@\"", "vigil-trace"] + arguments)
         // Wait until it has stopped itself.
         var status: Int32 = 0
         while true {
@@ -37,6 +21,37 @@ public struct ChildProcess: Sendable {
             throw SystemError("start \(arguments[0])", errno: ECHILD)  // exited before stopping
         }
         return ChildProcess(pid: pid)
+    }
+
+    /// posix_spawn `arguments` (argv[0] is a path) with an empty signal mask and
+    /// default dispositions: a child must not inherit the blocked signals of the
+    /// spawning thread (a shell's `wait` would never return). `quiet` connects its
+    /// standard input and output to /dev/null.
+    public static func spawn(_ arguments: [String], quiet: Bool = false) throws(SystemError) -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if quiet {
+            for fd: Int32 in [0, 1, 2] {
+                posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+            }
+        }
+        let cargs = arguments.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, cargs, environ)
+        guard rc == 0 else { throw SystemError("posix_spawn", path: arguments[0], errno: rc) }
+        return pid
     }
 
     /// Let it run (SIGCONT).
