@@ -102,20 +102,22 @@ import VigilTestSupport
         #expect(vigilExecs.count == 6)
     }
 
-    /// A grandchild that lives well under a millisecond is still seen: the pid
-    /// filter adds children in the kernel at fork, before they can run.
+    /// A grandchild that lives for a fraction of a millisecond is still seen: the pid
+    /// filter adds children in the kernel at fork, before they can run, so catching it
+    /// does not depend on how long it lives. Every attempt must catch it. Its lifetime
+    /// is about 0.1 ms on a quiet machine, and longer when parallel tests load both
+    /// cores, so the bound checked here is loose.
     @Test func followsShortLivedGrandchildren() throws {
         guard privileged() else { return }
-        var shortest = UInt64.max
-        // Lifetimes stretch when the machine is busy; try a few times to see one under 1 ms.
-        for _ in 0..<10 where shortest >= 1_000_000 {
+        var lifetimes: [Int] = []
+        for _ in 0..<5 {
             let r = try CLI.run(["trace", "--format", "json", "--events", "exit", "--", "/bin/sh", "-c", "sh -c '(exit 9)'; exit 0"])
             let all = try events(r.stdout)
             let grandchild = try #require(all.first { $0["exit_code"] as? Int == 9 }, "grandchild's exit missing: \(r.stdout)")
-            shortest = min(shortest, UInt64(grandchild["lifetime_ns"] as? Int ?? Int.max))
+            lifetimes.append(grandchild["lifetime_ns"] as? Int ?? Int.max)
             #expect(all.allSatisfy { $0["event"] as? String == "exit" })
         }
-        #expect(shortest < 1_000_000, "grandchild lived \(shortest) ns")
+        #expect(lifetimes.min() ?? .max < 10_000_000, "grandchild lifetimes (ns): \(lifetimes)")
     }
 
     @Test func pidFilterShowsOnlyThatProcess() throws {
