@@ -31,6 +31,8 @@ bench: build
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress
 	./Benchmarks/scripts/compare-processes.sh $(RELEASE_BIN)
 	./Benchmarks/scripts/compare-hash.sh $(RELEASE_BIN)
+	./Benchmarks/scripts/memory-flat.sh $(RELEASE_BIN)
+	./Benchmarks/scripts/trace-process-overhead.sh $(RELEASE_BIN)
 
 # Regenerate docs/tables.md from the table schemas.
 docs:
