@@ -20,7 +20,9 @@ public enum BPFLogging {
             BPFLogging.state.withLock { s in
                 s.recent.append(line)
                 if s.recent.count > 200 { s.recent.removeFirst(s.recent.count - 200) }
-                let swiftLevel: Logger.Level = level == LIBBPF_WARN ? .warning : level == LIBBPF_INFO ? .info : .debug
+                // One level down: libbpf's warnings (a failed RLIMIT_MEMLOCK bump, say) are
+                // noise to users, and a failed load already carries these lines in its error.
+                let swiftLevel: Logger.Level = level == LIBBPF_WARN ? .info : .debug
                 s.logger?.log(level: swiftLevel, "\(line)", metadata: ["source": "libbpf"])
             }
             return 0

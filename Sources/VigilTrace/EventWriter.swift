@@ -94,8 +94,17 @@ public final class EventWriter {
         case .fork: return head + " child=\(e.childPID)"
         case .exit:
             let how = e.signal.map { "signal \($0)" } ?? "code \(e.exitCode ?? 0)"
-            return head + " \(how) after \(Double(e.lifetimeNanoseconds / 1_000_000) / 1000) s"
+            return head + " \(how) after \(Self.duration(e.lifetimeNanoseconds))"
         }
+    }
+}
+
+extension EventWriter {
+    /// "850 µs", "12.3 ms", "4.56 s": enough digits to read at a glance.
+    static func duration(_ ns: UInt64) -> String {
+        if ns < 1_000_000 { return "\(ns / 1000) µs" }
+        if ns < 1_000_000_000 { return "\(Double(ns / 100_000) / 10) ms" }
+        return "\(Double(ns / 10_000_000) / 100) s"
     }
 }
 

@@ -151,3 +151,21 @@ import Testing
         #expect(r.stderr.contains("events lost in the kernel in the last second"))
     }
 }
+
+@Suite struct TracePrivilegeTests {
+    /// Without the privileges BPF needs, `vigil trace` says so in one clear line
+    /// (no libbpf chatter) and fails.
+    @Test func unprivilegedTraceSaysWhatIsMissing() throws {
+        guard geteuid() == 0 else { return }  // needs root to drop to nobody
+        // A copy nobody can reach: the checkout may sit under a directory only root can enter.
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-nobody-\(UUID().uuidString)").path
+        try FileManager.default.copyItem(atPath: CLI.binary, toPath: copy)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        chmod(copy, 0o755)
+        let r = try CLI.run(["--reuid=65534", "--regid=65534", "--clear-groups", copy, "trace", "--duration", "1s"],
+                            executable: "/usr/bin/setpriv")
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("Operation not permitted; run as root (CAP_BPF and CAP_PERFMON are needed)"), "\(r.stderr)")
+        #expect(!r.stderr.contains("libbpf:"))
+    }
+}

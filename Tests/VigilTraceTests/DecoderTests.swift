@@ -74,3 +74,11 @@ import Testing
         #expect([UInt8](repeating: 0, count: 8).withUnsafeBytes { ProcessEventDecoder.decode($0) } == nil)
     }
 }
+
+@Suite struct HumanFormatTests {
+    @Test func durationsReadAtAGlance() {
+        #expect(EventWriter.duration(145_000) == "145 µs")
+        #expect(EventWriter.duration(20_812_345) == "20.8 ms")
+        #expect(EventWriter.duration(4_567_000_000) == "4.56 s")
+    }
+}
