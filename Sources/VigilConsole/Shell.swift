@@ -29,7 +29,7 @@ public final class Shell {
         }
         var pending = ""
         while let line = readLine(prompt: pending.isEmpty ? "vigil> " : "   ...> ") {
-            let trimmed = line.trimmingWhitespace()
+            let trimmed = line.trimmingCharacters()
             if pending.isEmpty && trimmed.hasPrefix(".") {
                 remember(trimmed)
                 if !dotCommand(trimmed) { break }
@@ -43,7 +43,7 @@ public final class Shell {
                 pending = ""
             }
         }
-        if !pending.trimmingWhitespace().isEmpty { if !runner.run(pending) { ok = false } }
+        if !pending.trimmingCharacters().isEmpty { if !runner.run(pending) { ok = false } }
         if interactive, let historyPath { _ = write_history(historyPath) }
         out.flush()
         return interactive || ok
@@ -115,11 +115,4 @@ public final class Shell {
     SQL statements end with ';' and may span lines. EXPLAIN QUERY PLAN SELECT ...
     shows which constraints Vigil pushes down to a table.
     """
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        let s = drop(while: { $0.isWhitespace })
-        return String(s.reversed().drop(while: { $0.isWhitespace }).reversed())
-    }
 }

@@ -85,7 +85,7 @@ public final class EventWriter {
 
     func human(_ e: ProcessEvent, wall: Int64) -> String {
         let time = Clock.iso8601(nanoseconds: wall).dropFirst(11).prefix(12)  // HH:MM:SS.mmm
-        var head = "\(time) \(e.kind.rawValue.padding(5)) pid=\(e.pid) ppid=\(e.ppid) uid=\(e.uid) \(e.comm)"
+        var head = "\(time) \(e.kind.rawValue.padded(to: 5)) pid=\(e.pid) ppid=\(e.ppid) uid=\(e.uid) \(e.comm)"
         if includeAncestry {
             head += " [" + cache.ancestors(of: e.pid).map { "\($0.comm):\($0.pid)" }.joined(separator: " < ") + "]"
         }
@@ -106,8 +106,4 @@ extension EventWriter {
         if ns < 1_000_000_000 { return "\(Double(ns / 100_000) / 10) ms" }
         return "\(Double(ns / 10_000_000) / 100) s"
     }
-}
-
-extension String {
-    func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
 }

@@ -16,7 +16,7 @@ struct DoctorCommand: ParsableCommand {
         let out = Output(fd: 1)
         out.line("Kernel and privileges")
         for c in KernelFeatures.probe() {
-            out.line("  \(c.available ? "ok  " : "no  ") \(c.name.padded(40)) \(c.detail)")
+            out.line("  \(c.available ? "ok  " : "no  ") \(c.name.padded(to: 40, minimumGap: 1)) \(c.detail)")
         }
         out.line()
         out.line("Vigil features")
@@ -32,14 +32,10 @@ struct DoctorCommand: ParsableCommand {
         } catch {
             sensor = (false, "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)")
         }
-        out.line("  ok   \("vigil query (SQL over /proc, /sys, /etc)".padded(40)) no privileges needed; some columns need root")
-        out.line("  \(sensor.0 ? "ok  " : "no  ") \("vigil trace: exec, fork, exit".padded(40)) \(sensor.1)")
-        out.line("  \("no  ") \("vigil trace: syscalls, network, files".padded(40)) not in this version")
-        out.line("  \("no  ") \("vigil profile, vigil agent".padded(40)) not in this version")
+        out.line("  ok   \("vigil query (SQL over /proc, /sys, /etc)".padded(to: 40, minimumGap: 1)) no privileges needed; some columns need root")
+        out.line("  \(sensor.0 ? "ok  " : "no  ") \("vigil trace: exec, fork, exit".padded(to: 40, minimumGap: 1)) \(sensor.1)")
+        out.line("  \("no  ") \("vigil trace: syscalls, network, files".padded(to: 40, minimumGap: 1)) not in this version")
+        out.line("  \("no  ") \("vigil profile, vigil agent".padded(to: 40, minimumGap: 1)) not in this version")
         out.flush()
     }
-}
-
-extension String {
-    func padded(_ width: Int) -> String { self + String(repeating: " ", count: max(1, width - count)) }
 }

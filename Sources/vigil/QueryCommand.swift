@@ -78,12 +78,8 @@ struct TablesCommand: ParsableCommand {
         if markdown {
             out.write(TableDocs.markdown(tables))
         } else {
-            for t in tables { out.line(t.schema.name.padding(24) + t.schema.description) }
+            for t in tables { out.line(t.schema.name.padded(to: 24, minimumGap: 1) + t.schema.description) }
         }
         out.flush()
     }
-}
-
-extension String {
-    func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(1, width - count)) }
 }

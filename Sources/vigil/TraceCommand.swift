@@ -121,9 +121,7 @@ struct TraceCommand: ParsableCommand {
         options.sensor.argsSize = argsSize
         options.sensor.comm = comm
         options.sensor.uid = uid
-        options.sensor.cgroupDirectory = try cgroup.map { path in
-            do { return try Cgroups.directory(path) } catch { throw ValidationError("--cgroup \(path): \(error)") }
-        }
+        options.sensor.cgroupDirectory = cgroup.flatMap { try? Cgroups.directory($0) }  // checked in validate()
         options.sensor.ringBufferBytes = UInt32(min(Self.bytes(ringBufferSize) ?? (16 << 20), 1 << 30))
         options.format = format
         options.ancestry = ancestry

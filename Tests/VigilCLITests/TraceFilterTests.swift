@@ -95,6 +95,25 @@ import Testing
         #expect(r.stderr.contains("events: exec 31, fork 30, exit 31"))
     }
 
+    @Test func humanOutputRotatesToo() throws {
+        guard helper.privileged() else { return }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rotate-\(UUID().uuidString).log").path
+        defer { for n in 0...20 { try? FileManager.default.removeItem(atPath: n == 0 ? path : "\(path).\(n)") } }
+        let r = try CLI.run(["trace", "-o", path, "--rotate-size", "1K", "--rotate-keep", "20",
+                             "--", "/bin/sh", "-c", "i=0; while [ $i -lt 20 ]; do /bin/true; i=$((i + 1)); done"])
+        #expect(r.status == 0)
+        var lines = 0
+        var files = 0
+        for n in 0...20 {
+            guard let data = FileManager.default.contents(atPath: n == 0 ? path : "\(path).\(n)") else { continue }
+            files += 1
+            #expect(data.count <= 1024)
+            lines += String(decoding: data, as: UTF8.self).split(separator: "\n").count
+        }
+        #expect(files >= 3)
+        #expect(lines == 21 + 20 + 21)  // execs, forks, exits: every event is in some file
+    }
+
     @Test func badRotationSizeIsRefused() throws {
         let r = try CLI.vigil("trace", "--rotate-size", "big")
         #expect(r.stderr.contains("cannot read rotation size 'big'"))

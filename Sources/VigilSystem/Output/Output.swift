@@ -50,12 +50,16 @@ public final class Output {
 
     /// Raw bytes (an already encoded line).
     public func write(bytes: UnsafeRawBufferPointer) {
-        if let rotation, fileBytes + buffer.count + bytes.count > rotation.maxBytes {
-            flush()
-            rotate(rotation)
-        }
+        rotateIfFull(adding: bytes.count)
         buffer.append(contentsOf: bytes)
         if buffer.count >= flushAt { flush() }
+    }
+
+    /// Rotate before a whole line that would take the file past its limit.
+    private func rotateIfFull(adding count: Int) {
+        guard let rotation, fileBytes + buffer.count + count > rotation.maxBytes else { return }
+        flush()
+        rotate(rotation)
     }
 
     /// Close the file, shift FILE.n → FILE.n+1 (dropping the oldest), FILE → FILE.1, reopen.
@@ -78,6 +82,7 @@ public final class Output {
     }
 
     public func line(_ text: String = "") {
+        rotateIfFull(adding: text.utf8.count + 1)
         write(text)
         write("\n")
     }

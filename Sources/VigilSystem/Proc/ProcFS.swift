@@ -78,6 +78,13 @@ public enum ProcFS {
     }
 }
 
+extension String {
+    /// Padded with spaces to `width` characters, with at least `minimumGap` spaces (column layout).
+    public func padded(to width: Int, minimumGap: Int = 0) -> String {
+        self + String(repeating: " ", count: max(minimumGap, width - count))
+    }
+}
+
 extension StringProtocol {
     /// Without leading and trailing spaces, tabs and newlines.
     public func trimmingCharacters() -> String {
