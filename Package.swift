@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // Test-only: an independent SHA-256/SHA-1/MD5 to check the `hash` table against.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Policy files (`vigil trace --policy`): YAML with line and column of every node, for exact errors.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries behind C-prefixed system-library targets.
@@ -42,11 +44,11 @@ let package = Package(
         // Sensors, decoding, process cache, filters and outputs of `vigil trace`.
         .target(
             name: "VigilTrace",
-            dependencies: ["VigilBPF", "VigilBPFObjects", "VigilSystem", "CVigilBPF", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["VigilBPF", "VigilBPFObjects", "VigilSystem", "CVigilBPF", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "VigilSQL",
-            dependencies: ["CSQLite", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CSQLite", "VigilSystem", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "VigilTables",
@@ -70,7 +72,7 @@ let package = Package(
         .target(name: "VigilTestSupport", dependencies: ["VigilSystem"], path: "Tests/VigilTestSupport"),
         .testTarget(name: "VigilSystemTests", dependencies: ["VigilSystem"]),
         .testTarget(name: "VigilSQLTests", dependencies: ["VigilSQL"]),
-        .testTarget(name: "VigilTraceTests", dependencies: ["VigilTrace", "CVigilBPF"]),
+        .testTarget(name: "VigilTraceTests", dependencies: ["VigilTrace", "VigilSystem", "CVigilBPF"]),
         .testTarget(
             name: "VigilTablesTests",
             dependencies: [
@@ -79,6 +81,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilSQL", "VigilTables"]),
-        .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport"]),
+        // Fixtures: C sources of test workloads, compiled by the tests themselves.
+        .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -4,5 +4,8 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "../../bpf/process_event.h"
+#include "../../bpf/syscall_event.h"
+#include "../../bpf/net_event.h"
+#include "../../bpf/trace_config.h"
 
 #endif

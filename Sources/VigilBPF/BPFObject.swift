@@ -106,6 +106,21 @@ public struct BPFProgram {
         return BPFLink(handle: link, name: name)
     }
 
+    /// Attach to the tracepoint CATEGORY:NAME (for SEC("tracepoint") programs that
+    /// serve many tracepoints, such as one handler for every traced syscall). The
+    /// program reads `cookie` with bpf_get_attach_cookie() to know which one fired.
+    public func attachTracepoint(category: String, name tracepoint: String, cookie: UInt64 = 0) throws(BPFError) -> BPFLink {
+        var opts = bpf_tracepoint_opts()
+        opts.sz = MemoryLayout<bpf_tracepoint_opts>.size
+        opts.bpf_cookie = cookie
+        guard let link = bpf_program__attach_tracepoint_opts(handle, category, tracepoint, &opts) else {
+            let code = errno
+            throw BPFError.from("attach \(name) to tracepoint \(category):\(tracepoint)", code: code, detail: BPFLogging.drain(),
+                                feature: "tracepoint \(category):\(tracepoint)")
+        }
+        return BPFLink(handle: link, name: "\(name)@\(tracepoint)")
+    }
+
     /// Leave this program out of the load (bpf_program__set_autoload), before load.
     public func setAutoload(_ enabled: Bool) { bpf_program__set_autoload(handle, enabled) }
 }

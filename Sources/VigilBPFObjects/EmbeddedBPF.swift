@@ -5,7 +5,7 @@ public enum EmbeddedBPF {
     /// The object built from bpf/NAME.bpf.c.
     public static func object(_ name: String) -> [UInt8]? {
         switch name {
-        case "process": return decode(process)
+        case "trace": return decode(trace)
         default: return nil
         }
     }

@@ -5,16 +5,16 @@ public enum TraceFormat: String, Sendable, CaseIterable {
     case human, json
 }
 
-/// Writes process events as JSON lines (schema in docs/events.md) or as one human line each.
+/// Writes events as JSON lines (schema in docs/events.md) or as one human line each.
 public final class EventWriter {
     let out: Output
     let format: TraceFormat
     /// CLOCK_REALTIME minus CLOCK_BOOTTIME, to turn kernel timestamps into wall time.
     let bootToRealtimeNanoseconds: Int64
-
-    /// Fills in each event's process (exe, ancestry).
+    /// For ancestry.
     let cache: ProcessCache
     let includeAncestry: Bool
+    private let line = JSONLine()
 
     public init(out: Output, format: TraceFormat, cache: ProcessCache, includeAncestry: Bool = false) {
         self.out = out
@@ -24,82 +24,210 @@ public final class EventWriter {
         bootToRealtimeNanoseconds = Clock.realtimeNanoseconds() - Clock.boottimeNanoseconds()
     }
 
-    private let line = JSONLine()
-
-    public func write(_ e: ProcessEvent) {
-        cache.apply(e)
-        defer { cache.forget(e) }
-        let wall = Int64(e.bootTimeNanoseconds) + bootToRealtimeNanoseconds
+    public func write(_ event: TraceEvent, alerts: [Alert] = []) {
+        let wall = Int64(event.header.bootTimeNanoseconds) + bootToRealtimeNanoseconds
         switch format {
         case .json:
-            encode(e, wall: wall)
+            encode(event, wall: wall, alerts: alerts)
             out.write(bytes: line.buffer)
         case .human:
-            out.line(human(e, wall: wall))
+            out.line(human(event, wall: wall, alerts: alerts))
         }
     }
 
+    /// A line written as is (aggregates).
+    public func writeLine(_ text: String) { out.line(text) }
+
     public func flush() { out.flush() }
 
+    func wallTime(_ header: EventHeader) -> Int64 { Int64(header.bootTimeNanoseconds) + bootToRealtimeNanoseconds }
+}
+
+// MARK: - JSON lines
+
+extension EventWriter {
     /// One JSON line per event; field names and types are documented in docs/events.md.
-    func encode(_ e: ProcessEvent, wall: Int64) {
+    func encode(_ event: TraceEvent, wall: Int64, alerts: [Alert] = []) {
+        let h = event.header
         line.begin()
         line.timeField("time", nanoseconds: wall)
         line.field("time_ns", wall)
-        line.field("event", e.kind.rawValue)
-        line.field("pid", e.pid)
-        line.field("tid", e.tid)
-        line.field("ppid", e.ppid)
-        line.field("uid", e.uid)
-        line.field("gid", e.gid)
-        line.field("cgroup_id", e.cgroupID)
-        line.field("comm", e.comm)
-        line.field("exe", cache[e.pid]?.exe ?? "")
-        if includeAncestry {
-            line.rawField("ancestors") { l in
+        line.field("event", event.kind.rawValue)
+        line.field("pid", h.pid)
+        line.field("tid", h.tid)
+        line.field("ppid", h.ppid)
+        line.field("uid", h.uid)
+        line.field("gid", h.gid)
+        line.field("cgroup_id", h.cgroupID)
+        line.field("comm", h.comm)
+        line.field("exe", h.exe)
+        if includeAncestry { encodeAncestry(h.pid) }
+        if !alerts.isEmpty {
+            line.rawField("alerts") { l in
                 l.append(raw: "[")
-                for (i, a) in cache.ancestors(of: e.pid).enumerated() {
+                for (i, a) in alerts.enumerated() {
                     l.append(raw: i == 0 ? "{" : ",{")
-                    l.member("pid", a.pid, first: true)
-                    l.member("comm", a.comm)
-                    l.member("exe", a.exe)
+                    l.member("rule", a.rule, first: true)
+                    l.member("severity", a.severity.rawValue)
                     l.append(raw: "}")
                 }
                 l.append(raw: "]")
             }
         }
+        switch event {
+        case .process(let e): encodeProcess(e)
+        case .syscall(let e): encodeSyscall(e)
+        case .network(let e): encodeNetwork(e)
+        }
+        line.end()
+    }
+
+    func encodeAncestry(_ pid: UInt32) {
+        line.rawField("ancestors") { l in
+            l.append(raw: "[")
+            for (i, a) in cache.ancestors(of: pid).enumerated() {
+                l.append(raw: i == 0 ? "{" : ",{")
+                l.member("pid", a.pid, first: true)
+                l.member("comm", a.comm)
+                l.member("exe", a.exe)
+                l.append(raw: "}")
+            }
+            l.append(raw: "]")
+        }
+    }
+
+    func encodeProcess(_ e: ProcessEvent) {
         switch e.kind {
         case .exec:
             line.field("filename", e.filename)
             line.field("argv", e.argv)
             line.field("args_truncated", e.argsTruncated)
+            line.field("ret", e.ret)
+            if e.ret < 0 { line.field("error", ErrnoName.name(-e.ret)) } else { line.field("error", Int?.none) }
         case .fork:
             line.field("child_pid", e.childPID)
-        case .exit:
+        default:
             line.field("exit_code", e.exitCode)
             line.field("signal", e.signal)
             line.field("lifetime_ns", e.lifetimeNanoseconds)
         }
-        line.end()
     }
 
-    func human(_ e: ProcessEvent, wall: Int64) -> String {
-        let time = Clock.iso8601(nanoseconds: wall).dropFirst(11).prefix(12)  // HH:MM:SS.mmm
-        var head = "\(time) \(e.kind.rawValue.padded(to: 5)) pid=\(e.pid) ppid=\(e.ppid) uid=\(e.uid) \(e.comm)"
-        if includeAncestry {
-            head += " [" + cache.ancestors(of: e.pid).map { "\($0.comm):\($0.pid)" }.joined(separator: " < ") + "]"
-        }
+    func encodeSyscall(_ e: SyscallEvent) {
+        line.field("syscall", e.syscall)
         switch e.kind {
-        case .exec: return head + " → " + e.filename + " " + e.argv.dropFirst().joined(separator: " ") + (e.argsTruncated ? " …" : "")
-        case .fork: return head + " child=\(e.childPID)"
-        case .exit:
-            let how = e.signal.map { "signal \($0)" } ?? "code \(e.exitCode ?? 0)"
-            return head + " \(how) after \(Self.duration(e.lifetimeNanoseconds))"
+        case .open:
+            line.field("path", e.openPath)
+            line.field("resolved_path", e.resolvedPath ?? "")
+            line.field("dirfd", e.openDirectoryFD)
+            line.field("flags", e.openFlags)
+            line.field("mode", e.openMode)
+            line.field("ret", e.ret)
+            encodeError(e.error)
+            line.field("path_truncated", e.openPathTruncated || e.resolvedPathTruncated)
+            line.field("killed", e.killed)
+        case .read, .write:
+            line.field("fd", e.fd)
+            line.field("path", e.resolvedPath ?? "")
+            line.field("bytes", e.bytes)
+            line.field("requested", e.requested)
+            encodeError(e.error)
+        default:
+            line.field("ret", e.ret)
+            encodeError(e.error)
+            line.field("duration_ns", e.durationNanoseconds)
+            line.rawField("args") { l in
+                l.append(raw: "{")
+                for (i, a) in e.arguments.enumerated() {
+                    switch a.value {
+                    case .integer(let v): l.member(named: a.name, v, first: i == 0)
+                    case .string(let s): l.member(named: a.name, s, first: i == 0)
+                    }
+                }
+                l.append(raw: "}")
+            }
+            line.field("truncated", e.truncated)
+            line.field("killed", e.killed)
         }
+    }
+
+    func encodeNetwork(_ e: NetworkEvent) {
+        line.field("family", e.family)
+        line.field("saddr", e.sourceAddress)
+        line.field("sport", e.sourcePort)
+        line.field("daddr", e.destinationAddress)
+        line.field("dport", e.destinationPort)
+        if e.kind == .connect { encodeError(e.error) }
+        if e.kind == .close {
+            line.field("bytes_sent", e.bytesSent)
+            line.field("bytes_received", e.bytesReceived)
+            line.field("duration_ns", e.durationNanoseconds)
+        }
+    }
+
+    func encodeError(_ error: String?) {
+        if let error { line.field("error", error) } else { line.field("error", Int?.none) }
     }
 }
 
+// MARK: - Human lines
+
 extension EventWriter {
+    func human(_ event: TraceEvent, wall: Int64, alerts: [Alert] = []) -> String {
+        let h = event.header
+        let time = Clock.iso8601(nanoseconds: wall).dropFirst(11).prefix(12)  // HH:MM:SS.mmm
+        var head = "\(time) \(event.kind.rawValue.padded(to: 7)) pid=\(h.pid) ppid=\(h.ppid) uid=\(h.uid) \(h.comm)"
+        if includeAncestry {
+            head += " [" + cache.ancestors(of: h.pid).map { "\($0.comm):\($0.pid)" }.joined(separator: " < ") + "]"
+        }
+        for a in alerts { head = "ALERT \(a.severity.rawValue) \(a.rule): " + head }
+        return head + " " + body(event)
+    }
+
+    func body(_ event: TraceEvent) -> String {
+        switch event {
+        case .process(let e):
+            switch e.kind {
+            case .exec where e.ret < 0: return "→ \(e.filename) failed: \(ErrnoName.name(-e.ret))"
+            case .exec: return "→ " + e.filename + " " + e.argv.dropFirst().joined(separator: " ") + (e.argsTruncated ? " …" : "")
+            case .fork: return "child=\(e.childPID)"
+            default:
+                let how = e.signal.map { "signal \($0)" } ?? "code \(e.exitCode ?? 0)"
+                return "\(how) after \(Self.duration(e.lifetimeNanoseconds))"
+            }
+        case .syscall(let e):
+            let result = e.error ?? "\(e.ret)"
+            let killed = e.killed ? " [killed]" : ""
+            switch e.kind {
+            case .open:
+                let resolved = e.resolvedPath.map { $0 == e.openPath ? "" : " (\($0))" } ?? ""
+                return "\(e.syscall) \(e.openPath)\(resolved) = \(result)\(killed)"
+            case .read, .write:
+                return "\(e.syscall) fd=\(e.fd) \(e.resolvedPath ?? "") = \(result)"
+            default:
+                let args = e.arguments.map { a -> String in
+                    switch a.value {
+                    case .integer(let v): return "\(a.name)=\(v)"
+                    case .string(let s): return "\(a.name)=\"\(s)\"" + (e.truncated.contains(a.name) ? "…" : "")
+                    }
+                }
+                return "\(e.syscall)(\(args.joined(separator: ", "))) = \(result) in \(Self.duration(e.durationNanoseconds))\(killed)"
+            }
+        case .network(let e):
+            let tuple = "\(Self.endpoint(e.sourceAddress, e.sourcePort)) → \(Self.endpoint(e.destinationAddress, e.destinationPort))"
+            switch e.kind {
+            case .connect: return tuple + (e.error.map { " failed: \($0)" } ?? "")
+            case .close:
+                return tuple + " sent \(e.bytesSent) B, received \(e.bytesReceived) B in \(Self.duration(e.durationNanoseconds))"
+            default: return tuple
+            }
+        }
+    }
+
+    static func endpoint(_ address: String, _ port: UInt16) -> String {
+        address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
+    }
+
     /// "850 µs", "12.3 ms", "4.56 s": enough digits to read at a glance.
     static func duration(_ ns: UInt64) -> String {
         if ns < 1_000_000 { return "\(ns / 1000) µs" }

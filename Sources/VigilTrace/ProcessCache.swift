@@ -38,8 +38,8 @@ public final class ProcessCache {
             let parent = entries[e.pid] ?? Entry(pid: e.pid, ppid: e.ppid, comm: e.comm, exe: "")
             entries[e.childPID] = Entry(pid: e.childPID, ppid: e.pid, comm: parent.comm, exe: parent.exe)
             if entries[e.pid] == nil { entries[e.pid] = parent }
-        case .exec:
-            var exe = e.filename
+        case .exec where e.ret == 0:
+            var exe = e.exe.isEmpty ? e.filename : e.exe
             if !exe.hasPrefix("/") {
                 // A relative path as passed to execve; the kernel's view is absolute.
                 exe = (try? ProcFS.link(Int32(bitPattern: e.pid), "exe").path) ?? exe
@@ -47,7 +47,22 @@ public final class ProcessCache {
             entries[e.pid] = Entry(pid: e.pid, ppid: e.ppid, comm: e.comm, exe: exe)
         case .exit:
             if entries[e.pid] == nil { entries[e.pid] = Entry(pid: e.pid, ppid: e.ppid, comm: e.comm, exe: "") }
+        default:
+            break
         }
+    }
+
+    /// The entry of `pid`, re-read from /proc when the event's comm says the process has
+    /// exec'd since (exec events may not be traced, so the cache cannot see it happen).
+    public func current(_ pid: UInt32, comm: String) -> Entry? {
+        if let entry = entries[pid], entry.comm == comm || pid == 0 { return entry }
+        guard pid != 0, let dir = try? ProcessDirectory(Int32(bitPattern: pid)), let stat = try? dir.stat() else {
+            return entries[pid]
+        }
+        let exe = (try? dir.link("exe").path) ?? ""
+        let entry = Entry(pid: pid, ppid: UInt32(stat.parent), comm: comm, exe: exe)
+        entries[pid] = entry
+        return entry
     }
 
     /// Forget a process after its exit has been written.

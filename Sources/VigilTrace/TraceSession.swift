@@ -8,8 +8,8 @@ import VigilSystem
 let stopRequested = Atomic<Bool>(false)
 
 /// What `vigil trace` was asked to do.
-public struct TraceOptions: Sendable {
-    public var sensor = ProcessSensorOptions()
+public struct TraceOptions {
+    public var sensor = SensorOptions()
     public var format: TraceFormat = .human
     /// JSON lines/human lines go here (default standard output).
     public var outputPath: String?
@@ -22,14 +22,23 @@ public struct TraceOptions: Sendable {
     public var duration: Double?
     /// Start this command and trace it and its children until it exits.
     public var command: [String]?
+    /// A policy's rules: which events to write, with which alerts.
+    public var judge: ((TraceEvent) -> Verdict)?
+    /// Called about once a second and at the end (final = true); returns lines to
+    /// write, such as finished aggregation windows.
+    public var periodic: ((_ final: Bool) -> [String])?
     public init() {}
 }
 
 /// What a session saw, for the summary and for tests.
 public struct TraceSummary: Sendable {
-    public var events: [ProcessEvent.Kind: Int] = [:]
-    public var lostInKernel: [ProcessEvent.Kind: UInt64] = [:]
+    public var events: [EventKind: Int] = [:]
+    public var lostInKernel: [EventKind: UInt64] = [:]
     public var undecodable = 0
+    /// Events the policy's rules chose not to write.
+    public var filtered = 0
+    /// The kinds asked for, listed in the summary even when none came.
+    public var kinds: [EventKind] = []
     /// The traced command's exit status (code, or 128 + signal).
     public var commandStatus: Int32?
 }
@@ -52,9 +61,9 @@ public final class TraceSession {
             options.sensor.pids = (options.sensor.pids ?? []) + [child.pid]
             options.sensor.followChildren = true
         }
-        let sensor: ProcessSensor
+        let sensor: TraceSensor
         do {
-            sensor = try ProcessSensor(options: options.sensor)
+            sensor = try TraceSensor(options: options.sensor)
         } catch {
             if let child { kill(child.pid, SIGKILL); _ = child.exitStatusIfEnded() }
             throw error
@@ -71,12 +80,22 @@ public final class TraceSession {
         cache.seed()
         let writer = EventWriter(out: out, format: options.format, cache: cache, includeAncestry: options.ancestry)
         var summary = TraceSummary()
-        let pipeline = TracePipeline(writer: writer)
+        summary.kinds = EventKind.allCases.filter {
+            options.sensor.events.contains($0) || ($0 == .syscall && !options.sensor.syscalls.isEmpty)
+        }
+        let pipeline = TracePipeline(decoder: EventDecoder(catalog: sensor.catalog), cache: cache, writer: writer, judge: options.judge)
         let ring = try RingBuffer(map: sensor.eventsMap) { pipeline.consume($0) }
 
         stopRequested.store(false, ordering: .relaxed)
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
         signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
+        // A parent may have started us with these blocked (test runners and some
+        // supervisors do); a session nobody can stop would hurt the host.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &stopSignals, nil)
         defer {
             signal(SIGINT, SIG_DFL)
             signal(SIGTERM, SIG_DFL)
@@ -94,6 +113,7 @@ public final class TraceSession {
                     logger.warning("ring buffer full: \(lost - lostReported) events lost in the kernel in the last second (\(lost) in all); raise --ring-buffer-size")
                     lostReported = lost
                 }
+                for text in options.periodic?(false) ?? [] { writer.writeLine(text) }
             }
             // Records are submitted without a wakeup until a quarter of the ring is
             // queued (bpf/process.bpf.c), so poll returns on the timer and drain reads them.
@@ -109,6 +129,7 @@ public final class TraceSession {
         // Everything the kernel submitted before we stopped is still in the ring: drain it.
         sensor.detach()
         while ring.drain() > 0 {}
+        for text in options.periodic?(true) ?? [] { writer.writeLine(text) }
         pipeline.flush()
         if let child, summary.commandStatus == nil {
             kill(child.pid, SIGTERM)
@@ -117,6 +138,7 @@ public final class TraceSession {
         }
         summary.events = pipeline.counts
         summary.undecodable = pipeline.undecodable
+        summary.filtered = pipeline.filtered
         summary.lostInKernel = sensor.lostInKernel()
         let lost = summary.lostInKernel.values.reduce(0, +)
         if lost > 0 { logger.warning("ring buffer full: \(lost) events lost in the kernel") }
@@ -127,8 +149,9 @@ public final class TraceSession {
 extension TraceSummary {
     /// The summary printed at the end (events by type, and losses).
     public var text: String {
-        let kinds = ProcessEvent.Kind.allCases
+        let kinds = EventKind.allCases.filter { self.kinds.contains($0) || (events[$0] ?? 0) > 0 }
         var s = "events: " + kinds.map { "\($0.rawValue) \(events[$0] ?? 0)" }.joined(separator: ", ")
+        if filtered > 0 { s += " (\(filtered) not written: no rule logs them)" }
         let lost = lostInKernel.values.reduce(0, +)
         s += "\nlost: \(lost) in the kernel (ring buffer full)"
         if lost > 0 { s += " [" + kinds.map { "\($0.rawValue) \(lostInKernel[$0] ?? 0)" }.joined(separator: ", ") + "]" }

@@ -20,21 +20,31 @@ struct DoctorCommand: ParsableCommand {
         }
         out.line()
         out.line("Vigil features")
-        let sensor: (Bool, String)
-        do {
-            // Load and attach for real, then detach: the only honest test.
-            var options = ProcessSensorOptions()
+        // Load and attach each source for real, then detach: the only honest test.
+        func check(_ configure: (inout SensorOptions) -> Void, _ what: String) -> (Bool, String) {
+            var options = SensorOptions()
             options.pids = []
             options.ringBufferBytes = 1 << 16
-            let s = try ProcessSensor(options: options)
-            s.detach()
-            sensor = (true, "BPF programs load and attach (tp_btf/sched_process_{exec,fork,exit})")
-        } catch {
-            sensor = (false, "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)")
+            configure(&options)
+            do {
+                let s = try TraceSensor(options: options)
+                s.detach()
+                return (true, what)
+            } catch {
+                return (false, "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)")
+            }
         }
+        let process = check({ $0.events = [.exec, .fork, .exit] }, "load and attach (tp_btf/sched_process_{exec,fork,exit})")
+        let syscalls = check({ $0.events = []; $0.syscalls = ["openat"] }, "load and attach (tracepoint syscalls:sys_{enter,exit}_*, formats from tracefs)")
+        let files = check({ $0.events = [.open, .read, .write] }, "load and attach (open*, read*, write* syscall tracepoints, path walk)")
+        let network = check({ $0.events = [.connect, .accept, .close] }, "load and attach (tp_btf/inet_sock_set_state, sys_exit_accept*)")
+        let kill = check({ $0.events = []; $0.killRules = [KernelKillRule(syscall: "openat", argument: "filename", value: "/nonexistent/vigil-doctor", prefix: false)] }, "bpf_send_signal at syscall entry loads")
         out.line("  ok   \("vigil query (SQL over /proc, /sys, /etc)".padded(to: 40, minimumGap: 1)) no privileges needed; some columns need root")
-        out.line("  \(sensor.0 ? "ok  " : "no  ") \("vigil trace: exec, fork, exit".padded(to: 40, minimumGap: 1)) \(sensor.1)")
-        out.line("  \("no  ") \("vigil trace: syscalls, network, files".padded(to: 40, minimumGap: 1)) not in this version")
+        for (name, result) in [("vigil trace: exec, fork, exit", process), ("vigil trace: syscalls", syscalls),
+                               ("vigil trace: open, read, write", files), ("vigil trace: connect, accept, close", network),
+                               ("vigil trace: kill rules", kill)] {
+            out.line("  \(result.0 ? "ok  " : "no  ") \(name.padded(to: 40, minimumGap: 1)) \(result.1)")
+        }
         out.line("  \("no  ") \("vigil profile, vigil agent".padded(to: 40, minimumGap: 1)) not in this version")
         out.flush()
     }

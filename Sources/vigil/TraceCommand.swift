@@ -10,19 +10,37 @@ extension TraceFormat: ExpressibleByArgument {}
 struct TraceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trace",
-        abstract: "Trace process events (exec, fork, exit) from the kernel with eBPF.",
+        abstract: "Trace process, file, network and syscall events from the kernel with eBPF.",
         discussion: """
         Examples:
           vigil trace                                   every exec, fork and exit on the machine
           vigil trace --format json -- make -j2         a command and all its children, as JSON lines
-          vigil trace --pid 1234 --events exec          what process 1234 and its children run
+          vigil trace --pid 1234 --events exec,open     what process 1234 and its children run and open
+          vigil trace --events connect,accept,close     TCP connections with their 4-tuple, bytes and duration
+          vigil trace --syscalls unlinkat,renameat2     any syscall by name, arguments from the kernel's formats
           vigil trace --comm sshd --uid 0               filters combine, and are applied in the kernel
+          vigil trace --policy policy.yaml              sources, filters and rules (log, alert, count, kill)
         Ctrl-C stops and prints a summary: events by type and events lost.
         """
     )
 
-    @Option(help: "Comma-separated event types: exec, fork, exit.")
-    var events: String = "exec,fork,exit"
+    @Option(help: "Comma-separated event types: exec, fork, exit, open, read, write, connect, accept, close (default exec,fork,exit, or none with --syscalls).")
+    var events: String?
+
+    @Option(help: "Comma-separated syscalls to trace by name (any in /sys/kernel/tracing/events/syscalls), as `syscall` events.")
+    var syscalls: String?
+
+    @Option(help: "Trace only processes running this executable (absolute path).")
+    var exe: String?
+
+    @Option(help: "Bytes of string arguments captured, such as paths (1 to 4094).")
+    var stringSize: UInt32 = 256
+
+    @Option(help: "Bytes of buffer arguments captured for --syscalls, such as write's data (0 to 4094).")
+    var bufferSize: UInt32 = 0
+
+    @Option(help: "A policy file (YAML, docs/policy.md): sources, filters and rules. Flags given too add to it.")
+    var policy: String?
 
     @Option(name: .customLong("pid"), help: "Trace only this process (repeatable); children are followed unless --no-follow.")
     var pids: [Int32] = []
@@ -69,18 +87,16 @@ struct TraceCommand: ParsableCommand {
     @Argument(parsing: .postTerminator, help: "A command to start and trace with its children, after --.")
     var command: [String] = []
 
-    static let supportedEvents = Set(ProcessEvent.Kind.allCases.map(\.rawValue))
-    static let plannedEvents: Set<String> = ["connect", "accept", "close", "open", "read", "write"]
+    static let eventTypes = EventKind.allCases.filter { $0 != .syscall }.map(\.rawValue)
 
     func validate() throws {
-        for name in eventNames {
-            if Self.plannedEvents.contains(name) {
-                throw ValidationError("event type '\(name)' is not available yet; this version traces: \(Self.supportedEvents.sorted().joined(separator: ", "))")
-            }
-            if !Self.supportedEvents.contains(name) {
-                throw ValidationError("unknown event type '\(name)'; use one or more of: \(Self.supportedEvents.sorted().joined(separator: ", "))")
-            }
+        for name in eventNames where !Self.eventTypes.contains(name) {
+            if name == "syscall" { throw ValidationError("use --syscalls NAME,… to choose syscall events") }
+            throw ValidationError("unknown event type '\(name)'; use one or more of: \(Self.eventTypes.joined(separator: ", "))")
         }
+        if stringSize == 0 || stringSize > 4094 { throw ValidationError("--string-size must be between 1 and 4094") }
+        if bufferSize > 4094 { throw ValidationError("--buffer-size must be between 0 and 4094") }
+        if let exe, !exe.hasPrefix("/") { throw ValidationError("--exe takes an absolute path, such as /usr/bin/curl") }
         if let duration, Self.seconds(duration) == nil {
             throw ValidationError("cannot read duration '\(duration)'; write it like 500ms, 10s or 2m")
         }
@@ -107,7 +123,12 @@ struct TraceCommand: ParsableCommand {
     }
 
     var eventNames: [String] {
-        events.split(separator: ",").map { $0.trimmingCharacters().lowercased() }.filter { !$0.isEmpty }
+        let defaults = syscallNames.isEmpty ? "exec,fork,exit" : ""
+        return (events ?? defaults).split(separator: ",").map { $0.trimmingCharacters().lowercased() }.filter { !$0.isEmpty }
+    }
+
+    var syscallNames: [String] {
+        (syscalls ?? "").split(separator: ",").map { $0.trimmingCharacters().lowercased() }.filter { !$0.isEmpty }
     }
 
     func run() throws {
@@ -115,13 +136,34 @@ struct TraceCommand: ParsableCommand {
         let logger = Logger(label: "vigil.trace")
         BPFLogging.install(logger)
         var options = TraceOptions()
-        options.sensor.events = Set(eventNames.compactMap(ProcessEvent.Kind.init(rawValue:)))
-        options.sensor.pids = pids.isEmpty ? nil : pids
-        options.sensor.followChildren = follow
+        // A policy first; flags given on the command line then add to it or override it.
+        var engine: RuleEngine?
+        if let policy {
+            do {
+                let loaded = try Policy.load(path: policy)
+                try loaded.apply(to: &options.sensor)
+                engine = RuleEngine(rules: loaded.rules)
+            } catch {
+                FileDescriptorText.write("vigil trace: \(error)\nnothing was attached.\n", to: 2)
+                throw ExitCode(2)
+            }
+        }
+        if let engine {
+            options.judge = { engine.evaluate($0) }
+            options.periodic = { final in final ? engine.finish() : engine.flush() }
+        }
+        let flagged = Set(eventNames.compactMap(EventKind.init(rawValue:)))
+        if policy == nil { options.sensor.events = flagged } else if events != nil { options.sensor.events.formUnion(flagged) }
+        options.sensor.syscalls += syscallNames.filter { !options.sensor.syscalls.contains($0) }
+        options.sensor.exe = exe ?? options.sensor.exe
+        if policy == nil || stringSize != 256 { options.sensor.stringSize = stringSize }
+        if policy == nil || bufferSize != 0 { options.sensor.bufferSize = bufferSize }
+        if !pids.isEmpty { options.sensor.pids = pids }
+        if policy == nil || !follow { options.sensor.followChildren = follow }
         options.sensor.argsSize = argsSize
-        options.sensor.comm = comm
-        options.sensor.uid = uid
-        options.sensor.cgroupDirectory = cgroup.flatMap { try? Cgroups.directory($0) }  // checked in validate()
+        options.sensor.comm = comm ?? options.sensor.comm
+        options.sensor.uid = uid ?? options.sensor.uid
+        if let cgroup { options.sensor.cgroupDirectory = try? Cgroups.directory(cgroup) }  // checked in validate()
         options.sensor.ringBufferBytes = UInt32(min(Self.bytes(ringBufferSize) ?? (16 << 20), 1 << 30))
         options.format = format
         options.ancestry = ancestry

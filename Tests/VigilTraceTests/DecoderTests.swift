@@ -11,8 +11,8 @@ import Testing
         return bytes
     }
 
-    func header(_ kind: vigil_process_kind) -> vigil_process_header {
-        var h = vigil_process_header()
+    func header(_ kind: vigil_event_kind) -> vigil_event_header {
+        var h = vigil_event_header()
         h.kind = UInt32(kind.rawValue)
         h.pid = 100; h.tid = 101; h.ppid = 1; h.uid = 1000; h.gid = 1001
         h.cgroup_id = 42; h.timestamp_ns = 123
@@ -24,7 +24,7 @@ import Testing
 
     @Test func exec() throws {
         var e = vigil_exec_event()
-        e.header = header(VIGIL_PROCESS_EXEC)
+        e.header = header(VIGIL_EVENT_EXEC)
         let path = Array("/usr/bin/env".utf8)
         let args = Array("env\0-i\0x=1\0".utf8)
         e.filename_len = UInt32(path.count)
@@ -38,9 +38,9 @@ import Testing
         }
         let event = try #require(bytes.withUnsafeBytes { ProcessEventDecoder.decode($0) })
         #expect(event.kind == .exec)
-        #expect(event.pid == 100 && event.tid == 101 && event.ppid == 1 && event.uid == 1000 && event.gid == 1001)
+        #expect(event.pid == 100 && event.header.tid == 101 && event.ppid == 1 && event.header.uid == 1000 && event.header.gid == 1001)
         #expect(event.comm == "bash")
-        #expect(event.cgroupID == 42)
+        #expect(event.header.cgroupID == 42)
         #expect(event.filename == "/usr/bin/env")
         #expect(event.argv == ["env", "-i", "x=1"])
         #expect(event.argsTruncated)
@@ -48,7 +48,7 @@ import Testing
 
     @Test func exitCodeAndSignal() throws {
         var e = vigil_exit_event()
-        e.header = header(VIGIL_PROCESS_EXIT)
+        e.header = header(VIGIL_EVENT_EXIT)
         e.exit_code = 7 << 8
         e.lifetime_ns = 5_000
         let normal = try #require(record(e).withUnsafeBytes { ProcessEventDecoder.decode($0) })
@@ -60,14 +60,14 @@ import Testing
 
     @Test func fork() throws {
         var e = vigil_fork_event()
-        e.header = header(VIGIL_PROCESS_FORK)
+        e.header = header(VIGIL_EVENT_FORK)
         e.child_pid = 555
         let event = try #require(record(e).withUnsafeBytes { ProcessEventDecoder.decode($0) })
         #expect(event.kind == .fork && event.childPID == 555)
     }
 
     @Test func shortOrUnknownRecordsAreRejected() {
-        var h = header(VIGIL_PROCESS_EXEC)
+        var h = header(VIGIL_EVENT_EXEC)
         #expect(record(h).withUnsafeBytes { ProcessEventDecoder.decode($0) } == nil)  // header only
         h.kind = 99
         #expect(record(h).withUnsafeBytes { ProcessEventDecoder.decode($0) } == nil)

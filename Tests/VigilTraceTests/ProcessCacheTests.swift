@@ -3,8 +3,8 @@ import Testing
 @testable import VigilTrace
 
 @Suite struct ProcessCacheTests {
-    func event(_ kind: ProcessEvent.Kind, pid: UInt32, ppid: UInt32, comm: String = "sh") -> ProcessEvent {
-        ProcessEvent(kind: kind, pid: pid, tid: pid, ppid: ppid, uid: 0, gid: 0, cgroupID: 1, bootTimeNanoseconds: 0, comm: comm)
+    func event(_ kind: EventKind, pid: UInt32, ppid: UInt32, comm: String = "sh") -> ProcessEvent {
+        ProcessEvent(kind: kind, header: EventHeader(pid: pid, tid: pid, ppid: ppid, uid: 0, gid: 0, cgroupID: 1, bootTimeNanoseconds: 0, comm: comm))
     }
 
     @Test func forkExecExitKeepTheTreeCurrent() {

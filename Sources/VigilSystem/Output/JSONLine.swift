@@ -154,6 +154,21 @@ public final class JSONLine {
         appendString(value)
     }
 
+    /// A member whose name is only known at run time (a syscall's argument names).
+    public func member(named name: String, _ value: some BinaryInteger, first: Bool = false) {
+        if !first { put(UInt8(ascii: ",")) }
+        appendString(name)
+        put(UInt8(ascii: ":"))
+        appendInteger(value)
+    }
+
+    public func member(named name: String, _ value: String, first: Bool = false) {
+        if !first { put(UInt8(ascii: ",")) }
+        appendString(name)
+        put(UInt8(ascii: ":"))
+        appendString(value)
+    }
+
     func appendRaw(_ s: StaticString) { put(s) }
 
     func appendInteger(_ value: some BinaryInteger) {

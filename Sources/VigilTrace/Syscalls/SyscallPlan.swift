@@ -1,0 +1,91 @@
+import CVigilBPF
+
+/// Which syscalls the kernel side traces, and how: one vigil_syscall_config per
+/// syscall, from the requested syscalls, file events, failed execs and kill rules.
+struct SyscallPlan {
+    struct Entry {
+        var description: SyscallDescription
+        var config: vigil_syscall_config
+    }
+
+    let catalog: SyscallCatalog
+    private(set) var entries: [Entry] = []
+
+    init(options: SensorOptions, catalog: SyscallCatalog) throws {
+        self.catalog = catalog
+        let stringSize = min(max(options.stringSize, 1), UInt32(VIGIL_CAPTURE_MAX) - 2)
+        let bufferSize = min(options.bufferSize, UInt32(VIGIL_CAPTURE_MAX) - 2)
+        for name in options.syscalls {
+            let d = try catalog.describe(name)
+            set(d, kind: VIGIL_EVENT_SYSCALL, stringSize: stringSize, bufferSize: bufferSize)
+        }
+        // File events: the path as passed and as resolved, no data.
+        for kind in [EventKind.open, .read, .write] where options.events.contains(kind) {
+            for name in kind.fileSyscalls where catalog.exists(name) {
+                let d = try catalog.describe(name)
+                let record = kind == .open ? VIGIL_EVENT_OPEN : kind == .read ? VIGIL_EVENT_READ : VIGIL_EVENT_WRITE
+                // openat2's struct open_how carries flags and mode: keep its first 24 bytes.
+                set(d, kind: record, stringSize: stringSize, bufferSize: kind == .open ? 24 : 0)
+                if kind == .open {
+                    update(d.name) { $0.resolve = UInt8(VIGIL_CAPTURE_RET_FD_PATH.rawValue) }
+                } else if let fd = d.argumentIndex("fd") {
+                    update(d.name) { $0.resolve = UInt8(VIGIL_CAPTURE_ARG_FD_PATH.rawValue); $0.fd_arg = UInt8(fd) }
+                }
+            }
+        }
+        // A failed exec never reaches sched_process_exec: catch it at the syscall's exit.
+        if options.events.contains(.exec) {
+            for name in ["execve", "execveat"] where catalog.exists(name) && index(name) == nil {
+                let d = try catalog.describe(name)
+                set(d, kind: VIGIL_EVENT_EXEC_FAILED, stringSize: max(stringSize, 256), bufferSize: 0)
+                update(name) { $0.only_failures = 1 }
+            }
+        }
+        for rule in options.killRules {
+            let d = try catalog.describe(rule.syscall)
+            if index(d.name) == nil { set(d, kind: vigil_event_kind(rawValue: 0), stringSize: stringSize, bufferSize: 0) }
+            if let argument = rule.argument {
+                guard let i = d.argumentIndex(argument), d.arguments[i].kind == .string else {
+                    throw TraceSetupError.invalid("kill rule on \(d.name): it has no string argument '\(argument)' (its arguments: \(d.arguments.map(\.name).joined(separator: ", ")))")
+                }
+                update(d.name) { $0.kill_arg = UInt8(i) }
+            }
+        }
+    }
+
+    func index(_ name: String) -> Int? { entries.firstIndex { $0.description.name == name } }
+
+    mutating func update(_ name: String, _ change: (inout vigil_syscall_config) -> Void) {
+        guard let i = index(name) else { return }
+        change(&entries[i].config)
+    }
+
+    /// Adds or replaces the entry of one syscall (file events win over plain syscall events).
+    mutating func set(_ d: SyscallDescription, kind: vigil_event_kind, stringSize: UInt32, bufferSize: UInt32) {
+        var c = vigil_syscall_config()
+        c.kind = kind.rawValue
+        c.string_size = stringSize
+        c.buffer_size = bufferSize
+        c.kill_arg = 0xff
+        withUnsafeMutableBytes(of: &c.arg_kind) { kinds in
+            withUnsafeMutableBytes(of: &c.size_arg) { sizes in
+                for (i, a) in d.arguments.prefix(Int(VIGIL_SYSCALL_ARGS)).enumerated() {
+                    sizes[i] = 0xff
+                    switch a.kind {
+                    case .string:
+                        kinds[i] = UInt8(VIGIL_ARG_STRING.rawValue)
+                    case .buffer(let sizeArgument) where bufferSize > 0:
+                        kinds[i] = UInt8(VIGIL_ARG_BUFFER.rawValue)
+                        sizes[i] = sizeArgument.map(UInt8.init) ?? UInt8(VIGIL_SIZE_FROM_RET)
+                    case .sockaddr(let sizeArgument):
+                        kinds[i] = UInt8(VIGIL_ARG_SOCKADDR.rawValue)
+                        sizes[i] = UInt8(sizeArgument)
+                    default:
+                        kinds[i] = UInt8(VIGIL_ARG_VALUE.rawValue)
+                    }
+                }
+            }
+        }
+        if let i = index(d.name) { entries[i].config = c } else { entries.append(Entry(description: d, config: c)) }
+    }
+}

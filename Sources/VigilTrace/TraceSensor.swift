@@ -1,0 +1,146 @@
+import CVigilBPF
+import Glibc
+import VigilBPF
+import VigilBPFObjects
+import VigilSystem
+
+/// Every sensor of `vigil trace` (bpf/trace.bpf.c): process, syscalls, file and
+/// network, sharing one ring buffer and the in-kernel filters. Only the programs
+/// of the sources asked for are loaded; nothing is attached unless all of it loads.
+public final class TraceSensor {
+    let object: BPFObject
+    var links: [BPFLink] = []
+    public let options: SensorOptions
+    /// Descriptions of the traced syscalls, for decoding their records.
+    public let catalog = SyscallCatalog()
+
+    public init(options: SensorOptions) throws {
+        self.options = options
+        guard let bytes = EmbeddedBPF.object("trace") else {
+            throw BPFError.failed(operation: "find embedded BPF object trace", errno: ENOENT, detail: "")
+        }
+        let plan = try SyscallPlan(options: options, catalog: catalog)
+        object = try BPFObject(name: "trace", bytes: bytes)
+        try object.setReadOnlyData(try Self.config(options, plan: plan))
+        try object.map("events").setMaxEntries(Self.powerOfTwo(options.ringBufferBytes))
+        let network = !options.events.isDisjoint(with: [.connect, .accept, .close])
+        try object.program("handle_tcp_state").setAutoload(network)
+        try object.program("accept_exit").setAutoload(network)
+        try object.program("syscall_enter").setAutoload(!plan.entries.isEmpty)
+        try object.program("syscall_exit").setAutoload(!plan.entries.isEmpty)
+        try object.load()
+
+        for entry in plan.entries {
+            try object.map("syscalls").update(key: entry.description.enterID, value: entry.config)
+        }
+        for pid in options.pids ?? [] { try track(pid) }
+        if let exe = options.exe { try seedExecutable(exe) }
+        if let directory = options.cgroupDirectory {
+            // The map keeps its own reference to the cgroup; our descriptor can go.
+            let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { throw BPFError.failed(operation: "open cgroup \(directory)", errno: errno, detail: "") }
+            defer { close(fd) }
+            try object.map("cgroup_filter").update(key: UInt32(0), value: UInt32(fd))
+        }
+        // The process programs also keep the follow-children and executable filters current.
+        for name in ["handle_exec", "handle_fork", "handle_exit"] {
+            links.append(try object.program(name).attach())
+        }
+        for entry in plan.entries {
+            let id = UInt64(entry.description.enterID)
+            links.append(try object.program("syscall_exit").attachTracepoint(category: "syscalls", name: "sys_exit_\(entry.description.name)", cookie: id))
+            links.append(try object.program("syscall_enter").attachTracepoint(category: "syscalls", name: "sys_enter_\(entry.description.name)", cookie: id))
+        }
+        if network {
+            links.append(try object.program("handle_tcp_state").attach())
+            for name in ["accept", "accept4"] where catalog.exists(name) {
+                links.append(try object.program("accept_exit").attachTracepoint(category: "syscalls", name: "sys_exit_\(name)"))
+            }
+        }
+    }
+
+    /// Add a process to the in-kernel pid filter.
+    public func track(_ pid: Int32) throws(BPFError) {
+        try object.map("tracked_pids").update(key: UInt32(pid), value: UInt8(1))
+    }
+
+    /// Processes already running the executable; exec, fork and exit keep the set current.
+    func seedExecutable(_ exe: String) throws(BPFError) {
+        guard let pids = try? ProcFS.pids() else { return }
+        for pid in pids where (try? ProcFS.link(pid, "exe").path) == exe {
+            try object.map("exe_pids").update(key: UInt32(pid), value: UInt8(1))
+        }
+    }
+
+    /// The ring buffer map the programs submit to.
+    public var eventsMap: BPFMap { get throws(BPFError) { try object.map("events") } }
+
+    /// Events the kernel could not queue because the ring buffer was full, by kind.
+    public func lostInKernel() -> [EventKind: UInt64] {
+        guard let map = try? object.map("lost") else { return [:] }
+        var out: [EventKind: UInt64] = [:]
+        for kind in EventKind.allCases { out[kind] = map.perCPUSum(key: kind.recordKind) }
+        // Failed execs have their own record kind; they are exec events.
+        out[.exec, default: 0] += map.perCPUSum(key: UInt32(VIGIL_EVENT_EXEC_FAILED.rawValue))
+        return out
+    }
+
+    /// Detach every program (events stop arriving).
+    public func detach() { links.removeAll() }
+
+    static func powerOfTwo(_ n: UInt32) -> UInt32 {
+        var p: UInt32 = 4096
+        while p < n && p < (1 << 30) { p <<= 1 }
+        return p
+    }
+
+    static func config(_ options: SensorOptions, plan: SyscallPlan) throws -> vigil_trace_config {
+        var config = vigil_trace_config()
+        config.args_size = min(options.argsSize, UInt32(VIGIL_ARGS_MAX) - 1)
+        config.filter_pids = options.pids == nil ? 0 : 1
+        config.follow_children = options.followChildren ? 1 : 0
+        config.events = options.events.reduce(0) { $0 | (1 << $1.recordKind) }
+        if let uid = options.uid {
+            config.filter_uid = 1
+            config.uid = uid
+        }
+        if let comm = options.comm {
+            config.filter_comm = 1
+            copy(comm, into: &config.comm, limit: Int(VIGIL_COMM_LEN) - 1)
+        }
+        if let exe = options.exe {
+            config.filter_exe = 1
+            copy(exe, into: &config.exe, limit: 255)
+            config.exe_len = UInt32(min(exe.utf8.count, 255))
+        }
+        config.filter_cgroup = options.cgroupDirectory == nil ? 0 : 1
+        // Wake user space when a quarter of the ring is queued; otherwise it drains on its timer.
+        config.wakeup_bytes = powerOfTwo(options.ringBufferBytes) / 4
+        guard options.killRules.count <= Int(VIGIL_KILL_RULES) else {
+            throw TraceSetupError.invalid("at most \(VIGIL_KILL_RULES) kill rules fit in the kernel (after expanding comm and uid lists); this policy needs \(options.killRules.count)")
+        }
+        config.kill_rules = UInt32(options.killRules.count)
+        withUnsafeMutableBytes(of: &config.kill) { slots in
+            let stride = MemoryLayout<vigil_kill_rule>.stride
+            for (i, rule) in options.killRules.enumerated() {
+                var k = vigil_kill_rule()
+                k.syscall_id = plan.catalog.exists(rule.syscall) ? (try? plan.catalog.describe(rule.syscall).enterID) ?? 0 : 0
+                k.prefix = rule.prefix ? 1 : 0
+                if let value = rule.value {
+                    copy(value, into: &k.value, limit: Int(VIGIL_KILL_VALUE_LEN) - 1)
+                    k.value_len = UInt32(min(value.utf8.count, Int(VIGIL_KILL_VALUE_LEN) - 1))
+                }
+                if let uid = rule.uid { k.match_uid = 1; k.uid = uid }
+                if let comm = rule.comm { k.match_comm = 1; copy(comm, into: &k.comm, limit: Int(VIGIL_COMM_LEN) - 1) }
+                withUnsafeBytes(of: k) { slots.baseAddress!.advanced(by: i * stride).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            }
+        }
+        return config
+    }
+
+    static func copy<T>(_ text: String, into field: inout T, limit: Int) {
+        withUnsafeMutableBytes(of: &field) { buffer in
+            for (i, b) in text.utf8.prefix(min(limit, buffer.count - 1)).enumerated() { buffer[i] = b }
+        }
+    }
+}

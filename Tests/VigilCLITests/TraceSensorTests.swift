@@ -1,0 +1,125 @@
+import Foundation
+import Glibc
+import Testing
+import VigilTestSupport
+
+/// Syscall, file and network events against ground truth: a workload the test
+/// compiles does exactly N opens, M connects to a listener the test owns and K
+/// children that exec, then exits with a chosen code; strace sees the same workload.
+@Suite(.serialized) struct TraceSensorTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    let helper = TraceCommandTests()
+    func privileged() -> Bool { helper.privileged() }
+    func events(_ stdout: String) throws -> [[String: Any]] { try helper.events(stdout) }
+
+    /// A fresh directory holding the compiled workload and a data file.
+    func workloadDirectory() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-workload-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let source = Self.root.appendingPathComponent("Tests/VigilCLITests/Fixtures/workload.c").path
+        let cc = FileManager.default.isExecutableFile(atPath: "/opt/swift/usr/bin/clang") ? "/opt/swift/usr/bin/clang" : "/usr/bin/cc"
+        let r = try CLI.run(["-O1", "-o", dir + "/workload", source], executable: cc)
+        #expect(r.status == 0, "compiling the workload: \(r.stderr)")
+        try "data\n".write(toFile: dir + "/data.txt", atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    /// A listening TCP socket on 127.0.0.1 that the test owns; connections complete in its backlog.
+    func listener() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(listen(fd, 128) == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
+    }
+
+    @Test func workloadOpensConnectsAndChildrenAreReportedExactly() throws {
+        guard privileged() else { return }
+        let dir = try workloadDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (fd, port) = try listener()
+        defer { close(fd) }
+        let (opens, connects, children, code) = (7, 3, 2, 42)
+        let command = "cd \(dir) && exec ./workload data.txt \(opens) \(port) \(connects) \(children) \(code)"
+        let r = try CLI.run(["trace", "--format", "json", "--events", "exec,exit,open,connect,close", "--", "/bin/sh", "-c", command])
+        #expect(r.status == Int32(code), "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("lost: 0 in the kernel"), "\(r.stderr)")
+        let all = try events(r.stdout)
+        let execOfWorkload = try #require(all.first { $0["event"] as? String == "exec" && $0["filename"] as? String == "./workload" && $0["ret"] as? Int == 0 })
+        let pid = try #require(execOfWorkload["pid"] as? Int)
+        #expect(execOfWorkload["exe"] as? String == dir + "/workload")
+
+        let opened = all.filter { $0["event"] as? String == "open" && $0["pid"] as? Int == pid && $0["path"] as? String == "data.txt" }
+        #expect(opened.count == opens)
+        for e in opened {
+            #expect(e["resolved_path"] as? String == dir + "/data.txt")
+            #expect((e["ret"] as? Int ?? -1) >= 0 && e["error"] is NSNull)
+            #expect(e["syscall"] as? String == "openat" && e["dirfd"] as? Int == -100)  // AT_FDCWD
+        }
+
+        let connected = all.filter { $0["event"] as? String == "connect" && $0["pid"] as? Int == pid }
+        #expect(connected.count == connects)
+        #expect(connected.allSatisfy { $0["daddr"] as? String == "127.0.0.1" && $0["dport"] as? Int == port && $0["saddr"] as? String == "127.0.0.1" })
+        #expect(Set(connected.compactMap { $0["sport"] as? Int }).count == connects)
+        let closed = all.filter { $0["event"] as? String == "close" && $0["pid"] as? Int == pid && $0["dport"] as? Int == port }
+        #expect(closed.count == connects)
+        #expect(closed.allSatisfy { $0["bytes_sent"] as? Int == 0 && $0["bytes_received"] as? Int == 0 })
+
+        let childExecs = all.filter { $0["event"] as? String == "exec" && $0["ppid"] as? Int == pid && $0["ret"] as? Int == 0 }
+        #expect(childExecs.count == children)
+        #expect(childExecs.allSatisfy { $0["filename"] as? String == "/bin/true" })
+        #expect(all.first { $0["event"] as? String == "exit" && $0["pid"] as? Int == pid }?["exit_code"] as? Int == code)
+    }
+
+    /// Counts per syscall per process agree with strace -f on the same workload.
+    @Test func agreesWithStracePerSyscallAndProcess() throws {
+        guard privileged() else { return }
+        let dir = try workloadDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (fd, port) = try listener()
+        defer { close(fd) }
+        let arguments = [dir + "/workload", dir + "/data.txt", "5", "\(port)", "2", "3", "0"]
+
+        let straceFile = dir + "/strace.txt"
+        let s = try CLI.run(["-f", "-qq", "-e", "trace=openat,connect,execve,exit_group", "-o", straceFile] + arguments,
+                            executable: "/usr/bin/strace")
+        #expect(s.status == 0, "\(s.stderr)")
+        // pid → [syscall: count]; "<... resumed>" halves of split calls are not counted twice.
+        var strace: [String: [String: Int]] = [:]
+        for line in try String(contentsOfFile: straceFile, encoding: .utf8).split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, !parts[1].hasPrefix("<...") else { continue }
+            let name = String(parts[1].prefix { $0 != "(" })
+            if name == "execve" && (line.contains("= -1") || line.contains("<unfinished")) && !line.contains("= 0") {
+                if line.contains("= -1") { continue }
+            }
+            strace[String(parts[0]), default: [:]][name, default: 0] += 1
+        }
+
+        let v = try CLI.run(["trace", "--format", "json", "--events", "exec,exit", "--syscalls", "openat,connect", "--"] + arguments)
+        #expect(v.status == 0, "\(v.stderr)")
+        var vigil: [Int: [String: Int]] = [:]
+        for e in try events(v.stdout) {
+            guard let pid = e["pid"] as? Int else { continue }
+            switch e["event"] as? String {
+            case "syscall": vigil[pid, default: [:]][e["syscall"] as? String ?? "?", default: 0] += 1
+            case "exec" where e["ret"] as? Int == 0: vigil[pid, default: [:]]["execve", default: 0] += 1
+            case "exit": vigil[pid, default: [:]]["exit_group", default: 0] += 1
+            default: break
+            }
+        }
+        // The first process's execve happened before tracing started under strace only.
+        func profile(_ counts: [String: Int]) -> String {
+            counts.filter { $0.key != "execve" }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        }
+        #expect(strace.values.map(profile).sorted() == vigil.values.map(profile).sorted(),
+                "strace: \(strace)\nvigil: \(vigil)")
+        #expect(vigil.values.map { $0["execve"] ?? 0 }.reduce(0, +) >= 3)
+        #expect(strace.count == 4 && vigil.count == 4)
+    }
+}

@@ -1,0 +1,65 @@
+/* Event ABI of the syscall and file sensors: one record per traced syscall,
+ * emitted at exit with the arguments saved at entry, the return value and the
+ * user memory the kernel has used (strings, buffers, socket addresses). */
+#ifndef VIGIL_SYSCALL_EVENT_H
+#define VIGIL_SYSCALL_EVENT_H
+
+#include "event_header.h"
+
+#define VIGIL_SYSCALL_ARGS 6
+/* Bytes of captured data per record, and per capture. */
+#define VIGIL_CAPTURE_DATA 8192
+#define VIGIL_CAPTURE_MAX 4096
+
+/* How an argument is captured (vigil_syscall_config.arg_kind). */
+enum vigil_arg_kind {
+    VIGIL_ARG_VALUE = 0,     /* the register value only */
+    VIGIL_ARG_STRING = 1,    /* NUL-terminated user string */
+    VIGIL_ARG_BUFFER = 2,    /* user bytes; length from size_arg, or the return value for outputs */
+    VIGIL_ARG_SOCKADDR = 3,  /* struct sockaddr, length from size_arg */
+};
+
+/* Captures that are not an argument's memory. */
+enum vigil_capture_source {
+    VIGIL_CAPTURE_ARG0 = 0,        /* 0..5: argument i */
+    VIGIL_CAPTURE_RET_FD_PATH = 6, /* the path of the file descriptor returned */
+    VIGIL_CAPTURE_ARG_FD_PATH = 7, /* the path of the file descriptor in argument fd_arg */
+};
+
+#define VIGIL_SIZE_FROM_RET 0xff   /* size_arg: the length is the return value */
+
+/* Per traced syscall, keyed by the id of its sys_enter tracepoint. Written by
+ * user space from the kernel's tracepoint formats before attaching. */
+struct vigil_syscall_config {
+    vigil_u32 kind;                       /* enum vigil_event_kind of its records; 0: not emitted (kill only) */
+    vigil_u8 arg_kind[VIGIL_SYSCALL_ARGS];
+    vigil_u8 size_arg[VIGIL_SYSCALL_ARGS];/* for BUFFER/SOCKADDR: index of the length argument */
+    vigil_u8 resolve;                     /* 0, VIGIL_CAPTURE_RET_FD_PATH or VIGIL_CAPTURE_ARG_FD_PATH */
+    vigil_u8 fd_arg;                      /* which argument is the fd, for ARG_FD_PATH */
+    vigil_u8 kill_arg;                    /* the string argument kill rules match, 0xff: none */
+    vigil_u8 only_failures;               /* 1: emit only when ret < 0 (failed execs) */
+    vigil_u32 string_size;                /* bytes of strings to capture, <= VIGIL_CAPTURE_MAX */
+    vigil_u32 buffer_size;                /* bytes of buffers to capture, <= VIGIL_CAPTURE_MAX */
+};
+
+/* One capture inside vigil_syscall_event.data, 8-byte aligned; `len` bytes follow. */
+struct vigil_capture {
+    vigil_u8 source;      /* argument index or enum vigil_capture_source */
+    vigil_u8 truncated;   /* 1 when the data was longer than captured */
+    vigil_u16 len;        /* bytes that follow (strings without their NUL) */
+    vigil_u32 padding;
+};
+
+struct vigil_syscall_event {
+    struct vigil_event_header header;
+    vigil_u32 syscall_id;   /* id of the sys_enter tracepoint: names the syscall */
+    vigil_u32 killed;       /* 1 when a kill rule sent SIGKILL at entry */
+    vigil_s64 ret;
+    vigil_u64 duration_ns;
+    vigil_u64 args[VIGIL_SYSCALL_ARGS];
+    vigil_u32 data_len;     /* bytes used in data */
+    vigil_u32 ncaptures;
+    char data[VIGIL_CAPTURE_DATA + VIGIL_CAPTURE_MAX + 16];
+};
+
+#endif

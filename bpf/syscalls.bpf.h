@@ -1,0 +1,283 @@
+/* Syscall and file sensors: one program pair attached to the syscalls:sys_enter_NAME
+ * and sys_exit_NAME tracepoints of every traced syscall. Arguments are saved at
+ * entry per thread and emitted once at exit with the return value; user memory
+ * is read at exit, after the kernel has used it. Which arguments are strings,
+ * buffers or socket addresses comes from the kernel's tracepoint formats, read by
+ * user space into the `syscalls` map, so a new syscall needs no code here. */
+#include "syscall_event.h"
+
+/* What syscalls:sys_enter_* and sys_exit_* programs receive: 8 bytes programs may
+ * not read, the syscall number, then the arguments or the return value. */
+struct syscall_enter_args {
+    __u64 common;
+    __s32 nr;
+    __s32 padding;
+    __u64 args[VIGIL_SYSCALL_ARGS];
+};
+
+struct syscall_exit_args {
+    __u64 common;
+    __s32 nr;
+    __s32 padding;
+    __s64 ret;
+};
+
+/* Traced syscalls by sys_enter tracepoint id. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 1024);
+    __type(key, __u32);
+    __type(value, struct vigil_syscall_config);
+} syscalls SEC(".maps");
+
+/* A syscall in progress: what its entry saw. */
+struct saved_call {
+    __u32 syscall_id;
+    __u32 killed;
+    __u64 start_ns;
+    __u64 args[VIGIL_SYSCALL_ARGS];
+};
+
+/* Calls in progress by thread id. LRU, so threads that never return cannot fill it. */
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u32);
+    __type(value, struct saved_call);
+} calls SEC(".maps");
+
+/* Where a record is assembled before it is copied to the ring buffer (its size varies). */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct vigil_syscall_event);
+} syscall_space SEC(".maps");
+
+/* The argument kill rules look at, read at entry. */
+struct kill_scratch {
+    char value[VIGIL_KILL_VALUE_LEN + 1];
+};
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct kill_scratch);
+} kill_space SEC(".maps");
+
+/* Argument i of args, for an index the verifier cannot see as a constant. */
+static __always_inline __u64 arg_at(const __u64 *args, __u8 i)
+{
+    __u64 v = 0;
+#pragma unroll
+    for (int j = 0; j < VIGIL_SYSCALL_ARGS; j++)
+        if (j == i)
+            v = args[j];
+    return v;
+}
+
+#define SIGKILL 9
+
+/* Kill rules run at entry, before the syscall does anything: SIGKILL from here is
+ * delivered before the task returns to user space, so it never uses the result. */
+static __always_inline __u32 apply_kill_rules(__u32 id, struct vigil_syscall_config *c, const __u64 *args,
+                                              struct task_struct *task)
+{
+    __u32 zero = 0;
+    struct kill_scratch *k = bpf_map_lookup_elem(&kill_space, &zero);
+    if (!k)
+        return 0;
+    k->value[0] = 0;
+    __u8 arg = c->kill_arg;
+    if (arg < VIGIL_SYSCALL_ARGS)
+        bpf_probe_read_user_str(k->value, sizeof(k->value), (const void *)arg_at(args, arg));
+    __u32 uid = BPF_CORE_READ(task, cred, uid.val);
+    char comm[VIGIL_COMM_LEN];
+    bpf_get_current_comm(comm, sizeof(comm));
+#pragma unroll
+    for (int i = 0; i < VIGIL_KILL_RULES; i++) {
+        if (i >= vigil_config.kill_rules)
+            break;
+        if (vigil_config.kill[i].syscall_id != id)
+            continue;
+        if (vigil_config.kill[i].match_uid && vigil_config.kill[i].uid != uid)
+            continue;
+        if (vigil_config.kill[i].match_comm &&
+            bpf_strncmp(comm, sizeof(comm), (const char *)vigil_config.kill[i].comm) != 0)
+            continue;
+        __u32 n = vigil_config.kill[i].value_len;
+        if (n) {
+            /* prefix: the first n bytes; equal: also the NUL after them. */
+            __u32 size = vigil_config.kill[i].prefix ? n : n + 1;
+            if (bpf_strncmp(k->value, size,
+                            (const char *)vigil_config.kill[i].value) != 0)
+                continue;
+        }
+        bpf_send_signal(SIGKILL);
+        return 1;
+    }
+    return 0;
+}
+
+SEC("tracepoint")
+int syscall_enter(struct syscall_enter_args *ctx)
+{
+    /* The kernel hands syscall tracepoint programs no tracepoint id (the first 8
+     * bytes hold a pt_regs pointer), so user space attaches with the sys_enter
+     * tracepoint id as the cookie. */
+    __u32 id = bpf_get_attach_cookie(ctx);
+    struct vigil_syscall_config *c = bpf_map_lookup_elem(&syscalls, &id);
+    if (!c)
+        return 0;
+    struct task_struct *task = bpf_get_current_task_btf();
+    __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+    if (!task_wanted(tgid, task))
+        return 0;
+    __u32 tid = (__u32)bpf_get_current_pid_tgid();
+    struct saved_call call = {
+        .syscall_id = id,
+        .start_ns = bpf_ktime_get_boot_ns(),
+    };
+    /* Through a probe too: a direct load of args[5] would make the kernel refuse to
+     * attach this program to syscalls with fewer arguments (max_ctx_offset). Bytes
+     * past a shorter record are never used. */
+    bpf_probe_read_kernel(call.args, sizeof(call.args), &ctx->args);
+    if (vigil_config.kill_rules)
+        call.killed = apply_kill_rules(id, c, call.args, task);
+    if (c->kind)
+        bpf_map_update_elem(&calls, &tid, &call, BPF_ANY);
+    return 0;
+}
+
+/* Appends one capture at e->data_len: a struct vigil_capture, then the bytes.
+ * Strings are read up to `limit` bytes; other memory is `len` bytes (at most
+ * `limit`). A global function, so the verifier checks it once rather than for
+ * every argument of every path through syscall_exit. */
+__noinline int capture_user(struct vigil_syscall_event *e, __u32 source, __u32 kind, __u64 ptr, __u64 len_limit)
+{
+    if (!e)
+        return 0;
+    __u64 len = len_limit >> 16;
+    __u32 limit = len_limit & 0xffff;
+    __u32 o = e->data_len;
+    if (o > VIGIL_CAPTURE_DATA - sizeof(struct vigil_capture) - 8 || !ptr)
+        return 0;
+    o &= VIGIL_CAPTURE_DATA - 1;
+    struct vigil_capture *cap = (void *)&e->data[o];
+    char *dst = &e->data[o + sizeof(struct vigil_capture)];
+    __u32 room = VIGIL_CAPTURE_DATA - o - sizeof(struct vigil_capture);
+    if (limit > room)
+        limit = room;
+    if (limit > VIGIL_CAPTURE_MAX - 2)
+        limit = VIGIL_CAPTURE_MAX - 2;
+    cap->source = source;
+    cap->padding = 0;
+    __u32 got = 0;
+    if (kind == VIGIL_ARG_STRING) {
+        /* Read one byte more than kept: only a longer string fills it. */
+        __u32 size = limit + 2;
+        if (size > VIGIL_CAPTURE_MAX)
+            size = VIGIL_CAPTURE_MAX;
+        long n = bpf_probe_read_user_str(dst, size, (const void *)ptr);
+        if (n <= 0)
+            return 0;
+        got = n - 1;
+        cap->truncated = got > limit;
+        if (got > limit)
+            got = limit;
+    } else {
+        cap->truncated = len > limit;
+        got = len > limit ? limit : len;
+        if (got > VIGIL_CAPTURE_MAX - 1)
+            got = VIGIL_CAPTURE_MAX - 1;
+        if (got && bpf_probe_read_user(dst, got, (const void *)ptr) != 0)
+            return 0;
+    }
+    cap->len = got;
+    e->ncaptures += 1;
+    e->data_len = o + sizeof(struct vigil_capture) + ((got + 7) & ~7);
+    return 0;
+}
+
+/* Appends the path of an open file (resolved, absolute) as a capture. */
+__noinline int capture_path(struct vigil_syscall_event *e, __u32 source, __u64 file)
+{
+    struct file *f = (struct file *)file;
+    if (!e)
+        return 0;
+    __u32 o = e->data_len;
+    if (!f || o > VIGIL_CAPTURE_DATA - sizeof(struct vigil_capture) - 8)
+        return 0;
+    o &= VIGIL_CAPTURE_DATA - 1;
+    struct vigil_capture *cap = (void *)&e->data[o];
+    char *dst = &e->data[o + sizeof(struct vigil_capture)];
+    __u8 truncated;
+    __u32 len = write_path(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), dst, &truncated);
+    cap->source = source;
+    cap->truncated = truncated;
+    /* The file type (S_IFMT >> 12): pipes and sockets have no path worth showing. */
+    cap->padding = (BPF_CORE_READ(f, f_inode, i_mode) >> 12) & 0xf;
+    cap->len = len;
+    e->ncaptures += 1;
+    e->data_len = o + sizeof(struct vigil_capture) + ((len + 7) & ~7);
+    return 0;
+}
+
+SEC("tracepoint")
+int syscall_exit(struct syscall_exit_args *ctx)
+{
+    __u32 tid = (__u32)bpf_get_current_pid_tgid();
+    struct saved_call *saved = bpf_map_lookup_elem(&calls, &tid);
+    if (!saved)
+        return 0;
+    struct saved_call call = *saved;
+    bpf_map_delete_elem(&calls, &tid);
+    struct vigil_syscall_config *c = bpf_map_lookup_elem(&syscalls, &call.syscall_id);
+    if (!c || !c->kind)
+        return 0;
+    __s64 ret = ctx->ret;
+    if (c->only_failures && ret >= 0)
+        return 0;
+    __u32 kind = c->kind;
+    __u32 zero = 0;
+    struct vigil_syscall_event *e = bpf_map_lookup_elem(&syscall_space, &zero);
+    if (!e)
+        return 0;
+    struct task_struct *task = bpf_get_current_task_btf();
+    fill_header(&e->header, kind, task);
+    e->syscall_id = call.syscall_id;
+    e->killed = call.killed;
+    e->ret = ret;
+    e->duration_ns = e->header.timestamp_ns - call.start_ns;
+    e->ncaptures = 0;
+    e->data_len = 0;
+#pragma unroll
+    for (int i = 0; i < VIGIL_SYSCALL_ARGS; i++) {
+        e->args[i] = call.args[i];
+        __u8 k = c->arg_kind[i];
+        if (k == VIGIL_ARG_VALUE)
+            continue;
+        __u8 size_arg = c->size_arg[i];
+        __u64 len = 0;
+        if (size_arg == VIGIL_SIZE_FROM_RET)
+            len = ret > 0 ? ret : 0;
+        else if (size_arg < VIGIL_SYSCALL_ARGS)
+            len = arg_at(call.args, size_arg);
+        __u32 limit = k == VIGIL_ARG_STRING ? c->string_size : c->buffer_size;
+        if (k == VIGIL_ARG_SOCKADDR)
+            limit = 128;
+        if (len > 0xffffffffffffULL)
+            len = 0xffffffffffffULL;
+        capture_user(e, i, k, call.args[i], (len << 16) | (limit & 0xffff));
+    }
+    if (c->resolve == VIGIL_CAPTURE_RET_FD_PATH && ret >= 0)
+        capture_path(e, VIGIL_CAPTURE_RET_FD_PATH, (__u64)fd_file(task, ret));
+    else if (c->resolve == VIGIL_CAPTURE_ARG_FD_PATH && c->fd_arg < VIGIL_SYSCALL_ARGS)
+        capture_path(e, VIGIL_CAPTURE_ARG_FD_PATH, (__u64)fd_file(task, arg_at(call.args, c->fd_arg)));
+    __u64 size = offsetof(struct vigil_syscall_event, data) + (e->data_len & (VIGIL_CAPTURE_DATA * 2 - 1));
+    if (size > sizeof(*e))
+        size = sizeof(*e);
+    if (bpf_ringbuf_output(&events, e, size, submit_flags()) != 0)
+        count_lost(kind);
+    return 0;
+}

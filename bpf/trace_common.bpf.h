@@ -1,0 +1,204 @@
+/* Maps, configuration and helpers shared by the sensors in bpf/trace.bpf.c. */
+#ifndef VIGIL_TRACE_COMMON_BPF_H
+#define VIGIL_TRACE_COMMON_BPF_H
+
+#include "event_header.h"
+#include "trace_config.h"
+
+const volatile struct vigil_trace_config vigil_config = {
+    .args_size = 1024,
+    .follow_children = 1,
+    .events = (1 << VIGIL_EVENT_EXEC) | (1 << VIGIL_EVENT_FORK) | (1 << VIGIL_EVENT_EXIT),
+    .wakeup_bytes = 256 * 1024,
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 1 << 24); /* resized from user space before load */
+} events SEC(".maps");
+
+/* Thread group ids being traced when vigil_config.filter_pids is set. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u32);
+    __type(value, __u8);
+} tracked_pids SEC(".maps");
+
+/* Thread group ids whose executable is vigil_config.exe (filter_exe): seeded
+ * from /proc by user space, kept current by exec, fork and exit here. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u32);
+    __type(value, __u8);
+} exe_pids SEC(".maps");
+
+/* The cgroup to trace (a cgroup directory fd set from user space at index 0). */
+struct {
+    __uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u32);
+} cgroup_filter SEC(".maps");
+
+/* Events dropped because the ring buffer was full, per CPU and event kind. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, VIGIL_EVENT_KIND_COUNT);
+    __type(key, __u32);
+    __type(value, __u64);
+} lost SEC(".maps");
+
+/* Path assembly space: a path is written backwards into the first half; the
+ * second half only lets the verifier prove that masked offsets stay inside. */
+#define VIGIL_PATH_BUF 4096
+#define VIGIL_PATH_DEPTH 48
+struct path_scratch {
+    char buf[VIGIL_PATH_BUF * 2];
+};
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct path_scratch);
+} path_space SEC(".maps");
+
+static __always_inline void count_lost(__u32 kind)
+{
+    __u64 *n = bpf_map_lookup_elem(&lost, &kind);
+    if (n)
+        __sync_fetch_and_add(n, 1);
+}
+
+/* Waking the consumer for every record costs a context switch per event; user
+ * space drains on a short timer anyway, so wake it only when data piles up. */
+static __always_inline long submit_flags(void)
+{
+    return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= vigil_config.wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+                                                                                          : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline bool comm_matches(struct task_struct *task)
+{
+    char comm[VIGIL_COMM_LEN];
+    BPF_CORE_READ_STR_INTO(&comm, task, comm);
+    for (int i = 0; i < VIGIL_COMM_LEN; i++) {
+        if (comm[i] != vigil_config.comm[i])
+            return false;
+        if (comm[i] == 0)
+            break;
+    }
+    return true;
+}
+
+/* Every configured filter must match (they combine with AND). The task must be
+ * the current one: the cgroup test looks at the current task. */
+static __always_inline bool task_wanted(__u32 tgid, struct task_struct *task)
+{
+    if (vigil_config.filter_pids && !bpf_map_lookup_elem(&tracked_pids, &tgid))
+        return false;
+    if (vigil_config.filter_exe && !bpf_map_lookup_elem(&exe_pids, &tgid))
+        return false;
+    if (vigil_config.filter_uid && BPF_CORE_READ(task, cred, uid.val) != vigil_config.uid)
+        return false;
+    if (vigil_config.filter_cgroup && bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
+        return false;
+    if (vigil_config.filter_comm && !comm_matches(task))
+        return false;
+    return true;
+}
+
+static __always_inline bool any_process_filter(void)
+{
+    return vigil_config.filter_pids || vigil_config.filter_exe || vigil_config.filter_uid ||
+           vigil_config.filter_cgroup || vigil_config.filter_comm;
+}
+
+static __always_inline bool wanted(__u32 kind, __u32 tgid, struct task_struct *task)
+{
+    return (vigil_config.events & (1 << kind)) && task_wanted(tgid, task);
+}
+
+static __always_inline void fill_header(struct vigil_event_header *h, __u32 kind, struct task_struct *task)
+{
+    h->kind = kind;
+    h->pid = BPF_CORE_READ(task, tgid);
+    h->tid = BPF_CORE_READ(task, pid);
+    h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+    h->uid = BPF_CORE_READ(task, cred, uid.val);
+    h->gid = BPF_CORE_READ(task, cred, gid.val);
+    h->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+    h->timestamp_ns = bpf_ktime_get_boot_ns();
+    BPF_CORE_READ_STR_INTO(&h->comm, task, comm);
+}
+
+/* The open file behind descriptor `fd` of `task`, or NULL. */
+static __always_inline struct file *fd_file(struct task_struct *task, __u64 fd)
+{
+    struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+    if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+        return NULL;
+    struct file **fds = BPF_CORE_READ(fdt, fd);
+    struct file *f = NULL;
+    bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+    return f;
+}
+
+/* Writes the absolute path of (dentry, vfsmount), as the global root sees it,
+ * into dst (at most VIGIL_PATH_BUF - 1 bytes, NUL-terminated). Returns its
+ * length; *truncated is set when it was deeper or longer than that. The kernel's
+ * d_path() cannot be called from tracepoints, so the dentry chain is walked here,
+ * crossing mount points. */
+static __always_inline __u32 write_path(struct dentry *d, struct vfsmount *vfsmnt, char *dst, __u8 *truncated)
+{
+    __u32 zero = 0;
+    struct path_scratch *s = bpf_map_lookup_elem(&path_space, &zero);
+    *truncated = 0;
+    if (!s)
+        return 0;
+    struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
+    __u32 pos = VIGIL_PATH_BUF - 1;
+    s->buf[VIGIL_PATH_BUF - 1] = 0;
+    bool done = false;
+    for (int i = 0; i < VIGIL_PATH_DEPTH; i++) {
+        struct dentry *mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+        if (d == mnt_root) {
+            struct mount *parent_mnt = BPF_CORE_READ(mnt, mnt_parent);
+            if (parent_mnt == mnt) {
+                done = true;
+                break;
+            }
+            d = BPF_CORE_READ(mnt, mnt_mountpoint);
+            mnt = parent_mnt;
+            continue;
+        }
+        struct dentry *parent = BPF_CORE_READ(d, d_parent);
+        if (d == parent) {
+            done = true;
+            break;
+        }
+        __u32 len = BPF_CORE_READ(d, d_name.len);
+        const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+        if (len + 2 > pos) {
+            *truncated = 1;
+            break;
+        }
+        pos -= len;
+        bpf_probe_read_kernel(&s->buf[pos & (VIGIL_PATH_BUF - 1)], len & (VIGIL_PATH_BUF - 1), name);
+        pos -= 1;
+        s->buf[pos & (VIGIL_PATH_BUF - 1)] = '/';
+        d = parent;
+    }
+    if (!done)
+        *truncated = 1;
+    if (pos == VIGIL_PATH_BUF - 1) {
+        pos -= 1;
+        s->buf[pos & (VIGIL_PATH_BUF - 1)] = '/';
+    }
+    __u32 len = VIGIL_PATH_BUF - 1 - pos;
+    bpf_probe_read_kernel(dst, (len + 1) & (VIGIL_PATH_BUF - 1), &s->buf[pos & (VIGIL_PATH_BUF - 1)]);
+    return len;
+}
+
+#endif
