@@ -33,6 +33,7 @@ bench: build
 	./Benchmarks/scripts/compare-hash.sh $(RELEASE_BIN)
 	./Benchmarks/scripts/memory-flat.sh $(RELEASE_BIN)
 	./Benchmarks/scripts/trace-process-overhead.sh $(RELEASE_BIN)
+	./Benchmarks/scripts/trace-open-overhead.sh $(RELEASE_BIN)
 
 # Regenerate docs/tables.md from the table schemas.
 docs:

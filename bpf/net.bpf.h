@@ -152,7 +152,7 @@ static __always_inline void emit_net(const struct sock *sk, __u32 kind, struct s
         e->bytes_received = 0;
         e->duration_ns = 0;
     }
-    bpf_ringbuf_submit(e, submit_flags());
+    bpf_ringbuf_submit(e, submit_flags(sizeof(*e)));
 }
 
 #define TCP_ESTABLISHED 1

@@ -71,7 +71,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
         e->args_len = len;
     else
         e->args_len = 0;
-    bpf_ringbuf_submit(e, submit_flags());
+    bpf_ringbuf_submit(e, submit_flags(sizeof(*e)));
     return 0;
 }
 
@@ -101,16 +101,13 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
     fill_header(&e->header, VIGIL_EVENT_FORK, parent);
     e->child_pid = child_tgid;
     e->child_tid = child_tid;
-    bpf_ringbuf_submit(e, submit_flags());
+    bpf_ringbuf_submit(e, submit_flags(sizeof(*e)));
     return 0;
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *task)
 {
-    /* A thread that dies inside a traced syscall (exit_group) never reaches its exit. */
-    __u32 tid = BPF_CORE_READ(task, pid);
-    bpf_map_delete_elem(&calls, &tid);
     /* Only the last thread's exit is the process's exit. */
     if (BPF_CORE_READ(task, signal, live.counter) != 0)
         return 0;
@@ -122,7 +119,7 @@ int BPF_PROG(handle_exit, struct task_struct *task)
             e->exit_code = BPF_CORE_READ(task, exit_code);
             e->padding = 0;
             e->lifetime_ns = bpf_ktime_get_boot_ns() - BPF_CORE_READ(task, group_leader, start_boottime);
-            bpf_ringbuf_submit(e, submit_flags());
+            bpf_ringbuf_submit(e, submit_flags(sizeof(*e)));
         } else {
             count_lost(VIGIL_EVENT_EXIT);
         }

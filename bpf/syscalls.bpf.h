@@ -30,7 +30,7 @@ struct {
     __type(value, struct vigil_syscall_config);
 } syscalls SEC(".maps");
 
-/* A syscall in progress: what its entry saw. */
+/* A syscall in progress: what its entry saw (syscall_id 0: none). */
 struct saved_call {
     __u32 syscall_id;
     __u32 killed;
@@ -38,11 +38,12 @@ struct saved_call {
     __u64 args[VIGIL_SYSCALL_ARGS];
 };
 
-/* Calls in progress by thread id. LRU, so threads that never return cannot fill it. */
+/* The call in progress of each thread, in task-local storage: no hashing, no
+ * deletes, and freed by the kernel with the thread. */
 struct {
-    __uint(type, BPF_MAP_TYPE_LRU_HASH);
-    __uint(max_entries, 65536);
-    __type(key, __u32);
+    __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, int);
     __type(value, struct saved_call);
 } calls SEC(".maps");
 
@@ -91,7 +92,7 @@ static __always_inline __u32 apply_kill_rules(__u32 id, struct vigil_syscall_con
     __u8 arg = c->kill_arg;
     if (arg < VIGIL_SYSCALL_ARGS)
         bpf_probe_read_user_str(k->value, sizeof(k->value), (const void *)arg_at(args, arg));
-    __u32 uid = BPF_CORE_READ(task, cred, uid.val);
+    __u32 uid = (__u32)bpf_get_current_uid_gid();
     char comm[VIGIL_COMM_LEN];
     bpf_get_current_comm(comm, sizeof(comm));
 #pragma unroll
@@ -133,19 +134,20 @@ int syscall_enter(struct syscall_enter_args *ctx)
     __u32 tgid = bpf_get_current_pid_tgid() >> 32;
     if (!task_wanted(tgid, task))
         return 0;
-    __u32 tid = (__u32)bpf_get_current_pid_tgid();
-    struct saved_call call = {
-        .syscall_id = id,
-        .start_ns = bpf_ktime_get_boot_ns(),
-    };
-    /* Through a probe too: a direct load of args[5] would make the kernel refuse to
+    struct saved_call *call = bpf_task_storage_get(&calls, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+    if (!call)
+        return 0;
+    call->syscall_id = 0;
+    call->killed = 0;
+    call->start_ns = bpf_ktime_get_boot_ns();
+    /* Through a probe: a direct load of args[5] would make the kernel refuse to
      * attach this program to syscalls with fewer arguments (max_ctx_offset). Bytes
      * past a shorter record are never used. */
-    bpf_probe_read_kernel(call.args, sizeof(call.args), &ctx->args);
+    bpf_probe_read_kernel(call->args, sizeof(call->args), &ctx->args);
     if (vigil_config.kill_rules)
-        call.killed = apply_kill_rules(id, c, call.args, task);
+        call->killed = apply_kill_rules(id, c, call->args, task);
     if (c->kind)
-        bpf_map_update_elem(&calls, &tid, &call, BPF_ANY);
+        call->syscall_id = id;
     return 0;
 }
 
@@ -226,12 +228,12 @@ __noinline int capture_path(struct vigil_syscall_event *e, __u32 source, __u64 f
 SEC("tracepoint")
 int syscall_exit(struct syscall_exit_args *ctx)
 {
-    __u32 tid = (__u32)bpf_get_current_pid_tgid();
-    struct saved_call *saved = bpf_map_lookup_elem(&calls, &tid);
-    if (!saved)
+    struct task_struct *task = bpf_get_current_task_btf();
+    struct saved_call *saved = bpf_task_storage_get(&calls, task, 0, 0);
+    if (!saved || !saved->syscall_id)
         return 0;
     struct saved_call call = *saved;
-    bpf_map_delete_elem(&calls, &tid);
+    saved->syscall_id = 0;
     struct vigil_syscall_config *c = bpf_map_lookup_elem(&syscalls, &call.syscall_id);
     if (!c || !c->kind)
         return 0;
@@ -243,7 +245,6 @@ int syscall_exit(struct syscall_exit_args *ctx)
     struct vigil_syscall_event *e = bpf_map_lookup_elem(&syscall_space, &zero);
     if (!e)
         return 0;
-    struct task_struct *task = bpf_get_current_task_btf();
     fill_header(&e->header, kind, task);
     e->syscall_id = call.syscall_id;
     e->killed = call.killed;
@@ -277,7 +278,9 @@ int syscall_exit(struct syscall_exit_args *ctx)
     __u64 size = offsetof(struct vigil_syscall_event, data) + (e->data_len & (VIGIL_CAPTURE_DATA * 2 - 1));
     if (size > sizeof(*e))
         size = sizeof(*e);
-    if (bpf_ringbuf_output(&events, e, size, submit_flags()) != 0)
+    /* Copied in, not reserved: queried before, so this record is added by hand. */
+    __u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size;
+    if (bpf_ringbuf_output(&events, e, size, wakeup_flags(queued, size)) != 0)
         count_lost(kind);
     return 0;
 }

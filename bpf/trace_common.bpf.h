@@ -71,18 +71,30 @@ static __always_inline void count_lost(__u32 kind)
         __sync_fetch_and_add(n, 1);
 }
 
-/* Waking the consumer for every record costs a context switch per event; user
- * space drains on a short timer anyway, so wake it only when data piles up. */
-static __always_inline long submit_flags(void)
+/* Waking the consumer for every record costs a context switch per event, and
+ * each wakeup is an inter-processor interrupt (a VM exit under virtualisation).
+ * User space drains on a short timer anyway, so wake it only when the queued data
+ * crosses a quarter or a half of the ring: once per crossing, not once per record
+ * while it stays above. `queued` is the data queued with this record included. */
+static __always_inline long wakeup_flags(__u64 queued, __u64 size)
 {
-    return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= vigil_config.wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-                                                                                          : BPF_RB_NO_WAKEUP;
+    __u64 t = vigil_config.wakeup_bytes;
+    __u64 before = queued > size ? queued - size : 0;
+    if ((before < t && queued >= t) || (before < 2 * t && queued >= 2 * t))
+        return BPF_RB_FORCE_WAKEUP;
+    return BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline bool comm_matches(struct task_struct *task)
+/* For a record reserved in the ring (it is counted in the queued data already). */
+static __always_inline long submit_flags(__u64 size)
+{
+    return wakeup_flags(bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA), size);
+}
+
+static __always_inline bool comm_matches(void)
 {
     char comm[VIGIL_COMM_LEN];
-    BPF_CORE_READ_STR_INTO(&comm, task, comm);
+    bpf_get_current_comm(comm, sizeof(comm));
     for (int i = 0; i < VIGIL_COMM_LEN; i++) {
         if (comm[i] != vigil_config.comm[i])
             return false;
@@ -93,18 +105,19 @@ static __always_inline bool comm_matches(struct task_struct *task)
 }
 
 /* Every configured filter must match (they combine with AND). The task must be
- * the current one: the cgroup test looks at the current task. */
+ * the current one: every hook runs in the context of the task it reports, and
+ * the current-task helpers are much cheaper than reading task_struct. */
 static __always_inline bool task_wanted(__u32 tgid, struct task_struct *task)
 {
     if (vigil_config.filter_pids && !bpf_map_lookup_elem(&tracked_pids, &tgid))
         return false;
     if (vigil_config.filter_exe && !bpf_map_lookup_elem(&exe_pids, &tgid))
         return false;
-    if (vigil_config.filter_uid && BPF_CORE_READ(task, cred, uid.val) != vigil_config.uid)
+    if (vigil_config.filter_uid && (__u32)bpf_get_current_uid_gid() != vigil_config.uid)
         return false;
     if (vigil_config.filter_cgroup && bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
         return false;
-    if (vigil_config.filter_comm && !comm_matches(task))
+    if (vigil_config.filter_comm && !comm_matches())
         return false;
     return true;
 }
@@ -120,17 +133,22 @@ static __always_inline bool wanted(__u32 kind, __u32 tgid, struct task_struct *t
     return (vigil_config.events & (1 << kind)) && task_wanted(tgid, task);
 }
 
+/* The header of an event about the current task (every hook reports the task it
+ * runs in: the exec'ing task, the forking parent, the exiting task, the caller).
+ * Helpers rather than task_struct reads: this runs for every event. */
 static __always_inline void fill_header(struct vigil_event_header *h, __u32 kind, struct task_struct *task)
 {
+    __u64 pid_tgid = bpf_get_current_pid_tgid();
+    __u64 uid_gid = bpf_get_current_uid_gid();
     h->kind = kind;
-    h->pid = BPF_CORE_READ(task, tgid);
-    h->tid = BPF_CORE_READ(task, pid);
+    h->pid = pid_tgid >> 32;
+    h->tid = (__u32)pid_tgid;
     h->ppid = BPF_CORE_READ(task, real_parent, tgid);
-    h->uid = BPF_CORE_READ(task, cred, uid.val);
-    h->gid = BPF_CORE_READ(task, cred, gid.val);
-    h->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+    h->uid = (__u32)uid_gid;
+    h->gid = uid_gid >> 32;
+    h->cgroup_id = bpf_get_current_cgroup_id();
     h->timestamp_ns = bpf_ktime_get_boot_ns();
-    BPF_CORE_READ_STR_INTO(&h->comm, task, comm);
+    bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
 /* The open file behind descriptor `fd` of `task`, or NULL. */

@@ -24,21 +24,36 @@ public final class EventWriter {
         bootToRealtimeNanoseconds = Clock.realtimeNanoseconds() - Clock.boottimeNanoseconds()
     }
 
-    public func write(_ event: TraceEvent, alerts: [Alert] = []) {
+    /// Writes one event; `exe` is its process's executable (from the process cache).
+    public func write(_ event: TraceEvent, exe: String? = nil, alerts: [Alert] = []) {
         let wall = Int64(event.header.bootTimeNanoseconds) + bootToRealtimeNanoseconds
         switch format {
         case .json:
-            encode(event, wall: wall, alerts: alerts)
+            encode(event, wall: wall, exe: exe, alerts: alerts)
             out.write(bytes: line.buffer)
         case .human:
             out.line(human(event, wall: wall, alerts: alerts))
         }
     }
 
+    /// Writes a syscall-sensor record (syscall, open, read, write) as its JSON line
+    /// straight from the record; false when it must take the decoded path instead
+    /// (human format, ancestry, or a record the fast encoder cannot read).
+    func writeRecord(_ record: UnsafeRawBufferPointer, kind: EventKind, header: EventHeader, exe: String, encoder: SyscallRecordEncoder) -> Bool {
+        guard format == .json, !includeAncestry else { return false }
+        let wall = Int64(header.bootTimeNanoseconds) + bootToRealtimeNanoseconds
+        guard encoder.encode(record, kind: kind, wall: wall, exe: exe, into: line) else { return false }
+        out.write(bytes: line.buffer)
+        return true
+    }
+
     /// A line written as is (aggregates).
     public func writeLine(_ text: String) { out.line(text) }
 
     public func flush() { out.flush() }
+
+    /// The last line encoded (tests).
+    var lineBytes: [UInt8] { line.bytes }
 
     func wallTime(_ header: EventHeader) -> Int64 { Int64(header.bootTimeNanoseconds) + bootToRealtimeNanoseconds }
 }
@@ -47,7 +62,7 @@ public final class EventWriter {
 
 extension EventWriter {
     /// One JSON line per event; field names and types are documented in docs/events.md.
-    func encode(_ event: TraceEvent, wall: Int64, alerts: [Alert] = []) {
+    func encode(_ event: TraceEvent, wall: Int64, exe: String? = nil, alerts: [Alert] = []) {
         let h = event.header
         line.begin()
         line.timeField("time", nanoseconds: wall)
@@ -60,7 +75,7 @@ extension EventWriter {
         line.field("gid", h.gid)
         line.field("cgroup_id", h.cgroupID)
         line.field("comm", h.comm)
-        line.field("exe", h.exe)
+        if case .network(let n) = event, !n.ownerKnown { line.field("exe", "") } else { line.field("exe", exe ?? h.exe) }
         if includeAncestry { encodeAncestry(h.pid) }
         if !alerts.isEmpty {
             line.rawField("alerts") { l in

@@ -14,6 +14,15 @@ public enum TraceEvent: Sendable, Equatable {
         }
     }
 
+    /// Sets the process's executable (for rules, which read it from the header).
+    mutating func setExe(_ exe: String) {
+        switch self {
+        case .process(var e): e.header.exe = exe; self = .process(e)
+        case .syscall(var e): e.header.exe = exe; self = .syscall(e)
+        case .network(var e): e.header.exe = e.ownerKnown ? exe : ""; self = .network(e)
+        }
+    }
+
     public var header: EventHeader {
         switch self {
         case .process(let e): return e.header
@@ -28,6 +37,18 @@ public struct EventDecoder {
     let syscalls: SyscallEventDecoder
 
     public init(catalog: SyscallCatalog) { syscalls = SyscallEventDecoder(catalog: catalog) }
+
+    /// The event kind of a syscall-sensor record (syscall, open, read, write), else nil.
+    func syscallKind(_ record: UnsafeRawBufferPointer) -> EventKind? {
+        guard record.count >= EventHeader.size, let base = record.baseAddress else { return nil }
+        switch vigil_event_kind(rawValue: base.assumingMemoryBound(to: vigil_event_header.self).pointee.kind) {
+        case VIGIL_EVENT_SYSCALL: return .syscall
+        case VIGIL_EVENT_OPEN: return .open
+        case VIGIL_EVENT_READ: return .read
+        case VIGIL_EVENT_WRITE: return .write
+        default: return nil
+        }
+    }
 
     public func decode(_ record: UnsafeRawBufferPointer) -> TraceEvent? {
         guard record.count >= EventHeader.size, let base = record.baseAddress else { return nil }
@@ -55,6 +76,22 @@ public struct EventDecoder {
 }
 
 extension EventKind {
+    /// Position in allCases, for per-kind counters kept in arrays.
+    var index: Int {
+        switch self {
+        case .exec: 0
+        case .fork: 1
+        case .exit: 2
+        case .syscall: 3
+        case .open: 4
+        case .read: 5
+        case .write: 6
+        case .connect: 7
+        case .accept: 8
+        case .close: 9
+        }
+    }
+
     /// The kernel's record kind for this event kind (its loss counter index).
     var recordKind: UInt32 {
         switch self {

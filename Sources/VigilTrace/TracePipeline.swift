@@ -9,13 +9,23 @@ public final class TracePipeline {
     let writer: EventWriter
     /// Rules: which events to write and which alerts they raise (nil: write all).
     let judge: ((TraceEvent) -> Verdict)?
-    public private(set) var counts: [EventKind: Int] = [:]
+    /// Events seen, by kind (an array indexed by kind: a dictionary hashes on every event).
+    private var seen = [Int](repeating: 0, count: EventKind.allCases.count)
+    public var counts: [EventKind: Int] {
+        var out: [EventKind: Int] = [:]
+        for (i, kind) in EventKind.allCases.enumerated() where seen[i] > 0 { out[kind] = seen[i] }
+        return out
+    }
     public private(set) var undecodable = 0
     /// Events a policy chose not to write (counted, not lost).
     public private(set) var filtered = 0
 
+    /// Writes syscall and file records without decoding them, when nothing needs the event.
+    let fastEncoder: SyscallRecordEncoder
+
     public init(decoder: EventDecoder, cache: ProcessCache, writer: EventWriter, judge: ((TraceEvent) -> Verdict)? = nil) {
         self.decoder = decoder
+        fastEncoder = SyscallRecordEncoder(catalog: decoder.syscalls.catalog)
         self.cache = cache
         self.writer = writer
         self.judge = judge
@@ -23,26 +33,45 @@ public final class TracePipeline {
 
     /// One ring buffer record, valid only during the call.
     public func consume(_ record: UnsafeRawBufferPointer) {
+        if judge == nil, let kind = decoder.syscallKind(record) {
+            let header = EventHeader(record.baseAddress!)
+            if writer.writeRecord(record, kind: kind, header: header, exe: executable(of: header), encoder: fastEncoder) {
+                seen[kind.index] += 1
+                return
+            }
+        }
         guard var event = decoder.decode(record) else {
             undecodable += 1
             return
         }
-        counts[event.kind, default: 0] += 1
+        seen[event.kind.index] += 1
         if case .process(let p) = event { cache.apply(p) }
-        let exe = cache.current(event.header.pid, comm: event.header.comm)?.exe ?? ""
-        switch event {
-        case .process(var e): e.header.exe = exe; event = .process(e)
-        case .syscall(var e): e.header.exe = exe; event = .syscall(e)
-        case .network(var e): e.header.exe = e.ownerKnown ? exe : ""; event = .network(e)
-        }
+        let exe = executable(of: event.header)
         if let judge {
+            event.setExe(exe)
             let verdict = judge(event)
-            if verdict.write { writer.write(event, alerts: verdict.alerts) } else { filtered += 1 }
+            // A kill is always reported, whatever else the rule says.
+            var killed = false
+            if case .syscall(let e) = event { killed = e.killed }
+            if verdict.write || killed { writer.write(event, exe: exe, alerts: verdict.alerts) } else { filtered += 1 }
         } else {
-            writer.write(event)
+            writer.write(event, exe: exe)
         }
         if case .process(let p) = event { cache.forget(p) }
     }
+
+    /// The executable of the event's process. Bursts come from one process, so the
+    /// last answer is kept; a changed comm means an exec, so it is asked again.
+    func executable(of h: EventHeader) -> String {
+        if h.pid == lastPID && h.comm == lastComm { return lastExe }
+        let exe = cache.current(h.pid, comm: h.comm)?.exe ?? ""
+        (lastPID, lastComm, lastExe) = (h.pid, h.comm, exe)
+        return exe
+    }
+
+    private var lastPID: UInt32 = 0
+    private var lastComm = ""
+    private var lastExe = ""
 
     public func flush() { writer.flush() }
 }

@@ -50,6 +50,36 @@ import VigilTestSupport
         #expect(all.count == 1)
     }
 
+    /// SIGKILL at entry stops the process before it returns to user space; the call
+    /// itself still completes in the kernel (documented in docs/policy.md).
+    @Test func killedCallStillCompletesButTheProcessNeverReturns() throws {
+        guard helper.privileged() else { return }
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "x".write(toFile: dir + "/victim", atomically: true, encoding: .utf8)
+        let policy = """
+            sources:
+              syscalls:
+                names: [unlink, unlinkat]
+            rules:
+              - name: rm-victim
+                event: syscall
+                match:
+                  comm: rm
+                  args.pathname: {prefix: \(dir)/}
+                actions:
+                  - kill
+            """
+        try policy.write(toFile: dir + "/policy.yaml", atomically: true, encoding: .utf8)
+        let script = "rm \(dir)/victim; echo $? > \(dir)/status"
+        let r = try CLI.run(["trace", "--format", "json", "--policy", dir + "/policy.yaml", "--", "/bin/sh", "-c", script])
+        #expect(try String(contentsOfFile: dir + "/status", encoding: .utf8) == "137\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/victim"), "the unlink itself ran to its end")
+        let killed = try helper.events(r.stdout).filter { $0["killed"] as? Bool == true }
+        #expect(killed.count == 1, "a kill is reported even without log or alert: \(r.stdout)")
+        #expect((killed.first?["args"] as? [String: Any])?["pathname"] as? String == dir + "/victim")
+    }
+
     @Test func countRuleAggregatesInWindows() throws {
         guard helper.privileged() else { return }
         let dir = try scratch()

@@ -1,4 +1,5 @@
 import CVigilBPF
+import Foundation
 import Glibc
 import Testing
 import VigilSystem
@@ -137,5 +138,42 @@ import VigilSystem
         #expect(n.kind == .close && n.family == "ipv6")
         #expect(n.sourceAddress == "::1" && n.destinationAddress == "192.0.2.1")  // v4-mapped shown as IPv4
         #expect(n.sourcePort == 443 && n.destinationPort == 50000 && n.bytesSent == 10 && n.bytesReceived == 20)
+    }
+}
+
+/// The fast JSON path (straight from the record) writes exactly what the decoded path writes.
+@Suite struct SyscallRecordEncoderTests {
+    let helper = SyscallDecoderTests()
+
+    func bothWays(_ record: [UInt8], kind: EventKind, catalog: SyscallCatalog) throws -> (String, String) {
+        let writer = EventWriter(out: Output(fd: -1), format: .json, cache: ProcessCache())
+        let event = try #require(record.withUnsafeBytes { EventDecoder(catalog: catalog).decode($0) })
+        writer.encode(event, wall: 1_795_000_000_123_456_789, exe: "/usr/bin/x")
+        let slow = String(decoding: writer.lineBytes, as: UTF8.self)
+        let line = JSONLine()
+        let ok = record.withUnsafeBytes {
+            SyscallRecordEncoder(catalog: catalog).encode($0, kind: kind, wall: 1_795_000_000_123_456_789, exe: "/usr/bin/x", into: line)
+        }
+        #expect(ok)
+        return (slow, String(decoding: line.buffer, as: UTF8.self))
+    }
+
+    @Test func sameBytesForEveryKind() throws {
+        let catalog = try helper.catalog()
+        let path = Array("dir/\"quoted\"\u{7}é".utf8)
+        let cases: [(vigil_event_kind, EventKind, UInt32, Int64, [UInt64], [(UInt8, [UInt8], Bool, UInt32)])] = [
+            (VIGIL_EVENT_SYSCALL, .syscall, 782, -2, [UInt64(bitPattern: -100), 1, 0o101, 0o644], [(1, path, true, 0)]),
+            (VIGIL_EVENT_OPEN, .open, 782, 5, [UInt64(bitPattern: -100), 1, 0o101, 0o644],
+             [(1, path, false, 0), (UInt8(VIGIL_CAPTURE_RET_FD_PATH.rawValue), Array("/tmp/dir/x".utf8), true, 8)]),
+            (VIGIL_EVENT_OPEN, .open, 782, -13, [3, 1, 0, 0], [(1, Array("a".utf8), false, 0)]),
+            (VIGIL_EVENT_READ, .read, 782, 10, [4, 0, 0, 0], [(UInt8(VIGIL_CAPTURE_ARG_FD_PATH.rawValue), Array("x".utf8), false, 0xc)]),
+            (VIGIL_EVENT_SYSCALL, .syscall, 900, 0, [3, 0, 16], [(1, [2, 0, 0, 80, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0], false, 0)]),
+        ]
+        for (recordKind, kind, id, ret, args, captures) in cases {
+            let record = helper.syscallRecord(kind: recordKind, id: id, ret: ret, args: args, captures: captures)
+            let (slow, fast) = try bothWays(record, kind: kind, catalog: catalog)
+            #expect(slow == fast)
+            #expect((try? JSONSerialization.jsonObject(with: Data(fast.utf8))) != nil, "not JSON: \(fast)")
+        }
     }
 }

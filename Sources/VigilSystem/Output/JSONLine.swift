@@ -3,56 +3,73 @@
 /// (no Array uniqueness or exclusivity checks per fragment), for outputs that
 /// write hundreds of thousands of events per second.
 public final class JSONLine {
-    private var storage: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private var count = 0
-    private var first = true
+    /// The buffer and position live behind a pointer: stored properties of a class
+    /// are checked for exclusive access on every touch, which dominated the cost of
+    /// encoding when they were plain properties.
+    @usableFromInline struct State {
+        var storage: UnsafeMutablePointer<UInt8>
+        var capacity: Int
+        var count = 0
+        var first = true
+        /// The second whose "YYYY-MM-DDTHH:MM:SS." prefix is cached (20 bytes).
+        var cachedSecond: Int64 = -1
+        var cachedPrefix: (UInt64, UInt64, UInt32) = (0, 0, 0)
+    }
+
+    @usableFromInline let state: UnsafeMutablePointer<State>
 
     public init(capacity: Int = 4096) {
-        self.capacity = capacity
-        storage = .allocate(capacity: capacity)
+        state = .allocate(capacity: 1)
+        state.initialize(to: State(storage: .allocate(capacity: capacity), capacity: capacity))
     }
 
-    deinit { storage.deallocate() }
+    deinit {
+        state.pointee.storage.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
 
     /// The encoded line so far (valid until the next call).
-    public var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage, count: count) }
+    public var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: state.pointee.storage, count: state.pointee.count) }
     public var bytes: [UInt8] { Array(buffer) }
 
-    private struct Appender {
-        let line: JSONLine
-        @inline(__always) func append(_ b: UInt8) {
-            line.reserve(1)
-            line.storage[line.count] = b
-            line.count += 1
-        }
-        @inline(__always) func append(contentsOf source: UnsafeRawBufferPointer) {
-            guard !source.isEmpty else { return }
-            line.reserve(source.count)
-            (line.storage + line.count).update(from: source.baseAddress!.assumingMemoryBound(to: UInt8.self), count: source.count)
-            line.count += source.count
-        }
-    }
-
     @inline(__always) private func reserve(_ extra: Int) {
-        if count + extra <= capacity { return }
-        var grown = capacity * 2
-        while grown < count + extra { grown *= 2 }
+        let s = state
+        if s.pointee.count + extra <= s.pointee.capacity { return }
+        var grown = s.pointee.capacity * 2
+        while grown < s.pointee.count + extra { grown *= 2 }
         let next = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
-        next.update(from: storage, count: count)
-        storage.deallocate()
-        storage = next
-        capacity = grown
+        next.update(from: s.pointee.storage, count: s.pointee.count)
+        s.pointee.storage.deallocate()
+        s.pointee.storage = next
+        s.pointee.capacity = grown
     }
 
-    @inline(__always) private func put(_ b: UInt8) { Appender(line: self).append(b) }
-    @inline(__always) private func put(_ raw: UnsafeRawBufferPointer) { Appender(line: self).append(contentsOf: raw) }
+    @inline(__always) private func put(_ b: UInt8) {
+        reserve(1)
+        state.pointee.storage[state.pointee.count] = b
+        state.pointee.count += 1
+    }
+
+    @inline(__always) private func put(_ raw: UnsafeRawBufferPointer) {
+        guard let base = raw.baseAddress, !raw.isEmpty else { return }
+        reserve(raw.count)
+        let dst = state.pointee.storage + state.pointee.count
+        if raw.count <= 16 {
+            // Keys and punctuation: a call to memmove costs more than the copy.
+            for i in 0..<raw.count { dst[i] = raw[i] }
+        } else {
+            dst.update(from: base.assumingMemoryBound(to: UInt8.self), count: raw.count)
+        }
+        state.pointee.count += raw.count
+    }
+
     @inline(__always) private func put(_ s: StaticString) { s.withUTF8Buffer { put(UnsafeRawBufferPointer($0)) } }
 
     public func begin() {
-        count = 0
+        state.pointee.count = 0
         put(UInt8(ascii: "{"))
-        first = true
+        state.pointee.first = true
     }
 
     /// Close the object and add a newline.
@@ -61,10 +78,11 @@ public final class JSONLine {
         put(UInt8(ascii: "\n"))
     }
 
-    func key(_ name: StaticString) {
+    @usableFromInline func key(_ name: StaticString) {
+        let first = state.pointee.first
         put(first ? UInt8(ascii: "\"") : UInt8(ascii: ","))
         if !first { put(UInt8(ascii: "\"")) }
-        first = false
+        state.pointee.first = false
         put(name)
         put("\":")
     }
@@ -73,13 +91,20 @@ public final class JSONLine {
     /// The date-and-seconds part is cached: events of the same second share it.
     public func timeField(_ name: StaticString, nanoseconds: Int64) {
         key(name)
+        appendTime(nanoseconds: nanoseconds)
+    }
+
+    /// The quoted time string alone (for encoders that write their own keys).
+    public func appendTime(nanoseconds: Int64) {
         let second = nanoseconds / 1_000_000_000
-        if second != cachedSecond {
-            cachedSecond = second
-            cachedPrefix = Array(Clock.iso8601(nanoseconds: second * 1_000_000_000).utf8.prefix(20))  // through "SS."
+        if second != state.pointee.cachedSecond {
+            state.pointee.cachedSecond = second
+            let prefix = Array(Clock.iso8601(nanoseconds: second * 1_000_000_000).utf8.prefix(20))  // through "SS."
+            withUnsafeMutableBytes(of: &state.pointee.cachedPrefix) { $0.copyBytes(from: prefix) }
         }
         put(UInt8(ascii: "\""))
-        cachedPrefix.withUnsafeBytes { put($0) }
+        let prefix = state.pointee.cachedPrefix
+        withUnsafeBytes(of: prefix) { put($0) }
         var fraction = nanoseconds % 1_000_000_000
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (48, 48, 48, 48, 48, 48, 48, 48, 48)
         withUnsafeMutableBytes(of: &digits) { d in
@@ -94,12 +119,10 @@ public final class JSONLine {
         put("Z\"")
     }
 
-    private var cachedSecond: Int64 = -1
-    private var cachedPrefix: [UInt8] = []
 
-    public func field(_ name: StaticString, _ value: some BinaryInteger) {
+    @inlinable public func field(_ name: StaticString, _ value: some BinaryInteger) {
         key(name)
-        appendInteger(value)
+        appendInteger(Int64(truncatingIfNeeded: value))
     }
 
     public func field(_ name: StaticString, _ value: Bool) {
@@ -113,9 +136,9 @@ public final class JSONLine {
     }
 
     /// An integer or null.
-    public func field(_ name: StaticString, _ value: (some BinaryInteger)?) {
+    @inlinable public func field(_ name: StaticString, _ value: (some BinaryInteger)?) {
         key(name)
-        if let value { appendInteger(value) } else { appendRaw("null") }
+        if let value { appendInteger(Int64(truncatingIfNeeded: value)) } else { appendRaw("null") }
     }
 
     public func field(_ name: StaticString, _ values: [String]) {
@@ -138,12 +161,16 @@ public final class JSONLine {
     public func append(raw s: StaticString) { appendRaw(s) }
 
     /// An object member inside a nested object written with `append(raw:)`.
-    public func member(_ name: StaticString, _ value: some BinaryInteger, first: Bool = false) {
+    @inlinable public func member(_ name: StaticString, _ value: some BinaryInteger, first: Bool = false) {
+        memberKey(name, first: first)
+        appendInteger(Int64(truncatingIfNeeded: value))
+    }
+
+    @usableFromInline func memberKey(_ name: StaticString, first: Bool) {
         if !first { put(UInt8(ascii: ",")) }
         put(UInt8(ascii: "\""))
         put(name)
         put("\":")
-        appendInteger(value)
     }
 
     public func member(_ name: StaticString, _ value: String, first: Bool = false) {
@@ -155,11 +182,15 @@ public final class JSONLine {
     }
 
     /// A member whose name is only known at run time (a syscall's argument names).
-    public func member(named name: String, _ value: some BinaryInteger, first: Bool = false) {
+    @inlinable public func member(named name: String, _ value: some BinaryInteger, first: Bool = false) {
+        memberKey(named: name, first: first)
+        appendInteger(Int64(truncatingIfNeeded: value))
+    }
+
+    @usableFromInline func memberKey(named name: String, first: Bool) {
         if !first { put(UInt8(ascii: ",")) }
         appendString(name)
         put(UInt8(ascii: ":"))
-        appendInteger(value)
     }
 
     public func member(named name: String, _ value: String, first: Bool = false) {
@@ -169,10 +200,10 @@ public final class JSONLine {
         appendString(value)
     }
 
-    func appendRaw(_ s: StaticString) { put(s) }
+    @usableFromInline func appendRaw(_ s: StaticString) { put(s) }
 
-    func appendInteger(_ value: some BinaryInteger) {
-        var v = Int64(truncatingIfNeeded: value)
+    @usableFromInline func appendInteger(_ value: Int64) {
+        var v = value
         if v == 0 { put(UInt8(ascii: "0")); return }
         if v == .min { appendRaw("-9223372036854775808"); return }
         let negative = v < 0
@@ -193,6 +224,37 @@ public final class JSONLine {
             put(UnsafeRawBufferPointer(rebasing: d[(i + 1)...]))
         }
     }
+
+    // MARK: Appenders for encoders with precomputed key fragments
+
+    /// Starts a new line without writing anything (the caller's first fragment opens the object).
+    public func reset() {
+        state.pointee.count = 0
+        state.pointee.first = true
+    }
+
+    /// Raw JSON text: precomputed `,"key":` fragments, literals.
+    public func appendRaw(bytes: UnsafeRawBufferPointer) { put(bytes) }
+
+    public func appendRaw(bytes: [UInt8]) { bytes.withUnsafeBytes { put($0) } }
+
+    public func appendNumber(_ value: Int64) { appendInteger(value) }
+
+    /// Bytes as a JSON string (quoted, escaped), exactly as appendString would write
+    /// String(decoding: bytes, as: UTF8.self).
+    public func appendQuoted(bytes: UnsafeRawBufferPointer) {
+        // Non-ASCII: through String, which replaces invalid UTF-8 so the line stays valid JSON.
+        if bytes.contains(where: { $0 >= 0x80 }) { return appendString(String(decoding: bytes, as: UTF8.self)) }
+        put(UInt8(ascii: "\""))
+        if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            put(bytes)
+        } else {
+            for b in bytes { appendEscaped(b) }
+        }
+        put(UInt8(ascii: "\""))
+    }
+
+    public func appendQuoted(_ s: String) { appendString(s) }
 
     /// A JSON string: bytes copied, escaping quotes, backslashes and control characters.
     func appendString(_ s: String) {

@@ -99,18 +99,5 @@ public final class RuleEngine {
     }
 
     /// An array index per kind, without hashing the enum's raw string per event.
-    static func slot(of kind: EventKind) -> Int {
-        switch kind {
-        case .exec: 0
-        case .fork: 1
-        case .exit: 2
-        case .syscall: 3
-        case .open: 4
-        case .read: 5
-        case .write: 6
-        case .connect: 7
-        case .accept: 8
-        case .close: 9
-        }
-    }
+    static func slot(of kind: EventKind) -> Int { kind.index }
 }

@@ -21,6 +21,12 @@ public struct SyscallArgument: Sendable, Equatable {
     public var name: String
     public var type: String
     public var kind: Kind
+
+    public init(name: String, type: String, kind: Kind) {
+        self.name = name
+        self.type = type
+        self.kind = kind
+    }
 }
 
 extension SyscallArgument {

@@ -8,6 +8,12 @@ public struct SyscallDescription: Sendable, Equatable {
     public var enterID: UInt32
     public var arguments: [SyscallArgument]
 
+    public init(name: String, enterID: UInt32, arguments: [SyscallArgument]) {
+        self.name = name
+        self.enterID = enterID
+        self.arguments = arguments
+    }
+
     public func argumentIndex(_ name: String) -> Int? { arguments.firstIndex { $0.name == name } }
 }
 
@@ -52,8 +58,8 @@ public final class SyscallCatalog {
         return description
     }
 
-    /// Adds a description known otherwise (tests, and formats parsed elsewhere).
-    func register(_ description: SyscallDescription) {
+    /// Adds a description known otherwise (tests and benchmarks, formats parsed elsewhere).
+    public func register(_ description: SyscallDescription) {
         byName[description.name] = description
         byID[description.enterID] = description
     }
