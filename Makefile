@@ -6,7 +6,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/vigil
 DEBUG_BIN = .build/debug/vigil
 
-.PHONY: bootstrap build run test bench docs vmlinux clean
+.PHONY: bootstrap build run test bench docs vmlinux proto clean
 
 bootstrap:
 	@./scripts/bootstrap
@@ -24,6 +24,7 @@ run: build
 # DocsTests checks that docs/tables.md is current.
 test: bootstrap
 	$(SWIFT) build --build-tests
+	$(SWIFT) build --product protoc-gen-swift  # for the test that profile.pb.swift is current
 	VIGIL_BIN=$(abspath $(DEBUG_BIN)) $(SWIFT) test --skip-build
 
 # Benchmarks: package-benchmark suites and the peer comparison scripts.
@@ -44,6 +45,13 @@ docs:
 # It is committed so builds do not depend on the build host's kernel.
 vmlinux: bootstrap
 	bpftool btf dump file /sys/kernel/btf/vmlinux format c > bpf/vmlinux.h
+
+# Regenerate Sources/VigilProfile/Proto/profile.pb.swift (committed) from profile.proto
+# with protoc and swift-protobuf's plugin, built from the resolved dependency.
+proto: bootstrap
+	$(SWIFT) build --product protoc-gen-swift
+	protoc --plugin=protoc-gen-swift=$$($(SWIFT) build --show-bin-path)/protoc-gen-swift \
+		--swift_out=Sources/VigilProfile/Proto --proto_path=Sources/VigilProfile/Proto profile.proto
 
 clean:
 	rm -rf .build Benchmarks/.build

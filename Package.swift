@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Policy files (`vigil trace --policy`): YAML with line and column of every node, for exact errors.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // pprof output: runtime for the committed profile.pb.swift, and protoc-gen-swift for `make proto`.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // C libraries behind C-prefixed system-library targets.
@@ -25,6 +27,10 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .systemLibrary(name: "CVigilBPF", path: "Sources/CVigilBPF"),
+        // elfutils libelf: symbols, notes and program headers of profiled binaries.
+        .systemLibrary(name: "CElf", path: "Sources/CElf"),
+        // zlib: gzip for pprof files, CRC-32 to check .gnu_debuglink targets.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         .target(
             name: "VigilSystem",
@@ -46,6 +52,15 @@ let package = Package(
             name: "VigilTrace",
             dependencies: ["VigilBPF", "VigilBPFObjects", "VigilSystem", "CVigilBPF", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]
         ),
+        // Profiles: file IDs, process mappings, symbolization, de-duplicated traces, writers.
+        .target(
+            name: "VigilProfile",
+            dependencies: [
+                "VigilSystem", "VigilBPF", "VigilBPFObjects", "CVigilBPF", "CElf", "CZlib",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Proto/profile.proto"]
+        ),
         .target(
             name: "VigilSQL",
             dependencies: ["CSQLite", "VigilSystem", .product(name: "Logging", package: "swift-log")]
@@ -62,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilConsole", "VigilTables", "VigilSQL", "VigilSystem", "VigilTrace", "VigilBPF",
+                "VigilConsole", "VigilTables", "VigilSQL", "VigilSystem", "VigilTrace", "VigilProfile", "VigilBPF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -80,6 +95,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Profile pipeline against ground truth (nm, sha256sum, objcopy, go tool pprof when present); SwiftProtobuf decodes pprof output.
+        .testTarget(name: "VigilProfileTests", dependencies: ["VigilProfile", "VigilSystem", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilSQL", "VigilTables"]),
         // Fixtures: C sources of test workloads, compiled by the tests themselves.
         .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport"], exclude: ["Fixtures"]),

@@ -7,5 +7,14 @@
 #include "../../bpf/syscall_event.h"
 #include "../../bpf/net_event.h"
 #include "../../bpf/trace_config.h"
+#include "../../bpf/profile_event.h"
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+// glibc has no wrapper for perf_event_open(2).
+static inline int vigil_perf_event_open(struct perf_event_attr *attr, int pid, int cpu, int group, unsigned long flags) {
+    return (int)syscall(SYS_perf_event_open, attr, pid, cpu, group, flags);
+}
 
 #endif

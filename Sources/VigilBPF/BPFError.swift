@@ -20,7 +20,7 @@ public enum BPFError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     /// Map a libbpf failure (negative errno, or errno after a NULL return) to an error.
-    static func from(_ operation: String, code: Int32, detail: String = "", feature: String? = nil) -> BPFError {
+    public static func from(_ operation: String, code: Int32, detail: String = "", feature: String? = nil) -> BPFError {
         let e = abs(code)
         if e == EPERM || e == EACCES { return .permissionDenied(operation: operation, errno: e) }
         if let feature, e == EINVAL || e == ENOTSUP || e == EOPNOTSUPP || e == ENOENT {

@@ -121,6 +121,16 @@ public struct BPFProgram {
         return BPFLink(handle: link, name: "\(name)@\(tracepoint)")
     }
 
+    /// Attach to an open perf event (a sampling timer); the link owns the descriptor.
+    public func attach(perfEvent fd: Int32) throws(BPFError) -> BPFLink {
+        guard let link = bpf_program__attach_perf_event(handle, fd) else {
+            let code = errno
+            close(fd)
+            throw BPFError.from("attach \(name) to perf event", code: code, detail: BPFLogging.drain(), feature: "BPF perf event programs")
+        }
+        return BPFLink(handle: link, name: name)
+    }
+
     /// Leave this program out of the load (bpf_program__set_autoload), before load.
     public func setAutoload(_ enabled: Bool) { bpf_program__set_autoload(handle, enabled) }
 }

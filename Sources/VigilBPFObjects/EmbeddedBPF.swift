@@ -6,6 +6,7 @@ public enum EmbeddedBPF {
     public static func object(_ name: String) -> [UInt8]? {
         switch name {
         case "trace": return decode(trace)
+        case "profile": return decode(profile)
         default: return nil
         }
     }

@@ -15,30 +15,31 @@ public enum FileSystem {
         return try readAll(fd, path: name, limit: limit)
     }
 
-    /// Read an open descriptor to EOF (or `limit`). Starts with one page: /proc files are small.
+    /// Read an open descriptor to EOF (or `limit`). Starts with one page (/proc files are
+    /// small) and doubles the buffer only when it is full: /proc hands out about a page
+    /// per read whatever is asked, so each read costs its bytes, not the buffer's size.
     static func readAll(_ fd: Int32, path: String, limit: Int) throws(SystemError) -> [UInt8] {
-        var out: [UInt8] = []
-        var chunk = 4096
-        while out.count < limit {
-            let start = out.count
-            let want = min(chunk, limit - start)
-            var readError: SystemError?
-            out.append(contentsOf: repeatElement(0, count: want))
-            let n = out.withUnsafeMutableBytes { buffer -> Int in
-                while true {
-                    let r = Glibc.read(fd, buffer.baseAddress! + start, want)
-                    if r >= 0 { return r }
-                    if errno == EINTR { continue }
-                    readError = SystemError("read", path: path)
-                    return 0
-                }
+        var capacity = min(4096, max(limit, 1))
+        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
+        defer { buffer.deallocate() }
+        var count = 0
+        while count < limit {
+            if count == capacity {
+                let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: min(capacity * 2, limit), alignment: 1)
+                grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                buffer.deallocate()
+                buffer = grown
+                capacity = grown.count
             }
-            out.removeLast(want - n)
-            if let readError { throw readError }
-            if n == 0 { break }
-            chunk = min(chunk * 4, 1 << 20)
+            let r = Glibc.read(fd, buffer.baseAddress! + count, min(capacity, limit) - count)
+            if r < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("read", path: path)
+            }
+            if r == 0 { break }
+            count += r
         }
-        return out
+        return Array(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
     }
 
     /// The file as UTF-8 text (invalid bytes repaired).

@@ -1,11 +1,7 @@
 import Glibc
 import Logging
-import Synchronization
 import VigilBPF
 import VigilSystem
-
-/// Set by SIGINT/SIGTERM: the session stops, drains and prints its summary.
-let stopRequested = Atomic<Bool>(false)
 
 /// What `vigil trace` was asked to do.
 public struct TraceOptions {
@@ -86,25 +82,13 @@ public final class TraceSession {
         let pipeline = TracePipeline(decoder: EventDecoder(catalog: sensor.catalog), cache: cache, writer: writer, judge: options.judge)
         let ring = try RingBuffer(map: sensor.eventsMap) { pipeline.consume($0) }
 
-        stopRequested.store(false, ordering: .relaxed)
-        signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
-        signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
-        // A parent may have started us with these blocked (test runners and some
-        // supervisors do); a session nobody can stop would hurt the host.
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGINT)
-        sigaddset(&stopSignals, SIGTERM)
-        sigprocmask(SIG_UNBLOCK, &stopSignals, nil)
-        defer {
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
-        }
+        StopSignals.install()
+        defer { StopSignals.remove() }
         child?.resume()
         let deadline = options.duration.map { Clock.monotonicNanoseconds() + Int64($0 * 1e9) }
         var lostReported: UInt64 = 0
         var nextLossCheck = Clock.monotonicNanoseconds() + 1_000_000_000
-        while !stopRequested.load(ordering: .relaxed) {
+        while !StopSignals.requested {
             // Say so while running, not only at the end, when the kernel drops events.
             if Clock.monotonicNanoseconds() >= nextLossCheck {
                 nextLossCheck += 1_000_000_000

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import VigilBPF
 import VigilSystem
+import VigilProfile
 import VigilTrace
 
 struct DoctorCommand: ParsableCommand {
@@ -45,7 +46,19 @@ struct DoctorCommand: ParsableCommand {
                                ("vigil trace: kill rules", kill)] {
             out.line("  \(result.0 ? "ok  " : "no  ") \(name.padded(to: 40, minimumGap: 1)) \(result.1)")
         }
-        out.line("  \("no  ") \("vigil profile, vigil agent".padded(to: 40, minimumGap: 1)) not in this version")
+        let profile: (Bool, String)
+        do {
+            var options = SamplerOptions()
+            options.pids = []  // samples nothing, but loads and attaches everything
+            options.ringBufferBytes = 1 << 16
+            let sampler = try CPUSampler(options: options)
+            sampler.detach()
+            profile = (true, "load and attach (cpu-clock perf events on \(sampler.cpus.count) CPUs, bpf_get_stack, stack copy)")
+        } catch {
+            profile = (false, "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)")
+        }
+        out.line("  \(profile.0 ? "ok  " : "no  ") \("vigil profile".padded(to: 40, minimumGap: 1)) \(profile.1)")
+        out.line("  no   \("vigil agent".padded(to: 40, minimumGap: 1)) not in this version")
         out.flush()
     }
 }

@@ -6,9 +6,9 @@ import VigilTables
 struct Vigil: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
-        abstract: "See what a Linux machine is doing: SQL over the live OS.",
+        abstract: "See what a Linux machine is doing: SQL over the live OS, kernel event tracing, CPU profiling.",
         version: "vigil \(VigilVersion.version) (\(VigilVersion.build))",
-        subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self, TraceCommand.self, DoctorCommand.self]
+        subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self, TraceCommand.self, ProfileCommand.self, DoctorCommand.self]
     )
 
     /// Only the executable bootstraps logging; libraries take a Logger.

@@ -114,6 +114,24 @@ import Testing
         #expect(lines == 21 + 20 + 21)  // execs, forks, exits: every event is in some file
     }
 
+    /// Writing to a device (such as /dev/null) never rotates it: a rename would put a
+    /// plain file where the host expects the device. Checked on a null device node
+    /// made for the test, so that a regression cannot break the machine's /dev/null.
+    @Test func devicesAreNeverRotated() throws {
+        guard helper.privileged() else { return }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-device-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let node = dir + "/null"
+        #expect(mknod(node, S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0)  // major 1, minor 3: the null device
+        let r = try CLI.run(["trace", "--format", "json", "-o", node, "--rotate-size", "1K",
+                             "--", "/bin/sh", "-c", "i=0; while [ $i -lt 20 ]; do /bin/true; i=$((i + 1)); done"])
+        #expect(r.status == 0, "\(r.stderr)")
+        var info = stat()
+        #expect(stat(node, &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR, "the device node is still a device")
+        #expect(!FileManager.default.fileExists(atPath: node + ".1"), "nothing was renamed")
+    }
+
     @Test func badRotationSizeIsRefused() throws {
         let r = try CLI.vigil("trace", "--rotate-size", "big")
         #expect(r.stderr.contains("cannot read rotation size 'big'"))

@@ -30,10 +30,14 @@ public final class Output {
 
     /// A file output, truncated on open, rotated by size when `rotation` says so.
     /// Callers write whole lines, so a rotation never splits one.
+    /// Only regular files rotate: renaming /dev/null or a FIFO away would replace a
+    /// device the whole host uses with a plain file.
     public init(path: String, rotation: Rotation? = nil) throws(SystemError) {
         fd = try retryingEINTR("open", path: path) { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
         closeOnDeinit = true
-        self.rotation = rotation
+        var info = stat()
+        let regular = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        self.rotation = regular ? rotation : nil
         buffer.reserveCapacity(flushAt + 4096)
     }
 

@@ -1,0 +1,100 @@
+import VigilSystem
+
+/// One executable region of a process, from a /proc/PID/maps line
+/// ("start-end perms offset major:minor inode path").
+public struct ExecutableMapping: Sendable, Equatable {
+    public let start: UInt64
+    /// One past the last byte.
+    public let end: UInt64
+    /// Offset in the file of the byte mapped at `start`.
+    public let fileOffset: UInt64
+    public let device: UInt64
+    public let inode: UInt64
+    /// The file, a pseudo name ("[vdso]"), or empty for anonymous memory (JIT code).
+    /// A file deleted after it was mapped keeps its name, without the " (deleted)" mark.
+    public let path: String
+    public let deleted: Bool
+
+    public init(start: UInt64, end: UInt64, fileOffset: UInt64, device: UInt64 = 0, inode: UInt64, path: String, deleted: Bool = false) {
+        self.start = start
+        self.end = end
+        self.fileOffset = fileOffset
+        self.device = device
+        self.inode = inode
+        self.path = path
+        self.deleted = deleted
+    }
+
+    /// Backed by a regular file (inode set), as opposed to anonymous or pseudo memory.
+    public var isFile: Bool { inode != 0 && path.hasPrefix("/") }
+    /// Anonymous executable memory: where JIT compilers put code.
+    public var isAnonymous: Bool { inode == 0 && (path.isEmpty || path.hasPrefix("[anon")) }
+
+    public func contains(_ address: UInt64) -> Bool { address >= start && address < end }
+
+    /// The file offset of an address in this mapping.
+    public func fileOffset(of address: UInt64) -> UInt64 { address - start + fileOffset }
+}
+
+public enum ProcessMaps {
+    /// The executable mappings of a process, sorted by start address.
+    /// A process that exited throws a `SystemError` whose `isGone` is true.
+    public static func read(pid: Int32) throws(SystemError) -> [ExecutableMapping] {
+        parse(try ProcFileReader.read("/proc/\(pid)/maps"))
+    }
+
+    public static func parse(_ bytes: [UInt8]) -> [ExecutableMapping] {
+        var out: [ExecutableMapping] = []
+        for line in ByteLines(bytes) {
+            if let m = parseLine(line) { out.append(m) }
+        }
+        out.sort { $0.start < $1.start }
+        return out
+    }
+
+    /// One line, or nil for non-executable regions and malformed lines.
+    static func parseLine(_ line: ArraySlice<UInt8>) -> ExecutableMapping? {
+        // Five space-separated fields, then the path, which may itself hold spaces.
+        var fields: [ArraySlice<UInt8>] = []
+        var rest = line[...]
+        while fields.count < 5 {
+            rest = rest.drop { $0 == UInt8(ascii: " ") }
+            guard let space = rest.firstIndex(of: UInt8(ascii: " ")) else {
+                if !rest.isEmpty { fields.append(rest); rest = rest[rest.endIndex...] }
+                break
+            }
+            fields.append(rest[rest.startIndex..<space])
+            rest = rest[space...]
+        }
+        guard fields.count == 5, fields[1].count >= 3, fields[1][fields[1].startIndex + 2] == UInt8(ascii: "x") else { return nil }
+        let range = fields[0].split(separator: UInt8(ascii: "-"))
+        let dev = fields[3].split(separator: UInt8(ascii: ":"))
+        guard range.count == 2, dev.count == 2,
+              let start = hex(range[0]), let end = hex(range[1]), let offset = hex(fields[2]),
+              let major = hex(dev[0]), let minor = hex(dev[1]),
+              let inode = UInt64(String(decoding: fields[4], as: UTF8.self)) else { return nil }
+        var path = String(decoding: rest.drop { $0 == UInt8(ascii: " ") }, as: UTF8.self)
+        var deleted = false
+        if inode != 0 && path.hasSuffix(" (deleted)") {
+            path.removeLast(10)
+            deleted = true
+        }
+        return ExecutableMapping(start: start, end: end, fileOffset: offset, device: major << 20 | minor,
+                                 inode: inode, path: path, deleted: deleted)
+    }
+
+    static func hex(_ digits: ArraySlice<UInt8>) -> UInt64? {
+        UInt64(String(decoding: digits, as: UTF8.self), radix: 16)
+    }
+
+    /// The mapping that holds `address` in a list sorted by start (binary search).
+    public static func find(_ address: UInt64, in mappings: [ExecutableMapping]) -> ExecutableMapping? {
+        var lo = 0, hi = mappings.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if mappings[mid].start <= address { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo > 0, mappings[lo - 1].contains(address) else { return nil }
+        return mappings[lo - 1]
+    }
+}

@@ -1,0 +1,99 @@
+import VigilSystem
+
+/// The pipeline from raw samples to a de-duplicated profile: map each user address
+/// to (file, ELF address), hash the trace, count it. Symbolization waits until the
+/// profile is written (`Symbolizer`), so each distinct frame is named once.
+///
+/// Not thread-safe: one consumer feeds it, as samples come off the ring buffer.
+public final class ProfileBuilder {
+    public private(set) var profile: Profile
+    private let resolver: AddressResolver
+    private let hasher = TraceHasher()
+    private var frames: [Frame] = []
+    private let kernel: KernelImage
+    private let startMonotonic = Clock.monotonicNanoseconds()
+
+    /// - Parameters:
+    ///   - frequency: sampling frequency per CPU in Hz, which sets the period of a cpu sample.
+    ///   - kernel: the running kernel (its build ID names kernel frames' file).
+    public init(frequency: Int, kernel: KernelImage = .current(), debugFiles: DebugFileLocator = DebugFileLocator()) {
+        profile = Profile(periodNanoseconds: 1_000_000_000 / Int64(max(frequency, 1)),
+                          startNanoseconds: Clock.realtimeNanoseconds())
+        profile.setKernel(kernel)
+        self.kernel = kernel
+        resolver = AddressResolver(debugFiles: debugFiles)
+    }
+
+    /// Count one sample.
+    public func add(_ sample: RawSample) {
+        frames.removeAll(keepingCapacity: true)
+        profile.note { $0.samples += 1 }
+        appendKernel(sample)
+        appendUser(sample)
+        let hash = hasher.hash(frames)
+        let trace = profile.intern(trace: hash, frames: frames)
+        let key = SampleKey(trace: trace, pid: sample.pid, comm: profile.intern(comm: sample.comm))
+        profile.count(key, kind: sample.kind, value: sample.value)
+    }
+
+    /// A process exited or replaced its image (exec): its mappings are re-read next time.
+    public func forget(pid: Int32) { resolver.forget(pid: pid) }
+
+    /// The profile so far, with every executable its frames point into.
+    public func finish() -> Profile {
+        var out = profile
+        out.durationNanoseconds = Clock.monotonicNanoseconds() - startMonotonic
+        let used = Set(out.frames.lazy.filter { $0.kind == .native }.map(\.file))
+        for id in used { if let exe = resolver.executables[id] { out.add(exe) } }
+        out.note { $0.unreadableFiles = resolver.unreadableFiles }
+        return out
+    }
+
+    private func appendKernel(_ sample: RawSample) {
+        for (i, address) in sample.kernelStack.enumerated() where address != 0 {
+            // Return addresses point after the call; step back into it (not for the interrupted pc).
+            frames.append(Frame(kind: .kernel, file: kernel.fileID, address: i == 0 ? address : address - 1))
+        }
+        switch sample.kernelUnwind {
+        case .complete: break
+        case .truncated:
+            frames.append(.marker(.kernelTruncated))
+            profile.note { $0.kernelTruncated += 1 }
+        case .failed:
+            frames.append(.marker(.kernelFailed))
+            profile.note { $0.kernelFailed += 1 }
+        }
+    }
+
+    private func appendUser(_ sample: RawSample) {
+        let start = frames.count
+        for (i, address) in sample.userStack.enumerated() where address != 0 {
+            switch resolver.resolve(pid: sample.pid, address: i == 0 ? address : address - 1) {
+            case .unreadable(let reason):
+                // Keep the kernel part, say why the user part is missing.
+                frames.removeSubrange(start...)
+                switch reason {
+                case .gone:
+                    frames.append(.marker(.processGone))
+                    profile.note { $0.processGone += 1 }
+                case .denied:
+                    frames.append(.marker(.mappingsDenied))
+                    profile.note { $0.mappingsDenied += 1 }
+                }
+                return
+            case .frame(let f):
+                if f.kind == .unmapped { profile.note { $0.unmappedFrames += 1 } }
+                frames.append(f)
+            }
+        }
+        switch sample.userUnwind {
+        case .complete: break
+        case .truncated:
+            frames.append(.marker(.userTruncated))
+            profile.note { $0.userTruncated += 1 }
+        case .failed:
+            frames.append(.marker(.userFailed))
+            profile.note { $0.userFailed += 1 }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import VigilSystem
+
+/// Unwinds a user stack without frame pointers: from the registers and the copy of
+/// the top of the stack the sampler took, step caller by caller with each binary's
+/// call frame information. Stops, and says why, rather than invent a frame.
+public final class DwarfUnwinder {
+    /// Unwind tables by file (path and inode), nil for files without usable CFI.
+    private var files: [String: FileUnwindInfo?] = [:]
+    private var mappings: [Int32: (read: Int64, list: [ExecutableMapping])] = [:]
+    /// A miss re-reads /proc/PID/maps at most this often (new libraries, JIT code);
+    /// stack slots that are not code addresses miss all the time.
+    private let refreshInterval: Int64 = 1_000_000_000
+    public private(set) var filesLoaded = 0
+    /// The most frames followed per stack.
+    let maxFrames = 127
+
+    public init() {}
+
+    /// A process exited or exec'd: its mappings are read again next time.
+    public func forget(pid: Int32) { mappings[pid] = nil }
+
+    /// Leaf-first addresses from `ip`, with how the walk ended.
+    public func unwind(pid: Int32, ip: UInt64, sp: UInt64, bp: UInt64, stack: UnsafeRawBufferPointer) -> (frames: [UInt64], status: UnwindStatus) {
+        var frames: [UInt64] = []
+        var (pc, sp, bp) = (ip, sp, bp)
+        let stackStart = sp
+        func read(_ address: UInt64) -> UInt64? {
+            guard address >= stackStart, address - stackStart + 8 <= UInt64(stack.count) else { return nil }
+            return stack.loadUnaligned(fromByteOffset: Int(address - stackStart), as: UInt64.self)
+        }
+        while frames.count < maxFrames {
+            frames.append(pc)
+            guard let mapping = mapping(pid: pid, address: pc), let info = info(for: mapping) else { return (frames, .failed) }
+            // Return addresses point after the call; look up the call itself.
+            let lookup = frames.count == 1 ? pc : pc &- 1
+            guard let elfAddress = info.virtualAddress(ofFileOffset: mapping.fileOffset(of: lookup)) else { return (frames, .failed) }
+            guard let rule = info.table.rule(at: elfAddress) else {
+                // No call frame information (swiftc -O emits none for functions that
+                // cannot unwind): find the return address by a call that provably
+                // targets this function, or stop.
+                guard let caller = verifiedCaller(pid: pid, function: elfAddress, in: info, sp: sp, read: read) else {
+                    return (frames, .failed)
+                }
+                (pc, sp) = caller
+                continue
+            }
+            if rule.outermost { return (frames, .complete) }
+            let base: UInt64
+            switch rule.cfaBase {
+            case .sp: base = sp
+            case .bp: base = bp
+            case .unsupported: return (frames, .failed)
+            }
+            let cfa = base &+ UInt64(bitPattern: Int64(rule.cfaOffset))
+            guard let returnAddress = read(cfa &+ UInt64(bitPattern: Int64(rule.returnAddressOffset))) else {
+                return (frames, .truncated)  // the copy of the stack ends here
+            }
+            if let saved = rule.bpOffset {
+                guard let value = read(cfa &+ UInt64(bitPattern: Int64(saved))) else { return (frames, .truncated) }
+                bp = value
+            }
+            if returnAddress == 0 { return (frames, .complete) }
+            guard cfa > sp else { return (frames, .failed) }  // the stack must grow toward callers
+            (pc, sp) = (returnAddress, cfa)
+        }
+        return (frames, .truncated)
+    }
+
+    /// Scans the stack from `sp` for a return address whose call instruction is a
+    /// direct `call rel32` to the function holding `address` (same binary). A stale
+    /// value in a stack slot does not pass that test, so no frame is invented; tail
+    /// calls and calls through pointers do not pass it either, and end the walk.
+    private func verifiedCaller(pid: Int32, function address: UInt64, in info: FileUnwindInfo, sp: UInt64,
+                                read: (UInt64) -> UInt64?) -> (pc: UInt64, sp: UInt64)? {
+        guard let function = info.symbols.lookup(address) else { return nil }
+        for slot in 0..<64 {
+            let at = sp &+ UInt64(slot * 8)
+            guard let candidate = read(at) else { return nil }
+            guard let m = mapping(pid: pid, address: candidate), let callerInfo = self.info(for: m), callerInfo === info,
+                  let returnAddress = info.virtualAddress(ofFileOffset: m.fileOffset(of: candidate)),
+                  returnAddress >= 5, let call = info.code(at: returnAddress - 5, count: 5), call[0] == 0xe8 else { continue }
+            let displacement = Int64(Int32(bitPattern: UInt32(call[1]) | UInt32(call[2]) << 8 | UInt32(call[3]) << 16 | UInt32(call[4]) << 24))
+            if returnAddress &+ UInt64(bitPattern: displacement) == function.address { return (candidate, at + 8) }
+        }
+        return nil
+    }
+
+    private func mapping(pid: Int32, address: UInt64) -> ExecutableMapping? {
+        let now = Clock.monotonicNanoseconds()
+        if let known = mappings[pid] {
+            if let m = ProcessMaps.find(address, in: known.list) { return m }
+            if now - known.read < refreshInterval { return nil }
+        }
+        guard let fresh = try? ProcessMaps.read(pid: pid) else { return nil }
+        mappings[pid] = (now, fresh)
+        return ProcessMaps.find(address, in: fresh)
+    }
+
+    private func info(for mapping: ExecutableMapping) -> FileUnwindInfo? {
+        guard mapping.isFile else { return nil }
+        let key = "\(mapping.inode):\(mapping.path)"
+        if let cached = files[key] { return cached }
+        let loaded = FileUnwindInfo.load(path: mapping.path)
+        files[key] = loaded
+        filesLoaded += 1
+        return loaded
+    }
+}

@@ -1,0 +1,49 @@
+import Glibc
+
+/// A binary's unwind table, the placement of its segments and its function
+/// symbols, built once per file. The file stays open: frames without call frame
+/// information are checked against its code (see DwarfUnwinder).
+final class FileUnwindInfo {
+    let table: UnwindTable
+    let segments: [LoadSegment]
+    let symbols: SymbolTable
+    private let elf: ELFFile
+
+    init(table: UnwindTable, segments: [LoadSegment], symbols: SymbolTable, elf: ELFFile) {
+        self.table = table
+        self.segments = segments
+        self.symbols = symbols
+        self.elf = elf
+    }
+
+    /// Reads .eh_frame, or .debug_frame when a binary has no .eh_frame.
+    static func load(path: String) -> FileUnwindInfo? {
+        guard let elf = try? ELFFile(path: path) else { return nil }
+        var rows: [(start: UInt64, end: UInt64, rule: UnwindRule)] = []
+        if let eh = elf.section(named: ".eh_frame") {
+            let bytes = elf.contents(of: eh.section)
+            rows = bytes.withUnsafeBytes { CallFrameInfo.rows(section: $0, address: eh.header.sh_addr) }
+        }
+        if rows.isEmpty, let debug = elf.section(named: ".debug_frame") {
+            let bytes = elf.contents(of: debug.section)
+            rows = bytes.withUnsafeBytes { CallFrameInfo.rows(section: $0, address: 0, debugFrame: true) }
+        }
+        return FileUnwindInfo(table: UnwindTable(rows: rows), segments: elf.loadSegments(),
+                              symbols: SymbolTable(elf.functionSymbols()), elf: elf)
+    }
+
+    /// `count` bytes of the file at ELF virtual address `address`, if they are in a segment.
+    func code(at address: UInt64, count: Int) -> [UInt8]? {
+        guard let segment = segments.first(where: { address >= $0.virtualAddress && address + UInt64(count) <= $0.virtualAddress + $0.fileSize }),
+              elf.descriptor >= 0 else { return nil }
+        var out = [UInt8](repeating: 0, count: count)
+        let offset = off_t(address - segment.virtualAddress + segment.fileOffset)
+        let n = out.withUnsafeMutableBytes { pread(elf.descriptor, $0.baseAddress, count, offset) }
+        return n == count ? out : nil
+    }
+
+    /// The ELF virtual address of a file offset, through the segment that holds it.
+    func virtualAddress(ofFileOffset offset: UInt64) -> UInt64? {
+        segments.segment(containingFileOffset: offset)?.virtualAddress(ofFileOffset: offset)
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import VigilTestSupport
+
+/// `vigil profile` against ground truth: workloads whose call chain the test knows,
+/// built without frame pointers, and their CPU time as the kernel accounted it.
+@Suite(.serialized) struct ProfileCommandTests {
+    let helper = TraceCommandTests()
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    func scratch() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-profile-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// folded lines → (stack without the process name, count).
+    func folded(_ path: String) throws -> [(stack: String, count: Int)] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap { line in
+            guard let space = line.lastIndex(of: " "), let n = Int(line[line.index(after: space)...]) else { return nil }
+            let frames = line[..<space].split(separator: ";", maxSplits: 1)
+            return (frames.count > 1 ? String(frames[1]) : "", n)
+        }
+    }
+
+    @Test func cStacksAreCompleteWithoutFramePointersAndCountsMatchCPUTime() throws {
+        guard helper.privileged() else { return }
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cc = FileManager.default.isExecutableFile(atPath: "/opt/swift/usr/bin/clang") ? "/opt/swift/usr/bin/clang" : "/usr/bin/cc"
+        let build = try CLI.run(["-O2", "-fomit-frame-pointer", "-o", dir + "/spin", Self.fixtures.appendingPathComponent("spin.c").path], executable: cc)
+        #expect(build.status == 0, "\(build.stderr)")
+        let r = try CLI.run(["profile", "--frequency", "99", "--format", "folded", "-o", dir + "/out.folded", "--",
+                             "/usr/bin/time", "-f", "%U %S", "-o", dir + "/cpu", dir + "/spin", "150000"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let stacks = try folded(dir + "/out.folded")
+        let spin = stacks.filter { $0.stack.hasSuffix("main;top;middle;leaf") }
+        let total = stacks.map(\.count).reduce(0, +)
+        let complete = spin.filter { $0.stack.hasPrefix("_start;__libc_start_main;") }.map(\.count).reduce(0, +)
+        // glibc has no frame pointers and spin was built without them: every stack
+        // must still reach _start through glibc, from the binaries' .eh_frame.
+        #expect(Double(complete) >= 0.9 * Double(spin.map(\.count).reduce(0, +)), "\(stacks)")
+        // Samples against the CPU time the kernel accounted to the workload (±25%).
+        let cpu = try String(contentsOfFile: dir + "/cpu", encoding: .utf8).split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }.reduce(0, +)
+        let expected = cpu * 99
+        #expect(Double(total) > expected * 0.75 && Double(total) < expected * 1.25, "\(total) samples for \(cpu) s of CPU at 99 Hz")
+        #expect(r.stderr.contains("top functions by self time"))
+        #expect(r.stderr.contains("leaf"))
+    }
+
+    @Test func swiftBuiltWithPlainSwiftcOHasCompleteStacks() throws {
+        guard helper.privileged() else { return }
+        let swiftc = "/opt/swift/usr/bin/swiftc"
+        guard FileManager.default.isExecutableFile(atPath: swiftc) else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("swiftc missing at \(swiftc)") }
+            return
+        }
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let build = try CLI.run(["-O", "-o", dir + "/spin-swift", Self.fixtures.appendingPathComponent("spin.swift").path], executable: swiftc)
+        #expect(build.status == 0, "\(build.stderr)")
+        let r = try CLI.run(["profile", "--frequency", "99", "--format", "folded", "-o", dir + "/out.folded", "--", dir + "/spin-swift", "150000"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let stacks = try folded(dir + "/out.folded")
+        let inLeaf = stacks.filter { $0.stack.contains("main.leaf(Swift.Double) -> Swift.Double") }
+        let complete = inLeaf.filter {
+            $0.stack.hasPrefix("_start;__libc_start_main;") && $0.stack.contains(";main;main.top(Swift.Double) -> Swift.Double;main.middle(Swift.Double) -> Swift.Double;main.leaf")
+        }
+        let all = inLeaf.map(\.count).reduce(0, +)
+        #expect(all > 50, "\(stacks)")
+        #expect(Double(complete.map(\.count).reduce(0, +)) >= 0.9 * Double(all), "\(stacks)")
+    }
+
+    @Test func everyFormatIsWritten() throws {
+        guard helper.privileged() else { return }
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (format, file) in [("pprof", "p.pb.gz"), ("svg", "p.svg"), ("callgrind", "callgrind.out"), ("folded", "p.folded")] {
+            // A busy shell loop, so that every format has samples to show.
+            let r = try CLI.run(["profile", "--format", format, "-o", dir + "/" + file, "--frequency", "199", "--",
+                                 "/bin/sh", "-c", "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done"])
+            #expect(r.status == 0, "\(format): \(r.stderr)")
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + file))
+            #expect(bytes.count > 0, "\(format) output is empty")
+            switch format {
+            case "pprof": #expect(Array(bytes.prefix(2)) == [0x1f, 0x8b], "pprof is gzip'd")
+            case "svg": #expect(String(decoding: bytes, as: UTF8.self).contains("<svg"))
+            case "callgrind": #expect(String(decoding: bytes, as: UTF8.self).contains("fn="))
+            default: break
+            }
+        }
+    }
+
+    @Test func badInputIsRefusedClearly() throws {
+        let zero = try CLI.vigil("profile", "--frequency", "0")
+        #expect(zero.status != 0 && zero.stderr.contains("--frequency must be between 1 and 10000 Hz"))
+        let both = try CLI.vigil("profile", "--self", "--pid", "1")
+        #expect(both.status != 0 && both.stderr.contains("--self profiles Vigil alone"))
+        let duration = try CLI.vigil("profile", "--duration", "soon")
+        #expect(duration.status != 0 && duration.stderr.contains("cannot read duration 'soon'"))
+    }
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+// CPU profiler: a perf_event program run by a cpu-clock timer on every CPU. Per
+// sample it records the kernel stack, the user stack by frame pointers, and a copy
+// of the top of the user stack with the registers needed to unwind it without
+// frame pointers (user space does that with the binary's .eh_frame).
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "profile_event.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile struct vigil_profile_config vigil_profile = {
+    .stack_copy = VIGIL_STACK_COPY_MAX,
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 1 << 23);
+} samples SEC(".maps");
+
+/* Thread group ids being profiled when filter_pids is set. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u32);
+    __type(value, __u8);
+} profiled_pids SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u32);
+} profile_cgroup SEC(".maps");
+
+/* Samples dropped because the ring buffer was full (per CPU). */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} dropped SEC(".maps");
+
+static __always_inline bool profiled(__u32 tgid)
+{
+    if (tgid == 0 && !vigil_profile.include_idle)
+        return false;
+    if (vigil_profile.filter_pids && !bpf_map_lookup_elem(&profiled_pids, &tgid))
+        return false;
+    if (vigil_profile.filter_cgroup && bpf_current_task_under_cgroup(&profile_cgroup, 0) != 1)
+        return false;
+    return true;
+}
+
+SEC("perf_event")
+int sample_cpu(struct bpf_perf_event_data *ctx)
+{
+    __u64 pid_tgid = bpf_get_current_pid_tgid();
+    __u32 tgid = pid_tgid >> 32;
+    if (!profiled(tgid))
+        return 0;
+    struct vigil_profile_sample *s = bpf_ringbuf_reserve(&samples, sizeof(*s), 0);
+    if (!s) {
+        __u32 zero = 0;
+        __u64 *n = bpf_map_lookup_elem(&dropped, &zero);
+        if (n)
+            __sync_fetch_and_add(n, 1);
+        return 0;
+    }
+    s->kind = VIGIL_SAMPLE_CPU;
+    s->pid = tgid;
+    s->tid = (__u32)pid_tgid;
+    s->cpu = bpf_get_smp_processor_id();
+    s->timestamp_ns = bpf_ktime_get_boot_ns();
+    s->value = 1;
+    bpf_get_current_comm(s->comm, sizeof(s->comm));
+    /* The interrupted context: kernel addresses have the top bit set on x86-64. */
+    s->in_kernel = (ctx->regs.ip >> 63) != 0;
+    long k = s->in_kernel ? bpf_get_stack(ctx, s->kernel, sizeof(s->kernel), 0) : 0;
+    s->kernel_frames = k < 0 ? k : k / 8;
+    long u = bpf_get_stack(ctx, s->user, sizeof(s->user), BPF_F_USER_STACK);
+    s->user_frames = u < 0 ? u : u / 8;
+
+    /* The user registers: in the sample itself for user mode; saved at kernel
+     * entry (task_pt_regs) when the sample hit the kernel. */
+    struct task_struct *task = bpf_get_current_task_btf();
+    if (s->in_kernel) {
+        struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+        s->ip = BPF_CORE_READ(regs, ip);
+        s->sp = BPF_CORE_READ(regs, sp);
+        s->bp = BPF_CORE_READ(regs, bp);
+    } else {
+        /* Direct loads: the verifier rewrites ctx->regs accesses; a probe read of
+         * &ctx->regs would read the wrong memory. */
+        s->ip = ctx->regs.ip;
+        s->sp = ctx->regs.sp;
+        s->bp = ctx->regs.bp;
+    }
+
+    /* Copy the top of the user stack; near the top of the stack mapping a long read
+     * faults, so fall back to shorter ones. Kernel threads have no user stack. */
+    s->stack_len = 0;
+    __u32 want = vigil_profile.stack_copy;
+    if (tgid != 0 && s->sp && BPF_CORE_READ(task, mm)) {
+#pragma unroll
+        for (int i = 0; i < 6; i++) {
+            __u32 n = want >> i;
+            if (n > VIGIL_STACK_COPY_MAX)
+                n = VIGIL_STACK_COPY_MAX;
+            if (n < 512)
+                break;
+            if (bpf_probe_read_user(s->stack, n, (void *)s->sp) == 0) {
+                s->stack_len = n;
+                break;
+            }
+        }
+    }
+    bpf_ringbuf_submit(s, 0);
+    return 0;
+}
+
+/* Follow children: a process forked by a profiled one is profiled too. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(profile_fork, struct task_struct *parent, struct task_struct *child)
+{
+    if (!vigil_profile.filter_pids)
+        return 0;
+    __u32 parent_tgid = BPF_CORE_READ(parent, tgid);
+    __u32 child_tgid = BPF_CORE_READ(child, tgid);
+    if (child_tgid == BPF_CORE_READ(child, pid) && bpf_map_lookup_elem(&profiled_pids, &parent_tgid)) {
+        __u8 one = 1;
+        bpf_map_update_elem(&profiled_pids, &child_tgid, &one, BPF_ANY);
+    }
+    return 0;
+}
