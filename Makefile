@@ -35,6 +35,7 @@ bench: build
 	./Benchmarks/scripts/memory-flat.sh $(RELEASE_BIN)
 	./Benchmarks/scripts/trace-process-overhead.sh $(RELEASE_BIN)
 	./Benchmarks/scripts/trace-open-overhead.sh $(RELEASE_BIN)
+	./Benchmarks/scripts/profile-overhead.sh $(RELEASE_BIN)
 
 # Regenerate docs/tables.md from the table schemas.
 docs:
