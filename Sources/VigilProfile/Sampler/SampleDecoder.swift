@@ -35,7 +35,9 @@ public enum SampleDecoder {
             userUnwind: s.pointee.user_frames < 0 ? .failed : s.pointee.user_frames >= depth ? .truncated : .complete,
             kernelUnwind: s.pointee.kernel_frames < 0 ? .failed : s.pointee.kernel_frames >= depth ? .truncated : .complete,
             kind: s.pointee.kind == UInt32(VIGIL_SAMPLE_OFF_CPU.rawValue) ? .offCPU : .cpu, value: s.pointee.value)
-        let stackLength = min(Int(s.pointee.stack_len), Int(VIGIL_STACK_COPY_MAX))
+        // Swift does not import the C `stack` member, so its struct size stops short of
+        // it: bound the copy by the record itself.
+        let stackLength = max(0, min(Int(s.pointee.stack_len), Int(VIGIL_STACK_COPY_MAX), record.count - stackOffset))
         return KernelSample(raw: raw, ip: s.pointee.ip, sp: s.pointee.sp, bp: s.pointee.bp,
                             stack: UnsafeRawBufferPointer(start: base + stackOffset, count: stackLength))
     }
