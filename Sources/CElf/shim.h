@@ -11,4 +11,5 @@
 // ELF64_ST_TYPE/ST_BIND are function-like macros, which Swift cannot call.
 static inline unsigned char vigil_elf_st_type(unsigned char info) { return GELF_ST_TYPE(info); }
 static inline unsigned char vigil_elf_st_bind(unsigned char info) { return GELF_ST_BIND(info); }
+static inline unsigned long vigil_elf_r_sym(unsigned long info) { return GELF_R_SYM(info); }
 #endif

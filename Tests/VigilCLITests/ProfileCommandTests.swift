@@ -71,6 +71,30 @@ import VigilTestSupport
         #expect(Double(complete.map(\.count).reduce(0, +)) >= 0.9 * Double(all), "\(stacks)")
     }
 
+    /// Samples in the Swift runtime (no call frame information, reached through the
+    /// PLT) unwind to main; and no stack shows a frame that is not code: a stack that
+    /// cannot be unwound is marked failed rather than filled with guesses.
+    @Test func swiftRuntimeFramesUnwindAndNothingIsInvented() throws {
+        guard helper.privileged() else { return }
+        let swiftc = "/opt/swift/usr/bin/swiftc"
+        guard FileManager.default.isExecutableFile(atPath: swiftc) else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("swiftc missing at \(swiftc)") }
+            return
+        }
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let build = try CLI.run(["-O", "-o", dir + "/retain", Self.fixtures.appendingPathComponent("retain.swift").path], executable: swiftc)
+        #expect(build.status == 0, "\(build.stderr)")
+        let r = try CLI.run(["profile", "--frequency", "199", "--format", "folded", "-o", dir + "/out.folded", "--", dir + "/retain", "10000000"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let stacks = try folded(dir + "/out.folded")
+        let throughRetain = stacks.filter { $0.stack.hasPrefix("_start;") && $0.stack.contains(";main;retain.churn(Swift.Int) -> Swift.Int;swift_retain") }
+        #expect(throughRetain.map(\.count).reduce(0, +) > 0, "no complete stack through swift_retain: \(stacks)")
+        for s in stacks {
+            #expect(!s.stack.contains("[unknown]"), "a frame that is not code: \(s.stack)")
+        }
+    }
+
     @Test func everyFormatIsWritten() throws {
         guard helper.privileged() else { return }
         let dir = try scratch()

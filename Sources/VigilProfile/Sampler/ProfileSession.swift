@@ -99,23 +99,18 @@ public final class ProfileSession {
     }
 
     /// The sample with its user stack unwound from the binaries' call frame
-    /// information when that reaches further than the kernel's frame-pointer walk
-    /// (which stops at the first function built without frame pointers, such as
-    /// most of Debian's glibc).
+    /// information and the copied stack. The kernel's frame-pointer walk is kept only
+    /// when there is no copy to unwind: in code built without frame pointers (most of
+    /// Debian's glibc, swiftc -O) it follows whatever rbp holds and yields frames that
+    /// never ran, which a profile must not show.
     static func unwound(_ sample: KernelSample, with unwinder: DwarfUnwinder, statistics: inout ProfileStatistics) -> RawSample {
         var raw = sample.raw
         guard sample.raw.pid > 0, !sample.stack.isEmpty, sample.ip != 0 else { return raw }
         let (frames, status) = unwinder.unwind(pid: raw.pid, ip: sample.ip, sp: sample.sp, bp: sample.bp, stack: sample.stack)
-        if status == .complete || frames.count >= raw.userStack.count {
-            raw.userStack = frames
-            raw.userUnwind = status
-            statistics.dwarfUnwound += 1
-        } else {
-            // The frame-pointer walk got further; whether it reached the thread's
-            // entry cannot be told, so the stack is marked as not verified complete.
-            raw.userUnwind = status
-        }
-        if raw.userUnwind != .complete { statistics.incompleteUserStacks += 1 }
+        raw.userStack = frames
+        raw.userUnwind = status
+        statistics.dwarfUnwound += 1
+        if status != .complete { statistics.incompleteUserStacks += 1 }
         return raw
     }
 

@@ -61,28 +61,45 @@ public final class DwarfUnwinder {
             }
             if returnAddress == 0 { return (frames, .complete) }
             guard cfa > sp else { return (frames, .failed) }  // the stack must grow toward callers
+            // A return address follows a call instruction in a mapped binary; anything
+            // else means the rule or the stack copy misled us: stop, do not invent.
+            guard followsCall(pid: pid, returnAddress) else { return (frames, .failed) }
             (pc, sp) = (returnAddress, cfa)
         }
         return (frames, .truncated)
     }
 
     /// Scans the stack from `sp` for a return address whose call instruction is a
-    /// direct `call rel32` to the function holding `address` (same binary). A stale
-    /// value in a stack slot does not pass that test, so no frame is invented; tail
-    /// calls and calls through pointers do not pass it either, and end the walk.
+    /// direct `call rel32` to the function holding `address`: in the same binary, or
+    /// through the caller's PLT entry bound to that function's name. A stale value in
+    /// a stack slot does not pass that test, so no frame is invented; tail calls and
+    /// calls through pointers do not pass it either, and end the walk.
     private func verifiedCaller(pid: Int32, function address: UInt64, in info: FileUnwindInfo, sp: UInt64,
                                 read: (UInt64) -> UInt64?) -> (pc: UInt64, sp: UInt64)? {
         guard let function = info.symbols.lookup(address) else { return nil }
         for slot in 0..<64 {
             let at = sp &+ UInt64(slot * 8)
             guard let candidate = read(at) else { return nil }
-            guard let m = mapping(pid: pid, address: candidate), let callerInfo = self.info(for: m), callerInfo === info,
-                  let returnAddress = info.virtualAddress(ofFileOffset: m.fileOffset(of: candidate)),
-                  returnAddress >= 5, let call = info.code(at: returnAddress - 5, count: 5), call[0] == 0xe8 else { continue }
+            guard let m = mapping(pid: pid, address: candidate), let callerInfo = self.info(for: m),
+                  let returnAddress = callerInfo.virtualAddress(ofFileOffset: m.fileOffset(of: candidate)),
+                  returnAddress >= 5, let call = callerInfo.code(at: returnAddress - 5, count: 5), call[0] == 0xe8 else { continue }
             let displacement = Int64(Int32(bitPattern: UInt32(call[1]) | UInt32(call[2]) << 8 | UInt32(call[3]) << 16 | UInt32(call[4]) << 24))
-            if returnAddress &+ UInt64(bitPattern: displacement) == function.address { return (candidate, at + 8) }
+            let target = returnAddress &+ UInt64(bitPattern: displacement)
+            if callerInfo === info && target == function.address { return (candidate, at + 8) }
+            if let name = callerInfo.pltFunction(at: target), name == function.name { return (candidate, at + 8) }
         }
         return nil
+    }
+
+    /// Whether the bytes before `address` end with a call instruction: `call rel32`,
+    /// or `call` through a register or memory operand (FF /2 in its 2- to 7-byte forms).
+    private func followsCall(pid: Int32, _ address: UInt64) -> Bool {
+        guard let m = mapping(pid: pid, address: address), let info = info(for: m),
+              let at = info.virtualAddress(ofFileOffset: m.fileOffset(of: address)), at >= 7,
+              let code = info.code(at: at - 7, count: 7) else { return false }
+        if code[2] == 0xe8 { return true }
+        for length in 2...7 where code[7 - length] == 0xff && (code[8 - length] & 0x38) == 0x10 { return true }
+        return false
     }
 
     private func mapping(pid: Int32, address: UInt64) -> ExecutableMapping? {

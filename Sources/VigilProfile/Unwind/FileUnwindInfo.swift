@@ -8,6 +8,8 @@ final class FileUnwindInfo {
     let segments: [LoadSegment]
     let symbols: SymbolTable
     private let elf: ELFFile
+    /// Built on first use: only frames without call frame information need it.
+    lazy var plt = PLTSlots(elf)
 
     init(table: UnwindTable, segments: [LoadSegment], symbols: SymbolTable, elf: ELFFile) {
         self.table = table
@@ -40,6 +42,19 @@ final class FileUnwindInfo {
         let offset = off_t(address - segment.virtualAddress + segment.fileOffset)
         let n = out.withUnsafeMutableBytes { pread(elf.descriptor, $0.baseAddress, count, offset) }
         return n == count ? out : nil
+    }
+
+    /// The function a call to `target` reaches when `target` is a PLT entry of this
+    /// file: the PLT entry's `jmp *slot(%rip)` names the GOT slot, .rela.plt the symbol.
+    func pltFunction(at target: UInt64) -> String? {
+        guard plt.contains(target), let entry = code(at: target, count: 16) else { return nil }
+        for k in 0..<(entry.count - 5) where entry[k] == 0xff && entry[k + 1] == 0x25 {
+            let displacement = Int64(Int32(bitPattern: UInt32(entry[k + 2]) | UInt32(entry[k + 3]) << 8
+                                               | UInt32(entry[k + 4]) << 16 | UInt32(entry[k + 5]) << 24))
+            let slot = target &+ UInt64(k + 6) &+ UInt64(bitPattern: displacement)
+            return plt.names[slot]
+        }
+        return nil
     }
 
     /// The ELF virtual address of a file offset, through the segment that holds it.

@@ -1,0 +1,38 @@
+import CElf
+import Glibc
+
+/// Which function each PLT entry of a binary calls: the GOT slot its `jmp *slot(%rip)`
+/// reads, matched with the .rela.plt relocation for that slot and its symbol name.
+/// Lets the unwinder check a call made through the PLT into another library.
+struct PLTSlots {
+    /// GOT slot address → the name of the function it is bound to.
+    private(set) var names: [UInt64: String] = [:]
+    /// Address ranges of .plt and .plt.sec.
+    private(set) var ranges: [Range<UInt64>] = []
+
+    init(_ elf: ELFFile) {
+        var shstrndx = 0
+        guard elf_getshdrstrndx(elf.elf, &shstrndx) == 0 else { return }
+        for (section, header) in elf.sections() {
+            guard let cName = elf_strptr(elf.elf, shstrndx, Int(header.sh_name)) else { continue }
+            let name = String(cString: cName)
+            if name == ".plt" || name == ".plt.sec" {
+                ranges.append(header.sh_addr..<(header.sh_addr + header.sh_size))
+            }
+            guard header.sh_type == UInt32(SHT_RELA), name == ".rela.plt", header.sh_entsize > 0,
+                  let data = elf_getdata(section, nil), let symbols = elf_getscn(elf.elf, Int(header.sh_link)) else { continue }
+            var symbolHeader = GElf_Shdr()
+            guard gelf_getshdr(symbols, &symbolHeader) != nil, let symbolData = elf_getdata(symbols, nil) else { continue }
+            for i in 0..<Int(header.sh_size / header.sh_entsize) {
+                var rela = GElf_Rela()
+                var sym = GElf_Sym()
+                guard gelf_getrela(data, Int32(i), &rela) != nil,
+                      gelf_getsym(symbolData, Int32(vigil_elf_r_sym(UInt(rela.r_info))), &sym) != nil,
+                      let symbolName = elf_strptr(elf.elf, Int(symbolHeader.sh_link), Int(sym.st_name)) else { continue }
+                names[rela.r_offset] = String(cString: symbolName)
+            }
+        }
+    }
+
+    func contains(_ address: UInt64) -> Bool { ranges.contains { $0.contains(address) } }
+}
