@@ -14,6 +14,18 @@ import VigilTestSupport
         return dir
     }
 
+    /// Builds a fixture with plain `swiftc -O` (no frame pointers); false when swiftc is missing.
+    func buildSwift(_ fixture: String, to output: String) throws -> Bool {
+        let swiftc = "/opt/swift/usr/bin/swiftc"
+        guard FileManager.default.isExecutableFile(atPath: swiftc) else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("swiftc missing at \(swiftc)") }
+            return false
+        }
+        let build = try CLI.run(["-O", "-o", output, Self.fixtures.appendingPathComponent(fixture).path], executable: swiftc)
+        #expect(build.status == 0, "\(build.stderr)")
+        return build.status == 0
+    }
+
     /// folded lines → (stack without the process name, count).
     func folded(_ path: String) throws -> [(stack: String, count: Int)] {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap { line in
@@ -50,15 +62,9 @@ import VigilTestSupport
 
     @Test func swiftBuiltWithPlainSwiftcOHasCompleteStacks() throws {
         guard helper.privileged() else { return }
-        let swiftc = "/opt/swift/usr/bin/swiftc"
-        guard FileManager.default.isExecutableFile(atPath: swiftc) else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("swiftc missing at \(swiftc)") }
-            return
-        }
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let build = try CLI.run(["-O", "-o", dir + "/spin-swift", Self.fixtures.appendingPathComponent("spin.swift").path], executable: swiftc)
-        #expect(build.status == 0, "\(build.stderr)")
+        guard try buildSwift("spin.swift", to: dir + "/spin-swift") else { return }
         let r = try CLI.run(["profile", "--frequency", "99", "--format", "folded", "-o", dir + "/out.folded", "--", dir + "/spin-swift", "150000"])
         #expect(r.status == 0, "\(r.stderr)")
         let stacks = try folded(dir + "/out.folded")
@@ -76,15 +82,9 @@ import VigilTestSupport
     /// cannot be unwound is marked failed rather than filled with guesses.
     @Test func swiftRuntimeFramesUnwindAndNothingIsInvented() throws {
         guard helper.privileged() else { return }
-        let swiftc = "/opt/swift/usr/bin/swiftc"
-        guard FileManager.default.isExecutableFile(atPath: swiftc) else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("swiftc missing at \(swiftc)") }
-            return
-        }
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let build = try CLI.run(["-O", "-o", dir + "/retain", Self.fixtures.appendingPathComponent("retain.swift").path], executable: swiftc)
-        #expect(build.status == 0, "\(build.stderr)")
+        guard try buildSwift("retain.swift", to: dir + "/retain") else { return }
         let r = try CLI.run(["profile", "--frequency", "199", "--format", "folded", "-o", dir + "/out.folded", "--", dir + "/retain", "10000000"])
         #expect(r.status == 0, "\(r.stderr)")
         let stacks = try folded(dir + "/out.folded")
