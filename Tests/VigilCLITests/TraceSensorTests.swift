@@ -92,13 +92,13 @@ import VigilTestSupport
         // pid → [syscall: count]; "<... resumed>" halves of split calls are not counted twice.
         var strace: [String: [String: Int]] = [:]
         for line in try String(contentsOfFile: straceFile, encoding: .utf8).split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, !parts[1].hasPrefix("<...") else { continue }
-            let name = String(parts[1].prefix { $0 != "(" })
-            if name == "execve" && (line.contains("= -1") || line.contains("<unfinished")) && !line.contains("= 0") {
-                if line.contains("= -1") { continue }
-            }
-            strace[String(parts[0]), default: [:]][name, default: 0] += 1
+            // "PID  call(...)": strace pads short pids with spaces to align the calls.
+            let pid = line.prefix { $0 != " " }
+            let call = line.dropFirst(pid.count).drop { $0 == " " }
+            guard !pid.isEmpty, !call.hasPrefix("<...") else { continue }
+            let name = String(call.prefix { $0 != "(" })
+            if name == "execve" && line.contains("= -1") { continue }  // a failed exec: not an exec event
+            strace[String(pid), default: [:]][name, default: 0] += 1
         }
 
         let v = try CLI.run(["trace", "--format", "json", "--events", "exec,exit", "--syscalls", "openat,connect", "--"] + arguments)
