@@ -31,6 +31,9 @@ public struct TraceSummary: Sendable {
     public var events: [EventKind: Int] = [:]
     public var lostInKernel: [EventKind: UInt64] = [:]
     public var undecodable = 0
+    /// Output the writer could not write (a full disk, a closed pipe), and why.
+    public var outputDroppedBytes = 0
+    public var outputError: Int32 = 0
     /// Events the policy's rules chose not to write.
     public var filtered = 0
     /// The kinds asked for, listed in the summary even when none came.
@@ -122,6 +125,11 @@ public final class TraceSession {
         }
         summary.events = pipeline.counts
         summary.undecodable = pipeline.undecodable
+        summary.outputDroppedBytes = out.droppedBytes
+        summary.outputError = out.lastError
+        if out.droppedBytes > 0 {
+            logger.warning("output: \(out.droppedBytes) bytes of events could not be written: \(String(cString: strerror(out.lastError)))")
+        }
         summary.filtered = pipeline.filtered
         summary.lostInKernel = sensor.lostInKernel()
         let lost = summary.lostInKernel.values.reduce(0, +)
@@ -140,6 +148,9 @@ extension TraceSummary {
         s += "\nlost: \(lost) in the kernel (ring buffer full)"
         if lost > 0 { s += " [" + kinds.map { "\($0.rawValue) \(lostInKernel[$0] ?? 0)" }.joined(separator: ", ") + "]" }
         s += ", \(undecodable) undecodable, 0 in user space"
+        if outputDroppedBytes > 0 {
+            s += "\noutput: \(outputDroppedBytes) bytes not written (\(String(cString: strerror(outputError))))"
+        }
         if let commandStatus { s += "\ncommand exited with status \(commandStatus)" }
         return s
     }

@@ -132,6 +132,15 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: node + ".1"), "nothing was renamed")
     }
 
+    /// Output that cannot be written (a full disk: /dev/full fails every write with
+    /// ENOSPC) is counted and reported, not dropped silently.
+    @Test func unwritableOutputIsReported() throws {
+        guard helper.privileged() else { return }
+        let r = try CLI.run(["trace", "--format", "json", "-o", "/dev/full", "--", "/bin/true"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("bytes not written (No space left on device)"), "\(r.stderr)")
+    }
+
     @Test func badRotationSizeIsRefused() throws {
         let r = try CLI.vigil("trace", "--rotate-size", "big")
         #expect(r.stderr.contains("cannot read rotation size 'big'"))

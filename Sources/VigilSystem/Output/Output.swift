@@ -91,6 +91,10 @@ public final class Output {
         write("\n")
     }
 
+    /// Bytes that could not be written, and the errno of the last failure.
+    public private(set) var droppedBytes = 0
+    public private(set) var lastError: Int32 = 0
+
     public func flush() {
         var offset = 0
         while offset < buffer.count {
@@ -99,7 +103,11 @@ public final class Output {
             let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
-                break  // a closed pipe: drop output, never crash the query
+                // A closed pipe or a full disk: drop output, never crash; but count it,
+                // so that a trace can say what it could not write.
+                lastError = errno
+                droppedBytes += buffer.count - offset
+                break
             }
             offset += n
         }
