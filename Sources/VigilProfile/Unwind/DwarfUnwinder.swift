@@ -30,7 +30,7 @@ public final class DwarfUnwinder {
         }
         while frames.count < maxFrames {
             frames.append(pc)
-            guard let mapping = mapping(pid: pid, address: pc), let info = info(for: mapping) else { return (frames, .failed) }
+            guard let mapping = mapping(pid: pid, address: pc), let info = info(for: mapping, pid: pid) else { return (frames, .failed) }
             // Return addresses point after the call; look up the call itself.
             let lookup = frames.count == 1 ? pc : pc &- 1
             guard let elfAddress = info.virtualAddress(ofFileOffset: mapping.fileOffset(of: lookup)) else { return (frames, .failed) }
@@ -80,7 +80,7 @@ public final class DwarfUnwinder {
         for slot in 0..<64 {
             let at = sp &+ UInt64(slot * 8)
             guard let candidate = read(at) else { return nil }
-            guard let m = mapping(pid: pid, address: candidate), let callerInfo = self.info(for: m),
+            guard let m = mapping(pid: pid, address: candidate), let callerInfo = self.info(for: m, pid: pid),
                   let returnAddress = callerInfo.virtualAddress(ofFileOffset: m.fileOffset(of: candidate)),
                   returnAddress >= 5, let call = callerInfo.code(at: returnAddress - 5, count: 5), call[0] == 0xe8 else { continue }
             let displacement = Int64(Int32(bitPattern: UInt32(call[1]) | UInt32(call[2]) << 8 | UInt32(call[3]) << 16 | UInt32(call[4]) << 24))
@@ -94,7 +94,7 @@ public final class DwarfUnwinder {
     /// Whether the bytes before `address` end with a call instruction: `call rel32`,
     /// or `call` through a register or memory operand (FF /2 in its 2- to 7-byte forms).
     private func followsCall(pid: Int32, _ address: UInt64) -> Bool {
-        guard let m = mapping(pid: pid, address: address), let info = info(for: m),
+        guard let m = mapping(pid: pid, address: address), let info = info(for: m, pid: pid),
               let at = info.virtualAddress(ofFileOffset: m.fileOffset(of: address)), at >= 7,
               let code = info.code(at: at - 7, count: 7) else { return false }
         if code[2] == 0xe8 { return true }
@@ -113,11 +113,12 @@ public final class DwarfUnwinder {
         return ProcessMaps.find(address, in: fresh)
     }
 
-    private func info(for mapping: ExecutableMapping) -> FileUnwindInfo? {
+    private func info(for mapping: ExecutableMapping, pid: Int32) -> FileUnwindInfo? {
         guard mapping.isFile else { return nil }
-        let key = "\(mapping.inode):\(mapping.path)"
+        let key = "\(mapping.device):\(mapping.inode):\(mapping.path)"
         if let cached = files[key] { return cached }
-        let loaded = FileUnwindInfo.load(path: mapping.path)
+        // Through the process's root, so a binary inside a container is the one opened.
+        let loaded = FileUnwindInfo.load(path: "/proc/\(pid)/root\(mapping.path)") ?? FileUnwindInfo.load(path: mapping.path)
         files[key] = loaded
         filesLoaded += 1
         return loaded

@@ -6,15 +6,16 @@ import Glibc
 final class FileUnwindInfo {
     let table: UnwindTable
     let segments: [LoadSegment]
-    let symbols: SymbolTable
     private let elf: ELFFile
+    /// Function starts, only for frames without call frame information, so built on
+    /// first use: most binaries never need them here.
+    lazy var symbols = SymbolTable(elf.functionSymbols())
     /// Built on first use: only frames without call frame information need it.
     lazy var plt = PLTSlots(elf)
 
-    init(table: UnwindTable, segments: [LoadSegment], symbols: SymbolTable, elf: ELFFile) {
+    init(table: UnwindTable, segments: [LoadSegment], elf: ELFFile) {
         self.table = table
         self.segments = segments
-        self.symbols = symbols
         self.elf = elf
     }
 
@@ -30,8 +31,7 @@ final class FileUnwindInfo {
             let bytes = elf.contents(of: debug.section)
             rows = bytes.withUnsafeBytes { CallFrameInfo.rows(section: $0, address: 0, debugFrame: true) }
         }
-        return FileUnwindInfo(table: UnwindTable(rows: rows), segments: elf.loadSegments(),
-                              symbols: SymbolTable(elf.functionSymbols()), elf: elf)
+        return FileUnwindInfo(table: UnwindTable(rows: rows), segments: elf.loadSegments(), elf: elf)
     }
 
     /// `count` bytes of the file at ELF virtual address `address`, if they are in a segment.
