@@ -25,7 +25,10 @@ run: build
 test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) build --product protoc-gen-swift  # for the test that profile.pb.swift is current
-	VIGIL_BIN=$(abspath $(DEBUG_BIN)) $(SWIFT) test --skip-build
+	@# CI shows only the tail of the output: repeat every failure there.
+	@set -o pipefail; VIGIL_BIN=$(abspath $(DEBUG_BIN)) $(SWIFT) test --skip-build 2>&1 | tee .build/test.log; \
+	status=$$?; if [ $$status -ne 0 ]; then echo "=== failures (from .build/test.log) ==="; \
+	grep -A4 -E '✘|error:|Fatal error|Crash' .build/test.log | grep -v -E '^✔|^◇' | head -80; fi; exit $$status
 
 # Benchmarks: package-benchmark suites and the peer comparison scripts.
 bench: build
