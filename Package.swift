@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // pprof output: runtime for the committed profile.pb.swift, and protoc-gen-swift for `make proto`.
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // Long-running parts (continuous profiler, agent services) as Services with graceful shutdown.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries behind C-prefixed system-library targets.
@@ -58,6 +60,7 @@ let package = Package(
             dependencies: [
                 "VigilSystem", "VigilBPF", "VigilBPFObjects", "CVigilBPF", "CElf", "CZlib",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Proto/profile.proto"]
         ),
@@ -73,6 +76,11 @@ let package = Package(
         .target(
             name: "VigilConsole",
             dependencies: ["VigilTables", "VigilSQL", "VigilSystem", "CEditLine"]
+        ),
+        // The agent's core: config, schedule, packs, differential results, state store, results log, query cost.
+        .target(
+            name: "VigilAgent",
+            dependencies: ["VigilTables", "VigilSQL", "VigilSystem", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "vigil",
@@ -97,6 +105,7 @@ let package = Package(
         ),
         // Profile pipeline against ground truth (nm, sha256sum, objcopy, go tool pprof when present); SwiftProtobuf decodes pprof output.
         .testTarget(name: "VigilProfileTests", dependencies: ["VigilProfile", "VigilSystem", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .testTarget(name: "VigilAgentTests", dependencies: ["VigilAgent", "VigilSQL", "VigilTables", "VigilSystem"]),
         .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilSQL", "VigilTables"]),
         // Fixtures: C sources of test workloads, compiled by the tests themselves.
         .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport"], exclude: ["Fixtures"]),

@@ -1,0 +1,147 @@
+import Yams
+
+/// The `options` section. Every option is kept as written (`raw`), since osquery configs
+/// carry many that other parts of Vigil may read later; the ones the agent acts on are
+/// checked and typed here, with osquery's names and defaults unless noted.
+public struct AgentOptions: Sendable, Equatable {
+    /// Every option as text, by name, including the typed ones below.
+    public var raw: [String: String] = [:]
+    public var watchdog = WatchdogSettings()
+    /// Seconds between re-runs of pack discovery queries.
+    public var packRefreshInterval = 3600
+    /// How the host names itself in results: hostname, uuid, instance, ephemeral or specified.
+    public var hostIdentifier = "hostname"
+    /// The name used when `host_identifier` is `specified`.
+    public var specifiedIdentifier: String?
+    /// Each interval is moved by up to this percentage either way, per query and host.
+    public var scheduleSplayPercent = 10
+    /// Interval of a scheduled query that names none.
+    public var scheduleDefaultInterval = 3600
+    /// Results of a different epoch do not diff against each other: changing it starts afresh.
+    public var scheduleEpoch: Int64 = 0
+    /// Where the results log goes; nil means the data directory.
+    public var loggerPath: String?
+    /// Rotate the results log by size. On by default, unlike osquery: an unbounded log fills disks.
+    public var loggerRotate = true
+    public var loggerRotateSize = 25 * 1024 * 1024
+    public var loggerRotateMaxFiles = 25
+    /// How long a query stays denylisted after the watchdog killed the worker while it ran
+    /// (Vigil's option; osquery's duration is fixed at a day).
+    public var denylistDuration = 86_400
+
+    public init() {}
+
+    /// Host identifier kinds osquery accepts.
+    public static let hostIdentifierKinds = ["hostname", "uuid", "instance", "ephemeral", "specified"]
+}
+
+/// osquery's watchdog options: a level that sets every limit, and overrides for each.
+public struct WatchdogSettings: Sendable, Equatable {
+    /// `watchdog_level`: 0 normal, 1 restrictive, -1 off.
+    public enum Level: Int, Sendable {
+        case normal = 0
+        case restrictive = 1
+        case off = -1
+    }
+
+    public var level = Level.normal
+    /// `watchdog_memory_limit`, MB above the worker's initial footprint; nil takes the level's.
+    public var memoryLimitMB: Int?
+    /// `watchdog_utilization_limit`, percent of all logical cores; nil takes the level's.
+    public var utilizationLimitPercent: Int?
+    /// `watchdog_latency_limit`, seconds the CPU limit may be exceeded in a row; nil takes the level's.
+    public var latencyLimitSeconds: Int?
+    /// `watchdog_delay`, seconds after the worker starts before limits apply.
+    public var delaySeconds = 60
+
+    public init() {}
+
+    /// The limits in force: the level's, with each override applied.
+    public var limits: WatchdogLimits {
+        let base: WatchdogLimits
+        switch level {
+        case .normal: base = WatchdogLimits(enabled: true, memoryMB: 200, utilizationPercent: 10, latencySeconds: 12, delaySeconds: delaySeconds)
+        case .restrictive: base = WatchdogLimits(enabled: true, memoryMB: 100, utilizationPercent: 5, latencySeconds: 6, delaySeconds: delaySeconds)
+        case .off: return WatchdogLimits(enabled: false, memoryMB: 0, utilizationPercent: 0, latencySeconds: 0, delaySeconds: delaySeconds)
+        }
+        return WatchdogLimits(enabled: true,
+                              memoryMB: memoryLimitMB ?? base.memoryMB,
+                              utilizationPercent: utilizationLimitPercent ?? base.utilizationPercent,
+                              latencySeconds: latencyLimitSeconds ?? base.latencySeconds,
+                              delaySeconds: delaySeconds)
+    }
+}
+
+/// The watchdog limits after level and overrides are combined.
+public struct WatchdogLimits: Sendable, Equatable {
+    public var enabled: Bool
+    public var memoryMB: Int
+    public var utilizationPercent: Int
+    public var latencySeconds: Int
+    public var delaySeconds: Int
+}
+
+extension ConfigParser {
+    /// Check and type the options the agent acts on; keep every option as text.
+    func parseOptions(_ node: Node) throws(ConfigError) -> AgentOptions {
+        var options = AgentOptions()
+        for entry in try anyEntries(node, in: "options") {
+            guard case .scalar(let scalar) = entry.value else {
+                if Self.typedOptions.contains(entry.key) {
+                    throw error("option \(entry.key) needs a single value, found \(describe(entry.value))", at: entry.value)
+                }
+                warn("option \(entry.key) is not a single value; ignored", at: entry.value)
+                continue
+            }
+            options.raw[entry.key] = scalar.string
+            let value = entry.value
+            let key = entry.key
+            switch key {
+            case "watchdog_level":
+                let n = try integer(value, for: key)
+                guard let level = WatchdogSettings.Level(rawValue: n) else {
+                    throw error("watchdog_level must be 0 (normal), 1 (restrictive) or -1 (off), found \(n)", at: value)
+                }
+                options.watchdog.level = level
+            // osquery reads 0 as "the level's limit".
+            case "watchdog_memory_limit": options.watchdog.memoryLimitMB = try positiveOrDefault(value, for: key)
+            case "watchdog_utilization_limit": options.watchdog.utilizationLimitPercent = try positiveOrDefault(value, for: key)
+            case "watchdog_latency_limit": options.watchdog.latencyLimitSeconds = try positiveOrDefault(value, for: key)
+            case "watchdog_delay": options.watchdog.delaySeconds = try integer(value, for: key, in: 0...86_400)
+            case "pack_refresh_interval": options.packRefreshInterval = try integer(value, for: key, in: 1...604_800)
+            case "host_identifier":
+                let kind = try string(value, for: key)
+                guard AgentOptions.hostIdentifierKinds.contains(kind) else {
+                    throw error("host_identifier must be one of \(AgentOptions.hostIdentifierKinds.joined(separator: ", ")), found '\(kind)'", at: value)
+                }
+                options.hostIdentifier = kind
+            case "specified_identifier": options.specifiedIdentifier = try string(value, for: key)
+            case "schedule_splay_percent": options.scheduleSplayPercent = try integer(value, for: key, in: 0...100)
+            case "schedule_default_interval": options.scheduleDefaultInterval = try integer(value, for: key, in: 1...604_800)
+            case "schedule_epoch": options.scheduleEpoch = Int64(try integer(value, for: key, in: 0...Int.max))
+            case "logger_path": options.loggerPath = try string(value, for: key)
+            case "logger_rotate": options.loggerRotate = try boolean(value, for: key)
+            case "logger_rotate_size": options.loggerRotateSize = try integer(value, for: key, in: 4096...Int.max)
+            case "logger_rotate_max_files": options.loggerRotateMaxFiles = try integer(value, for: key, in: 0...1000)
+            case "denylist_duration": options.denylistDuration = try integer(value, for: key, in: 1...31_536_000)
+            default: break
+            }
+        }
+        if options.hostIdentifier == "specified" && (options.specifiedIdentifier ?? "").isEmpty {
+            throw error("host_identifier is 'specified' but specified_identifier is not set; add specified_identifier: NAME", at: node)
+        }
+        return options
+    }
+
+    static let typedOptions: Set<String> = [
+        "watchdog_level", "watchdog_memory_limit", "watchdog_utilization_limit", "watchdog_latency_limit",
+        "watchdog_delay", "pack_refresh_interval", "host_identifier", "specified_identifier",
+        "schedule_splay_percent", "schedule_default_interval", "schedule_epoch", "logger_path",
+        "logger_rotate", "logger_rotate_size", "logger_rotate_max_files", "denylist_duration",
+    ]
+
+    private func positiveOrDefault(_ node: Node, for what: String) throws(ConfigError) -> Int? {
+        let n = try integer(node, for: what, in: 0...1_000_000)
+        return n == 0 ? nil : n
+    }
+}

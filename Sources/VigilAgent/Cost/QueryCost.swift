@@ -1,0 +1,74 @@
+import Glibc
+import VigilSystem
+
+/// What one query run cost, measured on the thread that ran it.
+public struct QueryCost: Sendable, Equatable {
+    public var wallNanoseconds: Int64 = 0
+    /// CPU time of the running thread only (getrusage(RUSAGE_THREAD)), not the process:
+    /// osquery bills other threads' work (event publishers, logger) to the query; Vigil does not.
+    public var userNanoseconds: Int64 = 0
+    public var systemNanoseconds: Int64 = 0
+    public var rows = 0
+    /// Bytes of the rows as the results log writes them (each row's `columns` object).
+    public var outputBytes = 0
+    /// How much the process's resident memory rose at its peak during the query, over
+    /// where it stood at the start; nil where the peak cannot be reset (see `MemoryPeak`).
+    public var memoryBytes: Int64?
+
+    public init() {}
+}
+
+/// Per-thread CPU time (getrusage(RUSAGE_THREAD)).
+public struct ThreadCPUTime: Sendable, Equatable {
+    public var userNanoseconds: Int64
+    public var systemNanoseconds: Int64
+
+    /// The calling thread's CPU time so far.
+    public static func now() -> ThreadCPUTime {
+        var usage = rusage()
+        // RUSAGE_THREAD (1): Linux-only, hidden from Swift behind _GNU_SOURCE.
+        getrusage(__rusage_who_t(1), &usage)
+        func ns(_ tv: timeval) -> Int64 { Int64(tv.tv_sec) * 1_000_000_000 + Int64(tv.tv_usec) * 1000 }
+        return ThreadCPUTime(userNanoseconds: ns(usage.ru_utime), systemNanoseconds: ns(usage.ru_stime))
+    }
+}
+
+/// Peak resident memory during a span, from the kernel's high-water mark.
+///
+/// Why this measure: the watchdog limits the worker's resident memory, so "how far did
+/// this query push RSS above where it started" is the number that explains a kill. Linux
+/// keeps no per-thread memory figure, and glibc's allocator statistics (mallinfo2) are
+/// process-wide too, walk every arena, and give no peak, only the current total. Writing
+/// 5 to /proc/self/clear_refs resets VmHWM to the current RSS, so VmHWM after the query
+/// is the peak reached during it. Growth made by another thread at the same moment is
+/// counted too; in the worker, queries run one at a time and other threads hold steady
+/// buffers, so that is small. Memory the allocator reuses without growing RSS is not
+/// counted: it costs the host nothing.
+public enum MemoryPeak {
+    /// Reset the high-water mark; the RSS in bytes now, or nil when the mark cannot be
+    /// reset (a read-only /proc in some containers).
+    public static func start() -> Int64? {
+        let fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let ok = "5".withCString { write(fd, $0, 1) } == 1
+        guard ok else { return nil }
+        return statusField("VmRSS:")
+    }
+
+    /// Bytes the peak rose above `start`'s RSS.
+    public static func growth(since startRSS: Int64?) -> Int64? {
+        guard let startRSS, let peak = statusField("VmHWM:") else { return nil }
+        return max(0, peak - startRSS)
+    }
+
+    /// A "kB" field of /proc/self/status, in bytes.
+    static func statusField(_ key: String) -> Int64? {
+        guard let text = try? FileSystem.readText("/proc/self/status") else { return nil }
+        for line in FileSystem.lines(text) where line.hasPrefix(key) {
+            let digits = line.dropFirst(key.count).filter(\.isNumber)
+            return Int64(digits).map { $0 * 1024 }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,58 @@
+import VigilSQL
+
+/// Results of one run committed to the state store but not yet confirmed in the results log.
+public struct OutboxItem: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var epoch: Int64
+    public var counter: Int64
+    /// The exact bytes the results log gets.
+    public var payload: [UInt8]
+    /// Where in the log (inode, byte offset) the write was or is about to be attempted;
+    /// nil when no write has been attempted.
+    public var position: LogPosition?
+}
+
+/// A place in the results log: the file (by inode) and a byte offset in it.
+public struct LogPosition: Sendable, Equatable {
+    public var inode: Int64
+    public var offset: Int64
+
+    public init(inode: Int64, offset: Int64) {
+        self.inode = inode
+        self.offset = offset
+    }
+}
+
+extension StateStore {
+    func insertOutbox(name: String, epoch: Int64, counter: Int64, payload: [UInt8], position: LogPosition?) throws(SQLError) -> Int64 {
+        try database.run("INSERT INTO outbox(name, epoch, counter, payload, log_inode, log_offset) VALUES (?, ?, ?, ?, ?, ?)", [
+            .text(name), .integer(epoch), .integer(counter), .blob(payload),
+            SQLValue(position?.inode), SQLValue(position?.offset),
+        ])
+        return database.lastInsertRowID
+    }
+
+    /// Undelivered results, oldest first.
+    public func pendingOutbox() throws(SQLError) -> [OutboxItem] {
+        try database.rows("SELECT id, name, epoch, counter, payload, log_inode, log_offset FROM outbox ORDER BY id").map { r in
+            var payload: [UInt8] = []
+            if case .blob(let b) = r[4] { payload = b } else if case .text(let t) = r[4] { payload = Array(t.utf8) }
+            let position = r[5].integer.flatMap { inode in r[6].integer.map { LogPosition(inode: inode, offset: $0) } }
+            return OutboxItem(id: r[0].integer ?? 0, name: r[1].text ?? "", epoch: r[2].integer ?? 0,
+                              counter: r[3].integer ?? 0, payload: payload, position: position)
+        }
+    }
+
+    public func hasPendingOutbox() throws(SQLError) -> Bool {
+        try database.rows("SELECT 1 FROM outbox LIMIT 1").isEmpty == false
+    }
+
+    func setOutboxPosition(_ id: Int64, _ position: LogPosition) throws(SQLError) {
+        try database.run("UPDATE outbox SET log_inode = ?, log_offset = ? WHERE id = ?", [.integer(position.inode), .integer(position.offset), .integer(id)])
+    }
+
+    func deleteOutbox(_ id: Int64) throws(SQLError) {
+        try database.run("DELETE FROM outbox WHERE id = ?", [.integer(id)])
+    }
+}
