@@ -2,7 +2,8 @@
 // CPU profiler: a perf_event program run by a cpu-clock timer on every CPU. Per
 // sample it records the kernel stack, the user stack by frame pointers, and a copy
 // of the top of the user stack with the registers needed to unwind it without
-// frame pointers (user space does that with the binary's .eh_frame).
+// frame pointers (user space does that with the binary's .eh_frame). A second
+// program on sched_switch records the same for off-CPU waits.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -54,49 +55,45 @@ static __always_inline bool profiled(__u32 tgid)
     return true;
 }
 
-SEC("perf_event")
-int sample_cpu(struct bpf_perf_event_data *ctx)
+/* Off-CPU: when each profiled thread left the CPU (task-local, freed with the task). */
+struct {
+    __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, int);
+    __type(value, __u64);
+} off_cpu_since SEC(".maps");
+
+static __always_inline void count_drop(void)
 {
-    __u64 pid_tgid = bpf_get_current_pid_tgid();
-    __u32 tgid = pid_tgid >> 32;
-    if (!profiled(tgid))
-        return 0;
-    struct vigil_profile_sample *s = bpf_ringbuf_reserve(&samples, sizeof(*s), 0);
-    if (!s) {
-        __u32 zero = 0;
-        __u64 *n = bpf_map_lookup_elem(&dropped, &zero);
-        if (n)
-            __sync_fetch_and_add(n, 1);
-        return 0;
-    }
-    s->kind = VIGIL_SAMPLE_CPU;
-    s->pid = tgid;
-    s->tid = (__u32)pid_tgid;
-    s->cpu = bpf_get_smp_processor_id();
-    s->timestamp_ns = bpf_ktime_get_boot_ns();
-    s->value = 1;
-    bpf_get_current_comm(s->comm, sizeof(s->comm));
-    /* The interrupted context: kernel addresses have the top bit set on x86-64. */
-    s->in_kernel = (ctx->regs.ip >> 63) != 0;
-    long k = s->in_kernel ? bpf_get_stack(ctx, s->kernel, sizeof(s->kernel), 0) : 0;
+    __u32 zero = 0;
+    __u64 *n = bpf_map_lookup_elem(&dropped, &zero);
+    if (n)
+        __sync_fetch_and_add(n, 1);
+}
+
+/* Record the current thread's stacks: kernel stack, frame-pointer user stack, the
+ * user registers and a copy of the top of the user stack. `ctx` is the program's
+ * own context (perf_event or tracing); bpf_get_stack walks from it. */
+static __always_inline int record_stacks(void *ctx, struct vigil_profile_sample *s, struct task_struct *task,
+                                         __u32 tgid, bool in_kernel, __u64 ip, __u64 sp, __u64 bp, __u64 skip)
+{
+    s->in_kernel = in_kernel;
+    long k = in_kernel ? bpf_get_stack(ctx, s->kernel, sizeof(s->kernel), skip & BPF_F_SKIP_FIELD_MASK) : 0;
     s->kernel_frames = k < 0 ? k : k / 8;
     long u = bpf_get_stack(ctx, s->user, sizeof(s->user), BPF_F_USER_STACK);
     s->user_frames = u < 0 ? u : u / 8;
 
     /* The user registers: in the sample itself for user mode; saved at kernel
-     * entry (task_pt_regs) when the sample hit the kernel. */
-    struct task_struct *task = bpf_get_current_task_btf();
-    if (s->in_kernel) {
+     * entry (task_pt_regs) when the thread was in the kernel. */
+    if (in_kernel) {
         struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
         s->ip = BPF_CORE_READ(regs, ip);
         s->sp = BPF_CORE_READ(regs, sp);
         s->bp = BPF_CORE_READ(regs, bp);
     } else {
-        /* Direct loads: the verifier rewrites ctx->regs accesses; a probe read of
-         * &ctx->regs would read the wrong memory. */
-        s->ip = ctx->regs.ip;
-        s->sp = ctx->regs.sp;
-        s->bp = ctx->regs.bp;
+        s->ip = ip;
+        s->sp = sp;
+        s->bp = bp;
     }
 
     /* Copy the top of the user stack; near the top of the stack mapping a long read
@@ -117,7 +114,86 @@ int sample_cpu(struct bpf_perf_event_data *ctx)
             }
         }
     }
+    return 0;
+}
+
+SEC("perf_event")
+int sample_cpu(struct bpf_perf_event_data *ctx)
+{
+    __u64 pid_tgid = bpf_get_current_pid_tgid();
+    __u32 tgid = pid_tgid >> 32;
+    if (!profiled(tgid))
+        return 0;
+    struct vigil_profile_sample *s = bpf_ringbuf_reserve(&samples, sizeof(*s), 0);
+    if (!s) {
+        count_drop();
+        return 0;
+    }
+    s->kind = VIGIL_SAMPLE_CPU;
+    s->pid = tgid;
+    s->tid = (__u32)pid_tgid;
+    s->cpu = bpf_get_smp_processor_id();
+    s->timestamp_ns = bpf_ktime_get_boot_ns();
+    s->value = 1;
+    bpf_get_current_comm(s->comm, sizeof(s->comm));
+    /* The interrupted context: kernel addresses have the top bit set on x86-64.
+     * Direct ctx->regs loads: the verifier rewrites them; a probe read of
+     * &ctx->regs would read the wrong memory. */
+    bool in_kernel = (ctx->regs.ip >> 63) != 0;
+    record_stacks(ctx, s, bpf_get_current_task_btf(), tgid, in_kernel, ctx->regs.ip, ctx->regs.sp, ctx->regs.bp, 0);
     bpf_ringbuf_submit(s, 0);
+    return 0;
+}
+
+/* Off-CPU time. sched_switch runs in the context of the thread leaving the CPU,
+ * so its stacks are read there (the where of the wait) and the time noted; when
+ * the thread is switched back in, a small record gives the wait's length (the
+ * how long). User space pairs the two by thread id. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(off_cpu_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+    __u64 now = bpf_ktime_get_boot_ns();
+
+    __u64 *since = bpf_task_storage_get(&off_cpu_since, next, 0, 0);
+    if (since && *since) {
+        struct vigil_off_cpu_end *e = bpf_ringbuf_reserve(&samples, sizeof(*e), 0);
+        if (e) {
+            e->kind = VIGIL_SAMPLE_OFF_CPU_END;
+            e->pid = BPF_CORE_READ(next, tgid);
+            e->tid = BPF_CORE_READ(next, pid);
+            e->cpu = bpf_get_smp_processor_id();
+            e->timestamp_ns = now;
+            e->value = now - *since;
+            bpf_ringbuf_submit(e, 0);
+        } else {
+            count_drop();
+        }
+        *since = 0;
+    }
+
+    __u32 tgid = BPF_CORE_READ(prev, tgid);
+    /* A thread that is exiting waits for nothing. */
+    if (!profiled(tgid) || (BPF_CORE_READ(prev, flags) & 0x4 /* PF_EXITING */))
+        return 0;
+    struct vigil_profile_sample *s = bpf_ringbuf_reserve(&samples, sizeof(*s), 0);
+    if (!s) {
+        count_drop();
+        return 0;
+    }
+    s->kind = VIGIL_SAMPLE_OFF_CPU;
+    s->pid = tgid;
+    s->tid = BPF_CORE_READ(prev, pid);
+    s->cpu = bpf_get_smp_processor_id();
+    s->timestamp_ns = now;
+    s->value = 0;
+    bpf_get_current_comm(s->comm, sizeof(s->comm));
+    /* Skip this program's own frames (bpf_prog_…, bpf_trace_run4): the stack
+     * starts at __schedule. */
+    record_stacks(ctx, s, prev, tgid, true, 0, 0, 0, 2);
+    bpf_ringbuf_submit(s, 0);
+    since = bpf_task_storage_get(&off_cpu_since, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+    if (since)
+        *since = now;
     return 0;
 }
 

@@ -10,7 +10,11 @@
 
 enum vigil_sample_kind {
     VIGIL_SAMPLE_CPU = 1,
+    /* A thread left the CPU: its stacks, taken in its own context at sched_switch.
+     * `value` is 0; the wait's length follows in a VIGIL_SAMPLE_OFF_CPU_END record. */
     VIGIL_SAMPLE_OFF_CPU = 2,
+    /* The thread ran again after `value` nanoseconds (struct vigil_off_cpu_end). */
+    VIGIL_SAMPLE_OFF_CPU_END = 3,
 };
 
 struct vigil_profile_sample {
@@ -31,6 +35,17 @@ struct vigil_profile_sample {
     vigil_u64 kernel[VIGIL_STACK_DEPTH];
     vigil_u64 user[VIGIL_STACK_DEPTH];
     char stack[VIGIL_STACK_COPY_MAX];
+};
+
+/* Sent when a thread that left the CPU is switched back in. Its layout is the
+ * first members of vigil_profile_sample, so a reader can look at `kind` first. */
+struct vigil_off_cpu_end {
+    vigil_u32 kind;          /* VIGIL_SAMPLE_OFF_CPU_END */
+    vigil_u32 pid;
+    vigil_u32 tid;
+    vigil_u32 cpu;
+    vigil_u64 timestamp_ns;
+    vigil_u64 value;         /* nanoseconds off the CPU */
 };
 
 struct vigil_profile_config {

@@ -185,11 +185,20 @@ struct TraceCommand: ParsableCommand {
 
     /// "500ms", "10s", "2m", "1h" or plain seconds.
     static func seconds(_ text: String) -> Double? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            if let v = Double(text.dropLast(suffix.count)), v > 0 { return v * scale }
+        // A plain number is seconds; otherwise number+unit pairs: 500ms, 10s, 2m30s, 1h.
+        if let v = Double(text) { return v > 0 ? v : nil }
+        let scales: [String: Double] = ["ms": 0.001, "s": 1, "m": 60, "h": 3600]
+        var total = 0.0
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isNumber || $0 == "." }
+            rest = rest.dropFirst(number.count)
+            let unit = rest.prefix { $0.isLetter }
+            rest = rest.dropFirst(unit.count)
+            guard let v = Double(number), let scale = scales[String(unit)] else { return nil }
+            total += v * scale
         }
-        return Double(text).flatMap { $0 > 0 ? $0 : nil }
+        return total > 0 ? total : nil
     }
 
     /// "4M", "512K" or plain bytes.

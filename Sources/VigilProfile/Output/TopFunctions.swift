@@ -31,15 +31,24 @@ public struct TopFunctions: Sendable {
 
     /// A text table of the first `limit` rows: self %, self, total %, total, function.
     public func render(limit: Int = 20) -> String {
-        let unit = kind == .cpu ? "samples" : "ns off-CPU"
-        var out = "top functions by self time (\(total) \(unit))\n"
-        out += pad("self%", 7) + pad("self", 12) + pad("total%", 8) + pad("total", 12) + "  function\n"
+        var out = kind == .cpu
+            ? "top functions by self time (\(total) samples)\n"
+            : "top functions by time waited off the CPU (\(display(total)) ms)\n"
+        let unit = kind == .cpu ? "" : " ms"
+        out += pad("self%", 7) + pad("self" + unit, 12) + pad("total%", 8) + pad("total" + unit, 12) + "  function\n"
         for row in rows.prefix(limit) {
-            out += pad(percent(row.selfValue), 7) + pad(String(row.selfValue), 12)
-            out += pad(percent(row.totalValue), 8) + pad(String(row.totalValue), 12)
+            out += pad(percent(row.selfValue), 7) + pad(display(row.selfValue), 12)
+            out += pad(percent(row.totalValue), 8) + pad(display(row.totalValue), 12)
             out += "  " + row.function.name + "\n"
         }
         return out
+    }
+
+    /// Samples as they are; off-CPU nanoseconds as milliseconds with one decimal.
+    private func display(_ v: UInt64) -> String {
+        guard kind == .offCPU else { return String(v) }
+        let tenths = (v + 50_000) / 100_000
+        return "\(tenths / 10).\(tenths % 10)"
     }
 
     private func percent(_ v: UInt64) -> String {

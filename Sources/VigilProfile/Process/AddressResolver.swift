@@ -27,7 +27,10 @@ final class AddressResolver {
     private var processes: [Int32: ProcessEntry] = [:]
     private var byInode: [InodeKey: FileID] = [:]
     private(set) var unreadableFiles: UInt64 = 0
-    private let refreshInterval: Int64 = 1_000_000_000
+    /// The addresses it is given come from unwinds, so a miss usually means new code
+    /// (the dynamic loader mapping libraries just after exec, dlopen): read again
+    /// soon, but not for every sample.
+    private let refreshInterval: Int64 = 50_000_000
     /// Processes whose mappings are kept; beyond that the least recently sampled
     /// half is dropped, so a capture over thousands of short-lived processes (a
     /// build) stays small. A dropped process still sampled is simply read again.
@@ -87,6 +90,11 @@ final class AddressResolver {
 
     /// Drop what is known of a process (it exited, or exec'd a new image).
     func forget(pid: Int32) { processes[pid] = nil }
+
+    /// Drop processes that no longer exist (a long capture sees many come and go).
+    func forgetExited() {
+        for pid in processes.keys where ProcessLiveness.isGone(pid) { processes[pid] = nil }
+    }
 
     private func refresh(pid: Int32, now: Int64) {
         processes[pid]!.readAt = now

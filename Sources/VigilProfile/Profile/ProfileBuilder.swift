@@ -11,7 +11,7 @@ public final class ProfileBuilder {
     private let hasher = TraceHasher()
     private var frames: [Frame] = []
     private let kernel: KernelImage
-    private let startMonotonic = Clock.monotonicNanoseconds()
+    private var startMonotonic = Clock.monotonicNanoseconds()
 
     /// - Parameters:
     ///   - frequency: sampling frequency per CPU in Hz, which sets the period of a cpu sample.
@@ -38,6 +38,17 @@ public final class ProfileBuilder {
 
     /// A process exited or replaced its image (exec): its mappings are re-read next time.
     public func forget(pid: Int32) { resolver.forget(pid: pid) }
+
+    /// The profile so far, and a fresh one started: continuous profiling hands one
+    /// profile per interval on, keeping what it knows of processes and files.
+    public func rotate() -> Profile {
+        let done = finish()
+        profile = Profile(periodNanoseconds: profile.periodNanoseconds, startNanoseconds: Clock.realtimeNanoseconds())
+        profile.setKernel(kernel)
+        startMonotonic = Clock.monotonicNanoseconds()
+        resolver.forgetExited()
+        return done
+    }
 
     /// The profile so far, with every executable its frames point into.
     public func finish() -> Profile {

@@ -17,10 +17,13 @@ public struct SamplerOptions: Sendable {
     /// Bytes of the user stack copied per sample, for unwinding without frame pointers.
     public var stackCopyBytes: UInt32 = 16384
     public var ringBufferBytes: UInt32 = 8 << 20
+    /// Also record where threads wait off the CPU (sched_switch), as a second sample type.
+    public var offCPU = false
     public init() {}
 }
 
-/// cpu-clock sampling on every online CPU with a BPF program per sample.
+/// cpu-clock sampling on every online CPU with a BPF program per sample, and,
+/// when asked, off-CPU waits from sched_switch.
 public final class CPUSampler {
     let object: BPFObject
     var links: [BPFLink] = []
@@ -40,6 +43,7 @@ public final class CPUSampler {
         config.stack_copy = min(options.stackCopyBytes, UInt32(VIGIL_STACK_COPY_MAX))
         try object.setReadOnlyData(config)
         try object.map("samples").setMaxEntries(Self.powerOfTwo(options.ringBufferBytes))
+        try object.program("off_cpu_switch").setAutoload(options.offCPU)
         try object.load()
         for pid in options.pids ?? [] { try track(pid) }
         if let directory = options.cgroupDirectory {
@@ -50,6 +54,9 @@ public final class CPUSampler {
         }
         if options.pids != nil && options.followChildren {
             links.append(try object.program("profile_fork").attach())
+        }
+        if options.offCPU {
+            links.append(try object.program("off_cpu_switch").attach())
         }
         let program = try object.program("sample_cpu")
         for cpu in cpus {

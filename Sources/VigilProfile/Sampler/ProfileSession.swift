@@ -16,7 +16,10 @@ public struct ProfileOptions: Sendable {
 
 /// What a capture saw, for the summary.
 public struct ProfileStatistics: Sendable {
+    /// CPU samples.
     public var samples = 0
+    /// Off-CPU waits recorded (with --off-cpu).
+    public var offCPUWaits = 0
     /// Samples whose user stack came from call frame information rather than frame pointers.
     public var dwarfUnwound = 0
     /// Samples whose user stack was truncated or could not be unwound to its end.
@@ -46,24 +49,8 @@ public final class ProfileSession {
             if let child { kill(child.pid, SIGKILL); _ = child.exitStatusIfEnded() }
             throw error
         }
-        let builder = ProfileBuilder(frequency: Int(options.sampler.frequency))
-        let unwinder = DwarfUnwinder()
-        var statistics = ProfileStatistics()
-        var lastComm: [Int32: String] = [:]
-        let ring = try RingBuffer(map: sampler.samplesMap) { record in
-            guard let sample = SampleDecoder.decode(record) else {
-                statistics.undecodable += 1
-                return
-            }
-            // A new comm means the process exec'd: its mappings must be read again.
-            if let previous = lastComm[sample.raw.pid], previous != sample.raw.comm {
-                builder.forget(pid: sample.raw.pid)
-                unwinder.forget(pid: sample.raw.pid)
-            }
-            lastComm[sample.raw.pid] = sample.raw.comm
-            builder.add(Self.unwound(sample, with: unwinder, statistics: &statistics))
-            statistics.samples += 1
-        }
+        let consumer = SampleConsumer(builder: ProfileBuilder(frequency: Int(options.sampler.frequency)))
+        let ring = try RingBuffer(map: sampler.samplesMap) { consumer.consume($0) }
 
         StopSignals.install()
         defer { StopSignals.remove() }
@@ -76,16 +63,18 @@ public final class ProfileSession {
             let now = Clock.monotonicNanoseconds()
             if options.progress && now - lastProgress >= 250_000_000 {
                 lastProgress = now
-                FileDescriptorText.write(Self.progressLine(start: start, now: now, deadline: deadline, samples: statistics.samples), to: 2)
+                FileDescriptorText.write(Self.progressLine(start: start, now: now, deadline: deadline, samples: consumer.statistics.samples), to: 2)
             }
             if let deadline, now >= deadline { break }
             if let child, let status = child.exitStatusIfEnded() {
-                statistics.commandStatus = status
+                consumer.statistics.commandStatus = status
                 break
             }
         }
         sampler.detach()
         while ring.drain() > 0 {}
+        consumer.closeWaits()
+        var statistics = consumer.statistics
         if options.progress { FileDescriptorText.write("\r\u{1b}[K", to: 2) }
         if let child, statistics.commandStatus == nil {
             kill(child.pid, SIGTERM)
@@ -94,24 +83,8 @@ public final class ProfileSession {
         }
         statistics.droppedInKernel = sampler.dropped()
         statistics.seconds = Double(Clock.monotonicNanoseconds() - start) / 1e9
-        let profile = builder.finish()
+        let profile = consumer.builder.finish()
         return (Symbolizer().symbolize(profile), statistics)
-    }
-
-    /// The sample with its user stack unwound from the binaries' call frame
-    /// information and the copied stack. The kernel's frame-pointer walk is kept only
-    /// when there is no copy to unwind: in code built without frame pointers (most of
-    /// Debian's glibc, swiftc -O) it follows whatever rbp holds and yields frames that
-    /// never ran, which a profile must not show.
-    static func unwound(_ sample: KernelSample, with unwinder: DwarfUnwinder, statistics: inout ProfileStatistics) -> RawSample {
-        var raw = sample.raw
-        guard sample.raw.pid > 0, !sample.stack.isEmpty, sample.ip != 0 else { return raw }
-        let (frames, status) = unwinder.unwind(pid: raw.pid, ip: sample.ip, sp: sample.sp, bp: sample.bp, stack: sample.stack)
-        raw.userStack = frames
-        raw.userUnwind = status
-        statistics.dwarfUnwound += 1
-        if status != .complete { statistics.incompleteUserStacks += 1 }
-        return raw
     }
 
     /// "\r[=====>      ] 12 s left, 1234 samples" (elapsed time when there is no deadline).

@@ -9,9 +9,29 @@ public struct KernelSample {
     public var sp: UInt64
     public var bp: UInt64
     public var stack: UnsafeRawBufferPointer
+    /// When the sample was taken (CLOCK_BOOTTIME).
+    public var timestampNanoseconds: UInt64
+}
+
+/// A record of the sampler's ring buffer.
+public enum SamplerRecord {
+    /// A CPU sample, or the stacks of a thread leaving the CPU (`raw.kind == .offCPU`).
+    case sample(KernelSample)
+    /// The thread ran again after waiting this long.
+    case offCPUEnd(pid: Int32, tid: Int32, nanoseconds: UInt64)
 }
 
 public enum SampleDecoder {
+    /// Reads the record's kind first: an off-CPU end is a short record.
+    public static func record(_ bytes: UnsafeRawBufferPointer) -> SamplerRecord? {
+        guard bytes.count >= MemoryLayout<vigil_off_cpu_end>.size, let base = bytes.baseAddress else { return nil }
+        let end = base.loadUnaligned(as: vigil_off_cpu_end.self)
+        if end.kind == UInt32(VIGIL_SAMPLE_OFF_CPU_END.rawValue) {
+            return .offCPUEnd(pid: Int32(bitPattern: end.pid), tid: Int32(bitPattern: end.tid), nanoseconds: end.value)
+        }
+        return decode(bytes).map(SamplerRecord.sample)
+    }
+
     /// Where the stack copy starts: the C `stack` member is too large for Swift to import.
     static let stackOffset = MemoryLayout<vigil_profile_sample>.offset(of: \.user)! + Int(VIGIL_STACK_DEPTH) * 8
 
@@ -39,6 +59,7 @@ public enum SampleDecoder {
         // it: bound the copy by the record itself.
         let stackLength = max(0, min(Int(s.pointee.stack_len), Int(VIGIL_STACK_COPY_MAX), record.count - stackOffset))
         return KernelSample(raw: raw, ip: s.pointee.ip, sp: s.pointee.sp, bp: s.pointee.bp,
-                            stack: UnsafeRawBufferPointer(start: base + stackOffset, count: stackLength))
+                            stack: UnsafeRawBufferPointer(start: base + stackOffset, count: stackLength),
+                            timestampNanoseconds: s.pointee.timestamp_ns)
     }
 }

@@ -37,6 +37,9 @@ public final class Symbolizer {
         if let reason = kernelSymbols?.hiddenReason { warnings.append(reason) }
     }
 
+    /// JIT maps grow as code is compiled: read them again for the next profile.
+    public func refreshJITMaps() { perfMaps.removeAll() }
+
     public func symbolize(_ profile: Profile) -> SymbolizedProfile {
         SymbolizedProfile(profile: profile, names: profile.frames.map { name($0, in: profile) })
     }

@@ -8,8 +8,11 @@ public final class DwarfUnwinder {
     private var files: [String: FileUnwindInfo?] = [:]
     private var mappings: [Int32: (read: Int64, list: [ExecutableMapping])] = [:]
     /// A miss re-reads /proc/PID/maps at most this often (new libraries, JIT code);
-    /// stack slots that are not code addresses miss all the time.
+    /// stack slots that are not code addresses miss all the time. An address that
+    /// should be code (the pc, a return address found by a rule) may re-read sooner:
+    /// just after exec, the first samples see only the binary and the loader mapped.
     private let refreshInterval: Int64 = 1_000_000_000
+    private let expectedCodeRefreshInterval: Int64 = 20_000_000
     public private(set) var filesLoaded = 0
     /// The most frames followed per stack.
     let maxFrames = 127
@@ -18,6 +21,11 @@ public final class DwarfUnwinder {
 
     /// A process exited or exec'd: its mappings are read again next time.
     public func forget(pid: Int32) { mappings[pid] = nil }
+
+    /// Drop processes that no longer exist (a long capture sees many come and go).
+    public func forgetExited() {
+        for pid in mappings.keys where ProcessLiveness.isGone(pid) { mappings[pid] = nil }
+    }
 
     /// Leaf-first addresses from `ip`, with how the walk ended.
     public func unwind(pid: Int32, ip: UInt64, sp: UInt64, bp: UInt64, stack: UnsafeRawBufferPointer) -> (frames: [UInt64], status: UnwindStatus) {
@@ -30,14 +38,20 @@ public final class DwarfUnwinder {
         }
         while frames.count < maxFrames {
             frames.append(pc)
-            guard let mapping = mapping(pid: pid, address: pc), let info = info(for: mapping, pid: pid) else { return (frames, .failed) }
+            guard let mapping = mapping(pid: pid, address: pc, expectCode: true), let info = info(for: mapping, pid: pid) else { return (frames, .failed) }
             // Return addresses point after the call; look up the call itself.
             let lookup = frames.count == 1 ? pc : pc &- 1
             guard let elfAddress = info.virtualAddress(ofFileOffset: mapping.fileOffset(of: lookup)) else { return (frames, .failed) }
             guard let rule = info.table.rule(at: elfAddress) else {
-                // No call frame information (swiftc -O emits none for functions that
-                // cannot unwind): find the return address by a call that provably
-                // targets this function, or stop.
+                // No call frame information (swiftc emits none for functions that
+                // cannot unwind). Code built with frame pointers: follow rbp, when
+                // the function's prologue proves it keeps one (this also restores the
+                // caller's rbp). Otherwise find the return address by a call that
+                // provably targets this function. Or stop.
+                if let caller = framePointerCaller(pid: pid, at: elfAddress, leaf: frames.count == 1, in: info, sp: sp, bp: bp, read: read) {
+                    (pc, sp, bp) = caller
+                    continue
+                }
                 guard let caller = verifiedCaller(pid: pid, function: elfAddress, in: info, sp: sp, read: read) else {
                     return (frames, .failed)
                 }
@@ -63,7 +77,7 @@ public final class DwarfUnwinder {
             guard cfa > sp else { return (frames, .failed) }  // the stack must grow toward callers
             // A return address follows a call instruction in a mapped binary; anything
             // else means the rule or the stack copy misled us: stop, do not invent.
-            guard followsCall(pid: pid, returnAddress) else { return (frames, .failed) }
+            guard followsCall(pid: pid, returnAddress, expectCode: true) else { return (frames, .failed) }
             (pc, sp) = (returnAddress, cfa)
         }
         return (frames, .truncated)
@@ -91,10 +105,36 @@ public final class DwarfUnwinder {
         return nil
     }
 
+    /// The caller of a function without call frame information that starts with the
+    /// frame-pointer prologue `push %rbp; mov %rsp,%rbp` (55 48 89 e5): where the
+    /// return address is depends on how far into the prologue `address` is (or
+    /// whether it is at a `ret`, after the epilogue restored rbp); a caller's frame
+    /// is always past its prologue, inside a call. The return
+    /// address must follow a call, or the step is refused.
+    private func framePointerCaller(pid: Int32, at address: UInt64, leaf: Bool, in info: FileUnwindInfo, sp: UInt64, bp: UInt64,
+                                    read: (UInt64) -> UInt64?) -> (pc: UInt64, sp: UInt64, bp: UInt64)? {
+        guard let function = info.symbols.lookup(address),
+              let prologue = info.code(at: function.address, count: 4), prologue == [0x55, 0x48, 0x89, 0xe5] else { return nil }
+        let into = leaf ? address &- function.address : 4
+        let atReturn = leaf && info.code(at: address, count: 1) == [0xc3]
+        let step: (returnAddress: UInt64?, sp: UInt64, bp: UInt64?)
+        if into == 0 || atReturn {
+            step = (read(sp), sp &+ 8, bp)                  // rbp is the caller's
+        } else if into == 1 {
+            step = (read(sp &+ 8), sp &+ 16, read(sp))      // pushed, not yet moved
+        } else {
+            guard bp >= sp else { return nil }
+            step = (read(bp &+ 8), bp &+ 16, read(bp))      // rbp is this frame's base
+        }
+        guard let returnAddress = step.returnAddress, let callerBP = step.bp,
+              step.sp > sp, followsCall(pid: pid, returnAddress, expectCode: true) else { return nil }
+        return (returnAddress, step.sp, callerBP)
+    }
+
     /// Whether the bytes before `address` end with a call instruction: `call rel32`,
     /// or `call` through a register or memory operand (FF /2 in its 2- to 7-byte forms).
-    private func followsCall(pid: Int32, _ address: UInt64) -> Bool {
-        guard let m = mapping(pid: pid, address: address), let info = info(for: m, pid: pid),
+    private func followsCall(pid: Int32, _ address: UInt64, expectCode: Bool = false) -> Bool {
+        guard let m = mapping(pid: pid, address: address, expectCode: expectCode), let info = info(for: m, pid: pid),
               let at = info.virtualAddress(ofFileOffset: m.fileOffset(of: address)), at >= 7,
               let code = info.code(at: at - 7, count: 7) else { return false }
         if code[2] == 0xe8 { return true }
@@ -102,11 +142,11 @@ public final class DwarfUnwinder {
         return false
     }
 
-    private func mapping(pid: Int32, address: UInt64) -> ExecutableMapping? {
+    private func mapping(pid: Int32, address: UInt64, expectCode: Bool = false) -> ExecutableMapping? {
         let now = Clock.monotonicNanoseconds()
         if let known = mappings[pid] {
             if let m = ProcessMaps.find(address, in: known.list) { return m }
-            if now - known.read < refreshInterval { return nil }
+            if now - known.read < (expectCode ? expectedCodeRefreshInterval : refreshInterval) { return nil }
         }
         guard let fresh = try? ProcessMaps.read(pid: pid) else { return nil }
         mappings[pid] = (now, fresh)

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import VigilSystem
+
+/// Memory statistics and thread snapshots against /proc read independently.
+@Suite struct IntrospectionTests {
+    @Test func memoryMatchesProcStatus() throws {
+        let m = try MemoryStatistics.read()
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        func kB(_ key: String) -> Int64 {
+            let line = status.split(separator: "\n").first { $0.hasPrefix(key + ":") }!
+            return Int64(line.split(whereSeparator: { $0 == " " || $0 == "\t" })[1])! * 1024
+        }
+        // RSS moves between the two reads; the peak and virtual size barely do.
+        #expect(abs(m.residentBytes - kB("VmRSS")) < 8 << 20)
+        #expect(m.peakResidentBytes >= m.residentBytes - (8 << 20))
+        #expect(m.anonymousBytes + m.fileBytes > 0)
+        #expect(abs(m.virtualBytes - kB("VmSize")) < 64 << 20)
+        #expect((m.heapInUseBytes ?? 0) > 0)
+    }
+
+    @Test func threadsAreListedWithTheirNames() throws {
+        let named = Thread {
+            Thread.current.name = "vigil-test-idle"
+            Thread.sleep(forTimeInterval: 2)
+        }
+        named.start()
+        Thread.sleep(forTimeInterval: 0.2)
+        let threads = ThreadSnapshot.all()
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+        #expect(abs(threads.count - tasks.count) <= 2, "\(threads.count) vs \(tasks.count)")
+        let idle = threads.first { $0.name == "vigil-test-idle" }
+        #expect(idle != nil, "\(threads.map(\.name))")
+        #expect(idle?.state == "S")
+        #expect(idle?.waitChannel.isEmpty == false || idle?.syscall != nil)
+        #expect(threads.contains { $0.tid == ThreadSnapshot.currentThreadID() })
+    }
+
+    @Test func statusLinesParse() {
+        let m = MemoryStatistics.parse(status: Array("Name:\tx\nVmSize:\t  2048 kB\nVmHWM:\t 300 kB\nVmRSS:\t     200 kB\nRssAnon:\t 150 kB\nRssFile:\t 50 kB\n".utf8))
+        #expect([m.residentBytes, m.peakResidentBytes, m.anonymousBytes, m.fileBytes, m.virtualBytes]
+                == [200 << 10, 300 << 10, 150 << 10, 50 << 10, 2048 << 10])
+        #expect(m.heapInUseBytes == nil)
+    }
+}
