@@ -1,3 +1,5 @@
+import VigilYAML
+
 /// The agent's configuration: the same four sections as an osquery config
 /// (`schedule`, `packs`, `decorators`, `options`), read from YAML or osquery JSON.
 public struct AgentConfig: Sendable, Equatable {
@@ -91,21 +93,10 @@ public struct ConfigWarning: Sendable, Equatable, CustomStringConvertible {
 
 /// A config that cannot be used, and where: `FILE:LINE:COLUMN: REASON`, the form editors
 /// jump to. The reason says what was wrong and what to write instead.
-public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let file: String
-    public let line: Int
-    public let column: Int
-    public let reason: String
+public typealias ConfigError = LocatedError<ConfigFile>
 
-    public init(file: String, line: Int, column: Int, reason: String) {
-        self.file = file
-        self.line = line
-        self.column = column
-        self.reason = reason
-    }
-
-    public var description: String { "\(file):\(line):\(column): \(reason)" }
-}
+/// The kind of file a `ConfigError` is about: an agent config or a pack file.
+public enum ConfigFile {}
 
 /// A parsed config with the warnings met on the way, for the caller to log.
 public struct LoadedConfig: Sendable {

@@ -1,5 +1,6 @@
 import Glibc
 import VigilSystem
+import VigilYAML
 import Yams
 
 /// Reads an agent config (YAML, or osquery JSON unchanged) and checks it. The first

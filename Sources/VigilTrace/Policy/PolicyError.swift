@@ -1,34 +1,12 @@
-import VigilSystem
+import VigilYAML
+
 /// A policy file that cannot be used, and where: `FILE:LINE:COLUMN: REASON`, the form
 /// compilers and editors understand. Line and column are 1-based and point at the
 /// offending key or value.
-public struct PolicyError: Error, CustomStringConvertible, Sendable, Equatable {
-    public let file: String
-    public let line: Int
-    public let column: Int
-    public let reason: String
+public typealias PolicyError = LocatedError<PolicyFile>
 
-    public init(file: String, line: Int, column: Int, reason: String) {
-        self.file = file
-        self.line = line
-        self.column = column
-        self.reason = reason
-    }
-
-    public var description: String { "\(file):\(line):\(column): \(reason)" }
-}
+/// The kind of file a `PolicyError` is about: a `vigil trace --policy` file.
+public enum PolicyFile {}
 
 /// Close-match suggestions for misspelt keys, events, fields and operators.
-enum Suggestion {
-    /// "; did you mean 'x'?" when one candidate is close, else "; expected one of: a, b, c"
-    /// (or nothing when there are too many candidates to list usefully).
-    static func hint(for word: String, among candidates: [String]) -> String {
-        if let close = closest(to: word, among: candidates) { return "; did you mean '\(close)'?" }
-        if candidates.isEmpty || candidates.count > 12 { return "" }
-        return "; expected one of: " + candidates.joined(separator: ", ")
-    }
-
-    static func closest(to word: String, among candidates: [String]) -> String? {
-        EditDistance.closest(to: word, among: candidates)
-    }
-}
+typealias Suggestion = VigilYAML.Suggestion

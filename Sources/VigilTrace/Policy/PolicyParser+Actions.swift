@@ -1,3 +1,4 @@
+import VigilYAML
 import Yams
 
 /// A rule's `actions:` list: `log`, `kill`, `alert` (with a severity), `count` (with options).

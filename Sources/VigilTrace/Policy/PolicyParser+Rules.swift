@@ -1,3 +1,4 @@
+import VigilYAML
 import Yams
 
 /// `rules:` and each rule's `match:`.
@@ -92,7 +93,7 @@ extension PolicyParser {
         if kind == .syscall, name.hasPrefix("args."), name.count > 5 { return nil }
         guard let field = EventSchema.field(name, of: kind) else {
             let names = (EventSchema.common + EventSchema.fields(of: kind)).map(\.name)
-            let hint = Suggestion.closest(to: name, among: names).map { "; did you mean '\($0)'?" }
+            let hint = Suggestion.didYouMean(name, among: names)
                 ?? (kind == .syscall ? "; syscall arguments are args.NAME" : "; see docs/events.md")
             throw error("unknown field '\(name)' for \(kind.rawValue) events" + hint, at: entry.keyNode)
         }

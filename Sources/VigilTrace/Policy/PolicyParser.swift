@@ -1,3 +1,4 @@
+import VigilYAML
 import Yams
 
 /// Reads a policy from YAML text and checks it against `EventSchema`. The first problem
@@ -44,7 +45,7 @@ struct PolicyParser {
                 guard let kind = EventKind(rawValue: name) else {
                     // Suggest among every kind: 'opn' under process is still most likely 'open'.
                     let all = EventKind.allCases.map(\.rawValue)
-                    let hint = Suggestion.closest(to: name, among: all).map { "; did you mean '\($0)'?" }
+                    let hint = Suggestion.didYouMean(name, among: all)
                         ?? "; expected some of: \(kinds.joined(separator: ", "))"
                     throw error("unknown event '\(name)' in \(what)" + hint, at: node)
                 }
