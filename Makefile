@@ -16,9 +16,10 @@ bootstrap:
 build: bootstrap
 	$(SWIFT) build -c release --product vigil --static-swift-stdlib
 
-# The main job: for now the interactive SQL shell over the live OS.
+# The main job: the agent in the foreground with the embedded default config and a
+# live summary; results and state under ./vigil-data (Ctrl-C stops it).
 run: build
-	$(RELEASE_BIN) shell
+	$(RELEASE_BIN) agent --live --data-dir ./vigil-data
 
 # Unit and integration tests (privileged ones run as root; in CI a skip is a failure).
 # DocsTests checks that docs/tables.md is current.

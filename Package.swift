@@ -49,10 +49,15 @@ let package = Package(
             plugins: ["EmbedBPF"]
         ),
         .plugin(name: "EmbedBPF", capability: .buildTool()),
+        // Typed reads of YAML nodes with FILE:LINE:COLUMN errors, shared by the policy and config parsers.
+        .target(
+            name: "VigilYAML",
+            dependencies: ["VigilSystem", .product(name: "Yams", package: "Yams")]
+        ),
         // Sensors, decoding, process cache, filters and outputs of `vigil trace`.
         .target(
             name: "VigilTrace",
-            dependencies: ["VigilBPF", "VigilBPFObjects", "VigilSystem", "CVigilBPF", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]
+            dependencies: ["VigilBPF", "VigilBPFObjects", "VigilSystem", "VigilYAML", "CVigilBPF", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]
         ),
         // Profiles: file IDs, process mappings, symbolization, de-duplicated traces, writers.
         .target(
@@ -77,15 +82,25 @@ let package = Package(
             name: "VigilConsole",
             dependencies: ["VigilTables", "VigilSQL", "VigilSystem", "CEditLine"]
         ),
+        // The agent's supervisor: worker limits, kills, restarts. Small, no SQL, no BPF.
+        .target(
+            name: "VigilWatchdog",
+            dependencies: ["VigilSystem", .product(name: "Logging", package: "swift-log")]
+        ),
         // The agent's core: config, schedule, packs, differential results, state store, results log, query cost.
         .target(
             name: "VigilAgent",
-            dependencies: ["VigilTables", "VigilSQL", "VigilSystem", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "VigilTables", "VigilSQL", "VigilSystem", "VigilYAML", "VigilWatchdog", "VigilProfile",
+                .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .executableTarget(
             name: "vigil",
             dependencies: [
                 "VigilConsole", "VigilTables", "VigilSQL", "VigilSystem", "VigilTrace", "VigilProfile", "VigilBPF",
+                "VigilAgent", "VigilWatchdog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -94,6 +109,7 @@ let package = Package(
         // Helpers shared by the test targets (child processes with a clean signal mask).
         .target(name: "VigilTestSupport", dependencies: ["VigilSystem"], path: "Tests/VigilTestSupport"),
         .testTarget(name: "VigilSystemTests", dependencies: ["VigilSystem"]),
+        .testTarget(name: "VigilYAMLTests", dependencies: ["VigilYAML", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "VigilSQLTests", dependencies: ["VigilSQL"]),
         .testTarget(name: "VigilTraceTests", dependencies: ["VigilTrace", "VigilSystem", "CVigilBPF"]),
         .testTarget(
@@ -105,9 +121,10 @@ let package = Package(
         ),
         // Profile pipeline against ground truth (nm, sha256sum, objcopy, go tool pprof when present); SwiftProtobuf decodes pprof output.
         .testTarget(name: "VigilProfileTests", dependencies: ["VigilProfile", "VigilSystem", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .testTarget(name: "VigilWatchdogTests", dependencies: ["VigilWatchdog"]),
         .testTarget(name: "VigilAgentTests", dependencies: ["VigilAgent", "VigilSQL", "VigilTables", "VigilSystem"]),
         .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilSQL", "VigilTables"]),
         // Fixtures: C sources of test workloads, compiled by the tests themselves.
-        .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport", "VigilAgent", "VigilSQL", "VigilWatchdog"], exclude: ["Fixtures"]),
     ]
 )

@@ -17,6 +17,16 @@ public enum SQLValue: Sendable, Equatable, Hashable {
         }
     }
 
+    /// The value as a floating-point number when it is a number or text that parses as one.
+    public var double: Double? {
+        switch self {
+        case .integer(let v): return Double(v)
+        case .double(let v): return v
+        case .text(let v): return Double(v)
+        default: return nil
+        }
+    }
+
     /// The value as an integer when it is one or is text that parses as one.
     public var integer: Int64? {
         switch self {

@@ -51,7 +51,7 @@ extension ProfileCommand {
     private func writeQueued(_ queue: BoundedQueue<IntervalProfile>, into directory: String) throws -> Int {
         var n = 0
         while let item = queue.pop() {
-            let path = directory + "/" + Self.intervalFileName(start: item.startNanoseconds, format: format)
+            let path = directory + "/" + item.fileName(format: format)
             try format.write(item.profile, to: path, title: "vigil profile (continuous)")
             if offCPU && format != .pprof {
                 try format.write(item.profile, to: Self.offCPUPath(path), kind: .offCPU, title: "vigil profile (continuous, off-CPU)")
@@ -61,22 +61,5 @@ extension ProfileCommand {
             n += 1
         }
         return n
-    }
-
-    /// profile-20261121T211203Z.pb.gz: sorts by time.
-    static func intervalFileName(start: Int64, format: ProfileFormat) -> String {
-        var t = time_t(start / 1_000_000_000)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        let stamp = "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))T\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))Z"
-        let ext: String
-        switch format {
-        case .pprof: ext = "pb.gz"
-        case .folded: ext = "folded"
-        case .svg: ext = "svg"
-        case .callgrind: return "callgrind.out.\(stamp)"  // the name kcachegrind looks for
-        }
-        return "profile-\(stamp).\(ext)"
     }
 }

@@ -3,19 +3,19 @@ import Logging
 import VigilTables
 
 @main
-struct Vigil: ParsableCommand {
+struct Vigil: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "See what a Linux machine is doing: SQL over the live OS, kernel event tracing, CPU profiling.",
         version: "vigil \(VigilVersion.version) (\(VigilVersion.build))",
-        subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self, TraceCommand.self, ProfileCommand.self, DoctorCommand.self]
+        subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self, TraceCommand.self, ProfileCommand.self, DoctorCommand.self, ProfileQueriesCommand.self, AgentCommand.self]
     )
 
     /// Only the executable bootstraps logging; libraries take a Logger.
-    static func bootstrapLogging(verbose: Bool) {
+    static func bootstrapLogging(verbose: Bool, level: Logger.Level = .warning) {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = verbose ? .debug : .warning
+            handler.logLevel = verbose ? .debug : level
             return handler
         }
     }

@@ -22,10 +22,13 @@ import VigilSystem
     @Test func threadsAreListedWithTheirNames() throws {
         let named = Thread {
             Thread.current.name = "vigil-test-idle"
-            Thread.sleep(forTimeInterval: 2)
+            Thread.sleep(forTimeInterval: 5)
         }
         named.start()
-        Thread.sleep(forTimeInterval: 0.2)
+        // Under load the thread may take a while to start and name itself.
+        for _ in 0..<50 where !ThreadSnapshot.all().contains(where: { $0.name == "vigil-test-idle" }) {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
         let threads = ThreadSnapshot.all()
         let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
         #expect(abs(threads.count - tasks.count) <= 2, "\(threads.count) vs \(tasks.count)")

@@ -22,6 +22,9 @@ public struct QueryCost: Sendable, Equatable {
 public struct ThreadCPUTime: Sendable, Equatable {
     public var userNanoseconds: Int64
     public var systemNanoseconds: Int64
+    /// The thread's CPU clock (CLOCK_THREAD_CPUTIME_ID): exact, where getrusage's
+    /// user/system figures advance in scheduler ticks and read 0 for short queries.
+    public var totalNanoseconds: Int64
 
     /// The calling thread's CPU time so far.
     public static func now() -> ThreadCPUTime {
@@ -29,7 +32,21 @@ public struct ThreadCPUTime: Sendable, Equatable {
         // RUSAGE_THREAD (1): Linux-only, hidden from Swift behind _GNU_SOURCE.
         getrusage(__rusage_who_t(1), &usage)
         func ns(_ tv: timeval) -> Int64 { Int64(tv.tv_sec) * 1_000_000_000 + Int64(tv.tv_usec) * 1000 }
-        return ThreadCPUTime(userNanoseconds: ns(usage.ru_utime), systemNanoseconds: ns(usage.ru_stime))
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return ThreadCPUTime(userNanoseconds: ns(usage.ru_utime), systemNanoseconds: ns(usage.ru_stime),
+                             totalNanoseconds: Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec))
+    }
+
+    /// CPU used from `start` to `self`: the exact total, split into user and system in
+    /// the proportion getrusage saw (all user when it saw nothing).
+    public func since(_ start: ThreadCPUTime) -> (user: Int64, system: Int64) {
+        let total = max(0, totalNanoseconds - start.totalNanoseconds)
+        let user = max(0, userNanoseconds - start.userNanoseconds)
+        let system = max(0, systemNanoseconds - start.systemNanoseconds)
+        guard user + system > 0 else { return (total, 0) }
+        let systemShare = Int64(Double(total) * Double(system) / Double(user + system))
+        return (total - systemShare, systemShare)
     }
 }
 

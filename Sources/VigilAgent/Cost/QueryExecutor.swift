@@ -34,8 +34,7 @@ public enum QueryExecutor {
         let cpuEnd = ThreadCPUTime.now()
         var cost = QueryCost()
         cost.wallNanoseconds = wallEnd - wallStart
-        cost.userNanoseconds = cpuEnd.userNanoseconds - cpuStart.userNanoseconds
-        cost.systemNanoseconds = cpuEnd.systemNanoseconds - cpuStart.systemNanoseconds
+        (cost.userNanoseconds, cost.systemNanoseconds) = cpuEnd.since(cpuStart)
         cost.memoryBytes = MemoryPeak.growth(since: memoryStart)
         cost.rows = rows.count
         // Measured after the clocks stop, so that accounting is not billed to the query.

@@ -26,6 +26,8 @@ public final class StateStore {
                 throw SQLError(code: 1, message: "\(path) was written by a newer Vigil (state schema \(found), this one knows \(Self.schemaVersion)); use that version or move the data directory aside")
             }
             try database.execute(Self.schema)
+            try database.execute(Self.watchdogSchema)
+            try database.execute(Self.telemetrySchema)
             try database.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [.integer(Self.schemaVersion)])
         }
     }

@@ -1,3 +1,4 @@
+import Glibc
 import VigilBPF
 import VigilSystem
 
@@ -22,6 +23,23 @@ public struct IntervalProfile: Sendable {
     /// Interval bounds (CLOCK_REALTIME nanoseconds).
     public let startNanoseconds: Int64
     public let endNanoseconds: Int64
+
+    /// profile-20261121T211203Z.pb.gz: file names sort by time.
+    public func fileName(format: ProfileFormat) -> String {
+        var t = time_t(startNanoseconds / 1_000_000_000)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let stamp = "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))T\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))Z"
+        let ext: String
+        switch format {
+        case .pprof: ext = "pb.gz"
+        case .folded: ext = "folded"
+        case .svg: ext = "svg"
+        case .callgrind: return "callgrind.out.\(stamp)"  // the name kcachegrind looks for
+        }
+        return "profile-\(stamp).\(ext)"
+    }
 }
 
 /// Profiles without end: one profile per interval into a bounded queue that a

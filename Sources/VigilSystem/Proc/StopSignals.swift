@@ -29,3 +29,21 @@ public enum StopSignals {
         signal(SIGTERM, SIG_DFL)
     }
 }
+
+/// Set by SIGHUP: reload the configuration.
+let hangupReceived = Atomic<Bool>(false)
+
+/// SIGHUP for a daemon: the main loop takes the request and reloads.
+public enum HangupSignal {
+    public static func install() {
+        hangupReceived.store(false, ordering: .relaxed)
+        signal(SIGHUP) { _ in hangupReceived.store(true, ordering: .relaxed) }
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGHUP)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    /// Whether a SIGHUP arrived since the last call (and forget it).
+    public static func take() -> Bool { hangupReceived.exchange(false, ordering: .relaxed) }
+}

@@ -1,0 +1,181 @@
+import Glibc
+import Logging
+import ServiceLifecycle
+import Synchronization
+import VigilSQL
+import VigilSystem
+import VigilTables
+
+/// The worker's main service: runs each scheduled query when it is due, marks it
+/// "executing" in the state store first (so the supervisor knows whom to blame if
+/// the worker is killed), measures its cost on this thread, and records results
+/// (differential or snapshot) exactly once in the results log. SIGHUP reloads the
+/// configuration; a config that does not load is refused and the current one kept.
+public final class SchedulerService: Service, @unchecked Sendable {
+    // @unchecked: everything below is used by `run` alone, except `interrupter` and
+    // `queriesRun`, which are thread-safe.
+    let paths: AgentPaths
+    let configPath: String?
+    let logger: Logger
+    let store: StateStore
+    let view: AgentStateView
+    var config: AgentConfig
+    var recorder: ResultsRecorder
+    var database: Database
+    var schedule: Schedule
+    var scheduler: Scheduler
+    var discovery: PackDiscovery
+    var decorations: DecorationState
+    let hostIdentifier: String
+    let interrupter: Interrupter
+    private let runs = Atomic<Int64>(0)
+    /// Denylisted queries already reported as skipped (said once per denylisting).
+    private var reportedSkips: Set<String> = []
+
+    /// Queries this worker has run.
+    public var queriesRun: Int64 { runs.load(ordering: .relaxed) }
+
+    public init(paths: AgentPaths, configPath: String?, config: AgentConfig, logger: Logger) throws {
+        self.paths = paths
+        self.configPath = configPath
+        self.config = config
+        self.logger = logger
+        hostIdentifier = HostIdentifier.resolve(config.options)
+        store = try StateStore(path: paths.statePath)
+        // The previous worker's marker was read by the supervisor before this one started.
+        try store.clearExecuting()
+        let now = Self.now()
+        _ = try store.removeExpiredDenylist(at: now)
+        recorder = try Self.recorder(for: config, paths: paths, store: store, hostIdentifier: hostIdentifier)
+        let delivered = try recorder.deliverPending()
+        if delivered > 0 { logger.info("delivered \(delivered) results a previous worker had committed") }
+        schedule = Schedule(config: config, hostIdentifier: hostIdentifier)
+        view = AgentStateView(statePath: paths.statePath, schedule: schedule, startTime: now)
+        database = try Database(tables: Self.tables(view: view))
+        interrupter = Interrupter(database)
+        scheduler = Scheduler(entries: schedule.entries, now: now, lastExecuted: try store.lastExecuted())
+        discovery = PackDiscovery(queries: schedule.discovery, refreshInterval: config.options.packRefreshInterval, now: now)
+        decorations = DecorationState(decorators: config.decorators)
+        for skipped in schedule.skipped { logger.info("not scheduled: \(skipped.name): \(skipped.reason)") }
+        let db = database
+        decorations.load(now: now) { (sql: String) throws(QueryFailure) in try QueryExecutor.run(sql, on: db).rows }
+    }
+
+    /// Every table a scheduled query may read: the OS tables and the agent's own.
+    static func tables(view: AgentStateView) -> [any VirtualTable] {
+        TableRegistry.all() + [
+            ScheduleTable(view: view, osqueryCompatible: false), ScheduleTable(view: view, osqueryCompatible: true),
+            WatchdogTable(view: view), TelemetryTable(view: view),
+        ]
+    }
+
+    static func recorder(for config: AgentConfig, paths: AgentPaths, store: StateStore, hostIdentifier: String) throws -> ResultsRecorder {
+        let o = config.options
+        let path = o.loggerPath ?? paths.defaultResultsLog
+        let rotation = o.loggerRotate ? Output.Rotation(path: path, maxBytes: o.loggerRotateSize, keep: o.loggerRotateMaxFiles) : nil
+        let log = try ResultsLogFile(path: path, rotation: rotation)
+        return ResultsRecorder(store: store, log: log, hostIdentifier: hostIdentifier, epoch: o.scheduleEpoch)
+    }
+
+    static func now() -> Int64 { Clock.realtimeNanoseconds() / 1_000_000_000 }
+
+    public func run() async throws {
+        HangupSignal.install()
+        // SIGUSR1 is the supervisor's warning that a limit was crossed; the SIGTERM that
+        // follows stops us. Say so in the log, which is all a warning can do.
+        signal(SIGUSR1) { _ in warningReceived.store(true, ordering: .relaxed) }
+        try await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                if warningReceived.exchange(false, ordering: .relaxed) {
+                    logger.warning("the watchdog says this worker is over a limit; it will be stopped")
+                }
+                if HangupSignal.take() { reload() }
+                runDue(at: Self.now())
+                let wait = max(0, min(1, Double((scheduler.nextDueTime ?? Self.now() + 1) - Self.now())))
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(wait * 1000) + 50)) }
+            }
+        } onGracefulShutdown: { [interrupter] in
+            interrupter.interrupt()
+        }
+    }
+
+    /// Discovery, then each due query in turn.
+    func runDue(at now: Int64) {
+        for pack in discovery.due(at: now) {
+            let queries = discovery.queries[pack] ?? []
+            let db = database
+            let (enabled, error) = PackDiscovery.evaluate(queries) { (sql: String) throws(QueryFailure) in try QueryExecutor.run(sql, on: db).rows.count }
+            if let error { logger.warning("discovery query of pack \(pack) failed: \(error); the pack is off") }
+            if enabled != discovery.isEnabled(pack) { logger.info("pack \(pack) is \(enabled ? "on" : "off") (discovery)") }
+            discovery.record(pack: pack, enabled: enabled, at: now)
+        }
+        for entry in scheduler.take(at: now, packEnabled: { discovery.isEnabled($0) }) {
+            if Task.isShuttingDownGracefully { return }
+            run(entry, at: now)
+        }
+    }
+
+    func run(_ entry: ScheduleEntry, at now: Int64) {
+        do {
+            if let denied = try store.denylistEntry(entry.name, at: now) {
+                if reportedSkips.insert(entry.name).inserted {
+                    logger.warning("skipping denylisted query \(entry.name) until \(denied.until): \(denied.measured)")
+                }
+                return
+            }
+            reportedSkips.remove(entry.name)
+            try store.markExecuting(entry.name, at: now, pid: getpid())
+        } catch {
+            logger.error("state store: \(error); \(entry.name) not run")
+            return
+        }
+        let db = database
+        let decorated = decorations.decorations(at: now) { (sql: String) throws(QueryFailure) in try QueryExecutor.run(sql, on: db).rows }
+        runs.add(1, ordering: .relaxed)
+        do {
+            let result = try QueryExecutor.run(entry.query, on: database)
+            let outcome = try recorder.record(entry, rows: result.rows, cost: result.cost, decorations: decorated, at: now)
+            if let problem = outcome.deliveryError { logger.error("results of \(entry.name) are kept for later: \(problem)") }
+        } catch let failure as QueryFailure {
+            // Interrupted by shutdown: leave the marker; the supervisor decides.
+            if Task.isShuttingDownGracefully { return }
+            logger.warning("query \(entry.name) failed: \(failure)")
+            do { try recorder.recordFailure(entry, failure: failure, at: now) } catch { logger.error("state store: \(error)") }
+        } catch {
+            logger.error("results of \(entry.name) not recorded: \(error)")
+        }
+    }
+
+    /// SIGHUP: load the config again; keep the current one if it does not load.
+    func reload() {
+        let loaded: LoadedConfig
+        do {
+            loaded = try configPath.map { path throws(ConfigError) in try ConfigLoader.load(path: path) } ?? ConfigLoader.defaultConfig()
+        } catch {
+            logger.error("config not reloaded, the current one stays in force: \(error)")
+            return
+        }
+        for warning in loaded.warnings { logger.warning("\(warning)") }
+        config = loaded.config
+        let now = Self.now()
+        schedule = Schedule(config: config, hostIdentifier: hostIdentifier)
+        view.update(schedule: schedule)
+        scheduler = Scheduler(entries: schedule.entries, now: now, lastExecuted: (try? store.lastExecuted()) ?? [:])
+        discovery = PackDiscovery(queries: schedule.discovery, refreshInterval: config.options.packRefreshInterval, now: now)
+        decorations = DecorationState(decorators: config.decorators)
+        let db = database
+        decorations.load(now: now) { (sql: String) throws(QueryFailure) in try QueryExecutor.run(sql, on: db).rows }
+        try? store.forgetResults(except: Set(schedule.entries.map(\.name)))
+        logger.info("config reloaded: \(schedule.entries.count) scheduled queries")
+    }
+}
+
+/// Set by SIGUSR1 (the supervisor's warning).
+let warningReceived = Atomic<Bool>(false)
+
+/// Stops a running query from another thread (sqlite3_interrupt is thread-safe).
+final class Interrupter: @unchecked Sendable {
+    private let database: Database
+    init(_ database: Database) { self.database = database }
+    func interrupt() { database.interrupt() }
+}

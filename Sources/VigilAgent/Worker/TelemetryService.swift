@@ -1,0 +1,49 @@
+import Glibc
+import Logging
+import ServiceLifecycle
+import VigilSystem
+
+/// Every 10 s the worker records its own CPU use and memory into the state store
+/// (`vigil_telemetry`), kept for 24 h: an agent that says what it costs.
+public final class TelemetryService: Service, @unchecked Sendable {
+    // @unchecked: `store` is used by `run` alone.
+    let store: StateStore
+    let logger: Logger
+    let intervalSeconds: Double
+    let queriesRun: @Sendable () -> Int64
+
+    public init(statePath: String, intervalSeconds: Double = 10, logger: Logger, queriesRun: @escaping @Sendable () -> Int64) throws {
+        store = try StateStore(path: statePath, durability: .processCrash)
+        self.intervalSeconds = intervalSeconds
+        self.logger = logger
+        self.queriesRun = queriesRun
+    }
+
+    public func run() async throws {
+        let pid = getpid()
+        var previous = ProcessStat.cpuNanoseconds(pid)
+        var previousAt = Clock.monotonicNanoseconds()
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            // Wake at once on shutdown: the supervisor gives the worker a few seconds.
+            try? await cancelWhenGracefulShutdown { [intervalSeconds] in try await Task.sleep(for: .seconds(intervalSeconds)) }
+            if Task.isShuttingDownGracefully { break }
+            guard let stat = try? ProcessStat.read(pid) else { continue }
+            let cpu = ProcessStat.cpuNanoseconds(pid)
+            let now = Clock.monotonicNanoseconds()
+            let percent = now > previousAt ? Double(cpu - previous) * 100 / Double(now - previousAt) : 0
+            (previous, previousAt) = (cpu, now)
+            let sample = TelemetrySample(time: Clock.realtimeNanoseconds() / 1_000_000_000, pid: Int64(pid), cpuPercent: percent,
+                                         residentBytes: stat.residentPages * ProcFS.pageSize, threads: Int64(stat.threads),
+                                         queriesRun: queriesRun())
+            do { try store.recordTelemetry(sample) } catch { logger.warning("cannot record telemetry: \(error)") }
+        }
+    }
+}
+
+extension ProcessStat {
+    /// User plus system CPU time of `pid` in nanoseconds (0 when unreadable).
+    static func cpuNanoseconds(_ pid: Int32) -> Int64 {
+        guard let s = try? ProcessStat.read(pid) else { return 0 }
+        return (s.userTicks + s.systemTicks) * 1_000_000_000 / ProcFS.ticksPerSecond
+    }
+}

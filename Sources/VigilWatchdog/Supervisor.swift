@@ -1,0 +1,156 @@
+import Glibc
+import Logging
+import VigilSystem
+
+/// How the supervisor runs the worker.
+public struct SupervisorOptions: Sendable {
+    /// The worker's command line (argv[0] a path).
+    public var workerArguments: [String]
+    /// nil: the watchdog is off (the worker is still restarted when it dies).
+    public var limits: Limits?
+    /// How often the worker is sampled.
+    public var checkIntervalSeconds: Double = 1
+    /// Between SIGTERM and SIGKILL.
+    public var graceSeconds: Double = 5
+    public var backoff = Backoff()
+
+    public init(workerArguments: [String], limits: Limits?) {
+        self.workerArguments = workerArguments
+        self.limits = limits
+    }
+}
+
+/// The small parent process of the agent: starts the worker, samples it, and when
+/// it breaks a limit warns it (SIGUSR1), stops it (SIGTERM) and kills it (SIGKILL)
+/// after a grace period, denylists the query it was running, and starts a new one
+/// with backoff. It does no other work, so there is little in it to crash.
+public final class Supervisor {
+    public private(set) var options: SupervisorOptions
+    let journal: any WatchdogJournal
+    let logger: Logger
+    /// Asked on SIGHUP for new options (nil: keep the current ones); the worker is
+    /// sent SIGHUP to reload too.
+    let reload: () -> SupervisorOptions?
+    /// Called after every sample with the worker's pid (a live summary, for one).
+    public var onTick: ((Int32) -> Void)?
+    public private(set) var workerPID: Int32 = 0
+
+    public init(options: SupervisorOptions, journal: any WatchdogJournal, logger: Logger,
+                reload: @escaping () -> SupervisorOptions? = { nil }) {
+        self.options = options
+        self.journal = journal
+        self.logger = logger
+        self.reload = reload
+    }
+
+    /// Run until SIGINT or SIGTERM; returns the process exit status.
+    public func run() -> Int32 {
+        StopSignals.install()
+        HangupSignal.install()
+        defer { StopSignals.remove() }
+        var backoff = options.backoff
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        while !StopSignals.requested {
+            let started = Clock.monotonicNanoseconds()
+            let pid: Int32
+            do { pid = try ChildProcess.spawn(options.workerArguments) } catch {
+                logger.error("cannot start the worker: \(error)")
+                return 1
+            }
+            workerPID = pid
+            logger.info("worker started", metadata: ["pid": "\(pid)"])
+            var monitor = options.limits.map { LimitMonitor(limits: $0, cores: cores, started: started) }
+            var end: WorkerEnd?
+            while end == nil {
+                sleepInterruptibly(options.checkIntervalSeconds)
+                onTick?(pid)
+                let lifetime = Double(Clock.monotonicNanoseconds() - started) / 1e9
+                if let status = Self.reap(pid) {
+                    end = WorkerEnd(cause: StopSignals.requested ? .shutdown : .died, pid: pid,
+                                    query: journal.executingQuery(), exitStatus: status.exit, signal: status.signal,
+                                    lifetime: lifetime)
+                    break
+                }
+                if StopSignals.requested {
+                    end = stop(pid, cause: .shutdown, breach: nil, query: nil, started: started)
+                    break
+                }
+                if HangupSignal.take() {
+                    if let fresh = reload() {
+                        options = fresh
+                        monitor = options.limits.map { LimitMonitor(limits: $0, cores: cores, started: started) }
+                        logger.info("configuration reloaded")
+                    }
+                    kill(pid, SIGHUP)
+                }
+                guard let usage = ProcessUsage.read(pid), let breach = monitor?.observe(usage) else { continue }
+                end = limitBreached(pid, breach, started: started)
+            }
+            guard let end else { continue }
+            journal.record(end)
+            if end.cause == .shutdown { break }
+            let (delay, loop) = backoff.workerEnded(lifetime: end.lifetime, at: Double(Clock.monotonicNanoseconds()) / 1e9)
+            if loop {
+                logger.error("the worker is in a crash loop: \(backoff.loopRestarts) restarts within \(Int(backoff.loopWindowSeconds)) s; restarting with backoff")
+                journal.crashLoop(restarts: backoff.loopRestarts, windowSeconds: backoff.loopWindowSeconds)
+            }
+            logger.warning("restarting the worker in \(delay) s")
+            sleepInterruptibly(delay)
+        }
+        return 0
+    }
+
+    /// The worker broke a limit: blame the query it was running (denylist it unless
+    /// exempt), warn it, stop it, and record why.
+    private func limitBreached(_ pid: Int32, _ breach: Breach, started: Int64) -> WorkerEnd {
+        let query = journal.executingQuery()
+        var denylisted = false
+        if let query, journal.mayDenylist(query) {
+            journal.denylist(query, reason: breach.description)
+            denylisted = true
+        }
+        logger.error("worker over its limit, stopping it", metadata: [
+            "pid": "\(pid)", "limit": "\(breach.limit.rawValue)", "measured": "\(breach)",
+            "query": "\(query ?? "none")", "denylisted": "\(denylisted)",
+        ])
+        kill(pid, SIGUSR1)
+        var end = stop(pid, cause: .limit, breach: breach, query: query, started: started)
+        end.denylisted = denylisted
+        return end
+    }
+
+    /// SIGTERM, then SIGKILL after the grace period; waits for it.
+    private func stop(_ pid: Int32, cause: WorkerEnd.Cause, breach: Breach?, query: String?, started: Int64) -> WorkerEnd {
+        kill(pid, SIGTERM)
+        let deadline = Clock.monotonicNanoseconds() + Int64(options.graceSeconds * 1e9)
+        var status = Self.reap(pid)
+        while status == nil && Clock.monotonicNanoseconds() < deadline {
+            usleep(20_000)
+            status = Self.reap(pid)
+        }
+        if status == nil {
+            logger.warning("worker did not stop within \(options.graceSeconds) s; SIGKILL", metadata: ["pid": "\(pid)"])
+            kill(pid, SIGKILL)
+            while status == nil { status = Self.reap(pid, block: true) }
+        }
+        return WorkerEnd(cause: cause, pid: pid, breach: breach, query: query, exitStatus: status?.exit,
+                         signal: status?.signal, lifetime: Double(Clock.monotonicNanoseconds() - started) / 1e9)
+    }
+
+    /// The worker's exit, if it has ended.
+    static func reap(_ pid: Int32, block: Bool = false) -> (exit: Int32?, signal: Int32?)? {
+        var status: Int32 = 0
+        let r = waitpid(pid, &status, block ? 0 : WNOHANG)
+        guard r == pid else { return r < 0 && errno == ECHILD ? (nil, nil) : nil }
+        if status & 0x7f == 0 { return ((status >> 8) & 0xff, nil) }
+        return (nil, status & 0x7f)
+    }
+
+    /// Sleep, waking early for a stop or reload request.
+    private func sleepInterruptibly(_ seconds: Double) {
+        let end = Clock.monotonicNanoseconds() + Int64(seconds * 1e9)
+        while Clock.monotonicNanoseconds() < end && !StopSignals.requested {
+            usleep(useconds_t(min(50_000, max(1, (end - Clock.monotonicNanoseconds()) / 1000))))
+        }
+    }
+}

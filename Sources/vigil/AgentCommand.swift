@@ -1,0 +1,133 @@
+import ArgumentParser
+import Glibc
+import Logging
+import ServiceLifecycle
+import VigilAgent
+import VigilProfile
+import VigilSystem
+import VigilWatchdog
+
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run the agent: a supervisor with a watchdog, and a worker that runs scheduled queries and records their cost.",
+        discussion: """
+        Without --config the embedded default configuration runs (a small inventory each hour, processes every
+        five minutes). Configs are YAML or osquery JSON (schedule, packs, decorators, options).
+        Results go to DATA_DIR/results.log in osquery's format; state lives in DATA_DIR/state.db.
+        SIGHUP reloads the config (a config that does not load is refused, the running one stays); SIGTERM stops.
+        """
+    )
+
+    @Option(help: "Configuration file (YAML, or osquery JSON with schedule, packs, decorators, options).")
+    var config: String?
+
+    @Option(help: "Directory for the state database and results log (default: /var/lib/vigil as root, else ./vigil-data).")
+    var dataDir: String?
+
+    @Flag(help: "Show a live one-screen summary (queries, watchdog, the worker's CPU and memory) on standard output.")
+    var live = false
+
+    @Flag(name: .shortAndLong, help: "Log debug detail to standard error.")
+    var verbose = false
+
+    @Flag(help: .hidden)
+    var worker = false
+
+    var paths: AgentPaths { AgentPaths(dataDirectory: dataDir ?? AgentPaths.defaultDataDirectory) }
+
+    func loadConfig() throws(ConfigError) -> LoadedConfig {
+        try config.map { path throws(ConfigError) in try ConfigLoader.load(path: path) } ?? ConfigLoader.defaultConfig()
+    }
+
+    func run() async throws {
+        Vigil.bootstrapLogging(verbose: verbose, level: .info)
+        // The state database and results log hold query results: this user only.
+        umask(0o077)
+        let logger = Logger(label: worker ? "vigil.worker" : "vigil.agent")
+        let loaded: LoadedConfig
+        do { loaded = try loadConfig() } catch {
+            FileDescriptorText.write("vigil agent: \(error)\n", to: 2)
+            throw ExitCode(2)
+        }
+        do { try paths.prepare() } catch {
+            FileDescriptorText.write("vigil agent: cannot create the data directory: \(error)\n", to: 2)
+            throw ExitCode(2)
+        }
+        if worker { return try await runWorker(loaded.config, logger: logger) }
+        for warning in loaded.warnings { logger.warning("\(warning)") }
+        try runSupervisor(loaded.config, logger: logger)
+    }
+
+    /// The worker: the services that do the work, until SIGTERM.
+    func runWorker(_ config: AgentConfig, logger: Logger) async throws {
+        let scheduler = try SchedulerService(paths: paths, configPath: self.config, config: config, logger: logger)
+        let telemetry = try TelemetryService(statePath: paths.statePath, logger: logger) { [scheduler] in scheduler.queriesRun }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: scheduler), .init(service: telemetry)]
+        if let profiling = ProfileWriterService.options(from: config) {
+            // Profiling is an extra: if the kernel refuses it, the queries go on.
+            let profiler = ProfilerService(options: profiling)
+            let writer = ProfileWriterService(queue: profiler.queue, directory: paths.dataDirectory + "/profiles",
+                                              keep: Int(config.options.raw["profiling_keep"] ?? "") ?? 60, logger: logger)
+            services += [.init(service: profiler, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
+                         .init(service: writer, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)]
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// The supervisor: start the worker, watch it, restart it.
+    func runSupervisor(_ config: AgentConfig, logger: Logger) throws {
+        let store: StateStore
+        do { store = try StateStore(path: paths.statePath) } catch {
+            FileDescriptorText.write("vigil agent: cannot open \(paths.statePath): \(error)\n", to: 2)
+            throw ExitCode(2)
+        }
+        let journal = StateJournal(store: store, exempt: Self.exempt(config), denylistSeconds: Int64(config.options.denylistDuration), logger: logger)
+        let supervisor = Supervisor(options: supervisorOptions(config), journal: journal, logger: logger) {
+            do {
+                let fresh = try loadConfig()
+                journal.exempt = Self.exempt(fresh.config)
+                journal.denylistSeconds = Int64(fresh.config.options.denylistDuration)
+                return supervisorOptions(fresh.config)
+            } catch {
+                logger.error("config not reloaded, the running one stays in force: \(error)")
+                return nil
+            }
+        }
+        if live {
+            // The screen is the summary's: logs (ours and the worker's, which inherits
+            // the descriptor) go to DATA_DIR/agent.log, and the summary shows their tail.
+            let logPath = paths.dataDirectory + "/agent.log"
+            let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            if fd >= 0 { dup2(fd, 2); close(fd) }
+            let summary = LiveSummary(store: store, dataDirectory: paths.dataDirectory, logPath: logPath)
+            supervisor.onTick = { pid in summary.render(workerPID: pid) }
+        }
+        logger.info("agent started", metadata: ["data-dir": "\(paths.dataDirectory)", "config": "\(self.config ?? "embedded default")"])
+        let status = supervisor.run()
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    func supervisorOptions(_ config: AgentConfig) -> SupervisorOptions {
+        let exe = (try? FileSystem.readLink("/proc/self/exe")) ?? CommandLine.arguments[0]
+        var arguments = [exe, "agent", "--worker", "--data-dir", paths.dataDirectory]
+        if let path = self.config { arguments += ["--config", path] }
+        if verbose { arguments.append("--verbose") }
+        let w = config.options.watchdog.limits
+        let limits = w.enabled ? Limits(memoryMB: w.memoryMB, utilizationPercent: w.utilizationPercent,
+                                        latencySeconds: w.latencySeconds, delaySeconds: w.delaySeconds) : nil
+        var options = SupervisorOptions(workerArguments: arguments, limits: limits)
+        // Vigil's own option: the longest wait between restarts (60 s by default).
+        if let text = config.options.raw["watchdog_restart_delay_max"], let cap = Double(text), cap > 0 {
+            options.backoff = Backoff(initialSeconds: min(1, cap), maximumSeconds: cap)
+        }
+        return options
+    }
+
+    /// Queries with `denylist: false`.
+    static func exempt(_ config: AgentConfig) -> Set<String> {
+        let schedule = Schedule(config: config, hostIdentifier: HostIdentifier.resolve(config.options))
+        return Set(schedule.entries.filter { !$0.denylist }.map(\.name))
+    }
+}

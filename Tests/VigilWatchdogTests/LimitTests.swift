@@ -1,0 +1,58 @@
+import Testing
+import VigilWatchdog
+
+/// The watchdog's judgement on synthetic samples: osquery's meaning of each limit.
+@Suite struct LimitTests {
+    let second: Int64 = 1_000_000_000
+    let mb: Int64 = 1 << 20
+
+    func usage(_ cpuSeconds: Double, _ rssMB: Int64, at t: Int64) -> ProcessUsage {
+        ProcessUsage(cpuNanoseconds: Int64(cpuSeconds * 1e9), residentBytes: rssMB * mb, at: t * second)
+    }
+
+    /// Restrictive: over 5% of all cores for 6 s. On 2 cores, one busy core is 50%.
+    @Test func cpuMustStayOverTheLimitForTheWholeWindow() {
+        var m = LimitMonitor(limits: Limits(memoryMB: 100, utilizationPercent: 5, latencySeconds: 6, delaySeconds: 0), cores: 2, started: 0)
+        var breaches: [Breach?] = []
+        for t in 0...8 { breaches.append(m.observe(usage(Double(t), 50, at: Int64(t)))) }
+        // Busy from t=0: over the limit since the first interval, 6 s reached at t=6.
+        #expect(breaches[0...5].allSatisfy { $0 == nil })
+        let b = breaches[6]
+        #expect(b?.limit == .cpu && b?.seconds == 6)
+        #expect(abs((b?.measured ?? 0) - 50) < 0.01)
+        #expect(b?.description == "cpu: 50.0% of all cores for 6.0 s (limit 5% for 6 s)")
+    }
+
+    @Test func aQuietSecondResetsTheWindow() {
+        var m = LimitMonitor(limits: Limits(memoryMB: 100, utilizationPercent: 5, latencySeconds: 3, delaySeconds: 0), cores: 1, started: 0)
+        let cpu = [0.0, 1, 2, 2.01, 3, 4, 5]  // busy, busy, quiet, busy, busy, busy
+        let results = cpu.enumerated().map { m.observe(usage($0.element, 10, at: Int64($0.offset))) }
+        #expect(results[0...5].allSatisfy { $0 == nil })
+        #expect(results[6]?.limit == .cpu)
+    }
+
+    @Test func memoryIsMeasuredFromTheInitialFootprint() {
+        var m = LimitMonitor(limits: Limits(memoryMB: 100, utilizationPercent: 10, latencySeconds: 12, delaySeconds: 0), cores: 2, started: 0)
+        #expect(m.observe(usage(0, 300, at: 1)) == nil)     // 300 MB at start is the footprint
+        #expect(m.initialFootprint == 300 * mb)
+        #expect(m.observe(usage(0, 400, at: 2)) == nil)     // exactly 100 above: not over
+        let b = m.observe(usage(0, 401, at: 3))
+        #expect(b?.limit == .memory && b?.measured == 101)
+    }
+
+    @Test func nothingIsJudgedDuringTheDelay() {
+        var m = LimitMonitor(limits: Limits(memoryMB: 10, utilizationPercent: 5, latencySeconds: 1, delaySeconds: 5), cores: 1, started: 0)
+        let early = (0...4).map { m.observe(usage(Double($0), 10 + Int64($0) * 100, at: Int64($0))) }
+        #expect(early.allSatisfy { $0 == nil })
+        #expect(m.observe(usage(5, 500, at: 5))?.limit == .memory)
+    }
+
+    @Test func backoffDoublesToItsCapResetsWhenHealthyAndSpotsALoop() {
+        var b = Backoff(initialSeconds: 1, maximumSeconds: 8, healthySeconds: 60, loopRestarts: 5, loopWindowSeconds: 300)
+        let delays = (0..<6).map { b.workerEnded(lifetime: 1, at: Double($0)) }
+        #expect(delays.map(\.delay) == [1, 2, 4, 8, 8, 8])
+        #expect(delays.map(\.crashLoop) == [false, false, false, false, true, true])
+        // A worker that ran an hour was healthy: back to 1 s, and the old restarts age out.
+        #expect(b.workerEnded(lifetime: 3600, at: 4000) == (1, false))
+    }
+}
