@@ -8,7 +8,7 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         // The libraries, for the benchmark package next door.
-        .library(name: "VigilKit", targets: ["VigilSQL", "VigilTables", "VigilSystem", "VigilTrace"]),
+        .library(name: "VigilKit", targets: ["VigilSQL", "VigilTables", "VigilSystem", "VigilTrace", "VigilAgent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "VigilAgent",
             dependencies: [
-                "VigilTables", "VigilSQL", "VigilSystem", "VigilYAML", "VigilWatchdog", "VigilProfile",
+                "VigilTables", "VigilSQL", "VigilSystem", "VigilYAML", "VigilWatchdog", "VigilProfile", "VigilTrace", "VigilBPF",
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -28,5 +28,14 @@ let package = Package(
             path: "Benchmarks/VigilTracePipeline",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "VigilAgentCost",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VigilKit", package: "vigil"),
+            ],
+            path: "Benchmarks/VigilAgentCost",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

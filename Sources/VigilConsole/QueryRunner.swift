@@ -2,13 +2,25 @@ import Glibc
 import VigilSQL
 import VigilSystem
 
+/// What the shell runs statements with: the local engine (`QueryRunner`) or a
+/// running agent (`vigil shell --agent`).
+public protocol StatementRunner: AnyObject {
+    var format: OutputFormat { get set }
+    var timer: Bool { get set }
+    var out: Output { get }
+    /// Run `sql` and print its results; false if it failed (the error is printed).
+    func run(_ sql: String) -> Bool
+    /// Table name → CREATE statement, for .tables and .schema.
+    func tableSchemas() -> [String: String]
+}
+
 /// Runs SQL text (one or more statements) and prints each result. Used by
 /// `vigil query` and by the shell.
-public final class QueryRunner {
+public final class QueryRunner: StatementRunner {
     public let database: Database
     public var format: OutputFormat
     public var timer = false
-    let out: Output
+    public let out: Output
     let err: Output
 
     public init(database: Database, format: OutputFormat = .table, out: Output = Output(fd: 1), err: Output = Output(fd: 2)) {
@@ -34,10 +46,8 @@ public final class QueryRunner {
                     writer.finish()
                 }
                 if timer {
-                    let wall = Self.now() - started
                     let cpu = Self.cpuTime()
-                    let user = cpu.user - cpuStarted.user, system = cpu.system - cpuStarted.system
-                    out.line("Run Time: real \(Self.seconds(wall)) user \(Self.seconds(user)) sys \(Self.seconds(system))")
+                    out.line(Self.runTime(wall: Self.now() - started, user: cpu.user - cpuStarted.user, system: cpu.system - cpuStarted.system))
                 }
             }
             out.flush()
@@ -54,19 +64,31 @@ public final class QueryRunner {
         }
     }
 
-    func report(_ error: SQLError, sql: String) {
+    public func tableSchemas() -> [String: String] { database.tables.mapValues(\.schema.createStatement) }
+
+    func report(_ error: SQLError, sql: String) { Self.report(error, sql: sql, to: err) }
+
+    /// "Error: MESSAGE" and, for a syntax error, the SQL with a caret under the position.
+    public static func report(_ error: SQLError, sql: String, to err: Output) {
         err.line("Error: \(error.message)")
         if let pointer = error.pointer(in: sql) { err.line(pointer) }
         err.flush()
     }
 
+    /// The `.timer on` line, as sqlite3 prints it.
+    public static func runTime(wall: Double, user: Double, system: Double) -> String {
+        "Run Time: real \(seconds(wall)) user \(seconds(user)) sys \(seconds(system))"
+    }
+
     /// EXPLAIN QUERY PLAN rows (id, parent, notused, detail) as a tree, as sqlite3 and osqueryi show it.
     func printQueryPlan(_ statement: Statement) throws {
-        var nodes: [(id: Int64, parent: Int64, detail: String)] = []
-        while try statement.step() {
-            let r = statement.row()
-            nodes.append((r[0].integer ?? 0, r[1].integer ?? 0, r[3].text ?? ""))
-        }
+        var rows: [[SQLValue]] = []
+        while try statement.step() { rows.append(statement.row()) }
+        Self.printQueryPlan(rows, to: out)
+    }
+
+    public static func printQueryPlan(_ rows: [[SQLValue]], to out: Output) {
+        let nodes = rows.filter { $0.count >= 4 }.map { r in (id: r[0].integer ?? 0, parent: r[1].integer ?? 0, detail: r[3].text ?? "") }
         out.line("QUERY PLAN")
         func render(_ parent: Int64, _ prefix: String) {
             let children = nodes.filter { $0.parent == parent }

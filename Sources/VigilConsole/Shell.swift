@@ -6,16 +6,19 @@ import VigilSystem
 /// `vigil shell`: an interactive SQL shell with libedit line editing and history,
 /// osqueryi's dot-commands, and statements that may span lines (complete at `;`).
 public final class Shell {
-    let runner: QueryRunner
+    let runner: any StatementRunner
     let out: Output
     let historyPath: String?
     let interactive: Bool
+    let banner: String
 
-    public init(runner: QueryRunner, historyPath: String?) {
+    public init(runner: any StatementRunner, historyPath: String?,
+                banner: String = "Vigil shell: SQL over the live OS. Type .help for commands, .quit to leave.") {
         self.runner = runner
         self.out = runner.out
         self.historyPath = historyPath
         self.interactive = isatty(0) == 1
+        self.banner = banner
     }
 
     /// Read and run until `.quit` or end of input. Returns false if any statement failed
@@ -23,7 +26,7 @@ public final class Shell {
     public func run() -> Bool {
         var ok = true
         if interactive {
-            out.line("Vigil shell: SQL over the live OS. Type .help for commands, .quit to leave.")
+            out.line(banner)
             out.flush()
             if let historyPath { _ = read_history(historyPath) }
         }
@@ -75,13 +78,14 @@ public final class Shell {
         case ".help":
             out.line(Self.help)
         case ".tables":
-            let names = runner.database.tables.keys.sorted().filter { argument == nil || $0.contains(argument!) }
+            let names = runner.tableSchemas().keys.sorted().filter { argument == nil || $0.contains(argument!) }
             for name in names { out.line("  => \(name)") }
         case ".schema":
-            let names = argument.map { [$0] } ?? runner.database.tables.keys.sorted()
+            let schemas = runner.tableSchemas()
+            let names = argument.map { [$0] } ?? schemas.keys.sorted()
             for name in names {
-                if let t = runner.database.tables[name] {
-                    out.line(t.schema.createStatement + ";")
+                if let create = schemas[name] {
+                    out.line(create + ";")
                 } else {
                     out.line("Error: no such table: \(name)")
                 }

@@ -61,9 +61,20 @@ struct AgentCommand: AsyncParsableCommand {
 
     /// The worker: the services that do the work, until SIGTERM.
     func runWorker(_ config: AgentConfig, logger: Logger) async throws {
-        let scheduler = try SchedulerService(paths: paths, configPath: self.config, config: config, logger: logger)
+        let raw = config.options.raw
+        let events = EventStores(capacity: raw["events_max"].flatMap(Int.init) ?? 50_000,
+                                 expirySeconds: raw["events_expiry"].flatMap(Int64.init) ?? 3600)
+        let scheduler = try SchedulerService(paths: paths, configPath: self.config, config: config, events: events, logger: logger)
         let telemetry = try TelemetryService(statePath: paths.statePath, logger: logger) { [scheduler] in scheduler.queriesRun }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: scheduler), .init(service: telemetry)]
+        // The admin socket is an extra too: if it cannot be served, the queries go on (it logs why).
+        services.append(.init(service: AdminService(paths: paths, scheduler: scheduler, logger: logger),
+                              successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+        // osquery's disable_events: event tables are on unless the config turns them off.
+        if raw["disable_events"]?.lowercased() != "true" {
+            services.append(.init(service: EventTracerService(stores: events, logger: logger),
+                                  successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+        }
         if let profiling = ProfileWriterService.options(from: config) {
             // Profiling is an extra: if the kernel refuses it, the queries go on.
             let profiler = ProfilerService(options: profiling)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import VigilAgent
 import VigilConsole
 import VigilSQL
 import VigilSystem
@@ -11,8 +12,18 @@ struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
         abstract: "Run SQL against the live OS and print the result.",
-        discussion: "Example: vigil query \"SELECT pid, name FROM processes WHERE name = 'sshd'\""
+        discussion: """
+        Example: vigil query "SELECT pid, name FROM processes WHERE name = 'sshd'"
+        With --agent the SQL runs inside the running agent (its admin socket in the data directory), where
+        vigil_schedule, vigil_telemetry and the event tables show its live state.
+        """
     )
+
+    @Flag(help: "Run the SQL inside the running agent (DATA_DIR/admin.sock) rather than in this process.")
+    var agent = false
+
+    @Option(help: "With --agent: the agent's data directory (default: /var/lib/vigil as root, else ./vigil-data).")
+    var dataDir: String?
 
     @Argument(help: "One or more SQL statements.")
     var sql: String
@@ -30,10 +41,17 @@ struct QueryCommand: ParsableCommand {
         if sql.allSatisfy({ $0.isWhitespace || $0 == ";" }) {
             throw ValidationError("the SQL is empty; give a statement such as \"SELECT * FROM uptime\"")
         }
+        if dataDir != nil && !agent { throw ValidationError("--data-dir names the agent to ask: add --agent") }
     }
 
     func run() throws {
         Vigil.bootstrapLogging(verbose: verbose)
+        if agent {
+            let runner = AgentQueryRunner(client: AdminClient(dataDirectory: dataDir ?? AgentPaths.defaultDataDirectory), format: format)
+            runner.timer = timer
+            if !runner.run(sql) { throw ExitCode(runner.unreachable ? 2 : 1) }
+            return
+        }
         let database = try Database(tables: TableRegistry.all())
         let runner = QueryRunner(database: database, format: format)
         runner.timer = timer
@@ -53,12 +71,36 @@ struct ShellCommand: ParsableCommand {
     @Option(help: "History file (default ~/.vigil_history).")
     var history: String?
 
+    @Flag(help: "Run statements inside the running agent (DATA_DIR/admin.sock), where its own tables show live state.")
+    var agent = false
+
+    @Option(help: "With --agent: the agent's data directory (default: /var/lib/vigil as root, else ./vigil-data).")
+    var dataDir: String?
+
+    func validate() throws {
+        if dataDir != nil && !agent { throw ValidationError("--data-dir names the agent to ask: add --agent") }
+    }
+
     func run() throws {
         Vigil.bootstrapLogging(verbose: false)
+        let home = getenv("HOME").map { String(cString: $0) }
+        let historyPath = history ?? home.map { "\($0)/.vigil_history" }
+        if agent {
+            let client = AdminClient(dataDirectory: dataDir ?? AgentPaths.defaultDataDirectory)
+            // Say now, not at the first statement, when there is no agent to talk to.
+            do { _ = try client.tableSchemas() } catch {
+                FileDescriptorText.write("vigil shell: \(error)\n", to: 2)
+                throw ExitCode(2)
+            }
+            let runner = AgentQueryRunner(client: client, format: format)
+            let shell = Shell(runner: runner, historyPath: historyPath,
+                              banner: "Vigil shell: SQL inside the agent at \(client.socketPath). Type .help for commands, .quit to leave.")
+            if !shell.run() { throw ExitCode(1) }
+            return
+        }
         let database = try Database(tables: TableRegistry.all())
         let runner = QueryRunner(database: database, format: format)
-        let home = getenv("HOME").map { String(cString: $0) }
-        let shell = Shell(runner: runner, historyPath: history ?? home.map { "\($0)/.vigil_history" })
+        let shell = Shell(runner: runner, historyPath: historyPath)
         if !shell.run() { throw ExitCode(1) }
     }
 }

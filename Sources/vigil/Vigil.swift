@@ -8,7 +8,7 @@ struct Vigil: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "See what a Linux machine is doing: SQL over the live OS, kernel event tracing, CPU profiling.",
         version: "vigil \(VigilVersion.version) (\(VigilVersion.build))",
-        subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self, TraceCommand.self, ProfileCommand.self, DoctorCommand.self, ProfileQueriesCommand.self, AgentCommand.self]
+        subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self, TraceCommand.self, ProfileCommand.self, DoctorCommand.self, ProfileQueriesCommand.self, AgentCommand.self, DebugCommand.self]
     )
 
     /// Only the executable bootstraps logging; libraries take a Logger.

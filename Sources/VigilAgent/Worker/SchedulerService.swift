@@ -28,6 +28,8 @@ public final class SchedulerService: Service, @unchecked Sendable {
     var decorations: DecorationState
     let hostIdentifier: String
     let interrupter: Interrupter
+    /// The event tables' stores (fed by `EventTracerService`).
+    public let events: EventStores
     private let runs = Atomic<Int64>(0)
     /// Denylisted queries already reported as skipped (said once per denylisting).
     private var reportedSkips: Set<String> = []
@@ -35,7 +37,8 @@ public final class SchedulerService: Service, @unchecked Sendable {
     /// Queries this worker has run.
     public var queriesRun: Int64 { runs.load(ordering: .relaxed) }
 
-    public init(paths: AgentPaths, configPath: String?, config: AgentConfig, logger: Logger) throws {
+    public init(paths: AgentPaths, configPath: String?, config: AgentConfig, events: EventStores, logger: Logger) throws {
+        self.events = events
         self.paths = paths
         self.configPath = configPath
         self.config = config
@@ -51,7 +54,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
         if delivered > 0 { logger.info("delivered \(delivered) results a previous worker had committed") }
         schedule = Schedule(config: config, hostIdentifier: hostIdentifier)
         view = AgentStateView(statePath: paths.statePath, schedule: schedule, startTime: now)
-        database = try Database(tables: Self.tables(view: view))
+        database = try Database(tables: Self.tables(view: view, events: events))
         interrupter = Interrupter(database)
         scheduler = Scheduler(entries: schedule.entries, now: now, lastExecuted: try store.lastExecuted())
         discovery = PackDiscovery(queries: schedule.discovery, refreshInterval: config.options.packRefreshInterval, now: now)
@@ -62,10 +65,11 @@ public final class SchedulerService: Service, @unchecked Sendable {
     }
 
     /// Every table a scheduled query may read: the OS tables and the agent's own.
-    static func tables(view: AgentStateView) -> [any VirtualTable] {
+    static func tables(view: AgentStateView, events: EventStores) -> [any VirtualTable] {
         TableRegistry.all() + [
             ScheduleTable(view: view, osqueryCompatible: false), ScheduleTable(view: view, osqueryCompatible: true),
             WatchdogTable(view: view), TelemetryTable(view: view),
+            ProcessEventsTable(store: events.process), SocketEventsTable(store: events.socket), EventsTable(stores: events),
         ]
     }
 
@@ -84,7 +88,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
         // SIGUSR1 is the supervisor's warning that a limit was crossed; the SIGTERM that
         // follows stops us. Say so in the log, which is all a warning can do.
         signal(SIGUSR1) { _ in warningReceived.store(true, ordering: .relaxed) }
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 if warningReceived.exchange(false, ordering: .relaxed) {
                     logger.warning("the watchdog says this worker is over a limit; it will be stopped")
@@ -132,9 +136,14 @@ public final class SchedulerService: Service, @unchecked Sendable {
         let db = database
         let decorated = decorations.decorations(at: now) { (sql: String) throws(QueryFailure) in try QueryExecutor.run(sql, on: db).rows }
         runs.add(1, ordering: .relaxed)
+        // Event tables show this query the events since its last successful run.
+        events.begin(query: entry.name)
+        var recorded = false
+        defer { events.end(query: entry.name, succeeded: recorded) }
         do {
             let result = try QueryExecutor.run(entry.query, on: database)
             let outcome = try recorder.record(entry, rows: result.rows, cost: result.cost, decorations: decorated, at: now)
+            recorded = true
             if let problem = outcome.deliveryError { logger.error("results of \(entry.name) are kept for later: \(problem)") }
         } catch let failure as QueryFailure {
             // Interrupted by shutdown: leave the marker; the supervisor decides.

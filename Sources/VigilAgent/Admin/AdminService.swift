@@ -1,0 +1,122 @@
+import Glibc
+import Logging
+import ServiceLifecycle
+import VigilSQL
+import VigilSystem
+
+/// Why the admin socket is not served.
+public enum AdminServiceError: Error, CustomStringConvertible, Sendable {
+    case notASocket(String)
+    case inUse(String)
+    case system(SystemError)
+    case database(SQLError)
+    case thread(Int32)
+
+    public var description: String {
+        switch self {
+        case .notASocket(let path): return "\(path) exists and is not a socket; not touching it"
+        case .inUse(let path): return "another agent already serves \(path)"
+        case .system(let e): return "\(e)"
+        case .database(let e): return "cannot open the admin query engine: \(e)"
+        case .thread(let rc): return "cannot start the admin thread: \(String(cString: strerror(rc)))"
+        }
+    }
+}
+
+/// The worker's admin socket (DATA_DIR/admin.sock, mode 0600): SQL over the worker's
+/// own tables (the OS tables and vigil_schedule, vigil_telemetry… over the scheduler's
+/// `AgentStateView`, in a `Database` of its own with the same read-only hardening),
+/// and CPU profiles of the worker. Requests are served on a dedicated thread; this
+/// task only watches the query deadline and waits for shutdown. See `AdminProtocol`.
+public final class AdminService: Service, @unchecked Sendable {
+    // @unchecked: immutable after init.
+    let path: String
+    /// The scheduler's tables over its `AgentStateView` (and event stores), built anew
+    /// for this service's own connection.
+    let makeTables: @Sendable () -> [any VirtualTable]
+    let queryTimeoutSeconds: Double
+    let logger: Logger
+
+    public init(paths: AgentPaths, scheduler: SchedulerService, logger: Logger) {
+        path = AdminProtocol.socketPath(dataDirectory: paths.dataDirectory)
+        makeTables = { [view = scheduler.view, events = scheduler.events] in SchedulerService.tables(view: view, events: events) }
+        queryTimeoutSeconds = Self.queryTimeout(scheduler.config.options)
+        self.logger = logger
+    }
+
+    /// `admin_query_timeout` (seconds), else 30 s; kept under the watchdog's latency
+    /// limit when it is on, so the watchdog never kills the worker for an admin query
+    /// (and denylists the scheduled query that happened to be marked).
+    static func queryTimeout(_ options: AgentOptions) -> Double {
+        if let text = options.raw["admin_query_timeout"], let seconds = Double(text), seconds > 0 { return seconds }
+        let limits = options.watchdog.limits
+        return limits.enabled ? max(1, min(30, Double(limits.latencySeconds) - 2)) : 30
+    }
+
+    public func run() async throws {
+        let server: AdminServer
+        do { server = try start() } catch {
+            logger.error("admin socket \(path) not served, the agent goes on without it: \(error)")
+            throw error
+        }
+        let listenerInode = Self.inode(path)
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(server).toOpaque()
+        let rc = pthread_create(&thread, nil, { context in
+            let server = Unmanaged<AdminServer>.fromOpaque(context!).takeRetainedValue()
+            // Named so `vigil debug profile` and top show which thread is the admin's.
+            let comm = open("/proc/self/task/\(ThreadSnapshot.currentThreadID())/comm", O_WRONLY | O_CLOEXEC)
+            if comm >= 0 { _ = write(comm, "vigil-admin", 11); close(comm) }
+            server.serve()
+            return nil
+        }, context)
+        guard rc == 0 else {
+            Unmanaged<AdminServer>.fromOpaque(context).release()
+            unlink(path)
+            logger.error("admin socket \(path) not served: \(AdminServiceError.thread(rc))")
+            throw AdminServiceError.thread(rc)
+        }
+        logger.info("admin socket: \(path)")
+        await withGracefulShutdownHandler {
+            while !server.finished.load(ordering: .acquiring) && !Task.isCancelled && !Task.isShuttingDownGracefully {
+                server.enforceDeadline()
+                // Often while a request runs (its deadline), rarely when idle.
+                let busy = server.deadline.load(ordering: .relaxed) != 0
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(busy ? 100 : 1000)) }
+            }
+        } onGracefulShutdown: {
+            server.stop()
+        }
+        server.stop()
+        // The thread notices `stopping` within ~100 ms of any wait; joining is brief.
+        pthread_join(thread, nil)
+        // Remove the socket only if it is still ours (not a successor's).
+        if let inode = listenerInode, Self.inode(path) == inode { unlink(path) }
+        logger.info("admin socket closed")
+    }
+
+    /// Clear a stale socket, bind, and open the query engine.
+    func start() throws(AdminServiceError) -> AdminServer {
+        var st = stat()
+        if lstat(path, &st) == 0 {
+            guard st.st_mode & S_IFMT == S_IFSOCK else { throw .notASocket(path) }
+            // A socket someone answers on belongs to a live agent; one nobody answers is
+            // what a killed worker left behind.
+            if (try? UnixSocket.connect(to: path)) != nil { throw .inUse(path) }
+            if unlink(path) != 0 { throw .system(SystemError("unlink", path: path)) }
+        }
+        let listener: UnixSocket
+        do { listener = try UnixSocket.listen(at: path, mode: 0o600) } catch { throw .system(error) }
+        let database: Database
+        do { database = try Database(tables: makeTables(), logger: logger) } catch {
+            unlink(path)
+            throw .database(error)
+        }
+        return AdminServer(listener: listener, database: database, queryTimeoutSeconds: queryTimeoutSeconds, logger: logger)
+    }
+
+    static func inode(_ path: String) -> ino_t? {
+        var st = stat()
+        return lstat(path, &st) == 0 ? st.st_ino : nil
+    }
+}

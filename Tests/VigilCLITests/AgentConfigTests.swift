@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// The agent's schedule end to end: differential results and osquery-style configs.
+@Suite(.serialized) struct AgentConfigTests {
+    /// A file appears and disappears: the log shows one `added` and one `removed`.
+    @Test func differentialResultsOfAFileThatComesAndGoes() throws {
+        let watched = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-watched-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: watched, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: watched) }
+        let agent = try RunningAgent(config: """
+            options:
+              watchdog_level: -1
+            schedule:
+              files:
+                query: SELECT path FROM file WHERE directory = '\(watched)'
+                interval: 1
+            """)
+        // An empty first run logs nothing; wait for the query to have run once.
+        #expect(agent.wait(30) { (try agent.store().stats("files")?.executions ?? 0) > 0 }, "\(agent.log)")
+        let path = watched + "/appears"
+        FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+        #expect(agent.wait(15) { try agent.results().contains { $0["action"] as? String == "added" } }, "\(agent.log)")
+        try FileManager.default.removeItem(atPath: path)
+        #expect(agent.wait(15) { try agent.results().contains { $0["action"] as? String == "removed" } }, "\(agent.log)")
+        usleep(2_500_000)
+        let lines = try agent.results().filter { ($0["columns"] as? [String: String])?["path"] == path }
+        #expect(lines.map { $0["action"] as? String ?? "" } == ["added", "removed"], "\(lines)")
+    }
+
+    /// An osquery JSON config loads unchanged: packs with discovery (a pack whose
+    /// discovery query returns no rows stays off), decorators on every result.
+    @Test func osqueryJSONWithPacksDiscoveryAndDecorators() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-pack-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try #"""
+            {
+              "platform": "linux",
+              "discovery": ["SELECT pid FROM processes WHERE pid = 1"],
+              "queries": {
+                "init": {"query": "SELECT pid, name FROM processes WHERE pid = 1", "interval": 1, "snapshot": true}
+              }
+            }
+            """#.write(toFile: dir + "/on.conf", atomically: true, encoding: .utf8)
+        let agent = try RunningAgent(config: #"""
+            {
+              "options": {"watchdog_level": -1, "host_identifier": "specified", "specified_identifier": "test-host"},
+              "decorators": {"always": ["SELECT 'decorated' AS mark"]},
+              "packs": {
+                "on": "\#(dir)/on.conf",
+                "off": {
+                  "discovery": ["SELECT 1 WHERE 1 = 0"],
+                  "queries": {"never": {"query": "SELECT 1 AS one", "interval": 1}}
+                }
+              }
+            }
+            """#)
+        #expect(agent.wait(30) { try agent.results().contains { $0["name"] as? String == "pack_on_init" } }, "\(agent.log)")
+        usleep(2_000_000)
+        let results = try agent.results()
+        #expect(!results.contains { $0["name"] as? String == "pack_off_never" }, "a pack off by discovery ran")
+        let first = try #require(results.first { $0["name"] as? String == "pack_on_init" })
+        #expect(first["hostIdentifier"] as? String == "test-host")
+        #expect((first["decorations"] as? [String: String])?["mark"] == "decorated")
+        #expect((first["snapshot"] as? [[String: String]])?.first?["pid"] == "1")
+    }
+}
