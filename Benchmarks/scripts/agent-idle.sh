@@ -33,5 +33,5 @@ echo "|---|---:|---:|---:|---:|"
 awk -v a="$w0" -v b="$w1" -v t="$tck" -v s="$seconds" -v r0="$wstart" -v m="$((wsum / n))" -v p="$wpeak" \
   'BEGIN { printf "| worker (queries, telemetry) | %.3f%% | %d | %d | %d |\n", (b - a) / t / s * 100, r0, m, p }'
 awk -v a="$s0" -v b="$s1" -v t="$tck" -v s="$seconds" -v p="$spk" \
-  'BEGIN { printf "| supervisor (watchdog, sampling every 1 s) | %.3f%% | - | - | %d |\n", (b - a) / t / s * 100, p }'
+  'BEGIN { printf "| supervisor (watchdog, sampling every 2 s) | %.3f%% | - | - | %d |\n", (b - a) / t / s * 100, p }'
 echo "result lines logged: $runs"

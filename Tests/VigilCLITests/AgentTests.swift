@@ -33,7 +33,7 @@ import VigilTestSupport
         #expect(record.limit == "cpu")
         #expect(record.query == "runaway")
         #expect(record.denylisted)
-        // Restrictive: over 5% of all cores for 6 s; sampled every second.
+        // Restrictive: over 5% of all cores for 6 s; sampled every 2 s.
         #expect((record.seconds ?? 0) >= 6 && (record.seconds ?? 0) < 12, "\(record)")
         #expect((record.measured ?? 0) > 5)
         let denied = try #require(try agent.store().denylistEntry("runaway", at: Int64(Date().timeIntervalSince1970)))

@@ -119,6 +119,18 @@ public final class EventStore: Sendable {
     }
 }
 
+extension EventStore {
+    /// A scan as table rows: the stored values in `schema`'s order, and the event id.
+    func rows(_ schema: TableSchema) -> RowSequence {
+        RowSequence(scan()) { event in
+            var row = Row(schema)
+            for (i, v) in event.values.enumerated() where i < schema.columns.count { row[schema.columns[i].name] = v }
+            row["eid"] = .text(String(event.eid))
+            return row
+        }
+    }
+}
+
 /// The event tables' stores, and which one a scheduled query's run spans.
 public final class EventStores: Sendable {
     public let process: EventStore

@@ -64,7 +64,9 @@ public final class EventTracerService: Service, @unchecked Sendable {
                 lastExpiry = now
                 stores.all.forEach { $0.expire(now: now) }
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
+            // The 4 MiB ring holds seconds of a busy host's events; waking twice a
+            // second keeps an idle agent cheap.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) }
         }
     }
 

@@ -43,14 +43,7 @@ public struct ProcessEventsTable: VirtualTable {
 
     public init(store: EventStore) { self.store = store }
 
-    public func generate(_ context: QueryContext) throws -> RowSequence {
-        RowSequence(store.scan()) { event in
-            var row = Row(Self.schema)
-            for (i, v) in event.values.enumerated() where i < Self.schema.columns.count { row[Self.schema.columns[i].name] = v }
-            row["eid"] = .text(String(event.eid))
-            return row
-        }
-    }
+    public func generate(_ context: QueryContext) throws -> RowSequence { store.rows(Self.schema) }
 
     /// An exec as a row, in the schema's column order.
     static func row(_ e: ProcessEvent, exe: String, time: Int64) -> [SQLValue] {

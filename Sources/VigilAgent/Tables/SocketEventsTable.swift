@@ -28,14 +28,7 @@ public struct SocketEventsTable: VirtualTable {
 
     public init(store: EventStore) { self.store = store }
 
-    public func generate(_ context: QueryContext) throws -> RowSequence {
-        RowSequence(store.scan()) { event in
-            var row = Row(Self.schema)
-            for (i, v) in event.values.enumerated() where i < Self.schema.columns.count { row[Self.schema.columns[i].name] = v }
-            row["eid"] = .text(String(event.eid))
-            return row
-        }
-    }
+    public func generate(_ context: QueryContext) throws -> RowSequence { store.rows(Self.schema) }
 
     static func row(_ e: NetworkEvent, exe: String, time: Int64) -> [SQLValue] {
         var row = Row(schema)
