@@ -65,4 +65,32 @@ import Testing
         #expect((first["decorations"] as? [String: String])?["mark"] == "decorated")
         #expect((first["snapshot"] as? [[String: String]])?.first?["pid"] == "1")
     }
+
+    /// osquery_info answers as osquery does: the worker's pid, its watcher (the
+    /// supervisor), and the config's hash (checked against sha1sum).
+    @Test func osqueryInfoDescribesTheRunningAgent() throws {
+        let agent = try RunningAgent(config: """
+            options:
+              watchdog_level: -1
+            schedule:
+              info:
+                query: SELECT pid, watcher, version, config_hash, config_valid FROM osquery_info
+                interval: 1
+                snapshot: true
+              events:
+                query: SELECT name, type FROM osquery_events
+                interval: 1
+                snapshot: true
+            """)
+        #expect(agent.wait(30) { try agent.results().contains { $0["name"] as? String == "info" } }, "\(agent.log)")
+        let info = try #require(try agent.results().first { $0["name"] as? String == "info" }?["snapshot"] as? [[String: String]]).first
+        let sha1 = try CLI.run([agent.dir + "/config.yaml"], executable: "/usr/bin/sha1sum").stdout.split(separator: " ").first.map(String.init)
+        #expect(info?["config_hash"] == sha1, "\(String(describing: info)) vs \(String(describing: sha1))")
+        #expect(info?["watcher"] == String(agent.pid))
+        #expect(info?["pid"].flatMap(Int32.init) == agent.workerPID)
+        #expect(info?["config_valid"] == "1")
+        _ = agent.wait(10) { try agent.results().contains { $0["name"] as? String == "events" } }
+        let events = try agent.results().first { $0["name"] as? String == "events" }?["snapshot"] as? [[String: String]] ?? []
+        #expect(events.contains { $0["name"] == "process_events" && $0["type"] == "subscriber" }, "\(events)")
+    }
 }

@@ -1,5 +1,6 @@
 import Synchronization
 import VigilSQL
+import VigilSystem
 
 /// What the agent's tables read: the state store (through a connection of their
 /// own, so a scan never interleaves with the scheduler's writes) and the schedule
@@ -10,6 +11,8 @@ public final class AgentStateView: Sendable {
         var store: StateStore?
         var schedule: Schedule
         var startTime: Int64
+        /// SHA-1 of the config text in force (osquery_info.config_hash).
+        var configHash = ""
     }
     private let state: Mutex<State>
     public let statePath: String
@@ -23,6 +26,16 @@ public final class AgentStateView: Sendable {
     public func update(schedule: Schedule) { state.withLock { $0.schedule = schedule } }
 
     public var schedule: Schedule { state.withLock { $0.schedule } }
+
+    /// The config in force changed (start, reload): remember its hash.
+    public func update(configText: String) {
+        let context = DigestContext(.sha1)
+        context.update(Array(configText.utf8))
+        let hash = Digest.hex(context.finish())
+        state.withLock { $0.configHash = hash }
+    }
+
+    public var configHash: String { state.withLock { $0.configHash } }
     public var startTime: Int64 { state.withLock { $0.startTime } }
 
     /// Run `body` with the state store, opening it on first use.

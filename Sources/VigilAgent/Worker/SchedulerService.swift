@@ -54,6 +54,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
         if delivered > 0 { logger.info("delivered \(delivered) results a previous worker had committed") }
         schedule = Schedule(config: config, hostIdentifier: hostIdentifier)
         view = AgentStateView(statePath: paths.statePath, schedule: schedule, startTime: now)
+        view.update(configText: Self.configText(configPath))
         database = try Database(tables: Self.tables(view: view, events: events))
         interrupter = Interrupter(database)
         scheduler = Scheduler(entries: schedule.entries, now: now, lastExecuted: try store.lastExecuted())
@@ -70,6 +71,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
             ScheduleTable(view: view, osqueryCompatible: false), ScheduleTable(view: view, osqueryCompatible: true),
             WatchdogTable(view: view), TelemetryTable(view: view),
             ProcessEventsTable(store: events.process), SocketEventsTable(store: events.socket), EventsTable(stores: events),
+            OsqueryInfoTable(view: view), OsqueryEventsTable(stores: events),
         ]
     }
 
@@ -79,6 +81,11 @@ public final class SchedulerService: Service, @unchecked Sendable {
         let rotation = o.loggerRotate ? Output.Rotation(path: path, maxBytes: o.loggerRotateSize, keep: o.loggerRotateMaxFiles) : nil
         let log = try ResultsLogFile(path: path, rotation: rotation)
         return ResultsRecorder(store: store, log: log, hostIdentifier: hostIdentifier, epoch: o.scheduleEpoch)
+    }
+
+    /// The config's text, for its hash (the embedded default when there is no file).
+    static func configText(_ path: String?) -> String {
+        path.flatMap(FileSystem.readTextIfPresent) ?? ConfigLoader.defaultConfigText
     }
 
     static func now() -> Int64 { Clock.realtimeNanoseconds() / 1_000_000_000 }
@@ -169,6 +176,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
         let now = Self.now()
         schedule = Schedule(config: config, hostIdentifier: hostIdentifier)
         view.update(schedule: schedule)
+        view.update(configText: Self.configText(configPath))
         scheduler = Scheduler(entries: schedule.entries, now: now, lastExecuted: (try? store.lastExecuted()) ?? [:])
         discovery = PackDiscovery(queries: schedule.discovery, refreshInterval: config.options.packRefreshInterval, now: now)
         decorations = DecorationState(decorators: config.decorators)

@@ -1,0 +1,87 @@
+import Glibc
+import VigilSQL
+import VigilSystem
+import VigilTables
+
+/// `osquery_info`: the running agent as osquery describes itself, so packs that
+/// read it (for the host uuid, the version, the watcher) run unchanged.
+public struct OsqueryInfoTable: VirtualTable {
+    public let schema = TableSchema("osquery_info", "Top level information about the running agent (osquery's columns): worker pid, host uuid, version, config hash, watcher.", [
+        Column("pid", .integer, "Process (or thread/handle) ID"),
+        Column("uuid", .text, "Unique ID provided by the system"),
+        Column("instance_id", .text, "Unique, long-lived ID per instance of osquery"),
+        Column("version", .text, "osquery toolkit version"),
+        Column("config_hash", .text, "Hash of the working configuration state"),
+        Column("config_valid", .integer, "1 if the config was loaded and considered valid, else 0"),
+        Column("extensions", .text, "osquery extensions status"),
+        Column("build_platform", .text, "osquery toolkit build platform"),
+        Column("build_distro", .text, "osquery toolkit platform distribution name (os version)"),
+        Column("start_time", .integer, "UNIX time in seconds when the process started"),
+        Column("watcher", .integer, "Process (or thread/handle) ID of optional watcher process"),
+        Column("platform_mask", .integer, "The osquery platform bitmask"),
+    ])
+    let view: AgentStateView
+
+    public init(view: AgentStateView) { self.view = view }
+
+    public func generate(_ context: QueryContext) throws -> RowSequence {
+        var row = Row(schema)
+        row["pid"] = SQLValue(getpid())
+        let uuid = FileSystem.readTextIfPresent("/sys/class/dmi/id/product_uuid")?.trimmingCharacters()
+        row["uuid"] = SQLValue(uuid)
+        row["instance_id"] = SQLValue(FileSystem.readTextIfPresent("/etc/machine-id")?.trimmingCharacters())
+        row["version"] = .text(VigilVersion.version)
+        row["config_hash"] = .text(view.configHash)
+        row["config_valid"] = 1
+        row["extensions"] = "inactive"
+        row["build_platform"] = "linux"
+        row["build_distro"] = "debian"
+        row["start_time"] = SQLValue(view.startTime)
+        row["watcher"] = SQLValue(getppid())
+        // osquery's PlatformType bits: posix (1) | linux (8).
+        row["platform_mask"] = 9
+        return RowSequence([row])
+    }
+}
+
+/// `osquery_events`: the event publisher and its subscribers (the event tables),
+/// with osquery's columns.
+public struct OsqueryEventsTable: VirtualTable {
+    public let schema = TableSchema("osquery_events", "The event publisher (the kernel tracer) and its subscribers (the event tables), with osquery's columns.", [
+        Column("name", .text, "Event publisher or subscriber name"),
+        Column("publisher", .text, "Name of the associated publisher"),
+        Column("type", .text, "Either publisher or subscriber"),
+        Column("subscriptions", .integer, "Number of subscriptions the publisher received or subscriber used"),
+        Column("events", .integer, "Number of events emitted or received since osquery started"),
+        Column("refreshes", .integer, "Publisher only: number of runloop restarts"),
+        Column("active", .integer, "1 if the publisher or subscriber is active else 0"),
+    ])
+    let stores: EventStores
+
+    public init(stores: EventStores) { self.stores = stores }
+
+    public func generate(_ context: QueryContext) throws -> RowSequence {
+        let counters = stores.all.map(\.counters)
+        var publisher = Row(schema)
+        publisher["name"] = "vigil_trace"
+        publisher["publisher"] = "vigil_trace"
+        publisher["type"] = "publisher"
+        publisher["subscriptions"] = SQLValue(stores.all.count)
+        publisher["events"] = SQLValue(counters.reduce(0) { $0 + $1.seen })
+        publisher["refreshes"] = 0
+        publisher["active"] = SQLValue(counters.contains { $0.active })
+        var rows = [publisher]
+        for (store, c) in zip(stores.all, counters) {
+            var row = Row(schema)
+            row["name"] = .text(store.name)
+            row["publisher"] = "vigil_trace"
+            row["type"] = "subscriber"
+            row["subscriptions"] = 1
+            row["events"] = SQLValue(c.seen)
+            row["refreshes"] = 0
+            row["active"] = SQLValue(c.active)
+            rows.append(row)
+        }
+        return RowSequence(rows)
+    }
+}
