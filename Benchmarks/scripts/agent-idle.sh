@@ -35,3 +35,5 @@ awk -v a="$w0" -v b="$w1" -v t="$tck" -v s="$seconds" -v r0="$wstart" -v m="$((w
 awk -v a="$s0" -v b="$s1" -v t="$tck" -v s="$seconds" -v p="$spk" \
   'BEGIN { printf "| supervisor (watchdog, sampling every 2 s) | %.3f%% | - | - | %d |\n", (b - a) / t / s * 100, p }'
 echo "result lines logged: $runs"
+# RSS counts the binary's pages the supervisor shares; PSS splits shared pages.
+echo "worker at the end: $(awk '/^Rss:|^Pss:|^Private_Dirty:/ { printf "%s %d MB  ", $1, $2 / 1024 }' "/proc/$worker/smaps_rollup")"

@@ -21,7 +21,10 @@ public final class EventTracerService: Service, @unchecked Sendable {
     public func run() async throws {
         var options = SensorOptions()
         options.events = [.exec, .fork, .exit, .connect, .accept]
-        options.ringBufferBytes = 4 << 20
+        // 2 MiB (mapped twice by the kernel, so 4 MiB of the worker's RSS once used):
+        // at two polls a second that is 4 MB/s, some 3,000 execs a second, before the
+        // kernel drops events (and vigil_events counts them).
+        options.ringBufferBytes = 2 << 20
         let sensor: TraceSensor
         do { sensor = try TraceSensor(options: options) } catch {
             logger.warning("event tables are empty: the tracer cannot start here (\(error))")
@@ -64,7 +67,7 @@ public final class EventTracerService: Service, @unchecked Sendable {
                 lastExpiry = now
                 stores.all.forEach { $0.expire(now: now) }
             }
-            // The 4 MiB ring holds seconds of a busy host's events; waking twice a
+            // The ring holds a busy host's events for over a second; waking twice a
             // second keeps an idle agent cheap.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) }
         }
