@@ -1,27 +1,33 @@
 import Glibc
 
+/// The Swift runtime's demangler (exported by libswiftCore, and linked in with the
+/// static standard library too).
+@_silgen_name("swift_demangle")
+private func vigil_swift_demangle(
+    _ mangled: UnsafePointer<CChar>?, _ length: Int, _ output: UnsafeMutablePointer<CChar>?,
+    _ outputSize: UnsafeMutablePointer<Int>?, _ flags: UInt32
+) -> UnsafeMutablePointer<CChar>?
+
 /// Readable names from mangled ones, through the language runtimes' own
-/// demanglers found with dlsym, so Vigil carries no demangler of its own:
-/// - Swift (`$s…`, `_$s…`, older `_T0…`): `swift_demangle` from libswiftCore,
-///   which is linked into every Swift binary;
-/// - C++ (`_Z…`): `__cxa_demangle` from libstdc++ (loaded by the Swift runtime);
+/// demanglers, so Vigil carries no demangler of its own:
+/// - Swift (`$s…`, `_$s…`, older `_T0…`): `swift_demangle` from the Swift runtime,
+///   linked in (dlsym cannot see it in the static-stdlib release binary);
+/// - C++ (`_Z…`): `__cxa_demangle` from libstdc++ (loaded by the Swift runtime), by dlsym;
 /// - Rust legacy (`_ZN…17h<hash>E`): the C++ demangler, then the `::h<16 hex>`
 ///   hash is dropped and rustc's escapes decoded. Rust v0 (`_R…`) names stay mangled.
 /// A name nothing recognizes is returned unchanged.
 public enum Demangler {
-    typealias SwiftDemangle = @convention(c) (
-        UnsafePointer<CChar>?, Int, UnsafeMutablePointer<CChar>?, UnsafeMutablePointer<Int>?, UInt32
-    ) -> UnsafeMutablePointer<CChar>?
     typealias CxaDemangle = @convention(c) (
         UnsafePointer<CChar>?, UnsafeMutablePointer<CChar>?, UnsafeMutablePointer<Int>?, UnsafeMutablePointer<Int32>?
     ) -> UnsafeMutablePointer<CChar>?
 
     // Resolved once, on first use.
-    private static let swiftDemangle: SwiftDemangle? = symbol("swift_demangle", library: "libswiftCore.so")
     private static let cxaDemangle: CxaDemangle? = symbol("__cxa_demangle", library: "libstdc++.so.6")
 
     /// Whether each runtime demangler was found (for `vigil doctor` and tests).
-    public static var hasSwift: Bool { swiftDemangle != nil }
+    /// Always: the Swift demangler is linked in (with --static-swift-stdlib, the release
+    /// build, the runtime's symbols are not in the dynamic symbol table for dlsym).
+    public static var hasSwift: Bool { true }
     public static var hasCxx: Bool { cxaDemangle != nil }
 
     public static func demangle(_ name: String) -> String {
@@ -39,10 +45,9 @@ public enum Demangler {
     }
 
     static func swift(_ name: String) -> String? {
-        guard let swiftDemangle else { return nil }
-        return name.withCString { c in
+        name.withCString { c in
             // No output buffer: the runtime returns a malloc'd string, or nil when the name is not Swift's.
-            guard let out = swiftDemangle(c, strlen(c), nil, nil, 0) else { return nil }
+            guard let out = vigil_swift_demangle(c, strlen(c), nil, nil, 0) else { return nil }
             defer { free(out) }
             return String(cString: out)
         }
