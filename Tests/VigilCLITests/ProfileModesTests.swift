@@ -52,8 +52,9 @@ import VigilTestSupport
         let cpu = try cpuSeconds(busy) - before
         #expect(r.status == 0, "\(r.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/out").sorted()
-        // Three whole intervals and the last partial one.
-        #expect(files.count == 4, "\(files)")
+        // Three whole intervals and the last partial one; on a loaded machine start-up
+        // (loading BPF) can take half a second, leaving two whole ones before 3.5 s.
+        #expect(files.count == 3 || files.count == 4, "\(files)")
         #expect(files.allSatisfy { $0.hasPrefix("profile-") && $0.hasSuffix(".folded") })
         var total = 0
         for file in files {
@@ -64,7 +65,7 @@ import VigilTestSupport
         // The busy loop shares two cores with other tests: compare with the CPU time it
         // got, which also covers Vigil's start-up (not sampled), hence no lower bound near 1.
         #expect(total > 0 && Double(total) <= cpu * 99 * 1.25, "\(total) samples for \(cpu) s of CPU at 99 Hz")
-        #expect(r.stderr.contains("wrote 4 profiles"), "\(r.stderr)")
+        #expect(r.stderr.contains("wrote \(files.count) profiles"), "\(r.stderr)")
     }
 
     /// utime + stime of a process, from /proc/PID/stat.

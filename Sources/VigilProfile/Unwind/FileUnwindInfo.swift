@@ -34,8 +34,23 @@ final class FileUnwindInfo {
         return FileUnwindInfo(table: UnwindTable(rows: rows), segments: elf.loadSegments(), elf: elf)
     }
 
+    /// Code bytes already read, by address and length: the same call sites are checked
+    /// sample after sample, and each read is a syscall. (Not mmap: a library rewritten
+    /// in place would turn a read into SIGBUS in the profiler.)
+    private var codeCache: [UInt64: [UInt8]?] = [:]
+    static let codeCacheLimit = 16_384
+
     /// `count` bytes of the file at ELF virtual address `address`, if they are in a segment.
     func code(at address: UInt64, count: Int) -> [UInt8]? {
+        let key = address << 5 | UInt64(count & 31)
+        if let known = codeCache[key] { return known }
+        if codeCache.count >= Self.codeCacheLimit { codeCache.removeAll(keepingCapacity: true) }
+        let bytes = readCode(at: address, count: count)
+        codeCache[key] = bytes
+        return bytes
+    }
+
+    private func readCode(at address: UInt64, count: Int) -> [UInt8]? {
         guard let segment = segments.first(where: { address >= $0.virtualAddress && address + UInt64(count) <= $0.virtualAddress + $0.fileSize }),
               elf.descriptor >= 0 else { return nil }
         var out = [UInt8](repeating: 0, count: count)
