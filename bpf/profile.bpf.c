@@ -48,6 +48,8 @@ static __always_inline bool profiled(__u32 tgid)
 {
     if (tgid == 0 && !vigil_profile.include_idle)
         return false;
+    if (vigil_profile.exclude_pid && tgid == vigil_profile.exclude_pid)
+        return false;
     if (vigil_profile.filter_pids && !bpf_map_lookup_elem(&profiled_pids, &tgid))
         return false;
     if (vigil_profile.filter_cgroup && bpf_current_task_under_cgroup(&profile_cgroup, 0) != 1)

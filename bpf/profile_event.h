@@ -53,6 +53,7 @@ struct vigil_profile_config {
     vigil_u32 filter_cgroup; /* 1: only tasks in the cgroup in profile_cgroup[0], or below it */
     vigil_u32 stack_copy;    /* bytes of user stack to copy, <= VIGIL_STACK_COPY_MAX */
     vigil_u32 include_idle;  /* 1: also sample the idle task (pid 0) */
+    vigil_u32 exclude_pid;   /* a process never sampled (Vigil itself in whole-system mode), or 0 */
 };
 
 #endif

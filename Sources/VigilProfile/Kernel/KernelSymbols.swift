@@ -20,31 +20,67 @@ public struct KernelSymbols: Sendable {
         parse(try ProcFileReader.read(path))
     }
 
+    /// One pass over the bytes with no allocation per line: kallsyms has some 200,000
+    /// lines, and this runs at the start of every capture.
     public static func parse(_ bytes: [UInt8]) -> KernelSymbols {
         var candidates: [SymbolTable.Candidate] = []
+        candidates.reserveCapacity(bytes.count / 48)
         var moduleRanges: [String: (UInt64, UInt64)] = [:]
+        var lastModuleBytes: ArraySlice<UInt8> = []
+        var lastModule = ""
         var sawNonZero = false
         var lines = 0
-        for line in ByteLines(bytes) {
+        let n = bytes.count
+        var i = 0
+        while i < n {
+            var end = i
+            while end < n && bytes[end] != 0x0a { end += 1 }
+            defer { i = end + 1 }
             lines += 1
-            let f = ByteLines.fields(line)
-            guard f.count >= 3, f[1].count == 1, let address = UInt64(String(decoding: f[0], as: UTF8.self), radix: 16) else { continue }
+            // "ADDRESS TYPE NAME[\t[MODULE]]"
+            var p = i
+            var address: UInt64 = 0
+            while p < end, let v = hexValue(bytes[p]) {
+                address = address << 4 | v
+                p += 1
+            }
+            guard p > i, p + 3 < end, bytes[p] == 0x20, bytes[p + 2] == 0x20 else { continue }
             if address != 0 { sawNonZero = true }
             // Text symbols only: t/T (functions), w/W (weak, in practice text here).
-            switch f[1].first! {
+            switch bytes[p + 1] {
             case UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "w"), UInt8(ascii: "W"): break
             default: continue
             }
             guard address != 0 else { continue }
-            candidates.append(.init(address: address, size: 0, rank: 0, name: f[2]))
-            if f.count >= 4, f[3].first == UInt8(ascii: "[") {
-                let name = String(decoding: f[3].dropFirst().prefix { $0 != UInt8(ascii: "]") }, as: UTF8.self)
-                let r = moduleRanges[name] ?? (address, address)
-                moduleRanges[name] = (min(r.0, address), max(r.1, address))
+            let nameStart = p + 3
+            var nameEnd = nameStart
+            while nameEnd < end && bytes[nameEnd] != 0x09 && bytes[nameEnd] != 0x20 { nameEnd += 1 }
+            candidates.append(.init(address: address, size: 0, rank: 0, name: bytes[nameStart..<nameEnd]))
+            var m = nameEnd
+            while m < end && (bytes[m] == 0x09 || bytes[m] == 0x20) { m += 1 }
+            guard m < end, bytes[m] == UInt8(ascii: "[") else { continue }
+            var moduleEnd = m + 1
+            while moduleEnd < end && bytes[moduleEnd] != UInt8(ascii: "]") { moduleEnd += 1 }
+            let moduleBytes = bytes[(m + 1)..<moduleEnd]
+            // Module symbols come in runs: make the name's String once per run.
+            if moduleBytes != lastModuleBytes {
+                lastModuleBytes = moduleBytes
+                lastModule = String(decoding: moduleBytes, as: UTF8.self)
             }
+            let r = moduleRanges[lastModule] ?? (address, address)
+            moduleRanges[lastModule] = (min(r.0, address), max(r.1, address))
         }
         let modules = moduleRanges.map { (start: $0.value.0, end: $0.value.1 &+ 1, name: $0.key) }.sorted { $0.start < $1.start }
         return KernelSymbols(symbols: SymbolTable(candidates), modules: modules, addressesHidden: lines > 0 && !sawNonZero)
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt64? {
+        switch c {
+        case 0x30...0x39: return UInt64(c - 0x30)
+        case 0x61...0x66: return UInt64(c - 0x61 + 10)
+        case 0x41...0x46: return UInt64(c - 0x41 + 10)
+        default: return nil
+        }
     }
 
     /// The function holding a kernel address, or nil.

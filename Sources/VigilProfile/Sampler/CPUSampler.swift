@@ -16,7 +16,10 @@ public struct SamplerOptions: Sendable {
     public var cgroupDirectory: String?
     /// Bytes of the user stack copied per sample, for unwinding without frame pointers.
     public var stackCopyBytes: UInt32 = 16384
-    public var ringBufferBytes: UInt32 = 8 << 20
+    /// Ring buffer size; nil sizes it for half a second of samples (at least 1 MiB).
+    /// The kernel maps the ring twice, and every page of it is touched in turn, so
+    /// this is resident memory: 8 MiB cost 16 MB at 19 Hz on 2 CPUs for nothing.
+    public var ringBufferBytes: UInt32?
     /// Also record where threads wait off the CPU (sched_switch), as a second sample type.
     public var offCPU = false
     public init() {}
@@ -41,8 +44,15 @@ public final class CPUSampler {
         config.filter_pids = options.pids == nil ? 0 : 1
         config.filter_cgroup = options.cgroupDirectory == nil ? 0 : 1
         config.stack_copy = min(options.stackCopyBytes, UInt32(VIGIL_STACK_COPY_MAX))
+        // Vigil is left out of its own whole-system profiles unless asked for by pid
+        // (--self, the agent's debug profile): sampling itself, it would unwind and
+        // symbolize its own large binary, which is most of what a capture costs.
+        let me = getpid()
+        if !(options.pids ?? []).contains(me) { config.exclude_pid = UInt32(me) }
         try object.setReadOnlyData(config)
-        try object.map("samples").setMaxEntries(Self.powerOfTwo(options.ringBufferBytes))
+        let halfSecond = UInt64(cpus.count) * options.frequency * UInt64(MemoryLayout<vigil_profile_sample>.size + Int(VIGIL_STACK_COPY_MAX)) / 2
+        let ring = options.ringBufferBytes ?? UInt32(min(max(halfSecond, 1 << 20), 1 << 30))
+        try object.map("samples").setMaxEntries(Self.powerOfTwo(ring))
         try object.program("off_cpu_switch").setAutoload(options.offCPU)
         try object.load()
         for pid in options.pids ?? [] { try track(pid) }
