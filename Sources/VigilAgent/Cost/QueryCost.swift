@@ -70,22 +70,18 @@ public enum MemoryPeak {
         defer { close(fd) }
         let ok = "5".withCString { write(fd, $0, 1) } == 1
         guard ok else { return nil }
-        return statusField("VmRSS:")
+        return status()?.residentBytes
     }
 
     /// Bytes the peak rose above `start`'s RSS.
     public static func growth(since startRSS: Int64?) -> Int64? {
-        guard let startRSS, let peak = statusField("VmHWM:") else { return nil }
+        guard let startRSS, let peak = status()?.peakResidentBytes else { return nil }
         return max(0, peak - startRSS)
     }
 
-    /// A "kB" field of /proc/self/status, in bytes.
-    static func statusField(_ key: String) -> Int64? {
-        guard let text = try? FileSystem.readText("/proc/self/status") else { return nil }
-        for line in FileSystem.lines(text) where line.hasPrefix(key) {
-            let digits = line.dropFirst(key.count).filter(\.isNumber)
-            return Int64(digits).map { $0 * 1024 }
-        }
-        return nil
+    /// /proc/self/status through the one parser of it (not MemoryStatistics.read,
+    /// which also walks malloc's arenas).
+    static func status() -> MemoryStatistics? {
+        (try? FileSystem.read("/proc/self/status", limit: 16 << 10)).map(MemoryStatistics.parse(status:))
     }
 }

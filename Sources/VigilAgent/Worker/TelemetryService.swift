@@ -19,16 +19,21 @@ public final class TelemetryService: Service, @unchecked Sendable {
         self.queriesRun = queriesRun
     }
 
+    /// User plus system CPU time in nanoseconds.
+    static func cpuNanoseconds(_ s: ProcessStat) -> Int64 {
+        (s.userTicks + s.systemTicks) * 1_000_000_000 / ProcFS.ticksPerSecond
+    }
+
     public func run() async throws {
         let pid = getpid()
-        var previous = ProcessStat.cpuNanoseconds(pid)
+        var previous = (try? ProcessStat.read(pid)).map(Self.cpuNanoseconds) ?? 0
         var previousAt = Clock.monotonicNanoseconds()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             // Wake at once on shutdown: the supervisor gives the worker a few seconds.
             try? await cancelWhenGracefulShutdown { [intervalSeconds] in try await Task.sleep(for: .seconds(intervalSeconds)) }
             if Task.isShuttingDownGracefully { break }
             guard let stat = try? ProcessStat.read(pid) else { continue }
-            let cpu = ProcessStat.cpuNanoseconds(pid)
+            let cpu = Self.cpuNanoseconds(stat)
             let now = Clock.monotonicNanoseconds()
             let percent = now > previousAt ? Double(cpu - previous) * 100 / Double(now - previousAt) : 0
             (previous, previousAt) = (cpu, now)
@@ -37,13 +42,5 @@ public final class TelemetryService: Service, @unchecked Sendable {
                                          queriesRun: queriesRun())
             do { try store.recordTelemetry(sample) } catch { logger.warning("cannot record telemetry: \(error)") }
         }
-    }
-}
-
-extension ProcessStat {
-    /// User plus system CPU time of `pid` in nanoseconds (0 when unreadable).
-    static func cpuNanoseconds(_ pid: Int32) -> Int64 {
-        guard let s = try? ProcessStat.read(pid) else { return 0 }
-        return (s.userTicks + s.systemTicks) * 1_000_000_000 / ProcFS.ticksPerSecond
     }
 }
