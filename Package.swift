@@ -106,7 +106,7 @@ let package = Package(
             ]
         ),
 
-        // Helpers shared by the test targets (child processes with a clean signal mask).
+        // Helpers shared by the test targets (child processes with a clean signal mask, socket listeners).
         .target(name: "VigilTestSupport", dependencies: ["VigilSystem"], path: "Tests/VigilTestSupport"),
         .testTarget(name: "VigilSystemTests", dependencies: ["VigilSystem"]),
         .testTarget(name: "VigilYAMLTests", dependencies: ["VigilYAML", .product(name: "Yams", package: "Yams")]),
@@ -122,9 +122,9 @@ let package = Package(
         // Profile pipeline against ground truth (nm, sha256sum, objcopy, go tool pprof when present); SwiftProtobuf decodes pprof output.
         .testTarget(name: "VigilProfileTests", dependencies: ["VigilProfile", "VigilSystem", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "VigilWatchdogTests", dependencies: ["VigilWatchdog"]),
-        .testTarget(name: "VigilAgentTests", dependencies: ["VigilAgent", "VigilSQL", "VigilTables", "VigilSystem"]),
+        .testTarget(name: "VigilAgentTests", dependencies: ["VigilAgent", "VigilSQL", "VigilTables", "VigilSystem", "VigilTestSupport"]),
         .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilSQL", "VigilTables"]),
         // Fixtures: C sources of test workloads, compiled by the tests themselves.
-        .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport", "VigilAgent", "VigilSQL", "VigilWatchdog"], exclude: ["Fixtures"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport", "VigilAgent", "VigilSQL", "VigilWatchdog", "VigilTrace", "VigilBPF"], exclude: ["Fixtures"]),
     ]
 )

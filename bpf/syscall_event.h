@@ -24,7 +24,21 @@ enum vigil_capture_source {
     VIGIL_CAPTURE_ARG0 = 0,        /* 0..5: argument i */
     VIGIL_CAPTURE_RET_FD_PATH = 6, /* the path of the file descriptor returned */
     VIGIL_CAPTURE_ARG_FD_PATH = 7, /* the path of the file descriptor in argument fd_arg */
+    VIGIL_CAPTURE_DIR0 = 8,        /* the directory relative paths resolve against: dir_arg[0] */
+    VIGIL_CAPTURE_DIR1 = 9,        /* the same for dir_arg[1] (rename's new path) */
 };
+
+/* File integrity (vigil_syscall_config.watch). Every mode drops failed calls. */
+enum vigil_watch_mode {
+    VIGIL_WATCH_NONE = 0,
+    VIGIL_WATCH_NAMES = 1,    /* calls on paths by name: all successful ones (user space matches them) */
+    VIGIL_WATCH_FILTER = 2,   /* only when the resolved fd path starts with a watched prefix */
+    VIGIL_WATCH_MARK = 3,     /* FILTER, and the regular file opened becomes a watched inode */
+    VIGIL_WATCH_MARKED = 4,   /* only calls on an fd whose inode is watched: once per mark, then at most once a second */
+};
+
+#define VIGIL_DIR_CWD 0xfe         /* dir_arg: the caller's working directory */
+#define VIGIL_NO_ARG 0xff
 
 #define VIGIL_SIZE_FROM_RET 0xff   /* size_arg: the length is the return value */
 
@@ -40,14 +54,23 @@ struct vigil_syscall_config {
     vigil_u8 only_failures;               /* 1: emit only when ret < 0 (failed execs) */
     vigil_u32 string_size;                /* bytes of strings to capture, <= VIGIL_CAPTURE_MAX */
     vigil_u32 buffer_size;                /* bytes of buffers to capture, <= VIGIL_CAPTURE_MAX */
+    vigil_u8 flags_arg;                   /* VIGIL_NO_ARG, or: emit only when args[flags_arg] & flags_mask */
+    vigil_u8 watch;                       /* enum vigil_watch_mode */
+    vigil_u8 dir_arg[2];                  /* dirfd argument index, VIGIL_DIR_CWD or VIGIL_NO_ARG: captured as DIR0/DIR1 */
+    vigil_u32 flags_mask;
 };
+
+/* In vigil_capture.padding of a resolved path: the open created the file. */
+#define VIGIL_CAPTURE_CREATED 0x100
+/* The kernel's FMODE_CREATED (include/linux/fs.h, 1 << 20 since 4.19). */
+#define VIGIL_FMODE_CREATED (1u << 20)
 
 /* One capture inside vigil_syscall_event.data, 8-byte aligned; `len` bytes follow. */
 struct vigil_capture {
     vigil_u8 source;      /* argument index or enum vigil_capture_source */
     vigil_u8 truncated;   /* 1 when the data was longer than captured */
     vigil_u16 len;        /* bytes that follow (strings without their NUL) */
-    vigil_u32 padding;
+    vigil_u32 padding;    /* resolved paths: the file type (S_IFMT >> 12), | VIGIL_CAPTURE_CREATED */
 };
 
 struct vigil_syscall_event {

@@ -47,6 +47,36 @@ struct {
     __type(value, struct saved_call);
 } calls SEC(".maps");
 
+/* A file by device and inode number: what file integrity watches for writes. */
+struct inode_key {
+    __u64 dev;
+    __u64 ino;
+};
+
+/* Regular files opened for writing under a watched prefix, with when a change
+ * to each was last reported (0: not since it was opened). LRU: a host writing
+ * more files than this forgets the oldest, not the newest. */
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 65536);
+    __type(key, struct inode_key);
+    __type(value, __u64);
+} watched_inodes SEC(".maps");
+
+#define VIGIL_REPORT_EVERY_NS 1000000000ULL
+
+static __always_inline bool inode_of(struct file *f, struct inode_key *key)
+{
+    if (!f)
+        return false;
+    struct inode *inode = BPF_CORE_READ(f, f_inode);
+    if (!inode)
+        return false;
+    key->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+    key->ino = BPF_CORE_READ(inode, i_ino);
+    return true;
+}
+
 /* Where a record is assembled before it is copied to the ring buffer (its size varies). */
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -134,16 +164,32 @@ int syscall_enter(struct syscall_enter_args *ctx)
     __u32 tgid = bpf_get_current_pid_tgid() >> 32;
     if (!task_wanted(tgid, task))
         return 0;
+    /* Through a probe: a direct load of args[5] would make the kernel refuse to
+     * attach this program to syscalls with fewer arguments (max_ctx_offset). Bytes
+     * past a shorter record are never used. */
+    __u64 args[VIGIL_SYSCALL_ARGS];
+    bpf_probe_read_kernel(args, sizeof(args), &ctx->args);
+    /* The cheap file integrity filters come first: most opens are reads, and most
+     * writes are to files nobody watches. */
+    if (c->flags_arg < VIGIL_SYSCALL_ARGS && !(arg_at(args, c->flags_arg) & c->flags_mask))
+        return 0;
+    if (c->watch == VIGIL_WATCH_MARKED) {
+        struct inode_key key = {};
+        if (c->fd_arg >= VIGIL_SYSCALL_ARGS || !inode_of(fd_file(task, arg_at(args, c->fd_arg)), &key))
+            return 0;
+        __u64 *reported = bpf_map_lookup_elem(&watched_inodes, &key);
+        if (!reported)
+            return 0;
+        if (*reported && bpf_ktime_get_boot_ns() - *reported < VIGIL_REPORT_EVERY_NS)
+            return 0;
+    }
     struct saved_call *call = bpf_task_storage_get(&calls, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
     if (!call)
         return 0;
     call->syscall_id = 0;
     call->killed = 0;
     call->start_ns = bpf_ktime_get_boot_ns();
-    /* Through a probe: a direct load of args[5] would make the kernel refuse to
-     * attach this program to syscalls with fewer arguments (max_ctx_offset). Bytes
-     * past a shorter record are never used. */
-    bpf_probe_read_kernel(call->args, sizeof(call->args), &ctx->args);
+    __builtin_memcpy(call->args, args, sizeof(args));
     if (vigil_config.kill_rules)
         call->killed = apply_kill_rules(id, c, call->args, task);
     if (c->kind)
@@ -201,27 +247,80 @@ __noinline int capture_user(struct vigil_syscall_event *e, __u32 source, __u32 k
     return 0;
 }
 
-/* Appends the path of an open file (resolved, absolute) as a capture. */
-__noinline int capture_path(struct vigil_syscall_event *e, __u32 source, __u64 file)
+/* Appends the absolute path of (dentry, mount) as a capture; `type` goes in its
+ * padding. Returns where the path starts in e->data, or -1. */
+__noinline int capture_dentry(struct vigil_syscall_event *e, __u32 source, __u64 dentry, __u64 mnt, __u32 type)
 {
-    struct file *f = (struct file *)file;
     if (!e)
-        return 0;
+        return -1;
     __u32 o = e->data_len;
-    if (!f || o > VIGIL_CAPTURE_DATA - sizeof(struct vigil_capture) - 8)
-        return 0;
+    if (!dentry || !mnt || o > VIGIL_CAPTURE_DATA - sizeof(struct vigil_capture) - 8)
+        return -1;
     o &= VIGIL_CAPTURE_DATA - 1;
     struct vigil_capture *cap = (void *)&e->data[o];
     char *dst = &e->data[o + sizeof(struct vigil_capture)];
     __u8 truncated;
-    __u32 len = write_path(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), dst, &truncated);
+    __u32 len = write_path((struct dentry *)dentry, (struct vfsmount *)mnt, dst, &truncated);
     cap->source = source;
     cap->truncated = truncated;
-    /* The file type (S_IFMT >> 12): pipes and sockets have no path worth showing. */
-    cap->padding = (BPF_CORE_READ(f, f_inode, i_mode) >> 12) & 0xf;
+    cap->padding = type;
     cap->len = len;
     e->ncaptures += 1;
     e->data_len = o + sizeof(struct vigil_capture) + ((len + 7) & ~7);
+    return o + sizeof(struct vigil_capture);
+}
+
+/* Appends the path of an open file (resolved, absolute) as a capture. */
+static __always_inline int capture_path(struct vigil_syscall_event *e, __u32 source, struct file *f)
+{
+    if (!f)
+        return -1;
+    /* The file type (S_IFMT >> 12): pipes and sockets have no path worth showing.
+     * And whether this open created the file (FMODE_CREATED, set by the VFS). */
+    __u32 type = (BPF_CORE_READ(f, f_inode, i_mode) >> 12) & 0xf;
+    if (BPF_CORE_READ(f, f_mode) & VIGIL_FMODE_CREATED)
+        type |= VIGIL_CAPTURE_CREATED;
+    return capture_dentry(e, source, (__u64)BPF_CORE_READ(f, f_path.dentry), (__u64)BPF_CORE_READ(f, f_path.mnt), type);
+}
+
+/* Appends the directory a relative path argument resolves against: the file of
+ * directory fd argument `arg`, or the working directory for AT_FDCWD. */
+static __always_inline void capture_directory(struct vigil_syscall_event *e, __u32 source, __u8 arg,
+                                              const __u64 *args, struct task_struct *task)
+{
+    __s32 dirfd = -100; /* AT_FDCWD */
+    if (arg < VIGIL_SYSCALL_ARGS)
+        dirfd = (__s32)arg_at(args, arg);
+    else if (arg != VIGIL_DIR_CWD)
+        return;
+    if (dirfd == -100) {
+        capture_dentry(e, source, (__u64)BPF_CORE_READ(task, fs, pwd.dentry), (__u64)BPF_CORE_READ(task, fs, pwd.mnt), 4);
+        return;
+    }
+    if (dirfd >= 0)
+        capture_path(e, source, fd_file(task, dirfd));
+}
+
+/* Whether the captured path at e->data[at] starts with a watched prefix. */
+__noinline int path_watched(struct vigil_syscall_event *e, int at)
+{
+    if (!e || at < (int)sizeof(struct vigil_capture))
+        return 0;
+    if (!vigil_config.path_prefixes)
+        return 1;
+    __u32 o = (__u32)at & (VIGIL_CAPTURE_DATA - 1);
+    struct vigil_capture *cap = (void *)&e->data[(o - sizeof(struct vigil_capture)) & (VIGIL_CAPTURE_DATA - 1)];
+    __u32 len = cap->len;
+#pragma unroll
+    for (int i = 0; i < VIGIL_PATH_PREFIXES; i++) {
+        if (i >= vigil_config.path_prefixes)
+            break;
+        __u32 n = vigil_config.prefix[i].len;
+        if (n < 1 || n >= VIGIL_PATH_PREFIX_LEN || n > len)
+            continue;
+        if (bpf_strncmp(&e->data[o], n, (const char *)vigil_config.prefix[i].path) == 0)
+            return 1;
+    }
     return 0;
 }
 
@@ -240,18 +339,48 @@ int syscall_exit(struct syscall_exit_args *ctx)
     __s64 ret = ctx->ret;
     if (c->only_failures && ret >= 0)
         return 0;
+    if (c->watch && ret < 0)
+        return 0;
+    /* A write of nothing changed nothing (and keeps the file armed for the next one). */
+    if (c->watch == VIGIL_WATCH_MARKED && ret == 0)
+        return 0;
     __u32 kind = c->kind;
     __u32 zero = 0;
     struct vigil_syscall_event *e = bpf_map_lookup_elem(&syscall_space, &zero);
     if (!e)
         return 0;
+    e->ncaptures = 0;
+    e->data_len = 0;
+    /* The resolved path first: file integrity drops most calls on it, before any
+     * other work (the header's helpers, argument copies). */
+    struct file *resolved = NULL;
+    if (c->resolve == VIGIL_CAPTURE_RET_FD_PATH && ret >= 0)
+        resolved = fd_file(task, ret);
+    else if (c->resolve == VIGIL_CAPTURE_ARG_FD_PATH && c->fd_arg < VIGIL_SYSCALL_ARGS)
+        resolved = fd_file(task, arg_at(call.args, c->fd_arg));
+    if (c->resolve) {
+        /* Opens mark regular files only: /dev/null, terminals and pipes are opened for
+         * writing all the time and need no path walk. */
+        __u32 type = resolved ? (BPF_CORE_READ(resolved, f_inode, i_mode) >> 12) & 0xf : 0;
+        if (c->watch == VIGIL_WATCH_MARK && type != 8 /* S_IFREG */)
+            return 0;
+        int at = capture_path(e, c->resolve, resolved);
+        if ((c->watch == VIGIL_WATCH_FILTER || c->watch == VIGIL_WATCH_MARK) && !path_watched(e, at))
+            return 0;
+        struct inode_key key = {};
+        if (c->watch == VIGIL_WATCH_MARK && inode_of(resolved, &key)) {
+            __u64 fresh = 0;
+            bpf_map_update_elem(&watched_inodes, &key, &fresh, BPF_ANY);
+        } else if (c->watch == VIGIL_WATCH_MARKED && inode_of(resolved, &key)) {
+            __u64 now = bpf_ktime_get_boot_ns();
+            bpf_map_update_elem(&watched_inodes, &key, &now, BPF_EXIST);
+        }
+    }
     fill_header(&e->header, kind, task);
     e->syscall_id = call.syscall_id;
     e->killed = call.killed;
     e->ret = ret;
     e->duration_ns = e->header.timestamp_ns - call.start_ns;
-    e->ncaptures = 0;
-    e->data_len = 0;
 #pragma unroll
     for (int i = 0; i < VIGIL_SYSCALL_ARGS; i++) {
         e->args[i] = call.args[i];
@@ -271,10 +400,8 @@ int syscall_exit(struct syscall_exit_args *ctx)
             len = 0xffffffffffffULL;
         capture_user(e, i, k, call.args[i], (len << 16) | (limit & 0xffff));
     }
-    if (c->resolve == VIGIL_CAPTURE_RET_FD_PATH && ret >= 0)
-        capture_path(e, VIGIL_CAPTURE_RET_FD_PATH, (__u64)fd_file(task, ret));
-    else if (c->resolve == VIGIL_CAPTURE_ARG_FD_PATH && c->fd_arg < VIGIL_SYSCALL_ARGS)
-        capture_path(e, VIGIL_CAPTURE_ARG_FD_PATH, (__u64)fd_file(task, arg_at(call.args, c->fd_arg)));
+    capture_directory(e, VIGIL_CAPTURE_DIR0, c->dir_arg[0], call.args, task);
+    capture_directory(e, VIGIL_CAPTURE_DIR1, c->dir_arg[1], call.args, task);
     __u64 size = offsetof(struct vigil_syscall_event, data) + (e->data_len & (VIGIL_CAPTURE_DATA * 2 - 1));
     if (size > sizeof(*e))
         size = sizeof(*e);

@@ -6,6 +6,8 @@
 
 #define VIGIL_KILL_RULES 16
 #define VIGIL_KILL_VALUE_LEN 128
+#define VIGIL_PATH_PREFIXES 8
+#define VIGIL_PATH_PREFIX_LEN 128
 
 /* A kill rule, checked at syscall entry (see bpf/trace.bpf.c). */
 struct vigil_kill_rule {
@@ -17,6 +19,12 @@ struct vigil_kill_rule {
     vigil_u32 match_comm;
     char comm[VIGIL_COMM_LEN];
     char value[VIGIL_KILL_VALUE_LEN];
+};
+
+/* A path prefix file integrity watches (resolved, absolute). */
+struct vigil_path_prefix {
+    vigil_u32 len;           /* bytes of path, 1..VIGIL_PATH_PREFIX_LEN - 1 */
+    char path[VIGIL_PATH_PREFIX_LEN];
 };
 
 struct vigil_trace_config {
@@ -35,6 +43,8 @@ struct vigil_trace_config {
     vigil_u32 exe_len;
     vigil_u32 kill_rules;    /* slots used in kill */
     struct vigil_kill_rule kill[VIGIL_KILL_RULES];
+    vigil_u32 path_prefixes; /* prefixes used; 0: WATCH_FILTER and WATCH_MARK pass every path */
+    struct vigil_path_prefix prefix[VIGIL_PATH_PREFIXES];
 };
 
 #endif

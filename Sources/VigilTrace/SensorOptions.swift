@@ -23,6 +23,8 @@ public struct SensorOptions: Sendable {
     public var exe: String?
     /// SIGKILL at syscall entry, decided in the kernel.
     public var killRules: [KernelKillRule] = []
+    /// File integrity monitoring: changes to files under these paths (see `SyscallEvent.fileChanges`).
+    public var fileIntegrity: FileIntegrityOptions?
     /// Ring buffer bytes (a power of two); the default holds over 100,000 events.
     public var ringBufferBytes: UInt32 = 16 << 20
     public init() {}

@@ -27,6 +27,11 @@ public struct SyscallEvent: Sendable, Equatable {
     /// The file behind the returned fd (open) or the fd argument (read, write), absolute.
     public var resolvedPath: String?
     public var resolvedPathTruncated = false
+    /// The open that returned the fd created the file (the VFS's FMODE_CREATED).
+    public var created = false
+    /// The directories relative path arguments resolve against (a dirfd's file or the
+    /// working directory), for the file integrity syscalls: the first and the second path.
+    public var directories: [String?] = [nil, nil]
     /// openat2's struct open_how, as captured.
     var howBytes: [UInt8]?
 
@@ -116,8 +121,14 @@ struct SyscallEventDecoder {
                 }
                 if cap.truncated != 0 { event.truncated.append(argument.name) }
             } else if source == Int(VIGIL_CAPTURE_RET_FD_PATH.rawValue) || source == Int(VIGIL_CAPTURE_ARG_FD_PATH.rawValue) {
-                event.resolvedPath = Self.pathText(bytes, fileType: cap.padding)
+                event.resolvedPath = Self.pathText(bytes, fileType: cap.padding & 0xf)
                 event.resolvedPathTruncated = cap.truncated != 0
+                event.created = cap.padding & UInt32(VIGIL_CAPTURE_CREATED) != 0
+            } else if source == Int(VIGIL_CAPTURE_DIR0.rawValue) || source == Int(VIGIL_CAPTURE_DIR1.rawValue) {
+                // A cut directory path would resolve to a wrong place: leave it out.
+                if cap.truncated == 0 {
+                    event.directories[source - Int(VIGIL_CAPTURE_DIR0.rawValue)] = String(decoding: bytes, as: UTF8.self)
+                }
             }
         }
         event.arguments = arguments

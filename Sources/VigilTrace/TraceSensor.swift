@@ -135,7 +135,29 @@ public final class TraceSensor {
                 withUnsafeBytes(of: k) { slots.baseAddress!.advanced(by: i * stride).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             }
         }
+        if let fim = options.fileIntegrity {
+            let prefixes = fim.kernelPrefixes
+            config.path_prefixes = UInt32(prefixes.count)
+            withUnsafeMutableBytes(of: &config.prefix) { slots in
+                let stride = MemoryLayout<vigil_path_prefix>.stride
+                for (i, prefix) in prefixes.enumerated() {
+                    var p = vigil_path_prefix()
+                    copy(prefix, into: &p.path, limit: Int(VIGIL_PATH_PREFIX_LEN) - 1)
+                    p.len = UInt32(min(prefix.utf8.count, Int(VIGIL_PATH_PREFIX_LEN) - 1))
+                    withUnsafeBytes(of: p) { slots.baseAddress!.advanced(by: i * stride).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                }
+            }
+        }
         return config
+    }
+
+    /// Watch a file already open for writing when tracing started (file integrity marks
+    /// files as they are opened; this covers descriptors opened before).
+    /// `device` is stat's st_dev; the kernel keys by its own encoding (major << 20 | minor).
+    public func watchFile(device: UInt64, inode: UInt64) throws(BPFError) {
+        let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~0xfff)
+        let minor = (device & 0xff) | ((device >> 12) & ~0xff)
+        try object.map("watched_inodes").update(key: (major << 20 | minor, inode), value: UInt64(0))
     }
 
     static func copy<T>(_ text: String, into field: inout T, limit: Int) {

@@ -72,7 +72,7 @@ struct AgentCommand: AsyncParsableCommand {
                               successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         // osquery's disable_events: event tables are on unless the config turns them off.
         if raw["disable_events"]?.lowercased() != "true" {
-            services.append(.init(service: EventTracerService(stores: events, logger: logger),
+            services.append(.init(service: EventTracerService(stores: events, filePaths: config.filePaths, logger: logger),
                                   successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         }
         if let profiling = ProfileWriterService.options(from: config) {

@@ -1,4 +1,5 @@
 import Foundation
+import VigilAgent
 import VigilSQL
 import VigilTables
 
@@ -14,8 +15,10 @@ func removeDirectory(_ path: String) {
 }
 
 /// A database with every real table, as `vigil query` builds it.
+/// The OS tables and the agent's event tables, as the worker has them.
 func realDatabase() throws -> Database {
-    try Database(tables: TableRegistry.all())
+    let events = EventStores()
+    return try Database(tables: TableRegistry.all() + [ProcessEventsTable(store: events.process), SocketEventsTable(store: events.socket), FileEventsTable(store: events.file)])
 }
 
 func write(_ text: String, to path: String) throws {

@@ -1,13 +1,15 @@
 import VigilYAML
 
-/// The agent's configuration: the same four sections as an osquery config
-/// (`schedule`, `packs`, `decorators`, `options`), read from YAML or osquery JSON.
+/// The agent's configuration: the same sections as an osquery config (`schedule`,
+/// `packs`, `decorators`, `options`, `file_paths`…), read from YAML or osquery JSON.
 public struct AgentConfig: Sendable, Equatable {
     /// Top-level scheduled queries by name, in the order the file lists them.
     public var schedule: [ScheduledQuery]
     public var packs: [Pack]
     public var decorators: Decorators
     public var options: AgentOptions
+    /// Paths whose changes go to `file_events`.
+    public var filePaths = FilePaths()
 
     public init(schedule: [ScheduledQuery] = [], packs: [Pack] = [], decorators: Decorators = Decorators(), options: AgentOptions = AgentOptions()) {
         self.schedule = schedule

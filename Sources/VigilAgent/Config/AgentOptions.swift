@@ -25,6 +25,17 @@ public struct AgentOptions: Sendable, Equatable {
     public var loggerRotate = true
     public var loggerRotateSize = 25 * 1024 * 1024
     public var loggerRotateMaxFiles = 25
+    /// osquery's `logger_plugin`: where results go, in order, without repeats.
+    public var loggerPlugins: [OutputKind] = [.filesystem]
+    /// The syslog socket (Vigil's `logger_syslog_path`; glibc's syslog(3) uses /dev/log).
+    public var loggerSyslogPath = "/dev/log"
+    /// osquery's `logger_syslog_facility`: 0–23; 19 is local3.
+    public var loggerSyslogFacility = 19
+    /// `logger_tcp_endpoint` (Vigil's): host:port of a JSON lines collector; needed by `tcp`.
+    public var loggerTCPEndpoint: TCPEndpoint?
+    /// `logger_tcp_max_pending_bytes` (Vigil's): what is kept for a collector that is down
+    /// before the oldest records are dropped. syslog and stdout keep the default.
+    public var loggerTCPMaxPendingBytes = AgentOptions.defaultMaxPendingBytes
     /// How long a query stays denylisted after the watchdog killed the worker while it ran
     /// (Vigil's option; osquery's duration is fixed at a day).
     public var denylistDuration = 86_400
@@ -33,6 +44,10 @@ public struct AgentOptions: Sendable, Equatable {
 
     /// Host identifier kinds osquery accepts.
     public static let hostIdentifierKinds = ["hostname", "uuid", "instance", "ephemeral", "specified"]
+
+    /// What an output that cannot deliver keeps queued: 8 MiB, minutes to hours of a
+    /// typical schedule's results, and a bound on the outbox.
+    public static let defaultMaxPendingBytes: Int64 = 8 << 20
 }
 
 /// osquery's watchdog options: a level that sets every limit, and overrides for each.
@@ -124,11 +139,23 @@ extension ConfigParser {
             case "logger_rotate_size": options.loggerRotateSize = try integer(value, for: key, in: 4096...Int.max)
             case "logger_rotate_max_files": options.loggerRotateMaxFiles = try integer(value, for: key, in: 0...1000)
             case "denylist_duration": options.denylistDuration = try integer(value, for: key, in: 1...31_536_000)
+            case "logger_plugin": options.loggerPlugins = try loggerPlugins(value)
+            case "logger_syslog_path": options.loggerSyslogPath = try string(value, for: key)
+            case "logger_syslog_facility": options.loggerSyslogFacility = try integer(value, for: key, in: 0...23)
+            case "logger_tcp_endpoint":
+                switch TCPEndpoint.parse(try string(value, for: key)) {
+                case .success(let endpoint): options.loggerTCPEndpoint = endpoint
+                case .failure(let reason): throw error("logger_tcp_endpoint \(reason); write HOST:PORT or [IPV6]:PORT", at: value)
+                }
+            case "logger_tcp_max_pending_bytes": options.loggerTCPMaxPendingBytes = Int64(try integer(value, for: key, in: 4096...Int.max))
             default: break
             }
         }
         if options.hostIdentifier == "specified" && (options.specifiedIdentifier ?? "").isEmpty {
             throw error("host_identifier is 'specified' but specified_identifier is not set; add specified_identifier: NAME", at: node)
+        }
+        if options.loggerPlugins.contains(.tcp) && options.loggerTCPEndpoint == nil {
+            throw error("logger_plugin includes tcp but logger_tcp_endpoint is not set; add logger_tcp_endpoint: HOST:PORT", at: node)
         }
         return options
     }
@@ -138,7 +165,23 @@ extension ConfigParser {
         "watchdog_delay", "pack_refresh_interval", "host_identifier", "specified_identifier",
         "schedule_splay_percent", "schedule_default_interval", "schedule_epoch", "logger_path",
         "logger_rotate", "logger_rotate_size", "logger_rotate_max_files", "denylist_duration",
+        "logger_plugin", "logger_syslog_path", "logger_syslog_facility", "logger_tcp_endpoint",
+        "logger_tcp_max_pending_bytes",
     ]
+
+    /// `logger_plugin`: a comma-separated list of output names, each known.
+    private func loggerPlugins(_ node: Node) throws(ConfigError) -> [OutputKind] {
+        var kinds: [OutputKind] = []
+        for part in try string(node, for: "logger_plugin").split(separator: ",") {
+            let name = String(part).trimmingSpaces()
+            guard let kind = OutputKind(rawValue: name) else {
+                throw error("logger_plugin names an unknown output '\(name)'; the outputs are \(OutputKind.names)", at: node)
+            }
+            if !kinds.contains(kind) { kinds.append(kind) }
+        }
+        guard !kinds.isEmpty else { throw error("logger_plugin names no output; the outputs are \(OutputKind.names)", at: node) }
+        return kinds
+    }
 
     private func positiveOrDefault(_ node: Node, for what: String) throws(ConfigError) -> Int? {
         let n = try integer(node, for: what, in: 0...1_000_000)

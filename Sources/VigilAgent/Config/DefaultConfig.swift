@@ -1,5 +1,5 @@
-/// The config `vigil agent` uses without `--config`: a small inventory every hour and a
-/// process watch every five minutes. Cheap by design (the idle goal is under 0.5% of a
+/// The config `vigil agent` uses without `--config`: a small inventory every hour, a
+/// process watch and the changes to /etc and root's SSH keys every five minutes. Cheap by design (the idle goal is under 0.5% of a
 /// core), and only tables that exist in VigilTables; a test checks that every query prepares.
 extension ConfigLoader {
     public static let defaultConfigText = """
@@ -42,6 +42,18 @@ extension ConfigLoader {
             query: SELECT pid, parent, uid, name, path, cmdline FROM processes
             interval: 300
             description: Processes started and gone since the last run.
+          file_changes:
+            query: SELECT target_path, category, action, transaction_id, pid, executable, sha256, time, eid FROM file_events
+            interval: 300
+            removed: false
+            description: Changes to system configuration and root's SSH keys, with the process that made them.
+
+        # File integrity: the kernel passes only writes under these prefixes to the agent.
+        file_paths:
+          configuration: [/etc/%%]
+          ssh: [/root/.ssh/%%]
+        exclude_paths:
+          configuration: [/etc/mtab, /etc/ld.so.cache]
 
         decorators:
           load:

@@ -135,12 +135,21 @@ extension EventStore {
 public final class EventStores: Sendable {
     public let process: EventStore
     public let socket: EventStore
-    public var all: [EventStore] { [process, socket] }
+    public let file: EventStore
+    public var all: [EventStore] { [process, socket, file] }
 
     public init(capacity: Int = 50_000, expirySeconds: Int64 = 3600) {
         process = EventStore(name: "process_events", capacity: capacity, expirySeconds: expirySeconds)
         socket = EventStore(name: "socket_events", capacity: capacity, expirySeconds: expirySeconds)
+        file = EventStore(name: "file_events", capacity: capacity, expirySeconds: expirySeconds)
     }
+
+    /// A reloaded config's file_paths, for the tracer to pick up.
+    private let filePathsUpdate = Mutex<FilePaths?>(nil)
+
+    public func postFilePaths(_ paths: FilePaths) { filePathsUpdate.withLock { $0 = paths } }
+
+    func takeFilePathsUpdate() -> FilePaths? { filePathsUpdate.withLock { u in defer { u = nil }; return u } }
 
     public func begin(query: String) { all.forEach { $0.begin(query: query) } }
     public func end(query: String, succeeded: Bool) { all.forEach { $0.end(query: query, succeeded: succeeded) } }

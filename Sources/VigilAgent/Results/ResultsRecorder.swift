@@ -17,7 +17,8 @@ public enum RecorderError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Turns query runs into results-log lines exactly once, whatever instant the worker dies.
+/// Turns query runs into results-log lines exactly once, whatever instant the worker dies,
+/// and hands the same lines to the other outputs (`RecordOutput`) at least once.
 ///
 /// A run is recorded in three steps:
 /// 1. one transaction stores the new rows (the next diff's baseline), the counter, the
@@ -29,22 +30,36 @@ public enum RecorderError: Error, Sendable, CustomStringConvertible {
 /// bytes are all there, step 3 is finished; if only a prefix is (a write cut short), it is
 /// cut off and written again; otherwise the item is written. The position is recorded
 /// before any byte is written, so a write can never be taken for another item's.
+///
+/// Each output, the results log included, has a cursor over the outbox (the last id it
+/// took, in the state store); a row is deleted once every cursor has passed it. So one
+/// output that is down holds back neither the log nor the others, and the rows it still
+/// needs are capped by its `maxPendingBytes` (see ResultsRecorder+Outputs.swift).
 public final class ResultsRecorder {
     public enum Step: Sendable, Equatable {
         case insideCommit, afterCommit, beforeWrite, afterWrite, afterDelivered
     }
 
     public let store: StateStore
-    public let log: ResultsLogFile
+    /// The results log; nil when `logger_plugin` leaves out `filesystem`.
+    public let log: ResultsLogFile?
+    /// The outputs besides the results log.
+    public let outputs: [any RecordOutput]
     public let hostIdentifier: String
     /// osquery's schedule_epoch: a run diffs only against results of the same epoch.
     public let epoch: Int64
     /// For crash tests: return true to stop at that step as a kill would.
     var crashAt: (Step) -> Bool = { _ in false }
+    /// Whether the outputs' cursors are set up in the store (done on first use, so that
+    /// making a recorder cannot fail).
+    private var prepared = false
+    /// Each output's last error as reported to the caller, to report changes only.
+    var reportedErrors: [OutputKind: String] = [:]
 
-    public init(store: StateStore, log: ResultsLogFile, hostIdentifier: String, epoch: Int64 = 0) {
+    public init(store: StateStore, log: ResultsLogFile?, outputs: [any RecordOutput] = [], hostIdentifier: String, epoch: Int64 = 0) {
         self.store = store
         self.log = log
+        self.outputs = outputs
         self.hostIdentifier = hostIdentifier
         self.epoch = epoch
     }
@@ -57,6 +72,19 @@ public final class ResultsRecorder {
         /// Set when the run is stored but the log could not take it yet; it stays queued
         /// and goes out with the next delivery.
         public var deliveryError: RecorderError?
+        /// What the other outputs have to say (an error that is new, a recovery).
+        public var outputMessages: [String] = []
+    }
+
+    /// The cursor of the results log's output.
+    static let filesystem = OutputKind.filesystem.rawValue
+
+    /// Register the configured outputs' cursors, once.
+    func prepare() throws(RecorderError) {
+        guard !prepared else { return }
+        let names = (log == nil ? [] : [Self.filesystem]) + outputs.map(\.kind.rawValue)
+        try state { () throws(SQLError) in try store.configureOutputs(names) }
+        prepared = true
     }
 
     private func stop(_ step: Step) throws(RecorderError) {
@@ -65,6 +93,7 @@ public final class ResultsRecorder {
 
     /// Record a successful run of `entry` that returned `rows`.
     public func record(_ entry: ScheduleEntry, rows: [ResultRow], cost: QueryCost, decorations: [String: String], at now: Int64) throws(RecorderError) -> Outcome {
+        try prepare()
         let queryHash = Int64(bitPattern: StableHash.hash(entry.query))
         let prior = try state { () throws(SQLError) in try store.queryState(entry.name) }
         // Start afresh (counter 0, every row added) on a first run, a changed query, a new
@@ -80,8 +109,8 @@ public final class ResultsRecorder {
         // A log that cannot rotate now does not lose the run: it is queued without a
         // position and delivery reports the error.
         var position: LogPosition?
-        let backlog = try state { () throws(SQLError) in try store.hasPendingOutbox() }
-        if !payload.isEmpty && !backlog {
+        let backlog = try state { () throws(SQLError) in try store.hasOutbox(after: try store.outputCursor(Self.filesystem)) }
+        if let log, !payload.isEmpty && !backlog {
             do {
                 try log.reopenIfReplaced()
                 try log.rotateIfNeeded(adding: payload.count)
@@ -113,6 +142,7 @@ public final class ResultsRecorder {
             if case .simulatedCrash = error { throw error }
             outcome.deliveryError = error
         }
+        outcome.outputMessages = deliverOutputs(at: now)
         return outcome
     }
 
@@ -127,23 +157,24 @@ public final class ResultsRecorder {
         } catch { throw .state(error) }
     }
 
-    /// Write every queued item to the log, oldest first, stopping at the first failure.
+    /// Write every item queued for the log, oldest first, stopping at the first failure.
     /// Run at start (to finish what a crash interrupted) and after each run.
     @discardableResult
     public func deliverPending() throws(RecorderError) -> Int {
-        let items: [OutboxItem]
-        do { items = try store.pendingOutbox() } catch { throw .state(error) }
-        for item in items { try deliver(item) }
+        try prepare()
+        guard let log else { return 0 }
+        let items = try state { () throws(SQLError) in try store.outbox(after: try store.outputCursor(Self.filesystem)) }
+        for item in items { try deliver(item, to: log) }
         return items.count
     }
 
-    private func deliver(_ item: OutboxItem) throws(RecorderError) {
+    private func deliver(_ item: OutboxItem, to log: ResultsLogFile) throws(RecorderError) {
         try io { () throws(SystemError) in try log.reopenIfReplaced() }
         if let at = item.position, log.isRegular, at.inode == log.inode, log.size > at.offset {
             let there = try io { () throws(SystemError) in try log.read(at: at.offset, count: item.payload.count) }
             if there == item.payload {
                 // Written before the crash; only the confirmation was missing.
-                try state { () throws(SQLError) in try store.deleteOutbox(item.id) }
+                try delivered(item)
                 return
             }
             // A write cut short: remove the partial lines and write them again whole.
@@ -155,11 +186,17 @@ public final class ResultsRecorder {
         try stop(.beforeWrite)
         try io { () throws(SystemError) in try log.append(item.payload) }
         try stop(.afterWrite)
-        try state { () throws(SQLError) in try store.deleteOutbox(item.id) }
+        try delivered(item)
         try stop(.afterDelivered)
     }
 
-    private func state<T>(_ body: () throws(SQLError) -> T) throws(RecorderError) -> T {
+    /// Step 3: the log's cursor passes the item (deleting it once every output has it).
+    private func delivered(_ item: OutboxItem) throws(RecorderError) {
+        let progress = OutputProgress(through: item.id, records: item.records.count, bytes: item.payload.count)
+        try state { () throws(SQLError) in try store.recordOutputProgress(Self.filesystem, progress, at: Self.wallClock()) }
+    }
+
+    func state<T>(_ body: () throws(SQLError) -> T) throws(RecorderError) -> T {
         do { return try body() } catch { throw .state(error) }
     }
 

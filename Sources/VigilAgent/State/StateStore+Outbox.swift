@@ -1,12 +1,12 @@
 import VigilSQL
 
-/// Results of one run committed to the state store but not yet confirmed in the results log.
+/// Results of one run committed to the state store but not yet taken by every output.
 public struct OutboxItem: Sendable, Equatable {
     public var id: Int64
     public var name: String
     public var epoch: Int64
     public var counter: Int64
-    /// The exact bytes the results log gets.
+    /// The exact bytes the results log gets: osquery's JSON lines, one record per line.
     public var payload: [UInt8]
     /// Where in the log (inode, byte offset) the write was or is about to be attempted;
     /// nil when no write has been attempted.
@@ -33,9 +33,14 @@ extension StateStore {
         return database.lastInsertRowID
     }
 
-    /// Undelivered results, oldest first.
+    /// Results some output has not taken yet, oldest first.
     public func pendingOutbox() throws(SQLError) -> [OutboxItem] {
-        try database.rows("SELECT id, name, epoch, counter, payload, log_inode, log_offset FROM outbox ORDER BY id").map { r in
+        try pendingOutbox(where: "1 ORDER BY id", [])
+    }
+
+    /// Outbox items chosen by a WHERE clause (with its ORDER BY and LIMIT).
+    func pendingOutbox(where clause: String, _ arguments: [SQLValue]) throws(SQLError) -> [OutboxItem] {
+        try database.rows("SELECT id, name, epoch, counter, payload, log_inode, log_offset FROM outbox WHERE \(clause)", arguments).map { r in
             var payload: [UInt8] = []
             if case .blob(let b) = r[4] { payload = b } else if case .text(let t) = r[4] { payload = Array(t.utf8) }
             let position = r[5].integer.flatMap { inode in r[6].integer.map { LogPosition(inode: inode, offset: $0) } }
@@ -44,15 +49,8 @@ extension StateStore {
         }
     }
 
-    public func hasPendingOutbox() throws(SQLError) -> Bool {
-        try database.rows("SELECT 1 FROM outbox LIMIT 1").isEmpty == false
-    }
-
     func setOutboxPosition(_ id: Int64, _ position: LogPosition) throws(SQLError) {
         try database.run("UPDATE outbox SET log_inode = ?, log_offset = ? WHERE id = ?", [.integer(position.inode), .integer(position.offset), .integer(id)])
     }
 
-    func deleteOutbox(_ id: Int64) throws(SQLError) {
-        try database.run("DELETE FROM outbox WHERE id = ?", [.integer(id)])
-    }
 }

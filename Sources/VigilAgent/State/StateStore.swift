@@ -2,7 +2,7 @@ import VigilSQL
 
 /// The agent's state in one SQLite file (WAL) in the data directory: previous results and
 /// counters per query, the "executing" marker, the denylist, per-query statistics, and
-/// the outbox of results not yet confirmed in the results log.
+/// the outbox of results not yet taken by every output, and each output's cursor over it.
 ///
 /// Crash safety rests on SQLite transactions: everything one query run changes is
 /// committed together (see `ResultsRecorder`), so a kill -9 at any instant leaves either
@@ -28,6 +28,7 @@ public final class StateStore {
             try database.execute(Self.schema)
             try database.execute(Self.watchdogSchema)
             try database.execute(Self.telemetrySchema)
+            try database.execute(Self.outputsSchema)
             try database.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [.integer(Self.schemaVersion)])
         }
     }

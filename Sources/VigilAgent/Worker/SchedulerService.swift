@@ -69,8 +69,8 @@ public final class SchedulerService: Service, @unchecked Sendable {
     static func tables(view: AgentStateView, events: EventStores) -> [any VirtualTable] {
         TableRegistry.all() + [
             ScheduleTable(view: view, osqueryCompatible: false), ScheduleTable(view: view, osqueryCompatible: true),
-            WatchdogTable(view: view), TelemetryTable(view: view),
-            ProcessEventsTable(store: events.process), SocketEventsTable(store: events.socket), EventsTable(stores: events),
+            WatchdogTable(view: view), TelemetryTable(view: view), OutputsTable(view: view),
+            ProcessEventsTable(store: events.process), SocketEventsTable(store: events.socket), FileEventsTable(store: events.file), EventsTable(stores: events),
             OsqueryInfoTable(view: view), OsqueryEventsTable(stores: events),
         ]
     }
@@ -79,8 +79,24 @@ public final class SchedulerService: Service, @unchecked Sendable {
         let o = config.options
         let path = o.loggerPath ?? paths.defaultResultsLog
         let rotation = o.loggerRotate ? Output.Rotation(path: path, maxBytes: o.loggerRotateSize, keep: o.loggerRotateMaxFiles) : nil
-        let log = try ResultsLogFile(path: path, rotation: rotation)
-        return ResultsRecorder(store: store, log: log, hostIdentifier: hostIdentifier, epoch: o.scheduleEpoch)
+        let log = o.loggerPlugins.contains(.filesystem) ? try ResultsLogFile(path: path, rotation: rotation) : nil
+        let outputs: [any RecordOutput] = o.loggerPlugins.compactMap { kind in
+            switch kind {
+            case .filesystem: return nil
+            case .syslog: return SyslogOutput(path: o.loggerSyslogPath, facility: o.loggerSyslogFacility)
+            case .stdout: return StdoutOutput()
+            // The parser refuses tcp without an endpoint.
+            case .tcp: return o.loggerTCPEndpoint.map { TCPOutput(endpoint: $0, maxPendingBytes: o.loggerTCPMaxPendingBytes) }
+            }
+        }
+        return ResultsRecorder(store: store, log: log, outputs: outputs, hostIdentifier: hostIdentifier, epoch: o.scheduleEpoch)
+    }
+
+    /// The options a recorder is built from: a reload that changes one builds a new one.
+    static func outputOptions(_ o: AgentOptions) -> [String] {
+        [o.loggerPath ?? "", "\(o.loggerRotate)", "\(o.loggerRotateSize)", "\(o.loggerRotateMaxFiles)", "\(o.scheduleEpoch)",
+         o.loggerPlugins.map(\.rawValue).joined(separator: ","), o.loggerSyslogPath, "\(o.loggerSyslogFacility)",
+         o.loggerTCPEndpoint?.description ?? "", "\(o.loggerTCPMaxPendingBytes)"]
     }
 
     /// The config's text, for its hash (the embedded default when there is no file).
@@ -102,6 +118,8 @@ public final class SchedulerService: Service, @unchecked Sendable {
                 }
                 if HangupSignal.take() { reload() }
                 runDue(at: Self.now())
+                // Retries outputs that were down (cheap when nothing waits).
+                for message in recorder.deliverOutputs() { logger.warning("\(message)") }
                 let wait = max(0, min(1, Double((scheduler.nextDueTime ?? Self.now() + 1) - Self.now())))
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(wait * 1000) + 50)) }
             }
@@ -152,6 +170,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
             let outcome = try recorder.record(entry, rows: result.rows, cost: result.cost, decorations: decorated, at: now)
             recorded = true
             if let problem = outcome.deliveryError { logger.error("results of \(entry.name) are kept for later: \(problem)") }
+            for message in outcome.outputMessages { logger.warning("\(message)") }
         } catch let failure as QueryFailure {
             // Interrupted by shutdown: leave the marker; the supervisor decides.
             if Task.isShuttingDownGracefully { return }
@@ -172,6 +191,15 @@ public final class SchedulerService: Service, @unchecked Sendable {
             return
         }
         for warning in loaded.warnings { logger.warning("\(warning)") }
+        if Self.outputOptions(loaded.config.options) != Self.outputOptions(config.options) {
+            do {
+                recorder = try Self.recorder(for: loaded.config, paths: paths, store: store, hostIdentifier: hostIdentifier)
+            } catch {
+                logger.error("results outputs not changed, the current ones stay: \(error)")
+            }
+            do { try recorder.deliverPending() } catch { logger.error("results are kept for later: \(error)") }
+        }
+        if loaded.config.filePaths != config.filePaths { events.postFilePaths(loaded.config.filePaths) }
         config = loaded.config
         let now = Self.now()
         schedule = Schedule(config: config, hostIdentifier: hostIdentifier)

@@ -33,6 +33,7 @@ struct SyscallPlan {
                 }
             }
         }
+        if options.fileIntegrity != nil { try planFileIntegrity(stringSize: max(stringSize, 1024)) }
         // A failed exec never reaches sched_process_exec: catch it at the syscall's exit.
         if options.events.contains(.exec) {
             for name in ["execve", "execveat"] where catalog.exists(name) && index(name) == nil {
@@ -53,6 +54,45 @@ struct SyscallPlan {
         }
     }
 
+    /// File integrity's syscalls, each with its kernel filter; plain file events asked
+    /// for on the same syscalls take precedence (they want every call).
+    private mutating func planFileIntegrity(stringSize: UInt32) throws {
+        for spec in FileIntegritySyscall.all where catalog.exists(spec.name) && index(spec.name) == nil {
+            let d = try catalog.describe(spec.name)
+            switch spec.role {
+            case .open(let flagsArgument):
+                // openat2 keeps its struct open_how (flags) for O_TRUNC; the others need no memory.
+                set(d, kind: VIGIL_EVENT_OPEN, stringSize: stringSize, bufferSize: spec.name == "openat2" ? 24 : 0)
+                update(d.name) { c in
+                    if spec.name != "openat2" { c.arg_kind = (0, 0, 0, 0, 0, 0) }
+                    c.resolve = UInt8(VIGIL_CAPTURE_RET_FD_PATH.rawValue)
+                    c.watch = UInt8(VIGIL_WATCH_MARK.rawValue)
+                    if let flags = flagsArgument.flatMap(d.argumentIndex) {
+                        c.flags_arg = UInt8(flags)
+                        c.flags_mask = FileIntegritySyscall.writeIntent
+                    }
+                }
+            case .write, .descriptor:
+                guard let fd = d.argumentIndex("fd") else { continue }
+                let write: Bool
+                if case .write = spec.role { write = true } else { write = false }
+                set(d, kind: write ? VIGIL_EVENT_WRITE : VIGIL_EVENT_SYSCALL, stringSize: stringSize, bufferSize: 0)
+                update(d.name) { c in
+                    c.resolve = UInt8(VIGIL_CAPTURE_ARG_FD_PATH.rawValue)
+                    c.fd_arg = UInt8(fd)
+                    c.watch = UInt8(write ? VIGIL_WATCH_MARKED.rawValue : VIGIL_WATCH_FILTER.rawValue)
+                }
+            case .names(let paths):
+                set(d, kind: VIGIL_EVENT_SYSCALL, stringSize: stringSize, bufferSize: 0)
+                let slots = paths.map { p in p.directory.flatMap(d.argumentIndex).map(UInt8.init) ?? UInt8(VIGIL_DIR_CWD) }
+                update(d.name) { c in
+                    c.watch = UInt8(VIGIL_WATCH_NAMES.rawValue)
+                    c.dir_arg = (slots.first ?? UInt8(VIGIL_NO_ARG), slots.count > 1 ? slots[1] : UInt8(VIGIL_NO_ARG))
+                }
+            }
+        }
+    }
+
     func index(_ name: String) -> Int? { entries.firstIndex { $0.description.name == name } }
 
     mutating func update(_ name: String, _ change: (inout vigil_syscall_config) -> Void) {
@@ -67,6 +107,8 @@ struct SyscallPlan {
         c.string_size = stringSize
         c.buffer_size = bufferSize
         c.kill_arg = 0xff
+        c.flags_arg = UInt8(VIGIL_NO_ARG)
+        c.dir_arg = (UInt8(VIGIL_NO_ARG), UInt8(VIGIL_NO_ARG))
         withUnsafeMutableBytes(of: &c.arg_kind) { kinds in
             withUnsafeMutableBytes(of: &c.size_arg) { sizes in
                 for (i, a) in d.arguments.prefix(Int(VIGIL_SYSCALL_ARGS)).enumerated() {

@@ -1,0 +1,61 @@
+import Foundation
+import Glibc
+import Testing
+import VigilBPF
+import VigilTrace
+
+/// The kernel side of file integrity, with the sensor alone: what it passes to user
+/// space for writes the test makes itself (nothing else filters at this level).
+@Suite(.serialized) struct FileIntegritySensorTests {
+    @Test func theKernelPassesOnlyWatchedChangesAndCoalescesWrites() throws {
+        guard TraceCommandTests().privileged() else { return }
+        let base = "/tmp/vigil-fimk-\(UUID().uuidString.prefix(8))"
+        let (watched, other) = (base + "/watched", base + "/other")
+        for d in [watched, other] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        var options = SensorOptions()
+        options.events = []
+        options.fileIntegrity = FileIntegrityOptions(prefixes: [watched + "/"])
+        options.ringBufferBytes = 1 << 20
+        let sensor = try TraceSensor(options: options)
+        defer { sensor.detach() }
+        let decoder = EventDecoder(catalog: sensor.catalog)
+        nonisolated(unsafe) var seen: [(syscall: String, path: String, changes: [FileChange])] = []
+        let ring = try RingBuffer(map: sensor.eventsMap) { record in
+            guard case .syscall(let call)? = decoder.decode(record) else { return }
+            let path = call.resolvedPath ?? call.fileChanges.first?.path ?? ""
+            if path.hasPrefix(base) { seen.append((call.syscall, path, call.fileChanges)) }
+        }
+
+        func write(_ fd: Int32, _ text: String) { _ = text.withCString { Glibc.write(fd, $0, strlen($0)) } }
+        let a = watched + "/a.txt", b = other + "/b.txt"
+        // Created, then written three times at once: one open, one write.
+        var fd = open(a, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        for _ in 0..<3 { write(fd, "x") }
+        close(fd)
+        // Outside the prefix: nothing reaches user space.
+        fd = open(b, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        write(fd, "y")
+        close(fd)
+        // Opened for reading: not a change.
+        fd = open(a, O_RDONLY | O_CLOEXEC)
+        close(fd)
+        // Reopened for appending: the open re-arms the file; a write a second later counts again.
+        fd = open(a, O_WRONLY | O_APPEND | O_CLOEXEC)
+        write(fd, "1")
+        write(fd, "2")
+        usleep(1_100_000)
+        write(fd, "3")
+        close(fd)
+        _ = try ring.poll(timeoutMilliseconds: 100)
+        ring.drain()
+
+        let names = seen.map { "\($0.syscall) \($0.path.dropFirst(base.count))" }
+        #expect(names == ["openat /watched/a.txt", "write /watched/a.txt", "openat /watched/a.txt", "write /watched/a.txt", "write /watched/a.txt"], "\(names)")
+        #expect(seen.first?.changes == [FileChange(action: .created, path: a)], "\(seen.first?.changes ?? [])")
+        #expect(seen.dropFirst().first?.changes == [FileChange(action: .updated, path: a)])
+        // An open for appending that neither created nor truncated is no change by itself.
+        #expect(seen.count > 2 && seen[2].changes.isEmpty)
+        #expect(sensor.lostInKernel().values.reduce(0, +) == 0)
+    }
+}
