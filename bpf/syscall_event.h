@@ -33,8 +33,10 @@ enum vigil_watch_mode {
     VIGIL_WATCH_NONE = 0,
     VIGIL_WATCH_NAMES = 1,    /* calls on paths by name: all successful ones (user space matches them) */
     VIGIL_WATCH_FILTER = 2,   /* only when the resolved fd path starts with a watched prefix */
-    VIGIL_WATCH_MARK = 3,     /* FILTER, and the regular file opened becomes a watched inode */
-    VIGIL_WATCH_MARKED = 4,   /* only calls on an fd whose inode is watched: once per mark, then at most once a second */
+    VIGIL_WATCH_MARK = 3,     /* FILTER on regular files, which become watched inodes; only opens that
+                                 created (always) or truncated (at most once a second per file) are emitted */
+    VIGIL_WATCH_MARKED = 4,   /* only calls on an fd whose inode is watched, at most once a second per file
+                                 (a file just created or marked: its first one) */
 };
 
 #define VIGIL_DIR_CWD 0xfe         /* dir_arg: the caller's working directory */

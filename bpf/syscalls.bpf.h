@@ -369,8 +369,23 @@ int syscall_exit(struct syscall_exit_args *ctx)
             return 0;
         struct inode_key key = {};
         if (c->watch == VIGIL_WATCH_MARK && inode_of(resolved, &key)) {
-            __u64 fresh = 0;
-            bpf_map_update_elem(&watched_inodes, &key, &fresh, BPF_ANY);
+            /* Created: always reported, and its first write too. Truncated: a change,
+             * at most one a second per file with the writes. Opened for writing only:
+             * watched from now on, but no change yet. */
+            __u64 fresh = 0, now = bpf_ktime_get_boot_ns();
+            __u64 *last = bpf_map_lookup_elem(&watched_inodes, &key);
+            bool truncating = c->flags_arg < VIGIL_SYSCALL_ARGS ? (arg_at(call.args, c->flags_arg) & 01000) != 0 : true;
+            if (BPF_CORE_READ(resolved, f_mode) & VIGIL_FMODE_CREATED) {
+                bpf_map_update_elem(&watched_inodes, &key, &fresh, BPF_ANY);
+            } else if (truncating) {
+                if (last && *last && now - *last < VIGIL_REPORT_EVERY_NS)
+                    return 0;
+                bpf_map_update_elem(&watched_inodes, &key, &now, BPF_ANY);
+            } else {
+                if (!last)
+                    bpf_map_update_elem(&watched_inodes, &key, &fresh, BPF_NOEXIST);
+                return 0;
+            }
         } else if (c->watch == VIGIL_WATCH_MARKED && inode_of(resolved, &key)) {
             __u64 now = bpf_ktime_get_boot_ns();
             bpf_map_update_elem(&watched_inodes, &key, &now, BPF_EXIST);

@@ -2,8 +2,9 @@ import CVigilBPF
 
 /// File integrity monitoring in the kernel: which paths are watched. The kernel keeps
 /// write-intent opens, and calls on file descriptors, only when the resolved path
-/// starts with one of `prefixes`; writes are kept only for files such an open marked
-/// (at most one report a second per file). Calls that name paths (unlink, rename,
+/// starts with one of `prefixes`; such an open marks the file. Creations are always
+/// kept; truncations and writes of marked files at most once a second per file (the
+/// first write after a creation always). Calls that name paths (unlink, rename,
 /// chmod…) are rarer and are matched in user space.
 public struct FileIntegrityOptions: Sendable, Equatable {
     /// Absolute path prefixes; a superset of what user space then matches exactly.

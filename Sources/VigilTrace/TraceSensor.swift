@@ -85,8 +85,36 @@ public final class TraceSensor {
         return out
     }
 
-    /// Detach every program (events stop arriving).
-    public func detach() { links.removeAll() }
+    /// Detach every program (events stop arriving) without waiting for the kernel.
+    ///
+    /// Unregistering a syscall tracepoint waits for a tracepoint RCU grace period under
+    /// a kernel-wide mutex (`perf_trace_destroy`), one after another: file integrity's
+    /// 70-odd tracepoints took 6 s, past the supervisor's grace before SIGKILL. So a
+    /// short-lived child inherits the links' descriptors and pays that wait when it
+    /// exits; here the programs are disabled and the descriptors closed at once. A
+    /// handful of links are released directly.
+    public func detach() {
+        guard links.count > 8 else { return links.removeAll() }
+        var pipe = [Int32](repeating: -1, count: 2)
+        guard Glibc.pipe(&pipe) == 0 else { return links.removeAll() }
+        // Not inherited by what other threads exec meanwhile: the child waits for EOF.
+        for fd in pipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let child = fork()
+        if child == 0 {
+            // Only async-signal-safe calls here: wait for the parent to let go, then exit.
+            close(pipe[1])
+            var byte: UInt8 = 0
+            _ = read(pipe[0], &byte, 1)
+            _exit(0)
+        }
+        close(pipe[0])
+        links.removeAll()
+        close(pipe[1])
+        if child > 0 {
+            // Reaped off this thread: its exit is the slow part.
+            _ = try? NamedThread.start("vigil-detach") { var status: Int32 = 0; _ = waitpid(child, &status, 0) }
+        }
+    }
 
     static func powerOfTwo(_ n: UInt32) -> UInt32 {
         var p: UInt32 = 4096

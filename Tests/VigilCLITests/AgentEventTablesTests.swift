@@ -145,5 +145,12 @@ import VigilTestSupport
         write(outside + "/e.txt", "now watched\n")
         let widened = agent.wait(20) { try rows().contains { $0["target_path"] == outside + "/e.txt" && $0["action"] == "CREATED" } }
         #expect(widened, "\((try? rows()) ?? []); log:\n\(agent.log)")
+
+        // SIGTERM stops it at once, though the kernel takes seconds to unregister this
+        // many syscall tracepoints (a short-lived child waits for that instead).
+        let start = Date()
+        let status = agent.stop()
+        #expect(status == 0 && Date().timeIntervalSince(start) < 3, "\(Date().timeIntervalSince(start)) s, status \(String(describing: status))")
+        #expect(!agent.log.contains("SIGKILL"), "\(agent.log)")
     }
 }

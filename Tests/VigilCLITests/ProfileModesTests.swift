@@ -39,6 +39,22 @@ import VigilTestSupport
         if top.status == 0 { #expect(top.stdout.contains("wait_here"), "\(top.stdout)") }
     }
 
+    /// Samples in the vDSO (clock_gettime), which is no file: unwound with the call
+    /// frame information of Vigil's own copy of it, through to main.
+    @Test func stacksThroughTheVDSOReachMain() throws {
+        guard helper.privileged() else { return }
+        let dir = try base.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try cc("clock.c", to: dir + "/clock", ["-O2", "-fomit-frame-pointer"])
+        let r = try CLI.run(["profile", "--frequency", "199", "--format", "folded", "-o", dir + "/p.folded", "--", dir + "/clock"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let stacks = try base.folded(dir + "/p.folded")
+        let inVDSO = stacks.filter { $0.stack.contains("__vdso_clock_gettime") }
+        let whole = inVDSO.filter { $0.stack.hasPrefix("_start;__libc_start_main;") && $0.stack.contains(";main;read_clock;") }
+        let (all, reached) = (inVDSO.map(\.count).reduce(0, +), whole.map(\.count).reduce(0, +))
+        #expect(all >= 20 && reached * 100 >= all * 95, "\(reached) of \(all) vDSO samples reach main: \(stacks)")
+    }
+
     /// One profile per interval, named by time, until --duration.
     @Test func continuousModeWritesOneProfilePerInterval() throws {
         guard helper.privileged() else { return }

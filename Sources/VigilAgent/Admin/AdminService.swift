@@ -10,7 +10,6 @@ public enum AdminServiceError: Error, CustomStringConvertible, Sendable {
     case inUse(String)
     case system(SystemError)
     case database(SQLError)
-    case thread(Int32)
 
     public var description: String {
         switch self {
@@ -18,7 +17,6 @@ public enum AdminServiceError: Error, CustomStringConvertible, Sendable {
         case .inUse(let path): return "another agent already serves \(path)"
         case .system(let e): return "\(e)"
         case .database(let e): return "cannot open the admin query engine: \(e)"
-        case .thread(let rc): return "cannot start the admin thread: \(String(cString: strerror(rc)))"
         }
     }
 }
@@ -60,21 +58,12 @@ public final class AdminService: Service, @unchecked Sendable {
             throw error
         }
         let listenerInode = Self.inode(path)
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(server).toOpaque()
-        let rc = pthread_create(&thread, nil, { context in
-            let server = Unmanaged<AdminServer>.fromOpaque(context!).takeRetainedValue()
-            // Named so `vigil debug profile` and top show which thread is the admin's.
-            let comm = open("/proc/self/task/\(ThreadSnapshot.currentThreadID())/comm", O_WRONLY | O_CLOEXEC)
-            if comm >= 0 { _ = write(comm, "vigil-admin", 11); close(comm) }
-            server.serve()
-            return nil
-        }, context)
-        guard rc == 0 else {
-            Unmanaged<AdminServer>.fromOpaque(context).release()
+        // Named so `vigil debug profile` and top show which thread is the admin's.
+        let thread: NamedThread
+        do { thread = try NamedThread.start("vigil-admin") { server.serve() } } catch {
             unlink(path)
-            logger.error("admin socket \(path) not served: \(AdminServiceError.thread(rc))")
-            throw AdminServiceError.thread(rc)
+            logger.error("admin socket \(path) not served: \(error)")
+            throw AdminServiceError.system(error)
         }
         logger.info("admin socket: \(path)")
         await withGracefulShutdownHandler {
@@ -89,7 +78,7 @@ public final class AdminService: Service, @unchecked Sendable {
         }
         server.stop()
         // The thread notices `stopping` within ~100 ms of any wait; joining is brief.
-        pthread_join(thread, nil)
+        thread.join()
         // Remove the socket only if it is still ours (not a successor's).
         if let inode = listenerInode, Self.inode(path) == inode { unlink(path) }
         logger.info("admin socket closed")

@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import Synchronization
 import ServiceLifecycle
 import VigilBPF
 import VigilSQL
@@ -29,27 +30,52 @@ public final class EventTracerService: Service, @unchecked Sendable {
     public func run() async throws {
         var watchList = self.watchList
         // A reload that widens file_paths beyond what the kernel passes restarts the
-        // sensor (the programs' filter is fixed at load); anything else is applied here.
+        // sensor (the programs' filter is fixed at load); anything else is applied live.
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            guard let widened = try await trace(watchList) else { return }
+            let control = TracerControl()
+            let current = watchList
+            // Its own thread: it blocks in epoll until the kernel says the ring is filling
+            // (or half a second passes), so bursts are drained at once without polling often.
+            let thread = try NamedThread.start("vigil-events") { [self] in
+                do { try self.trace(current, control) } catch { self.logger.error("event tracer stopped: \(error)") }
+                control.finished.store(true, ordering: .releasing)
+            }
+            await withGracefulShutdownHandler {
+                while !control.finished.load(ordering: .acquiring) && !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+                }
+            } onGracefulShutdown: {
+                control.stop.store(true, ordering: .releasing)
+            }
+            control.stop.store(true, ordering: .releasing)
+            thread.join()
+            guard let widened = control.widened else { return }
             logger.info("file_paths changed beyond the kernel's prefixes: restarting the tracer")
             watchList = widened
         }
     }
 
-    /// Runs one sensor until shutdown (nil) or until a reload needs a new one (its watch list).
-    private func trace(_ initialWatchList: FileWatchList) async throws -> FileWatchList? {
+    /// Between `run` and the tracing thread: stop, done, and the watch list a reload
+    /// needs a new sensor for (written by the thread before `finished`).
+    final class TracerControl: @unchecked Sendable {
+        let stop = Atomic<Bool>(false)
+        let finished = Atomic<Bool>(false)
+        var widened: FileWatchList?
+    }
+
+    /// Runs one sensor until stopped, or until a reload needs a new one (`control.widened`).
+    private func trace(_ initialWatchList: FileWatchList, _ control: TracerControl) throws {
         var options = SensorOptions()
         options.events = [.exec, .fork, .exit, .connect, .accept]
         if !initialWatchList.isEmpty { options.fileIntegrity = FileIntegrityOptions(prefixes: initialWatchList.prefixes) }
-        // 2 MiB (mapped twice by the kernel, so 4 MiB of the worker's RSS once used):
-        // at two polls a second that is 4 MB/s, some 3,000 execs a second, before the
-        // kernel drops events (and vigil_events counts them).
+        // 2 MiB (mapped twice by the kernel, so 4 MiB of the worker's RSS once used). The
+        // kernel wakes this thread when a quarter of it is queued, so it drains bursts as
+        // they come; what still does not fit is counted in vigil_events.
         options.ringBufferBytes = 2 << 20
         let sensor: TraceSensor
         do { sensor = try TraceSensor(options: options) } catch {
             logger.warning("event tables are empty: the tracer cannot start here (\(error))")
-            return nil
+            return
         }
         let cache = ProcessCache()
         cache.seed()
@@ -90,8 +116,9 @@ public final class EventTracerService: Service, @unchecked Sendable {
         logger.info("event tables are fed by the tracer: process_events, socket_events\(fileNote)")
         defer { sensor.detach() }
         var lastExpiry: Int64 = 0
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            _ = try ring.poll(timeoutMilliseconds: 0)
+        while !control.stop.load(ordering: .acquiring) {
+            _ = try ring.poll(timeoutMilliseconds: 500)
+            // Records below the wake-up mark raise no epoll event: take them too.
             ring.drain()
             let lost = sensor.lostInKernel()
             stores.process.noteTracer(active: true, lostInKernel: [EventKind.exec, .fork, .exit].reduce(0) { $0 + (lost[$1] ?? 0) })
@@ -103,7 +130,8 @@ public final class EventTracerService: Service, @unchecked Sendable {
                     files.watchList = next
                     logger.info("file_paths reloaded")
                 } else {
-                    return next
+                    control.widened = next
+                    return
                 }
             }
             let now = Clock.realtimeNanoseconds() / 1_000_000_000
@@ -111,11 +139,7 @@ public final class EventTracerService: Service, @unchecked Sendable {
                 lastExpiry = now
                 stores.all.forEach { $0.expire(now: now) }
             }
-            // The ring holds a busy host's events for over a second; waking twice a
-            // second keeps an idle agent cheap.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) }
         }
-        return nil
     }
 
     /// Whether the running sensor already passes every path `next` watches: its kernel

@@ -39,10 +39,20 @@ public struct SymbolTable: Sendable {
     }
 
     init(_ candidates: [Candidate]) {
-        let sorted = candidates.sorted(by: Candidate.isPreferred)
+        // Sort plain (address, index) pairs, not the candidates: moving a candidate moves
+        // its name slice, a retain and a release each time, and kallsyms alone has some
+        // 100,000 text symbols to sort at the start of every capture.
+        var order = candidates.indices.map { (address: candidates[$0].address, index: UInt32($0)) }
+        order.sort { a, b in
+            a.address != b.address ? a.address < b.address : Candidate.isPreferred(candidates[Int(a.index)], candidates[Int(b.index)])
+        }
+        starts.reserveCapacity(order.count)
+        ends.reserveCapacity(order.count)
+        nameOffsets.reserveCapacity(order.count)
         var previous: UInt64?
-        for c in sorted where c.address != previous {
-            previous = c.address
+        for (address, index) in order where address != previous {
+            previous = address
+            let c = candidates[Int(index)]
             starts.append(c.address)
             ends.append(c.address &+ c.size)
             nameOffsets.append(UInt32(names.count))

@@ -153,7 +153,15 @@ public final class DwarfUnwinder {
         return ProcessMaps.find(address, in: fresh)
     }
 
+    /// The vDSO's table, from this process's copy (the same image in every process of
+    /// this architecture), and its mapping's length to tell another one apart.
+    private lazy var vdso: (info: FileUnwindInfo, size: UInt64)? = ELFFile.ownVDSO().map { (FileUnwindInfo.load($0.file), $0.size) }
+
     private func info(for mapping: ExecutableMapping, pid: Int32) -> FileUnwindInfo? {
+        if mapping.path == "[vdso]" {
+            guard let vdso, vdso.size == mapping.end - mapping.start else { return nil }
+            return vdso.info
+        }
         guard mapping.isFile else { return nil }
         let key = "\(mapping.device):\(mapping.inode):\(mapping.path)"
         if let cached = files[key] { return cached }

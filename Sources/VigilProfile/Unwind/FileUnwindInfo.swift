@@ -22,6 +22,10 @@ final class FileUnwindInfo {
     /// Reads .eh_frame, or .debug_frame when a binary has no .eh_frame.
     static func load(path: String) -> FileUnwindInfo? {
         guard let elf = try? ELFFile(path: path) else { return nil }
+        return load(elf)
+    }
+
+    static func load(_ elf: ELFFile) -> FileUnwindInfo {
         var rows: [(start: UInt64, end: UInt64, rule: UnwindRule)] = []
         if let eh = elf.section(named: ".eh_frame") {
             let bytes = elf.contents(of: eh.section)
