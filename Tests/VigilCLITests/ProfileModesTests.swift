@@ -55,6 +55,24 @@ import VigilTestSupport
         #expect(all >= 20 && reached * 100 >= all * 95, "\(reached) of \(all) vDSO samples reach main: \(stacks)")
     }
 
+    /// Samples in a PLT stub (whose call frame information is a DWARF expression)
+    /// reach main, and the stub is named NAME@plt, not after the symbol before it.
+    @Test func stacksThroughPLTStubsReachMainAndAreNamed() throws {
+        guard helper.privileged() else { return }
+        let dir = try base.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try cc("plt.c", to: dir + "/plt", ["-O2", "-fomit-frame-pointer", "-fno-builtin"])
+        let r = try CLI.run(["profile", "--frequency", "199", "--format", "folded", "-o", dir + "/p.folded", "--", dir + "/plt"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let stacks = try base.folded(dir + "/p.folded")
+        let user = stacks.filter { !$0.stack.contains("entry_SYSCALL") && !$0.stack.contains("asm_") }
+        let total = user.map(\.count).reduce(0, +)
+        let whole = user.filter { $0.stack.hasPrefix("_start;__libc_start_main;") && $0.stack.contains(";main;call_through_plt") }.map(\.count).reduce(0, +)
+        #expect(total >= 50 && whole * 100 >= total * 98, "\(whole) of \(total) user stacks reach main: \(stacks)")
+        #expect(stacks.contains { $0.stack.hasSuffix(";call_through_plt;strlen@plt") }, "\(stacks)")
+        #expect(!stacks.contains { $0.stack.contains(";_init") }, "\(stacks)")
+    }
+
     /// One profile per interval, named by time, until --duration.
     @Test func continuousModeWritesOneProfilePerInterval() throws {
         guard helper.privileged() else { return }

@@ -42,7 +42,18 @@ public final class DwarfUnwinder {
             // Return addresses point after the call; look up the call itself.
             let lookup = frames.count == 1 ? pc : pc &- 1
             guard let elfAddress = info.virtualAddress(ofFileOffset: mapping.fileOffset(of: lookup)) else { return (frames, .failed) }
-            guard let rule = info.table.rule(at: elfAddress) else {
+            // A sample in a PLT stub: its CFI is a DWARF expression (or missing), but the
+            // ABI fixes it: the return address is on top of the stack, one slot lower
+            // once a lazy entry has pushed its relocation index (from byte 11 on).
+            let rule = info.table.rule(at: elfAddress)
+            if frames.count == 1, rule == nil || rule?.cfaBase == .unsupported, info.plt.contains(elfAddress) {
+                let cfa = sp &+ 8 &+ ((elfAddress & 15) >= 11 ? 8 : 0)
+                guard let returnAddress = read(cfa &- 8) else { return (frames, .truncated) }
+                guard followsCall(pid: pid, returnAddress, expectCode: true) else { return (frames, .failed) }
+                (pc, sp) = (returnAddress, cfa)
+                continue
+            }
+            guard let rule else {
                 // No call frame information (swiftc emits none for functions that
                 // cannot unwind). Code built with frame pointers: follow rbp, when
                 // the function's prologue proves it keeps one (this also restores the
