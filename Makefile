@@ -40,7 +40,9 @@ bench: build
 	./Benchmarks/scripts/trace-process-overhead.sh $(RELEASE_BIN)
 	./Benchmarks/scripts/trace-open-overhead.sh $(RELEASE_BIN)
 	./Benchmarks/scripts/profile-overhead.sh $(RELEASE_BIN)
+	./Benchmarks/scripts/profile-accuracy.sh $(RELEASE_BIN)
 	./Benchmarks/scripts/agent-idle.sh $(RELEASE_BIN)
+	./Benchmarks/scripts/fim-overhead.sh $(RELEASE_BIN)
 
 # Regenerate docs/tables.md from the table schemas.
 docs:

@@ -37,5 +37,24 @@ let package = Package(
             path: "Benchmarks/VigilAgentCost",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "VigilProfileCost",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VigilKit", package: "vigil"),
+                "CProfileCostWorkload",
+            ],
+            path: "Benchmarks/VigilProfileCost",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The stack VigilProfileCost unwinds: nested C functions without frame pointers
+        // (unwind tables only, as Debian builds its C), caught by a signal.
+        .target(
+            name: "CProfileCostWorkload",
+            path: "Sources/CProfileCostWorkload",
+            // SwiftPM appends -fno-omit-frame-pointer after these flags; -mframe-pointer=none
+            // reaches the compiler proper last and wins.
+            cSettings: [.unsafeFlags(["-O2", "-fomit-frame-pointer", "-Xclang", "-mframe-pointer=none", "-fasynchronous-unwind-tables"])]
+        ),
     ]
 )

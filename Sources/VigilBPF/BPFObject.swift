@@ -144,4 +144,7 @@ public final class BPFLink {
         self.name = name
     }
     deinit { bpf_link__destroy(handle) }
+
+    /// The link's file descriptor (a BPF link, or the perf event it is attached through).
+    public var fd: Int32 { bpf_link__fd(handle) }
 }

@@ -1,3 +1,4 @@
+import CLinux
 import CVigilBPF
 import Glibc
 import VigilBPF
@@ -99,14 +100,10 @@ public final class TraceSensor {
         guard Glibc.pipe(&pipe) == 0 else { return links.removeAll() }
         // Not inherited by what other threads exec meanwhile: the child waits for EOF.
         for fd in pipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        let child = fork()
-        if child == 0 {
-            // Only async-signal-safe calls here: wait for the parent to let go, then exit.
-            close(pipe[1])
-            var byte: UInt8 = 0
-            _ = read(pipe[0], &byte, 1)
-            _exit(0)
-        }
+        // The child keeps only the links (and its end of the pipe): not this process's
+        // stdout, sockets or files, which a reader would otherwise see held open.
+        let keep = (links.map(\.fd) + [pipe[0]]).filter { $0 >= 0 }.sorted()
+        let child = keep.withUnsafeBufferPointer { vigil_fork_holder($0.baseAddress, Int32($0.count), pipe[0]) }
         close(pipe[0])
         links.removeAll()
         close(pipe[1])

@@ -5,7 +5,12 @@ import VigilSystem
 /// call frame information. Stops, and says why, rather than invent a frame.
 public final class DwarfUnwinder {
     /// Unwind tables by file (path and inode), nil for files without usable CFI.
-    private var files: [String: FileUnwindInfo?] = [:]
+    /// By device and inode, not by a path String: this is looked up twice per frame.
+    private struct FileKey: Hashable {
+        let device: UInt64
+        let inode: UInt64
+    }
+    private var files: [FileKey: FileUnwindInfo?] = [:]
     private var mappings: [Int32: (read: Int64, list: [ExecutableMapping])] = [:]
     /// A miss re-reads /proc/PID/maps at most this often (new libraries, JIT code);
     /// stack slots that are not code addresses miss all the time. An address that
@@ -174,7 +179,7 @@ public final class DwarfUnwinder {
             return vdso.info
         }
         guard mapping.isFile else { return nil }
-        let key = "\(mapping.device):\(mapping.inode):\(mapping.path)"
+        let key = FileKey(device: mapping.device, inode: mapping.inode)
         if let cached = files[key] { return cached }
         // Through the process's root, so a binary inside a container is the one opened.
         let loaded = FileUnwindInfo.load(path: "/proc/\(pid)/root\(mapping.path)") ?? FileUnwindInfo.load(path: mapping.path)
