@@ -14,5 +14,6 @@ __attribute__((noinline)) long read_clock(long n)
 
 int main(void)
 {
-    return (int)(read_clock(20000000) & 1);
+    /* Exit 0 (vigil profile passes the status on); the sum only keeps the loop. */
+    return read_clock(20000000) == 1 ? 3 : 0;
 }

@@ -13,5 +13,6 @@ __attribute__((noinline)) unsigned long call_through_plt(long n, const char *s)
 int main(int argc, char **argv)
 {
     (void)argv;
-    return (int)(call_through_plt(300000000L, argc > 5 ? "" : "a") & 1);
+    /* Exit 0 (vigil profile passes the status on); the sum only keeps the loop. */
+    return call_through_plt(300000000L, argc > 5 ? "" : "a") == 1 ? 3 : 0;
 }
