@@ -178,4 +178,36 @@ import VigilTestSupport
         }
         #expect(try agent.store().isIntact())
     }
+
+    /// `vigil agent --live` (what `make run` shows): the worker's cost, the queries
+    /// run, the events per table and the profiles written, on one screen.
+    @Test func liveSummaryShowsQueriesEventsAndProfiles() throws {
+        guard TraceCommandTests().privileged() else { return }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-live-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+            options:
+              watchdog_level: -1
+              profiling_interval: 2
+            schedule:
+              tick: {query: "SELECT 1", interval: 1}
+            """.write(toFile: dir + "/config.yaml", atomically: true, encoding: .utf8)
+        let pid = try spawnClean(["/bin/sh", "-c", "exec '\(CLI.binary)' agent --live --config '\(dir)/config.yaml' --data-dir '\(dir)/data' > '\(dir)/screen.txt'"])
+        defer { kill(pid, SIGTERM); reap(pid) }
+        func screen() -> String {
+            let text = (try? String(contentsOfFile: dir + "/screen.txt", encoding: .utf8)) ?? ""
+            // The last frame drawn (each starts by clearing the screen).
+            return text.components(separatedBy: "\u{1b}[2J").last ?? ""
+        }
+        let end = Date().addingTimeInterval(30)
+        while Date() < end, !(screen().contains("events: process") && screen().range(of: #"profiles: [1-9]"#, options: .regularExpression) != nil) {
+            usleep(300_000)
+        }
+        let last = screen()
+        #expect(last.range(of: #"worker \d+: cpu [0-9.]+% of one core, rss [0-9.]+ MB"#, options: .regularExpression) != nil, "\(last)")
+        #expect(last.range(of: #"queries: [1-9]\d* runs of 1 queries"#, options: .regularExpression) != nil, "\(last)")
+        #expect(last.contains("events: process ") && last.contains("socket ") && last.contains("file off"), "\(last)")
+        #expect(last.range(of: #"profiles: [1-9]\d* in "#, options: .regularExpression) != nil, "\(last)")
+    }
 }

@@ -3,8 +3,9 @@ import VigilSQL
 import VigilSystem
 
 /// The one screen `vigil agent --live` (and `make run`) shows: the worker's own cost,
-/// the queries it ran, what the watchdog did. Read from the state store and /proc
-/// by the supervisor, so the worker spends nothing on it.
+/// the queries it ran, its events and profiles, what the watchdog did. Read from the
+/// state store, /proc and the data directory by the supervisor; only the event counts,
+/// which live in the worker's memory, are asked of it (admin socket).
 public final class LiveSummary {
     let store: StateStore
     let dataDirectory: String
@@ -51,6 +52,7 @@ public final class LiveSummary {
             out += s.lastError.map { "  error: \($0)" } ?? ""
             out += "\n"
         }
+        out += eventsLine() + profilesLine()
         let events = (try? store.watchdogRecords()) ?? []
         out += "\nwatchdog: \(events.count) worker ends recorded"
         if let last = events.last { out += "; last: \(last.detail)\(last.query.map { " while running \($0)" } ?? "")" }
@@ -61,6 +63,31 @@ public final class LiveSummary {
             for line in text.split(separator: "\n").suffix(6) { out += "  " + line.prefix(160) + "\n" }
         }
         return out
+    }
+
+    /// Events per table, asked of the worker through its admin socket (they live in its
+    /// memory): one small query per redraw, and only with --live.
+    func eventsLine() -> String {
+        var parts: [String] = []
+        let client = AdminClient(dataDirectory: dataDirectory)
+        let sql = "SELECT name, events, lost_in_kernel + dropped_overflow, active FROM vigil_events"
+        let asked: Void? = try? client.send(AdminClient.queryRequest(sql), idleSeconds: 1) { (line: AdminJSON) throws(AdminClientError) in
+            guard let row = line["row"]?.array, row.count == 4 else { return }
+            let name = (row[0].string ?? "?").replacingOccurrences(of: "_events", with: "")
+            guard row[3].integer == 1 || row[3].string == "1" else { return parts.append("\(name) off") }
+            let lost = row[2].integer ?? Int64(row[2].string ?? "") ?? 0
+            parts.append("\(name) \(row[1].integer ?? Int64(row[1].string ?? "") ?? 0)" + (lost > 0 ? " (\(lost) lost)" : ""))
+        }
+        guard asked != nil, !parts.isEmpty else { return "\nevents: (the worker is not answering yet)\n" }
+        return "\nevents: " + parts.joined(separator: ", ") + "\n"
+    }
+
+    /// Continuous profiles written (DATA_DIR/profiles), when profiling is on.
+    func profilesLine() -> String {
+        guard let files = try? FileSystem.list(dataDirectory + "/profiles"), !files.isEmpty else {
+            return "profiles: none (set profiling_interval to profile continuously)\n"
+        }
+        return "profiles: \(files.count) in \(dataDirectory)/profiles, newest \(files.max() ?? "")\n"
     }
 
     /// The last 8 KiB of a file (the log grows; the summary shows its end).
