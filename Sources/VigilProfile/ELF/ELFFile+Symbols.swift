@@ -31,39 +31,9 @@ extension ELFFile {
     }
 
     /// `NAME@plt` for each PLT stub, as objdump names them: a sample in a stub would
-    /// otherwise take the name of whatever symbol precedes the PLT (`_init`). Entry i
-    /// of .rela.plt is stub i of .plt.sec when there is one, else stub i + 1 of .plt
-    /// (stub 0 calls the lazy resolver). 16 bytes each on x86-64.
+    /// otherwise take the name of whatever symbol precedes the PLT (`_init`).
     private func pltSymbols() -> [SymbolTable.Candidate] {
-        var shstrndx = 0
-        guard elf_getshdrstrndx(elf, &shstrndx) == 0 else { return [] }
-        var plt: UInt64?, pltSec: UInt64?
-        var names: [ArraySlice<UInt8>] = []
-        for (section, header) in sections() {
-            guard let cName = elf_strptr(elf, shstrndx, Int(header.sh_name)) else { continue }
-            switch String(cString: cName) {
-            case ".plt": plt = header.sh_addr
-            case ".plt.sec": pltSec = header.sh_addr
-            case ".rela.plt" where header.sh_type == UInt32(SHT_RELA) && header.sh_entsize > 0:
-                guard let data = elf_getdata(section, nil), let symbols = elf_getscn(elf, Int(header.sh_link)),
-                      let symbolData = elf_getdata(symbols, nil) else { continue }
-                var symbolHeader = GElf_Shdr()
-                guard gelf_getshdr(symbols, &symbolHeader) != nil else { continue }
-                for i in 0..<Int(header.sh_size / header.sh_entsize) {
-                    var rela = GElf_Rela()
-                    var sym = GElf_Sym()
-                    guard gelf_getrela(data, Int32(i), &rela) != nil,
-                          gelf_getsym(symbolData, Int32(vigil_elf_r_sym(UInt(rela.r_info))), &sym) != nil,
-                          let symbolName = elf_strptr(elf, Int(symbolHeader.sh_link), Int(sym.st_name)) else { names.append([]); continue }
-                    names.append(ArraySlice(Array(String(cString: symbolName).utf8) + Array("@plt".utf8)))
-                }
-            default: continue
-            }
-        }
-        guard let first = pltSec ?? plt.map({ $0 + 16 }) else { return [] }
-        return names.enumerated().compactMap { i, name in
-            name.isEmpty ? nil : .init(address: first + UInt64(i) * 16, size: 16, rank: 3, name: name)
-        }
+        PLTSlots(self).stubs.map { .init(address: $0.address, size: 16, rank: 3, name: ArraySlice(Array(($0.name + "@plt").utf8))) }
     }
 
     /// Which alias names a function: the exported name reads best (`malloc`, not `__libc_malloc`).
