@@ -24,13 +24,15 @@ public struct IntervalProfile: Sendable {
     public let startNanoseconds: Int64
     public let endNanoseconds: Int64
 
-    /// profile-20261121T211203Z.pb.gz: file names sort by time.
+    /// profile-20261121T211203.042Z.pb.gz: file names sort by time. Milliseconds, since
+    /// short intervals can start twice in one second (one file would replace the other).
     public func fileName(format: ProfileFormat) -> String {
         var t = time_t(startNanoseconds / 1_000_000_000)
         var parts = tm()
         gmtime_r(&t, &parts)
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        let stamp = "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))T\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))Z"
+        let ms = Int32(startNanoseconds / 1_000_000 % 1000)
+        let stamp = "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))T\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec)).\(ms < 100 ? "0" : "")\(two(ms))Z"
         let ext: String
         switch format {
         case .pprof: ext = "pb.gz"
