@@ -7,6 +7,8 @@
 #include "event_header.h"
 
 #define VIGIL_SYSCALL_ARGS 6
+/* Syscall numbers the sensors can trace: 0 .. VIGIL_SYSCALL_NR_MAX - 1. */
+#define VIGIL_SYSCALL_NR_MAX 1024
 /* Bytes of captured data per record, and per capture. */
 #define VIGIL_CAPTURE_DATA 8192
 #define VIGIL_CAPTURE_MAX 4096
@@ -44,8 +46,8 @@ enum vigil_watch_mode {
 
 #define VIGIL_SIZE_FROM_RET 0xff   /* size_arg: the length is the return value */
 
-/* Per traced syscall, keyed by the id of its sys_enter tracepoint. Written by
- * user space from the kernel's tracepoint formats before attaching. */
+/* Per traced syscall, keyed by its number. Written by user space from the
+ * kernel's tracepoint formats before attaching. */
 struct vigil_syscall_config {
     vigil_u32 kind;                       /* enum vigil_event_kind of its records; 0: not emitted (kill only) */
     vigil_u8 arg_kind[VIGIL_SYSCALL_ARGS];
@@ -60,6 +62,7 @@ struct vigil_syscall_config {
     vigil_u8 watch;                       /* enum vigil_watch_mode */
     vigil_u8 dir_arg[2];                  /* dirfd argument index, VIGIL_DIR_CWD or VIGIL_NO_ARG: captured as DIR0/DIR1 */
     vigil_u32 flags_mask;
+    vigil_u32 traced;                     /* 1: the entry program looks at this syscall */
 };
 
 /* In vigil_capture.padding of a resolved path: the open created the file. */
@@ -77,7 +80,7 @@ struct vigil_capture {
 
 struct vigil_syscall_event {
     struct vigil_event_header header;
-    vigil_u32 syscall_id;   /* id of the sys_enter tracepoint: names the syscall */
+    vigil_u32 syscall_nr;   /* the syscall's number */
     vigil_u32 killed;       /* 1 when a kill rule sent SIGKILL at entry */
     vigil_s64 ret;
     vigil_u64 duration_ns;

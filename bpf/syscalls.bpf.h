@@ -1,42 +1,36 @@
-/* Syscall and file sensors: one program pair attached to the syscalls:sys_enter_NAME
- * and sys_exit_NAME tracepoints of every traced syscall. Arguments are saved at
- * entry per thread and emitted once at exit with the return value; user memory
- * is read at exit, after the kernel has used it. Which arguments are strings,
- * buffers or socket addresses comes from the kernel's tracepoint formats, read by
- * user space into the `syscalls` map, so a new syscall needs no code here. */
+/* Syscall and file sensors: one program pair on the raw sys_enter and sys_exit
+ * tracepoints (BTF-typed), looking up the syscall number in the `syscalls` array.
+ * One pair for every traced syscall, rather than a pair per syscall on the
+ * syscalls:sys_enter_NAME events, because those run through perf's tracepoint
+ * glue (a buffer filled with the arguments for each call) and each costs a
+ * tracepoint RCU grace period to detach. Arguments are saved at entry per thread
+ * and emitted once at exit with the return value; user memory is read at exit,
+ * after the kernel has used it. Which arguments are strings, buffers or socket
+ * addresses comes from the kernel's tracepoint formats, read by user space into
+ * the `syscalls` map, so a new syscall needs no code here. */
 #include "syscall_event.h"
 
-/* What syscalls:sys_enter_* and sys_exit_* programs receive: 8 bytes programs may
- * not read, the syscall number, then the arguments or the return value. */
-struct syscall_enter_args {
-    __u64 common;
-    __s32 nr;
-    __s32 padding;
-    __u64 args[VIGIL_SYSCALL_ARGS];
-};
-
-struct syscall_exit_args {
-    __u64 common;
-    __s32 nr;
-    __s32 padding;
-    __s64 ret;
-};
-
-/* Traced syscalls by sys_enter tracepoint id. */
+/* Traced syscalls by number. x32 calls (bit 30 set) are past the end, never traced. */
 struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 1024);
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, VIGIL_SYSCALL_NR_MAX);
     __type(key, __u32);
     __type(value, struct vigil_syscall_config);
 } syscalls SEC(".maps");
 
-/* A syscall in progress: what its entry saw (syscall_id 0: none). */
+/* The x86 thread_info status bit of a task in a 32-bit syscall, whose numbers are
+ * another table's: the kernel's own syscall events skip those calls too. */
+#define VIGIL_TS_COMPAT 0x0002
+
+/* A syscall in progress: what its entry saw. */
 struct saved_call {
-    __u32 syscall_id;
-    __u32 killed;
+    __u32 nr;
+    __u32 flags;             /* VIGIL_CALL_* */
     __u64 start_ns;
     __u64 args[VIGIL_SYSCALL_ARGS];
 };
+#define VIGIL_CALL_ACTIVE 1  /* entered, not yet reported */
+#define VIGIL_CALL_KILLED 2  /* a kill rule sent SIGKILL at entry */
 
 /* The call in progress of each thread, in task-local storage: no hashing, no
  * deletes, and freed by the kernel with the thread. */
@@ -111,7 +105,7 @@ static __always_inline __u64 arg_at(const __u64 *args, __u8 i)
 
 /* Kill rules run at entry, before the syscall does anything: SIGKILL from here is
  * delivered before the task returns to user space, so it never uses the result. */
-static __always_inline __u32 apply_kill_rules(__u32 id, struct vigil_syscall_config *c, const __u64 *args,
+static __always_inline __u32 apply_kill_rules(__u32 nr, struct vigil_syscall_config *c, const __u64 *args,
                                               struct task_struct *task)
 {
     __u32 zero = 0;
@@ -129,7 +123,7 @@ static __always_inline __u32 apply_kill_rules(__u32 id, struct vigil_syscall_con
     for (int i = 0; i < VIGIL_KILL_RULES; i++) {
         if (i >= vigil_config.kill_rules)
             break;
-        if (vigil_config.kill[i].syscall_id != id)
+        if (vigil_config.kill[i].syscall_nr != nr)
             continue;
         if (vigil_config.kill[i].match_uid && vigil_config.kill[i].uid != uid)
             continue;
@@ -150,25 +144,24 @@ static __always_inline __u32 apply_kill_rules(__u32 id, struct vigil_syscall_con
     return 0;
 }
 
-SEC("tracepoint")
-int syscall_enter(struct syscall_enter_args *ctx)
+SEC("tp_btf/sys_enter")
+int BPF_PROG(syscall_enter, struct pt_regs *regs, long id)
 {
-    /* The kernel hands syscall tracepoint programs no tracepoint id (the first 8
-     * bytes hold a pt_regs pointer), so user space attaches with the sys_enter
-     * tracepoint id as the cookie. */
-    __u32 id = bpf_get_attach_cookie(ctx);
-    struct vigil_syscall_config *c = bpf_map_lookup_elem(&syscalls, &id);
-    if (!c)
+    /* Every syscall of every task comes here: the array lookup decides first. */
+    if ((__u64)id >= VIGIL_SYSCALL_NR_MAX)
+        return 0;
+    __u32 nr = id;
+    struct vigil_syscall_config *c = bpf_map_lookup_elem(&syscalls, &nr);
+    if (!c || !c->traced)
         return 0;
     struct task_struct *task = bpf_get_current_task_btf();
+    if (task->thread_info.status & VIGIL_TS_COMPAT)
+        return 0;
     __u32 tgid = bpf_get_current_pid_tgid() >> 32;
     if (!task_wanted(tgid, task))
         return 0;
-    /* Through a probe: a direct load of args[5] would make the kernel refuse to
-     * attach this program to syscalls with fewer arguments (max_ctx_offset). Bytes
-     * past a shorter record are never used. */
-    __u64 args[VIGIL_SYSCALL_ARGS];
-    bpf_probe_read_kernel(args, sizeof(args), &ctx->args);
+    /* The x86_64 syscall argument registers. */
+    __u64 args[VIGIL_SYSCALL_ARGS] = {regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9};
     /* The cheap file integrity filters come first: most opens are reads, and most
      * writes are to files nobody watches. */
     if (c->flags_arg < VIGIL_SYSCALL_ARGS && !(arg_at(args, c->flags_arg) & c->flags_mask))
@@ -186,14 +179,14 @@ int syscall_enter(struct syscall_enter_args *ctx)
     struct saved_call *call = bpf_task_storage_get(&calls, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
     if (!call)
         return 0;
-    call->syscall_id = 0;
-    call->killed = 0;
+    call->nr = nr;
+    call->flags = 0;
     call->start_ns = bpf_ktime_get_boot_ns();
     __builtin_memcpy(call->args, args, sizeof(args));
-    if (vigil_config.kill_rules)
-        call->killed = apply_kill_rules(id, c, call->args, task);
+    if (vigil_config.kill_rules && apply_kill_rules(nr, c, call->args, task))
+        call->flags |= VIGIL_CALL_KILLED;
     if (c->kind)
-        call->syscall_id = id;
+        call->flags |= VIGIL_CALL_ACTIVE;
     return 0;
 }
 
@@ -324,19 +317,23 @@ __noinline int path_watched(struct vigil_syscall_event *e, int at)
     return 0;
 }
 
-SEC("tracepoint")
-int syscall_exit(struct syscall_exit_args *ctx)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(syscall_exit, struct pt_regs *regs, long ret)
 {
-    struct task_struct *task = bpf_get_current_task_btf();
-    struct saved_call *saved = bpf_task_storage_get(&calls, task, 0, 0);
-    if (!saved || !saved->syscall_id)
+    /* Untraced syscalls leave before the task storage lookup. */
+    __u64 id = regs->orig_ax;
+    if (id >= VIGIL_SYSCALL_NR_MAX)
         return 0;
-    struct saved_call call = *saved;
-    saved->syscall_id = 0;
-    struct vigil_syscall_config *c = bpf_map_lookup_elem(&syscalls, &call.syscall_id);
+    __u32 nr = id;
+    struct vigil_syscall_config *c = bpf_map_lookup_elem(&syscalls, &nr);
     if (!c || !c->kind)
         return 0;
-    __s64 ret = ctx->ret;
+    struct task_struct *task = bpf_get_current_task_btf();
+    struct saved_call *saved = bpf_task_storage_get(&calls, task, 0, 0);
+    if (!saved || !(saved->flags & VIGIL_CALL_ACTIVE) || saved->nr != nr)
+        return 0;
+    struct saved_call call = *saved;
+    saved->flags = 0;
     if (c->only_failures && ret >= 0)
         return 0;
     if (c->watch && ret < 0)
@@ -392,8 +389,8 @@ int syscall_exit(struct syscall_exit_args *ctx)
         }
     }
     fill_header(&e->header, kind, task);
-    e->syscall_id = call.syscall_id;
-    e->killed = call.killed;
+    e->syscall_nr = call.nr;
+    e->killed = (call.flags & VIGIL_CALL_KILLED) != 0;
     e->ret = ret;
     e->duration_ns = e->header.timestamp_ns - call.start_ns;
 #pragma unroll
@@ -420,9 +417,7 @@ int syscall_exit(struct syscall_exit_args *ctx)
     __u64 size = offsetof(struct vigil_syscall_event, data) + (e->data_len & (VIGIL_CAPTURE_DATA * 2 - 1));
     if (size > sizeof(*e))
         size = sizeof(*e);
-    /* Copied in, not reserved: queried before, so this record is added by hand. */
-    __u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size;
-    if (bpf_ringbuf_output(&events, e, size, wakeup_flags(queued, size)) != 0)
+    if (bpf_ringbuf_output(&events, e, size, submit_flags(size)) != 0)
         count_lost(kind);
     return 0;
 }

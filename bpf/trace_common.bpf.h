@@ -9,7 +9,7 @@ const volatile struct vigil_trace_config vigil_config = {
     .args_size = 1024,
     .follow_children = 1,
     .events = (1 << VIGIL_EVENT_EXEC) | (1 << VIGIL_EVENT_FORK) | (1 << VIGIL_EVENT_EXIT),
-    .wakeup_bytes = 256 * 1024,
+    .wakeup_bytes_per_cpu = 128 * 1024,
 };
 
 struct {
@@ -71,24 +71,31 @@ static __always_inline void count_lost(__u32 kind)
         __sync_fetch_and_add(n, 1);
 }
 
+/* Bytes each CPU has submitted since it last woke the consumer. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} unannounced SEC(".maps");
+
 /* Waking the consumer for every record costs a context switch per event, and
  * each wakeup is an inter-processor interrupt (a VM exit under virtualisation).
- * User space drains on a short timer anyway, so wake it only when the queued data
- * crosses a quarter or a half of the ring: once per crossing, not once per record
- * while it stays above. `queued` is the data queued with this record included. */
-static __always_inline long wakeup_flags(__u64 queued, __u64 size)
-{
-    __u64 t = vigil_config.wakeup_bytes;
-    __u64 before = queued > size ? queued - size : 0;
-    if ((before < t && queued >= t) || (before < 2 * t && queued >= 2 * t))
-        return BPF_RB_FORCE_WAKEUP;
-    return BPF_RB_NO_WAKEUP;
-}
-
-/* For a record reserved in the ring (it is counted in the queued data already). */
+ * User space drains on a short timer anyway, so each CPU wakes it once per
+ * wakeup_bytes_per_cpu it submits (together, about a quarter of the ring). A
+ * per-CPU count, not the ring's queued bytes: asking the ring reads positions the
+ * consumer writes on another CPU, a cache miss on every record. */
 static __always_inline long submit_flags(__u64 size)
 {
-    return wakeup_flags(bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA), size);
+    __u32 zero = 0;
+    __u64 *n = bpf_map_lookup_elem(&unannounced, &zero);
+    if (!n)
+        return BPF_RB_FORCE_WAKEUP;
+    *n += size;
+    if (*n < vigil_config.wakeup_bytes_per_cpu)
+        return BPF_RB_NO_WAKEUP;
+    *n = 0;
+    return BPF_RB_FORCE_WAKEUP;
 }
 
 static __always_inline bool comm_matches(void)

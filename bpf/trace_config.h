@@ -11,7 +11,7 @@
 
 /* A kill rule, checked at syscall entry (see bpf/trace.bpf.c). */
 struct vigil_kill_rule {
-    vigil_u32 syscall_id;    /* sys_enter tracepoint id; 0: unused slot */
+    vigil_u32 syscall_nr;    /* the syscall's number */
     vigil_u32 prefix;        /* 1: value is a prefix of the argument; 0: equal */
     vigil_u32 value_len;     /* bytes of value, without the NUL; 0: no string condition */
     vigil_u32 match_uid;     /* 1: only this uid */
@@ -32,7 +32,7 @@ struct vigil_trace_config {
     vigil_u32 filter_pids;   /* 1: only processes in tracked_pids (and their children) */
     vigil_u32 follow_children;
     vigil_u32 events;        /* bit (1 << kind) for each process/network kind to emit */
-    vigil_u32 wakeup_bytes;  /* wake the consumer only once this much is queued */
+    vigil_u32 wakeup_bytes_per_cpu; /* each CPU wakes the consumer once per this many bytes it submits */
     vigil_u32 filter_uid;    /* 1: only events whose real uid is `uid` */
     vigil_u32 uid;
     vigil_u32 filter_comm;   /* 1: only events whose comm is `comm` */

@@ -9,6 +9,7 @@
 #include "../../bpf/trace_config.h"
 #include "../../bpf/profile_event.h"
 #include <linux/perf_event.h>
+#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -16,5 +17,11 @@
 static inline int vigil_perf_event_open(struct perf_event_attr *attr, int pid, int cpu, int group, unsigned long flags) {
     return (int)syscall(SYS_perf_event_open, attr, pid, cpu, group, flags);
 }
+
+// The BPF ring buffer's positions and record headers are shared with the kernel:
+// read with acquire and published with release ordering, as the kernel's ABI asks.
+static inline uint64_t vigil_load_acquire_u64(const void *p) { return __atomic_load_n((const uint64_t *)p, __ATOMIC_ACQUIRE); }
+static inline uint32_t vigil_load_acquire_u32(const void *p) { return __atomic_load_n((const uint32_t *)p, __ATOMIC_ACQUIRE); }
+static inline void vigil_store_release_u64(void *p, uint64_t v) { __atomic_store_n((uint64_t *)p, v, __ATOMIC_RELEASE); }
 
 #endif

@@ -39,10 +39,11 @@ public final class EventWriter {
     /// Writes a syscall-sensor record (syscall, open, read, write) as its JSON line
     /// straight from the record; false when it must take the decoded path instead
     /// (human format, ancestry, or a record the fast encoder cannot read).
-    func writeRecord(_ record: UnsafeRawBufferPointer, kind: EventKind, header: EventHeader, exe: String, encoder: SyscallRecordEncoder) -> Bool {
+    func writeRecord(_ record: UnsafeRawBufferPointer, kind: EventKind, bootTime: UInt64, quotedExe: UnsafeRawBufferPointer,
+                     encoder: SyscallRecordEncoder) -> Bool {
         guard format == .json, !includeAncestry else { return false }
-        let wall = Int64(header.bootTimeNanoseconds) + bootToRealtimeNanoseconds
-        guard encoder.encode(record, kind: kind, wall: wall, exe: exe, into: line) else { return false }
+        let wall = Int64(bootTime) + bootToRealtimeNanoseconds
+        guard encoder.encode(record, kind: kind, wall: wall, quotedExe: quotedExe, into: line) else { return false }
         out.write(bytes: line.buffer)
         return true
     }

@@ -91,7 +91,7 @@ struct SyscallEventDecoder {
     func decode(_ record: UnsafeRawBufferPointer, kind: EventKind) -> SyscallEvent? {
         guard record.count >= Self.fixedSize, let base = record.baseAddress else { return nil }
         let e = base.assumingMemoryBound(to: vigil_syscall_event.self)
-        guard let description = catalog[e.pointee.syscall_id] else { return nil }
+        guard let description = catalog[number: e.pointee.syscall_nr] else { return nil }
         let raw = withUnsafeBytes(of: e.pointee.args) { Array($0.bindMemory(to: UInt64.self)) }
         var arguments = description.arguments.enumerated().map { i, a in
             SyscallEvent.Argument(name: a.name, value: .integer(i < raw.count ? a.integer(raw[i]) : 0))

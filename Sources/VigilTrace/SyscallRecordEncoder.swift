@@ -6,83 +6,94 @@ import VigilSystem
 /// the high-rate events when no policy needs the decoded event; its output is the
 /// same as EventWriter.encode's, byte for byte (a test compares them).
 final class SyscallRecordEncoder {
-    /// Per syscall: its quoted name and each argument's `"name":` fragment.
-    struct Template {
-        var syscall: [UInt8]          // ,"syscall":"openat"
-        var argumentKeys: [[UInt8]]   // "dfd":  ,"filename":
-        var arguments: [SyscallArgument]
-        var stringArgument: Int?      // open: the path argument
-        var dirfd: Int?
-        var flags: Int?
-        var mode: Int?
-        var fd: Int?
-        var count: Int?
-        var isCreat: Bool
-        var howArgument: Int?
+    /// Per syscall: its quoted name and each argument's `"name":` fragment, in one
+    /// allocation, with what the open and read/write shapes need to know. A class:
+    /// handing it out per event costs one reference count, not one per array.
+    final class Template {
+        let bytes: UnsafeMutableRawBufferPointer
+        let syscall: Range<Int>                // ,"syscall":"openat"
+        let keys: [Range<Int>]                 // "dfd":  ,"filename":
+        let kinds: [SyscallArgument.Kind]
+        let names: [String]
+        let stringArgument: Int?               // open: the path argument
+        let dirfd: Int?
+        let flags: Int?
+        let mode: Int?
+        let fd: Int?
+        let count: Int?
+        let isCreat: Bool
+        let howArgument: Int?
+
+        init(_ d: SyscallDescription) {
+            let index = { (names: [String]) in d.arguments.firstIndex { names.contains($0.name) } }
+            var text: [UInt8] = Array(",\"syscall\":\"\(d.name)\"".utf8)
+            syscall = 0..<text.count
+            let quoted = JSONLine()
+            keys = d.arguments.enumerated().map { i, a in
+                let start = text.count
+                if i > 0 { text.append(UInt8(ascii: ",")) }
+                quoted.reset()
+                quoted.appendQuoted(a.name)
+                text += quoted.buffer
+                text.append(UInt8(ascii: ":"))
+                return start..<text.count
+            }
+            bytes = .allocate(byteCount: max(text.count, 1), alignment: 8)
+            bytes.copyBytes(from: text)
+            kinds = d.arguments.map(\.kind)
+            names = d.arguments.map(\.name)
+            stringArgument = index(["filename", "pathname"])
+            dirfd = index(["dfd"])
+            flags = index(["flags"])
+            mode = index(["mode"])
+            fd = index(["fd", "fildes"])
+            count = index(["count", "vlen"])
+            isCreat = d.name == "creat"
+            howArgument = d.arguments.firstIndex { $0.type.contains("open_how") }
+        }
+
+        deinit { bytes.deallocate() }
+
+        func fragment(_ r: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[r]) }
+
+        /// Argument i's register as shown when no capture replaces it; nil when it has none.
+        func value(_ i: Int?, _ args: UnsafeRawPointer) -> Int64? {
+            guard let i, i < kinds.count, i < Int(VIGIL_SYSCALL_ARGS) else { return nil }
+            return SyscallArgument.integer(args.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self), kind: kinds[i])
+        }
     }
 
     private var templates: [UInt32: Template] = [:]
+    /// The last template asked for: bursts are of one syscall, and a dictionary hashes.
+    private var lastNumber: UInt32 = .max
+    private var lastTemplate: Template?
     static let argsOffset = MemoryLayout<vigil_syscall_event>.offset(of: \.args)!
     let catalog: SyscallCatalog
 
     init(catalog: SyscallCatalog) { self.catalog = catalog }
 
-    static func fragment(_ text: String) -> [UInt8] { Array(text.utf8) }
-
-    func template(_ id: UInt32) -> Template? {
-        if let t = templates[id] { return t }
-        guard let d = catalog[id] else { return nil }
-        let index = { (names: [String]) in d.arguments.firstIndex { names.contains($0.name) } }
-        let t = Template(
-            syscall: Self.fragment(",\"syscall\":\"\(d.name)\""),
-            argumentKeys: d.arguments.enumerated().map { i, a in
-                let quoted = JSONLine()
-                quoted.reset()
-                quoted.appendQuoted(a.name)
-                return Self.fragment(i == 0 ? "" : ",") + Array(quoted.buffer) + [UInt8(ascii: ":")]
-            },
-            arguments: d.arguments,
-            stringArgument: index(["filename", "pathname"]), dirfd: index(["dfd"]), flags: index(["flags"]),
-            mode: index(["mode"]), fd: index(["fd", "fildes"]), count: index(["count", "vlen"]),
-            isCreat: d.name == "creat", howArgument: d.arguments.firstIndex { $0.type.contains("open_how") })
-        templates[id] = t
+    func template(_ nr: UInt32) -> Template? {
+        if nr == lastNumber, let t = lastTemplate { return t }
+        let t: Template
+        if let known = templates[nr] {
+            t = known
+        } else {
+            guard let d = catalog[number: nr] else { return nil }
+            t = Template(d)
+            templates[nr] = t
+        }
+        (lastNumber, lastTemplate) = (nr, t)
         return t
     }
 
-    enum Fragment {
-        static let time = fragment("{\"time\":")
-        static let timeNs = fragment(",\"time_ns\":")
-        static let pid = fragment(",\"pid\":")
-        static let tid = fragment(",\"tid\":")
-        static let ppid = fragment(",\"ppid\":")
-        static let uid = fragment(",\"uid\":")
-        static let gid = fragment(",\"gid\":")
-        static let cgroup = fragment(",\"cgroup_id\":")
-        static let comm = fragment(",\"comm\":")
-        static let exe = fragment(",\"exe\":")
-        static let ret = fragment(",\"ret\":")
-        static let error = fragment(",\"error\":")
-        static let duration = fragment(",\"duration_ns\":")
-        static let args = fragment(",\"args\":{")
-        static let truncated = fragment("},\"truncated\":[")
-        static let killedFalse = fragment(",\"killed\":false")
-        static let killedTrue = fragment(",\"killed\":true")
-        static let path = fragment(",\"path\":")
-        static let resolved = fragment(",\"resolved_path\":")
-        static let dirfd = fragment(",\"dirfd\":")
-        static let flags = fragment(",\"flags\":")
-        static let mode = fragment(",\"mode\":")
-        static let pathTruncated = fragment(",\"path_truncated\":")
-        static let fd = fragment(",\"fd\":")
-        static let bytes = fragment(",\"bytes\":")
-        static let requested = fragment(",\"requested\":")
-        static let null = fragment("null")
-        static let trueLiteral = fragment("true")
-        static let falseLiteral = fragment("false")
-        static let end = fragment("}\n")
-        static let event: [EventKind: [UInt8]] = Dictionary(uniqueKeysWithValues: EventKind.allCases.map {
-            ($0, fragment(",\"event\":\"\($0.rawValue)\""))
-        })
+    static func eventFragment(_ kind: EventKind, into line: JSONLine) {
+        switch kind {
+        case .syscall: line.raw(",\"event\":\"syscall\"")
+        case .open: line.raw(",\"event\":\"open\"")
+        case .read: line.raw(",\"event\":\"read\"")
+        case .write: line.raw(",\"event\":\"write\"")
+        default: line.appendRaw(bytes: Array(",\"event\":\"\(kind.rawValue)\"".utf8))
+        }
     }
 
     /// A captured piece of user memory.
@@ -99,9 +110,19 @@ final class SyscallRecordEncoder {
 
     /// Encodes one record into `line`; false when it cannot (unknown syscall, short record).
     func encode(_ record: UnsafeRawBufferPointer, kind: EventKind, wall: Int64, exe: String, into line: JSONLine) -> Bool {
+        let quoted = JSONLine()
+        quoted.reset()
+        quoted.appendQuoted(exe)
+        return encode(record, kind: kind, wall: wall, quotedExe: quoted.buffer, into: line)
+    }
+
+    /// The same with the executable already written as a JSON string (the pipeline
+    /// keeps it so for bursts from one process).
+    func encode(_ record: UnsafeRawBufferPointer, kind: EventKind, wall: Int64, quotedExe: UnsafeRawBufferPointer,
+                into line: JSONLine) -> Bool {
         guard record.count >= SyscallEventDecoder.fixedSize, let base = record.baseAddress else { return false }
         let e = base.assumingMemoryBound(to: vigil_syscall_event.self)
-        guard let t = template(e.pointee.syscall_id), let eventFragment = Fragment.event[kind] else { return false }
+        guard let t = template(e.pointee.syscall_nr) else { return false }
         return withUnsafeTemporaryAllocation(of: Capture?.self, capacity: Int(VIGIL_SYSCALL_ARGS)) { slots in
             slots.initialize(repeating: nil)
             var resolved: ResolvedPath?
@@ -114,7 +135,7 @@ final class SyscallRecordEncoder {
                 let bytes = UnsafeRawBufferPointer(start: base + start, count: max(min(Int(cap.len), end - start), 0))
                 offset = start + ((Int(cap.len) + 7) & ~7)
                 let source = Int(cap.source)
-                if source < t.arguments.count && source < slots.count {
+                if source < t.kinds.count && source < slots.count {
                     slots[source] = Capture(bytes: bytes, truncated: cap.truncated != 0)
                 } else if source == Int(VIGIL_CAPTURE_RET_FD_PATH.rawValue) || source == Int(VIGIL_CAPTURE_ARG_FD_PATH.rawValue) {
                     // As SyscallEventDecoder.pathText: sockets and anonymous pipes have no path.
@@ -127,111 +148,108 @@ final class SyscallRecordEncoder {
                     }
                 }
             }
-            write(e, template: t, eventFragment: eventFragment, kind: kind, wall: wall, exe: exe,
+            write(e, template: t, kind: kind, wall: wall, quotedExe: quotedExe,
                   captures: UnsafeBufferPointer(slots), resolved: resolved, into: line)
             return true
         }
     }
 
-    private func write(_ e: UnsafePointer<vigil_syscall_event>, template t: Template, eventFragment: [UInt8], kind: EventKind,
-                       wall: Int64, exe: String, captures: UnsafeBufferPointer<Capture?>, resolved: ResolvedPath?, into line: JSONLine) {
-        let h = e.pointee.header
+    private func write(_ e: UnsafePointer<vigil_syscall_event>, template t: Template, kind: EventKind, wall: Int64,
+                       quotedExe: UnsafeRawBufferPointer, captures: UnsafeBufferPointer<Capture?>, resolved: ResolvedPath?,
+                       into line: JSONLine) {
         let args = UnsafeRawPointer(e) + Self.argsOffset
-        func value(_ i: Int?) -> Int64? {
-            guard let i, i < t.arguments.count, i < Int(VIGIL_SYSCALL_ARGS) else { return nil }
-            return t.arguments[i].integer(args.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
-        }
-        func capture(_ i: Int?) -> Capture? {
-            guard let i, i < captures.count else { return nil }
-            return captures[i]
-        }
-
         line.reset()
-        line.appendRaw(bytes: Fragment.time)
+        line.raw("{\"time\":")
         line.appendTime(nanoseconds: wall)
-        line.appendRaw(bytes: Fragment.timeNs); line.appendNumber(wall)
-        line.appendRaw(bytes: eventFragment)
-        line.appendRaw(bytes: Fragment.pid); line.appendNumber(Int64(h.pid))
-        line.appendRaw(bytes: Fragment.tid); line.appendNumber(Int64(h.tid))
-        line.appendRaw(bytes: Fragment.ppid); line.appendNumber(Int64(h.ppid))
-        line.appendRaw(bytes: Fragment.uid); line.appendNumber(Int64(h.uid))
-        line.appendRaw(bytes: Fragment.gid); line.appendNumber(Int64(h.gid))
-        line.appendRaw(bytes: Fragment.cgroup); line.appendNumber(Int64(bitPattern: h.cgroup_id))
-        line.appendRaw(bytes: Fragment.comm)
+        line.raw(",\"time_ns\":"); line.appendNumber(wall)
+        Self.eventFragment(kind, into: line)
+        line.raw(",\"pid\":"); line.appendNumber(Int64(e.pointee.header.pid))
+        line.raw(",\"tid\":"); line.appendNumber(Int64(e.pointee.header.tid))
+        line.raw(",\"ppid\":"); line.appendNumber(Int64(e.pointee.header.ppid))
+        line.raw(",\"uid\":"); line.appendNumber(Int64(e.pointee.header.uid))
+        line.raw(",\"gid\":"); line.appendNumber(Int64(e.pointee.header.gid))
+        line.raw(",\"cgroup_id\":"); line.appendNumber(Int64(bitPattern: e.pointee.header.cgroup_id))
+        line.raw(",\"comm\":")
         withUnsafeBytes(of: e.pointee.header.comm) { c in
             line.appendQuoted(bytes: UnsafeRawBufferPointer(rebasing: c[..<(c.firstIndex(of: 0) ?? c.count)]))
         }
-        line.appendRaw(bytes: Fragment.exe); line.appendQuoted(exe)
-        line.appendRaw(bytes: t.syscall)
+        line.raw(",\"exe\":"); line.appendRaw(bytes: quotedExe)
+        line.appendRaw(bytes: t.fragment(t.syscall))
         let ret = e.pointee.ret
-        func error() {
-            line.appendRaw(bytes: Fragment.error)
-            if ret < 0 { line.appendQuoted(ErrnoName.name(-ret)) } else { line.appendRaw(bytes: Fragment.null) }
-        }
-        func resolvedPath() {
-            switch resolved {
-            case .path(let c)?: line.appendQuoted(bytes: c.bytes)
-            case .socket?: line.appendQuoted("socket:")
-            case .pipe?: line.appendQuoted("pipe:")
-            case nil: line.appendQuoted("")
-            }
-        }
         let killed = e.pointee.killed != 0
         switch kind {
         case .open:
-            let path = capture(t.stringArgument)
-            line.appendRaw(bytes: Fragment.path)
-            if let path { line.appendQuoted(bytes: path.bytes) } else { line.appendQuoted("") }
-            line.appendRaw(bytes: Fragment.resolved); resolvedPath()
-            line.appendRaw(bytes: Fragment.dirfd)
-            if let d = value(t.dirfd) { line.appendNumber(d) } else { line.appendRaw(bytes: Fragment.null) }
+            let path = t.stringArgument.flatMap { $0 < captures.count ? captures[$0] : nil }
+            line.raw(",\"path\":")
+            if let path { line.appendQuoted(bytes: path.bytes) } else { line.raw("\"\"") }
+            line.raw(",\"resolved_path\":"); Self.resolvedPath(resolved, into: line)
+            line.raw(",\"dirfd\":")
+            if let d = t.value(t.dirfd, args) { line.appendNumber(d) } else { line.raw("null") }
             var how: (flags: Int64, mode: Int64)?
-            if let c = capture(t.howArgument), c.bytes.count >= 16 {
+            if let i = t.howArgument, i < captures.count, let c = captures[i], c.bytes.count >= 16 {
                 how = (Int64(bitPattern: c.bytes.loadUnaligned(as: UInt64.self)), Int64(bitPattern: c.bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
             }
-            line.appendRaw(bytes: Fragment.flags)
-            line.appendNumber(t.isCreat ? 0o1 | 0o100 | 0o1000 : value(t.flags) ?? how?.flags ?? 0)
-            line.appendRaw(bytes: Fragment.mode); line.appendNumber(value(t.mode) ?? how?.mode ?? 0)
-            line.appendRaw(bytes: Fragment.ret); line.appendNumber(ret)
-            error()
+            line.raw(",\"flags\":")
+            line.appendNumber(t.isCreat ? 0o1 | 0o100 | 0o1000 : t.value(t.flags, args) ?? how?.flags ?? 0)
+            line.raw(",\"mode\":"); line.appendNumber(t.value(t.mode, args) ?? how?.mode ?? 0)
+            line.raw(",\"ret\":"); line.appendNumber(ret)
+            Self.error(ret, into: line)
             var resolvedTruncated = false
             if case .path(let c)? = resolved { resolvedTruncated = c.truncated }
-            line.appendRaw(bytes: Fragment.pathTruncated)
-            line.appendRaw(bytes: (path?.truncated ?? false) || resolvedTruncated ? Fragment.trueLiteral : Fragment.falseLiteral)
-            line.appendRaw(bytes: killed ? Fragment.killedTrue : Fragment.killedFalse)
+            line.raw(",\"path_truncated\":")
+            if (path?.truncated ?? false) || resolvedTruncated { line.raw("true") } else { line.raw("false") }
+            if killed { line.raw(",\"killed\":true") } else { line.raw(",\"killed\":false") }
         case .read, .write:
-            line.appendRaw(bytes: Fragment.fd); line.appendNumber(value(t.fd) ?? -1)
-            line.appendRaw(bytes: Fragment.path); resolvedPath()
-            line.appendRaw(bytes: Fragment.bytes); line.appendNumber(max(ret, 0))
-            line.appendRaw(bytes: Fragment.requested); line.appendNumber(value(t.count) ?? 0)
-            error()
+            line.raw(",\"fd\":"); line.appendNumber(t.value(t.fd, args) ?? -1)
+            line.raw(",\"path\":"); Self.resolvedPath(resolved, into: line)
+            line.raw(",\"bytes\":"); line.appendNumber(max(ret, 0))
+            line.raw(",\"requested\":"); line.appendNumber(t.value(t.count, args) ?? 0)
+            Self.error(ret, into: line)
         default:
-            line.appendRaw(bytes: Fragment.ret); line.appendNumber(ret)
-            error()
-            line.appendRaw(bytes: Fragment.duration); line.appendNumber(Int64(bitPattern: e.pointee.duration_ns))
-            line.appendRaw(bytes: Fragment.args)
-            var truncated: [Int] = []
-            for (i, argument) in t.arguments.enumerated() {
-                line.appendRaw(bytes: t.argumentKeys[i])
-                if let c = capture(i) {
-                    if c.truncated { truncated.append(i) }
-                    switch argument.kind {
+            line.raw(",\"ret\":"); line.appendNumber(ret)
+            Self.error(ret, into: line)
+            line.raw(",\"duration_ns\":"); line.appendNumber(Int64(bitPattern: e.pointee.duration_ns))
+            line.raw(",\"args\":{")
+            var anyTruncated = false
+            for i in 0..<t.kinds.count {
+                line.appendRaw(bytes: t.fragment(t.keys[i]))
+                if i < captures.count, let c = captures[i] {
+                    anyTruncated = anyTruncated || c.truncated
+                    switch t.kinds[i] {
                     case .string: line.appendQuoted(bytes: c.bytes)
                     case .sockaddr: line.appendQuoted(SocketAddressText.text(c.bytes))
                     default: line.appendQuoted(RecordText.escapedBytes(c.bytes))
                     }
                 } else {
-                    line.appendNumber(value(i) ?? 0)
+                    line.appendNumber(t.value(i, args) ?? 0)
                 }
             }
-            line.appendRaw(bytes: Fragment.truncated)
-            for (n, i) in truncated.enumerated() {
-                if n > 0 { line.appendRaw(bytes: [UInt8(ascii: ",")]) }
-                line.appendQuoted(t.arguments[i].name)
+            line.raw("},\"truncated\":[")
+            if anyTruncated {
+                var first = true
+                for i in 0..<min(t.kinds.count, captures.count) where captures[i]?.truncated == true {
+                    if !first { line.raw(",") }
+                    first = false
+                    line.appendQuoted(t.names[i])
+                }
             }
-            line.appendRaw(bytes: [UInt8(ascii: "]")])
-            line.appendRaw(bytes: killed ? Fragment.killedTrue : Fragment.killedFalse)
+            line.raw("]")
+            if killed { line.raw(",\"killed\":true") } else { line.raw(",\"killed\":false") }
         }
-        line.appendRaw(bytes: Fragment.end)
+        line.raw("}\n")
+    }
+
+    private static func error(_ ret: Int64, into line: JSONLine) {
+        line.raw(",\"error\":")
+        if ret < 0 { line.appendQuoted(ErrnoName.name(-ret)) } else { line.raw("null") }
+    }
+
+    private static func resolvedPath(_ resolved: ResolvedPath?, into line: JSONLine) {
+        switch resolved {
+        case .path(let c)?: line.appendQuoted(bytes: c.bytes)
+        case .socket?: line.raw("\"socket:\"")
+        case .pipe?: line.raw("\"pipe:\"")
+        case nil: line.raw("\"\"")
+        }
     }
 }

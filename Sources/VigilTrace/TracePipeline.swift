@@ -1,3 +1,4 @@
+import CVigilBPF
 import VigilSystem
 
 /// The user-space path of every record: decode in place → process cache →
@@ -33,9 +34,9 @@ public final class TracePipeline {
 
     /// One ring buffer record, valid only during the call.
     public func consume(_ record: UnsafeRawBufferPointer) {
-        if judge == nil, let kind = decoder.syscallKind(record) {
-            let header = EventHeader(record.baseAddress!)
-            if writer.writeRecord(record, kind: kind, header: header, exe: executable(of: header), encoder: fastEncoder) {
+        if judge == nil, let kind = decoder.syscallKind(record), let base = record.baseAddress {
+            let bootTime = base.assumingMemoryBound(to: vigil_event_header.self).pointee.timestamp_ns
+            if writer.writeRecord(record, kind: kind, bootTime: bootTime, quotedExe: quotedExecutable(base), encoder: fastEncoder) {
                 seen[kind.index] += 1
                 return
             }
@@ -68,6 +69,26 @@ public final class TracePipeline {
         (lastPID, lastComm, lastExe) = (h.pid, h.comm, exe)
         return exe
     }
+
+    /// The executable of the record's process as a JSON string, for the fast path:
+    /// kept while records come from the same pid and comm, so a burst makes no String.
+    func quotedExecutable(_ base: UnsafeRawPointer) -> UnsafeRawBufferPointer {
+        let pid = base.assumingMemoryBound(to: vigil_event_header.self).pointee.pid
+        let comm = (base.loadUnaligned(fromByteOffset: Self.commOffset, as: UInt64.self),
+                    base.loadUnaligned(fromByteOffset: Self.commOffset + 8, as: UInt64.self))
+        if !quotedValid || pid != quotedPID || comm != quotedComm {
+            quotedExe.reset()
+            quotedExe.appendQuoted(executable(of: EventHeader(base)))
+            (quotedValid, quotedPID, quotedComm) = (true, pid, comm)
+        }
+        return quotedExe.buffer
+    }
+
+    private static let commOffset = MemoryLayout<vigil_event_header>.offset(of: \.comm)!
+    private let quotedExe = JSONLine(capacity: 256)
+    private var quotedValid = false
+    private var quotedPID: UInt32 = 0
+    private var quotedComm: (UInt64, UInt64) = (0, 0)
 
     private var lastPID: UInt32 = 0
     private var lastComm = ""

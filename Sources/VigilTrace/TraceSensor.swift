@@ -1,4 +1,3 @@
-import CLinux
 import CVigilBPF
 import Glibc
 import VigilBPF
@@ -32,7 +31,7 @@ public final class TraceSensor {
         try object.load()
 
         for entry in plan.entries {
-            try object.map("syscalls").update(key: entry.description.enterID, value: entry.config)
+            try object.map("syscalls").update(key: entry.description.number, value: entry.config)
         }
         for pid in options.pids ?? [] { try track(pid) }
         if let exe = options.exe { try seedExecutable(exe) }
@@ -47,10 +46,10 @@ public final class TraceSensor {
         for name in ["handle_exec", "handle_fork", "handle_exit"] {
             links.append(try object.program(name).attach())
         }
-        for entry in plan.entries {
-            let id = UInt64(entry.description.enterID)
-            links.append(try object.program("syscall_exit").attachTracepoint(category: "syscalls", name: "sys_exit_\(entry.description.name)", cookie: id))
-            links.append(try object.program("syscall_enter").attachTracepoint(category: "syscalls", name: "sys_enter_\(entry.description.name)", cookie: id))
+        if !plan.entries.isEmpty {
+            // Exit first: an entry seen without its exit program would leave a call pending.
+            links.append(try object.program("syscall_exit").attach())
+            links.append(try object.program("syscall_enter").attach())
         }
         if network {
             links.append(try object.program("handle_tcp_state").attach())
@@ -86,32 +85,10 @@ public final class TraceSensor {
         return out
     }
 
-    /// Detach every program (events stop arriving) without waiting for the kernel.
-    ///
-    /// Unregistering a syscall tracepoint waits for a tracepoint RCU grace period under
-    /// a kernel-wide mutex (`perf_trace_destroy`), one after another: file integrity's
-    /// 70-odd tracepoints took 6 s, past the supervisor's grace before SIGKILL. So a
-    /// short-lived child inherits the links' descriptors and pays that wait when it
-    /// exits; here the programs are disabled and the descriptors closed at once. A
-    /// handful of links are released directly.
-    public func detach() {
-        guard links.count > 8 else { return links.removeAll() }
-        var pipe = [Int32](repeating: -1, count: 2)
-        guard Glibc.pipe(&pipe) == 0 else { return links.removeAll() }
-        // Not inherited by what other threads exec meanwhile: the child waits for EOF.
-        for fd in pipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        // The child keeps only the links (and its end of the pipe): not this process's
-        // stdout, sockets or files, which a reader would otherwise see held open.
-        let keep = (links.map(\.fd) + [pipe[0]]).filter { $0 >= 0 }.sorted()
-        let child = keep.withUnsafeBufferPointer { vigil_fork_holder($0.baseAddress, Int32($0.count), pipe[0]) }
-        close(pipe[0])
-        links.removeAll()
-        close(pipe[1])
-        if child > 0 {
-            // Reaped off this thread: its exit is the slow part.
-            _ = try? NamedThread.start("vigil-detach") { var status: Int32 = 0; _ = waitpid(child, &status, 0) }
-        }
-    }
+    /// Detach every program: events stop arriving. Quick: the syscall programs sit on
+    /// two raw tracepoints; only the two accept exits are per-syscall events, whose
+    /// unregistering waits for a tracepoint RCU grace period each.
+    public func detach() { links.removeAll() }
 
     static func powerOfTwo(_ n: UInt32) -> UInt32 {
         var p: UInt32 = 4096
@@ -139,8 +116,9 @@ public final class TraceSensor {
             config.exe_len = UInt32(min(exe.utf8.count, 255))
         }
         config.filter_cgroup = options.cgroupDirectory == nil ? 0 : 1
-        // Wake user space when a quarter of the ring is queued; otherwise it drains on its timer.
-        config.wakeup_bytes = powerOfTwo(options.ringBufferBytes) / 4
+        // Wake user space about when a quarter of the ring is queued (each CPU counts
+        // its own share); otherwise it drains on its timer.
+        config.wakeup_bytes_per_cpu = powerOfTwo(options.ringBufferBytes) / 4 / UInt32(max(1, libbpf_num_possible_cpus()))
         guard options.killRules.count <= Int(VIGIL_KILL_RULES) else {
             throw TraceSetupError.invalid("at most \(VIGIL_KILL_RULES) kill rules fit in the kernel (after expanding comm and uid lists); this policy needs \(options.killRules.count)")
         }
@@ -149,7 +127,7 @@ public final class TraceSensor {
             let stride = MemoryLayout<vigil_kill_rule>.stride
             for (i, rule) in options.killRules.enumerated() {
                 var k = vigil_kill_rule()
-                k.syscall_id = plan.catalog.exists(rule.syscall) ? (try? plan.catalog.describe(rule.syscall).enterID) ?? 0 : 0
+                k.syscall_nr = plan.catalog.exists(rule.syscall) ? (try? plan.catalog.describe(rule.syscall).number) ?? .max : .max
                 k.prefix = rule.prefix ? 1 : 0
                 if let value = rule.value {
                     copy(value, into: &k.value, limit: Int(VIGIL_KILL_VALUE_LEN) - 1)

@@ -54,7 +54,7 @@ import VigilSystem
         e.header.kind = kind.rawValue
         e.header.pid = 42
         e.header.tid = 43
-        e.syscall_id = id
+        e.syscall_nr = id
         e.ret = ret
         withUnsafeMutableBytes(of: &e.args) { raw in
             for (i, a) in args.enumerated() { raw.storeBytes(of: a, toByteOffset: i * 8, as: UInt64.self) }
@@ -78,8 +78,8 @@ import VigilSystem
     func catalog() throws -> SyscallCatalog {
         let c = SyscallCatalog()
         let format = try #require(Tracefs.parseFormat(Self.openatFormat))
-        c.register(SyscallDescription(name: "openat", enterID: 782, arguments: SyscallArgument.classify(Array(format.fields.dropFirst()))))
-        c.register(SyscallDescription(name: "connect", enterID: 900, arguments: SyscallArgument.classify(fields([("int", "fd"), ("struct sockaddr *", "uservaddr"), ("int", "addrlen")]))))
+        c.register(SyscallDescription(name: "openat", number: 257, arguments: SyscallArgument.classify(Array(format.fields.dropFirst()))))
+        c.register(SyscallDescription(name: "connect", number: 42, arguments: SyscallArgument.classify(fields([("int", "fd"), ("struct sockaddr *", "uservaddr"), ("int", "addrlen")]))))
         return c
     }
 
@@ -87,7 +87,7 @@ import VigilSystem
         let decoder = EventDecoder(catalog: try catalog())
         let path = Array("../etc/shadow".utf8)
         let resolved = Array("/etc/shadow".utf8)
-        let bytes = syscallRecord(kind: VIGIL_EVENT_OPEN, id: 782, ret: -13, args: [UInt64(bitPattern: -100), 0x7fff0000, 0o2000000, 0],
+        let bytes = syscallRecord(kind: VIGIL_EVENT_OPEN, id: 257, ret: -13, args: [UInt64(bitPattern: -100), 0x7fff0000, 0o2000000, 0],
                                   captures: [(1, path, false, 0), (UInt8(VIGIL_CAPTURE_RET_FD_PATH.rawValue), resolved, false, 8)])
         guard case .syscall(let e)? = bytes.withUnsafeBytes({ decoder.decode($0) }) else { Issue.record("no event"); return }
         #expect(e.kind == .open && e.syscall == "openat")
@@ -98,7 +98,7 @@ import VigilSystem
 
     @Test func truncatedStringsAreMarked() throws {
         let decoder = EventDecoder(catalog: try catalog())
-        let bytes = syscallRecord(kind: VIGIL_EVENT_SYSCALL, id: 782, ret: 3, args: [0, 0, 0, 0], captures: [(1, Array("/very/long".utf8), true, 0)])
+        let bytes = syscallRecord(kind: VIGIL_EVENT_SYSCALL, id: 257, ret: 3, args: [0, 0, 0, 0], captures: [(1, Array("/very/long".utf8), true, 0)])
         guard case .syscall(let e)? = bytes.withUnsafeBytes({ decoder.decode($0) }) else { Issue.record("no event"); return }
         #expect(e.truncated == ["filename"])
         #expect(e.argument("filename") == .string("/very/long"))
@@ -110,7 +110,7 @@ import VigilSystem
         v4.sin_family = sa_family_t(AF_INET)
         v4.sin_port = UInt16(8080).bigEndian
         v4.sin_addr.s_addr = UInt32(0x0a00_0001).bigEndian
-        let bytes = syscallRecord(kind: VIGIL_EVENT_SYSCALL, id: 900, ret: 0, args: [3, 0, 16],
+        let bytes = syscallRecord(kind: VIGIL_EVENT_SYSCALL, id: 42, ret: 0, args: [3, 0, 16],
                                   captures: [(1, withUnsafeBytes(of: v4) { Array($0) }, false, 0)])
         guard case .syscall(let e)? = bytes.withUnsafeBytes({ decoder.decode($0) }) else { Issue.record("no event"); return }
         #expect(e.argument("uservaddr") == .string("10.0.0.1:8080"))
@@ -162,12 +162,12 @@ import VigilSystem
         let catalog = try helper.catalog()
         let path = Array("dir/\"quoted\"\u{7}é".utf8)
         let cases: [(vigil_event_kind, EventKind, UInt32, Int64, [UInt64], [(UInt8, [UInt8], Bool, UInt32)])] = [
-            (VIGIL_EVENT_SYSCALL, .syscall, 782, -2, [UInt64(bitPattern: -100), 1, 0o101, 0o644], [(1, path, true, 0)]),
-            (VIGIL_EVENT_OPEN, .open, 782, 5, [UInt64(bitPattern: -100), 1, 0o101, 0o644],
+            (VIGIL_EVENT_SYSCALL, .syscall, 257, -2, [UInt64(bitPattern: -100), 1, 0o101, 0o644], [(1, path, true, 0)]),
+            (VIGIL_EVENT_OPEN, .open, 257, 5, [UInt64(bitPattern: -100), 1, 0o101, 0o644],
              [(1, path, false, 0), (UInt8(VIGIL_CAPTURE_RET_FD_PATH.rawValue), Array("/tmp/dir/x".utf8), true, 8)]),
-            (VIGIL_EVENT_OPEN, .open, 782, -13, [3, 1, 0, 0], [(1, Array("a".utf8), false, 0)]),
-            (VIGIL_EVENT_READ, .read, 782, 10, [4, 0, 0, 0], [(UInt8(VIGIL_CAPTURE_ARG_FD_PATH.rawValue), Array("x".utf8), false, 0xc)]),
-            (VIGIL_EVENT_SYSCALL, .syscall, 900, 0, [3, 0, 16], [(1, [2, 0, 0, 80, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0], false, 0)]),
+            (VIGIL_EVENT_OPEN, .open, 257, -13, [3, 1, 0, 0], [(1, Array("a".utf8), false, 0)]),
+            (VIGIL_EVENT_READ, .read, 257, 10, [4, 0, 0, 0], [(UInt8(VIGIL_CAPTURE_ARG_FD_PATH.rawValue), Array("x".utf8), false, 0xc)]),
+            (VIGIL_EVENT_SYSCALL, .syscall, 42, 0, [3, 0, 16], [(1, [2, 0, 0, 80, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0], false, 0)]),
         ]
         for (recordKind, kind, id, ret, args, captures) in cases {
             let record = helper.syscallRecord(kind: recordKind, id: id, ret: ret, args: args, captures: captures)
@@ -175,5 +175,52 @@ import VigilSystem
             #expect(slow == fast)
             #expect((try? JSONSerialization.jsonObject(with: Data(fast.utf8))) != nil, "not JSON: \(fast)")
         }
+    }
+}
+
+/// The generated syscall number table (scripts/gen-syscall-numbers) against this machine.
+@Suite struct SyscallNumbersTests {
+    /// Every syscall tracepoint of the running kernel has a number, so any syscall it
+    /// can describe can be traced.
+    @Test func everyTracepointOfThisKernelHasANumber() throws {
+        guard let events = try? Tracefs.events(category: "syscalls") else {
+            // tracefs needs root to mount; the privileged suites cover that case in CI.
+            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "tracefs must be readable in CI")
+            return
+        }
+        let names = events.filter { $0.hasPrefix("sys_enter_") }.map { String($0.dropFirst(10)) }
+        #expect(names.count > 300)
+        let missing = names.filter { SyscallNumbers.number($0) == nil }
+        #expect(missing.isEmpty, "no number for \(missing)")
+    }
+
+    /// The numbers agree with the C library's SYS_ constants, including the tracepoints
+    /// named for the kernel function rather than the syscall.
+    @Test func numbersMatchTheCLibrary() {
+        let expected: [(String, Int32)] = [
+            ("read", SYS_read), ("openat", SYS_openat), ("connect", SYS_connect), ("execve", SYS_execve),
+            ("newfstat", SYS_fstat), ("newstat", SYS_stat), ("newuname", SYS_uname), ("umount", SYS_umount2),
+            ("sendfile64", SYS_sendfile), ("openat2", SYS_openat2), ("set_mempolicy_home_node", SYS_set_mempolicy_home_node),
+        ]
+        for (name, number) in expected {
+            #expect(SyscallNumbers.number(name) == UInt32(number), "\(name)")
+        }
+    }
+
+    /// The committed table is what the generator writes from this machine's UAPI header.
+    @Test func generatedTableIsCurrent() throws {
+        let header = "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
+        guard FileManager.default.fileExists(atPath: header) else { return }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("syscall-numbers-\(getpid()).swift").path
+        defer { unlink(out) }
+        let script = root.appendingPathComponent("scripts/gen-syscall-numbers").path
+        var status: Int32 = 0
+        let pid = try ChildProcess.spawn(["/bin/sh", "-c", "'\(script)' > '\(out)'"])
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        #expect(status == 0)
+        let generated = try String(contentsOfFile: out, encoding: .utf8)
+        let committed = try String(contentsOf: root.appendingPathComponent("Sources/VigilTrace/Syscalls/SyscallNumbers+x86_64.swift"), encoding: .utf8)
+        #expect(generated == committed, "run scripts/gen-syscall-numbers > Sources/VigilTrace/Syscalls/SyscallNumbers+x86_64.swift")
     }
 }

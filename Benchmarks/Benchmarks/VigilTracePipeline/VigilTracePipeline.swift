@@ -59,7 +59,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // An openat record as the file sensor writes it: path as passed and resolved.
     let catalog = SyscallCatalog()
-    catalog.register(SyscallDescription(name: "openat", enterID: 782, arguments: [
+    catalog.register(SyscallDescription(name: "openat", number: 257, arguments: [
         SyscallArgument(name: "dfd", type: "int", kind: .signed(bits: 32)),
         SyscallArgument(name: "filename", type: "const char *", kind: .string),
         SyscallArgument(name: "flags", type: "int", kind: .signed(bits: 32)),
@@ -69,7 +69,7 @@ let benchmarks: @Sendable () -> Void = {
     withUnsafeMutableBytes(of: &openEvent.header) { raw in
         withUnsafeBytes(of: header(VIGIL_EVENT_OPEN, pid: 501)) { raw.copyMemory(from: $0) }
     }
-    openEvent.syscall_id = 782
+    openEvent.syscall_nr = 257
     openEvent.ret = 3
     var openBytes: [UInt8] = []
     for (source, text) in [(UInt8(1), "/etc/ld.so.cache"), (UInt8(VIGIL_CAPTURE_RET_FD_PATH.rawValue), "/etc/ld.so.cache")] {

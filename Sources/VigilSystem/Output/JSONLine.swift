@@ -7,9 +7,9 @@ public final class JSONLine {
     /// are checked for exclusive access on every touch, which dominated the cost of
     /// encoding when they were plain properties.
     @usableFromInline struct State {
-        var storage: UnsafeMutablePointer<UInt8>
-        var capacity: Int
-        var count = 0
+        @usableFromInline var storage: UnsafeMutablePointer<UInt8>
+        @usableFromInline var capacity: Int
+        @usableFromInline var count = 0
         var first = true
         /// The second whose "YYYY-MM-DDTHH:MM:SS." prefix is cached (20 bytes).
         var cachedSecond: Int64 = -1
@@ -33,9 +33,12 @@ public final class JSONLine {
     public var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: state.pointee.storage, count: state.pointee.count) }
     public var bytes: [UInt8] { Array(buffer) }
 
-    @inline(__always) private func reserve(_ extra: Int) {
+    @inlinable @inline(__always) func reserve(_ extra: Int) {
+        if state.pointee.count + extra > state.pointee.capacity { grow(extra) }
+    }
+
+    @usableFromInline @inline(never) func grow(_ extra: Int) {
         let s = state
-        if s.pointee.count + extra <= s.pointee.capacity { return }
         var grown = s.pointee.capacity * 2
         while grown < s.pointee.count + extra { grown *= 2 }
         let next = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
@@ -45,13 +48,13 @@ public final class JSONLine {
         s.pointee.capacity = grown
     }
 
-    @inline(__always) private func put(_ b: UInt8) {
+    @inlinable @inline(__always) func put(_ b: UInt8) {
         reserve(1)
         state.pointee.storage[state.pointee.count] = b
         state.pointee.count += 1
     }
 
-    @inline(__always) private func put(_ raw: UnsafeRawBufferPointer) {
+    @inlinable @inline(__always) func put(_ raw: UnsafeRawBufferPointer) {
         guard let base = raw.baseAddress, !raw.isEmpty else { return }
         reserve(raw.count)
         let dst = state.pointee.storage + state.pointee.count
@@ -64,7 +67,11 @@ public final class JSONLine {
         state.pointee.count += raw.count
     }
 
-    @inline(__always) private func put(_ s: StaticString) { s.withUTF8Buffer { put(UnsafeRawBufferPointer($0)) } }
+    @inlinable @inline(__always) func put(_ s: StaticString) { s.withUTF8Buffer { put(UnsafeRawBufferPointer($0)) } }
+
+    /// Raw JSON text known at compile time (`,"pid":`, `null`): no reference counting,
+    /// inlined into encoders that write hundreds of thousands of lines a second.
+    @inlinable @inline(__always) public func raw(_ s: StaticString) { put(s) }
 
     public func begin() {
         state.pointee.count = 0
@@ -203,26 +210,46 @@ public final class JSONLine {
     @usableFromInline func appendRaw(_ s: StaticString) { put(s) }
 
     @usableFromInline func appendInteger(_ value: Int64) {
-        var v = value
-        if v == 0 { put(UInt8(ascii: "0")); return }
-        if v == .min { appendRaw("-9223372036854775808"); return }
-        let negative = v < 0
-        if negative { v = -v }
-        // Digits right to left into a stack buffer, then one append.
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { d in
-            var i = 23
-            while v > 0 {
-                d[i] = UInt8(truncatingIfNeeded: v % 10) + 48
-                v /= 10
-                i -= 1
-            }
-            if negative {
-                d[i] = UInt8(ascii: "-")
-                i -= 1
-            }
-            put(UnsafeRawBufferPointer(rebasing: d[(i + 1)...]))
+        reserve(20)
+        var p = state.pointee.storage + state.pointee.count
+        if value < 0 {
+            p.pointee = UInt8(ascii: "-")
+            p += 1
         }
+        var m = value.magnitude
+        // Digits counted with multiplications, then written right to left two at a
+        // time from a table: a division per pair instead of per digit.
+        var n = 1
+        var threshold: UInt64 = 10
+        while n < 20 && m >= threshold {
+            n += 1
+            threshold = threshold &* 10
+        }
+        let end = p + n
+        var q = end
+        Self.digitPairs.withUTF8Buffer { pairs in
+            while m >= 100 {
+                let r = Int(m % 100)
+                m /= 100
+                q -= 2
+                q[0] = pairs[2 * r]
+                q[1] = pairs[2 * r + 1]
+            }
+            if m >= 10 {
+                q -= 2
+                q[0] = pairs[2 * Int(m)]
+                q[1] = pairs[2 * Int(m) + 1]
+            } else {
+                q -= 1
+                q[0] = UInt8(truncatingIfNeeded: m) + 48
+            }
+        }
+        state.pointee.count = end - state.pointee.storage
+    }
+
+    /// "00" through "99" (a literal, so reading it needs no lazy initialisation).
+    @usableFromInline static var digitPairs: StaticString {
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
     }
 
     // MARK: Appenders for encoders with precomputed key fragments

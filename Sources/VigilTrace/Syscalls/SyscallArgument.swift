@@ -86,7 +86,9 @@ extension SyscallArgument {
     }
 
     /// The value of this argument from a raw 64-bit register, as shown when no capture replaces it.
-    func integer(_ raw: UInt64) -> Int64 {
+    func integer(_ raw: UInt64) -> Int64 { Self.integer(raw, kind: kind) }
+
+    static func integer(_ raw: UInt64, kind: Kind) -> Int64 {
         switch kind {
         case .signed(let bits):
             switch bits {

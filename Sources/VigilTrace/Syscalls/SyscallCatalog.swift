@@ -1,16 +1,16 @@
 import CVigilBPF
 import VigilSystem
 
-/// A syscall Vigil can trace: its name, the id of its sys_enter tracepoint (what
-/// BPF records carry) and its arguments.
+/// A syscall Vigil can trace: its name, its number (what BPF records carry) and
+/// its arguments.
 public struct SyscallDescription: Sendable, Equatable {
     public var name: String
-    public var enterID: UInt32
+    public var number: UInt32
     public var arguments: [SyscallArgument]
 
-    public init(name: String, enterID: UInt32, arguments: [SyscallArgument]) {
+    public init(name: String, number: UInt32, arguments: [SyscallArgument]) {
         self.name = name
-        self.enterID = enterID
+        self.number = number
         self.arguments = arguments
     }
 
@@ -41,7 +41,7 @@ public enum TraceSetupError: Error, CustomStringConvertible, Sendable {
 /// syscalls is compiled into Vigil.
 public final class SyscallCatalog {
     private var byName: [String: SyscallDescription] = [:]
-    private var byID: [UInt32: SyscallDescription] = [:]
+    private var byNumber: [UInt32: SyscallDescription] = [:]
 
     public init() {}
 
@@ -51,24 +51,27 @@ public final class SyscallCatalog {
         let format: Tracefs.Format?
         do { format = try Tracefs.format(category: "syscalls", name: "sys_enter_\(name)") } catch { throw .tracefs(error) }
         guard let format else { throw .unknownSyscall(name, suggestion: suggestion(for: name)) }
+        guard let number = SyscallNumbers.number(name) else {
+            throw .invalid("this kernel has the syscall '\(name)' but Vigil does not know its number on this architecture; regenerate Sources/VigilTrace/Syscalls/SyscallNumbers+x86_64.swift with scripts/gen-syscall-numbers")
+        }
         let fields = format.fields.filter { $0.name != "__syscall_nr" }
-        let description = SyscallDescription(name: name, enterID: format.id, arguments: SyscallArgument.classify(fields))
+        let description = SyscallDescription(name: name, number: number, arguments: SyscallArgument.classify(fields))
         byName[name] = description
-        byID[format.id] = description
+        byNumber[number] = description
         return description
     }
 
     /// Adds a description known otherwise (tests and benchmarks, formats parsed elsewhere).
     public func register(_ description: SyscallDescription) {
         byName[description.name] = description
-        byID[description.enterID] = description
+        byNumber[description.number] = description
     }
 
     /// Whether this kernel has the syscall (some architectures lack open, creat, …).
     public func exists(_ name: String) -> Bool { (try? describe(name)) != nil }
 
-    /// The syscall whose sys_enter tracepoint has this id, once described.
-    public subscript(id: UInt32) -> SyscallDescription? { byID[id] }
+    /// The syscall with this number, once described.
+    public subscript(number number: UInt32) -> SyscallDescription? { byNumber[number] }
 
     /// The closest syscall name, for "did you mean".
     func suggestion(for name: String) -> String? {

@@ -104,6 +104,7 @@ struct SyscallPlan {
     mutating func set(_ d: SyscallDescription, kind: vigil_event_kind, stringSize: UInt32, bufferSize: UInt32) {
         var c = vigil_syscall_config()
         c.kind = kind.rawValue
+        c.traced = 1
         c.string_size = stringSize
         c.buffer_size = bufferSize
         c.kill_arg = 0xff
