@@ -17,6 +17,48 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     }
 }
 
+/// The output of one run of one or more statements. Each statement gets its own
+/// writer, except that `json` puts the rows of every statement into one array
+/// (each object keeps its own keys, as `jsonl` prints them), so that the output
+/// stays one JSON document whatever the number of statements.
+public final class ResultSession {
+    let format: OutputFormat
+    let out: Output
+    private let array = JSONArray()
+    private var started = false
+
+    public init(format: OutputFormat, out: Output) {
+        self.format = format
+        self.out = out
+    }
+
+    public func writer(columns: [String]) -> any ResultWriter {
+        started = true
+        if format == .json { return JSONWriter(columns: columns, out: out, array: true, shared: array) }
+        return format.writer(columns: columns, to: out)
+    }
+
+    /// Called once after the last statement, also after an error, so that rows
+    /// already printed still end in a complete document. Nothing is printed when
+    /// no statement ran (the first one failed to prepare).
+    public func finish() {
+        if format == .json && started { array.close(out) }
+    }
+}
+
+/// How far a JSON array shared by several writers has got.
+final class JSONArray {
+    var count = 0
+
+    func append(_ object: String, to out: Output) {
+        out.write(count == 0 ? "[\n  " : ",\n  ")
+        out.write(object)
+        count += 1
+    }
+
+    func close(_ out: Output) { out.line(count == 0 ? "[]" : "\n]") }
+}
+
 /// Receives one statement's rows as they are stepped, so memory stays flat.
 public protocol ResultWriter: AnyObject {
     func write(_ row: [SQLValue])
@@ -42,7 +84,7 @@ final class TableWriter: ResultWriter {
     }
 
     func write(_ row: [SQLValue]) {
-        let cells = row.map { $0.text ?? "" }
+        let cells = row.map { $0.displayText ?? "" }
         if widths != nil {
             printRow(cells)
             return
@@ -113,7 +155,7 @@ final class LineWriter: ResultWriter {
         if !first { out.line() }
         first = false
         for (name, value) in zip(columns, row) {
-            out.line(String(repeating: " ", count: width - name.count) + name + " = " + (value.text ?? ""))
+            out.line(String(repeating: " ", count: width - name.count) + name + " = " + (value.displayText ?? ""))
         }
     }
 
@@ -130,7 +172,7 @@ final class CSVWriter: ResultWriter {
     }
 
     func write(_ row: [SQLValue]) {
-        out.line(row.map { Self.quote($0.text ?? "") }.joined(separator: ","))
+        out.line(row.map { Self.quote($0.displayText ?? "") }.joined(separator: ","))
     }
 
     func finish() {}
@@ -146,13 +188,15 @@ final class CSVWriter: ResultWriter {
 final class JSONWriter: ResultWriter {
     let keys: [String]
     let out: Output
-    let array: Bool
-    private var count = 0
+    let array: JSONArray?
+    /// Whether `array` belongs to this writer alone (closed by `finish`) or to a session.
+    let ownsArray: Bool
 
-    init(columns: [String], out: Output, array: Bool) {
+    init(columns: [String], out: Output, array: Bool, shared: JSONArray? = nil) {
         self.keys = columns.map { JSON.string($0) }
         self.out = out
-        self.array = array
+        self.array = array ? shared ?? JSONArray() : nil
+        self.ownsArray = array && shared == nil
     }
 
     func write(_ row: [SQLValue]) {
@@ -162,17 +206,15 @@ final class JSONWriter: ResultWriter {
             object += keys[i] + ":" + JSON.value(value)
         }
         object += "}"
-        if array {
-            out.write(count == 0 ? "[\n  " : ",\n  ")
-            out.write(object)
+        if let array {
+            array.append(object, to: out)
         } else {
             out.line(object)
         }
-        count += 1
     }
 
     func finish() {
-        if array { out.line(count == 0 ? "[]" : "\n]") }
+        if ownsArray { array?.close(out) }
     }
 }
 
@@ -184,8 +226,18 @@ extension JSON {
         case .integer(let i): return String(i)
         case .double(let d): return d.isFinite ? String(d) : "null"
         case .text(let s): return string(s)
-        case .blob(let b): return string(b.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+        case .blob(let b): return string(Digest.hex(b))
         }
+    }
+}
+
+extension SQLValue {
+    /// The value as the text formats print it: like `text`, except that a blob is
+    /// lower-case hex, as in JSON, since its raw bytes (NUL, 0xFF) would garble a
+    /// terminal or a CSV reader.
+    var displayText: String? {
+        if case .blob(let b) = self { return Digest.hex(b) }
+        return text
     }
 }
 

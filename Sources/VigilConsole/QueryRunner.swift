@@ -34,14 +34,16 @@ public final class QueryRunner: StatementRunner {
     /// Rows already printed stay printed.
     @discardableResult
     public func run(_ sql: String) -> Bool {
+        let session = ResultSession(format: format, out: out)
         do {
+            defer { session.finish() }
             try database.forEachStatement(sql) { statement in
                 let started = Self.now()
                 let cpuStarted = Self.cpuTime()
                 if statement.isQueryPlan {
                     try printQueryPlan(statement)
                 } else {
-                    let writer = format.writer(columns: statement.columnNames, to: out)
+                    let writer = session.writer(columns: statement.columnNames)
                     while try statement.step() { writer.write(statement.row()) }
                     writer.finish()
                 }

@@ -8,21 +8,25 @@ import VigilSystem
 public final class Shell {
     let runner: any StatementRunner
     let out: Output
+    /// Where errors go, statements' and dot-commands' alike, as sqlite3 does.
+    let err: Output
     let historyPath: String?
     let interactive: Bool
     let banner: String
 
     public init(runner: any StatementRunner, historyPath: String?,
-                banner: String = "Vigil shell: SQL over the live OS. Type .help for commands, .quit to leave.") {
+                banner: String = "Vigil shell: SQL over the live OS. Type .help for commands, .quit to leave.",
+                err: Output = Output(fd: 2)) {
         self.runner = runner
         self.out = runner.out
+        self.err = err
         self.historyPath = historyPath
         self.interactive = isatty(0) == 1
         self.banner = banner
     }
 
-    /// Read and run until `.quit` or end of input. Returns false if any statement failed
-    /// when input was not a terminal (so scripts can check the exit code).
+    /// Read and run until `.quit` or end of input. Returns false if any statement or
+    /// dot-command failed when input was not a terminal (so scripts can check the exit code).
     public func run() -> Bool {
         var ok = true
         if interactive {
@@ -35,7 +39,9 @@ public final class Shell {
             let trimmed = line.trimmingCharacters()
             if pending.isEmpty && trimmed.hasPrefix(".") {
                 remember(trimmed)
-                if !dotCommand(trimmed) { break }
+                let result = dotCommand(trimmed)
+                if result == .quit { break }
+                if result == .failed { ok = false }
                 continue
             }
             if trimmed.isEmpty && pending.isEmpty { continue }
@@ -68,13 +74,22 @@ public final class Shell {
         if interactive { add_history(entry) }
     }
 
-    /// Handle a dot-command; false means quit.
-    func dotCommand(_ line: String) -> Bool {
+    enum DotResult { case ok, failed, quit }
+
+    /// Handle a dot-command.
+    func dotCommand(_ line: String) -> DotResult {
         let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         let argument = words.count > 1 ? words[1] : nil
+        var result = DotResult.ok
+        func fail(_ message: String) {
+            out.flush()  // keep the order of what was printed before
+            err.line("Error: \(message)")
+            err.flush()
+            result = .failed
+        }
         switch words[0] {
         case ".quit", ".exit", ".q":
-            return false
+            return .quit
         case ".help":
             out.line(Self.help)
         case ".tables":
@@ -87,26 +102,26 @@ public final class Shell {
                 if let create = schemas[name] {
                     out.line(create + ";")
                 } else {
-                    out.line("Error: no such table: \(name)")
+                    fail("no such table: \(name)")
                 }
             }
         case ".mode":
             if let argument, let format = OutputFormat(rawValue: argument) {
                 runner.format = format
             } else {
-                out.line("Error: .mode takes one of: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                fail(".mode takes one of: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         case ".timer":
             switch argument {
             case "on": runner.timer = true
             case "off": runner.timer = false
-            default: out.line("Error: .timer takes on or off")
+            default: fail(".timer takes on or off")
             }
         default:
-            out.line("Error: unknown command \(words[0]); type .help for the list")
+            fail("unknown command \(words[0]); type .help for the list")
         }
         out.flush()
-        return true
+        return result
     }
 
     static let help = """

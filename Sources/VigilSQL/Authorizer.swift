@@ -11,11 +11,15 @@ final class Authorizer {
     /// True only while a table declares its own schema (sqlite3_declare_vtab).
     var declaringTable = false
 
-    /// PRAGMAs that only read, allowed when they set nothing.
+    /// PRAGMAs that only read, as statements (`PRAGMA table_info(processes)`) and as
+    /// table-valued functions (`SELECT * FROM pragma_table_list`). None of them has a
+    /// setting, so an argument only names what to describe.
     static let readOnlyPragmas: Set<String> = [
-        "table_info", "table_xinfo", "table_list", "function_list", "module_list",
-        "pragma_list", "collation_list", "compile_options",
+        "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
+        "function_list", "module_list", "pragma_list", "collation_list", "compile_options",
     ]
+    /// The schema table under its names.
+    static let schemaTables: Set<String> = ["sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_temp_schema"]
     /// Functions that reach outside the database.
     static let deniedFunctions: Set<String> = ["load_extension", "fts3_tokenizer", "readfile", "writefile", "edit"]
 
@@ -31,17 +35,23 @@ final class Authorizer {
             return SQLITE_OK
         case SQLITE_PRAGMA:
             let name = (a ?? "").lowercased()
-            if Self.readOnlyPragmas.contains(name) && (b == nil || name == "table_info" || name == "table_xinfo") {
-                return SQLITE_OK
-            }
+            if Self.readOnlyPragmas.contains(name) { return SQLITE_OK }
             return refuse("PRAGMA \(name) is not allowed (only read-only pragmas: \(Self.readOnlyPragmas.sorted().joined(separator: ", ")))")
         case SQLITE_ATTACH:
             return refuse("ATTACH is not allowed: queries cannot open database files")
         case SQLITE_DETACH:
             return refuse("DETACH is not allowed")
-        case SQLITE_INSERT, SQLITE_UPDATE, SQLITE_DELETE where (a ?? "").hasPrefix("sqlite_"):
+        case SQLITE_UPDATE where Self.schemaTables.contains((a ?? "").lowercased()):
+            // Connecting one of SQLite's own pragma_* tables declares its schema, and
+            // SQLite asks to update the schema table's columns while doing so; refusing
+            // would make `SELECT * FROM pragma_table_info('processes')` fail. A real
+            // write is still impossible: defensive mode, without writable_schema, makes
+            // SQLite refuse it ("table sqlite_master may not be modified").
+            return SQLITE_OK
+        case SQLITE_INSERT, SQLITE_UPDATE, SQLITE_DELETE:
             // A CREATE/DROP writes the schema table first; name the statement, not that write.
-            return refuse("\(Self.actionName(action)) is not allowed: Vigil's SQL is read-only", weak: true)
+            let weak = (a ?? "").hasPrefix("sqlite_")
+            return refuse("\(Self.actionName(action)) is not allowed: Vigil's SQL is read-only", weak: weak)
         default:
             return refuse("\(Self.actionName(action)) is not allowed: Vigil's SQL is read-only")
         }
@@ -57,6 +67,47 @@ final class Authorizer {
             lastRefusalIsWeak = weak
         }
         return SQLITE_DENY
+    }
+
+    /// Why a prepared statement that SQLite never showed the authorizer is refused,
+    /// from its first keyword; nil to let it run. VACUUM codes no authorizer call at
+    /// all (VACUUM INTO only meets one, for an ATTACH, when it runs), and neither
+    /// does REINDEX when no index is named. Both are refused before they run: VACUUM
+    /// INTO writes a file, and neither has anything to do on Vigil's in-memory,
+    /// index-free database.
+    static func refusal(forStatement sql: String) -> String? {
+        switch leadingWords(sql, count: 1).first {
+        case "VACUUM":
+            if sql.uppercased().contains("INTO") {
+                return "VACUUM INTO is not allowed: queries cannot write database files"
+            }
+            return "VACUUM is not allowed: Vigil's SQL is read-only"
+        case "REINDEX":
+            return "REINDEX is not allowed: Vigil's SQL is read-only"
+        default:
+            return nil
+        }
+    }
+
+    /// The first `count` words of `sql`, upper-cased, skipping blanks and comments.
+    static func leadingWords(_ sql: String, count: Int) -> [String] {
+        var words: [String] = []
+        var rest = Substring(sql)
+        while words.count < count {
+            rest = rest.drop(while: { $0.isWhitespace })
+            if rest.hasPrefix("--") {
+                rest = rest.drop(while: { $0 != "\n" })
+            } else if rest.hasPrefix("/*") {
+                guard let end = rest.firstRange(of: "*/") else { break }
+                rest = rest[end.upperBound...]
+            } else {
+                let word = rest.prefix(while: { $0.isLetter || $0 == "_" })
+                if word.isEmpty { break }
+                words.append(word.uppercased())
+                rest = rest[word.endIndex...]
+            }
+        }
+        return words
     }
 
     static func actionName(_ action: Int32) -> String {

@@ -83,6 +83,11 @@ public final class Database {
             let utf8 = sql.utf8
             let split = utf8.index(utf8.startIndex, offsetBy: consumed)
             let text = String(sql[..<split]).trimmingWhitespace()
+            if let stmt, let reason = Authorizer.refusal(forStatement: text) {
+                sqlite3_finalize(stmt)
+                result = .failure(SQLError(code: SQLITE_AUTH, message: "not authorized: \(reason)"))
+                return
+            }
             result = .success((stmt.map { Statement(handle: $0, database: self, sql: text) }, sql[split...]))
         }
         return try result.get()
@@ -93,7 +98,13 @@ public final class Database {
     public func forEachStatement(_ sql: String, _ body: (Statement) throws -> Void) throws {
         var rest = Substring(sql)
         while !rest.allSatisfy({ $0.isWhitespace || $0 == ";" }) {
-            let (statement, tail) = try prepare(String(rest))
+            let statement: Statement?, tail: Substring
+            do {
+                (statement, tail) = try prepare(String(rest))
+            } catch {
+                // SQLite counts from the start of this statement; callers point into all of `sql`.
+                throw error.shifted(by: sql.utf8.count - rest.utf8.count)
+            }
             if let statement { try body(statement) }
             rest = tail
         }
@@ -124,7 +135,16 @@ public final class Database {
 
     /// Build an error with a clearer message than SQLite's where Vigil knows more.
     func error(code: Int32, sql: String) -> SQLError {
-        let base = SQLError.from(handle, code: code)
+        if let reason = Authorizer.refusal(forStatement: sql) {
+            // Refused whatever else is wrong with it (`REINDEX nosuch`).
+            return SQLError(code: SQLITE_AUTH, message: "not authorized: \(reason)")
+        }
+        var base = SQLError.from(handle, code: code)
+        if base.offset == nil, base.message == "incomplete input" {
+            // SQLite gives no position here; the statement stopped short at its end.
+            let trailing = sql.reversed().prefix(while: { $0.isWhitespace }).reduce(0) { $0 + $1.utf8.count }
+            base = SQLError(code: code, message: base.message, offset: sql.utf8.count - trailing)
+        }
         if code == SQLITE_AUTH, authorizer.lastRefusalIsWeak {
             return SQLError(code: code, message: "not authorized: \(Self.statementKind(sql)) is not allowed: Vigil's SQL is read-only", offset: base.offset)
         }
@@ -140,7 +160,7 @@ public final class Database {
         if let name = base.message.suffix(after: "no such column: ") {
             let bare = name.split(separator: ".").last.map(String.init) ?? name
             // Prefer the columns of the tables this statement names.
-            let words = Set(sql.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "_" }).map(String.init))
+            let words = Suggestions.identifiers(in: sql)
             let named = tables.values.filter { words.contains($0.schema.name) }
             let scope = named.isEmpty ? Array(tables.values) : named
             let close = Suggestions.closest(to: bare, in: Set(scope.flatMap { $0.schema.columns.map(\.name) }))
@@ -152,12 +172,14 @@ public final class Database {
 }
 
 extension Database {
-    /// "CREATE TEMP TABLE" from "create temp table t(x)": the words up to the object kind.
+    /// "CREATE TEMP TABLE" from "create temp table t(x)": the words up to the object
+    /// kind; "INSERT" from "insert into t(x) values (1)".
     static func statementKind(_ sql: String) -> String {
         let kinds: Set<String> = ["TABLE", "VIEW", "INDEX", "TRIGGER"]
+        let leading = Authorizer.leadingWords(sql, count: 5)
+        if let first = leading.first, !["CREATE", "DROP"].contains(first) { return first }
         var words: [String] = []
-        for word in sql.split(whereSeparator: { $0.isWhitespace }).prefix(5) {
-            let w = word.uppercased()
+        for w in leading {
             words.append(w)
             if kinds.contains(w) { break }
         }

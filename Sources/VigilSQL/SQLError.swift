@@ -19,6 +19,13 @@ public struct SQLError: Error, CustomStringConvertible, Sendable, Equatable {
         return message
     }
 
+    /// The same error with its offset counted `bytes` further on, for a statement
+    /// that starts `bytes` into a longer text.
+    func shifted(by bytes: Int) -> SQLError {
+        guard let offset, bytes != 0 else { return self }
+        return SQLError(code: code, message: message, offset: offset + bytes)
+    }
+
     /// The error carried by a connection right now (sqlite3_errmsg / sqlite3_error_offset).
     static func from(_ db: OpaquePointer?, code: Int32) -> SQLError {
         let message = db.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }

@@ -20,6 +20,12 @@ final class AgentQueryRunner: StatementRunner {
     }
 
     func run(_ sql: String) -> Bool {
+        // One document for all the statements of this text, as a local query prints.
+        let session = ResultSession(format: format, out: out)
+        defer {
+            session.finish()
+            out.flush()
+        }
         var writer: (any ResultWriter)?
         var plan: [[SQLValue]]?
         do {
@@ -31,7 +37,7 @@ final class AgentQueryRunner: StatementRunner {
                     if line["plan"] == .bool(true) {
                         plan = []
                     } else {
-                        writer = format.writer(columns: columns.compactMap(\.string), to: out)
+                        writer = session.writer(columns: columns.compactMap(\.string))
                     }
                 } else if let done = line["done"] {
                     writer?.finish()

@@ -96,27 +96,145 @@ import Testing
         #expect(r.stderr.contains("no such table: nope"))
     }
 
-    /// `WHERE pid = 1` must read /proc/1 only, however many processes run: strace is the witness.
-    @Test func pidConstraintReadsOneProcEntry() throws {
+    /// `vigil query SQL` under `strace -f -e trace=openat,open`: its status and log,
+    /// or nil when strace is not installed (an error in CI, where it must be).
+    func straced(_ sql: String) throws -> (status: Int32, log: String)? {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/strace") else {
             if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("strace missing in CI") }
-            return
+            return nil
         }
         let trace = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-strace-\(UUID().uuidString)").path
-        let r = try CLI.run(["-f", "-e", "trace=openat,open", "-o", trace, CLI.binary, "query",
-                             "SELECT pid, name, cmdline, uid FROM processes WHERE pid = 1"], executable: "/usr/bin/strace")
-        #expect(r.status == 0)
+        let r = try CLI.run(["-f", "-e", "trace=openat,open", "-o", trace, CLI.binary, "query", sql], executable: "/usr/bin/strace")
         let log = try String(contentsOfFile: trace, encoding: .utf8)
         try? FileManager.default.removeItem(atPath: trace)
-        let procOpens = log.split(separator: "\n").filter { $0.contains("\"/proc/") && !$0.contains("/proc/self") && !$0.contains("/proc/stat\"") }
-        // strace -f starts each line with the thread's id: a thread reading its own
-        // /proc entry (the runtime does, under load) is not a table reading /proc.
-        let threads = Set(log.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) })
-        let pids = Set(procOpens.compactMap { line -> String? in
+        return (r.status, log)
+    }
+
+    /// The pids whose /proc entries the traced vigil opened. strace -f starts each line
+    /// with the thread's id: a thread reading its own /proc entry (the runtime does,
+    /// under load) is not a table reading /proc.
+    func procEntriesOpened(_ log: String) -> Set<String> {
+        let lines = log.split(separator: "\n")
+        let threads = Set(lines.compactMap { $0.split(separator: " ").first.map(String.init) })
+        return Set(lines.filter { $0.contains("\"/proc/") }.compactMap { line -> String? in
             guard let r = line.range(of: "\"/proc/") else { return nil }
             return String(line[r.upperBound...].prefix(while: { $0.isNumber }))
         }.filter { !$0.isEmpty && !threads.contains($0) })
-        #expect(pids == ["1"], "opened /proc entries of \(pids): \(procOpens.filter { !$0.contains("/proc/1/") })")
-        #expect(!log.contains("O_DIRECTORY") || !log.contains("\"/proc\", O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_DIRECTORY"), "listed /proc")
+    }
+
+    /// Whether the traced vigil listed /proc itself (a full scan).
+    func listedProc(_ log: String) -> Bool {
+        log.split(separator: "\n").contains { $0.contains("\"/proc\",") && $0.contains("O_DIRECTORY") }
+    }
+
+    /// `WHERE pid = 1` must read /proc/1 only, however many processes run: strace is the witness.
+    @Test func pidConstraintReadsOneProcEntry() throws {
+        guard let (status, log) = try straced("SELECT pid, name, cmdline, uid FROM processes WHERE pid = 1") else { return }
+        #expect(status == 0)
+        let pids = procEntriesOpened(log)
+        #expect(pids == ["1"], "opened /proc entries of \(pids)")
+        #expect(!listedProc(log), "listed /proc")
+    }
+
+    /// `pid IN (1, X)` reads exactly those two entries.
+    @Test func pidInListReadsOnlyThoseEntries() throws {
+        guard let (status, log) = try straced("SELECT pid, name, uid FROM processes WHERE pid IN (1, \(pid))") else { return }
+        #expect(status == 0)
+        let pids = procEntriesOpened(log)
+        #expect(pids == ["1", "\(pid)"], "opened /proc entries of \(pids)")
+        #expect(!listedProc(log), "listed /proc")
+    }
+
+    /// process_open_files with `pid = X` lists /proc/X/fd and no other process's descriptors.
+    @Test func openFilesReadsOneDescriptorDirectory() throws {
+        guard let (status, log) = try straced("SELECT fd, path FROM process_open_files WHERE pid = \(pid)") else { return }
+        #expect(status == 0)
+        let pids = procEntriesOpened(log)
+        #expect(pids == ["\(pid)"], "opened /proc entries of \(pids)")
+        #expect(!listedProc(log), "listed /proc")
+        let fdDirectory = log.split(separator: "\n").contains { $0.contains("\"/proc/\(pid)/fd\"") }
+        #expect(fdDirectory, "never opened /proc/\(pid)/fd")
+    }
+
+    /// Columns nobody asked for cost nothing: `pid, name` reads each stat file only,
+    /// never io, cgroup or status.
+    @Test func unusedColumnsAreNotRead() throws {
+        guard let (status, log) = try straced("SELECT pid, name FROM processes") else { return }
+        #expect(status == 0)
+        #expect(listedProc(log), "a full scan should list /proc")
+        let lines = log.split(separator: "\n")
+        #expect(lines.contains { $0.contains("\"stat\"") || $0.range(of: #"/proc/[0-9]+/stat""#, options: .regularExpression) != nil },
+                "no stat file was read")
+        let threads = Set(lines.compactMap { $0.split(separator: " ").first.map(String.init) })
+        for file in ["io", "cgroup", "status"] {
+            // Relative to an open /proc/PID directory (openat(N, "io")) or as a full path.
+            let reads = lines.filter { line in
+                if line.contains(", \"\(file)\",") { return true }
+                guard let r = line.range(of: #"/proc/[0-9]+/"# + file + "\"", options: .regularExpression) else { return false }
+                let owner = line[r].dropFirst(6).prefix(while: { $0.isNumber })
+                return !threads.contains(String(owner))
+            }
+            #expect(reads.isEmpty, "read \(file): \(reads.prefix(3))")
+        }
+    }
+
+    /// Blobs print as hex in every text format, never as raw bytes (NUL, 0xFF).
+    @Test func blobsPrintAsHex() throws {
+        let sql = "SELECT x'00ff41' AS b, 'a' AS t"
+        let table = try CLI.vigil("query", sql)
+        #expect(table.stdout == "+--------+---+\n| b      | t |\n+--------+---+\n| 00ff41 | a |\n+--------+---+\n")
+        let line = try CLI.vigil("query", sql, "-f", "line")
+        #expect(line.stdout == "b = 00ff41\nt = a\n")
+        let csv = try CLI.vigil("query", sql, "-f", "csv")
+        #expect(csv.stdout == "b,t\n00ff41,a\n")
+        let json = try CLI.vigil("query", sql, "-f", "json")
+        #expect(json.stdout == "[\n  {\"b\":\"00ff41\",\"t\":\"a\"}\n]\n")
+        for r in [table, line, csv, json] {
+            #expect(!r.stdout.utf8.contains(0), "a NUL byte was printed")
+        }
+    }
+
+    /// Several statements with `-f json` still make one JSON document: one array
+    /// holding the rows of every statement, in order.
+    @Test func jsonOfSeveralStatementsIsOneArray() throws {
+        let r = try CLI.vigil("query", "SELECT 1 AS a; SELECT 2 AS b UNION ALL SELECT 3; SELECT 4 AS a WHERE 0", "-f", "json")
+        #expect(r.status == 0)
+        let parsed = try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
+        let rows = try #require(parsed as? [[String: Int]], "not one JSON array: \(r.stdout)")
+        #expect(rows == [["a": 1], ["b": 2], ["b": 3]])
+
+        // Rows printed before an error still end in a complete document.
+        let failed = try CLI.vigil("query", "SELECT 1 AS a; SELECT * FROM nope", "-f", "json")
+        #expect(failed.status == 1)
+        let partial = try? JSONSerialization.jsonObject(with: Data(failed.stdout.utf8))
+        #expect((partial as? [[String: Int]]) == [["a": 1]], "\(failed.stdout)")
+        #expect(failed.stderr.contains("no such table: nope"))
+    }
+
+    /// SQL that stops short gets a caret at its end, like any other syntax error.
+    @Test func incompleteInputShowsWhere() throws {
+        let r = try CLI.vigil("query", "SELECT * FROM processes WHERE")
+        #expect(r.status == 1)
+        #expect(r.stderr == "Error: incomplete input\nSELECT * FROM processes WHERE\n" + String(repeating: " ", count: 29) + "^\n")
+        let second = try CLI.vigil("query", "SELECT 1 AS a;\nSELECT * FROM processes WHERE pid =", "-f", "csv")
+        #expect(second.stdout == "a\n1\n")
+        #expect(second.stderr.hasSuffix("SELECT * FROM processes WHERE pid =\n" + String(repeating: " ", count: 35) + "^\n"), "\(second.stderr)")
+    }
+
+    @Test func vacuumIntoIsRefusedByName() throws {
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-vacuum-\(UUID().uuidString).db").path
+        let r = try CLI.vigil("query", "VACUUM INTO '\(target)'")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("VACUUM INTO is not allowed"))
+        #expect(!r.stderr.contains("ATTACH"))
+        #expect(!FileManager.default.fileExists(atPath: target))
+    }
+
+    @Test func pragmaFunctionsDescribeTables() throws {
+        let r = try CLI.vigil("query", "SELECT name, type FROM pragma_table_info('processes') WHERE name = 'pid'", "-f", "csv")
+        #expect(r.status == 0)
+        #expect(r.stdout == "name,type\npid,BIGINT\n")
+        let list = try CLI.vigil("query", "SELECT name FROM pragma_table_list WHERE name = 'sqlite_schema'", "-f", "csv")
+        #expect(list.stdout == "name\nsqlite_schema\n")
     }
 }

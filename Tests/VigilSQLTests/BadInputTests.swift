@@ -26,6 +26,53 @@ import VigilSQL
         #expect(m?.contains("label") == true)
     }
 
+    /// A table name inside a string literal (or a comment) is not a table the query
+    /// reads, and the misplaced name itself is no suggestion.
+    @Test func unknownColumnIgnoresLiteralsAndItself() throws {
+        let db = try Database(tables: [RecordingTable(name: "numbers"), NamedTable()])
+        func message(_ sql: String) -> String {
+            do { _ = try db.query(sql) } catch { return "\(error)" }
+            return ""
+        }
+        let literal = message("SELECT name FROM numbers WHERE label = 'processes'")
+        #expect(literal.contains("no such column: name"), "\(literal)")
+        #expect(!literal.contains("did you mean name"), "\(literal)")
+        let comment = message("SELECT name FROM numbers -- processes")
+        #expect(!comment.contains("did you mean name"), "\(comment)")
+        // Both tables are named, so "name" is in scope, yet numbers (n) has no such column.
+        let itself = message("SELECT n.name FROM numbers n JOIN processes p ON p.pid = n.id")
+        #expect(itself.contains("no such column: n.name"), "\(itself)")
+        #expect(!itself.contains("did you mean name") && !itself.contains(", name"), "\(itself)")
+        // A real misspelling still finds the column.
+        let typo = message("SELECT nmae FROM processes WHERE name = 'numbers'")
+        #expect(typo.contains("did you mean name"), "\(typo)")
+    }
+
+    /// Input that stops mid-statement points at its end, as other syntax errors point at theirs.
+    @Test func incompleteInputPointsAtTheEnd() throws {
+        let sql = "SELECT * FROM processes WHERE"
+        do {
+            _ = try db.query(sql + "  \n")
+            Issue.record("incomplete SQL was accepted")
+        } catch let error as SQLError {
+            #expect(error.message == "incomplete input")
+            #expect(error.offset == sql.utf8.count)
+            #expect(error.pointer(in: sql + "  \n") == sql + "  \n" + String(repeating: " ", count: sql.count) + "^")
+        }
+    }
+
+    /// In a text of several statements the position counts from the start of the text.
+    @Test func positionCountsFromTheWholeText() throws {
+        let sql = "SELECT id FROM processes; SELEC 2"
+        do {
+            _ = try db.query(sql)
+            Issue.record("malformed SQL was accepted")
+        } catch let error as SQLError {
+            #expect(error.offset == 26)
+            #expect(error.pointer(in: sql)?.hasSuffix("\n" + String(repeating: " ", count: 26) + "^") == true)
+        }
+    }
+
     @Test func syntaxErrorCarriesPosition() throws {
         do {
             _ = try db.query("SELECT id FROM processes WHER id = 1")
@@ -53,4 +100,14 @@ import VigilSQL
         }
         #expect(n == 200_000)
     }
+}
+
+/// A table with osquery-like column names, for suggestion tests.
+struct NamedTable: VirtualTable {
+    let schema = TableSchema("processes", "Named rows for tests", [
+        Column("pid", .bigint, "process id", .index),
+        Column("name", .text, "process name"),
+    ])
+
+    func generate(_ context: QueryContext) throws -> RowSequence { RowSequence([]) }
 }

@@ -41,7 +41,19 @@ import VigilSQL
     }
 
     @Test func withoutPathOrDirectoryIsAnError() throws {
-        #expect(throws: (any Error).self) { try query("SELECT * FROM file") }
+        var message = ""
+        do {
+            _ = try query("SELECT * FROM file")
+            Issue.record("file was scanned without path or directory")
+        } catch {
+            message = "\(error)"
+        }
+        #expect(message.contains("table file requires an equality or IN constraint on one of the columns path, directory"), "\(message)")
+        #expect(message.contains("SELECT * FROM file WHERE path = '...'"), "\(message)")
+        // A constraint on another column (here the hidden pid_with_namespace) does not stand in for one.
+        var other = ""
+        do { _ = try query("SELECT * FROM file WHERE pid_with_namespace = \(getpid())") } catch { other = "\(error)" }
+        #expect(other.contains("path, directory"), "\(other)")
     }
 
     /// `directory = X` lists X's entries: files, subdirectories, links, FIFOs.

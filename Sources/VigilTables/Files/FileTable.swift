@@ -3,7 +3,8 @@ import VigilSystem
 
 /// `file`: stat metadata of the paths a query names (`path =`, `path LIKE` with
 /// osquery's `%`/`%%` patterns) or of a directory's entries (`directory =`).
-/// Paths that do not exist give no row.
+/// Paths that do not exist give no row. `pid_with_namespace = P` looks the
+/// paths up as process P sees them (see `PidNamespace`).
 public struct FileTable: VirtualTable {
     public let schema = TableSchema("file", "Metadata from stat(2) for the paths, patterns or directory entries a query names.", [
         Column("path", .text, "Path looked up: = names one, LIKE matches (% one segment, %% any depth)", [.required, .index]),
@@ -24,16 +25,24 @@ public struct FileTable: VirtualTable {
         Column("symlink", .integer, "1 when path names a symbolic link (lstat), else 0"),
         Column("type", .text, "Kind after following links (regular, directory, fifo, ...); symlink if dangling"),
         Column("symlink_target_path", .text, "realpath() of a symbolic link; empty for other files or if it cannot resolve"),
+        Column("pid_with_namespace", .integer, "Look paths up under /proc/PID/root, as this pid sees them; 0 means the host", [.index, .additional, .hidden]),
+        Column("mount_namespace_id", .text, "Mount namespace inode of pid_with_namespace; empty for the host", .hidden),
     ])
 
     public init() {}
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
-        let targets = try PathConstraints(context: context).targets()
+        let constraints = PathConstraints(context: context)
+        // Fails without path/directory even when no pid_with_namespace is usable.
+        _ = try constraints.targets()
+        let scans = try PidNamespace.roots(context).map { pid, root in
+            (pid: pid, root: root, namespace: PidNamespace.mountNamespace(pid), targets: try constraints.targets(root: root))
+        }
         let wantsTarget = context.isUsed("symlink_target_path")
-        return RowSequence(targets) { target in
+        let targets = scans.lazy.flatMap { scan in scan.targets.lazy.map { (scan, $0) } }
+        return RowSequence(targets) { scan, target in
             // A path that does not exist (or vanished mid-scan) is simply not a row.
-            guard let info = try? FileInfo.read(target.path) else { return nil }
+            guard let info = try? FileInfo.read(target.hostPath) else { return nil }
             var row = Row(schema)
             row["path"] = .text(target.path)
             row["directory"] = .text(target.directory)
@@ -52,9 +61,13 @@ public struct FileTable: VirtualTable {
             row["hard_links"] = SQLValue(info.hardLinks)
             row["symlink"] = SQLValue(info.isSymlink)
             row["type"] = .text(info.kind.rawValue)
-            if wantsTarget {
-                row["symlink_target_path"] = .text(info.isSymlink ? (try? FileSystem.canonicalPath(target.path)) ?? "" : "")
+            if wantsTarget, info.isSymlink, let real = try? FileSystem.canonicalPath(target.hostPath) {
+                row["symlink_target_path"] = .text(PidNamespace.inside(real, root: scan.root))
+            } else if wantsTarget {
+                row["symlink_target_path"] = ""
             }
+            row["pid_with_namespace"] = .integer(scan.pid)
+            row["mount_namespace_id"] = .text(scan.namespace)
             return row
         }
     }

@@ -8,23 +8,33 @@ import VigilSystem
 /// (that directory's entries), else the first `path LIKE` pattern (osquery's
 /// `%` / `%%` rules, see `PathPattern`).
 struct PathConstraints {
-    /// A path to visit and the value of its `directory` column.
-    struct Target { let path: String; let directory: String }
+    /// A path to visit and the value of its `directory` column. `path` and
+    /// `directory` are as the query names them; `hostPath` is where Vigil reads
+    /// it (under /proc/PID/root for `pid_with_namespace`).
+    struct Target { let path: String; let directory: String; let hostPath: String }
 
     let context: QueryContext
 
-    /// Lazily, every target; throws when no required constraint is usable.
-    func targets() throws -> AnySequence<Target> {
+    /// Lazily, every target read under `root` ("" for the host, "/proc/PID/root"
+    /// for `pid_with_namespace`); throws when no required constraint is usable.
+    func targets(root: String = "") throws -> AnySequence<Target> {
         if let paths = context.texts("path") {
-            return AnySequence(unique(paths).lazy.map { Target(path: $0, directory: Self.parent(of: $0)) })
+            return AnySequence(unique(paths).lazy.map {
+                Target(path: $0, directory: Self.parent(of: $0), hostPath: Self.under(root, $0))
+            })
         }
         if let dirs = context.texts("directory") {
             return AnySequence(unique(dirs).lazy.flatMap { dir in
-                Self.entries(of: dir).lazy.map { Target(path: $0, directory: dir) }
+                Self.entries(of: dir, root: root).lazy.map { Target(path: $0, directory: dir, hostPath: Self.under(root, $0)) }
             })
         }
         if let pattern = context.likePatterns("path")?.first {
-            return AnySequence(PathPattern(pattern).lazy.map { Target(path: $0, directory: Self.parent(of: $0)) })
+            // Only absolute patterns walk anything, so the root prefix never lands mid-name.
+            let host = pattern.hasPrefix("/") ? root + pattern : pattern
+            return AnySequence(PathPattern(host).lazy.map { found in
+                let path = PidNamespace.inside(found, root: root)
+                return Target(path: path, directory: Self.parent(of: path), hostPath: found)
+            })
         }
         throw TableError.missingRequired(context.schema)
     }
@@ -35,11 +45,19 @@ struct PathConstraints {
         return values.filter { seen.insert($0).inserted }
     }
 
-    /// Sorted full paths of a directory's entries; none when it cannot be listed.
-    static func entries(of dir: String) -> [String] {
-        guard let names = try? FileSystem.list(dir) else { return [] }
+    /// Sorted full paths of a directory's entries (read under `root`, named
+    /// without it); none when it cannot be listed.
+    static func entries(of dir: String, root: String = "") -> [String] {
+        guard let names = try? FileSystem.list(under(root, dir)) else { return [] }
         let base = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
         return names.sorted().map { base + "/" + $0 }
+    }
+
+    /// `path` read below `root`; a relative path counts from that root, since
+    /// the other process's working directory is not ours to know.
+    static func under(_ root: String, _ path: String) -> String {
+        if root.isEmpty { return path }
+        return path.hasPrefix("/") ? root + path : root + "/" + path
     }
 
     /// The path without its last component: "/etc/passwd" → "/etc", "/etc" → "/".

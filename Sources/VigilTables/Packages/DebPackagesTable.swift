@@ -3,7 +3,8 @@ import VigilSystem
 
 /// `deb_packages`: packages in dpkg's status database, as `dpkg-query -W` lists
 /// them (everything except purged "not-installed" stanzas). `admindir = X`
-/// reads another dpkg database, such as a container's.
+/// reads another dpkg database; `pid_with_namespace = P` reads the one process P
+/// sees, such as a container's (see `PidNamespace`).
 public struct DebPackagesTable: VirtualTable {
     public let schema = TableSchema("deb_packages", "Packages in dpkg's status file, purged (not-installed) ones left out.", [
         Column("name", .text, "Package field"),
@@ -17,6 +18,8 @@ public struct DebPackagesTable: VirtualTable {
         Column("section", .text, "Section field (admin, libs, ...)"),
         Column("priority", .text, "Priority field (required, optional, ...)"),
         Column("admindir", .text, "dpkg directory whose status file was read; /var/lib/dpkg by default", .index),
+        Column("pid_with_namespace", .integer, "Read the dpkg database under /proc/PID/root, as this pid sees it; 0 means the host", [.index, .additional, .hidden]),
+        Column("mount_namespace_id", .text, "Mount namespace inode of pid_with_namespace; empty for the host", .hidden),
     ])
 
     public init() {}
@@ -24,17 +27,24 @@ public struct DebPackagesTable: VirtualTable {
     public func generate(_ context: QueryContext) throws -> RowSequence {
         let explicit = context.texts("admindir")
         var rows: [Row] = []
-        for dir in explicit ?? [DpkgStatus.defaultAdminDirectory] {
-            let packages: [DpkgPackage]
-            do {
-                packages = try DpkgStatus.read(adminDirectory: dir)
-            } catch {
-                // No dpkg database (not a Debian system, or a wrong admindir): no rows.
-                if error.isGone { continue }
-                throw TableError("cannot read \(dir)/status: \(error)")
-            }
-            for package in packages where package.isPresent {
-                rows.append(row(package, adminDirectory: dir))
+        for (pid, root) in PidNamespace.roots(context) {
+            let namespace = PidNamespace.mountNamespace(pid)
+            for dir in explicit ?? [DpkgStatus.defaultAdminDirectory] {
+                let packages: [DpkgPackage]
+                do {
+                    packages = try DpkgStatus.read(adminDirectory: root + dir)
+                } catch {
+                    // No dpkg database (not a Debian system, a wrong admindir, a process
+                    // that is gone or whose root we may not read): no rows.
+                    if error.isGone || pid != 0 { continue }
+                    throw TableError("cannot read \(dir)/status: \(error)")
+                }
+                for package in packages where package.isPresent {
+                    var r = row(package, adminDirectory: dir)
+                    r["pid_with_namespace"] = .integer(pid)
+                    r["mount_namespace_id"] = .text(namespace)
+                    rows.append(r)
+                }
             }
         }
         return RowSequence(rows)

@@ -42,16 +42,9 @@ public struct OSVersionTable: VirtualTable {
             row["codename"] = .text(release["VERSION_CODENAME"] ?? release["UBUNTU_CODENAME"] ?? "")
             row["arch"] = .text(arch)
             row["pid_with_namespace"] = .integer(pid)
-            row["mount_namespace_id"] = .text(pid == 0 ? "" : mountNamespace(pid))
+            row["mount_namespace_id"] = .text(PidNamespace.mountNamespace(pid))
             rows.append(row)
         }
         return RowSequence(rows)
-    }
-
-    /// "mnt:[4026531841]" → "4026531841".
-    func mountNamespace(_ pid: Int64) -> String {
-        guard let link = try? FileSystem.readLink("/proc/\(pid)/ns/mnt"),
-              let open = link.firstIndex(of: "["), let close = link.lastIndex(of: "]") else { return "" }
-        return String(link[link.index(after: open)..<close])
     }
 }

@@ -2,7 +2,8 @@ import VigilSQL
 import VigilSystem
 
 /// `authorized_keys`: one row per key in each user's ~/.ssh/authorized_keys and
-/// authorized_keys2. `uid =` reads only that user's home.
+/// authorized_keys2. `uid =` reads only that user's home; `pid_with_namespace = P`
+/// reads the accounts and homes process P sees (see `PidNamespace`).
 public struct AuthorizedKeysTable: VirtualTable {
     public let schema = TableSchema("authorized_keys", "Keys in each user's ~/.ssh/authorized_keys and authorized_keys2.", [
         Column("uid", .bigint, "Account whose home holds the file; uid = X reads only that home", .index),
@@ -11,13 +12,22 @@ public struct AuthorizedKeysTable: VirtualTable {
         Column("options", .text, "Options written before the key type (from=..., no-pty), or empty"),
         Column("comment", .text, "Text after the key blob, or empty"),
         Column("key_file", .text, "Full path of the file the line was read from"),
+        Column("pid_with_namespace", .integer, "Read /etc/passwd and homes under /proc/PID/root, as this pid sees them; 0 means the host", [.index, .additional, .hidden]),
     ])
 
     public init() {}
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
-        let keys = try UserHomes.items(context, files: AuthorizedKeys.files(home:), read: AuthorizedKeys.read)
-        return RowSequence(keys) { found in
+        var scans: [AnySequence<(pid: Int64, found: (uid: UInt32, file: String, item: AuthorizedKey))>] = []
+        for (pid, root) in PidNamespace.roots(context) {
+            do {
+                let keys = try UserHomes.items(context, root: root, files: AuthorizedKeys.files(home:), read: AuthorizedKeys.read)
+                scans.append(AnySequence(keys.lazy.map { (pid: pid, found: $0) }))
+            } catch where pid != 0 {
+                continue  // that process is gone or its root is unreadable: no rows for it
+            }
+        }
+        return RowSequence(scans.joined()) { pid, found in
             var row = Row(schema)
             row["uid"] = SQLValue(found.uid)
             row["algorithm"] = .text(found.item.algorithm)
@@ -25,6 +35,7 @@ public struct AuthorizedKeysTable: VirtualTable {
             row["options"] = .text(found.item.options)
             row["comment"] = .text(found.item.comment)
             row["key_file"] = .text(found.file)
+            row["pid_with_namespace"] = .integer(pid)
             return row
         }
     }
