@@ -57,7 +57,7 @@ let package = Package(
         // Sensors, decoding, process cache, filters and outputs of `vigil trace`.
         .target(
             name: "VigilTrace",
-            dependencies: ["VigilBPF", "VigilBPFObjects", "VigilSystem", "VigilYAML", "CVigilBPF", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]
+            dependencies: ["VigilBPF", "VigilBPFObjects", "VigilSystem", "VigilYAML", "CVigilBPF", "CLinux", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]
         ),
         // Profiles: file IDs, process mappings, symbolization, de-duplicated traces, writers.
         .target(

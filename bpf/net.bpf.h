@@ -198,15 +198,6 @@ int BPF_PROG(handle_tcp_state, const struct sock *sk, const int oldstate, const 
     return 0;
 }
 
-/* What a syscalls:sys_exit_* program receives: 8 bytes programs may not read,
- * the syscall number, then the return value. */
-struct syscall_exit_args {
-    __u64 common;
-    __s32 nr;
-    __s32 padding;
-    __s64 ret;
-};
-
 /* accept()/accept4() returned a connected socket: the caller owns it. Attached to
  * syscalls:sys_exit_accept and sys_exit_accept4. */
 SEC("tracepoint")

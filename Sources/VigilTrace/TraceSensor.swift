@@ -1,3 +1,4 @@
+import CLinux
 import CVigilBPF
 import Glibc
 import VigilBPF
@@ -46,10 +47,9 @@ public final class TraceSensor {
         for name in ["handle_exec", "handle_fork", "handle_exit"] {
             links.append(try object.program(name).attach())
         }
-        if !plan.entries.isEmpty {
-            // Exit first: an entry seen without its exit program would leave a call pending.
-            links.append(try object.program("syscall_exit").attach())
-            links.append(try object.program("syscall_enter").attach())
+        for entry in plan.entries {
+            links.append(try object.program("syscall_exit").attachTracepoint(category: "syscalls", name: "sys_exit_\(entry.description.name)"))
+            links.append(try object.program("syscall_enter").attachTracepoint(category: "syscalls", name: "sys_enter_\(entry.description.name)"))
         }
         if network {
             links.append(try object.program("handle_tcp_state").attach())
@@ -85,10 +85,32 @@ public final class TraceSensor {
         return out
     }
 
-    /// Detach every program: events stop arriving. Quick: the syscall programs sit on
-    /// two raw tracepoints; only the two accept exits are per-syscall events, whose
-    /// unregistering waits for a tracepoint RCU grace period each.
-    public func detach() { links.removeAll() }
+    /// Detach every program (events stop arriving) without waiting for the kernel.
+    ///
+    /// Unregistering a syscall tracepoint waits for a tracepoint RCU grace period under
+    /// a kernel-wide mutex (`perf_trace_destroy`), one after another: file integrity's
+    /// 70-odd tracepoints took 6 s, past the supervisor's grace before SIGKILL. So a
+    /// short-lived child inherits the links' descriptors and pays that wait when it
+    /// exits; here the programs are disabled and the descriptors closed at once. A
+    /// handful of links are released directly.
+    public func detach() {
+        guard links.count > 8 else { return links.removeAll() }
+        var pipe = [Int32](repeating: -1, count: 2)
+        guard Glibc.pipe(&pipe) == 0 else { return links.removeAll() }
+        // Not inherited by what other threads exec meanwhile: the child waits for EOF.
+        for fd in pipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        // The child keeps only the links (and its end of the pipe): not this process's
+        // stdout, sockets or files, which a reader would otherwise see held open.
+        let keep = (links.map(\.fd) + [pipe[0]]).filter { $0 >= 0 }.sorted()
+        let child = keep.withUnsafeBufferPointer { vigil_fork_holder($0.baseAddress, Int32($0.count), pipe[0]) }
+        close(pipe[0])
+        links.removeAll()
+        close(pipe[1])
+        if child > 0 {
+            // Reaped off this thread: its exit is the slow part.
+            _ = try? NamedThread.start("vigil-detach") { var status: Int32 = 0; _ = waitpid(child, &status, 0) }
+        }
+    }
 
     static func powerOfTwo(_ n: UInt32) -> UInt32 {
         var p: UInt32 = 4096
