@@ -9,16 +9,20 @@ public enum FileSystem {
     }
 
     /// The whole file `name` relative to the directory `directory` (openat), up to `limit` bytes.
-    public static func read(at directory: Int32, _ name: String, limit: Int = 64 << 20) throws(SystemError) -> [UInt8] {
+    /// `shortReadEnds`: a read that returns less than asked is the end, so no read is
+    /// spent to see EOF. True of /proc's per-process files (see ProcessDirectory.read),
+    /// not of pipes or sockets.
+    public static func read(at directory: Int32, _ name: String, limit: Int = 64 << 20,
+                            shortReadEnds: Bool = false) throws(SystemError) -> [UInt8] {
         let fd = try retryingEINTR("open", path: name) { openat(directory, name, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
-        return try readAll(fd, path: name, limit: limit)
+        return try readAll(fd, path: name, limit: limit, shortReadEnds: shortReadEnds)
     }
 
     /// Read an open descriptor to EOF (or `limit`). Starts with one page (/proc files are
     /// small) and doubles the buffer only when it is full: /proc hands out about a page
     /// per read whatever is asked, so each read costs its bytes, not the buffer's size.
-    static func readAll(_ fd: Int32, path: String, limit: Int) throws(SystemError) -> [UInt8] {
+    static func readAll(_ fd: Int32, path: String, limit: Int, shortReadEnds: Bool = false) throws(SystemError) -> [UInt8] {
         var capacity = min(4096, max(limit, 1))
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
         defer { buffer.deallocate() }
@@ -31,13 +35,15 @@ public enum FileSystem {
                 buffer = grown
                 capacity = grown.count
             }
-            let r = Glibc.read(fd, buffer.baseAddress! + count, min(capacity, limit) - count)
+            let asked = min(capacity, limit) - count
+            let r = Glibc.read(fd, buffer.baseAddress! + count, asked)
             if r < 0 {
                 if errno == EINTR { continue }
                 throw SystemError("read", path: path)
             }
             if r == 0 { break }
             count += r
+            if shortReadEnds && r < asked { break }
         }
         return Array(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
     }

@@ -17,6 +17,20 @@ import VigilSQL
         #expect(row["path"]?.string == (try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")))
     }
 
+    /// cmdline longer than one read (and than a page) comes back whole: each read of
+    /// /proc/PID/cmdline stops at the buffer's end, and only a short one is its end.
+    @Test func longCommandLineIsWhole() throws {
+        let long = String(repeating: "x", count: 10_000)
+        let child = try spawnClean(["/bin/sh", "-c", "sleep 5", "sh", long])
+        defer { kill(child, SIGKILL); reap(child) }
+        let rows = try query("SELECT cmdline FROM processes WHERE pid = \(child)")
+        let expected = try String(contentsOfFile: "/proc/\(child)/cmdline", encoding: .utf8)
+            .split(separator: "\0", omittingEmptySubsequences: false).joined(separator: " ")
+            .trimmingCharacters(in: .whitespaces)
+        #expect(rows.first?["cmdline"]?.text == expected)
+        #expect((rows.first?["cmdline"]?.text?.count ?? 0) > 10_000)
+    }
+
     @Test func inConstraintReadsOnlyThosePids() throws {
         let rows = try query("SELECT pid FROM processes WHERE pid IN (1, \(getpid()), 999999999)")
         #expect(Set(rows.compactMap { $0["pid"]?.integer }) == [1, Int64(getpid())])

@@ -21,6 +21,15 @@ public final class ProcessDirectory {
         try FileSystem.read(at: fd, name, limit: limit)
     }
 
+    /// For files whose short read is their end, saving the read that would only see
+    /// EOF (for cmdline, another trip into the process's memory): stat, status, io and
+    /// cgroup are seq files written whole by one show call, and cmdline reads the
+    /// process's memory until the buffer is full. Not for files of many records
+    /// (maps, mounts), which stop a read short at a record that does not fit.
+    func readWhole(_ name: String, limit: Int = 1 << 20) throws(SystemError) -> [UInt8] {
+        try FileSystem.read(at: fd, name, limit: limit, shortReadEnds: true)
+    }
+
     /// readlink of exe, cwd or root; strips and reports the kernel's " (deleted)" suffix.
     public func link(_ name: String) throws(SystemError) -> (path: String, deleted: Bool) {
         let target = try FileSystem.readLink(at: fd, name)
@@ -29,19 +38,19 @@ public final class ProcessDirectory {
     }
 
     public func stat() throws(SystemError) -> ProcessStat {
-        let bytes = try read("stat", limit: 4096)
+        let bytes = try readWhole("stat", limit: 4096)
         guard let stat = ProcessStat.parse(bytes) else { throw SystemError("parse", path: "/proc/\(pid)/stat", errno: EBADMSG) }
         return stat
     }
 
-    public func status() throws(SystemError) -> ProcessStatus { ProcessStatus.parse(try read("status", limit: 16 << 10)) }
+    public func status() throws(SystemError) -> ProcessStatus { ProcessStatus.parse(try readWhole("status", limit: 16 << 10)) }
 
     /// cmdline with NULs as spaces (osquery's rendering).
-    public func cmdline() throws(SystemError) -> String { ProcFS.joinNulSeparated(try read("cmdline")) }
+    public func cmdline() throws(SystemError) -> String { ProcFS.joinNulSeparated(try readWhole("cmdline")) }
 
-    public func io() throws(SystemError) -> ProcessIO { ProcessIO.parse(try read("io")) }
+    public func io() throws(SystemError) -> ProcessIO { ProcessIO.parse(try readWhole("io")) }
 
-    public func cgroupPath() throws(SystemError) -> String { ProcFS.parseCgroupPath(try read("cgroup")) }
+    public func cgroupPath() throws(SystemError) -> String { ProcFS.parseCgroupPath(try readWhole("cgroup")) }
 
     /// Whether the process still exists (a zombie does).
     public var isAlive: Bool { faccessat(fd, "stat", F_OK, 0) == 0 }
