@@ -21,8 +21,11 @@ import VigilSQL
     /// /proc/PID/cmdline stops at the buffer's end, and only a short one is its end.
     @Test func longCommandLineIsWhole() throws {
         let long = String(repeating: "x", count: 10_000)
-        let child = try spawnClean(["/bin/sh", "-c", "sleep 5", "sh", long])
+        // A second command keeps the shell from exec-ing sleep; killed at the end.
+        let child = try spawnClean(["/bin/sh", "-c", "sleep 120; true", "sh", long])
         defer { kill(child, SIGKILL); reap(child) }
+        // Until the exec has happened, the child shows the test runner's command line.
+        _ = waitUntil(10) { ((try? String(contentsOfFile: "/proc/\(child)/cmdline", encoding: .utf8)) ?? "").count > 10_000 }
         let rows = try query("SELECT cmdline FROM processes WHERE pid = \(child)")
         let expected = try String(contentsOfFile: "/proc/\(child)/cmdline", encoding: .utf8)
             .split(separator: "\0", omittingEmptySubsequences: false).joined(separator: " ")
