@@ -10,8 +10,8 @@ public enum FileSystem {
 
     /// The whole file `name` relative to the directory `directory` (openat), up to `limit` bytes.
     /// `shortReadEnds`: a read that returns less than asked is the end, so no read is
-    /// spent to see EOF. True of /proc's per-process files (see ProcessDirectory.read),
-    /// not of pipes or sockets.
+    /// spent to see EOF. True of some /proc files (see ProcessDirectory.readWhole), not
+    /// of pipes, sockets or seq files of many records.
     public static func read(at directory: Int32, _ name: String, limit: Int = 64 << 20,
                             shortReadEnds: Bool = false) throws(SystemError) -> [UInt8] {
         let fd = try retryingEINTR("open", path: name) { openat(directory, name, O_RDONLY | O_CLOEXEC) }

@@ -102,10 +102,9 @@ public final class TraceSession {
                 }
                 for text in options.periodic?(false) ?? [] { writer.writeLine(text) }
             }
-            // Records are submitted without a wakeup until a quarter of the ring is
-            // queued (bpf/process.bpf.c), so poll returns on the timer and drain reads them.
+            // Records are submitted without a wakeup until each CPU has queued its share of
+            // a quarter of the ring (bpf/trace_common.bpf.h); poll drains on the timer too.
             try ring.poll(timeoutMilliseconds: 100)
-            ring.drain()
             pipeline.flush()
             if let deadline, Clock.monotonicNanoseconds() >= deadline { break }
             if let child, let status = child.exitStatusIfEnded() {

@@ -117,9 +117,8 @@ public final class EventTracerService: Service, @unchecked Sendable {
         defer { sensor.detach() }
         var lastExpiry: Int64 = 0
         while !control.stop.load(ordering: .acquiring) {
+            // Also on the timeout: records below the wake-up mark raise no epoll event.
             _ = try ring.poll(timeoutMilliseconds: 500)
-            // Records below the wake-up mark raise no epoll event: take them too.
-            ring.drain()
             let lost = sensor.lostInKernel()
             stores.process.noteTracer(active: true, lostInKernel: [EventKind.exec, .fork, .exit].reduce(0) { $0 + (lost[$1] ?? 0) })
             stores.socket.noteTracer(active: true, lostInKernel: (lost[.connect] ?? 0) + (lost[.accept] ?? 0))

@@ -37,8 +37,8 @@ public enum TraceSetupError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Syscall descriptions read from the kernel's own tracepoint formats
-/// (events/syscalls/sys_enter_NAME/format), as TraceLeft did: no table of
-/// syscalls is compiled into Vigil.
+/// (events/syscalls/sys_enter_NAME/format), as TraceLeft did: no argument layout
+/// is compiled into Vigil, only each syscall's number (SyscallNumbers).
 public final class SyscallCatalog {
     private var byName: [String: SyscallDescription] = [:]
     private var byNumber: [UInt32: SyscallDescription] = [:]

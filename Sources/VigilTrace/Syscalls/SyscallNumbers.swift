@@ -1,5 +1,5 @@
-/// Syscall numbers by the names of the kernel's syscall tracepoints: what the
-/// sensors' raw sys_enter/sys_exit programs look up. The tracepoint formats give
+/// Syscall numbers by the names of the kernel's syscall tracepoints: the index of
+/// each syscall's settings in the kernel's `syscalls` array. The tracepoint formats give
 /// each syscall's arguments but not its number; the numbers are the kernel's
 /// stable ABI, generated per architecture by scripts/gen-syscall-numbers.
 enum SyscallNumbers {
