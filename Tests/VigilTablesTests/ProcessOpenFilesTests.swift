@@ -13,15 +13,22 @@ import VigilSQL
         let resolved = try #require(realpath(path, nil).map { p in defer { free(p) }; return String(cString: p) })
 
         let fds = { Set(try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap { Int64($0) }) }
-        let before = try fds()
-        let rows = try query("SELECT pid, fd, path FROM process_open_files WHERE pid = \(getpid())")
-        let after = try fds()
-        #expect(rows.allSatisfy { $0["pid"]?.int == Int64(getpid()) })
-        let row = try #require(rows.first { $0["fd"]?.int == Int64(fd) })
-        #expect(row["path"]?.string == resolved)
-        // Descriptors open before and after the query (parallel tests open and close others) were seen.
-        let seen = Set(rows.compactMap { $0["fd"]?.integer })
-        #expect(before.intersection(after).subtracting(seen).count <= 1)  // the listing's own directory fd
+        // Descriptors open before and after the query were seen (but the listing's own
+        // directory fd). Parallel tests open and close descriptors meanwhile, and a number
+        // closed and reused during the query can be missed: one clean try of three suffices.
+        var missed: [Set<Int64>] = []
+        for _ in 0..<3 {
+            let before = try fds()
+            let rows = try query("SELECT pid, fd, path FROM process_open_files WHERE pid = \(getpid())")
+            let after = try fds()
+            #expect(rows.allSatisfy { $0["pid"]?.int == Int64(getpid()) })
+            let row = try #require(rows.first { $0["fd"]?.int == Int64(fd) })
+            #expect(row["path"]?.string == resolved)
+            let seen = Set(rows.compactMap { $0["fd"]?.integer })
+            missed.append(before.intersection(after).subtracting(seen))
+            if missed.last!.count <= 1 { break }
+        }
+        #expect(missed.last!.count <= 1, "missed in every try: \(missed)")
     }
 
     @Test func inConstraintReadsOnlyThosePids() throws {
