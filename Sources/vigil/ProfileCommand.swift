@@ -161,6 +161,7 @@ struct ProfileCommand: ParsableCommand {
         if offCPU { summary += ", \(statistics.offCPUWaits) off-CPU waits" }
         summary += "; dropped: \(statistics.droppedInKernel) in the kernel, \(statistics.undecodable) undecodable\n"
         summary += "user stacks: \(statistics.dwarfUnwound) unwound with call frame information, \(statistics.incompleteUserStacks) incomplete (marked)\n"
+        for warning in statistics.warnings { summary += "warning: \(warning)\n" }
         summary += "wrote \(written.joined(separator: " and ")) (\(format.rawValue))\n\n"
         summary += TopFunctions(profile).render(limit: 15)
         if offCPU { summary += "\n" + TopFunctions(profile, kind: .offCPU).render(limit: 15) }

@@ -25,6 +25,47 @@ struct KernelAndJITTests {
         }
     }
 
+    @Test("Keeping only the symbols of needed addresses names each of them as the whole table does")
+    func filteredKallsyms() throws {
+        let whole = try KernelSymbols.read()
+        if whole.addressesHidden {
+            if inCI { Issue.record("kallsyms addresses hidden in CI (tests run as root there)") }
+            return
+        }
+        // Addresses spread over the kernel and its modules: symbol starts, their insides,
+        // the byte before the next symbol, and a few that no text symbol covers.
+        var needed: [UInt64] = []
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let e = whole.symbols.entry(at: Int.random(in: 0..<whole.symbols.count, using: &generator))
+            needed += [e.address, e.address + e.size / 2, e.address + max(e.size, 1) - 1]
+        }
+        needed += [0x1000, 0xffff_ffff_ffff_fff0]
+        let filtered = try KernelSymbols.read(needed: needed)
+        #expect(filtered.symbols.count < needed.count)
+        #expect(filtered.symbols.count * 10 < whole.symbols.count)
+        var differing: [String] = []
+        for a in needed where filtered.lookup(a)?.name != whole.lookup(a)?.name {
+            differing.append("\(String(a, radix: 16)): \(filtered.lookup(a)?.name ?? "nil") vs \(whole.lookup(a)?.name ?? "nil")")
+        }
+        #expect(differing.isEmpty, "\(differing.prefix(5))")
+        // Aliases at one address keep the preferred name; out-of-order runs stay correct.
+        let text = """
+        ffffffff81000000 T _text
+        ffffffff81001000 T __x64_sys_read
+        ffffffff81001000 T sys_read
+        ffffffff81002000 T schedule
+        ffffffffc0002000 t ext4_write [ext4]
+        ffffffffc0001000 t ext4_read [ext4]
+        ffffffff81003000 T late
+        """
+        let small = KernelSymbols.parse(Array(text.utf8), needed: [0xffffffff81001010, 0xffffffffc0001004, 0xffffffff81003001])
+        #expect(small.lookup(0xffffffff81001010)?.name == "sys_read")
+        #expect(small.lookup(0xffffffffc0001004)?.name == "ext4_read")
+        #expect(small.lookup(0xffffffff81003001)?.name == "late")
+        #expect(small.symbols.first(named: "_text") == nil)
+    }
+
     @Test("kallsyms with zeroed addresses (kptr_restrict) is reported, not misread")
     func hiddenAddresses() {
         let text = "0000000000000000 T _text\n0000000000000000 T schedule\n0000000000000000 t foo [mod]\n"

@@ -7,12 +7,10 @@ extension ELFFile {
 
     /// Function symbols (STT_FUNC, STT_GNU_IFUNC) defined in this file, from
     /// .symtab and .dynsym.
-    func functionSymbols() -> [SymbolTable.Candidate] {
-        var out: [SymbolTable.Candidate] = []
+    func functionSymbols(into out: inout SymbolTable.Builder) {
         for (section, header) in sections() where header.sh_type == UInt32(SHT_SYMTAB) || header.sh_type == UInt32(SHT_DYNSYM) {
             guard header.sh_entsize > 0, let data = elf_getdata(section, nil) else { continue }
             let count = Int(header.sh_size / header.sh_entsize)
-            out.reserveCapacity(out.count + count)
             for i in 0..<count {
                 var sym = GElf_Sym()
                 guard gelf_getsym(data, Int32(i), &sym) != nil else { continue }
@@ -23,17 +21,19 @@ extension ELFFile {
                 let length = strlen(cName)
                 guard length > 0 else { continue }
                 let name = UnsafeRawBufferPointer(start: cName, count: length)
-                out.append(.init(address: sym.st_value, size: sym.st_size, rank: rank(binding: vigil_elf_st_bind(sym.st_info)),
-                                 name: ArraySlice(name)))
+                out.add(address: sym.st_value, size: sym.st_size, rank: rank(binding: vigil_elf_st_bind(sym.st_info)), name: name)
             }
         }
-        return out + pltSymbols()
+        // `NAME@plt` for each PLT stub, as objdump names them: a sample in a stub would
+        // otherwise take the name of whatever symbol precedes the PLT (`_init`).
+        for stub in PLTSlots(self).stubs { out.add(address: stub.address, size: 16, rank: 3, name: (stub.name + "@plt").utf8) }
     }
 
-    /// `NAME@plt` for each PLT stub, as objdump names them: a sample in a stub would
-    /// otherwise take the name of whatever symbol precedes the PLT (`_init`).
-    private func pltSymbols() -> [SymbolTable.Candidate] {
-        PLTSlots(self).stubs.map { .init(address: $0.address, size: 16, rank: 3, name: ArraySlice(Array(($0.name + "@plt").utf8))) }
+    /// The function symbols as a table.
+    func functionSymbolTable() -> SymbolTable {
+        var builder = SymbolTable.Builder()
+        functionSymbols(into: &builder)
+        return builder.build()
     }
 
     /// Which alias names a function: the exported name reads best (`malloc`, not `__libc_malloc`).

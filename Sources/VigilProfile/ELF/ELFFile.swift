@@ -16,12 +16,27 @@ final class ELFFile {
     /// libelf refuses to work until told which ELF version the caller speaks.
     private static let versionSet: Bool = elf_version(UInt32(EV_CURRENT)) != UInt32(EV_NONE)
 
-    init(path: String) throws(ProfileError) {
-        guard ELFFile.versionSet else { throw .notELF(path: path, reason: "libelf version mismatch") }
-        self.path = path
+    convenience init(path: String) throws(ProfileError) {
         let fd: Int32
         do { fd = try retryingEINTR("open", path: path) { open(path, O_RDONLY | O_CLOEXEC) } }
         catch { throw .system(error) }
+        try self.init(descriptor: fd, path: path)
+    }
+
+    /// The file open on a copy of `descriptor` (which stays the caller's).
+    convenience init(duplicating descriptor: Int32, path: String) throws(ProfileError) {
+        let fd = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
+        guard fd >= 0 else { throw .system(SystemError("dup", path: path)) }
+        try self.init(descriptor: fd, path: path)
+    }
+
+    /// Takes ownership of `fd`, closed on failure too.
+    private init(descriptor fd: Int32, path: String) throws(ProfileError) {
+        guard ELFFile.versionSet else {
+            close(fd)
+            throw .notELF(path: path, reason: "libelf version mismatch")
+        }
+        self.path = path
         var st = stat()
         fstat(fd, &st)
         guard let elf = elf_begin(fd, ELF_C_READ_MMAP, nil) else {
@@ -92,7 +107,12 @@ final class ELFFile {
 
     /// A section's contents (decompressed by libelf when SHF_COMPRESSED); empty for NOBITS.
     func contents(of section: OpaquePointer) -> [UInt8] {
-        guard let data = elf_getdata(section, nil), let buffer = data.pointee.d_buf else { return [] }
-        return Array(UnsafeRawBufferPointer(start: buffer, count: data.pointee.d_size))
+        withContents(of: section) { Array($0) }
+    }
+
+    /// A section's contents in place, without a copy (valid only inside `body`).
+    func withContents<R>(of section: OpaquePointer, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        guard let data = elf_getdata(section, nil), let buffer = data.pointee.d_buf else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return body(UnsafeRawBufferPointer(start: buffer, count: data.pointee.d_size))
     }
 }

@@ -9,7 +9,8 @@ public struct Executable: Sendable {
     public let path: String
     public let buildID: [UInt8]?
     public let segments: [LoadSegment]
-    public let symbols: SymbolTable
+    /// All its function symbols as loaded; in a profile, the functions its frames are in.
+    public internal(set) var symbols: SymbolTable
     /// The separate debug file the symbols came from, if one was found.
     public let debugFile: String?
 
@@ -45,14 +46,21 @@ public struct Executable: Sendable {
 
     static func load(_ file: ELFFile, fileID: FileID, path: String, debugFiles: DebugFileLocator) -> Executable {
         let buildID = file.buildID()
-        var candidates = file.functionSymbols()
+        let (symbols, debugPath) = loadSymbols(file, buildID: buildID, debugFiles: debugFiles)
+        return Executable(fileID: fileID, path: path, buildID: buildID, segments: file.loadSegments(),
+                          symbols: symbols, debugFile: debugPath)
+    }
+
+    /// The function symbols of a file, with those of its separate debug file when it
+    /// has no .symtab (which holds everything a debug file would add for naming).
+    static func loadSymbols(_ file: ELFFile, buildID: [UInt8]?, debugFiles: DebugFileLocator) -> (SymbolTable, debugFile: String?) {
+        var symbols = SymbolTable.Builder()
+        file.functionSymbols(into: &symbols)
         var debugPath: String?
-        // A file with .symtab has everything a debug file would add for naming functions.
         if !file.hasSymtab, let debug = debugFiles.locate(for: file, buildID: buildID) {
-            candidates += debug.functionSymbols()
+            debug.functionSymbols(into: &symbols)
             debugPath = debug.path
         }
-        return Executable(fileID: fileID, path: path, buildID: buildID, segments: file.loadSegments(),
-                          symbols: SymbolTable(candidates), debugFile: debugPath)
+        return (symbols.build(), debugPath)
     }
 }

@@ -17,51 +17,79 @@ public struct SymbolTable: Sendable {
 
     public var count: Int { starts.count }
 
-    /// A symbol as a file's symbol table lists it: `rank` orders aliases at one
-    /// address (lower wins: global names before weak and local ones).
-    struct Candidate {
-        var address: UInt64
-        var size: UInt64
-        var rank: Int
-        var name: ArraySlice<UInt8>
+    /// Symbols as a file lists them, in any order and with aliases, gathered into
+    /// flat arrays (no allocation per symbol) and then sorted into a table.
+    struct Builder {
+        private var addresses: [UInt64] = []
+        private var sizes: [UInt64] = []
+        /// Orders aliases at one address: lower wins (global names before weak and local ones).
+        private var ranks: [Int32] = []
+        private var nameStarts: [UInt32] = []
+        private var nameLengths: [UInt32] = []
+        private var blob: [UInt8] = []
 
-        /// Address order; at one address, the better name first: lower rank, a size
-        /// over none, fewer leading underscores (`malloc` over `__libc_malloc`), shorter.
-        static func isPreferred(_ a: Candidate, _ b: Candidate) -> Bool {
-            if a.address != b.address { return a.address < b.address }
-            if a.rank != b.rank { return a.rank < b.rank }
-            if (a.size == 0) != (b.size == 0) { return a.size != 0 }
-            let ua = a.name.prefix { $0 == UInt8(ascii: "_") }.count, ub = b.name.prefix { $0 == UInt8(ascii: "_") }.count
+        init(reservingCapacity count: Int = 0) {
+            addresses.reserveCapacity(count)
+            sizes.reserveCapacity(count)
+            ranks.reserveCapacity(count)
+            nameStarts.reserveCapacity(count)
+            nameLengths.reserveCapacity(count)
+        }
+
+        var count: Int { addresses.count }
+
+        mutating func add<Name: Collection<UInt8>>(address: UInt64, size: UInt64, rank: Int, name: Name) {
+            addresses.append(address)
+            sizes.append(size)
+            ranks.append(Int32(clamping: rank))
+            nameStarts.append(UInt32(blob.count))
+            nameLengths.append(UInt32(name.count))
+            blob.append(contentsOf: name)
+        }
+
+        /// At one address, the better name first: lower rank, a size over none, fewer
+        /// leading underscores (`malloc` over `__libc_malloc`), shorter, then by bytes.
+        func isPreferred(_ a: Int, _ b: Int, in bytes: UnsafeRawBufferPointer) -> Bool {
+            if ranks[a] != ranks[b] { return ranks[a] < ranks[b] }
+            if (sizes[a] == 0) != (sizes[b] == 0) { return sizes[a] != 0 }
+            let na = UnsafeRawBufferPointer(rebasing: bytes[Int(nameStarts[a])..<Int(nameStarts[a] + nameLengths[a])])
+            let nb = UnsafeRawBufferPointer(rebasing: bytes[Int(nameStarts[b])..<Int(nameStarts[b] + nameLengths[b])])
+            let ua = na.prefix { $0 == UInt8(ascii: "_") }.count, ub = nb.prefix { $0 == UInt8(ascii: "_") }.count
             if ua != ub { return ua < ub }
-            if a.name.count != b.name.count { return a.name.count < b.name.count }
-            return a.name.lexicographicallyPrecedes(b.name)
+            if na.count != nb.count { return na.count < nb.count }
+            return na.lexicographicallyPrecedes(nb)
         }
-    }
 
-    init(_ candidates: [Candidate]) {
-        // Sort plain (address, index) pairs, not the candidates: moving a candidate moves
-        // its name slice, a retain and a release each time, and kallsyms alone has some
-        // 100,000 text symbols to sort at the start of every capture.
-        var order = candidates.indices.map { (address: candidates[$0].address, index: UInt32($0)) }
-        order.sort { a, b in
-            a.address != b.address ? a.address < b.address : Candidate.isPreferred(candidates[Int(a.index)], candidates[Int(b.index)])
-        }
-        starts.reserveCapacity(order.count)
-        ends.reserveCapacity(order.count)
-        nameOffsets.reserveCapacity(order.count)
-        var previous: UInt64?
-        for (address, index) in order where address != previous {
-            previous = address
-            let c = candidates[Int(index)]
-            starts.append(c.address)
-            ends.append(c.address &+ c.size)
-            nameOffsets.append(UInt32(names.count))
-            names.append(contentsOf: c.name)
-            names.append(0)
-        }
-        // A size-less symbol runs to the next symbol's start.
-        for i in starts.indices where ends[i] == starts[i] {
-            ends[i] = i + 1 < starts.count ? starts[i + 1] : starts[i] &+ 1
+        /// The sorted table: one entry per address, named by its preferred alias.
+        func build() -> SymbolTable {
+            var table = SymbolTable()
+            blob.withUnsafeBytes { bytes in
+                // Sort 4-byte indexes, not the symbols: 120,000 kallsyms lines sort at the end of a capture.
+                var order = [UInt32](0..<UInt32(count))
+                order.sort { a, b in
+                    let (x, y) = (Int(a), Int(b))
+                    return addresses[x] != addresses[y] ? addresses[x] < addresses[y] : isPreferred(x, y, in: bytes)
+                }
+                table.starts.reserveCapacity(order.count)
+                table.ends.reserveCapacity(order.count)
+                table.nameOffsets.reserveCapacity(order.count)
+                var previous: UInt64?
+                for index in order {
+                    let i = Int(index)
+                    guard addresses[i] != previous else { continue }
+                    previous = addresses[i]
+                    table.starts.append(addresses[i])
+                    table.ends.append(addresses[i] &+ sizes[i])
+                    table.nameOffsets.append(UInt32(table.names.count))
+                    table.names.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[Int(nameStarts[i])..<Int(nameStarts[i] + nameLengths[i])]))
+                    table.names.append(0)
+                }
+            }
+            // A size-less symbol runs to the next symbol's start.
+            for i in table.starts.indices where table.ends[i] == table.starts[i] {
+                table.ends[i] = i + 1 < table.starts.count ? table.starts[i + 1] : table.starts[i] &+ 1
+            }
+            return table
         }
     }
 
@@ -89,4 +117,14 @@ public struct SymbolTable: Sendable {
     public func first(named name: String) -> Entry? {
         starts.indices.lazy.map { entry(at: $0) }.first { $0.name == name }
     }
+
+    /// A table of these entries (functions a profile's frames are in).
+    init<Entries: Sequence<Entry>>(entries: Entries) {
+        var builder = Builder()
+        for e in entries { builder.add(address: e.address, size: e.size, rank: 0, name: e.name.utf8) }
+        self = builder.build()
+    }
+
+    /// Bytes held, for accounting caches.
+    var byteCount: Int { starts.count * 20 + names.count }
 }

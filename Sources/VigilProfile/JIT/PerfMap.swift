@@ -15,7 +15,7 @@ public struct PerfMap: Sendable {
     }
 
     public static func parse(_ bytes: [UInt8]) -> PerfMap {
-        var candidates: [SymbolTable.Candidate] = []
+        var symbols = SymbolTable.Builder()
         var order = 0
         for line in ByteLines(bytes) {
             // The name is the rest of the line and may hold spaces ("LazyCompile:*foo a.js:3").
@@ -23,9 +23,9 @@ public struct PerfMap: Sendable {
             guard f.count == 3, let start = hex(f[0]), let size = hex(f[1]) else { continue }
             // Code can be recompiled at a reused address: the later line describes what is there now.
             order -= 1
-            candidates.append(.init(address: start, size: max(size, 1), rank: order, name: f[2]))
+            symbols.add(address: start, size: max(size, 1), rank: order, name: f[2])
         }
-        return PerfMap(symbols: SymbolTable(candidates))
+        return PerfMap(symbols: symbols.build())
     }
 
     private static func hex(_ field: ArraySlice<UInt8>) -> UInt64? {

@@ -1,3 +1,4 @@
+import Glibc
 import VigilSystem
 
 /// Kernel text symbols from /proc/kallsyms ("address type name [module]"), sorted
@@ -16,65 +17,43 @@ public struct KernelSymbols: Sendable {
         self.addressesHidden = addressesHidden
     }
 
-    public static func read(path: String = "/proc/kallsyms") throws(SystemError) -> KernelSymbols {
-        parse(try ProcFileReader.read(path))
-    }
-
-    /// One pass over the bytes with no allocation per line: kallsyms has some 200,000
-    /// lines, and this runs at the start of every capture.
-    public static func parse(_ bytes: [UInt8]) -> KernelSymbols {
-        var candidates: [SymbolTable.Candidate] = []
-        candidates.reserveCapacity(bytes.count / 48)
-        var moduleRanges: [String: (UInt64, UInt64)] = [:]
-        var lastModuleBytes: ArraySlice<UInt8> = []
-        var lastModule = ""
-        var sawNonZero = false
-        var lines = 0
-        let n = bytes.count
-        var i = 0
-        while i < n {
-            var end = i
-            while end < n && bytes[end] != 0x0a { end += 1 }
-            defer { i = end + 1 }
-            lines += 1
-            // "ADDRESS TYPE NAME[\t[MODULE]]"
-            var p = i
-            var address: UInt64 = 0
-            while p < end, let v = hexValue(bytes[p]) {
-                address = address << 4 | v
-                p += 1
+    /// Reads kallsyms in chunks, never whole: it is over 5 MB of text, and a capture
+    /// reads it at its end, when its memory use peaks. With `needed` (the kernel
+    /// addresses a profile holds) only the symbols that name one of them are kept.
+    public static func read(path: String = "/proc/kallsyms", needed: [UInt64]? = nil) throws(SystemError) -> KernelSymbols {
+        var parser = KallsymsParser(needed: needed)
+        let fd = try retryingEINTR("open", path: path) { open(path, O_RDONLY | O_CLOEXEC) }
+        defer { close(fd) }
+        let chunk = 256 << 10
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
+        defer { buffer.deallocate() }
+        var filled = 0
+        while true {
+            let n = try retryingEINTR("read", path: path) { Glibc.read(fd, buffer.baseAddress! + filled, chunk - filled) }
+            if n == 0 { break }
+            filled += n
+            // Parse the whole lines; move the partial last one to the front.
+            guard let lastNewline = buffer[0..<filled].lastIndex(of: 0x0a) else {
+                if filled == chunk { filled = 0 }  // a line longer than the buffer is not kallsyms: drop it
+                continue
             }
-            guard p > i, p + 3 < end, bytes[p] == 0x20, bytes[p + 2] == 0x20 else { continue }
-            if address != 0 { sawNonZero = true }
-            // Text symbols only: t/T (functions), w/W (weak, in practice text here).
-            switch bytes[p + 1] {
-            case UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "w"), UInt8(ascii: "W"): break
-            default: continue
-            }
-            guard address != 0 else { continue }
-            let nameStart = p + 3
-            var nameEnd = nameStart
-            while nameEnd < end && bytes[nameEnd] != 0x09 && bytes[nameEnd] != 0x20 { nameEnd += 1 }
-            candidates.append(.init(address: address, size: 0, rank: 0, name: bytes[nameStart..<nameEnd]))
-            var m = nameEnd
-            while m < end && (bytes[m] == 0x09 || bytes[m] == 0x20) { m += 1 }
-            guard m < end, bytes[m] == UInt8(ascii: "[") else { continue }
-            var moduleEnd = m + 1
-            while moduleEnd < end && bytes[moduleEnd] != UInt8(ascii: "]") { moduleEnd += 1 }
-            let moduleBytes = bytes[(m + 1)..<moduleEnd]
-            // Module symbols come in runs: make the name's String once per run.
-            if moduleBytes != lastModuleBytes {
-                lastModuleBytes = moduleBytes
-                lastModule = String(decoding: moduleBytes, as: UTF8.self)
-            }
-            let r = moduleRanges[lastModule] ?? (address, address)
-            moduleRanges[lastModule] = (min(r.0, address), max(r.1, address))
+            parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0...lastNewline]))
+            let rest = filled - (lastNewline + 1)
+            if rest > 0 { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[(lastNewline + 1)..<filled])) }
+            filled = rest
         }
-        let modules = moduleRanges.map { (start: $0.value.0, end: $0.value.1 &+ 1, name: $0.key) }.sorted { $0.start < $1.start }
-        return KernelSymbols(symbols: SymbolTable(candidates), modules: modules, addressesHidden: lines > 0 && !sawNonZero)
+        parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
+        return parser.finish()
     }
 
-    private static func hexValue(_ c: UInt8) -> UInt64? {
+    /// The same, from bytes already read (tests).
+    public static func parse(_ bytes: [UInt8], needed: [UInt64]? = nil) -> KernelSymbols {
+        var parser = KallsymsParser(needed: needed)
+        bytes.withUnsafeBytes { parser.feed($0) }
+        return parser.finish()
+    }
+
+    static func hexValue(_ c: UInt8) -> UInt64? {
         switch c {
         case 0x30...0x39: return UInt64(c - 0x30)
         case 0x61...0x66: return UInt64(c - 0x61 + 10)

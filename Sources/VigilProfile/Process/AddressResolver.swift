@@ -5,7 +5,24 @@ import VigilSystem
 /// each process's executable mappings (re-read when an address falls outside
 /// them, at most once a second) and each file's `Executable`, loaded once per
 /// file ID however many processes map it.
+///
+/// Each new frame's function is looked up at once, while its process still runs,
+/// and only the functions found are kept for naming the profile later. The whole
+/// symbol tables are a cache bounded in bytes: a compiler's table alone holds tens
+/// of megabytes of names, and an evicted one is read again if its binary runs again.
 final class AddressResolver {
+    /// A file's whole function table, and when a frame last needed it.
+    private final class CachedSymbols {
+        let table: SymbolTable
+        var lastUse: UInt64 = 0
+        init(_ table: SymbolTable) { self.table = table }
+    }
+
+    private struct NativeAddress: Hashable {
+        let file: FileID
+        let address: UInt64
+    }
+
     private struct ProcessEntry {
         var mappings: [ExecutableMapping] = []
         /// File ID of each mapping, filled on first use.
@@ -27,6 +44,14 @@ final class AddressResolver {
     private var processes: [Int32: ProcessEntry] = [:]
     private var byInode: [InodeKey: FileID] = [:]
     private(set) var unreadableFiles: UInt64 = 0
+    private var symbolCache: [FileID: CachedSymbols] = [:]
+    private var useCounter: UInt64 = 0
+    let symbolCacheLimitBytes: Int
+    private(set) var symbolTablesEvicted = 0
+    /// The functions frames were found in, per file: what a profile's names come from.
+    private var usedFunctions: [FileID: [UInt64: SymbolTable.Entry]] = [:]
+    /// Frame addresses already looked up (cleared when large; a repeat look-up is cheap).
+    private var looked: Set<NativeAddress> = []
     /// The addresses it is given come from unwinds, so a miss usually means new code
     /// (the dynamic loader mapping libraries just after exec, dlopen): read again
     /// soon, but not for every sample.
@@ -39,10 +64,21 @@ final class AddressResolver {
     /// (a 32-bit process's differs in size and is left unnamed).
     private lazy var ownVDSO: (executable: Executable, size: UInt64)? = Executable.vdso()
 
-    init(debugFiles: DebugFileLocator, maxProcesses: Int = 1024) {
+    init(debugFiles: DebugFileLocator, maxProcesses: Int = 1024, symbolCacheLimitBytes: Int = 48 << 20) {
         self.debugFiles = debugFiles
         self.maxProcesses = maxProcesses
+        self.symbolCacheLimitBytes = symbolCacheLimitBytes
     }
+
+    /// The executable with the functions its frames were found in as its symbols.
+    func executable(_ id: FileID) -> Executable? {
+        guard var exe = executables[id] else { return nil }
+        if let used = usedFunctions[id] { exe.symbols = SymbolTable(entries: used.values) }
+        return exe
+    }
+
+    /// Bytes the cached whole symbol tables hold.
+    var symbolCacheBytes: Int { symbolCache.values.reduce(0) { $0 + $1.table.byteCount } }
 
     enum Unreadable {
         /// The process exited before its mappings could be read.
@@ -85,6 +121,12 @@ final class AddressResolver {
         }
         let offset = m.fileOffset(of: address)
         let vaddr = executables[fileID]?.virtualAddress(ofFileOffset: offset) ?? offset
+        if looked.insert(NativeAddress(file: fileID, address: vaddr)).inserted {
+            if looked.count > 1 << 18 { looked.removeAll(keepingCapacity: true) }
+            if let function = symbols(of: fileID, mapping: m, pid: pid)?.lookup(vaddr) {
+                usedFunctions[fileID, default: [:]][function.address] = function
+            }
+        }
         return .frame(Frame(kind: .native, file: fileID, address: vaddr))
     }
 
@@ -143,20 +185,61 @@ final class AddressResolver {
             return vdso.executable.fileID
         }
         guard m.isFile else { return placeholder(m.path) }
-        // Through the process's root, so a container's files are the ones read; the
-        // map_files link also reaches a file deleted since it was mapped.
-        let candidates = ["/proc/\(pid)/root\(m.path)",
-                          "/proc/\(pid)/map_files/\(String(m.start, radix: 16))-\(String(m.end, radix: 16))"]
-        for path in candidates {
+        for path in Self.openPaths(m, pid: pid) {
             guard let file = try? ELFFile(path: path),
                   let id = try? FileID.ofFile(descriptor: file.descriptor, size: file.size, path: path) else { continue }
             if executables[id] == nil {
-                executables[id] = Executable.load(file, fileID: id, path: m.path, debugFiles: debugFiles)
+                var exe = Executable.load(file, fileID: id, path: m.path, debugFiles: debugFiles)
+                cache(exe.symbols, for: id)
+                exe.symbols = SymbolTable()
+                executables[id] = exe
             }
             return id
         }
         unreadableFiles += 1
         return placeholder(m.path)
+    }
+
+    /// Through the process's root, so a container's files are the ones read; the
+    /// map_files link also reaches a file deleted since it was mapped.
+    private static func openPaths(_ m: ExecutableMapping, pid: Int32) -> [String] {
+        ["/proc/\(pid)/root\(m.path)", "/proc/\(pid)/map_files/\(String(m.start, radix: 16))-\(String(m.end, radix: 16))"]
+    }
+
+    /// The whole function table of a file: cached, or read again (and checked to be the
+    /// same file) when it was evicted.
+    private func symbols(of id: FileID, mapping m: ExecutableMapping, pid: Int32) -> SymbolTable? {
+        useCounter += 1
+        if let cached = symbolCache[id] {
+            cached.lastUse = useCounter
+            return cached.table
+        }
+        if m.path == "[vdso]" { return ownVDSO?.executable.symbols }
+        guard m.isFile, let exe = executables[id], exe.segments.count > 0 else { return nil }
+        for path in Self.openPaths(m, pid: pid) {
+            guard let file = try? ELFFile(path: path),
+                  (try? FileID.ofFile(descriptor: file.descriptor, size: file.size, path: path)) == id else { continue }
+            let table = Executable.loadSymbols(file, buildID: exe.buildID, debugFiles: debugFiles).0
+            cache(table, for: id)
+            return table
+        }
+        return nil
+    }
+
+    private func cache(_ table: SymbolTable, for id: FileID) {
+        let entry = CachedSymbols(table)
+        useCounter += 1
+        entry.lastUse = useCounter
+        symbolCache[id] = entry
+        var total = symbolCacheBytes
+        guard total > symbolCacheLimitBytes else { return }
+        // Least recently used first, down to three quarters of the limit; not the new one.
+        for (other, cached) in symbolCache.sorted(by: { $0.value.lastUse < $1.value.lastUse })
+        where total > symbolCacheLimitBytes * 3 / 4 && other != id {
+            total -= cached.table.byteCount
+            symbolCache[other] = nil
+            symbolTablesEvicted += 1
+        }
     }
 
     /// A stable stand-in ID for a file that cannot be read, with an empty symbol table.

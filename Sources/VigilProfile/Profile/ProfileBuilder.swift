@@ -16,13 +16,18 @@ public final class ProfileBuilder {
     /// - Parameters:
     ///   - frequency: sampling frequency per CPU in Hz, which sets the period of a cpu sample.
     ///   - kernel: the running kernel (its build ID names kernel frames' file).
-    public init(frequency: Int, kernel: KernelImage = .current(), debugFiles: DebugFileLocator = DebugFileLocator()) {
+    ///   - symbolCacheLimitBytes: how many bytes of whole symbol tables stay cached.
+    public init(frequency: Int, kernel: KernelImage = .current(), debugFiles: DebugFileLocator = DebugFileLocator(),
+                symbolCacheLimitBytes: Int = 48 << 20) {
         profile = Profile(periodNanoseconds: 1_000_000_000 / Int64(max(frequency, 1)),
                           startNanoseconds: Clock.realtimeNanoseconds())
         profile.setKernel(kernel)
         self.kernel = kernel
-        resolver = AddressResolver(debugFiles: debugFiles)
+        resolver = AddressResolver(debugFiles: debugFiles, symbolCacheLimitBytes: symbolCacheLimitBytes)
     }
+
+    /// Whole symbol tables dropped from the cache so far, and the bytes it holds now.
+    var symbolCache: (evicted: Int, bytes: Int) { (resolver.symbolTablesEvicted, resolver.symbolCacheBytes) }
 
     /// Count one sample.
     public func add(_ sample: RawSample) {
@@ -55,7 +60,7 @@ public final class ProfileBuilder {
         var out = profile
         out.durationNanoseconds = Clock.monotonicNanoseconds() - startMonotonic
         let used = Set(out.frames.lazy.filter { $0.kind == .native }.map(\.file))
-        for id in used { if let exe = resolver.executables[id] { out.add(exe) } }
+        for id in used { if let exe = resolver.executable(id) { out.add(exe) } }
         out.note { $0.unreadableFiles = resolver.unreadableFiles }
         return out
     }

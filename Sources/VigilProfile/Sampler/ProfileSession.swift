@@ -28,6 +28,8 @@ public struct ProfileStatistics: Sendable {
     public var undecodable = 0
     public var commandStatus: Int32?
     public var seconds: Double = 0
+    /// What the user should know about the result (kernel frames left unnamed, and why).
+    public var warnings: [String] = []
 }
 
 /// One capture: sample, build the de-duplicated profile, stop on a signal, the
@@ -83,8 +85,10 @@ public final class ProfileSession {
         }
         statistics.droppedInKernel = sampler.dropped()
         statistics.seconds = Double(Clock.monotonicNanoseconds() - start) / 1e9
-        let profile = consumer.builder.finish()
-        return (Symbolizer().symbolize(profile), statistics)
+        let symbolizer = Symbolizer()
+        let symbolized = symbolizer.symbolize(consumer.builder.finish())
+        statistics.warnings = symbolizer.warnings
+        return (symbolized, statistics)
     }
 
     /// "\r[=====>      ] 12 s left, 1234 samples" (elapsed time when there is no deadline).

@@ -25,23 +25,41 @@ public struct SymbolizedProfile: Sendable {
 /// builder), kernel symbols from /proc/kallsyms, JIT symbols from
 /// /tmp/perf-PID.map, then demangles. Each distinct frame is named once.
 public final class Symbolizer {
-    private let kernelSymbols: KernelSymbols?
+    /// A fixed table, or nil to read kallsyms for each profile (`readsKallsyms`).
+    private var kernelSymbols: KernelSymbols?
+    private let readsKallsyms: Bool
     private var perfMaps: [Int32: PerfMap?] = [:]
     private var demangled: [String: String] = [:]
 
     /// Warnings for the user (hidden kernel addresses), each said once.
     public private(set) var warnings: [String] = []
 
-    public init(kernelSymbols: KernelSymbols? = try? KernelSymbols.read()) {
+    /// Names kernel frames from this table (nil: leaves them unnamed).
+    public init(kernelSymbols: KernelSymbols?) {
         self.kernelSymbols = kernelSymbols
+        readsKallsyms = false
         if let reason = kernelSymbols?.hiddenReason { warnings.append(reason) }
+    }
+
+    /// Reads /proc/kallsyms for each profile, keeping only the symbols of its kernel
+    /// frames: a few hundred, where the whole table is 120,000 symbols and 5 MB to
+    /// hold, and modules loaded since the last profile are named too.
+    public init() {
+        kernelSymbols = nil
+        readsKallsyms = true
     }
 
     /// JIT maps grow as code is compiled: read them again for the next profile.
     public func refreshJITMaps() { perfMaps.removeAll() }
 
     public func symbolize(_ profile: Profile) -> SymbolizedProfile {
-        SymbolizedProfile(profile: profile, names: profile.frames.map { name($0, in: profile) })
+        if readsKallsyms {
+            let addresses = profile.frames.lazy.filter { $0.kind == .kernel }.map(\.address)
+            kernelSymbols = addresses.isEmpty ? nil : try? KernelSymbols.read(needed: Array(addresses))
+            if let reason = kernelSymbols?.hiddenReason, !warnings.contains(reason) { warnings.append(reason) }
+        }
+        defer { if readsKallsyms { kernelSymbols = nil } }
+        return SymbolizedProfile(profile: profile, names: profile.frames.map { name($0, in: profile) })
     }
 
     func name(_ frame: Frame, in profile: Profile) -> SymbolizedFrame {

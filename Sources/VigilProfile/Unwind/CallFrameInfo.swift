@@ -29,10 +29,8 @@ enum CallFrameInfo {
 
     /// Rows of every FDE in `section` (loaded at `address`). `debugFrame` selects the
     /// .debug_frame flavour (CIE id 0xffffffff, absolute addresses, offsets from the section start).
-    static func rows(section bytes: UnsafeRawBufferPointer, address: UInt64, debugFrame: Bool = false)
-        -> [(start: UInt64, end: UInt64, rule: UnwindRule)]
-    {
-        var rows: [(start: UInt64, end: UInt64, rule: UnwindRule)] = []
+    static func rows(section bytes: UnsafeRawBufferPointer, address: UInt64, debugFrame: Bool = false,
+                     into rows: inout UnwindTable.Builder) {
         var cies: [Int: CIE] = [:]
         var c = DwarfCursor(bytes, baseAddress: address)
         while !c.atEnd {
@@ -62,7 +60,6 @@ enum CallFrameInfo {
             }
             c.offset = end
         }
-        return rows
     }
 
     static func parseCIE(at offset: Int, bytes: UnsafeRawBufferPointer, address: UInt64, debugFrame: Bool) -> CIE? {
@@ -106,7 +103,7 @@ enum CallFrameInfo {
     }
 
     static func parseFDE(_ c: inout DwarfCursor, end: Int, cie: CIE, bytes: UnsafeRawBufferPointer, address: UInt64,
-                         debugFrame: Bool, into rows: inout [(start: UInt64, end: UInt64, rule: UnwindRule)]) {
+                         debugFrame: Bool, into rows: inout UnwindTable.Builder) {
         let start: UInt64?
         let range: UInt64?
         if debugFrame {
@@ -136,7 +133,7 @@ enum CallFrameInfo {
         let limit = start &+ range
         for (i, row) in fdeRows.enumerated() {
             let rowEnd = min(i + 1 < fdeRows.count ? fdeRows[i + 1].0 : limit, limit)
-            if rowEnd > row.0 { rows.append((row.0, rowEnd, row.1.rule)) }
+            rows.add(start: row.0, end: rowEnd, rule: row.1.rule)
         }
     }
 

@@ -11,6 +11,13 @@ public final class DwarfUnwinder {
         let inode: UInt64
     }
     private var files: [FileKey: FileUnwindInfo?] = [:]
+    /// Tables are kept up to this many bytes; past it the least recently used go (and
+    /// are read again if their binary runs again). A host compiling code maps
+    /// hundreds of megabytes of compilers, whose tables would otherwise all stay.
+    let cacheLimitBytes: Int
+    private var cachedBytes = 0
+    private var useCounter: UInt64 = 0
+    public private(set) var filesEvicted = 0
     private var mappings: [Int32: (read: Int64, list: [ExecutableMapping])] = [:]
     /// A miss re-reads /proc/PID/maps at most this often (new libraries, JIT code);
     /// stack slots that are not code addresses miss all the time. An address that
@@ -22,7 +29,7 @@ public final class DwarfUnwinder {
     /// The most frames followed per stack.
     let maxFrames = 127
 
-    public init() {}
+    public init(cacheLimitBytes: Int = 48 << 20) { self.cacheLimitBytes = cacheLimitBytes }
 
     /// A process exited or exec'd: its mappings are read again next time.
     public func forget(pid: Int32) { mappings[pid] = nil }
@@ -173,18 +180,43 @@ public final class DwarfUnwinder {
     /// this architecture), and its mapping's length to tell another one apart.
     private lazy var vdso: (info: FileUnwindInfo, size: UInt64)? = ELFFile.ownVDSO().map { (FileUnwindInfo.load($0.file), $0.size) }
 
-    private func info(for mapping: ExecutableMapping, pid: Int32) -> FileUnwindInfo? {
+    func info(for mapping: ExecutableMapping, pid: Int32) -> FileUnwindInfo? {
         if mapping.path == "[vdso]" {
             guard let vdso, vdso.size == mapping.end - mapping.start else { return nil }
             return vdso.info
         }
         guard mapping.isFile else { return nil }
         let key = FileKey(device: mapping.device, inode: mapping.inode)
-        if let cached = files[key] { return cached }
+        useCounter += 1
+        if let cached = files[key] {
+            cached?.lastUse = useCounter
+            return cached
+        }
         // Through the process's root, so a binary inside a container is the one opened.
         let loaded = FileUnwindInfo.load(path: "/proc/\(pid)/root\(mapping.path)") ?? FileUnwindInfo.load(path: mapping.path)
+        loaded?.lastUse = useCounter
         files[key] = loaded
         filesLoaded += 1
+        cachedBytes += loaded?.byteCount ?? 0
+        if cachedBytes > cacheLimitBytes || files.count > 8192 { evict(keeping: key) }
         return loaded
+    }
+
+    /// Bytes the cached tables hold now (symbols and code read since loading included).
+    public var cacheBytes: Int { files.values.reduce(0) { $0 + ($1?.byteCount ?? 0) } }
+
+    /// Drops the least recently used tables down to three quarters of the limit (the
+    /// one just loaded stays), and forgets which files had no tables.
+    private func evict(keeping key: FileKey) {
+        var loaded = files.compactMap { entry in entry.value.map { (key: entry.key, info: $0) } }
+        loaded.sort { $0.info.lastUse < $1.info.lastUse }
+        var total = loaded.reduce(0) { $0 + $1.info.byteCount }
+        for entry in loaded where total > cacheLimitBytes * 3 / 4 && entry.key != key {
+            total -= entry.info.byteCount
+            files[entry.key] = nil
+            filesEvicted += 1
+        }
+        if files.count > 8192 { files = files.filter { $0.value != nil } }
+        cachedBytes = total
     }
 }

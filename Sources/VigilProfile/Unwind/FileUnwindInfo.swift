@@ -1,23 +1,57 @@
 import Glibc
 
 /// A binary's unwind table, the placement of its segments and its function
-/// symbols, built once per file. The file stays open: frames without call frame
+/// symbols, built once per file. The file stays open (a descriptor, not its
+/// mapping, whose pages would count in Vigil's RSS): frames without call frame
 /// information are checked against its code (see DwarfUnwinder).
 final class FileUnwindInfo {
     let table: UnwindTable
     let segments: [LoadSegment]
-    private let elf: ELFFile
+    private let path: String
+    /// -1 for an in-memory image (the vDSO), which `image` keeps instead.
+    private let fd: Int32
+    private let image: ELFFile?
+    /// When the unwinder last used it, for its cache's eviction.
+    var lastUse: UInt64 = 0
+
+    private var symbolTable: SymbolTable?
+    private var pltSlots: PLTSlots?
+
     /// Function starts, only for frames without call frame information, so built on
     /// first use: most binaries never need them here.
-    lazy var symbols = SymbolTable(elf.functionSymbols())
-    /// Built on first use: only frames without call frame information need it.
-    lazy var plt = PLTSlots(elf)
+    var symbols: SymbolTable {
+        if let symbolTable { return symbolTable }
+        let table = reopened()?.functionSymbolTable() ?? SymbolTable()
+        symbolTable = table
+        return table
+    }
 
-    init(table: UnwindTable, segments: [LoadSegment], elf: ELFFile) {
+    /// Built on first use: only frames without call frame information need it.
+    var plt: PLTSlots {
+        if let pltSlots { return pltSlots }
+        let slots = reopened().map { PLTSlots($0) } ?? PLTSlots()
+        pltSlots = slots
+        return slots
+    }
+
+    private init(table: UnwindTable, segments: [LoadSegment], elf: ELFFile) {
         self.table = table
         self.segments = segments
-        self.elf = elf
+        path = elf.path
+        fd = elf.descriptor >= 0 ? fcntl(elf.descriptor, F_DUPFD_CLOEXEC, 0) : -1
+        image = elf.descriptor >= 0 ? nil : elf
     }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    private func reopened() -> ELFFile? {
+        if let image { return image }
+        guard fd >= 0 else { return nil }
+        return try? ELFFile(duplicating: fd, path: path)
+    }
+
+    /// Bytes held, for the unwinder's cache limit (the symbols and PLT only once built).
+    var byteCount: Int { table.byteCount + (symbolTable?.byteCount ?? 0) + (pltSlots?.byteCount ?? 0) + codeCache.count * 48 }
 
     /// Reads .eh_frame, or .debug_frame when a binary has no .eh_frame.
     static func load(path: String) -> FileUnwindInfo? {
@@ -26,16 +60,14 @@ final class FileUnwindInfo {
     }
 
     static func load(_ elf: ELFFile) -> FileUnwindInfo {
-        var rows: [(start: UInt64, end: UInt64, rule: UnwindRule)] = []
+        var rows = UnwindTable.Builder()
         if let eh = elf.section(named: ".eh_frame") {
-            let bytes = elf.contents(of: eh.section)
-            rows = bytes.withUnsafeBytes { CallFrameInfo.rows(section: $0, address: eh.header.sh_addr) }
+            elf.withContents(of: eh.section) { CallFrameInfo.rows(section: $0, address: eh.header.sh_addr, into: &rows) }
         }
         if rows.isEmpty, let debug = elf.section(named: ".debug_frame") {
-            let bytes = elf.contents(of: debug.section)
-            rows = bytes.withUnsafeBytes { CallFrameInfo.rows(section: $0, address: 0, debugFrame: true) }
+            elf.withContents(of: debug.section) { CallFrameInfo.rows(section: $0, address: 0, debugFrame: true, into: &rows) }
         }
-        return FileUnwindInfo(table: UnwindTable(rows: rows), segments: elf.loadSegments(), elf: elf)
+        return FileUnwindInfo(table: UnwindTable(rows), segments: elf.loadSegments(), elf: elf)
     }
 
     /// Code bytes already read, by address and length: the same call sites are checked
@@ -56,10 +88,10 @@ final class FileUnwindInfo {
 
     private func readCode(at address: UInt64, count: Int) -> [UInt8]? {
         guard let segment = segments.first(where: { address >= $0.virtualAddress && address + UInt64(count) <= $0.virtualAddress + $0.fileSize }),
-              elf.descriptor >= 0 else { return nil }
+              fd >= 0 else { return nil }
         var out = [UInt8](repeating: 0, count: count)
         let offset = off_t(address - segment.virtualAddress + segment.fileOffset)
-        let n = out.withUnsafeMutableBytes { pread(elf.descriptor, $0.baseAddress, count, offset) }
+        let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, offset) }
         return n == count ? out : nil
     }
 

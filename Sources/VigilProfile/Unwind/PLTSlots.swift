@@ -13,6 +13,12 @@ struct PLTSlots {
     private var entryNames: [String?] = []
     private var plt: UInt64?, pltSec: UInt64?
 
+    /// Roughly the bytes held, for the unwinder's cache limit.
+    var byteCount: Int { names.reduce(0) { $0 + 48 + $1.value.utf8.count } + entryNames.count * 16 }
+
+    /// No PLT (a file that could not be read again).
+    init() {}
+
     init(_ elf: ELFFile) {
         var shstrndx = 0
         guard elf_getshdrstrndx(elf.elf, &shstrndx) == 0 else { return }

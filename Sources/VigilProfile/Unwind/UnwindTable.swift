@@ -2,7 +2,7 @@
 /// binary's call frame information (x86-64): where the CFA is, where the caller's
 /// rbp was saved, whether this is the outermost frame. One sorted table per file,
 /// built once and cached by file: the "stack deltas" of the otel design.
-struct UnwindRule: Equatable {
+struct UnwindRule: Hashable {
     enum CFABase: UInt8 { case sp, bp, unsupported }
     var cfaBase: CFABase
     var cfaOffset: Int32
@@ -16,38 +16,94 @@ struct UnwindRule: Equatable {
     static let unsupported = UnwindRule(cfaBase: .unsupported, cfaOffset: 0, bpOffset: nil, outermost: false, returnAddressOffset: -8)
 }
 
+/// The rules of one binary as a sorted table: 6 bytes per change of rule (a 32-bit
+/// offset and a 16-bit index into the binary's few distinct rules). A compiler's
+/// 200 MB binary has over a million rows, and 32-byte rows would hold 50 MB.
 struct UnwindTable {
-    struct Entry {
-        /// First ELF virtual address the rule applies to.
-        var address: UInt64
-        var rule: UnwindRule?  // nil: no information here (a gap between functions)
-    }
+    private var base: UInt64 = 0
+    /// Where each entry starts, from `base`.
+    private var offsets: [UInt32] = []
+    /// The rule from there on: an index into `rules`, or `none` (a gap between functions).
+    private var ruleIndexes: [UInt16] = []
+    private var rules: [UnwindRule] = []
+    private static let none = UInt16.max
 
-    private(set) var entries: [Entry] = []
+    /// Rows as the call frame information yields them: per FDE in address order,
+    /// FDEs in any order (in practice sorted, which spares a sort).
+    struct Builder {
+        fileprivate var starts: [UInt64] = []
+        fileprivate var lengths: [UInt32] = []
+        fileprivate var ruleIndexes: [UInt16] = []
+        fileprivate var rules: [UnwindRule] = []
+        private var known: [UnwindRule: UInt16] = [:]
+        fileprivate var sorted = true
 
-    init(rows: [(start: UInt64, end: UInt64, rule: UnwindRule)]) {
-        // Rows come per FDE in address order within it; FDEs in any order.
-        let sorted = rows.sorted { $0.start < $1.start }
-        var out: [Entry] = []
-        out.reserveCapacity(sorted.count + sorted.count / 4)
-        for (i, row) in sorted.enumerated() where row.end > row.start {
-            out.append(Entry(address: row.start, rule: row.rule))
-            let next = i + 1 < sorted.count ? sorted[i + 1].start : UInt64.max
-            if next > row.end { out.append(Entry(address: row.end, rule: nil)) }
+        mutating func add(start: UInt64, end: UInt64, rule: UnwindRule) {
+            guard end > start else { return }
+            if let last = starts.last, start < last { sorted = false }
+            starts.append(start)
+            lengths.append(UInt32(clamping: end - start))
+            ruleIndexes.append(index(of: rule))
         }
-        // An entry with the rule of the one before it adds nothing.
-        for e in out where entries.last.map({ $0.rule != e.rule }) ?? true { entries.append(e) }
+
+        private mutating func index(of rule: UnwindRule) -> UInt16 {
+            if let i = known[rule] { return i }
+            // Past 65,534 distinct rules (never seen in practice) say "unsupported", not a wrong rule.
+            guard rules.count < Int(UnwindTable.none) - 1 else { return index(of: .unsupported) }
+            let i = UInt16(rules.count)
+            rules.append(rule)
+            known[rule] = i
+            return i
+        }
+
+        var isEmpty: Bool { starts.isEmpty }
     }
 
-    var count: Int { entries.count }
+    init() {}
+
+    init(_ b: Builder) {
+        rules = b.rules
+        let order: [UInt32]? = b.sorted ? nil : (0..<UInt32(b.starts.count)).sorted { b.starts[Int($0)] < b.starts[Int($1)] }
+        guard let first = order.map({ b.starts[Int($0[0])] }) ?? b.starts.first else { return }
+        base = first
+        offsets.reserveCapacity(b.starts.count + b.starts.count / 8)
+        ruleIndexes.reserveCapacity(b.starts.count + b.starts.count / 8)
+        func append(_ address: UInt64, _ rule: UInt16) {
+            // An entry with the rule of the one before it adds nothing.
+            guard ruleIndexes.last != rule, address - base <= UInt64(UInt32.max) else { return }
+            if let last = offsets.last, UInt32(address - base) == last {
+                ruleIndexes[ruleIndexes.count - 1] = rule  // overlapping FDEs: the later one wins
+                return
+            }
+            offsets.append(UInt32(address - base))
+            ruleIndexes.append(rule)
+        }
+        let n = b.starts.count
+        for k in 0..<n {
+            let i = order.map { Int($0[k]) } ?? k
+            let start = b.starts[i], end = start + UInt64(b.lengths[i])
+            append(start, b.ruleIndexes[i])
+            let next = k + 1 < n ? b.starts[order.map { Int($0[k + 1]) } ?? k + 1] : UInt64.max
+            if next > end { append(end, Self.none) }
+        }
+    }
+
+    var count: Int { offsets.count }
+
+    /// Bytes held, for the unwinder's cache limit.
+    var byteCount: Int { offsets.count * 6 + rules.count * MemoryLayout<UnwindRule>.stride }
 
     /// The rule for `address`, if the binary describes it.
     func rule(at address: UInt64) -> UnwindRule? {
-        var lo = 0, hi = entries.count
+        guard address >= base, !offsets.isEmpty else { return nil }
+        let target = UInt32(clamping: address - base)
+        var lo = 0, hi = offsets.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if entries[mid].address <= address { lo = mid + 1 } else { hi = mid }
+            if offsets[mid] <= target { lo = mid + 1 } else { hi = mid }
         }
-        return lo == 0 ? nil : entries[lo - 1].rule
+        guard lo > 0 else { return nil }
+        let r = ruleIndexes[lo - 1]
+        return r == Self.none ? nil : rules[Int(r)]
     }
 }
