@@ -35,6 +35,12 @@ struct BoundedMemoryTests {
         // The first file again: read again, same rules.
         #expect(bounded.info(for: files[0], pid: getpid()).map { rules($0, files[0]) } == expected[0])
         #expect(bounded.filesLoaded == loadedBefore + 1)
+
+        // Each cached table keeps its file open: the number of files is bounded too.
+        let few = DwarfUnwinder(cacheLimitFiles: 2)
+        for m in files { _ = few.info(for: m, pid: getpid()) }
+        #expect(few.cachedFiles <= 2)
+        #expect(few.filesEvicted > 0)
     }
 
     @Test("Symbol tables past the limit are evicted and read again: every frame is still named by the name dlsym found")
@@ -76,6 +82,53 @@ struct BoundedMemoryTests {
         }
     }
 
+    @Test("Names left in the file read back as the copied ones, for a fraction of the memory")
+    func externalNames() throws {
+        // The Swift runtime: tens of thousands of long mangled names.
+        let address = UInt64(UInt(bitPattern: try #require(dlsym(nil, "swift_retain"))))
+        let mapping = try #require(ProcessMaps.find(address, in: try ProcessMaps.read(pid: getpid())))
+        let file = try ELFFile(path: mapping.path)
+        let copied = file.functionSymbolTable()
+        let external = file.functionSymbolTable(externalNames: true)
+        #expect(copied.count == external.count)
+        #expect(copied.count > 1000)
+        var differing = 0
+        for i in stride(from: 0, to: copied.count, by: max(1, copied.count / 2000)) where copied.entry(at: i) != external.entry(at: i) {
+            differing += 1
+        }
+        #expect(differing == 0)
+        #expect(external.byteCount * 2 < copied.byteCount, "copied \(copied.byteCount) B, external \(external.byteCount) B")
+    }
+
+    @Test("FDEs taken in .eh_frame_hdr's address order give the table the section's own order gives")
+    func headerOrder() throws {
+        for name in ["swift_retain", "malloc"] {  // the Swift runtime and libc
+            let address = UInt64(UInt(bitPattern: try #require(dlsym(nil, name))))
+            let mapping = try #require(ProcessMaps.find(address, in: try ProcessMaps.read(pid: getpid())))
+            let elf = try ELFFile(path: mapping.path)
+            let eh = try #require(elf.section(named: ".eh_frame"))
+            let header = try #require(elf.section(named: ".eh_frame_hdr"))
+            var walked = UnwindTable.Builder(), ordered = UnwindTable.Builder()
+            let inOrder = elf.withContents(of: eh.section) { frames in
+                CallFrameInfo.rows(section: frames, address: eh.header.sh_addr, into: &walked)
+                return elf.withContents(of: header.section) {
+                    CallFrameInfo.rowsInAddressOrder(section: frames, address: eh.header.sh_addr, header: $0,
+                                                     headerAddress: header.header.sh_addr, into: &ordered)
+                }
+            }
+            #expect(inOrder)
+            #expect(!ordered.unsorted, "rows in address order are written as they come")
+            let a = UnwindTable(walked), b = UnwindTable(ordered)
+            #expect(a.count == b.count)
+            let text = try #require(elf.loadSegments().first { $0.executable })
+            var differing = 0
+            for probe in stride(from: text.virtualAddress, to: text.virtualAddress + text.memorySize, by: 7) where a.rule(at: probe) != b.rule(at: probe) {
+                differing += 1
+            }
+            #expect(differing == 0, "\(mapping.path)")
+        }
+    }
+
     @Test("An unwind table from unsorted, overlapping rows answers as the rows say")
     func compactTable() {
         func rule(_ offset: Int32) -> UnwindRule {
@@ -93,16 +146,22 @@ struct BoundedMemoryTests {
             if f % 7 == 0 { address += 32 }  // a gap without information
         }
         var generator = SystemRandomNumberGenerator()
-        let shuffled = rows.shuffled(using: &generator)
-        var builder = UnwindTable.Builder()
-        for r in shuffled { builder.add(start: r.start, end: r.end, rule: r.rule) }
-        let table = UnwindTable(builder)
-        var wrong = 0
-        for probe in stride(from: UInt64(0x40_0ff0), to: address + 32, by: 4) {
-            let want = rows.first { probe >= $0.start && probe < $0.end }?.rule
-            if table.rule(at: probe) != want { wrong += 1 }
+        // In order (written as they come), shuffled (sorted at the end), and in order
+        // for a while before one goes out of order (what was written is merged back).
+        let half = rows.count / 2
+        let orders = [rows, rows.shuffled(using: &generator), Array(rows[..<half]) + rows[half...].shuffled(using: &generator)]
+        var table = UnwindTable()
+        for order in orders {
+            var builder = UnwindTable.Builder()
+            for r in order { builder.add(start: r.start, end: r.end, rule: r.rule) }
+            table = UnwindTable(builder)
+            var wrong = 0
+            for probe in stride(from: UInt64(0x40_0ff0), to: address + 32, by: 4) {
+                let want = rows.first { probe >= $0.start && probe < $0.end }?.rule
+                if table.rule(at: probe) != want { wrong += 1 }
+            }
+            #expect(wrong == 0)
         }
-        #expect(wrong == 0)
         // Six bytes per change of rule, the distinct rules once.
         #expect(table.byteCount <= table.count * 6 + 8 * MemoryLayout<UnwindRule>.stride)
     }

@@ -64,6 +64,7 @@ public final class ContinuousProfiler {
     public private(set) var skippedIntervals = 0
 
     public init(options: ContinuousOptions, gate: ProbabilisticGate? = nil) {
+        MallocPolicy.returnLargeBlocks()
         self.options = options
         queue = BoundedQueue(capacity: options.queueCapacity)
         self.gate = gate ?? ProbabilisticGate(threshold: options.probabilisticThreshold,

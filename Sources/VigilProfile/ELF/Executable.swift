@@ -44,23 +44,24 @@ public struct Executable: Sendable {
         return load(file, fileID: fileID, path: path, debugFiles: debugFiles)
     }
 
-    static func load(_ file: ELFFile, fileID: FileID, path: String, debugFiles: DebugFileLocator) -> Executable {
+    static func load(_ file: ELFFile, fileID: FileID, path: String, debugFiles: DebugFileLocator,
+                     externalNames: Bool = false) -> Executable {
         let buildID = file.buildID()
-        let (symbols, debugPath) = loadSymbols(file, buildID: buildID, debugFiles: debugFiles)
+        let (symbols, debugPath) = loadSymbols(file, buildID: buildID, debugFiles: debugFiles, externalNames: externalNames)
         return Executable(fileID: fileID, path: path, buildID: buildID, segments: file.loadSegments(),
                           symbols: symbols, debugFile: debugPath)
     }
 
     /// The function symbols of a file, with those of its separate debug file when it
     /// has no .symtab (which holds everything a debug file would add for naming).
-    static func loadSymbols(_ file: ELFFile, buildID: [UInt8]?, debugFiles: DebugFileLocator) -> (SymbolTable, debugFile: String?) {
+    /// With `externalNames` the table reads names from the files when looked up.
+    static func loadSymbols(_ file: ELFFile, buildID: [UInt8]?, debugFiles: DebugFileLocator,
+                            externalNames: Bool = false) -> (SymbolTable, debugFile: String?) {
         var symbols = SymbolTable.Builder()
-        file.functionSymbols(into: &symbols)
-        var debugPath: String?
-        if !file.hasSymtab, let debug = debugFiles.locate(for: file, buildID: buildID) {
-            debug.functionSymbols(into: &symbols)
-            debugPath = debug.path
-        }
-        return (symbols.build(), debugPath)
+        file.functionSymbols(into: &symbols, externalNames: externalNames)
+        guard !file.hasSymtab, let debug = debugFiles.locate(for: file, buildID: buildID) else { return (symbols.build(), nil) }
+        debug.functionSymbols(into: &symbols, externalNames: externalNames)
+        // Built while the debug file is open: the builder points into its string table.
+        return withExtendedLifetime(debug) { (symbols.build(), debug.path) }
     }
 }

@@ -47,6 +47,8 @@ final class AddressResolver {
     private var symbolCache: [FileID: CachedSymbols] = [:]
     private var useCounter: UInt64 = 0
     let symbolCacheLimitBytes: Int
+    /// A table whose names stay in its file keeps the file open: bound the descriptors too.
+    let symbolCacheLimitFiles = 256
     private(set) var symbolTablesEvicted = 0
     /// The functions frames were found in, per file: what a profile's names come from.
     private var usedFunctions: [FileID: [UInt64: SymbolTable.Entry]] = [:]
@@ -189,7 +191,7 @@ final class AddressResolver {
             guard let file = try? ELFFile(path: path),
                   let id = try? FileID.ofFile(descriptor: file.descriptor, size: file.size, path: path) else { continue }
             if executables[id] == nil {
-                var exe = Executable.load(file, fileID: id, path: m.path, debugFiles: debugFiles)
+                var exe = Executable.load(file, fileID: id, path: m.path, debugFiles: debugFiles, externalNames: true)
                 cache(exe.symbols, for: id)
                 exe.symbols = SymbolTable()
                 executables[id] = exe
@@ -219,7 +221,7 @@ final class AddressResolver {
         for path in Self.openPaths(m, pid: pid) {
             guard let file = try? ELFFile(path: path),
                   (try? FileID.ofFile(descriptor: file.descriptor, size: file.size, path: path)) == id else { continue }
-            let table = Executable.loadSymbols(file, buildID: exe.buildID, debugFiles: debugFiles).0
+            let table = Executable.loadSymbols(file, buildID: exe.buildID, debugFiles: debugFiles, externalNames: true).0
             cache(table, for: id)
             return table
         }
@@ -232,10 +234,10 @@ final class AddressResolver {
         entry.lastUse = useCounter
         symbolCache[id] = entry
         var total = symbolCacheBytes
-        guard total > symbolCacheLimitBytes else { return }
-        // Least recently used first, down to three quarters of the limit; not the new one.
+        guard total > symbolCacheLimitBytes || symbolCache.count > symbolCacheLimitFiles else { return }
+        // Least recently used first, down to three quarters of the limits; not the new one.
         for (other, cached) in symbolCache.sorted(by: { $0.value.lastUse < $1.value.lastUse })
-        where total > symbolCacheLimitBytes * 3 / 4 && other != id {
+        where (total > symbolCacheLimitBytes * 3 / 4 || symbolCache.count > symbolCacheLimitFiles * 3 / 4) && other != id {
             total -= cached.table.byteCount
             symbolCache[other] = nil
             symbolTablesEvicted += 1

@@ -40,6 +40,7 @@ public final class ProfileSession {
     public init(options: ProfileOptions) { self.options = options }
 
     public func run() throws -> (SymbolizedProfile, ProfileStatistics) {
+        MallocPolicy.returnLargeBlocks()
         var options = self.options
         let child = try options.command.map { command throws(SystemError) in try ChildProcess.spawnStopped(command) }
         if let child {

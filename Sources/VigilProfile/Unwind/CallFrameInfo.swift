@@ -32,34 +32,62 @@ enum CallFrameInfo {
     static func rows(section bytes: UnsafeRawBufferPointer, address: UInt64, debugFrame: Bool = false,
                      into rows: inout UnwindTable.Builder) {
         var cies: [Int: CIE] = [:]
-        var c = DwarfCursor(bytes, baseAddress: address)
-        while !c.atEnd {
-            let entryStart = c.offset
-            guard var length = c.fixed(UInt32.self).map(UInt64.init) else { break }
-            if length == 0 { if debugFrame { continue } else { break } }  // .eh_frame terminator
-            var is64 = false
-            if length == 0xffff_ffff {
-                guard let l = c.fixed(UInt64.self) else { break }
-                length = l
-                is64 = true
-            }
-            let bodyStart = c.offset
-            guard length <= UInt64(bytes.count - bodyStart) else { break }
-            let end = bodyStart + Int(length)
-            let idPosition = c.offset
-            guard let id = is64 ? c.fixed(UInt64.self) : c.fixed(UInt32.self).map(UInt64.init) else { break }
-            let isCIE = debugFrame ? (id == (is64 ? UInt64.max : 0xffff_ffff)) : id == 0
-            if isCIE {
-                if let cie = parseCIE(&c, end: end, debugFrame: debugFrame) { cies[entryStart] = cie }
-            } else {
-                let cieOffset = debugFrame ? Int(id) : idPosition - Int(id)
-                if let cie = cies[cieOffset] ?? parseCIE(at: cieOffset, bytes: bytes, address: address, debugFrame: debugFrame) {
-                    cies[cieOffset] = cie
-                    parseFDE(&c, end: end, cie: cie, bytes: bytes, address: address, debugFrame: debugFrame, into: &rows)
-                }
-            }
-            c.offset = end
+        var offset = 0
+        while offset < bytes.count, let end = entry(at: offset, bytes: bytes, address: address, debugFrame: debugFrame, cies: &cies, into: &rows) {
+            offset = end
         }
+    }
+
+    /// Rows of the FDEs of .eh_frame in address order, as .eh_frame_hdr's search table
+    /// lists them: the builder then writes them as they come, where the section's own
+    /// order (a compiler's is not sorted) would have it collect 2.5 million rows to sort.
+    /// False when the header is not the usual one (then walk the section instead).
+    static func rowsInAddressOrder(section bytes: UnsafeRawBufferPointer, address: UInt64,
+                                   header: UnsafeRawBufferPointer, headerAddress: UInt64,
+                                   into rows: inout UnwindTable.Builder) -> Bool {
+        var h = DwarfCursor(header, baseAddress: headerAddress)
+        // version 1; the table as (initial location, FDE address) pairs, datarel sdata4.
+        guard h.u8() == 1, let framePointerEncoding = h.u8(), let countEncoding = h.u8(), h.u8() == 0x3b,
+              h.pointer(framePointerEncoding) == address, let count = h.pointer(countEncoding),
+              count <= UInt64(header.count - h.offset) / 8 else { return false }
+        var cies: [Int: CIE] = [:]
+        for _ in 0..<count {
+            guard h.fixed(Int32.self) != nil, let fde = h.fixed(Int32.self) else { break }  // (the count was checked)
+            let fdeAddress = headerAddress &+ UInt64(bitPattern: Int64(fde))
+            guard fdeAddress >= address, fdeAddress - address < UInt64(bytes.count) else { continue }
+            _ = entry(at: Int(fdeAddress - address), bytes: bytes, address: address, debugFrame: false, cies: &cies, into: &rows)
+        }
+        return true
+    }
+
+    /// Parses the CIE or FDE at `offset`; returns where the next entry starts (nil at the end).
+    private static func entry(at offset: Int, bytes: UnsafeRawBufferPointer, address: UInt64, debugFrame: Bool,
+                              cies: inout [Int: CIE], into rows: inout UnwindTable.Builder) -> Int? {
+        var c = DwarfCursor(bytes, baseAddress: address, offset: offset)
+        guard var length = c.fixed(UInt32.self).map(UInt64.init) else { return nil }
+        if length == 0 { return debugFrame ? c.offset : nil }  // .eh_frame terminator
+        var is64 = false
+        if length == 0xffff_ffff {
+            guard let l = c.fixed(UInt64.self) else { return nil }
+            length = l
+            is64 = true
+        }
+        let bodyStart = c.offset
+        guard length <= UInt64(bytes.count - bodyStart) else { return nil }
+        let end = bodyStart + Int(length)
+        let idPosition = c.offset
+        guard let id = is64 ? c.fixed(UInt64.self) : c.fixed(UInt32.self).map(UInt64.init) else { return nil }
+        let isCIE = debugFrame ? (id == (is64 ? UInt64.max : 0xffff_ffff)) : id == 0
+        if isCIE {
+            if cies[offset] == nil, let cie = parseCIE(&c, end: end, debugFrame: debugFrame) { cies[offset] = cie }
+        } else {
+            let cieOffset = debugFrame ? Int(id) : idPosition - Int(id)
+            if let cie = cies[cieOffset] ?? parseCIE(at: cieOffset, bytes: bytes, address: address, debugFrame: debugFrame) {
+                cies[cieOffset] = cie
+                parseFDE(&c, end: end, cie: cie, bytes: bytes, address: address, debugFrame: debugFrame, into: &rows)
+            }
+        }
+        return end
     }
 
     static func parseCIE(at offset: Int, bytes: UnsafeRawBufferPointer, address: UInt64, debugFrame: Bool) -> CIE? {

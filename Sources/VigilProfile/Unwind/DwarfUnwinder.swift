@@ -15,7 +15,10 @@ public final class DwarfUnwinder {
     /// are read again if their binary runs again). A host compiling code maps
     /// hundreds of megabytes of compilers, whose tables would otherwise all stay.
     let cacheLimitBytes: Int
+    /// Each cached table keeps its file open (to check call sites): bound the descriptors too.
+    let cacheLimitFiles: Int
     private var cachedBytes = 0
+    private(set) var cachedFiles = 0
     private var useCounter: UInt64 = 0
     public private(set) var filesEvicted = 0
     private var mappings: [Int32: (read: Int64, list: [ExecutableMapping])] = [:]
@@ -29,7 +32,10 @@ public final class DwarfUnwinder {
     /// The most frames followed per stack.
     let maxFrames = 127
 
-    public init(cacheLimitBytes: Int = 48 << 20) { self.cacheLimitBytes = cacheLimitBytes }
+    public init(cacheLimitBytes: Int = 48 << 20, cacheLimitFiles: Int = 256) {
+        self.cacheLimitBytes = cacheLimitBytes
+        self.cacheLimitFiles = cacheLimitFiles
+    }
 
     /// A process exited or exec'd: its mappings are read again next time.
     public func forget(pid: Int32) { mappings[pid] = nil }
@@ -198,25 +204,29 @@ public final class DwarfUnwinder {
         files[key] = loaded
         filesLoaded += 1
         cachedBytes += loaded?.byteCount ?? 0
-        if cachedBytes > cacheLimitBytes || files.count > 8192 { evict(keeping: key) }
+        if loaded != nil { cachedFiles += 1 }
+        if cachedBytes > cacheLimitBytes || cachedFiles > cacheLimitFiles || files.count > 8192 { evict(keeping: key) }
         return loaded
     }
 
     /// Bytes the cached tables hold now (symbols and code read since loading included).
     public var cacheBytes: Int { files.values.reduce(0) { $0 + ($1?.byteCount ?? 0) } }
 
-    /// Drops the least recently used tables down to three quarters of the limit (the
+    /// Drops the least recently used tables down to three quarters of the limits (the
     /// one just loaded stays), and forgets which files had no tables.
     private func evict(keeping key: FileKey) {
         var loaded = files.compactMap { entry in entry.value.map { (key: entry.key, info: $0) } }
         loaded.sort { $0.info.lastUse < $1.info.lastUse }
         var total = loaded.reduce(0) { $0 + $1.info.byteCount }
-        for entry in loaded where total > cacheLimitBytes * 3 / 4 && entry.key != key {
+        var count = loaded.count
+        for entry in loaded where (total > cacheLimitBytes * 3 / 4 || count > cacheLimitFiles * 3 / 4) && entry.key != key {
             total -= entry.info.byteCount
+            count -= 1
             files[entry.key] = nil
             filesEvicted += 1
         }
         if files.count > 8192 { files = files.filter { $0.value != nil } }
         cachedBytes = total
+        cachedFiles = count
     }
 }

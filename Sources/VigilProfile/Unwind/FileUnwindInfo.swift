@@ -21,7 +21,7 @@ final class FileUnwindInfo {
     /// first use: most binaries never need them here.
     var symbols: SymbolTable {
         if let symbolTable { return symbolTable }
-        let table = reopened()?.functionSymbolTable() ?? SymbolTable()
+        let table = reopened()?.functionSymbolTable(externalNames: true) ?? SymbolTable()
         symbolTable = table
         return table
     }
@@ -60,9 +60,20 @@ final class FileUnwindInfo {
     }
 
     static func load(_ elf: ELFFile) -> FileUnwindInfo {
-        var rows = UnwindTable.Builder()
-        if let eh = elf.section(named: ".eh_frame") {
-            elf.withContents(of: eh.section) { CallFrameInfo.rows(section: $0, address: eh.header.sh_addr, into: &rows) }
+        let eh = elf.section(named: ".eh_frame")
+        // About one row per 5 bytes of .eh_frame: reserve for twice that (only what is written is resident).
+        var rows = UnwindTable.Builder(expectedRows: Int(eh?.header.sh_size ?? 0) / 3)
+        if let eh {
+            elf.withContents(of: eh.section) { frames in
+                let header = elf.section(named: ".eh_frame_hdr")
+                let inOrder = header.map { header in
+                    elf.withContents(of: header.section) {
+                        CallFrameInfo.rowsInAddressOrder(section: frames, address: eh.header.sh_addr, header: $0,
+                                                         headerAddress: header.header.sh_addr, into: &rows)
+                    }
+                } ?? false
+                if !inOrder { CallFrameInfo.rows(section: frames, address: eh.header.sh_addr, into: &rows) }
+            }
         }
         if rows.isEmpty, let debug = elf.section(named: ".debug_frame") {
             elf.withContents(of: debug.section) { CallFrameInfo.rows(section: $0, address: 0, debugFrame: true, into: &rows) }

@@ -29,63 +29,121 @@ struct UnwindTable {
     private static let none = UInt16.max
 
     /// Rows as the call frame information yields them: per FDE in address order,
-    /// FDEs in any order (in practice sorted, which spares a sort).
+    /// FDEs in any order. Linkers sort them, so rows in order go straight into the
+    /// table (no array of rows for a compiler's 2.6 million); rows out of order
+    /// switch to collecting the rest and sorting at the end.
     struct Builder {
-        fileprivate var starts: [UInt64] = []
+        fileprivate var table = UnwindTable()
+        /// The row before the latest, not yet written: its end depends on the next start.
+        private var pending: (start: UInt64, end: UInt64, rule: UInt16)?
+        /// Rows out of order (and after), sorted and merged in `UnwindTable.init`.
+        fileprivate(set) var starts: [UInt64] = []
         fileprivate var lengths: [UInt32] = []
         fileprivate var ruleIndexes: [UInt16] = []
-        fileprivate var rules: [UnwindRule] = []
+        private(set) var unsorted = false
         private var known: [UnwindRule: UInt16] = [:]
-        fileprivate var sorted = true
+
+        /// `expectedRows`: a guess to reserve for (untouched capacity costs no memory).
+        init(expectedRows: Int = 0) {
+            table.offsets.reserveCapacity(expectedRows)
+            table.ruleIndexes.reserveCapacity(expectedRows)
+        }
 
         mutating func add(start: UInt64, end: UInt64, rule: UnwindRule) {
             guard end > start else { return }
-            if let last = starts.last, start < last { sorted = false }
+            let r = index(of: rule)
+            if unsorted {
+                collect(start, end, r)
+                return
+            }
+            guard let p = pending else {
+                table.base = start
+                pending = (start, end, r)
+                return
+            }
+            if start < p.start {
+                // Out of order: from here on collect, and merge what was written.
+                unsorted = true
+                table.append(p.start, UnwindTable.none)  // ends the last entry written
+                collect(p.start, p.end, p.rule)
+                collect(start, end, r)
+                pending = nil
+                return
+            }
+            table.append(p.start, p.rule)
+            if start > p.end { table.append(p.end, UnwindTable.none) }
+            pending = (start, end, r)
+        }
+
+        fileprivate mutating func finishPending() {
+            guard let p = pending else { return }
+            table.append(p.start, p.rule)
+            table.append(p.end, UnwindTable.none)
+            pending = nil
+        }
+
+        private mutating func collect(_ start: UInt64, _ end: UInt64, _ rule: UInt16) {
             starts.append(start)
             lengths.append(UInt32(clamping: end - start))
-            ruleIndexes.append(index(of: rule))
+            ruleIndexes.append(rule)
         }
 
         private mutating func index(of rule: UnwindRule) -> UInt16 {
             if let i = known[rule] { return i }
             // Past 65,534 distinct rules (never seen in practice) say "unsupported", not a wrong rule.
-            guard rules.count < Int(UnwindTable.none) - 1 else { return index(of: .unsupported) }
-            let i = UInt16(rules.count)
-            rules.append(rule)
+            guard table.rules.count < Int(UnwindTable.none) - 1 else { return index(of: .unsupported) }
+            let i = UInt16(table.rules.count)
+            table.rules.append(rule)
             known[rule] = i
             return i
         }
 
-        var isEmpty: Bool { starts.isEmpty }
+        var isEmpty: Bool { pending == nil && table.offsets.isEmpty && starts.isEmpty }
     }
 
     init() {}
 
-    init(_ b: Builder) {
-        rules = b.rules
-        let order: [UInt32]? = b.sorted ? nil : (0..<UInt32(b.starts.count)).sorted { b.starts[Int($0)] < b.starts[Int($1)] }
-        guard let first = order.map({ b.starts[Int($0[0])] }) ?? b.starts.first else { return }
-        base = first
-        offsets.reserveCapacity(b.starts.count + b.starts.count / 8)
-        ruleIndexes.reserveCapacity(b.starts.count + b.starts.count / 8)
-        func append(_ address: UInt64, _ rule: UInt16) {
-            // An entry with the rule of the one before it adds nothing.
-            guard ruleIndexes.last != rule, address - base <= UInt64(UInt32.max) else { return }
-            if let last = offsets.last, UInt32(address - base) == last {
-                ruleIndexes[ruleIndexes.count - 1] = rule  // overlapping FDEs: the later one wins
-                return
-            }
-            offsets.append(UInt32(address - base))
-            ruleIndexes.append(rule)
+    init(_ builder: Builder) {
+        var b = builder
+        b.finishPending()
+        guard b.unsorted else {
+            self = b.table
+            return
         }
-        let n = b.starts.count
+        // Rows out of order: the entries written so far become rows again, joined with
+        // the collected ones and sorted.
+        let written = b.table
+        for i in written.offsets.indices where written.ruleIndexes[i] != Self.none {
+            let start = written.base + UInt64(written.offsets[i])
+            guard i + 1 < written.offsets.count else { break }  // (never: the last entry written is a gap)
+            let end = written.base + UInt64(written.offsets[i + 1])
+            b.starts.append(start)
+            b.lengths.append(UInt32(clamping: end - start))
+            b.ruleIndexes.append(written.ruleIndexes[i])
+        }
+        rules = written.rules
+        let order = (0..<UInt32(b.starts.count)).sorted { b.starts[Int($0)] < b.starts[Int($1)] }
+        guard let first = order.first else { return }
+        base = b.starts[Int(first)]
+        let n = order.count
         for k in 0..<n {
-            let i = order.map { Int($0[k]) } ?? k
+            let i = Int(order[k])
             let start = b.starts[i], end = start + UInt64(b.lengths[i])
             append(start, b.ruleIndexes[i])
-            let next = k + 1 < n ? b.starts[order.map { Int($0[k + 1]) } ?? k + 1] : UInt64.max
+            let next = k + 1 < n ? b.starts[Int(order[k + 1])] : UInt64.max
             if next > end { append(end, Self.none) }
         }
+    }
+
+    private mutating func append(_ address: UInt64, _ rule: UInt16) {
+        // An entry with the rule of the one before it adds nothing.
+        guard ruleIndexes.last != rule, address >= base, address - base <= UInt64(UInt32.max) else { return }
+        if let last = offsets.last, UInt32(address - base) == last {
+            ruleIndexes[ruleIndexes.count - 1] = rule  // overlapping FDEs: the later one wins
+            return
+        }
+        offsets.append(UInt32(address - base))
+        ruleIndexes.append(rule)
     }
 
     var count: Int { offsets.count }
