@@ -142,7 +142,9 @@ static __always_inline bool wanted(__u32 kind, __u32 tgid, struct task_struct *t
 
 /* The header of an event about the current task (every hook reports the task it
  * runs in: the exec'ing task, the forking parent, the exiting task, the caller).
- * Helpers rather than task_struct reads: this runs for every event. */
+ * Helpers rather than task_struct reads: this runs for every event. `task` is a
+ * BTF pointer (bpf_get_current_task_btf or a BTF tracepoint's argument), so its
+ * parent is read by plain loads, not two bpf_probe_read_kernel calls. */
 static __always_inline void fill_header(struct vigil_event_header *h, __u32 kind, struct task_struct *task)
 {
     __u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -150,7 +152,7 @@ static __always_inline void fill_header(struct vigil_event_header *h, __u32 kind
     h->kind = kind;
     h->pid = pid_tgid >> 32;
     h->tid = (__u32)pid_tgid;
-    h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+    h->ppid = task->real_parent->tgid;
     h->uid = (__u32)uid_gid;
     h->gid = uid_gid >> 32;
     h->cgroup_id = bpf_get_current_cgroup_id();
