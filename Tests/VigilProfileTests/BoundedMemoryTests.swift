@@ -82,6 +82,21 @@ struct BoundedMemoryTests {
         }
     }
 
+    @Test("Continuous intervals each name their frames, though the functions found are forgotten between them")
+    func intervalsNameAgain() throws {
+        let me = getpid()
+        let address = UInt64(UInt(bitPattern: try #require(dlsym(nil, "qsort")))) + 1
+        let builder = ProfileBuilder(frequency: 19, debugFiles: DebugFileLocator(roots: []))
+        let symbolizer = Symbolizer(kernelSymbols: nil)
+        for interval in 0..<3 {
+            builder.add(RawSample(pid: me, tid: me, comm: "t", userStack: [address]))
+            let named = symbolizer.symbolize(builder.rotate())
+            #expect(named.names.map(\.systemName) == ["qsort"], "interval \(interval)")
+            let exe = try #require(named.profile.executables.values.first)
+            #expect(exe.symbols.count == 1, "only the function the frame is in")
+        }
+    }
+
     @Test("Names left in the file read back as the copied ones, for a fraction of the memory")
     func externalNames() throws {
         // The Swift runtime: tens of thousands of long mangled names.

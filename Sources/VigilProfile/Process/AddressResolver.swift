@@ -79,6 +79,13 @@ final class AddressResolver {
         return exe
     }
 
+    /// Forget which functions frames were found in (each continuous interval starts
+    /// afresh, so a daemon does not accumulate every function it ever saw).
+    func forgetFunctions() {
+        usedFunctions.removeAll()
+        looked.removeAll()
+    }
+
     /// Bytes the cached whole symbol tables hold.
     var symbolCacheBytes: Int { symbolCache.values.reduce(0) { $0 + $1.table.byteCount } }
 

@@ -52,6 +52,7 @@ public final class ProfileBuilder {
         profile.setKernel(kernel)
         startMonotonic = Clock.monotonicNanoseconds()
         resolver.forgetExited()
+        resolver.forgetFunctions()
         return done
     }
 
