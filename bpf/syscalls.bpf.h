@@ -4,10 +4,9 @@
  * sys_enter/sys_exit tracepoints: a raw program runs for every syscall of every
  * task, so untraced syscalls (most of a host's) would pay for it (a getppid loop
  * ran 17-55% slower, against 3-19% here), and on an open+close loop the two cost
- * the same. The
- * kernel's syscall events skip 32-bit (compat) calls. Arguments are saved at entry
- * per thread and emitted once at exit with the return value; user memory is read
- * at exit, after the kernel has used it. Which arguments are strings, buffers or
+ * the same. The kernel's syscall events skip 32-bit (compat) calls. Arguments are
+ * saved at entry per thread and emitted once at exit with the return value; user
+ * memory is read at exit, after the kernel has used it. Which arguments are strings, buffers or
  * socket addresses comes from the kernel's tracepoint formats, read by user space
  * into the `syscalls` map, so a new syscall needs no code here. */
 #include "syscall_event.h"

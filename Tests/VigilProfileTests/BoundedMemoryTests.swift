@@ -61,7 +61,7 @@ struct BoundedMemoryTests {
                     builder.add(RawSample(pid: me, tid: me, comm: "t", userStack: [address + UInt64(round)]))
                 }
             }
-            return (Symbolizer(kernelSymbols: nil).symbolize(builder.finish()), builder.symbolCache.evicted)
+            return (Symbolizer(kernelSymbols: nil).symbolize(builder.finish()), builder.symbolTablesEvicted)
         }
         let (small, evicted) = profile(limit: 1)
         let (large, none) = profile(limit: 64 << 20)

@@ -17,12 +17,13 @@ extension ELFFile {
             // then not even read here (a compiler's string table is 26 MB of pages to touch):
             // the builder reads one only to choose between aliases at one address.
             var strings = GElf_Shdr()
-            let stringSection = elf_getscn(elf, Int(header.sh_link))
-            let stringData = externalNames && descriptor >= 0 ? stringSection.flatMap { elf_getdata($0, nil) } : nil
-            let inFile = stringData != nil && gelf_getshdr(stringSection, &strings) != nil
-                && strings.sh_type == UInt32(SHT_STRTAB) && strings.sh_flags & UInt64(SHF_COMPRESSED) == 0
-                && stringData!.pointee.d_buf != nil && stringData!.pointee.d_size == Int(strings.sh_size)
-            if inFile && nameFile == nil { nameFile = out.addNameFile(fcntl(descriptor, F_DUPFD_CLOEXEC, 0)) }
+            var stringBase: UnsafeMutableRawPointer?
+            if externalNames, descriptor >= 0, let section = elf_getscn(elf, Int(header.sh_link)), gelf_getshdr(section, &strings) != nil,
+               strings.sh_type == UInt32(SHT_STRTAB), strings.sh_flags & UInt64(SHF_COMPRESSED) == 0,
+               let data = elf_getdata(section, nil), data.pointee.d_size == Int(strings.sh_size) {
+                stringBase = data.pointee.d_buf
+            }
+            if stringBase != nil && nameFile == nil { nameFile = out.addNameFile(fcntl(descriptor, F_DUPFD_CLOEXEC, 0)) }
             let count = Int(header.sh_size / header.sh_entsize)
             for i in 0..<count {
                 var sym = GElf_Sym()
@@ -31,7 +32,7 @@ extension ELFFile {
                 guard type == UInt8(STT_FUNC) || type == UInt8(STT_GNU_IFUNC),
                       sym.st_shndx != UInt16(SHN_UNDEF), sym.st_value != 0, sym.st_name != 0 else { continue }
                 let rank = rank(binding: vigil_elf_st_bind(sym.st_info))
-                if inFile, let nameFile, let base = stringData?.pointee.d_buf {
+                if let base = stringBase, let nameFile {
                     guard Int(sym.st_name) < Int(strings.sh_size) else { continue }
                     out.add(address: sym.st_value, size: sym.st_size, rank: rank, file: nameFile,
                             fileOffset: strings.sh_offset + UInt64(sym.st_name), name: UnsafeRawPointer(base + Int(sym.st_name)))

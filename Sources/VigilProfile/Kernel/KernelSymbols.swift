@@ -1,4 +1,3 @@
-import Glibc
 import VigilSystem
 
 /// Kernel text symbols from /proc/kallsyms ("address type name [module]"), sorted
@@ -22,27 +21,7 @@ public struct KernelSymbols: Sendable {
     /// addresses a profile holds) only the symbols that name one of them are kept.
     public static func read(path: String = "/proc/kallsyms", needed: [UInt64]? = nil) throws(SystemError) -> KernelSymbols {
         var parser = KallsymsParser(needed: needed)
-        let fd = try retryingEINTR("open", path: path) { open(path, O_RDONLY | O_CLOEXEC) }
-        defer { close(fd) }
-        let chunk = 256 << 10
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
-        defer { buffer.deallocate() }
-        var filled = 0
-        while true {
-            let n = try retryingEINTR("read", path: path) { Glibc.read(fd, buffer.baseAddress! + filled, chunk - filled) }
-            if n == 0 { break }
-            filled += n
-            // Parse the whole lines; move the partial last one to the front.
-            guard let lastNewline = buffer[0..<filled].lastIndex(of: 0x0a) else {
-                if filled == chunk { filled = 0 }  // a line longer than the buffer is not kallsyms: drop it
-                continue
-            }
-            parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0...lastNewline]))
-            let rest = filled - (lastNewline + 1)
-            if rest > 0 { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[(lastNewline + 1)..<filled])) }
-            filled = rest
-        }
-        parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
+        try ProcFileReader.forEachLines(path) { parser.feed($0) }
         return parser.finish()
     }
 

@@ -11,13 +11,6 @@ import VigilSystem
 /// symbol tables are a cache bounded in bytes: a compiler's table alone holds tens
 /// of megabytes of names, and an evicted one is read again if its binary runs again.
 final class AddressResolver {
-    /// A file's whole function table, and when a frame last needed it.
-    private final class CachedSymbols {
-        let table: SymbolTable
-        var lastUse: UInt64 = 0
-        init(_ table: SymbolTable) { self.table = table }
-    }
-
     private struct NativeAddress: Hashable {
         let file: FileID
         let address: UInt64
@@ -44,12 +37,9 @@ final class AddressResolver {
     private var processes: [Int32: ProcessEntry] = [:]
     private var byInode: [InodeKey: FileID] = [:]
     private(set) var unreadableFiles: UInt64 = 0
-    private var symbolCache: [FileID: CachedSymbols] = [:]
-    private var useCounter: UInt64 = 0
-    let symbolCacheLimitBytes: Int
-    /// A table whose names stay in its file keeps the file open: bound the descriptors too.
-    let symbolCacheLimitFiles = 256
-    private(set) var symbolTablesEvicted = 0
+    /// Whole function tables, bounded in bytes and in files (a table whose names stay
+    /// in its file keeps the file open).
+    private let symbolCache: BoundedCache<FileID, SymbolTable>
     /// The functions frames were found in, per file: what a profile's names come from.
     private var usedFunctions: [FileID: [UInt64: SymbolTable.Entry]] = [:]
     /// Frame addresses already looked up (cleared when large; a repeat look-up is cheap).
@@ -69,7 +59,7 @@ final class AddressResolver {
     init(debugFiles: DebugFileLocator, maxProcesses: Int = 1024, symbolCacheLimitBytes: Int = 48 << 20) {
         self.debugFiles = debugFiles
         self.maxProcesses = maxProcesses
-        self.symbolCacheLimitBytes = symbolCacheLimitBytes
+        symbolCache = BoundedCache(limitBytes: symbolCacheLimitBytes, limitEntries: 256) { $0.byteCount }
     }
 
     /// The executable with the functions its frames were found in as its symbols.
@@ -86,8 +76,8 @@ final class AddressResolver {
         looked.removeAll()
     }
 
-    /// Bytes the cached whole symbol tables hold.
-    var symbolCacheBytes: Int { symbolCache.values.reduce(0) { $0 + $1.table.byteCount } }
+    /// Whole symbol tables dropped from the cache so far.
+    var symbolTablesEvicted: Int { symbolCache.evicted }
 
     enum Unreadable {
         /// The process exited before its mappings could be read.
@@ -199,7 +189,7 @@ final class AddressResolver {
                   let id = try? FileID.ofFile(descriptor: file.descriptor, size: file.size, path: path) else { continue }
             if executables[id] == nil {
                 var exe = Executable.load(file, fileID: id, path: m.path, debugFiles: debugFiles, externalNames: true)
-                cache(exe.symbols, for: id)
+                symbolCache.insert(exe.symbols, for: id)
                 exe.symbols = SymbolTable()
                 executables[id] = exe
             }
@@ -218,37 +208,17 @@ final class AddressResolver {
     /// The whole function table of a file: cached, or read again (and checked to be the
     /// same file) when it was evicted.
     private func symbols(of id: FileID, mapping m: ExecutableMapping, pid: Int32) -> SymbolTable? {
-        useCounter += 1
-        if let cached = symbolCache[id] {
-            cached.lastUse = useCounter
-            return cached.table
-        }
+        if let cached = symbolCache[id] { return cached }
         if m.path == "[vdso]" { return ownVDSO?.executable.symbols }
         guard m.isFile, let exe = executables[id], exe.segments.count > 0 else { return nil }
         for path in Self.openPaths(m, pid: pid) {
             guard let file = try? ELFFile(path: path),
                   (try? FileID.ofFile(descriptor: file.descriptor, size: file.size, path: path)) == id else { continue }
             let table = Executable.loadSymbols(file, buildID: exe.buildID, debugFiles: debugFiles, externalNames: true).0
-            cache(table, for: id)
+            symbolCache.insert(table, for: id)
             return table
         }
         return nil
-    }
-
-    private func cache(_ table: SymbolTable, for id: FileID) {
-        let entry = CachedSymbols(table)
-        useCounter += 1
-        entry.lastUse = useCounter
-        symbolCache[id] = entry
-        var total = symbolCacheBytes
-        guard total > symbolCacheLimitBytes || symbolCache.count > symbolCacheLimitFiles else { return }
-        // Least recently used first, down to three quarters of the limits; not the new one.
-        for (other, cached) in symbolCache.sorted(by: { $0.value.lastUse < $1.value.lastUse })
-        where (total > symbolCacheLimitBytes * 3 / 4 || symbolCache.count > symbolCacheLimitFiles * 3 / 4) && other != id {
-            total -= cached.table.byteCount
-            symbolCache[other] = nil
-            symbolTablesEvicted += 1
-        }
     }
 
     /// A stable stand-in ID for a file that cannot be read, with an empty symbol table.

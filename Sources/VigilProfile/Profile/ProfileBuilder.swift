@@ -26,8 +26,8 @@ public final class ProfileBuilder {
         resolver = AddressResolver(debugFiles: debugFiles, symbolCacheLimitBytes: symbolCacheLimitBytes)
     }
 
-    /// Whole symbol tables dropped from the cache so far, and the bytes it holds now.
-    var symbolCache: (evicted: Int, bytes: Int) { (resolver.symbolTablesEvicted, resolver.symbolCacheBytes) }
+    /// Whole symbol tables dropped from the cache so far.
+    var symbolTablesEvicted: Int { resolver.symbolTablesEvicted }
 
     /// Count one sample.
     public func add(_ sample: RawSample) {

@@ -10,17 +10,12 @@ public final class DwarfUnwinder {
         let device: UInt64
         let inode: UInt64
     }
-    private var files: [FileKey: FileUnwindInfo?] = [:]
-    /// Tables are kept up to this many bytes; past it the least recently used go (and
-    /// are read again if their binary runs again). A host compiling code maps
-    /// hundreds of megabytes of compilers, whose tables would otherwise all stay.
-    let cacheLimitBytes: Int
-    /// Each cached table keeps its file open (to check call sites): bound the descriptors too.
-    let cacheLimitFiles: Int
-    private var cachedBytes = 0
-    private(set) var cachedFiles = 0
-    private var useCounter: UInt64 = 0
-    public private(set) var filesEvicted = 0
+    /// Tables in bytes and in files (each keeps its file open, to check call sites): a
+    /// host compiling code maps hundreds of megabytes of compilers, whose tables would
+    /// otherwise all stay. An evicted table is read again if its binary runs again.
+    private let files: BoundedCache<FileKey, FileUnwindInfo>
+    /// Files found to have no usable call frame information.
+    private var withoutTables: Set<FileKey> = []
     private var mappings: [Int32: (read: Int64, list: [ExecutableMapping])] = [:]
     /// A miss re-reads /proc/PID/maps at most this often (new libraries, JIT code);
     /// stack slots that are not code addresses miss all the time. An address that
@@ -33,9 +28,12 @@ public final class DwarfUnwinder {
     let maxFrames = 127
 
     public init(cacheLimitBytes: Int = 48 << 20, cacheLimitFiles: Int = 256) {
-        self.cacheLimitBytes = cacheLimitBytes
-        self.cacheLimitFiles = cacheLimitFiles
+        files = BoundedCache(limitBytes: cacheLimitBytes, limitEntries: cacheLimitFiles) { $0.byteCount }
     }
+
+    /// Tables dropped from the cache so far, and how many it holds now.
+    var filesEvicted: Int { files.evicted }
+    var cachedFiles: Int { files.count }
 
     /// A process exited or exec'd: its mappings are read again next time.
     public func forget(pid: Int32) { mappings[pid] = nil }
@@ -193,40 +191,17 @@ public final class DwarfUnwinder {
         }
         guard mapping.isFile else { return nil }
         let key = FileKey(device: mapping.device, inode: mapping.inode)
-        useCounter += 1
-        if let cached = files[key] {
-            cached?.lastUse = useCounter
-            return cached
-        }
+        if let cached = files[key] { return cached }
+        if withoutTables.contains(key) { return nil }
         // Through the process's root, so a binary inside a container is the one opened.
         let loaded = FileUnwindInfo.load(path: "/proc/\(pid)/root\(mapping.path)") ?? FileUnwindInfo.load(path: mapping.path)
-        loaded?.lastUse = useCounter
-        files[key] = loaded
         filesLoaded += 1
-        cachedBytes += loaded?.byteCount ?? 0
-        if loaded != nil { cachedFiles += 1 }
-        if cachedBytes > cacheLimitBytes || cachedFiles > cacheLimitFiles || files.count > 8192 { evict(keeping: key) }
-        return loaded
-    }
-
-    /// Bytes the cached tables hold now (symbols and code read since loading included).
-    public var cacheBytes: Int { files.values.reduce(0) { $0 + ($1?.byteCount ?? 0) } }
-
-    /// Drops the least recently used tables down to three quarters of the limits (the
-    /// one just loaded stays), and forgets which files had no tables.
-    private func evict(keeping key: FileKey) {
-        var loaded = files.compactMap { entry in entry.value.map { (key: entry.key, info: $0) } }
-        loaded.sort { $0.info.lastUse < $1.info.lastUse }
-        var total = loaded.reduce(0) { $0 + $1.info.byteCount }
-        var count = loaded.count
-        for entry in loaded where (total > cacheLimitBytes * 3 / 4 || count > cacheLimitFiles * 3 / 4) && entry.key != key {
-            total -= entry.info.byteCount
-            count -= 1
-            files[entry.key] = nil
-            filesEvicted += 1
+        if let loaded {
+            files.insert(loaded, for: key)
+        } else {
+            if withoutTables.count >= 8192 { withoutTables.removeAll() }
+            withoutTables.insert(key)
         }
-        if files.count > 8192 { files = files.filter { $0.value != nil } }
-        cachedBytes = total
-        cachedFiles = count
+        return loaded
     }
 }

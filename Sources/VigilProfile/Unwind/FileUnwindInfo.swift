@@ -11,8 +11,6 @@ final class FileUnwindInfo {
     /// -1 for an in-memory image (the vDSO), which `image` keeps instead.
     private let fd: Int32
     private let image: ELFFile?
-    /// When the unwinder last used it, for its cache's eviction.
-    var lastUse: UInt64 = 0
 
     private var symbolTable: SymbolTable?
     private var pltSlots: PLTSlots?
