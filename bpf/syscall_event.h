@@ -63,7 +63,12 @@ struct vigil_syscall_config {
     vigil_u8 dir_arg[2];                  /* dirfd argument index, VIGIL_DIR_CWD or VIGIL_NO_ARG: captured as DIR0/DIR1 */
     vigil_u32 flags_mask;
     vigil_u32 traced;                     /* 1: the entry program looks at this syscall */
+    vigil_u32 exit_only;                  /* 1: no entry program; arguments are read from the
+                                             task's saved registers at exit, no duration */
 };
+
+/* duration_ns of a call traced at exit only: nothing timed its entry. */
+#define VIGIL_DURATION_UNKNOWN 0xffffffffffffffffULL
 
 /* In vigil_capture.padding of a resolved path: the open created the file. */
 #define VIGIL_CAPTURE_CREATED 0x100

@@ -4,9 +4,13 @@
  * sys_enter/sys_exit tracepoints: a raw program runs for every syscall of every
  * task, so untraced syscalls (most of a host's) would pay for it (a getppid loop
  * ran 17-55% slower, against 3-19% here), and on an open+close loop the two cost
- * the same. The kernel's syscall events skip 32-bit (compat) calls. Arguments are
- * saved at entry per thread and emitted once at exit with the return value; user
- * memory is read at exit, after the kernel has used it. Which arguments are strings, buffers or
+ * the same. The kernel's syscall events skip 32-bit (compat) calls. A call is
+ * emitted once, at exit, with its return value; user memory is read then, after
+ * the kernel has used it. Most syscalls need no entry program: their arguments
+ * are still in the task's saved registers at exit, and the entry hook was a third
+ * of the cost a traced call paid. It is attached only for what must happen at
+ * entry (kill rules, durations) or for calls that replace the registers; those
+ * save their arguments per thread in task storage. Which arguments are strings, buffers or
  * socket addresses comes from the kernel's tracepoint formats, read by user space
  * into the `syscalls` map, so a new syscall needs no code here. */
 #include "syscall_event.h"
@@ -337,11 +341,32 @@ int syscall_exit(struct syscall_exit_args *ctx)
     if (!c || !c->kind)
         return 0;
     struct task_struct *task = bpf_get_current_task_btf();
-    struct saved_call *saved = bpf_task_storage_get(&calls, task, 0, 0);
-    if (!saved || !(saved->flags & VIGIL_CALL_ACTIVE) || saved->nr != nr)
-        return 0;
-    struct saved_call call = *saved;
-    saved->flags = 0;
+    struct saved_call call;
+    if (c->exit_only) {
+        if (!task_wanted(bpf_get_current_pid_tgid() >> 32, task))
+            return 0;
+        /* The arguments as the kernel used them: x86-64 passes them in di, si, dx,
+         * r10, r8 and r9, saved on entry and not changed by the calls planned this
+         * way (user space keeps the entry hook for execve, clone and sigreturn). */
+        struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+        if (!regs)
+            return 0;
+        call.nr = nr;
+        call.flags = 0;
+        call.start_ns = 0;
+        call.args[0] = regs->di;
+        call.args[1] = regs->si;
+        call.args[2] = regs->dx;
+        call.args[3] = regs->r10;
+        call.args[4] = regs->r8;
+        call.args[5] = regs->r9;
+    } else {
+        struct saved_call *saved = bpf_task_storage_get(&calls, task, 0, 0);
+        if (!saved || !(saved->flags & VIGIL_CALL_ACTIVE) || saved->nr != nr)
+            return 0;
+        call = *saved;
+        saved->flags = 0;
+    }
     if (c->only_failures && ret >= 0)
         return 0;
     if (c->watch && ret < 0)
@@ -400,7 +425,7 @@ int syscall_exit(struct syscall_exit_args *ctx)
     e->syscall_nr = call.nr;
     e->killed = (call.flags & VIGIL_CALL_KILLED) != 0;
     e->ret = ret;
-    e->duration_ns = e->header.timestamp_ns - call.start_ns;
+    e->duration_ns = c->exit_only ? VIGIL_DURATION_UNKNOWN : e->header.timestamp_ns - call.start_ns;
 #pragma unroll
     for (int i = 0; i < VIGIL_SYSCALL_ARGS; i++) {
         e->args[i] = call.args[i];

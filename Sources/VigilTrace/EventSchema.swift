@@ -88,7 +88,7 @@ public enum EventSchema {
         case .syscall:
             return [
                 EventField("syscall", .string), EventField("ret", .integer), EventField("error", .string, nullable: true),
-                EventField("duration_ns", .integer), EventField("args", .arguments), EventField("truncated", .strings),
+                EventField("duration_ns", .integer, nullable: true), EventField("args", .arguments), EventField("truncated", .strings),
                 EventField("killed", .boolean),
             ]
         case .open:

@@ -41,11 +41,20 @@ public final class EventWriter {
     /// (human format, ancestry, or a record the fast encoder cannot read).
     func writeRecord(_ record: UnsafeRawBufferPointer, kind: EventKind, bootTime: UInt64, quotedExe: UnsafeRawBufferPointer,
                      encoder: SyscallRecordEncoder) -> Bool {
-        guard format == .json, !includeAncestry else { return false }
+        guard writesRecords else { return false }
         let wall = Int64(bootTime) + bootToRealtimeNanoseconds
         guard encoder.encode(record, kind: kind, wall: wall, quotedExe: quotedExe, into: line) else { return false }
         out.write(bytes: line.buffer)
         return true
+    }
+
+    /// Whether records can be written without decoding them (JSON without ancestry).
+    var writesRecords: Bool { format == .json && !includeAncestry }
+
+    /// Writes an exec, fork or exit record (see ProcessRecordEncoder.kind) as its JSON line.
+    func writeProcessRecord(_ base: UnsafeRawPointer, kind: EventKind, bootTime: UInt64, quotedExe: UnsafeRawBufferPointer) {
+        ProcessRecordEncoder.encode(base, kind: kind, wall: Int64(bootTime) + bootToRealtimeNanoseconds, quotedExe: quotedExe, into: line)
+        out.write(bytes: line.buffer)
     }
 
     /// A line written as is (aggregates).
@@ -227,7 +236,8 @@ extension EventWriter {
                     case .string(let s): return "\(a.name)=\"\(s)\"" + (e.truncated.contains(a.name) ? "…" : "")
                     }
                 }
-                return "\(e.syscall)(\(args.joined(separator: ", "))) = \(result) in \(Self.duration(e.durationNanoseconds))\(killed)"
+                let took = e.durationNanoseconds.map { " in " + Self.duration($0) } ?? ""
+                return "\(e.syscall)(\(args.joined(separator: ", "))) = \(result)\(took)\(killed)"
             }
         case .network(let e):
             let tuple = "\(Self.endpoint(e.sourceAddress, e.sourcePort)) → \(Self.endpoint(e.destinationAddress, e.destinationPort))"

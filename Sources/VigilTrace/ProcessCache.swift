@@ -13,7 +13,8 @@ public final class ProcessCache {
         public var exe: String
     }
 
-    private(set) var entries: [UInt32: Entry] = [:]
+    // Every event reads or updates this: no runtime exclusivity checks.
+    @exclusivity(unchecked) private(set) var entries: [UInt32: Entry] = [:]
 
     public init() {}
 
@@ -35,21 +36,42 @@ public final class ProcessCache {
     public func apply(_ e: ProcessEvent) {
         switch e.kind {
         case .fork:
-            let parent = entries[e.pid] ?? Entry(pid: e.pid, ppid: e.ppid, comm: e.comm, exe: "")
-            entries[e.childPID] = Entry(pid: e.childPID, ppid: e.pid, comm: parent.comm, exe: parent.exe)
-            if entries[e.pid] == nil { entries[e.pid] = parent }
+            forked(parent: e.pid, parentPPID: e.ppid, comm: e.comm, child: e.childPID)
         case .exec where e.ret == 0:
-            var exe = e.exe.isEmpty ? e.filename : e.exe
-            if !exe.hasPrefix("/") {
-                // A relative path as passed to execve; the kernel's view is absolute.
-                exe = (try? ProcFS.link(Int32(bitPattern: e.pid), "exe").path) ?? exe
-            }
-            entries[e.pid] = Entry(pid: e.pid, ppid: e.ppid, comm: e.comm, exe: exe)
+            execed(e.pid, ppid: e.ppid, comm: e.comm, exe: e.exe.isEmpty ? e.filename : e.exe)
         case .exit:
-            if entries[e.pid] == nil { entries[e.pid] = Entry(pid: e.pid, ppid: e.ppid, comm: e.comm, exe: "") }
+            exiting(e.pid, ppid: e.ppid, comm: e.comm)
         default:
             break
         }
+    }
+
+    /// A child inherits its parent's name and executable. `comm` is the parent's,
+    /// asked for only when the parent was not known yet.
+    func forked(parent pid: UInt32, parentPPID: UInt32, comm: @autoclosure () -> String, child: UInt32) {
+        let parent: Entry
+        if let known = entries[pid] {
+            parent = known
+        } else {
+            parent = Entry(pid: pid, ppid: parentPPID, comm: comm(), exe: "")
+            entries[pid] = parent
+        }
+        entries[child] = Entry(pid: child, ppid: pid, comm: parent.comm, exe: parent.exe)
+    }
+
+    /// A successful exec: `exe` as the kernel resolved it, or the path as passed.
+    func execed(_ pid: UInt32, ppid: UInt32, comm: String, exe: String) {
+        var exe = exe
+        if !exe.hasPrefix("/") {
+            // A relative path as passed to execve; the kernel's view is absolute.
+            exe = (try? ProcFS.link(Int32(bitPattern: pid), "exe").path) ?? exe
+        }
+        entries[pid] = Entry(pid: pid, ppid: ppid, comm: comm, exe: exe)
+    }
+
+    /// An exit about to be written: the process is known at least by its ids and name.
+    func exiting(_ pid: UInt32, ppid: UInt32, comm: @autoclosure () -> String) {
+        if entries[pid] == nil { entries[pid] = Entry(pid: pid, ppid: ppid, comm: comm(), exe: "") }
     }
 
     /// The entry of `pid`, re-read from /proc when the event's comm says the process has
@@ -69,6 +91,8 @@ public final class ProcessCache {
     public func forget(_ e: ProcessEvent) {
         if e.kind == .exit { entries.removeValue(forKey: e.pid) }
     }
+
+    func forget(_ pid: UInt32) { entries.removeValue(forKey: pid) }
 
     /// Parent, grandparent, … up to pid 1 (or the first unknown), at most `limit`.
     public func ancestors(of pid: UInt32, limit: Int = 32) -> [Entry] {

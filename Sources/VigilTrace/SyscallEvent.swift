@@ -1,6 +1,6 @@
 import CVigilBPF
 
-/// One traced syscall: its arguments as the kernel saw them at entry, what came
+/// One traced syscall: its arguments as the kernel used them, what came
 /// back, and the user memory it used. `kind` is .syscall, or .open/.read/.write
 /// for the file sensor's syscalls, which add the resolved path.
 public struct SyscallEvent: Sendable, Equatable {
@@ -18,7 +18,8 @@ public struct SyscallEvent: Sendable, Equatable {
     public var header: EventHeader
     public var syscall: String
     public var ret: Int64
-    public var durationNanoseconds: UInt64
+    /// Entry to exit; nil when the call was traced at exit only (no durations asked for).
+    public var durationNanoseconds: UInt64?
     /// A kill rule sent SIGKILL at entry; the process never saw the result.
     public var killed: Bool
     public var arguments: [Argument]
@@ -98,7 +99,7 @@ struct SyscallEventDecoder {
         }
         var event = SyscallEvent(
             kind: kind, header: EventHeader(base), syscall: description.name, ret: e.pointee.ret,
-            durationNanoseconds: e.pointee.duration_ns, killed: e.pointee.killed != 0, arguments: [], truncated: [])
+            durationNanoseconds: e.pointee.duration_ns == VIGIL_DURATION_UNKNOWN ? nil : e.pointee.duration_ns, killed: e.pointee.killed != 0, arguments: [], truncated: [])
         // Captures follow the fixed part: header, then `len` bytes padded to 8.
         var offset = Self.fixedSize
         let end = min(record.count, Self.fixedSize + Int(e.pointee.data_len))

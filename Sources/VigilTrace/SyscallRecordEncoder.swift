@@ -86,16 +86,6 @@ final class SyscallRecordEncoder {
         return t
     }
 
-    static func eventFragment(_ kind: EventKind, into line: JSONLine) {
-        switch kind {
-        case .syscall: line.raw(",\"event\":\"syscall\"")
-        case .open: line.raw(",\"event\":\"open\"")
-        case .read: line.raw(",\"event\":\"read\"")
-        case .write: line.raw(",\"event\":\"write\"")
-        default: line.appendRaw(bytes: Array(",\"event\":\"\(kind.rawValue)\"".utf8))
-        }
-    }
-
     /// A captured piece of user memory.
     struct Capture {
         var bytes: UnsafeRawBufferPointer
@@ -158,22 +148,8 @@ final class SyscallRecordEncoder {
                        quotedExe: UnsafeRawBufferPointer, captures: UnsafeBufferPointer<Capture?>, resolved: ResolvedPath?,
                        into line: JSONLine) {
         let args = UnsafeRawPointer(e) + Self.argsOffset
-        line.reset()
-        line.raw("{\"time\":")
-        line.appendTime(nanoseconds: wall)
-        line.raw(",\"time_ns\":"); line.appendNumber(wall)
-        Self.eventFragment(kind, into: line)
-        line.raw(",\"pid\":"); line.appendNumber(Int64(e.pointee.header.pid))
-        line.raw(",\"tid\":"); line.appendNumber(Int64(e.pointee.header.tid))
-        line.raw(",\"ppid\":"); line.appendNumber(Int64(e.pointee.header.ppid))
-        line.raw(",\"uid\":"); line.appendNumber(Int64(e.pointee.header.uid))
-        line.raw(",\"gid\":"); line.appendNumber(Int64(e.pointee.header.gid))
-        line.raw(",\"cgroup_id\":"); line.appendNumber(Int64(bitPattern: e.pointee.header.cgroup_id))
-        line.raw(",\"comm\":")
-        withUnsafeBytes(of: e.pointee.header.comm) { c in
-            line.appendQuoted(bytes: UnsafeRawBufferPointer(rebasing: c[..<(c.firstIndex(of: 0) ?? c.count)]))
-        }
-        line.raw(",\"exe\":"); line.appendRaw(bytes: quotedExe)
+        RecordHeaderEncoder.write(UnsafeRawPointer(e).assumingMemoryBound(to: vigil_event_header.self), kind: kind, wall: wall,
+                                  quotedExe: quotedExe, into: line)
         line.appendRaw(bytes: t.fragment(t.syscall))
         let ret = e.pointee.ret
         let killed = e.pointee.killed != 0
@@ -208,7 +184,9 @@ final class SyscallRecordEncoder {
         default:
             line.raw(",\"ret\":"); line.appendNumber(ret)
             Self.error(ret, into: line)
-            line.raw(",\"duration_ns\":"); line.appendNumber(Int64(bitPattern: e.pointee.duration_ns))
+            line.raw(",\"duration_ns\":")
+            let duration = e.pointee.duration_ns
+            if duration == VIGIL_DURATION_UNKNOWN { line.raw("null") } else { line.appendNumber(Int64(bitPattern: duration)) }
             line.raw(",\"args\":{")
             var anyTruncated = false
             for i in 0..<t.kinds.count {

@@ -71,7 +71,7 @@ extension SyscallEvent {
         default:
             switch name {
             case "ret": return .integer(ret)
-            case "duration_ns": return .integer(Int64(durationNanoseconds))
+            case "duration_ns": return durationNanoseconds.map { .integer(Int64($0)) }
             case "truncated": return .strings(truncated)
             default:
                 guard name.hasPrefix("args.") else { return nil }

@@ -27,7 +27,7 @@ public final class TraceSensor {
         let network = !options.events.isDisjoint(with: [.connect, .accept, .close])
         try object.program("handle_tcp_state").setAutoload(network)
         try object.program("accept_exit").setAutoload(network)
-        try object.program("syscall_enter").setAutoload(!plan.entries.isEmpty)
+        try object.program("syscall_enter").setAutoload(plan.needsEntry)
         try object.program("syscall_exit").setAutoload(!plan.entries.isEmpty)
         try object.load()
 
@@ -49,7 +49,9 @@ public final class TraceSensor {
         }
         for entry in plan.entries {
             links.append(try object.program("syscall_exit").attachTracepoint(category: "syscalls", name: "sys_exit_\(entry.description.name)"))
-            links.append(try object.program("syscall_enter").attachTracepoint(category: "syscalls", name: "sys_enter_\(entry.description.name)"))
+            if entry.config.exit_only == 0 {
+                links.append(try object.program("syscall_enter").attachTracepoint(category: "syscalls", name: "sys_enter_\(entry.description.name)"))
+            }
         }
         if network {
             links.append(try object.program("handle_tcp_state").attach())

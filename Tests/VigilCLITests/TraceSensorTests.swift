@@ -13,17 +13,19 @@ import VigilTestSupport
     func privileged() -> Bool { helper.privileged() }
     func events(_ stdout: String) throws -> [[String: Any]] { try helper.events(stdout) }
 
-    /// A fresh directory holding the compiled workload and a data file.
-    func workloadDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-workload-\(UUID().uuidString)").path
+    /// A fresh directory holding the compiled fixture `name` (Fixtures/NAME.c) and data.txt.
+    static func compile(_ name: String, data: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(name)-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let source = Self.root.appendingPathComponent("Tests/VigilCLITests/Fixtures/workload.c").path
+        let source = root.appendingPathComponent("Tests/VigilCLITests/Fixtures/\(name).c").path
         let cc = FileManager.default.isExecutableFile(atPath: "/opt/swift/usr/bin/clang") ? "/opt/swift/usr/bin/clang" : "/usr/bin/cc"
-        let r = try CLI.run(["-O1", "-o", dir + "/workload", source], executable: cc)
-        #expect(r.status == 0, "compiling the workload: \(r.stderr)")
-        try "data\n".write(toFile: dir + "/data.txt", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["-O1", "-o", dir + "/" + name, source], executable: cc)
+        #expect(r.status == 0, "compiling \(name): \(r.stderr)")
+        try data.write(toFile: dir + "/data.txt", atomically: true, encoding: .utf8)
         return dir
     }
+
+    func workloadDirectory() throws -> String { try Self.compile("workload", data: "data\n") }
 
     /// A listening TCP socket on 127.0.0.1 that the test owns; connections complete in its backlog.
     func listener() throws -> (fd: Int32, port: Int) {
@@ -121,5 +123,53 @@ import VigilTestSupport
                 "strace: \(strace)\nvigil: \(vigil)")
         #expect(vigil.values.map { $0["execve"] ?? 0 }.reduce(0, +) >= 3)
         #expect(strace.count == 4 && vigil.count == 4)
+    }
+}
+
+/// Syscall arguments as the program passed them, in every argument register, and
+/// durations only when asked for (they need the entry hook).
+@Suite(.serialized) struct TraceSyscallArgumentTests {
+    let helper = TraceCommandTests()
+
+    func build() throws -> String { try TraceSensorTests.compile("syscall-args", data: "0123456789abcdef\n") }
+
+    func trace(_ dir: String, _ flags: [String]) throws -> [[String: Any]] {
+        let r = try CLI.run(["trace", "--format", "json", "--syscalls", "openat,pread64,mmap,nanosleep,clock_nanosleep"]
+                            + flags + ["--", dir + "/syscall-args", dir + "/data.txt"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("lost: 0 in the kernel"), "\(r.stderr)")
+        return try helper.events(r.stdout)
+    }
+
+    @Test func argumentsInEveryRegisterAreThoseTheProgramPassed() throws {
+        guard helper.privileged() else { return }
+        let dir = try build()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for flags in [[], ["--durations"]] {
+            let all = try trace(dir, flags)
+            func args(_ e: [String: Any]) -> [String: Any] { e["args"] as? [String: Any] ?? [:] }
+            let open = try #require(all.first { $0["syscall"] as? String == "openat" && args($0)["filename"] as? String == dir + "/data.txt" },
+                                    "no openat of the data file with \(flags)")
+            #expect(args(open)["dfd"] as? Int == -100)
+            #expect(args(open)["flags"] as? Int == Int(O_RDWR | O_CREAT | O_CLOEXEC))
+            #expect(args(open)["mode"] as? Int == 0o640)
+            let fd = try #require(open["ret"] as? Int)
+            // The last of each: the dynamic loader reads and maps libraries first.
+            let pread = try #require(all.last { $0["syscall"] as? String == "pread64" })
+            #expect(args(pread)["fd"] as? Int == fd && args(pread)["count"] as? Int == 7 && args(pread)["pos"] as? Int == 3)
+            #expect(pread["ret"] as? Int == 7)
+            let mmap = try #require(all.last { $0["syscall"] as? String == "mmap" && args($0)["fd"] as? Int == fd })
+            #expect(args(mmap)["len"] as? Int == 4096 && args(mmap)["prot"] as? Int == Int(PROT_READ))
+            #expect(args(mmap)["flags"] as? Int == Int(MAP_PRIVATE) && args(mmap)["off"] as? Int == 0)
+            let sleep = try #require(all.first { ["nanosleep", "clock_nanosleep"].contains($0["syscall"] as? String) && $0["ret"] as? Int == 0 })
+            if flags.isEmpty {
+                // Traced at exit only: nothing timed the entry.
+                #expect(all.allSatisfy { $0["duration_ns"] is NSNull }, "durations without --durations")
+            } else {
+                let ns = try #require(sleep["duration_ns"] as? Int)
+                #expect(ns >= 30_000_000 && ns < 2_000_000_000, "a 30 ms sleep took \(ns) ns")
+                #expect(all.allSatisfy { ($0["duration_ns"] as? Int ?? -1) >= 0 })
+            }
+        }
     }
 }

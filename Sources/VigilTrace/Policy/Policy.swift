@@ -54,11 +54,15 @@ public struct SyscallCapture: Sendable, Equatable {
     public var stringSize: Int
     /// Bytes captured per buffer argument (0...4096; 0 = none).
     public var bufferSize: Int
+    /// Time each call from entry to exit (`duration_ns`). Costs an entry hook per call;
+    /// on whenever a rule looks at `duration_ns`.
+    public var durations: Bool
 
-    public init(names: [String], stringSize: Int = 256, bufferSize: Int = 0) {
+    public init(names: [String], stringSize: Int = 256, bufferSize: Int = 0, durations: Bool = false) {
         self.names = names
         self.stringSize = stringSize
         self.bufferSize = bufferSize
+        self.durations = durations
     }
 }
 
@@ -109,6 +113,13 @@ public struct Rule: Sendable, Equatable {
         return nil
     }
     public var kills: Bool { actions.contains(.kill) }
+
+    /// Whether a condition or the count action reads `field`.
+    func uses(_ field: String) -> Bool {
+        if conditions.contains(where: { $0.field == field }) { return true }
+        guard let c = count else { return false }
+        return [c.by, c.sum, c.min, c.max, c.avg, c.histogram].contains { $0.contains(field) }
+    }
 }
 
 /// One test on one field: `path: {prefix: /etc/}` is `Condition(field: "path", op: .prefix, values: ["/etc/"])`.

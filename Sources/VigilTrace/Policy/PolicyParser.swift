@@ -7,19 +7,21 @@ struct PolicyParser {
     let file: String
 
     static let topKeys = ["sources", "filters", "rules"]
-    static let syscallKeys = ["names", "string_size", "buffer_size"]
+    static let syscallKeys = ["names", "string_size", "buffer_size", "durations"]
     static let filterKeys = ["pids", "follow", "cgroup", "comm", "uid", "exe"]
 
     func parse(_ text: String) throws(PolicyError) -> Policy {
         let root = try compose(text)
         let top = try entries(root, allowed: Self.topKeys, in: "the policy")
-        let sources = try top["sources"].map { e throws(PolicyError) in try parseSources(e) } ?? .default
+        var sources = try top["sources"].map { e throws(PolicyError) in try parseSources(e) } ?? .default
         let filters = try top["filters"].map { e throws(PolicyError) in try parseFilters(e) } ?? PolicyFilters()
         var rules: [Rule] = []
         var killRules: [KillSpec] = []
         if let e = top["rules"] {
             (rules, killRules) = try parseRules(e, sources: sources)
         }
+        // A rule that looks at durations needs them measured.
+        if rules.contains(where: { $0.event == .syscall && $0.uses("duration_ns") }) { sources.syscalls?.durations = true }
         return Policy(sources: sources, filters: filters, rules: rules, killRules: killRules)
     }
 
@@ -76,6 +78,9 @@ struct PolicyParser {
         }
         if let e = fields["buffer_size"] {
             capture.bufferSize = Int(try integer(e.value, for: "buffer_size", in: 0...4096))
+        }
+        if let e = fields["durations"] {
+            capture.durations = try boolean(e.value, for: "durations")
         }
         return capture
     }

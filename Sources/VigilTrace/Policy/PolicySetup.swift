@@ -11,6 +11,7 @@ extension Policy {
             options.syscalls = syscalls.names
             options.stringSize = UInt32(syscalls.stringSize)
             options.bufferSize = UInt32(syscalls.bufferSize)
+            options.syscallDurations = syscalls.durations
         }
         if !filters.pids.isEmpty { options.pids = filters.pids }
         options.followChildren = filters.follow

@@ -42,8 +42,10 @@ struct SyscallPlan {
                 update(name) { $0.only_failures = 1 }
             }
         }
+        var killed: Set<String> = []
         for rule in options.killRules {
             let d = try catalog.describe(rule.syscall)
+            killed.insert(d.name)
             if index(d.name) == nil { set(d, kind: vigil_event_kind(rawValue: 0), stringSize: stringSize, bufferSize: 0) }
             if let argument = rule.argument {
                 guard let i = d.argumentIndex(argument), d.arguments[i].kind == .string else {
@@ -52,7 +54,25 @@ struct SyscallPlan {
                 update(d.name) { $0.kill_arg = UInt8(i) }
             }
         }
+        for i in entries.indices {
+            let name = entries[i].description.name
+            let c = entries[i].config
+            let exitOnly = c.kind != 0 && c.watch == 0 && !killed.contains(name) && !Self.replacesRegisters.contains(name)
+                && !(c.kind == VIGIL_EVENT_SYSCALL.rawValue && options.syscallDurations)
+            entries[i].config.exit_only = exitOnly ? 1 : 0
+            entries[i].config.traced = exitOnly ? 0 : 1
+        }
     }
+
+    /// Syscalls after which the task's saved registers no longer hold the arguments
+    /// (a new program's, a restored signal frame's, a child's first return): these
+    /// save their arguments at entry. exit and exit_group never return.
+    static let replacesRegisters: Set<String> = [
+        "execve", "execveat", "rt_sigreturn", "clone", "clone3", "fork", "vfork", "exit", "exit_group",
+    ]
+
+    /// Whether any planned syscall needs its entry hook.
+    var needsEntry: Bool { entries.contains { $0.config.exit_only == 0 } }
 
     /// File integrity's syscalls, each with its kernel filter; plain file events asked
     /// for on the same syscalls take precedence (they want every call).

@@ -1,0 +1,73 @@
+import CVigilBPF
+import VigilSystem
+
+/// Writes exec, fork and exit records as JSON lines straight from the kernel's record:
+/// no ProcessEvent, no Strings for the filename or each argument. Its output is the
+/// same as EventWriter.encode's, byte for byte (a test compares them).
+enum ProcessRecordEncoder {
+    /// The record's event kind when it is a whole exec, fork or exit record.
+    static func kind(_ record: UnsafeRawBufferPointer) -> EventKind? {
+        guard record.count >= EventHeader.size, let base = record.baseAddress else { return nil }
+        switch vigil_event_kind(rawValue: base.assumingMemoryBound(to: vigil_event_header.self).pointee.kind) {
+        case VIGIL_EVENT_EXEC where record.count >= MemoryLayout<vigil_exec_event>.size: return .exec
+        case VIGIL_EVENT_FORK where record.count >= MemoryLayout<vigil_fork_event>.size: return .fork
+        case VIGIL_EVENT_EXIT where record.count >= MemoryLayout<vigil_exit_event>.size: return .exit
+        default: return nil
+        }
+    }
+
+    /// The exec's file name as passed, and the executable's path as the kernel resolved it.
+    static func filename(_ base: UnsafeRawPointer) -> UnsafeRawBufferPointer {
+        let e = base.assumingMemoryBound(to: vigil_exec_event.self)
+        return UnsafeRawBufferPointer(start: base + filenameOffset, count: min(Int(e.pointee.filename_len), Int(VIGIL_FILENAME_LEN)))
+    }
+
+    static func executable(_ base: UnsafeRawPointer) -> UnsafeRawBufferPointer {
+        let e = base.assumingMemoryBound(to: vigil_exec_event.self)
+        return UnsafeRawBufferPointer(start: base + exeOffset, count: min(Int(e.pointee.exe_len), Int(VIGIL_FILENAME_LEN)))
+    }
+
+    static let filenameOffset = MemoryLayout<vigil_exec_event>.offset(of: \.filename)!
+    static let exeOffset = MemoryLayout<vigil_exec_event>.offset(of: \.exe)!
+    static let argsOffset = MemoryLayout<vigil_exec_event>.offset(of: \.args)!
+
+    /// A record `kind(_:)` accepted, as one JSON line in `line`.
+    static func encode(_ base: UnsafeRawPointer, kind: EventKind, wall: Int64, quotedExe: UnsafeRawBufferPointer, into line: JSONLine) {
+        RecordHeaderEncoder.write(base.assumingMemoryBound(to: vigil_event_header.self), kind: kind, wall: wall,
+                                  quotedExe: quotedExe, into: line)
+        switch kind {
+        case .exec:
+            let e = base.assumingMemoryBound(to: vigil_exec_event.self)
+            line.raw(",\"filename\":"); line.appendQuoted(bytes: filename(base))
+            line.raw(",\"argv\":[")
+            // NUL-separated, a trailing NUL ending the last (as ProcessEventDecoder.splitArguments).
+            let args = UnsafeRawBufferPointer(start: base + argsOffset, count: min(Int(e.pointee.args_len), Int(VIGIL_ARGS_MAX)))
+            var start = 0
+            for i in 0..<args.count where args[i] == 0 {
+                if start > 0 { line.raw(",") }
+                line.appendQuoted(bytes: UnsafeRawBufferPointer(rebasing: args[start..<i]))
+                start = i + 1
+            }
+            if start < args.count {
+                if start > 0 { line.raw(",") }
+                line.appendQuoted(bytes: UnsafeRawBufferPointer(rebasing: args[start...]))
+            }
+            line.raw("]")
+            line.raw(e.pointee.args_truncated != 0 ? ",\"args_truncated\":true" : ",\"args_truncated\":false")
+            line.raw(",\"ret\":0,\"error\":null")
+        case .fork:
+            line.raw(",\"child_pid\":")
+            line.appendNumber(Int64(base.assumingMemoryBound(to: vigil_fork_event.self).pointee.child_pid))
+        default:
+            let e = base.assumingMemoryBound(to: vigil_exit_event.self)
+            let status = e.pointee.exit_code
+            if status & 0x7f == 0 {
+                line.raw(",\"exit_code\":"); line.appendNumber(Int64((status >> 8) & 0xff)); line.raw(",\"signal\":null")
+            } else {
+                line.raw(",\"exit_code\":null,\"signal\":"); line.appendNumber(Int64(status & 0x7f))
+            }
+            line.raw(",\"lifetime_ns\":"); line.appendNumber(Int64(bitPattern: e.pointee.lifetime_ns))
+        }
+        line.raw("}\n")
+    }
+}
