@@ -115,14 +115,6 @@ static __always_inline __u64 task_uid_gid(struct task_struct *task)
     return ((__u64)cred->gid.val << 32) | cred->uid.val;
 }
 
-/* The id of the task's cgroup v2 (what bpf_get_current_cgroup_id reports: the
- * default hierarchy's cgroup of its css_set, the root for tasks outside it), by plain
- * loads: about 8 ns less per event than the helper. */
-static __always_inline __u64 task_cgroup_id(struct task_struct *task)
-{
-    return task->cgroups->dfl_cgrp->kn->id;
-}
-
 static __always_inline bool comm_matches(struct task_struct *task)
 {
     char comm[VIGIL_COMM_LEN] __attribute__((aligned(8)));
@@ -169,7 +161,7 @@ static __always_inline bool wanted(__u32 kind, __u32 tgid, struct task_struct *t
  * runs in: the exec'ing task, the forking parent, the exiting task, the caller).
  * This runs for every event, so what can be is read by plain loads through `task`,
  * a BTF pointer (bpf_get_current_task_btf or a BTF tracepoint's argument): its
- * parent, credentials, cgroup and name. Each replaced a helper call or two probe reads. */
+ * parent, credentials and name. Each replaced a helper call or two probe reads. */
 static __always_inline void fill_header(struct vigil_event_header *h, __u32 kind, struct task_struct *task)
 {
     __u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -180,7 +172,7 @@ static __always_inline void fill_header(struct vigil_event_header *h, __u32 kind
     h->ppid = task->real_parent->tgid;
     h->uid = (__u32)uid_gid;
     h->gid = uid_gid >> 32;
-    h->cgroup_id = task_cgroup_id(task);
+    h->cgroup_id = bpf_get_current_cgroup_id();
     h->timestamp_ns = bpf_ktime_get_boot_ns();
     task_comm(task, h->comm);
 }
