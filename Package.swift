@@ -125,6 +125,6 @@ let package = Package(
         .testTarget(name: "VigilAgentTests", dependencies: ["VigilAgent", "VigilSQL", "VigilTables", "VigilSystem", "VigilTestSupport"]),
         .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilSQL", "VigilTables"]),
         // Fixtures: C sources of test workloads, compiled by the tests themselves.
-        .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport", "VigilAgent", "VigilSQL", "VigilWatchdog", "VigilTrace", "VigilBPF"], exclude: ["Fixtures"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport", "VigilAgent", "VigilSQL", "VigilWatchdog", "VigilTrace", "VigilBPF", .product(name: "Logging", package: "swift-log")], exclude: ["Fixtures"]),
     ]
 )
