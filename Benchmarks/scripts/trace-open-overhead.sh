@@ -34,6 +34,15 @@ loop() {
   eval "${name}_floor+=($floor)"
 }
 
+# SIGINT, then SIGKILL after 30 s: bpftrace once sat in epoll_wait after its SIGINT
+# for over five minutes, and the whole run with it.
+stop() {
+  kill -INT "$1" 2> /dev/null || true
+  for _ in $(seq 150); do kill -0 "$1" 2> /dev/null || break; sleep 0.2; done
+  kill -KILL "$1" 2> /dev/null || true
+  wait "$1" 2> /dev/null || true
+}
+
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 ratio() { awk "BEGIN { printf \"%.2f\", $1 / $2 }"; }
 
@@ -46,7 +55,7 @@ run_vigil() {
   sleep 1.5
   loop "$name"
   sleep 1
-  kill -INT $pid; wait $pid || true
+  stop $pid
   eval "${name}_events=$(grep -c "\"$target\"" "$out/$name.jsonl" || true)"
   eval "${name}_lost=$(sed -n 's/^lost: \([0-9]*\) in the kernel.*/\1/p' "$out/$name-summary.txt")"
 }
@@ -60,7 +69,7 @@ run_bpftrace() {
   sleep 1
   loop bt
   sleep 1
-  kill -INT $pid; wait $pid || true
+  stop $pid
   bt_events=$(grep -c " $target " "$out/bpftrace.txt" || true)
 }
 
