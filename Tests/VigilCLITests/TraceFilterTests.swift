@@ -13,6 +13,25 @@ import Testing
         #expect(all.allSatisfy { $0["comm"] as? String == "true" })
     }
 
+    /// Names that share a prefix with the filter are not it; a name the kernel cut at 15
+    /// bytes is matched by its first 15, as `ps` shows it.
+    @Test func commFilterComparesTheWholeName() throws {
+        guard helper.privileged() else { return }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-comm-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["tru", "truex", "abcdefghijklmno", "abcdefghijklmnopq", "abcdefghijklmn"] {
+            try FileManager.default.createSymbolicLink(atPath: dir + "/" + name, withDestinationPath: "/bin/true")
+        }
+        let script = ["tru", "truex", "abcdefghijklmno", "abcdefghijklmnopq", "abcdefghijklmn"].map { "\(dir)/\($0)" }.joined(separator: "; ")
+        let short = try helper.events(try CLI.run(["trace", "--format", "json", "--comm", "true", "--", "/bin/sh", "-c", script + "; /bin/true"]).stdout)
+        #expect(short.count == 2 && short.allSatisfy { $0["comm"] as? String == "true" }, "\(short)")
+        let long = try helper.events(try CLI.run(["trace", "--format", "json", "--comm", "abcdefghijklmno", "--", "/bin/sh", "-c", script]).stdout)
+        // The 15-byte name and the 17-byte one (cut to the same 15): an exec and an exit each.
+        #expect(long.count == 4 && long.allSatisfy { $0["comm"] as? String == "abcdefghijklmno" }, "\(long)")
+        #expect(Set(long.compactMap { $0["filename"] as? String }) == [dir + "/abcdefghijklmno", dir + "/abcdefghijklmnopq"])
+    }
+
     @Test func uidFilterKeepsOnlyThatUser() throws {
         guard helper.privileged() else { return }
         let r = try CLI.run(["trace", "--format", "json", "--uid", "65534", "--", "/bin/sh", "-c",
