@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VigilSystem
 @testable import VigilTrace
@@ -110,6 +111,34 @@ import VigilSystem
         let s = try Policy.parse("sources:\n  syscalls:\n    names: openat\n", file: "s.yaml")
         #expect(s.sources.events == [.syscall])
         #expect(s.sources.syscalls == SyscallCapture(names: ["openat"], stringSize: 256, bufferSize: 0))
+    }
+
+    /// Durations cost an entry hook per call: off unless asked for, or a rule reads them.
+    @Test func durationsAreOnWhenAskedForOrUsed() throws {
+        func durations(_ text: String) throws -> Bool? { try Policy.parse(text, file: "d.yaml").sources.syscalls?.durations }
+        var options = SensorOptions()
+        try Policy.parse("sources:\n  syscalls:\n    names: [openat]\n", file: "d.yaml").apply(to: &options)
+        #expect(!options.syscallDurations)
+        #expect(try durations("sources:\n  syscalls:\n    names: [openat]\n    durations: true\n") == true)
+        let used = """
+            sources:
+              syscalls:
+                names: [connect]
+            rules:
+              - name: slow-connects
+                event: syscall
+                match:
+                  duration_ns: {gt: 1000000000}
+                actions: [log]
+              - name: by-time
+                event: syscall
+                actions:
+                  - count: {by: [syscall], histogram: duration_ns}
+            """
+        #expect(try durations(used) == true)
+        #expect(try durations(used.replacingOccurrences(of: "duration_ns: {gt: 1000000000}", with: "ret: {lt: 0}")
+                                  .replacingOccurrences(of: "histogram: duration_ns", with: "sum: ret")) == false)
+        #expect(throws: PolicyError.self) { try Policy.parse("sources:\n  syscalls:\n    names: [openat]\n    durations: often\n", file: "d.yaml") }
     }
 
     @Test func countDefaultsAndSingleValues() throws {
