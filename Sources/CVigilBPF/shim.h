@@ -9,6 +9,8 @@
 #include "../../bpf/trace_config.h"
 #include "../../bpf/profile_event.h"
 #include <linux/perf_event.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,6 +18,16 @@
 // glibc has no wrapper for perf_event_open(2).
 static inline int vigil_perf_event_open(struct perf_event_attr *attr, int pid, int cpu, int group, unsigned long flags) {
     return (int)syscall(SYS_perf_event_open, attr, pid, cpu, group, flags);
+}
+
+// glibc's vasprintf, declared by its headers only under _GNU_SOURCE.
+int vasprintf(char **strp, const char *format, va_list ap);
+
+// A libbpf message formatted whole, however long (a verifier log can be megabytes,
+// with its reason at the end); free() it. NULL when out of memory.
+static inline char *vigil_format_message(const char *format, va_list ap) {
+    char *text = NULL;
+    return vasprintf(&text, format, ap) < 0 ? NULL : text;
 }
 
 // The BPF ring buffer's positions and record headers are shared with the kernel:

@@ -89,7 +89,7 @@ public final class ProcessCache {
 
     /// Forget a process after its exit has been written.
     public func forget(_ e: ProcessEvent) {
-        if e.kind == .exit { entries.removeValue(forKey: e.pid) }
+        if e.kind == .exit { forget(e.pid) }
     }
 
     func forget(_ pid: UInt32) { entries.removeValue(forKey: pid) }

@@ -40,14 +40,10 @@ enum ProcessEventDecoder {
         case UInt32(VIGIL_EVENT_EXEC.rawValue):
             guard record.count >= MemoryLayout<vigil_exec_event>.size else { return nil }
             var event = ProcessEvent(kind: .exec, header: EventHeader(base))
-            let e = base.assumingMemoryBound(to: vigil_exec_event.self)
-            let filenameLength = min(Int(e.pointee.filename_len), Int(VIGIL_FILENAME_LEN))
-            event.filename = String(decoding: UnsafeRawBufferPointer(start: base + offset(\.filename), count: filenameLength), as: UTF8.self)
-            let argsLength = min(Int(e.pointee.args_len), Int(VIGIL_ARGS_MAX))
-            event.argv = splitArguments(UnsafeRawBufferPointer(start: base + offset(\.args), count: argsLength))
-            event.argsTruncated = e.pointee.args_truncated != 0
-            let exeLength = min(Int(e.pointee.exe_len), Int(VIGIL_FILENAME_LEN))
-            event.exe = String(decoding: UnsafeRawBufferPointer(start: base + offset(\.exe), count: exeLength), as: UTF8.self)
+            event.filename = String(decoding: ExecRecord.filename(base), as: UTF8.self)
+            ExecRecord.forEachArgument(base) { event.argv.append(String(decoding: $0, as: UTF8.self)) }
+            event.argsTruncated = base.assumingMemoryBound(to: vigil_exec_event.self).pointee.args_truncated != 0
+            event.exe = String(decoding: ExecRecord.executable(base), as: UTF8.self)
             return event
         case UInt32(VIGIL_EVENT_FORK.rawValue):
             guard record.count >= MemoryLayout<vigil_fork_event>.size else { return nil }
@@ -67,19 +63,37 @@ enum ProcessEventDecoder {
         }
     }
 
-    /// NUL-separated argv bytes → arguments (a trailing NUL ends the last one).
-    static func splitArguments(_ bytes: UnsafeRawBufferPointer) -> [String] {
-        var out: [String] = []
-        var start = 0
-        for i in 0..<bytes.count where bytes[i] == 0 {
-            out.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
-            start = i + 1
-        }
-        if start < bytes.count { out.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start...]), as: UTF8.self)) }
-        return out
+}
+
+/// The variable parts of an exec record (a whole vigil_exec_event at `base`), as the
+/// decoder and the JSON encoder both read them.
+enum ExecRecord {
+    /// The file name as passed to execve.
+    static func filename(_ base: UnsafeRawPointer) -> UnsafeRawBufferPointer {
+        let e = base.assumingMemoryBound(to: vigil_exec_event.self)
+        return UnsafeRawBufferPointer(start: base + filenameOffset, count: min(Int(e.pointee.filename_len), Int(VIGIL_FILENAME_LEN)))
     }
 
-    static func offset(_ field: PartialKeyPath<vigil_exec_event>) -> Int {
-        MemoryLayout<vigil_exec_event>.offset(of: field)!
+    /// The executable's absolute path as the kernel resolved it (empty when unknown).
+    static func executable(_ base: UnsafeRawPointer) -> UnsafeRawBufferPointer {
+        let e = base.assumingMemoryBound(to: vigil_exec_event.self)
+        return UnsafeRawBufferPointer(start: base + exeOffset, count: min(Int(e.pointee.exe_len), Int(VIGIL_FILENAME_LEN)))
     }
+
+    /// Each argument's bytes, in order: NUL-separated, a trailing NUL ending the last
+    /// (a cut argv's last argument has none).
+    static func forEachArgument(_ base: UnsafeRawPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+        let e = base.assumingMemoryBound(to: vigil_exec_event.self)
+        let bytes = UnsafeRawBufferPointer(start: base + argsOffset, count: min(Int(e.pointee.args_len), Int(VIGIL_ARGS_MAX)))
+        var start = 0
+        for i in 0..<bytes.count where bytes[i] == 0 {
+            body(UnsafeRawBufferPointer(rebasing: bytes[start..<i]))
+            start = i + 1
+        }
+        if start < bytes.count { body(UnsafeRawBufferPointer(rebasing: bytes[start...])) }
+    }
+
+    static let filenameOffset = MemoryLayout<vigil_exec_event>.offset(of: \.filename)!
+    static let exeOffset = MemoryLayout<vigil_exec_event>.offset(of: \.exe)!
+    static let argsOffset = MemoryLayout<vigil_exec_event>.offset(of: \.args)!
 }

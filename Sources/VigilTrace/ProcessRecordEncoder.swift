@@ -16,21 +16,6 @@ enum ProcessRecordEncoder {
         }
     }
 
-    /// The exec's file name as passed, and the executable's path as the kernel resolved it.
-    static func filename(_ base: UnsafeRawPointer) -> UnsafeRawBufferPointer {
-        let e = base.assumingMemoryBound(to: vigil_exec_event.self)
-        return UnsafeRawBufferPointer(start: base + filenameOffset, count: min(Int(e.pointee.filename_len), Int(VIGIL_FILENAME_LEN)))
-    }
-
-    static func executable(_ base: UnsafeRawPointer) -> UnsafeRawBufferPointer {
-        let e = base.assumingMemoryBound(to: vigil_exec_event.self)
-        return UnsafeRawBufferPointer(start: base + exeOffset, count: min(Int(e.pointee.exe_len), Int(VIGIL_FILENAME_LEN)))
-    }
-
-    static let filenameOffset = MemoryLayout<vigil_exec_event>.offset(of: \.filename)!
-    static let exeOffset = MemoryLayout<vigil_exec_event>.offset(of: \.exe)!
-    static let argsOffset = MemoryLayout<vigil_exec_event>.offset(of: \.args)!
-
     /// A record `kind(_:)` accepted, as one JSON line in `line`.
     static func encode(_ base: UnsafeRawPointer, kind: EventKind, wall: Int64, quotedExe: UnsafeRawBufferPointer, into line: JSONLine) {
         RecordHeaderEncoder.write(base.assumingMemoryBound(to: vigil_event_header.self), kind: kind, wall: wall,
@@ -38,19 +23,13 @@ enum ProcessRecordEncoder {
         switch kind {
         case .exec:
             let e = base.assumingMemoryBound(to: vigil_exec_event.self)
-            line.raw(",\"filename\":"); line.appendQuoted(bytes: filename(base))
+            line.raw(",\"filename\":"); line.appendQuoted(bytes: ExecRecord.filename(base))
             line.raw(",\"argv\":[")
-            // NUL-separated, a trailing NUL ending the last (as ProcessEventDecoder.splitArguments).
-            let args = UnsafeRawBufferPointer(start: base + argsOffset, count: min(Int(e.pointee.args_len), Int(VIGIL_ARGS_MAX)))
-            var start = 0
-            for i in 0..<args.count where args[i] == 0 {
-                if start > 0 { line.raw(",") }
-                line.appendQuoted(bytes: UnsafeRawBufferPointer(rebasing: args[start..<i]))
-                start = i + 1
-            }
-            if start < args.count {
-                if start > 0 { line.raw(",") }
-                line.appendQuoted(bytes: UnsafeRawBufferPointer(rebasing: args[start...]))
+            var first = true
+            ExecRecord.forEachArgument(base) { argument in
+                if !first { line.raw(",") }
+                first = false
+                line.appendQuoted(bytes: argument)
             }
             line.raw("]")
             line.raw(e.pointee.args_truncated != 0 ? ",\"args_truncated\":true" : ",\"args_truncated\":false")

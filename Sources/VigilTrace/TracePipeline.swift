@@ -85,8 +85,8 @@ public final class TracePipeline {
             let child = base.assumingMemoryBound(to: vigil_fork_event.self).pointee.child_pid
             cache.forked(parent: pid, parentPPID: ppid, comm: Self.comm(base), child: child)
         case .exec:
-            let resolved = ProcessRecordEncoder.executable(base)
-            let exe = String(decoding: resolved.isEmpty ? ProcessRecordEncoder.filename(base) : resolved, as: UTF8.self)
+            let resolved = ExecRecord.executable(base)
+            let exe = String(decoding: resolved.isEmpty ? ExecRecord.filename(base) : resolved, as: UTF8.self)
             cache.execed(pid, ppid: ppid, comm: Self.comm(base), exe: exe)
             forgetExecutable()
         default:
