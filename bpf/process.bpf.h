@@ -12,8 +12,11 @@ static __always_inline char *exec_path(struct linux_binprm *bprm, __u32 *len, __
     if (!s)
         return NULL;
     char *dst = &s->buf[VIGIL_PATH_BUF];
-    struct file *file = BPF_CORE_READ(bprm, file);
-    *len = write_path(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), dst, truncated);
+    /* bprm is the BTF tracepoint's argument: plain loads reach the file's path. */
+    struct file *file = bprm->file;
+    if (!file)
+        return NULL;
+    *len = write_path(file->f_path.dentry, file->f_path.mnt, dst, truncated);
     return dst;
 }
 

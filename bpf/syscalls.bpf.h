@@ -58,12 +58,6 @@ struct {
     __type(value, struct saved_call);
 } calls SEC(".maps");
 
-/* A file by device and inode number: what file integrity watches for writes. */
-struct inode_key {
-    __u64 dev;
-    __u64 ino;
-};
-
 /* Regular files opened for writing under a watched prefix, with when a change
  * to each was last reported (0: not since it was opened). LRU: a host writing
  * more files than this forgets the oldest, not the newest. */
@@ -75,18 +69,6 @@ struct {
 } watched_inodes SEC(".maps");
 
 #define VIGIL_REPORT_EVERY_NS 1000000000ULL
-
-static __always_inline bool inode_of(struct file *f, struct inode_key *key)
-{
-    if (!f)
-        return false;
-    struct inode *inode = BPF_CORE_READ(f, f_inode);
-    if (!inode)
-        return false;
-    key->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-    key->ino = BPF_CORE_READ(inode, i_ino);
-    return true;
-}
 
 /* Where a record is assembled before it is copied to the ring buffer (its size varies). */
 struct {
@@ -183,7 +165,9 @@ int syscall_enter(struct syscall_enter_args *ctx)
         return 0;
     if (c->watch == VIGIL_WATCH_MARKED) {
         struct inode_key key = {};
-        if (c->fd_arg >= VIGIL_SYSCALL_ARGS || !inode_of(fd_file(task, arg_at(args, c->fd_arg)), &key))
+        struct file_facts file;
+        if (c->fd_arg >= VIGIL_SYSCALL_ARGS || !read_file(fd_file(task, arg_at(args, c->fd_arg)), &file) ||
+            !inode_key_of(file.inode, &key))
             return 0;
         __u64 *reported = bpf_map_lookup_elem(&watched_inodes, &key);
         if (!reported)
@@ -278,17 +262,15 @@ __noinline int capture_dentry(struct vigil_syscall_event *e, __u32 source, __u64
     return o + sizeof(struct vigil_capture);
 }
 
-/* Appends the path of an open file (resolved, absolute) as a capture. */
-static __always_inline int capture_path(struct vigil_syscall_event *e, __u32 source, struct file *f)
+/* Appends the path of an open file (resolved, absolute) as a capture, with its
+ * file type (S_IFMT >> 12: pipes and sockets have no path worth showing) and
+ * whether this open created it (FMODE_CREATED, set by the VFS). */
+static __always_inline int capture_path(struct vigil_syscall_event *e, __u32 source, const struct file_facts *f)
 {
-    if (!f)
-        return -1;
-    /* The file type (S_IFMT >> 12): pipes and sockets have no path worth showing.
-     * And whether this open created the file (FMODE_CREATED, set by the VFS). */
-    __u32 type = (BPF_CORE_READ(f, f_inode, i_mode) >> 12) & 0xf;
-    if (BPF_CORE_READ(f, f_mode) & VIGIL_FMODE_CREATED)
+    __u32 type = f->type;
+    if (f->mode & VIGIL_FMODE_CREATED)
         type |= VIGIL_CAPTURE_CREATED;
-    return capture_dentry(e, source, (__u64)BPF_CORE_READ(f, f_path.dentry), (__u64)BPF_CORE_READ(f, f_path.mnt), type);
+    return capture_dentry(e, source, (__u64)f->dentry, (__u64)f->mnt, type);
 }
 
 /* Appends the directory a relative path argument resolves against: the file of
@@ -305,8 +287,9 @@ static __always_inline void capture_directory(struct vigil_syscall_event *e, __u
         capture_dentry(e, source, (__u64)BPF_CORE_READ(task, fs, pwd.dentry), (__u64)BPF_CORE_READ(task, fs, pwd.mnt), 4);
         return;
     }
-    if (dirfd >= 0)
-        capture_path(e, source, fd_file(task, dirfd));
+    struct file_facts dir;
+    if (dirfd >= 0 && read_file(fd_file(task, dirfd), &dir))
+        capture_path(e, source, &dir);
 }
 
 /* Whether the captured path at e->data[at] starts with a watched prefix. */
@@ -389,23 +372,24 @@ int syscall_exit(struct syscall_exit_args *ctx)
     else if (c->resolve == VIGIL_CAPTURE_ARG_FD_PATH && c->fd_arg < VIGIL_SYSCALL_ARGS)
         resolved = fd_file(task, arg_at(call.args, c->fd_arg));
     if (c->resolve) {
+        struct file_facts file = {};
+        bool found = read_file(resolved, &file);
         /* Opens mark regular files only: /dev/null, terminals and pipes are opened for
          * writing all the time and need no path walk. */
-        __u32 type = resolved ? (BPF_CORE_READ(resolved, f_inode, i_mode) >> 12) & 0xf : 0;
-        if (c->watch == VIGIL_WATCH_MARK && type != 8 /* S_IFREG */)
+        if (c->watch == VIGIL_WATCH_MARK && file.type != 8 /* S_IFREG */)
             return 0;
-        int at = capture_path(e, c->resolve, resolved);
+        int at = found ? capture_path(e, c->resolve, &file) : -1;
         if ((c->watch == VIGIL_WATCH_FILTER || c->watch == VIGIL_WATCH_MARK) && !path_watched(e, at))
             return 0;
         struct inode_key key = {};
-        if (c->watch == VIGIL_WATCH_MARK && inode_of(resolved, &key)) {
+        if (c->watch == VIGIL_WATCH_MARK && inode_key_of(file.inode, &key)) {
             /* Created: always reported, and its first write too. Truncated: a change,
              * at most one a second per file with the writes. Opened for writing only:
              * watched from now on, but no change yet. */
             __u64 fresh = 0, now = bpf_ktime_get_boot_ns();
             __u64 *last = bpf_map_lookup_elem(&watched_inodes, &key);
             bool truncating = c->flags_arg < VIGIL_SYSCALL_ARGS ? (arg_at(call.args, c->flags_arg) & 01000) != 0 : true;
-            if (BPF_CORE_READ(resolved, f_mode) & VIGIL_FMODE_CREATED) {
+            if (file.mode & VIGIL_FMODE_CREATED) {
                 bpf_map_update_elem(&watched_inodes, &key, &fresh, BPF_ANY);
             } else if (truncating) {
                 if (last && *last && now - *last < VIGIL_REPORT_EVERY_NS)
@@ -416,7 +400,7 @@ int syscall_exit(struct syscall_exit_args *ctx)
                     bpf_map_update_elem(&watched_inodes, &key, &fresh, BPF_NOEXIST);
                 return 0;
             }
-        } else if (c->watch == VIGIL_WATCH_MARKED && inode_of(resolved, &key)) {
+        } else if (c->watch == VIGIL_WATCH_MARKED && inode_key_of(file.inode, &key)) {
             __u64 now = bpf_ktime_get_boot_ns();
             bpf_map_update_elem(&watched_inodes, &key, &now, BPF_EXIST);
         }

@@ -10,6 +10,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #include "trace_common.bpf.h"
+#include "vfs.bpf.h"
 #include "syscalls.bpf.h"
 #include "process.bpf.h"
 #include "net.bpf.h"

@@ -50,20 +50,6 @@ struct {
     __type(value, __u64);
 } lost SEC(".maps");
 
-/* Path assembly space: a path is written backwards into the first half; the
- * second half only lets the verifier prove that masked offsets stay inside. */
-#define VIGIL_PATH_BUF 4096
-#define VIGIL_PATH_DEPTH 48
-struct path_scratch {
-    char buf[VIGIL_PATH_BUF * 2];
-};
-struct {
-    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, 1);
-    __type(key, __u32);
-    __type(value, struct path_scratch);
-} path_space SEC(".maps");
-
 static __always_inline void count_lost(__u32 kind)
 {
     __u64 *n = bpf_map_lookup_elem(&lost, &kind);
@@ -175,74 +161,6 @@ static __always_inline void fill_header(struct vigil_event_header *h, __u32 kind
     h->cgroup_id = bpf_get_current_cgroup_id();
     h->timestamp_ns = bpf_ktime_get_boot_ns();
     task_comm(task, h->comm);
-}
-
-/* The open file behind descriptor `fd` of `task`, or NULL. */
-static __always_inline struct file *fd_file(struct task_struct *task, __u64 fd)
-{
-    struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-    if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-        return NULL;
-    struct file **fds = BPF_CORE_READ(fdt, fd);
-    struct file *f = NULL;
-    bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-    return f;
-}
-
-/* Writes the absolute path of (dentry, vfsmount), as the global root sees it,
- * into dst (at most VIGIL_PATH_BUF - 1 bytes, NUL-terminated). Returns its
- * length; *truncated is set when it was deeper or longer than that. The kernel's
- * d_path() cannot be called from tracepoints, so the dentry chain is walked here,
- * crossing mount points. */
-static __always_inline __u32 write_path(struct dentry *d, struct vfsmount *vfsmnt, char *dst, __u8 *truncated)
-{
-    __u32 zero = 0;
-    struct path_scratch *s = bpf_map_lookup_elem(&path_space, &zero);
-    *truncated = 0;
-    if (!s)
-        return 0;
-    struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
-    __u32 pos = VIGIL_PATH_BUF - 1;
-    s->buf[VIGIL_PATH_BUF - 1] = 0;
-    bool done = false;
-    for (int i = 0; i < VIGIL_PATH_DEPTH; i++) {
-        struct dentry *mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
-        if (d == mnt_root) {
-            struct mount *parent_mnt = BPF_CORE_READ(mnt, mnt_parent);
-            if (parent_mnt == mnt) {
-                done = true;
-                break;
-            }
-            d = BPF_CORE_READ(mnt, mnt_mountpoint);
-            mnt = parent_mnt;
-            continue;
-        }
-        struct dentry *parent = BPF_CORE_READ(d, d_parent);
-        if (d == parent) {
-            done = true;
-            break;
-        }
-        __u32 len = BPF_CORE_READ(d, d_name.len);
-        const unsigned char *name = BPF_CORE_READ(d, d_name.name);
-        if (len + 2 > pos) {
-            *truncated = 1;
-            break;
-        }
-        pos -= len;
-        bpf_probe_read_kernel(&s->buf[pos & (VIGIL_PATH_BUF - 1)], len & (VIGIL_PATH_BUF - 1), name);
-        pos -= 1;
-        s->buf[pos & (VIGIL_PATH_BUF - 1)] = '/';
-        d = parent;
-    }
-    if (!done)
-        *truncated = 1;
-    if (pos == VIGIL_PATH_BUF - 1) {
-        pos -= 1;
-        s->buf[pos & (VIGIL_PATH_BUF - 1)] = '/';
-    }
-    __u32 len = VIGIL_PATH_BUF - 1 - pos;
-    bpf_probe_read_kernel(dst, (len + 1) & (VIGIL_PATH_BUF - 1), &s->buf[pos & (VIGIL_PATH_BUF - 1)]);
-    return len;
 }
 
 #endif

@@ -141,6 +141,47 @@ import VigilTestSupport
         return try helper.events(r.stdout)
     }
 
+    /// The resolved path of an open is walked in the kernel from the file's dentry up,
+    /// across mount points; the kernel's own answer is /proc/self/fd/N. Paths here cross
+    /// procfs, sysfs, stacked tmpfs and cgroup mounts, and a directory 30 levels deep
+    /// with a 255-byte name.
+    @Test func resolvedPathsAreTheKernelsOwn() throws {
+        guard helper.privileged() else { return }
+        let dir = try TraceSensorTests.compile("open-paths", data: "data\n")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var deep = dir
+        for i in 0..<30 { deep += "/d\(i)" }
+        deep += "/" + String(repeating: "n", count: 255)
+        try FileManager.default.createDirectory(atPath: deep, withIntermediateDirectories: true)
+        try "x".write(toFile: deep + "/leaf", atomically: false, encoding: .utf8)
+        let shm = "/dev/shm/vigil-open-paths-\(getpid())"
+        try "x".write(toFile: shm, atomically: false, encoding: .utf8)
+        defer { unlink(shm) }
+        let candidates = [dir + "/data.txt", deep + "/leaf", shm, "/proc/self/status", "/proc/sys/kernel/ostype",
+                          "/sys/kernel/mm/transparent_hugepage/enabled", "/sys/fs/cgroup/cgroup.controllers",
+                          "/sys/fs/cgroup/unified/cgroup.controllers", "/sys/fs/cgroup/memory/memory.stat", "/etc/hostname"]
+        let paths = candidates.filter { FileManager.default.isReadableFile(atPath: $0) }
+        #expect(paths.count >= 6, "too few of the test's files exist here: \(paths)")
+        let output = dir + "/events.jsonl"
+        let r = try CLI.run(["trace", "--format", "json", "--events", "open", "--string-size", "4000", "-o", output, "--", dir + "/open-paths"] + paths)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let truth = r.stdout.split(separator: "\n").compactMap { line -> (Int, String)? in
+            let parts = line.split(separator: "\t", maxSplits: 1)
+            guard parts.count == 2, let fd = Int(parts[0]) else { return nil }
+            return (fd, String(parts[1]))
+        }
+        #expect(truth.count == paths.count, "the fixture printed \(truth)")
+        let opens = try helper.events(String(contentsOfFile: output, encoding: .utf8))
+            .filter { $0["event"] as? String == "open" && $0["comm"] as? String == "open-paths" }
+        for (fd, path) in truth {
+            // The last open that returned fd: the fixture keeps its files open, so the
+            // loader's earlier opens that returned the same number came before.
+            let event = opens.last { $0["ret"] as? Int == fd }
+            #expect(event?["resolved_path"] as? String == path, "fd \(fd): the kernel says \(path)")
+            #expect(event?["path_truncated"] as? Bool == false)
+        }
+    }
+
     @Test func argumentsInEveryRegisterAreThoseTheProgramPassed() throws {
         guard helper.privileged() else { return }
         let dir = try build()
