@@ -9,8 +9,7 @@ enum RecordHeaderEncoder {
                       into line: JSONLine) {
         line.reset()
         line.raw("{\"time\":")
-        line.appendTime(nanoseconds: wall)
-        line.raw(",\"time_ns\":"); line.appendNumber(wall)
+        line.appendTime(nanoseconds: wall, thenNumberAfter: ",\"time_ns\":")
         eventFragment(kind, into: line)
         line.raw(",\"pid\":"); line.appendNumber(Int64(h.pointee.pid))
         line.raw(",\"tid\":"); line.appendNumber(Int64(h.pointee.tid))

@@ -116,4 +116,31 @@ import Testing
             #expect(String(decoding: line.bytes, as: UTF8.self) == "{\"time\":\"\(Clock.iso8601(nanoseconds: ns))\"}\n")
         }
     }
+
+    /// The time and its nanosecond count share the second's cached digits: each must
+    /// still be what the formatter and plain integer printing say, in and across seconds.
+    @Test func timeThenNanosecondsMatchesBothFormatters() {
+        let line = JSONLine(capacity: 8)
+        for ns: Int64 in [1_795_283_646_000_000_007, 1_795_283_646_123_456_789, 1_795_283_647_000_000_000, 1_795_283_647_999_999_999,
+                          999_999_999, 1_000_000_000, 5, 0] {
+            line.reset()
+            line.appendTime(nanoseconds: ns, thenNumberAfter: ",")
+            #expect(String(decoding: line.bytes, as: UTF8.self) == "\"\(Clock.iso8601(nanoseconds: ns))\",\(ns)", "\(ns)")
+        }
+    }
+
+    @Test func quotedBytesAreEscapedAsStringsAre() {
+        let line = JSONLine(capacity: 8)
+        for text in ["plain/path", "", "tab\there", "quote\"and\\slash", "é non-ascii \"", "\u{1}\u{1f}"] {
+            line.reset()
+            Array(text.utf8).withUnsafeBytes { line.appendQuoted(bytes: $0) }
+            let viaBytes = String(decoding: line.bytes, as: UTF8.self)
+            line.reset()
+            line.appendQuoted(text)
+            #expect(viaBytes == String(decoding: line.bytes, as: UTF8.self), "\(text)")
+        }
+        line.reset()
+        [UInt8(0xff), UInt8(ascii: "a")].withUnsafeBytes { line.appendQuoted(bytes: $0) }
+        #expect(String(decoding: line.bytes, as: UTF8.self) == "\"\u{fffd}a\"")
+    }
 }

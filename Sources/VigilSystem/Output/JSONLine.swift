@@ -11,9 +11,12 @@ public final class JSONLine {
         @usableFromInline var capacity: Int
         @usableFromInline var count = 0
         var first = true
-        /// The second whose "YYYY-MM-DDTHH:MM:SS." prefix is cached (20 bytes).
+        /// The second whose "YYYY-MM-DDTHH:MM:SS." prefix is cached (20 bytes), with
+        /// its decimal digits (the leading part of a nanosecond count in that second).
         var cachedSecond: Int64 = -1
         var cachedPrefix: (UInt64, UInt64, UInt32) = (0, 0, 0)
+        var cachedSecondDigits: (UInt64, UInt64, UInt32) = (0, 0, 0)
+        var cachedSecondDigitCount = 0
     }
 
     @usableFromInline let state: UnsafeMutablePointer<State>
@@ -103,29 +106,67 @@ public final class JSONLine {
 
     /// The quoted time string alone (for encoders that write their own keys).
     public func appendTime(nanoseconds: Int64) {
-        let second = nanoseconds / 1_000_000_000
-        if second != state.pointee.cachedSecond {
-            state.pointee.cachedSecond = second
-            let prefix = Array(Clock.iso8601(nanoseconds: second * 1_000_000_000).utf8.prefix(20))  // through "SS."
-            withUnsafeMutableBytes(of: &state.pointee.cachedPrefix) { $0.copyBytes(from: prefix) }
-        }
+        guard nanoseconds >= 0 else { return appendSlowTime(nanoseconds: nanoseconds) }
+        cacheSecond(nanoseconds / 1_000_000_000)
         put(UInt8(ascii: "\""))
-        let prefix = state.pointee.cachedPrefix
-        withUnsafeBytes(of: prefix) { put($0) }
-        var fraction = nanoseconds % 1_000_000_000
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (48, 48, 48, 48, 48, 48, 48, 48, 48)
-        withUnsafeMutableBytes(of: &digits) { d in
-            var i = 8
-            while fraction > 0 && i >= 0 {
-                d[i] = UInt8(truncatingIfNeeded: fraction % 10) + 48
-                fraction /= 10
-                i -= 1
-            }
-            put(UnsafeRawBufferPointer(d))
-        }
+        withUnsafeBytes(of: state.pointee.cachedPrefix) { put(UnsafeRawBufferPointer(rebasing: $0[..<20])) }
+        appendFraction(nanoseconds % 1_000_000_000)
         put("Z\"")
     }
 
+    /// The quoted time, then `separator` (a key fragment), then the same instant as a
+    /// count of nanoseconds: its digits are the cached second's and the fraction's
+    /// just written, so the longest number of a line is not converted twice.
+    public func appendTime(nanoseconds: Int64, thenNumberAfter separator: StaticString) {
+        guard nanoseconds >= 0 else {
+            appendSlowTime(nanoseconds: nanoseconds)
+            put(separator)
+            return appendInteger(nanoseconds)
+        }
+        let second = nanoseconds / 1_000_000_000
+        appendTime(nanoseconds: nanoseconds)
+        put(separator)
+        if second == 0 { return appendInteger(nanoseconds) }
+        withUnsafeBytes(of: state.pointee.cachedSecondDigits) {
+            put(UnsafeRawBufferPointer(rebasing: $0[..<state.pointee.cachedSecondDigitCount]))
+        }
+        appendFraction(nanoseconds % 1_000_000_000)
+    }
+
+    private func cacheSecond(_ second: Int64) {
+        guard second != state.pointee.cachedSecond else { return }
+        state.pointee.cachedSecond = second
+        let prefix = Array(Clock.iso8601(nanoseconds: second * 1_000_000_000).utf8.prefix(20))  // through "SS."
+        withUnsafeMutableBytes(of: &state.pointee.cachedPrefix) { $0.copyBytes(from: prefix) }
+        let digits = Array(String(second).utf8.prefix(20))
+        withUnsafeMutableBytes(of: &state.pointee.cachedSecondDigits) { $0.copyBytes(from: digits) }
+        state.pointee.cachedSecondDigitCount = digits.count
+    }
+
+    /// Nine digits, zero-padded, two at a time from the pair table.
+    private func appendFraction(_ fraction: Int64) {
+        reserve(9)
+        let end = state.pointee.storage + state.pointee.count + 9
+        var q = end
+        var m = Int(fraction)
+        Self.digitPairs.withUTF8Buffer { pairs in
+            for _ in 0..<4 {
+                let r = m % 100
+                m /= 100
+                q -= 2
+                q[0] = pairs[2 * r]
+                q[1] = pairs[2 * r + 1]
+            }
+            q -= 1
+            q[0] = UInt8(truncatingIfNeeded: m) + 48
+        }
+        state.pointee.count += 9
+    }
+
+    /// Before 1970: no caching, through Clock.
+    private func appendSlowTime(nanoseconds: Int64) {
+        appendString(Clock.iso8601(nanoseconds: nanoseconds))
+    }
 
     @inlinable public func field(_ name: StaticString, _ value: some BinaryInteger) {
         key(name)
@@ -270,10 +311,17 @@ public final class JSONLine {
     /// Bytes as a JSON string (quoted, escaped), exactly as appendString would write
     /// String(decoding: bytes, as: UTF8.self).
     public func appendQuoted(bytes: UnsafeRawBufferPointer) {
+        // One pass: most names and paths are printable ASCII and are copied whole.
+        var plain = true
+        var ascii = true
+        for b in bytes where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b >= 0x80 {
+            plain = false
+            if b >= 0x80 { ascii = false; break }
+        }
         // Non-ASCII: through String, which replaces invalid UTF-8 so the line stays valid JSON.
-        if bytes.contains(where: { $0 >= 0x80 }) { return appendString(String(decoding: bytes, as: UTF8.self)) }
+        if !ascii { return appendString(String(decoding: bytes, as: UTF8.self)) }
         put(UInt8(ascii: "\""))
-        if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        if plain {
             put(bytes)
         } else {
             for b in bytes { appendEscaped(b) }
