@@ -284,7 +284,9 @@ static __always_inline void capture_directory(struct vigil_syscall_event *e, __u
     else if (arg != VIGIL_DIR_CWD)
         return;
     if (dirfd == -100) {
-        capture_dentry(e, source, (__u64)BPF_CORE_READ(task, fs, pwd.dentry), (__u64)BPF_CORE_READ(task, fs, pwd.mnt), 4);
+        struct file_facts cwd;
+        if (read_cwd(task, &cwd))
+            capture_dentry(e, source, (__u64)cwd.dentry, (__u64)cwd.mnt, 4);
         return;
     }
     struct file_facts dir;

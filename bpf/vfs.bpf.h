@@ -97,6 +97,25 @@ static __always_inline bool read_file(struct file *f, struct file_facts *out)
     return true;
 }
 
+/* The task's working directory (dentry and mount only), its struct path in one read. */
+static __always_inline bool read_cwd(struct task_struct *task, struct file_facts *out)
+{
+    struct fs_struct *fs = BPF_CORE_READ(task, fs);
+    if (!fs)
+        return false;
+    if (bpf_core_field_offset(struct path, mnt) == 0 && bpf_core_field_offset(struct path, dentry) == 8) {
+        __u64 w[2];
+        if (bpf_probe_read_kernel(w, sizeof(w), (char *)fs + bpf_core_field_offset(struct fs_struct, pwd)) != 0)
+            return false;
+        out->mnt = (struct vfsmount *)w[0];
+        out->dentry = (struct dentry *)w[1];
+    } else {
+        out->mnt = BPF_CORE_READ(fs, pwd.mnt);
+        out->dentry = BPF_CORE_READ(fs, pwd.dentry);
+    }
+    return true;
+}
+
 /* A file by device and inode number: what file integrity watches for writes. */
 struct inode_key {
     __u64 dev;

@@ -63,4 +63,39 @@ import VigilTrace
         #expect(changes == [[FileChange(action: .created, path: a)]] + Array(repeating: [FileChange(action: .updated, path: a)], count: 3), "\(changes)")
         #expect(sensor.lostInKernel().values.reduce(0, +) == 0)
     }
+
+    /// Calls that name a file relative to a directory: the kernel captures the working
+    /// directory's or the dirfd's path (a dentry walk), user space joins them.
+    @Test func relativeNamesResolveAgainstTheWorkingDirectoryAndDirfd() throws {
+        guard TraceCommandTests().privileged() else { return }
+        let base = "/tmp/vigil-fimr-\(UUID().uuidString.prefix(8))"
+        let watched = base + "/watched/sub"
+        try FileManager.default.createDirectory(atPath: watched, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        for name in ["c.txt", "d.txt", "e.txt"] { try "x".write(toFile: watched + "/" + name, atomically: false, encoding: .utf8) }
+        var options = SensorOptions()
+        options.events = []
+        options.fileIntegrity = FileIntegrityOptions(prefixes: [base + "/watched/"])
+        options.ringBufferBytes = 1 << 20
+        let sensor = try TraceSensor(options: options)
+        defer { sensor.detach() }
+        let decoder = EventDecoder(catalog: sensor.catalog)
+        nonisolated(unsafe) var changes: [FileChange] = []
+        let ring = try RingBuffer(map: sensor.eventsMap) { record in
+            guard case .syscall(let call)? = decoder.decode(record) else { return }
+            changes += call.fileChanges.filter { $0.path.hasPrefix(base) }
+        }
+        // rm and mv name their files relative to the working directory (AT_FDCWD).
+        let r = try CLI.run(["-c", "cd \(watched) && rm c.txt && mv d.txt moved.txt"], executable: "/bin/sh")
+        #expect(r.status == 0, "\(r.stderr)")
+        // And relative to a directory descriptor.
+        let dirfd = open(watched, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        #expect(unlinkat(dirfd, "e.txt", 0) == 0)
+        close(dirfd)
+        _ = try ring.poll(timeoutMilliseconds: 100)
+        ring.drain()
+        #expect(changes == [FileChange(action: .deleted, path: watched + "/c.txt"), FileChange(action: .movedFrom, path: watched + "/d.txt"),
+                            FileChange(action: .movedTo, path: watched + "/moved.txt"), FileChange(action: .deleted, path: watched + "/e.txt")],
+                "\(changes)")
+    }
 }
