@@ -7,17 +7,22 @@ import VigilTrace
 /// The kernel side of file integrity, with the sensor alone: what it passes to user
 /// space for writes the test makes itself (nothing else filters at this level).
 @Suite(.serialized) struct FileIntegritySensorTests {
+    /// File integrity alone, watching one prefix, with a small ring.
+    static func sensor(watching prefix: String) throws -> TraceSensor {
+        var options = SensorOptions()
+        options.events = []
+        options.fileIntegrity = FileIntegrityOptions(prefixes: [prefix])
+        options.ringBufferBytes = 1 << 20
+        return try TraceSensor(options: options)
+    }
+
     @Test func theKernelPassesOnlyWatchedChangesAtMostOnceASecondPerFile() throws {
         guard TraceCommandTests().privileged() else { return }
         let base = "/tmp/vigil-fimk-\(UUID().uuidString.prefix(8))"
         let (watched, other) = (base + "/watched", base + "/other")
         for d in [watched, other] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
         defer { try? FileManager.default.removeItem(atPath: base) }
-        var options = SensorOptions()
-        options.events = []
-        options.fileIntegrity = FileIntegrityOptions(prefixes: [watched + "/"])
-        options.ringBufferBytes = 1 << 20
-        let sensor = try TraceSensor(options: options)
+        let sensor = try Self.sensor(watching: watched + "/")
         defer { sensor.detach() }
         let decoder = EventDecoder(catalog: sensor.catalog)
         nonisolated(unsafe) var seen: [(syscall: String, path: String, changes: [FileChange])] = []
@@ -73,11 +78,7 @@ import VigilTrace
         try FileManager.default.createDirectory(atPath: watched, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: base) }
         for name in ["c.txt", "d.txt", "e.txt"] { try "x".write(toFile: watched + "/" + name, atomically: false, encoding: .utf8) }
-        var options = SensorOptions()
-        options.events = []
-        options.fileIntegrity = FileIntegrityOptions(prefixes: [base + "/watched/"])
-        options.ringBufferBytes = 1 << 20
-        let sensor = try TraceSensor(options: options)
+        let sensor = try Self.sensor(watching: base + "/watched/")
         defer { sensor.detach() }
         let decoder = EventDecoder(catalog: sensor.catalog)
         nonisolated(unsafe) var changes: [FileChange] = []
