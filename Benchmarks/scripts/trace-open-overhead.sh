@@ -56,8 +56,8 @@ run_vigil() {
   loop "$name"
   sleep 1
   stop $pid
-  eval "${name}_events=$(grep -c "\"$target\"" "$out/$name.jsonl" || true)"
-  eval "${name}_lost=$(sed -n 's/^lost: \([0-9]*\) in the kernel.*/\1/p' "$out/$name-summary.txt")"
+  eval "${name}_events+=($(grep -c "\"$target\"" "$out/$name.jsonl" || true))"
+  eval "${name}_lost+=($(sed -n 's/^lost: \([0-9]*\) in the kernel.*/\1/p' "$out/$name-summary.txt"))"
 }
 
 run_bpftrace() {
@@ -70,7 +70,7 @@ run_bpftrace() {
   loop bt
   sleep 1
   stop $pid
-  bt_events=$(grep -c " $target " "$out/bpftrace.txt" || true)
+  bt_events+=($(grep -c " $target " "$out/bpftrace.txt" || true))
 }
 
 run_auditd() {
@@ -91,6 +91,7 @@ run_auditd() {
 }
 
 base_ms=(); syscall_ms=(); open_ms=(); none_ms=(); bt_ms=(); audit_ms=()
+syscall_events=(); open_events=(); none_events=(); bt_events=(); syscall_lost=(); open_lost=(); none_lost=()
 base_floor=(); syscall_floor=(); open_floor=(); none_floor=(); bt_floor=(); audit_floor=()
 for round in $(seq "$rounds"); do
   loop base
@@ -112,13 +113,17 @@ done
 echo "loop: $n × open+close of one file, $rounds interleaved rounds"
 echo "runs (ms): none ${base_ms[*]} | vigil syscall ${syscall_ms[*]} | vigil open ${open_ms[*]} | vigil filtered-out ${none_ms[*]} | bpftrace ${bt_ms[*]} | auditd ${audit_ms[*]}"
 echo "fastest chunks (ns per open+close): none ${base_floor[*]} | vigil syscall ${syscall_floor[*]} | vigil open ${open_floor[*]} | vigil filtered-out ${none_floor[*]} | bpftrace ${bt_floor[*]} | auditd ${audit_floor[*]}"
-echo "| tracer | loop (ms, median) | slowdown | fastest chunk (ns/iteration) | slowdown | events written (of $n) | lost (reported) |"
+# Events and losses: the worst round of each (fewest written, most lost), every round listed above.
+worst() { local list=$1 pick=$2; eval "printf '%s\\n' \"\${${list}[@]}\"" | sort -g | $pick -1; }
+echo "events written per round: vigil syscall ${syscall_events[*]} | vigil open ${open_events[*]} | vigil filtered-out ${none_events[*]} | bpftrace ${bt_events[*]}"
+echo "lost (reported) per round: vigil syscall ${syscall_lost[*]} | vigil open ${open_lost[*]} | vigil filtered-out ${none_lost[*]}"
+echo "| tracer | loop (ms, median) | slowdown | fastest chunk (ns/iteration) | slowdown | events written (of $n, worst round) | lost (reported, worst round) |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 echo "| none | $base | 1.00× | $base_f | 1.00× | – | – |"
-echo "| vigil trace --syscalls openat --comm open-loop (JSON lines to a file) | $s | $(ratio "$s" "$base")× | $s_f | $(ratio "$s_f" "$base_f")× | $syscall_events | $syscall_lost |"
-echo "| vigil trace --events open --comm open-loop (adds the resolved path) | $o | $(ratio "$o" "$base")× | $o_f | $(ratio "$o_f" "$base_f")× | $open_events | $open_lost |"
-echo "| bpftrace printf of pid, path, ret | $b | $(ratio "$b" "$base")× | $b_f | $(ratio "$b_f" "$base_f")× | $bt_events | – |"
+echo "| vigil trace --syscalls openat --comm open-loop (JSON lines to a file) | $s | $(ratio "$s" "$base")× | $s_f | $(ratio "$s_f" "$base_f")× | $(worst syscall_events head) | $(worst syscall_lost tail) |"
+echo "| vigil trace --events open --comm open-loop (adds the resolved path) | $o | $(ratio "$o" "$base")× | $o_f | $(ratio "$o_f" "$base_f")× | $(worst open_events head) | $(worst open_lost tail) |"
+echo "| bpftrace printf of pid, path, ret | $b | $(ratio "$b" "$base")× | $b_f | $(ratio "$b_f" "$base_f")× | $(worst bt_events head) | – |"
 if [ "$a" != 0 ]; then
   echo "| auditd, rule -S openat -F exe=… | $a | $(ratio "$a" "$base")× | $a_f | $(ratio "$a_f" "$base_f")× | $audit_events | $audit_lost |"
 fi
-echo "| vigil trace --syscalls openat --comm no-such-comm (filtered out) | $f | $(ratio "$f" "$base")× | $f_f | $(ratio "$f_f" "$base_f")× | $none_events | $none_lost |"
+echo "| vigil trace --syscalls openat --comm no-such-comm (filtered out) | $f | $(ratio "$f" "$base")× | $f_f | $(ratio "$f_f" "$base_f")× | $(worst none_events head) | $(worst none_lost tail) |"

@@ -81,8 +81,10 @@ struct TraceCommand: ParsableCommand {
     @Option(help: "argv bytes captured per exec (1 to 4095).")
     var argsSize: UInt32 = 1024
 
+    /// 32 MiB: a burst of 100,000 syscall records (136 bytes, a path and headers: about
+    /// 190 for a short path) with room to spare; 16 MiB held about 90,000.
     @Option(help: "Kernel ring buffer size in bytes (K and M suffixes allowed; rounded up to a power of two).")
-    var ringBufferSize: String = "16M"
+    var ringBufferSize: String = "32M"
 
     @Flag(name: .shortAndLong, help: "Log libbpf's and Vigil's debug messages to standard error.")
     var verbose = false
@@ -168,7 +170,7 @@ struct TraceCommand: ParsableCommand {
         options.sensor.comm = comm ?? options.sensor.comm
         options.sensor.uid = uid ?? options.sensor.uid
         if let cgroup { options.sensor.cgroupDirectory = try? Cgroups.directory(cgroup) }  // checked in validate()
-        options.sensor.ringBufferBytes = UInt32(min(Self.bytes(ringBufferSize) ?? (16 << 20), 1 << 30))
+        options.sensor.ringBufferBytes = UInt32(min(Self.bytes(ringBufferSize) ?? (32 << 20), 1 << 30))
         options.format = format
         options.ancestry = ancestry
         options.outputPath = output

@@ -79,6 +79,23 @@ import VigilTestSupport
     }
 
     /// Counts per syscall per process agree with strace -f on the same workload.
+    /// The default ring buffer holds a burst of 100,000 events with the consumer not
+    /// reading at all: the traced command stops vigil (SIGSTOP), opens a file 100,000
+    /// times, and lets it go on; every open must come out, none lost.
+    @Test func theDefaultRingHoldsABurstOf100000Events() throws {
+        guard privileged() else { return }
+        let dir = try workloadDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let output = dir + "/events.jsonl"
+        let command = "cd \(dir) && kill -STOP $PPID && ./workload \(dir)/data.txt 100000 0 0 0 0; kill -CONT $PPID"
+        let r = try CLI.run(["trace", "--format", "json", "--syscalls", "openat", "-o", output, "--", "/bin/sh", "-c", command])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("lost: 0 in the kernel"), "\(r.stderr)")
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        let opens = text.split(separator: "\n").filter { $0.contains("\"filename\":\"\(dir)/data.txt\"") }
+        #expect(opens.count == 100_000)
+    }
+
     @Test func agreesWithStracePerSyscallAndProcess() throws {
         guard privileged() else { return }
         let dir = try workloadDirectory()
