@@ -17,6 +17,7 @@ cc=/opt/swift/usr/bin/clang; [ -x "$cc" ] || cc=cc
 target="$out/open-target"
 echo data > "$target"
 [ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
+command -v bpftool > /dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftool > /dev/null 2>&1 || true
 if ! command -v auditctl > /dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq auditd > /dev/null 2>&1 || true
 fi
@@ -46,13 +47,25 @@ stop() {
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 ratio() { awk "BEGIN { printf \"%.2f\", $1 / $2 }"; }
 
+# Waits until process $1 has a program on sys_exit_openat (bpftool lists what each process
+# attached), then a moment more for its other hooks. A fixed sleep was not enough: in a
+# slow spell vigil's start-up took longer, and the loop's first opens went untraced.
+attached() {
+  command -v bpftool > /dev/null || { sleep 3; return; }
+  for _ in $(seq 300); do
+    bpftool perf show 2> /dev/null | grep -q "^pid $1 .*sys_exit_openat" && break
+    sleep 0.1
+  done
+  sleep 0.5
+}
+
 # vigil in the background, filtered in the kernel; $1: a name for the case, rest: flags.
 run_vigil() {
   local name=$1; shift
   rm -f "$out/$name.jsonl"
   "$vigil" trace --format json -o "$out/$name.jsonl" --rotate-size 0 "$@" 2> "$out/$name-summary.txt" &
   local pid=$!
-  sleep 1.5
+  attached $pid
   loop "$name"
   sleep 1
   stop $pid
