@@ -68,7 +68,7 @@ struct file_facts {
 #define VIGIL_INODE_WINDOW 80
 
 /* f_mode, f_inode and f_path in one read (they are in the first 80 bytes of struct
- * file since 6.12), then the inode's mode. Returns false for NULL. */
+ * file on 6.18), then the inode's mode. Returns false for NULL. */
 static __always_inline bool read_file(struct file *f, struct file_facts *out)
 {
     if (!f)
