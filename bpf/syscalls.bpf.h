@@ -166,7 +166,7 @@ int syscall_enter(struct syscall_enter_args *ctx)
     if (c->watch == VIGIL_WATCH_MARKED) {
         struct inode_key key = {};
         struct file_facts file;
-        if (c->fd_arg >= VIGIL_SYSCALL_ARGS || !read_file(fd_file(task, arg_at(args, c->fd_arg)), &file) ||
+        if (c->fd_arg >= VIGIL_SYSCALL_ARGS || !read_file(fd_file(task, arg_at(args, c->fd_arg)), &file, false) ||
             !inode_key_of(file.inode, &key))
             return 0;
         __u64 *reported = bpf_map_lookup_elem(&watched_inodes, &key);
@@ -290,7 +290,7 @@ static __always_inline void capture_directory(struct vigil_syscall_event *e, __u
         return;
     }
     struct file_facts dir;
-    if (dirfd >= 0 && read_file(fd_file(task, dirfd), &dir))
+    if (dirfd >= 0 && read_file(fd_file(task, dirfd), &dir, true))
         capture_path(e, source, &dir);
 }
 
@@ -375,7 +375,7 @@ int syscall_exit(struct syscall_exit_args *ctx)
         resolved = fd_file(task, arg_at(call.args, c->fd_arg));
     if (c->resolve) {
         struct file_facts file = {};
-        bool found = read_file(resolved, &file);
+        bool found = read_file(resolved, &file, true);
         /* Opens mark regular files only: /dev/null, terminals and pipes are opened for
          * writing all the time and need no path walk. */
         if (c->watch == VIGIL_WATCH_MARK && file.type != 8 /* S_IFREG */)

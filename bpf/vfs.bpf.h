@@ -68,8 +68,9 @@ struct file_facts {
 #define VIGIL_INODE_WINDOW 80
 
 /* f_mode, f_inode and f_path in one read (they are in the first 80 bytes of struct
- * file on 6.18), then the inode's mode. Returns false for NULL. */
-static __always_inline bool read_file(struct file *f, struct file_facts *out)
+ * file on 6.18), then, when `with_type`, the inode's mode (type 0 otherwise: a write's
+ * check needs only the inode). Returns false for NULL. */
+static __always_inline bool read_file(struct file *f, struct file_facts *out, bool with_type)
 {
     if (!f)
         return false;
@@ -93,7 +94,7 @@ static __always_inline bool read_file(struct file *f, struct file_facts *out)
     }
     /* Through a local: inside BPF_CORE_READ, out->inode would itself be relocated. */
     struct inode *i = out->inode;
-    out->type = i ? (BPF_CORE_READ(i, i_mode) >> 12) & 0xf : 0;
+    out->type = with_type && i ? (BPF_CORE_READ(i, i_mode) >> 12) & 0xf : 0;
     return true;
 }
 
