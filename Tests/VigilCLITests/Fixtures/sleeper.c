@@ -1,6 +1,11 @@
 /* Off-CPU workload with a known answer: wait_here() sleeps 10 × 100 ms in
- * nanosleep, between bursts of CPU in burn(). Usage: sleeper */
+ * nanosleep, between bursts of CPU in burn(). Usage: sleeper
+ * settle() first waits 200 ms outside wait_here: the profiler learns a new process's
+ * mappings and unwind tables from its exec, and a stack taken in the first
+ * milliseconds of its life (seen once in CI: the first 100 ms sleep, cut at libc's
+ * clock_nanosleep as "[user unwind failed]") can come before them. */
 #include <time.h>
+__attribute__((noinline)) void settle(void) { struct timespec t = { 0, 200 * 1000000L }; nanosleep(&t, 0); }
 __attribute__((noinline)) void wait_here(int ms) { struct timespec t = { 0, ms * 1000000L }; nanosleep(&t, 0); }
 __attribute__((noinline)) double burn(void) { double x = 1; for (int i = 0; i < 2000000; i++) x = x * 1.0000001 + 0.5; return x; }
-int main(void) { double s = 0; for (int i = 0; i < 10; i++) { wait_here(100); s += burn(); } return s > 0 ? 0 : 1; }
+int main(void) { double s = 0; settle(); for (int i = 0; i < 10; i++) { wait_here(100); s += burn(); } return s > 0 ? 0 : 1; }
