@@ -284,9 +284,10 @@ static __always_inline void capture_directory(struct vigil_syscall_event *e, __u
     else if (arg != VIGIL_DIR_CWD)
         return;
     if (dirfd == -100) {
-        struct file_facts cwd;
-        if (read_cwd(task, &cwd))
-            capture_dentry(e, source, (__u64)cwd.dentry, (__u64)cwd.mnt, 4);
+        struct dentry *cwd;
+        struct vfsmount *mnt;
+        if (read_cwd(task, &cwd, &mnt))
+            capture_dentry(e, source, (__u64)cwd, (__u64)mnt, 4);
         return;
     }
     struct file_facts dir;

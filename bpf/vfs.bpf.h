@@ -98,8 +98,8 @@ static __always_inline bool read_file(struct file *f, struct file_facts *out, bo
     return true;
 }
 
-/* The task's working directory (dentry and mount only), its struct path in one read. */
-static __always_inline bool read_cwd(struct task_struct *task, struct file_facts *out)
+/* The task's working directory: its struct path (mount, dentry) in one read. */
+static __always_inline bool read_cwd(struct task_struct *task, struct dentry **dentry, struct vfsmount **mnt)
 {
     struct fs_struct *fs = BPF_CORE_READ(task, fs);
     if (!fs)
@@ -108,11 +108,11 @@ static __always_inline bool read_cwd(struct task_struct *task, struct file_facts
         __u64 w[2];
         if (bpf_probe_read_kernel(w, sizeof(w), (char *)fs + bpf_core_field_offset(struct fs_struct, pwd)) != 0)
             return false;
-        out->mnt = (struct vfsmount *)w[0];
-        out->dentry = (struct dentry *)w[1];
+        *mnt = (struct vfsmount *)w[0];
+        *dentry = (struct dentry *)w[1];
     } else {
-        out->mnt = BPF_CORE_READ(fs, pwd.mnt);
-        out->dentry = BPF_CORE_READ(fs, pwd.dentry);
+        *mnt = BPF_CORE_READ(fs, pwd.mnt);
+        *dentry = BPF_CORE_READ(fs, pwd.dentry);
     }
     return true;
 }
