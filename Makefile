@@ -43,6 +43,7 @@ bench: build
 	./Benchmarks/scripts/profile-accuracy.sh $(RELEASE_BIN)
 	./Benchmarks/scripts/agent-idle.sh $(RELEASE_BIN)
 	./Benchmarks/scripts/fim-overhead.sh $(RELEASE_BIN)
+	./Benchmarks/scripts/profile-exec-churn.sh 3 3000 $(RELEASE_BIN)
 
 # Regenerate docs/tables.md from the table schemas.
 docs:

@@ -42,9 +42,12 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
     char *exe = exec_path(bprm, &exe_len, &exe_truncated);
     if (vigil_config.filter_exe)
         update_exe_filter(tgid, exe, exe_len, exe_truncated);
-    if (!wanted(VIGIL_EVENT_EXEC, tgid, task))
+    if (!process_wanted(VIGIL_EVENT_EXEC, tgid, task))
         return 0;
-    struct vigil_exec_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+    /* A record only the process cache reads stops before argv: a tenth of the size. */
+    bool with_args = vigil_config.events & (1 << VIGIL_EVENT_EXEC);
+    __u64 size = with_args ? sizeof(struct vigil_exec_event) : offsetof(struct vigil_exec_event, args);
+    struct vigil_exec_event *e = bpf_ringbuf_reserve(&events, size, 0);
     if (!e) {
         count_lost(VIGIL_EVENT_EXEC);
         return 0;
@@ -60,21 +63,26 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
     else
         e->exe[0] = 0;
 
-    /* argv lives in the new image's memory between arg_start and arg_end. */
-    unsigned long start = BPF_CORE_READ(task, mm, arg_start);
-    unsigned long end = BPF_CORE_READ(task, mm, arg_end);
-    unsigned long len = end > start ? end - start : 0;
-    /* At most VIGIL_ARGS_MAX - 1 bytes, so a mask proves the bound to the verifier. */
-    __u32 limit = vigil_config.args_size < VIGIL_ARGS_MAX - 1 ? vigil_config.args_size : VIGIL_ARGS_MAX - 1;
-    e->args_truncated = len > limit;
-    if (len > limit)
-        len = limit;
-    len &= VIGIL_ARGS_MAX - 1;
-    if (len > 0 && bpf_probe_read_user(e->args, len, (void *)start) == 0)
-        e->args_len = len;
-    else
+    if (with_args) {
+        /* argv lives in the new image's memory between arg_start and arg_end. */
+        unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+        unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+        unsigned long len = end > start ? end - start : 0;
+        /* At most VIGIL_ARGS_MAX - 1 bytes, so a mask proves the bound to the verifier. */
+        __u32 limit = vigil_config.args_size < VIGIL_ARGS_MAX - 1 ? vigil_config.args_size : VIGIL_ARGS_MAX - 1;
+        e->args_truncated = len > limit;
+        if (len > limit)
+            len = limit;
+        len &= VIGIL_ARGS_MAX - 1;
+        if (len > 0 && bpf_probe_read_user(e->args, len, (void *)start) == 0)
+            e->args_len = len;
+        else
+            e->args_len = 0;
+    } else {
+        e->args_truncated = 0;
         e->args_len = 0;
-    bpf_ringbuf_submit(e, submit_flags(sizeof(*e)));
+    }
+    bpf_ringbuf_submit(e, submit_flags(size));
     return 0;
 }
 
@@ -94,7 +102,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
     /* A forked child runs its parent's executable until it execs. */
     if (vigil_config.filter_exe && bpf_map_lookup_elem(&exe_pids, &parent_tgid))
         bpf_map_update_elem(&exe_pids, &child_tgid, &one, BPF_ANY);
-    if (!wanted(VIGIL_EVENT_FORK, parent_tgid, parent))
+    if (!process_wanted(VIGIL_EVENT_FORK, parent_tgid, parent))
         return 0;
     struct vigil_fork_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
     if (!e) {
@@ -115,7 +123,7 @@ int BPF_PROG(handle_exit, struct task_struct *task)
     if (BPF_CORE_READ(task, signal, live.counter) != 0)
         return 0;
     __u32 tgid = BPF_CORE_READ(task, tgid);
-    if (wanted(VIGIL_EVENT_EXIT, tgid, task)) {
+    if (process_wanted(VIGIL_EVENT_EXIT, tgid, task)) {
         struct vigil_exit_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
         if (e) {
             fill_header(&e->header, VIGIL_EVENT_EXIT, task);

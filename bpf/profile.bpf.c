@@ -9,6 +9,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "profile_event.h"
+#include "vfs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -57,6 +58,23 @@ static __always_inline bool profiled(__u32 tgid)
     return true;
 }
 
+/* Processes sampled since they started: only their exit sends mappings (a
+ * process never sampled has nothing to name, and most short ones are not). */
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 16384);
+    __type(key, __u32);
+    __type(value, __u8);
+} sampled SEC(".maps");
+
+static __always_inline void note_sampled(__u32 tgid)
+{
+    if (!bpf_map_lookup_elem(&sampled, &tgid)) {
+        __u8 one = 1;
+        bpf_map_update_elem(&sampled, &tgid, &one, BPF_ANY);
+    }
+}
+
 /* Off-CPU: when each profiled thread left the CPU (task-local, freed with the task). */
 struct {
     __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -79,7 +97,8 @@ static __always_inline void count_drop(void)
 static __always_inline int record_stacks(void *ctx, struct vigil_profile_sample *s, struct task_struct *task,
                                          __u32 tgid, bool in_kernel, __u64 ip, __u64 sp, __u64 bp, __u64 skip)
 {
-    s->in_kernel = in_kernel;
+    s->flags = (in_kernel ? VIGIL_SAMPLE_IN_KERNEL : 0) |
+               (BPF_CORE_READ_BITFIELD(task, in_execve) ? VIGIL_SAMPLE_IN_EXECVE : 0);
     long k = in_kernel ? bpf_get_stack(ctx, s->kernel, sizeof(s->kernel), skip & BPF_F_SKIP_FIELD_MASK) : 0;
     s->kernel_frames = k < 0 ? k : k / 8;
     long u = bpf_get_stack(ctx, s->user, sizeof(s->user), BPF_F_USER_STACK);
@@ -98,11 +117,15 @@ static __always_inline int record_stacks(void *ctx, struct vigil_profile_sample 
         s->bp = bp;
     }
 
+    struct mm_struct *mm = BPF_CORE_READ(task, mm);
+    s->start_code = mm ? BPF_CORE_READ(mm, start_code) : 0;
+    s->start_stack = mm ? BPF_CORE_READ(mm, start_stack) : 0;
+
     /* Copy the top of the user stack; near the top of the stack mapping a long read
      * faults, so fall back to shorter ones. Kernel threads have no user stack. */
     s->stack_len = 0;
     __u32 want = vigil_profile.stack_copy;
-    if (tgid != 0 && s->sp && BPF_CORE_READ(task, mm)) {
+    if (tgid != 0 && s->sp && mm) {
 #pragma unroll
         for (int i = 0; i < 6; i++) {
             __u32 n = want >> i;
@@ -114,6 +137,17 @@ static __always_inline int record_stacks(void *ctx, struct vigil_profile_sample 
                 s->stack_len = n;
                 break;
             }
+        }
+        /* A main thread just started (the loader's first calls) has less than 512
+         * bytes below its initial stack pointer, mm->start_stack: copy up to it. */
+        if (!s->stack_len && s->start_stack > s->sp) {
+            __u64 n = s->start_stack - s->sp;
+            if (n > want)
+                n = want;
+            if (n > VIGIL_STACK_COPY_MAX)
+                n = VIGIL_STACK_COPY_MAX;
+            if (n >= 16 && bpf_probe_read_user(s->stack, n, (void *)s->sp) == 0)
+                s->stack_len = n;
         }
     }
     return 0;
@@ -131,6 +165,7 @@ int sample_cpu(struct bpf_perf_event_data *ctx)
         count_drop();
         return 0;
     }
+    note_sampled(tgid);
     s->kind = VIGIL_SAMPLE_CPU;
     s->pid = tgid;
     s->tid = (__u32)pid_tgid;
@@ -182,6 +217,7 @@ int BPF_PROG(off_cpu_switch, bool preempt, struct task_struct *prev, struct task
         count_drop();
         return 0;
     }
+    note_sampled(tgid);
     s->kind = VIGIL_SAMPLE_OFF_CPU;
     s->pid = tgid;
     s->tid = BPF_CORE_READ(prev, pid);
@@ -211,5 +247,129 @@ int BPF_PROG(profile_fork, struct task_struct *parent, struct task_struct *child
         __u8 one = 1;
         bpf_map_update_elem(&profiled_pids, &child_tgid, &one, BPF_ANY);
     }
+    return 0;
+}
+
+extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it, struct task_struct *task, __u64 addr) __ksym;
+extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __ksym;
+extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __ksym;
+
+/* Where an exit mapping record is assembled (its path makes it large). */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct vigil_exit_mapping);
+} exit_space SEC(".maps");
+
+/* A mapping by numbers: a global function's arguments may not be kernel pointers. */
+struct exit_vma {
+    __u64 start, end, pgoff, file, start_code, start_stack;
+    __u32 pid;
+    __u32 vdso;   /* the vDSO: no file, named "[vdso]" */
+};
+
+/* Sends one executable file mapping of an exiting process, with the file's
+ * absolute path. Global, so the verifier checks the path walk once, not inside
+ * the mapping loop. */
+__noinline int send_exit_mapping(const struct exit_vma *v)
+{
+    __u32 zero = 0;
+    struct vigil_exit_mapping *m = bpf_map_lookup_elem(&exit_space, &zero);
+    if (!v || !m || (!v->file && !v->vdso))
+        return 0;
+    m->kind = VIGIL_SAMPLE_EXIT_MAPPING;
+    m->pid = v->pid;
+    m->count = 0;
+    m->start_code = v->start_code;
+    m->start_stack = v->start_stack;
+    m->start = v->start;
+    m->end = v->end;
+    m->offset = v->pgoff << 12;
+    __u8 truncated = 0;
+    __u32 len;
+    if (v->vdso) {
+        m->device = m->inode = 0;
+        __builtin_memcpy(m->path, "[vdso]", 7);
+        len = 6;
+    } else {
+        struct file *f = VIGIL_KERNEL_VIEW(struct file, v->file);
+        struct inode *inode = f->f_inode;
+        if (!inode)
+            return 0;
+        m->device = inode->i_sb->s_dev;
+        m->inode = inode->i_ino;
+        len = write_path(f->f_path.dentry, f->f_path.mnt, m->path, &truncated);
+    }
+    m->truncated = truncated;
+    m->path_len = len;
+    __u64 size = offsetof(struct vigil_exit_mapping, path) + (len & (VIGIL_EXIT_PATH_MAX - 1)) + 1;
+    if (size > sizeof(*m))
+        size = sizeof(*m);
+    if (bpf_ringbuf_output(&samples, m, size, 0) != 0) {
+        count_drop();
+        return 0;
+    }
+    return 1;
+}
+
+/* A sampled process is exiting; its memory is still there (this tracepoint runs
+ * before exit_mm). Its executable file mappings are sent after its last samples,
+ * so user space can name those even though /proc/PID/maps is gone by then. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(profile_exit, struct task_struct *task, bool group_dead)
+{
+    if (!group_dead)
+        return 0;
+    __u32 tgid = task->tgid;
+    if (!profiled(tgid) || !bpf_map_lookup_elem(&sampled, &tgid))
+        return 0;
+    bpf_map_delete_elem(&sampled, &tgid);
+    struct mm_struct *mm = task->mm;
+    if (!mm)
+        return 0;
+    struct exit_vma v = {
+        .pid = tgid,
+        .start_code = mm->start_code,
+        .start_stack = mm->start_stack,
+    };
+    __u64 vdso = (__u64)BPF_CORE_READ(mm, context.vdso);
+    __u32 sent = 0;
+    struct bpf_iter_task_vma it;
+    struct vm_area_struct *vma;
+    /* It fails when the mmap lock cannot be taken at once (a writer holds or waits
+     * for it): the end record says so, and user space does without. */
+    int failed = bpf_iter_task_vma_new(&it, task, 0);
+    while ((vma = bpf_iter_task_vma_next(&it))) {
+        if (sent >= VIGIL_EXIT_MAPPINGS_MAX)
+            break;
+        if (!(vma->vm_flags & 0x4 /* VM_EXEC */))
+            continue;
+        v.vdso = vma->vm_start == vdso;
+        if (!vma->vm_file && !v.vdso)
+            continue;
+        v.start = vma->vm_start;
+        v.end = vma->vm_end;
+        v.pgoff = vma->vm_pgoff;
+        v.file = (__u64)vma->vm_file;
+        sent += send_exit_mapping(&v);
+    }
+    bpf_iter_task_vma_destroy(&it);
+    /* The end record: the fields before the path. */
+    struct vigil_exit_mapping *e = bpf_ringbuf_reserve(&samples, offsetof(struct vigil_exit_mapping, path), 0);
+    if (!e) {
+        count_drop();
+        return 0;
+    }
+    e->kind = VIGIL_SAMPLE_EXIT_MAPPINGS_END;
+    e->pid = tgid;
+    e->count = sent;
+    e->path_len = 0;
+    e->start_code = v.start_code;
+    e->start_stack = v.start_stack;
+    e->start = e->end = e->offset = e->device = e->inode = 0;
+    e->truncated = failed != 0;
+    e->padding = 0;
+    bpf_ringbuf_submit(e, 0);
     return 0;
 }

@@ -15,6 +15,21 @@ enum vigil_sample_kind {
     VIGIL_SAMPLE_OFF_CPU = 2,
     /* The thread ran again after `value` nanoseconds (struct vigil_off_cpu_end). */
     VIGIL_SAMPLE_OFF_CPU_END = 3,
+    /* An executable file mapping of a process that is exiting (struct
+     * vigil_exit_mapping): its samples may still be in the ring buffer, and
+     * /proc/PID/maps is gone by the time they are read. */
+    VIGIL_SAMPLE_EXIT_MAPPING = 4,
+    /* The last of them; `count` says how many were sent. */
+    VIGIL_SAMPLE_EXIT_MAPPINGS_END = 5,
+};
+
+enum vigil_sample_flags {
+    /* The sample interrupted kernel code. */
+    VIGIL_SAMPLE_IN_KERNEL = 1,
+    /* The thread was inside execve (task->in_execve). Past the point of no return
+     * the kernel has already replaced its memory: ip and sp are the calling
+     * program's, and nothing they point to exists any more. */
+    VIGIL_SAMPLE_IN_EXECVE = 2,
 };
 
 struct vigil_profile_sample {
@@ -30,8 +45,13 @@ struct vigil_profile_sample {
     vigil_u64 ip;            /* user registers where the thread left user space */
     vigil_u64 sp;
     vigil_u64 bp;
+    /* Which program the process runs (mm->start_code, mm->start_stack): both
+     * randomized by exec and copied by fork, so user space names the addresses
+     * from the mappings of this program even after an exec replaced it. */
+    vigil_u64 start_code;
+    vigil_u64 start_stack;
     vigil_u32 stack_len;     /* bytes of the user stack copied from sp */
-    vigil_u32 in_kernel;     /* 1 when the sample interrupted kernel code */
+    vigil_u32 flags;         /* VIGIL_SAMPLE_IN_KERNEL | VIGIL_SAMPLE_IN_EXECVE */
     vigil_u64 kernel[VIGIL_STACK_DEPTH];
     vigil_u64 user[VIGIL_STACK_DEPTH];
     char stack[VIGIL_STACK_COPY_MAX];
@@ -46,6 +66,29 @@ struct vigil_off_cpu_end {
     vigil_u32 cpu;
     vigil_u64 timestamp_ns;
     vigil_u64 value;         /* nanoseconds off the CPU */
+};
+
+/* At most this many mappings are sent per exiting process. */
+#define VIGIL_EXIT_MAPPINGS_MAX 512
+#define VIGIL_EXIT_PATH_MAX 4096
+
+/* Layout begins as vigil_off_cpu_end's: kind first. */
+struct vigil_exit_mapping {
+    vigil_u32 kind;          /* VIGIL_SAMPLE_EXIT_MAPPING or _END */
+    vigil_u32 pid;
+    vigil_u32 count;         /* END: mappings sent before it */
+    vigil_u32 path_len;      /* bytes of path[] used (no NUL); 0 for END */
+    vigil_u64 start_code;    /* the program, as in struct vigil_profile_sample */
+    vigil_u64 start_stack;
+    vigil_u64 start;         /* the mapping: [start, end) at file offset `offset` */
+    vigil_u64 end;
+    vigil_u64 offset;
+    vigil_u64 device;        /* the file's s_dev (major << 20 | minor) and inode */
+    vigil_u64 inode;
+    vigil_u32 truncated;     /* the path was longer or deeper than could be walked;
+                              * END: the mappings could not be read */
+    vigil_u32 padding;
+    char path[VIGIL_EXIT_PATH_MAX];
 };
 
 struct vigil_profile_config {

@@ -239,12 +239,21 @@ __noinline int capture_user(struct vigil_syscall_event *e, __u32 source, __u32 k
     return 0;
 }
 
+/* A dentry and mount by address. A global function takes them through memory:
+ * its arguments must be numbers, and the kernel views they come from are pointers
+ * to the verifier. */
+struct vfs_path {
+    __u64 dentry;
+    __u64 mnt;
+};
+
 /* Appends the absolute path of (dentry, mount) as a capture; `type` goes in its
  * padding. Returns where the path starts in e->data, or -1. */
-__noinline int capture_dentry(struct vigil_syscall_event *e, __u32 source, __u64 dentry, __u64 mnt, __u32 type)
+__noinline int capture_dentry(struct vigil_syscall_event *e, __u32 source, const struct vfs_path *p, __u32 type)
 {
-    if (!e)
+    if (!e || !p)
         return -1;
+    __u64 dentry = p->dentry, mnt = p->mnt;
     __u32 o = e->data_len;
     if (!dentry || !mnt || o > VIGIL_CAPTURE_DATA - sizeof(struct vigil_capture) - 8)
         return -1;
@@ -270,7 +279,8 @@ static __always_inline int capture_path(struct vigil_syscall_event *e, __u32 sou
     __u32 type = f->type;
     if (f->mode & VIGIL_FMODE_CREATED)
         type |= VIGIL_CAPTURE_CREATED;
-    return capture_dentry(e, source, (__u64)f->dentry, (__u64)f->mnt, type);
+    struct vfs_path p = { (__u64)f->dentry, (__u64)f->mnt };
+    return capture_dentry(e, source, &p, type);
 }
 
 /* Appends the directory a relative path argument resolves against: the file of
@@ -286,8 +296,10 @@ static __always_inline void capture_directory(struct vigil_syscall_event *e, __u
     if (dirfd == -100) {
         struct dentry *cwd;
         struct vfsmount *mnt;
-        if (read_cwd(task, &cwd, &mnt))
-            capture_dentry(e, source, (__u64)cwd, (__u64)mnt, 4);
+        if (read_cwd(task, &cwd, &mnt)) {
+            struct vfs_path p = { (__u64)cwd, (__u64)mnt };
+            capture_dentry(e, source, &p, 4);
+        }
         return;
     }
     struct file_facts dir;

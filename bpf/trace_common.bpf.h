@@ -143,6 +143,12 @@ static __always_inline bool wanted(__u32 kind, __u32 tgid, struct task_struct *t
     return (vigil_config.events & (1 << kind)) && task_wanted(tgid, task);
 }
 
+/* Exec, fork and exit also go to user space when only its process cache needs them. */
+static __always_inline bool process_wanted(__u32 kind, __u32 tgid, struct task_struct *task)
+{
+    return (vigil_config.process_records || (vigil_config.events & (1 << kind))) && task_wanted(tgid, task);
+}
+
 /* The header of an event about the current task (every hook reports the task it
  * runs in: the exec'ing task, the forking parent, the exiting task, the caller).
  * This runs for every event, so what can be is read by plain loads through `task`,

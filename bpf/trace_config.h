@@ -32,6 +32,8 @@ struct vigil_trace_config {
     vigil_u32 filter_pids;   /* 1: only processes in tracked_pids (and their children) */
     vigil_u32 follow_children;
     vigil_u32 events;        /* bit (1 << kind) for each process/network kind to emit */
+    vigil_u32 process_records; /* 1: emit exec, fork and exit whatever `events` says: the
+                                  process cache needs them (user space writes only `events`) */
     vigil_u32 wakeup_bytes_per_cpu; /* each CPU wakes the consumer once per this many bytes it submits */
     vigil_u32 filter_uid;    /* 1: only events whose real uid is `uid` */
     vigil_u32 uid;

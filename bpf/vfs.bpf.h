@@ -1,12 +1,12 @@
 /* Reads of the VFS objects behind an open file or a working directory: the fd
  * table, struct file, inode, dentry and mount, and the absolute path they make.
  *
- * Each bpf_probe_read_kernel costs a few dozen nanoseconds (fault handling is set
- * up and the address checked every time), and a path walk made five of them per
- * component. So fields that sit next to each other are read together, one probe
- * per object: their offsets come from the running kernel's BTF (CO-RE), and where
- * they are not adjacent the code falls back to one read per field. The branch is on
- * relocated constants, so the verifier keeps only the one this kernel takes. */
+ * Each bpf_probe_read_kernel costs a few dozen nanoseconds (a helper call, fault
+ * handling set up and the address checked every time), and a path walk made
+ * several per component. Fields are read instead by plain loads through a kernel
+ * view of the object (bpf_rdonly_cast): the JIT emits one instruction with a fault
+ * fixup, at offsets relocated against the running kernel's BTF (CO-RE). What is
+ * left to probes: the fd table (see fd_file) and the name bytes. */
 #ifndef VIGIL_VFS_BPF_H
 #define VIGIL_VFS_BPF_H
 
@@ -24,23 +24,27 @@ struct {
     __type(value, struct path_scratch);
 } path_space SEC(".maps");
 
-/* A field at a relocated offset inside a window read from the start of an object. */
-#define VIGIL_AT(window, type, offset) (*(type *)((char *)(window) + (offset)))
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/* A kernel address seen as a `type` whose fields are read by plain loads: the
+ * verifier lets them through (a bad address reads as 0, as a probe would), and
+ * each costs a load rather than a helper call. */
+#define VIGIL_KERNEL_VIEW(type, p) ((type *)bpf_rdonly_cast((const void *)(p), bpf_core_type_id_kernel(type)))
 
 /* The open file behind descriptor `fd` of `task`, or NULL. The fd table's size
- * and array are adjacent: one read. */
+ * and array (adjacent) are read by a probe, as is the array's slot at a variable
+ * index: loading the two fields through a kernel view instead tripled the
+ * verifier's work on syscall_exit (fd_file is inlined at each of its uses). */
 static __always_inline struct file *fd_file(struct task_struct *task, __u64 fd)
 {
-    struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-    if (!fdt)
-        return NULL;
+    struct fdtable *fdt = VIGIL_KERNEL_VIEW(struct task_struct, task)->files->fdt;
     __u32 max = bpf_core_field_offset(struct fdtable, max_fds);
     __u32 array = bpf_core_field_offset(struct fdtable, fd);
     __u64 size;
     struct file **fds;
     if (max == 0 && array == 8) {
         __u64 w[2];
-        if (bpf_probe_read_kernel(w, sizeof(w), fdt) != 0)
+        if (bpf_probe_read_kernel(w, sizeof(w), (char *)fdt) != 0)
             return NULL;
         size = (__u32)w[0];
         fds = (struct file **)w[1];
@@ -64,56 +68,29 @@ struct file_facts {
     struct vfsmount *mnt;
 };
 
-#define VIGIL_FILE_WINDOW 96
-#define VIGIL_INODE_WINDOW 80
-
-/* f_mode, f_inode and f_path in one read (they are in the first 80 bytes of struct
- * file on 6.18), then, when `with_type`, the inode's mode (type 0 otherwise: a write's
- * check needs only the inode). Returns false for NULL. */
+/* Its mode flags, inode and path, then, when `with_type`, the inode's type (0
+ * otherwise: a write's check needs only the inode). Returns false for NULL. */
 static __always_inline bool read_file(struct file *f, struct file_facts *out, bool with_type)
 {
     if (!f)
         return false;
-    __u32 mode = bpf_core_field_offset(struct file, f_mode);
-    __u32 inode = bpf_core_field_offset(struct file, f_inode);
-    __u32 path = bpf_core_field_offset(struct file, f_path);
-    if (mode + 4 <= VIGIL_FILE_WINDOW && inode + 8 <= VIGIL_FILE_WINDOW && path + 16 <= VIGIL_FILE_WINDOW &&
-        bpf_core_field_offset(struct path, mnt) == 0 && bpf_core_field_offset(struct path, dentry) == 8) {
-        __u64 w[VIGIL_FILE_WINDOW / 8];
-        if (bpf_probe_read_kernel(w, sizeof(w), f) != 0)
-            return false;
-        out->mode = VIGIL_AT(w, __u32, mode);
-        out->inode = VIGIL_AT(w, struct inode *, inode);
-        out->mnt = VIGIL_AT(w, struct vfsmount *, path);
-        out->dentry = VIGIL_AT(w, struct dentry *, path + 8);
-    } else {
-        out->mode = BPF_CORE_READ(f, f_mode);
-        out->inode = BPF_CORE_READ(f, f_inode);
-        out->mnt = BPF_CORE_READ(f, f_path.mnt);
-        out->dentry = BPF_CORE_READ(f, f_path.dentry);
-    }
-    /* Through a local: inside BPF_CORE_READ, out->inode would itself be relocated. */
-    struct inode *i = out->inode;
-    out->type = with_type && i ? (BPF_CORE_READ(i, i_mode) >> 12) & 0xf : 0;
+    struct file *k = VIGIL_KERNEL_VIEW(struct file, f);
+    out->mode = k->f_mode;
+    out->inode = k->f_inode;
+    out->mnt = k->f_path.mnt;
+    out->dentry = k->f_path.dentry;
+    out->type = with_type ? (k->f_inode->i_mode >> 12) & 0xf : 0;
     return true;
 }
 
-/* The task's working directory: its struct path (mount, dentry) in one read. */
+/* The task's working directory: the mount and dentry of its struct path. */
 static __always_inline bool read_cwd(struct task_struct *task, struct dentry **dentry, struct vfsmount **mnt)
 {
-    struct fs_struct *fs = BPF_CORE_READ(task, fs);
+    struct fs_struct *fs = VIGIL_KERNEL_VIEW(struct task_struct, task)->fs;
     if (!fs)
         return false;
-    if (bpf_core_field_offset(struct path, mnt) == 0 && bpf_core_field_offset(struct path, dentry) == 8) {
-        __u64 w[2];
-        if (bpf_probe_read_kernel(w, sizeof(w), (char *)fs + bpf_core_field_offset(struct fs_struct, pwd)) != 0)
-            return false;
-        *mnt = (struct vfsmount *)w[0];
-        *dentry = (struct dentry *)w[1];
-    } else {
-        *mnt = BPF_CORE_READ(fs, pwd.mnt);
-        *dentry = BPF_CORE_READ(fs, pwd.dentry);
-    }
+    *mnt = fs->pwd.mnt;
+    *dentry = fs->pwd.dentry;
     return true;
 }
 
@@ -127,24 +104,13 @@ static __always_inline bool inode_key_of(struct inode *inode, struct inode_key *
 {
     if (!inode)
         return false;
-    __u32 sb = bpf_core_field_offset(struct inode, i_sb);
-    __u32 ino = bpf_core_field_offset(struct inode, i_ino);
-    struct super_block *s;
-    if (sb + 8 <= VIGIL_INODE_WINDOW && ino + 8 <= VIGIL_INODE_WINDOW) {
-        __u64 w[VIGIL_INODE_WINDOW / 8];
-        if (bpf_probe_read_kernel(w, sizeof(w), inode) != 0)
-            return false;
-        s = VIGIL_AT(w, struct super_block *, sb);
-        key->ino = VIGIL_AT(w, __u64, ino);
-    } else {
-        s = BPF_CORE_READ(inode, i_sb);
-        key->ino = BPF_CORE_READ(inode, i_ino);
-    }
-    key->dev = BPF_CORE_READ(s, s_dev);
+    struct inode *k = VIGIL_KERNEL_VIEW(struct inode, inode);
+    key->ino = k->i_ino;
+    key->dev = k->i_sb->s_dev;
     return true;
 }
 
-/* A dentry's parent and name, which are adjacent in struct dentry. */
+/* A dentry's parent and name. */
 struct dentry_link {
     struct dentry *parent;
     __u32 len;
@@ -153,23 +119,13 @@ struct dentry_link {
 
 static __always_inline void read_dentry_link(struct dentry *d, struct dentry_link *l)
 {
-    __u32 parent = bpf_core_field_offset(struct dentry, d_parent);
-    if (bpf_core_field_offset(struct dentry, d_name) == parent + 8 && bpf_core_field_offset(struct qstr, len) == 4 &&
-        bpf_core_field_offset(struct qstr, name) == 8) {
-        __u64 w[3];
-        if (bpf_probe_read_kernel(w, sizeof(w), (char *)d + parent) != 0)
-            w[0] = w[1] = w[2] = 0;
-        l->parent = (struct dentry *)w[0];
-        l->len = w[1] >> 32;
-        l->name = (const unsigned char *)w[2];
-    } else {
-        l->parent = BPF_CORE_READ(d, d_parent);
-        l->len = BPF_CORE_READ(d, d_name.len);
-        l->name = BPF_CORE_READ(d, d_name.name);
-    }
+    struct dentry *k = VIGIL_KERNEL_VIEW(struct dentry, d);
+    l->parent = k->d_parent;
+    l->len = k->d_name.len;
+    l->name = k->d_name.name;
 }
 
-/* Where a mount hangs in the tree, and its root: three adjacent fields of struct mount. */
+/* Where a mount hangs in the tree, and its root. */
 struct mount_link {
     struct mount *parent;
     struct dentry *mountpoint;
@@ -178,24 +134,17 @@ struct mount_link {
 
 static __always_inline void read_mount_link(struct mount *m, struct mount_link *l)
 {
-    __u32 parent = bpf_core_field_offset(struct mount, mnt_parent);
-    if (bpf_core_field_offset(struct mount, mnt_mountpoint) == parent + 8 &&
-        bpf_core_field_offset(struct mount, mnt.mnt_root) == parent + 16) {
-        if (bpf_probe_read_kernel(l, sizeof(*l), (char *)m + parent) != 0)
-            l->parent = NULL, l->mountpoint = NULL, l->root = NULL;
-    } else {
-        l->parent = BPF_CORE_READ(m, mnt_parent);
-        l->mountpoint = BPF_CORE_READ(m, mnt_mountpoint);
-        l->root = BPF_CORE_READ(m, mnt.mnt_root);
-    }
+    struct mount *k = VIGIL_KERNEL_VIEW(struct mount, m);
+    l->parent = k->mnt_parent;
+    l->mountpoint = k->mnt_mountpoint;
+    l->root = k->mnt.mnt_root;
 }
 
 /* Writes the absolute path of (dentry, vfsmount), as the global root sees it,
  * into dst (at most VIGIL_PATH_BUF - 1 bytes, NUL-terminated). Returns its
  * length; *truncated is set when it was deeper or longer than that. The kernel's
  * d_path() cannot be called from tracepoints, so the dentry chain is walked here,
- * crossing mount points: two reads per component (its links, its name) and one
- * per mount. */
+ * crossing mount points: one probe per component (its name). */
 static __always_inline __u32 write_path(struct dentry *d, struct vfsmount *vfsmnt, char *dst, __u8 *truncated)
 {
     __u32 zero = 0;

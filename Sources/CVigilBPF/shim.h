@@ -3,6 +3,7 @@
 #define VIGIL_CVIGILBPF_SHIM_H
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include "../../bpf/process_event.h"
 #include "../../bpf/syscall_event.h"
 #include "../../bpf/net_event.h"

@@ -25,6 +25,9 @@ public enum KernelFeatures {
         checks.append(privileges())
         let btf = FileSystem.exists("/sys/kernel/btf/vmlinux")
         checks.append(FeatureCheck("BTF (/sys/kernel/btf/vmlinux)", btf, btf ? "CO-RE relocations and BTF tracepoints can work" : "missing: CO-RE programs cannot load"))
+        checks.append(kernelFunction("bpf_rdonly_cast", btf: btf,
+                                     available: "file paths and file facts are read by plain loads",
+                                     missing: "missing (added in Linux 6.2): the syscall and file sensors cannot load"))
         let ring = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nil) == 1
         checks.append(FeatureCheck("BPF ring buffer", ring, ring ? "map type loads" : "map type refused"))
         // BPF_PROG_TYPE_TRACING (tp_btf, fentry) needs an attach target to probe, so
@@ -45,6 +48,18 @@ public enum KernelFeatures {
         let paranoid = FileSystem.readTextIfPresent("/proc/sys/kernel/perf_event_paranoid")?.trimmingCharacters() ?? "?"
         checks.append(FeatureCheck("perf events (perf_event_paranoid)", FileSystem.exists("/proc/sys/kernel/perf_event_paranoid"), "perf_event_paranoid = \(paranoid)"))
         return checks
+    }
+
+    /// A kfunc the programs call, looked up by name in the kernel's BTF.
+    static func kernelFunction(_ name: String, btf: Bool, available: String, missing: String) -> FeatureCheck {
+        let title = "kfunc \(name)"
+        guard btf, let types = btf__load_vmlinux_btf() else {
+            return FeatureCheck(title, false, "kernel BTF unreadable: cannot tell")
+        }
+        defer { btf__free(types) }
+        // 12: BTF_KIND_FUNC (linux/btf.h; Swift sees two declarations of the name).
+        let found = btf__find_by_name_kind(types, name, 12) > 0
+        return FeatureCheck(title, found, found ? available : missing)
     }
 
     /// Root or the capabilities BPF tracing needs (CAP_BPF 39 + CAP_PERFMON 38, or CAP_SYS_ADMIN 21).

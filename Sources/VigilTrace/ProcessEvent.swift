@@ -38,7 +38,7 @@ enum ProcessEventDecoder {
         let raw = base.assumingMemoryBound(to: vigil_event_header.self).pointee.kind
         switch raw {
         case UInt32(VIGIL_EVENT_EXEC.rawValue):
-            guard record.count >= MemoryLayout<vigil_exec_event>.size else { return nil }
+            guard ExecRecord.isWhole(record) else { return nil }
             var event = ProcessEvent(kind: .exec, header: EventHeader(base))
             event.filename = String(decoding: ExecRecord.filename(base), as: UTF8.self)
             ExecRecord.forEachArgument(base) { event.argv.append(String(decoding: $0, as: UTF8.self)) }
@@ -65,9 +65,17 @@ enum ProcessEventDecoder {
 
 }
 
-/// The variable parts of an exec record (a whole vigil_exec_event at `base`), as the
-/// decoder and the JSON encoder both read them.
+/// The variable parts of an exec record (a vigil_exec_event at `base`, whole up to
+/// its argv), as the decoder and the JSON encoder both read them.
 enum ExecRecord {
+    /// Whether the record holds its fixed fields and the argv it says it has: records
+    /// sent only for the process cache end where argv would start.
+    static func isWhole(_ record: UnsafeRawBufferPointer) -> Bool {
+        guard record.count >= argsOffset, let base = record.baseAddress else { return false }
+        let argsLength = Int(base.assumingMemoryBound(to: vigil_exec_event.self).pointee.args_len)
+        return argsLength <= Int(VIGIL_ARGS_MAX) && record.count >= argsOffset + argsLength
+    }
+
     /// The file name as passed to execve.
     static func filename(_ base: UnsafeRawPointer) -> UnsafeRawBufferPointer {
         let e = base.assumingMemoryBound(to: vigil_exec_event.self)

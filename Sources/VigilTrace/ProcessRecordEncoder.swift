@@ -9,7 +9,7 @@ enum ProcessRecordEncoder {
     static func kind(_ record: UnsafeRawBufferPointer) -> EventKind? {
         guard record.count >= EventHeader.size, let base = record.baseAddress else { return nil }
         switch vigil_event_kind(rawValue: base.assumingMemoryBound(to: vigil_event_header.self).pointee.kind) {
-        case VIGIL_EVENT_EXEC where record.count >= MemoryLayout<vigil_exec_event>.size: return .exec
+        case VIGIL_EVENT_EXEC where ExecRecord.isWhole(record): return .exec
         case VIGIL_EVENT_FORK where record.count >= MemoryLayout<vigil_fork_event>.size: return .fork
         case VIGIL_EVENT_EXIT where record.count >= MemoryLayout<vigil_exit_event>.size: return .exit
         default: return nil

@@ -2,6 +2,11 @@
 public struct SensorOptions: Sendable {
     /// Process, file and network events to report.
     public var events: Set<EventKind> = [.exec, .fork, .exit]
+    /// Send exec, fork and exit records even when they are not among `events`, so a
+    /// process cache learns every process (and its executable) from the kernel; the
+    /// consumer writes only the kinds in `events`. Exec records sent only for this
+    /// carry no argv.
+    public var processRecords = false
     /// Syscalls to report as `syscall` events, by name.
     public var syscalls: [String] = []
     /// Bytes of string arguments captured (paths, names), 1…4094.

@@ -26,7 +26,14 @@ public final class TracePipeline {
     /// Writes syscall and file records without decoding them, when nothing needs the event.
     let fastEncoder: SyscallRecordEncoder
 
-    public init(decoder: EventDecoder, cache: ProcessCache, writer: EventWriter, judge: ((TraceEvent) -> Verdict)? = nil) {
+    /// Which of exec, fork and exit are written (indexed by kind); the others only
+    /// update the process cache.
+    private let writesProcessKind: [Bool]
+
+    /// `processKinds`: the process events to write, of those the sensor sends (all by default).
+    public init(decoder: EventDecoder, cache: ProcessCache, writer: EventWriter, judge: ((TraceEvent) -> Verdict)? = nil,
+                processKinds: Set<EventKind> = [.exec, .fork, .exit]) {
+        writesProcessKind = EventKind.allCases.map { ![.exec, .fork, .exit].contains($0) || processKinds.contains($0) }
         self.decoder = decoder
         fastEncoder = SyscallRecordEncoder(catalog: decoder.syscalls.catalog)
         self.cache = cache
@@ -53,11 +60,15 @@ public final class TracePipeline {
             undecodable += 1
             return
         }
-        seen[event.kind.index] += 1
         if case .process(let p) = event {
             cache.apply(p)
             if p.kind == .exec { forgetExecutable() }
+            if !writesProcessKind[p.kind.index] {
+                if p.kind == .exit { cache.forget(p); forgetExecutable() }
+                return
+            }
         }
+        seen[event.kind.index] += 1
         let exe = executable(of: event.header)
         if let judge {
             event.setExe(exe)
@@ -92,8 +103,10 @@ public final class TracePipeline {
         default:
             cache.exiting(pid, ppid: ppid, comm: Self.comm(base))
         }
-        writer.writeProcessRecord(base, kind: kind, bootTime: h.pointee.timestamp_ns, quotedExe: quotedExecutable(base))
-        seen[kind.index] += 1
+        if writesProcessKind[kind.index] {
+            writer.writeProcessRecord(base, kind: kind, bootTime: h.pointee.timestamp_ns, quotedExe: quotedExecutable(base))
+            seen[kind.index] += 1
+        }
         if kind == .exit {
             cache.forget(pid)
             forgetExecutable()

@@ -126,6 +126,7 @@ public final class TraceSensor {
         config.filter_pids = options.pids == nil ? 0 : 1
         config.follow_children = options.followChildren ? 1 : 0
         config.events = options.events.reduce(0) { $0 | (1 << $1.recordKind) }
+        config.process_records = options.processRecords ? 1 : 0
         if let uid = options.uid {
             config.filter_uid = 1
             config.uid = uid
@@ -182,9 +183,7 @@ public final class TraceSensor {
     /// files as they are opened; this covers descriptors opened before).
     /// `device` is stat's st_dev; the kernel keys by its own encoding (major << 20 | minor).
     public func watchFile(device: UInt64, inode: UInt64) throws(BPFError) {
-        let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~0xfff)
-        let minor = (device & 0xff) | ((device >> 12) & ~0xff)
-        try object.map("watched_inodes").update(key: (major << 20 | minor, inode), value: UInt64(0))
+        try object.map("watched_inodes").update(key: (DeviceNumber.kernel(fromStat: device), inode), value: UInt64(0))
     }
 
     static func copy<T>(_ text: String, into field: inout T, limit: Int) {

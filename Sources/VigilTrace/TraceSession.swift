@@ -60,6 +60,9 @@ public final class TraceSession {
             options.sensor.pids = (options.sensor.pids ?? []) + [child.pid]
             options.sensor.followChildren = true
         }
+        // Every event names its process's executable, so the cache hears of every
+        // exec, fork and exit, asked for or not.
+        options.sensor.processRecords = true
         let sensor: TraceSensor
         do {
             sensor = try TraceSensor(options: options.sensor)
@@ -82,7 +85,8 @@ public final class TraceSession {
         summary.kinds = EventKind.allCases.filter {
             options.sensor.events.contains($0) || ($0 == .syscall && !options.sensor.syscalls.isEmpty)
         }
-        let pipeline = TracePipeline(decoder: EventDecoder(catalog: sensor.catalog), cache: cache, writer: writer, judge: options.judge)
+        let pipeline = TracePipeline(decoder: EventDecoder(catalog: sensor.catalog), cache: cache, writer: writer, judge: options.judge,
+                                     processKinds: options.sensor.events)
         let ring = try RingBuffer(map: sensor.eventsMap) { pipeline.consume($0) }
 
         StopSignals.install()
@@ -145,7 +149,13 @@ extension TraceSummary {
         if filtered > 0 { s += " (\(filtered) not written: no rule logs them)" }
         let lost = lostInKernel.values.reduce(0, +)
         s += "\nlost: \(lost) in the kernel (ring buffer full)"
-        if lost > 0 { s += " [" + kinds.map { "\($0.rawValue) \(lostInKernel[$0] ?? 0)" }.joined(separator: ", ") + "]" }
+        if lost > 0 {
+            // Exec, fork and exit records also feed the process cache when not asked
+            // for: their losses are named too (events then lack their executable).
+            let cacheOnly = EventKind.allCases.filter { !kinds.contains($0) && (lostInKernel[$0] ?? 0) > 0 }
+            s += " [" + kinds.map { "\($0.rawValue) \(lostInKernel[$0] ?? 0)" }.joined(separator: ", ")
+            s += cacheOnly.map { ", \($0.rawValue) \(lostInKernel[$0] ?? 0) (process cache)" }.joined() + "]"
+        }
         s += ", \(undecodable) undecodable, 0 in user space"
         if outputDroppedBytes > 0 {
             s += "\noutput: \(outputDroppedBytes) bytes not written (\(String(cString: strerror(outputError))))"

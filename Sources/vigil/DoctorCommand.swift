@@ -58,7 +58,15 @@ struct DoctorCommand: ParsableCommand {
             profile = (false, "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)")
         }
         out.line("  \(profile.0 ? "ok  " : "no  ") \("vigil profile".padded(to: 40, minimumGap: 1)) \(profile.1)")
-        out.line("  no   \("vigil agent".padded(to: 40, minimumGap: 1)) not in this version")
+        // The agent's parts need what the commands above need; its scheduled queries and
+        // watchdog need nothing more than `vigil query`.
+        let eventTables = [process, network, files].first { !$0.0 }.map { (false, "the tables stay empty: \($0.1)") }
+            ?? (true, "process_events, socket_events and file_events fed by the trace sensors")
+        let continuous = profile.0 ? (true, "the profiler above, at the configured frequency") : (false, "no profiles: \(profile.1)")
+        for (name, result) in [("vigil agent: scheduled queries", (true, "watchdog, worker, per-query cost accounting; no privileges needed")),
+                               ("vigil agent: event tables", eventTables), ("vigil agent: continuous profiling", continuous)] {
+            out.line("  \(result.0 ? "ok  " : "no  ") \(name.padded(to: 40, minimumGap: 1)) \(result.1)")
+        }
         out.flush()
     }
 }

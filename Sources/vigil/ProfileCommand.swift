@@ -160,7 +160,9 @@ struct ProfileCommand: ParsableCommand {
         var summary = "\(statistics.samples) samples in \(String(format: "%.1f", statistics.seconds)) s on \(frequency) Hz per CPU"
         if offCPU { summary += ", \(statistics.offCPUWaits) off-CPU waits" }
         summary += "; dropped: \(statistics.droppedInKernel) in the kernel, \(statistics.undecodable) undecodable\n"
-        summary += "user stacks: \(statistics.dwarfUnwound) unwound with call frame information, \(statistics.incompleteUserStacks) incomplete (marked)\n"
+        summary += "user stacks: \(statistics.dwarfUnwound) unwound with call frame information, \(statistics.incompleteUserStacks) incomplete (marked)"
+        if statistics.namedAfterExit > 0 { summary += ", \(statistics.namedAfterExit) named from the mappings sent at their process's exit" }
+        summary += "\n"
         for warning in statistics.warnings { summary += "warning: \(warning)\n" }
         summary += "wrote \(written.joined(separator: " and ")) (\(format.rawValue))\n\n"
         summary += TopFunctions(profile).render(limit: 15)

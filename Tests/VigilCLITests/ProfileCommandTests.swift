@@ -95,6 +95,40 @@ import VigilTestSupport
         }
     }
 
+    /// A shell that runs many short programs: samples land inside execve after the
+    /// kernel replaced the caller's memory. Those say so; none shows an address of
+    /// the replaced program as if it were a frame, and the kernel's side is kept.
+    @Test func samplesInsideExecveAreMarkedNotInvented() throws {
+        guard helper.privileged() else { return }
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try CLI.run(["profile", "--frequency", "997", "--format", "folded", "-o", dir + "/out.folded", "--",
+                             "/bin/sh", "-c", "i=0; while [ $i -lt 3000 ]; do /bin/true; i=$((i+1)); done"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let stacks = try folded(dir + "/out.folded")
+        for s in stacks {
+            #expect(!s.stack.contains("[unknown]"), "a frame that is not code: \(s.stack)")
+        }
+        let marked = stacks.filter { $0.stack.hasPrefix("[in execve: the calling program was already replaced];") }
+        #expect(!marked.isEmpty, "no sample inside execve after the switch: \(stacks.prefix(40))")
+        for s in marked {
+            #expect(s.stack.contains("execve"), "a marked stack outside execve: \(s.stack)")
+        }
+        // Each `true` lives about a millisecond and is gone long before its samples
+        // are read: they are named from the mappings the kernel sent as it exited.
+        let lines = try String(contentsOfFile: dir + "/out.folded", encoding: .utf8).split(separator: "\n")
+        func count(_ keep: (Substring) -> Bool) -> Int {
+            lines.filter { $0.hasPrefix("true;") && keep($0) }.compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
+        }
+        let all = count { _ in true }
+        let named = count { $0.hasPrefix("true;ld-linux") || $0.hasPrefix("true;true+") || $0.hasPrefix("true;_start;") }
+        let gone = count { $0.contains("[process exited before its mappings were read]") }
+        #expect(all > 100, "\(all) samples of true")
+        #expect(Double(named) >= 0.5 * Double(all), "\(named) of \(all) samples of true named to the program's entry")
+        #expect(Double(gone) <= 0.1 * Double(all), "\(gone) of \(all) samples of true not named")
+        #expect(r.stderr.contains("named from the mappings sent at their process's exit"), "\(r.stderr)")
+    }
+
     @Test func everyFormatIsWritten() throws {
         guard helper.privileged() else { return }
         let dir = try scratch()

@@ -197,6 +197,28 @@ import Testing
             #expect(e["exe"] as? String == realSh)
         }
     }
+
+    /// Without exec, fork and exit among the events asked for, the cache still learns
+    /// of processes started after its /proc scan (from the kernel, not by reading
+    /// /proc after the fact: a short-lived process is gone by then), and only the
+    /// events asked for are written.
+    @Test func eventsNameTheExecutableWithoutProcessEventsAskedFor() throws {
+        guard helper.privileged() else { return }
+        let r = try CLI.run(["trace", "--format", "json", "--events", "open", "--",
+                             "/bin/sh", "-c", "/bin/cat /etc/hostname > /dev/null; (/bin/cat /etc/hostname > /dev/null)"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let all = try helper.events(r.stdout)
+        #expect(Set(all.compactMap { $0["event"] as? String }) == ["open"], "only the kind asked for")
+        let opens = all.filter { $0["path"] as? String == "/etc/hostname" }
+        #expect(opens.count == 2)
+        let realCat = URL(fileURLWithPath: "/bin/cat").resolvingSymlinksInPath().path
+        for e in opens { #expect(e["exe"] as? String == realCat, "\(e)") }
+        // The shell's own opens (its redirections to /dev/null) name the shell.
+        let realSh = URL(fileURLWithPath: "/bin/sh").resolvingSymlinksInPath().path
+        let shell = all.filter { $0["comm"] as? String == "sh" }
+        #expect(!shell.isEmpty && shell.allSatisfy { $0["exe"] as? String == realSh }, "\(shell)")
+        #expect(r.stderr.contains("events: open"), "\(r.stderr)")
+    }
 }
 
 @Suite struct TraceLossTests {
@@ -217,6 +239,19 @@ import Testing
         #expect(delivered("fork") == 51)
         #expect(delivered("exit") == 52)
         #expect(r.stderr.contains("events lost in the kernel in the last second"))
+    }
+
+    /// An exec record sent only for the process cache stops before argv (about 600
+    /// bytes, not 4.4 KiB): with a 4 KiB ring, /bin/true's exec and opens all fit, and
+    /// the opens name their executable. The whole record never fitted (1 lost).
+    @Test func cacheOnlyExecRecordsAreSmall() throws {
+        guard helper.privileged() else { return }
+        let r = try CLI.run(["trace", "--format", "json", "--events", "open", "--ring-buffer-size", "4K", "--", "/bin/true"])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("lost: 0 in the kernel"), "\(r.stderr)")
+        let opens = try helper.events(r.stdout)
+        let realTrue = URL(fileURLWithPath: "/bin/true").resolvingSymlinksInPath().path
+        #expect(!opens.isEmpty && opens.allSatisfy { $0["exe"] as? String == realTrue }, "\(opens)")
     }
 }
 

@@ -71,6 +71,45 @@ struct PipelineTests {
         #expect(profile.periodNanoseconds == 1_000_000_000 / 19)
     }
 
+    @Test("A sample inside execve whose caller is already replaced is marked, not shown as an unmapped address")
+    func execReplaced() throws {
+        let builder = ProfileBuilder(frequency: 19, debugFiles: DebugFileLocator(roots: []))
+        let me = getpid()
+        let pc = UInt64(UInt(bitPattern: dlsym(nil, "strlen")))
+        let nowhere: UInt64 = 0x10  // below every mapping
+        builder.add(RawSample(pid: me, tid: me, comm: "t", kernelStack: [0xffffffff81001000], userStack: [nowhere, pc], inExecve: true))
+        // Outside execve an unmapped address stays what it is, and is counted.
+        builder.add(RawSample(pid: me, tid: me, comm: "t", userStack: [nowhere]))
+        // The decoder's verdict (no stack left to copy) is marked the same way.
+        builder.add(RawSample(pid: me, tid: me, comm: "t", kernelStack: [0xffffffff81001000], userUnwind: .replacedByExec, inExecve: true))
+        let profile = builder.finish()
+        #expect(profile.stats.execReplaced == 2 && profile.stats.unmappedFrames == 1)
+        let symbolized = Symbolizer(kernelSymbols: nil).symbolize(profile)
+        let execTraces = profile.traces.filter { $0.count == 2 }
+        #expect(execTraces.count == 1, "both exec samples are one trace: kernel frame, then the marker")
+        for trace in execTraces {
+            #expect(profile.frames[Int(trace[0])].kind == .kernel)
+            #expect(symbolized.names[Int(trace[1])].function == "[in execve: the calling program was already replaced]")
+        }
+    }
+
+    @Test("A frame-pointer walk is cut at the first return address that follows no call")
+    func framePointerWalkIsChecked() throws {
+        let me = getpid()
+        let pc = UInt64(UInt(bitPattern: dlsym(nil, "getpid")))
+        let unwinder = DwarfUnwinder()
+        // What rbp held in code without frame pointers: ASCII, and a function's own
+        // entry (no call instruction ends just before it).
+        let garbage: UInt64 = 0x7364_616f_6c65_71
+        let (cut, status) = unwinder.checkedFramePointerStack(pid: me, [pc, garbage, pc], status: .complete)
+        #expect(cut == [pc] && status == .failed)
+        let (entry, entryStatus) = unwinder.checkedFramePointerStack(pid: me, [pc, pc], status: .complete)
+        #expect(entry == [pc] && entryStatus == .failed)
+        // The interrupted pc alone needs no call before it.
+        let (leaf, leafStatus) = unwinder.checkedFramePointerStack(pid: me, [pc], status: .complete)
+        #expect(leaf == [pc] && leafStatus == .complete)
+    }
+
     @Test("A process that exited before its maps were read keeps its kernel frames")
     func goneProcess() throws {
         let p = Process()

@@ -20,11 +20,15 @@ import VigilSystem
     }
 
     @Test func threadsAreListedWithTheirNames() throws {
+        // The thread waits until the test is done: a fixed sleep could end before a
+        // loaded machine let the test look.
+        let done = DispatchSemaphore(value: 0)
         let named = Thread {
             Thread.current.name = "vigil-test-idle"
-            Thread.sleep(forTimeInterval: 5)
+            _ = done.wait(timeout: .now() + 120)
         }
         named.start()
+        defer { done.signal() }
         // Under load the thread may take a while to start and name itself.
         for _ in 0..<50 where !ThreadSnapshot.all().contains(where: { $0.name == "vigil-test-idle" }) {
             Thread.sleep(forTimeInterval: 0.1)

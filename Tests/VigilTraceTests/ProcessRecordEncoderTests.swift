@@ -93,4 +93,39 @@ import VigilSystem
         #expect(events[3]["signal"] as? Int == 9 && events[3]["exit_code"] is NSNull)
         #expect(events[5]["exit_code"] as? Int == 3 && events[5]["signal"] is NSNull)
     }
+
+    /// Exec, fork and exit records the sensor sends only for the process cache (the
+    /// kinds were not asked for): the cache learns from them, nothing is written or
+    /// counted. An exec record for the cache alone ends where argv would start; one
+    /// cut shorter than the argv it claims is undecodable, on both paths.
+    @Test func recordsForTheCacheAloneAreNotWritten() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-process-\(UUID().uuidString)").path
+        defer { unlink(file) }
+        let writer = EventWriter(out: try Output(path: file), format: .json, cache: ProcessCache())
+        let argsOffset = MemoryLayout<vigil_exec_event>.offset(of: \.args)!
+        let short = Array(exec(pid: 501, comm: "python3", filename: "/usr/bin/python3", exe: "/usr/bin/python3.11",
+                               args: [], truncated: false, time: 2_000).prefix(argsOffset))
+        let claimsArgs = Array(exec(pid: 502, comm: "cat", filename: "/bin/cat", exe: "/usr/bin/cat",
+                                    args: Array("cat\0".utf8), truncated: false, time: 3_000).prefix(argsOffset))
+        for judge in [nil, { (_: TraceEvent) in Verdict(write: true) }] as [((TraceEvent) -> Verdict)?] {
+            let cache = ProcessCache()
+            let pipeline = TracePipeline(decoder: EventDecoder(catalog: SyscallCatalog()), cache: cache, writer: writer,
+                                         judge: judge, processKinds: [])
+            for r in [short, claimsArgs] { r.withUnsafeBytes { pipeline.consume($0) } }
+            pipeline.flush()
+            #expect(cache[501]?.exe == "/usr/bin/python3.11")
+            #expect(cache[502] == nil)
+            #expect(pipeline.undecodable == 1)
+            #expect(pipeline.counts.isEmpty)
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)).isEmpty, "nothing written")
+    }
+
+    @Test func summaryNamesLossesOfRecordsForTheCache() {
+        var summary = TraceSummary()
+        summary.kinds = [.open]
+        summary.events = [.open: 12]
+        summary.lostInKernel = [.open: 2, .exec: 1, .fork: 0]
+        #expect(summary.text.contains("lost: 3 in the kernel (ring buffer full) [open 2, exec 1 (process cache)]"), "\(summary.text)")
+    }
 }

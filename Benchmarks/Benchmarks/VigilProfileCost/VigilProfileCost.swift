@@ -165,7 +165,14 @@ func makeRecord(pid: Int32, registers: profile_cost_capture, stack: [UInt8], ker
     s.sp = registers.sp
     s.bp = registers.bp
     s.stack_len = UInt32(stack.count)
-    s.in_kernel = kernel.isEmpty ? 0 : 1
+    s.flags = kernel.isEmpty ? 0 : UInt32(VIGIL_SAMPLE_IN_KERNEL.rawValue)
+    // The program this process runs, as the sampler records it (stat fields 26 and 28).
+    if let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+       let close = stat.lastIndex(of: ")") {
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        s.start_code = UInt64(fields[26 - 3]) ?? 0
+        s.start_stack = UInt64(fields[28 - 3]) ?? 0
+    }
     let stackOffset = MemoryLayout<vigil_profile_sample>.offset(of: \.user)! + Int(VIGIL_STACK_DEPTH) * 8
     var bytes = [UInt8](repeating: 0, count: max(MemoryLayout<vigil_profile_sample>.size, stackOffset + stack.count))
     bytes.withUnsafeMutableBytes { out in

@@ -114,6 +114,7 @@ public final class ContinuousProfiler {
         let total = sampler.dropped()
         consumer.statistics.droppedInKernel += total - min(total, droppedBefore)
         droppedBefore = 0
+        consumer.releaseDeferred()
         consumer.closeWaits()
         self.sampler = nil
         ring = nil
@@ -122,6 +123,7 @@ public final class ContinuousProfiler {
     private func finishInterval() {
         let end = Clock.realtimeNanoseconds()
         if let ring { while ring.drain() > 0 {} }
+        consumer.releaseDeferred()  // each interval's samples stay in its profile
         var statistics = consumer.statistics
         if let sampler {
             let total = sampler.dropped()
@@ -130,7 +132,6 @@ public final class ContinuousProfiler {
         }
         let profile = consumer.builder.rotate()
         consumer.statistics = ProfileStatistics()
-        consumer.unwinder.forgetExited()
         statistics.seconds = Double(end - intervalStart) / 1e9
         if sampledThisInterval {
             symbolizer.refreshJITMaps()

@@ -38,3 +38,12 @@ extension [LoadSegment] {
         return holding.first { $0.executable } ?? holding.first
     }
 }
+
+extension ELFFile {
+    /// Where the kernel starts a thread in this file (e_entry), 0 if unknown.
+    var entryPoint: UInt64 {
+        var header = GElf_Ehdr()
+        guard gelf_getehdr(elf, &header) != nil else { return 0 }
+        return header.e_entry
+    }
+}

@@ -15,6 +15,10 @@ public enum UnwindStatus: UInt8, Sendable, Hashable {
     case truncated
     /// The unwinder stopped early: no unwind info, a bad frame, an unreadable stack.
     case failed
+    /// The thread was inside execve, and the program that called it was already
+    /// gone (the kernel had replaced its memory, or had by the time its mappings
+    /// were read): its user stack no longer exists to be named.
+    case replacedByExec
 }
 
 /// One sample as the BPF sampler hands it over, addresses still raw.
@@ -38,12 +42,22 @@ public struct RawSample: Sendable {
     public var kind: SampleKind
     /// 1 (or the number of coalesced ticks) for `.cpu`; nanoseconds for `.offCPU`.
     public var value: UInt64
+    /// When the sample was taken (CLOCK_BOOTTIME nanoseconds), 0 if unknown: tells
+    /// the symbolizer whether its copy of the process's mappings can predate it.
+    public var timestampNanoseconds: UInt64
+    /// The thread was inside execve: its user addresses may belong to a program the
+    /// kernel has since replaced, which no mapping of the process names any more.
+    public var inExecve: Bool
+    /// The program the process ran when sampled (nil if unknown): its mappings, not
+    /// those of a program it exec'd since, name the user addresses.
+    public var image: ProgramImage?
 
     public init(
         pid: Int32, tid: Int32, cpu: UInt32 = 0, comm: String,
         kernelStack: [UInt64] = [], userStack: [UInt64] = [],
         userUnwind: UnwindStatus = .complete, kernelUnwind: UnwindStatus = .complete,
-        kind: SampleKind = .cpu, value: UInt64 = 1
+        kind: SampleKind = .cpu, value: UInt64 = 1, timestampNanoseconds: UInt64 = 0, inExecve: Bool = false,
+        image: ProgramImage? = nil
     ) {
         self.pid = pid
         self.tid = tid
@@ -55,5 +69,8 @@ public struct RawSample: Sendable {
         self.kernelUnwind = kernelUnwind
         self.kind = kind
         self.value = value
+        self.timestampNanoseconds = timestampNanoseconds
+        self.inExecve = inExecve
+        self.image = image
     }
 }

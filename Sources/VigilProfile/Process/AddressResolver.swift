@@ -1,10 +1,10 @@
 import Glibc
 import VigilSystem
 
-/// Turns (pid, user address) into a frame: which file, which ELF address. Keeps
-/// each process's executable mappings (re-read when an address falls outside
-/// them, at most once a second) and each file's `Executable`, loaded once per
-/// file ID however many processes map it.
+/// Turns (pid, user address) into a frame: which file, which ELF address. Finds
+/// the mappings of the program the process ran when sampled (`ProcessImages`) and
+/// keeps each file's `Executable`, loaded once per file ID however many processes
+/// map it.
 ///
 /// Each new frame's function is looked up at once, while its process still runs,
 /// and only the functions found are kept for naming the profile later. The whole
@@ -16,16 +16,6 @@ final class AddressResolver {
         let address: UInt64
     }
 
-    private struct ProcessEntry {
-        var mappings: [ExecutableMapping] = []
-        /// File ID of each mapping, filled on first use.
-        var files: [FileID?] = []
-        var readAt: Int64 = 0
-        var usedAt: Int64 = 0
-        /// Set when the maps could not be read and no earlier read is known.
-        var unreadable: Unreadable?
-    }
-
     private struct InodeKey: Hashable {
         let device: UInt64
         let inode: UInt64
@@ -34,7 +24,8 @@ final class AddressResolver {
 
     let debugFiles: DebugFileLocator
     private(set) var executables: [FileID: Executable] = [:]
-    private var processes: [Int32: ProcessEntry] = [:]
+    /// Processes' mappings, shared with the unwinder when a consumer owns both.
+    let images: ProcessImages
     private var byInode: [InodeKey: FileID] = [:]
     private(set) var unreadableFiles: UInt64 = 0
     /// Whole function tables, bounded in bytes and in files (a table whose names stay
@@ -46,19 +37,15 @@ final class AddressResolver {
     private var looked: Set<NativeAddress> = []
     /// The addresses it is given come from unwinds, so a miss usually means new code
     /// (the dynamic loader mapping libraries just after exec, dlopen): read again
-    /// soon, but not for every sample.
+    /// soon, and at once for a sample taken after the last read (`MapsRefresh`).
     private let refreshInterval: Int64 = 50_000_000
-    /// Processes whose mappings are kept; beyond that the least recently sampled
-    /// half is dropped, so a capture over thousands of short-lived processes (a
-    /// build) stays small. A dropped process still sampled is simply read again.
-    private let maxProcesses: Int
     /// Our own vDSO, the same image as every other process's of our architecture
     /// (a 32-bit process's differs in size and is left unnamed).
     private lazy var ownVDSO: (executable: Executable, size: UInt64)? = Executable.vdso()
 
-    init(debugFiles: DebugFileLocator, maxProcesses: Int = 1024, symbolCacheLimitBytes: Int = 48 << 20) {
+    init(debugFiles: DebugFileLocator, images: ProcessImages = ProcessImages(), symbolCacheLimitBytes: Int = 48 << 20) {
         self.debugFiles = debugFiles
-        self.maxProcesses = maxProcesses
+        self.images = images
         symbolCache = BoundedCache(limitBytes: symbolCacheLimitBytes, limitEntries: 256) { $0.byteCount }
     }
 
@@ -79,95 +66,57 @@ final class AddressResolver {
     /// Whole symbol tables dropped from the cache so far.
     var symbolTablesEvicted: Int { symbolCache.evicted }
 
-    enum Unreadable {
-        /// The process exited before its mappings could be read.
-        case gone
-        /// /proc/PID/maps is not ours to read (not root, another user's process).
-        case denied
-    }
-
     enum Resolution {
         case frame(Frame)
-        case unreadable(Unreadable)
+        case unreadable(ProcessImages.Unreadable)
     }
 
-    func resolve(pid: Int32, address: UInt64) -> Resolution {
-        let now = Clock.monotonicNanoseconds()
-        if processes[pid] == nil {
-            if processes.count >= maxProcesses { evict() }
-            processes[pid] = ProcessEntry()
-            refresh(pid: pid, now: now)
+    /// `takenAt`: when the address was sampled (CLOCK_BOOTTIME nanoseconds), and
+    /// `image`: the program the process ran then, if known.
+    func resolve(pid: Int32, address: UInt64, takenAt: Int64? = nil, image: ProgramImage? = nil) -> Resolution {
+        let now = Clock.boottimeNanoseconds()
+        let copy: ProcessImages.Copy
+        switch images.copy(pid: pid, image: image, now: now) {
+        case .copy(let c): copy = c
+        case .unreadable(let reason): return .unreadable(reason)
         }
-        processes[pid]!.usedAt = now
-        var index = mappingIndex(address, in: processes[pid]!.mappings)
+        var index = copy.find(address)
         // Not found: a library loaded since the last read (dlopen), a process that
         // was gone and whose pid is in use again, or an address from a bad unwind.
-        if index == nil, now - processes[pid]!.readAt >= refreshInterval {
-            refresh(pid: pid, now: now)
-            index = mappingIndex(address, in: processes[pid]!.mappings)
+        if index == nil {
+            switch images.refresh(copy, takenAt: takenAt, now: now, interval: refreshInterval) {
+            case .updated: index = copy.find(address)
+            case .exited:
+                // Read before the sample (say, as the loader began mapping libraries),
+                // and the process gone since: what it mapped later was never read.
+                if let takenAt, copy.readAt < takenAt { return .unreadable(.gone) }
+            case .unchanged: break
+            }
         }
-        if let reason = processes[pid]!.unreadable { return .unreadable(reason) }
         let pidID = FileID(high: 0, low: UInt64(UInt32(bitPattern: pid)))
         guard let i = index else { return .frame(Frame(kind: .unmapped, file: pidID, address: address)) }
-        let m = processes[pid]!.mappings[i]
+        let m = copy.mappings[i]
         if m.isAnonymous { return .frame(Frame(kind: .jit, file: pidID, address: address)) }
         let fileID: FileID
-        if let known = processes[pid]!.files[i] {
+        if let known = copy.fileIDs[i] {
             fileID = known
         } else {
-            fileID = executable(for: m, pid: pid)
-            processes[pid]!.files[i] = fileID
+            fileID = executable(for: m, pid: copy.pid)
+            copy.fileIDs[i] = fileID
         }
         let offset = m.fileOffset(of: address)
         let vaddr = executables[fileID]?.virtualAddress(ofFileOffset: offset) ?? offset
         if looked.insert(NativeAddress(file: fileID, address: vaddr)).inserted {
             if looked.count > 1 << 18 { looked.removeAll(keepingCapacity: true) }
-            if let function = symbols(of: fileID, mapping: m, pid: pid)?.lookup(vaddr) {
+            if let function = symbols(of: fileID, mapping: m, pid: copy.pid)?.lookup(vaddr) {
                 usedFunctions[fileID, default: [:]][function.address] = function
             }
         }
         return .frame(Frame(kind: .native, file: fileID, address: vaddr))
     }
 
-    /// Drop what is known of a process (it exited, or exec'd a new image).
-    func forget(pid: Int32) { processes[pid] = nil }
-
     /// Drop processes that no longer exist (a long capture sees many come and go).
-    func forgetExited() {
-        for pid in processes.keys where ProcessLiveness.isGone(pid) { processes[pid] = nil }
-    }
-
-    private func refresh(pid: Int32, now: Int64) {
-        processes[pid]!.readAt = now
-        do {
-            let fresh = try ProcessMaps.read(pid: pid)
-            let old = processes[pid]!
-            // Keep the file IDs of mappings that did not change.
-            var known: [UInt64: (ExecutableMapping, FileID?)] = [:]
-            for (m, f) in zip(old.mappings, old.files) { known[m.start] = (m, f) }
-            processes[pid]!.files = fresh.map { m in known[m.start].flatMap { $0.0 == m ? $0.1 : nil } }
-            processes[pid]!.mappings = fresh
-            processes[pid]!.unreadable = nil
-        } catch {
-            // A process seen before keeps its last mappings, which still name the
-            // samples it left in the ring buffer after it exited.
-            if processes[pid]!.mappings.isEmpty { processes[pid]!.unreadable = error.isPermissionDenied ? .denied : .gone }
-        }
-    }
-
-    private func evict() {
-        let byAge = processes.sorted { $0.value.usedAt < $1.value.usedAt }
-        for (pid, _) in byAge.prefix(processes.count / 2) { processes[pid] = nil }
-    }
-
-    private func mappingIndex(_ address: UInt64, in mappings: [ExecutableMapping]) -> Int? {
-        var lo = 0, hi = mappings.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if mappings[mid].start <= address { lo = mid + 1 } else { hi = mid }
-        }
-        return lo > 0 && mappings[lo - 1].contains(address) ? lo - 1 : nil
-    }
+    func forgetExited() { images.forgetExited() }
 
     /// The file ID of a mapped file, loading the file the first time it is seen.
     private func executable(for m: ExecutableMapping, pid: Int32) -> FileID {
@@ -186,6 +135,7 @@ final class AddressResolver {
         guard m.isFile else { return placeholder(m.path) }
         for path in Self.openPaths(m, pid: pid) {
             guard let file = try? ELFFile(path: path),
+                  path != m.path || DeviceNumber.isFile(file.descriptor, device: m.device, inode: m.inode),
                   let id = try? FileID.ofFile(descriptor: file.descriptor, size: file.size, path: path) else { continue }
             if executables[id] == nil {
                 var exe = Executable.load(file, fileID: id, path: m.path, debugFiles: debugFiles, externalNames: true)
@@ -200,9 +150,11 @@ final class AddressResolver {
     }
 
     /// Through the process's root, so a container's files are the ones read; the
-    /// map_files link also reaches a file deleted since it was mapped.
+    /// map_files link also reaches a file deleted since it was mapped. Last, for a
+    /// process gone since (its mappings sent as it exited), the path itself, taken
+    /// only if it is still the same device and inode.
     private static func openPaths(_ m: ExecutableMapping, pid: Int32) -> [String] {
-        ["/proc/\(pid)/root\(m.path)", "/proc/\(pid)/map_files/\(String(m.start, radix: 16))-\(String(m.end, radix: 16))"]
+        ["/proc/\(pid)/root\(m.path)", "/proc/\(pid)/map_files/\(String(m.start, radix: 16))-\(String(m.end, radix: 16))", m.path]
     }
 
     /// The whole function table of a file: cached, or read again (and checked to be the

@@ -87,14 +87,18 @@ public enum ProcessMaps {
         UInt64(String(decoding: digits, as: UTF8.self), radix: 16)
     }
 
-    /// The mapping that holds `address` in a list sorted by start (binary search).
+    /// The mapping that holds `address` in a list sorted by start.
     public static func find(_ address: UInt64, in mappings: [ExecutableMapping]) -> ExecutableMapping? {
+        index(of: address, in: mappings).map { mappings[$0] }
+    }
+
+    /// Where the mapping that holds `address` is in a list sorted by start (binary search).
+    public static func index(of address: UInt64, in mappings: [ExecutableMapping]) -> Int? {
         var lo = 0, hi = mappings.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if mappings[mid].start <= address { lo = mid + 1 } else { hi = mid }
         }
-        guard lo > 0, mappings[lo - 1].contains(address) else { return nil }
-        return mappings[lo - 1]
+        return lo > 0 && mappings[lo - 1].contains(address) ? lo - 1 : nil
     }
 }

@@ -23,6 +23,10 @@ public struct Frame: Hashable, Sendable {
         case processGone
         /// The process's mappings may not be read by us (not root).
         case mappingsDenied
+        /// Inside execve, with the calling program's memory already replaced.
+        case execReplaced
+        /// The process exec'd another program before the sampled one's mappings were read.
+        case imageReplaced
 
         public var name: String {
             switch self {
@@ -32,6 +36,8 @@ public struct Frame: Hashable, Sendable {
             case .kernelFailed: return "[kernel unwind failed]"
             case .processGone: return "[process exited before its mappings were read]"
             case .mappingsDenied: return "[process mappings not readable: permission denied]"
+            case .execReplaced: return "[in execve: the calling program was already replaced]"
+            case .imageReplaced: return "[program replaced by exec before its mappings were read]"
             }
         }
     }

@@ -109,6 +109,9 @@ public struct ProfileStats: Sendable, Equatable {
     public internal(set) var mappingsDenied: UInt64 = 0
     /// User frames outside every mapping of their process.
     public internal(set) var unmappedFrames: UInt64 = 0
+    /// Samples of a program exec replaced: inside execve past the switch, or before
+    /// any copy of its mappings was read.
+    public internal(set) var execReplaced: UInt64 = 0
     /// Mapped files that could not be opened or parsed (permission, deleted, not ELF).
     public internal(set) var unreadableFiles: UInt64 = 0
 }

@@ -17,13 +17,20 @@ public final class ProfileBuilder {
     ///   - frequency: sampling frequency per CPU in Hz, which sets the period of a cpu sample.
     ///   - kernel: the running kernel (its build ID names kernel frames' file).
     ///   - symbolCacheLimitBytes: how many bytes of whole symbol tables stay cached.
-    public init(frequency: Int, kernel: KernelImage = .current(), debugFiles: DebugFileLocator = DebugFileLocator(),
-                symbolCacheLimitBytes: Int = 48 << 20) {
+    public convenience init(frequency: Int, kernel: KernelImage = .current(), debugFiles: DebugFileLocator = DebugFileLocator(),
+                            symbolCacheLimitBytes: Int = 48 << 20) {
+        self.init(frequency: frequency, kernel: kernel, debugFiles: debugFiles, images: ProcessImages(),
+                  symbolCacheLimitBytes: symbolCacheLimitBytes)
+    }
+
+    /// `images`: processes' mappings, shared with the consumer's unwinder.
+    init(frequency: Int, kernel: KernelImage = .current(), debugFiles: DebugFileLocator = DebugFileLocator(),
+         images: ProcessImages, symbolCacheLimitBytes: Int = 48 << 20) {
         profile = Profile(periodNanoseconds: 1_000_000_000 / Int64(max(frequency, 1)),
                           startNanoseconds: Clock.realtimeNanoseconds())
         profile.setKernel(kernel)
         self.kernel = kernel
-        resolver = AddressResolver(debugFiles: debugFiles, symbolCacheLimitBytes: symbolCacheLimitBytes)
+        resolver = AddressResolver(debugFiles: debugFiles, images: images, symbolCacheLimitBytes: symbolCacheLimitBytes)
     }
 
     /// Whole symbol tables dropped from the cache so far.
@@ -41,8 +48,8 @@ public final class ProfileBuilder {
         profile.count(key, kind: sample.kind, value: sample.value)
     }
 
-    /// A process exited or replaced its image (exec): its mappings are re-read next time.
-    public func forget(pid: Int32) { resolver.forget(pid: pid) }
+    /// Processes' mappings, for an unwinder to share.
+    var images: ProcessImages { resolver.images }
 
     /// The profile so far, and a fresh one started: continuous profiling hands one
     /// profile per interval on, keeping what it knows of processes and files.
@@ -79,13 +86,20 @@ public final class ProfileBuilder {
         case .failed:
             frames.append(.marker(.kernelFailed))
             profile.note { $0.kernelFailed += 1 }
+        case .replacedByExec: break  // said of user stacks only
         }
     }
 
     private func appendUser(_ sample: RawSample) {
         let start = frames.count
+        let takenAt = sample.timestampNanoseconds == 0 ? nil : Int64(clamping: sample.timestampNanoseconds)
         for (i, address) in sample.userStack.enumerated() where address != 0 {
-            switch resolver.resolve(pid: sample.pid, address: i == 0 ? address : address - 1) {
+            switch resolver.resolve(pid: sample.pid, address: i == 0 ? address : address - 1, takenAt: takenAt, image: sample.image) {
+            case .unreadable(.replaced):
+                frames.removeSubrange(start...)
+                frames.append(.marker(sample.inExecve ? .execReplaced : .imageReplaced))
+                profile.note { $0.execReplaced += 1 }
+                return
             case .unreadable(let reason):
                 // Keep the kernel part, say why the user part is missing.
                 frames.removeSubrange(start...)
@@ -96,7 +110,15 @@ public final class ProfileBuilder {
                 case .denied:
                     frames.append(.marker(.mappingsDenied))
                     profile.note { $0.mappingsDenied += 1 }
+                case .replaced: break
                 }
+                return
+            case .frame(let f) where f.kind == .unmapped && sample.inExecve:
+                // The caller of execve was replaced before its mappings were read:
+                // say so rather than show an address no mapping holds.
+                frames.removeSubrange(start...)
+                frames.append(.marker(.execReplaced))
+                profile.note { $0.execReplaced += 1 }
                 return
             case .frame(let f):
                 if f.kind == .unmapped { profile.note { $0.unmappedFrames += 1 } }
@@ -111,6 +133,9 @@ public final class ProfileBuilder {
         case .failed:
             frames.append(.marker(.userFailed))
             profile.note { $0.userFailed += 1 }
+        case .replacedByExec:
+            frames.append(.marker(.execReplaced))
+            profile.note { $0.execReplaced += 1 }
         }
     }
 }

@@ -68,6 +68,8 @@ public final class CPUSampler {
         if options.offCPU {
             links.append(try object.program("off_cpu_switch").attach())
         }
+        // Exiting processes' mappings, for their samples still in the ring buffer.
+        links.append(try object.program("profile_exit").attach())
         let program = try object.program("sample_cpu")
         for cpu in cpus {
             var attr = perf_event_attr()

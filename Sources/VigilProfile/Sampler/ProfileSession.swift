@@ -24,6 +24,9 @@ public struct ProfileStatistics: Sendable {
     public var dwarfUnwound = 0
     /// Samples whose user stack was truncated or could not be unwound to its end.
     public var incompleteUserStacks = 0
+    /// Samples of processes that exited before their mappings were read, named from
+    /// the mappings the kernel sent as they exited.
+    public var namedAfterExit = 0
     public var droppedInKernel: UInt64 = 0
     public var undecodable = 0
     public var commandStatus: Int32?
@@ -76,6 +79,7 @@ public final class ProfileSession {
         }
         sampler.detach()
         while ring.drain() > 0 {}
+        consumer.releaseDeferred()
         consumer.closeWaits()
         var statistics = consumer.statistics
         if options.progress { FileDescriptorText.write("\r\u{1b}[K", to: 2) }

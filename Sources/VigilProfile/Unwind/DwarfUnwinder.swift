@@ -16,18 +16,30 @@ public final class DwarfUnwinder {
     private let files: BoundedCache<FileKey, FileUnwindInfo>
     /// Files found to have no usable call frame information.
     private var withoutTables: Set<FileKey> = []
-    private var mappings: [Int32: (read: Int64, list: [ExecutableMapping])] = [:]
+    /// Processes' mappings, shared with the resolver when a consumer owns both.
+    let images: ProcessImages
     /// A miss re-reads /proc/PID/maps at most this often (new libraries, JIT code);
     /// stack slots that are not code addresses miss all the time. An address that
-    /// should be code (the pc, a return address found by a rule) may re-read sooner:
-    /// just after exec, the first samples see only the binary and the loader mapped.
+    /// should be code (the pc, a return address found by a rule) re-reads sooner, and
+    /// at once when the copy is older than the sample (see `MapsRefresh`).
     private let refreshInterval: Int64 = 1_000_000_000
-    private let expectedCodeRefreshInterval: Int64 = 20_000_000
+    /// When the stack being unwound was sampled (CLOCK_BOOTTIME), if known, and
+    /// which program the process ran then.
+    private var sampleTakenAt: Int64?
+    private var sampleImage: ProgramImage?
     public private(set) var filesLoaded = 0
     /// The most frames followed per stack.
     let maxFrames = 127
+    /// How far past an ELF entry point code without call frame information is taken
+    /// as the thread's first frame (glibc's x86-64 RTLD_START is about 80 bytes).
+    static let entryStubBytes: UInt64 = 128
 
-    public init(cacheLimitBytes: Int = 48 << 20, cacheLimitFiles: Int = 256) {
+    public convenience init(cacheLimitBytes: Int = 48 << 20, cacheLimitFiles: Int = 256) {
+        self.init(images: ProcessImages(), cacheLimitBytes: cacheLimitBytes, cacheLimitFiles: cacheLimitFiles)
+    }
+
+    init(images: ProcessImages, cacheLimitBytes: Int = 48 << 20, cacheLimitFiles: Int = 256) {
+        self.images = images
         files = BoundedCache(limitBytes: cacheLimitBytes, limitEntries: cacheLimitFiles) { $0.byteCount }
     }
 
@@ -35,16 +47,14 @@ public final class DwarfUnwinder {
     var filesEvicted: Int { files.evicted }
     var cachedFiles: Int { files.count }
 
-    /// A process exited or exec'd: its mappings are read again next time.
-    public func forget(pid: Int32) { mappings[pid] = nil }
-
-    /// Drop processes that no longer exist (a long capture sees many come and go).
-    public func forgetExited() {
-        for pid in mappings.keys where ProcessLiveness.isGone(pid) { mappings[pid] = nil }
-    }
-
-    /// Leaf-first addresses from `ip`, with how the walk ended.
-    public func unwind(pid: Int32, ip: UInt64, sp: UInt64, bp: UInt64, stack: UnsafeRawBufferPointer) -> (frames: [UInt64], status: UnwindStatus) {
+    /// Leaf-first addresses from `ip`, with how the walk ended. `takenAt`: when the
+    /// sample was taken (CLOCK_BOOTTIME nanoseconds), which tells whether the copy of
+    /// the process's mappings can be too old for it; `image`: the program the
+    /// process ran then, whose mappings are the ones to unwind with.
+    public func unwind(pid: Int32, ip: UInt64, sp: UInt64, bp: UInt64, stack: UnsafeRawBufferPointer,
+                       takenAt: Int64? = nil, image: ProgramImage? = nil) -> (frames: [UInt64], status: UnwindStatus) {
+        sampleTakenAt = takenAt
+        sampleImage = image
         var frames: [UInt64] = []
         var (pc, sp, bp) = (ip, sp, bp)
         let stackStart = sp
@@ -70,6 +80,13 @@ public final class DwarfUnwinder {
                 continue
             }
             guard let rule else {
+                // The loader's entry code (RTLD_START: `_start` calls _dl_start, then
+                // _dl_init, then jumps to the program) has no call frame information
+                // in Debian's ld.so: the kernel started the thread there, so it has no
+                // caller. The window covers that stub only.
+                if info.entryPoint != 0, elfAddress >= info.entryPoint, elfAddress - info.entryPoint < Self.entryStubBytes {
+                    return (frames, .complete)
+                }
                 // No call frame information (swiftc emits none for functions that
                 // cannot unwind). Code built with frame pointers: follow rbp, when
                 // the function's prologue proves it keeps one (this also restores the
@@ -108,6 +125,22 @@ public final class DwarfUnwinder {
             (pc, sp) = (returnAddress, cfa)
         }
         return (frames, .truncated)
+    }
+
+    /// The kernel's frame-pointer walk, kept up to the first return address that does
+    /// not follow a call instruction in code: where there was no copy of the stack
+    /// to unwind (its page not yet faulted in, or no copy asked for). Through code
+    /// built without frame pointers rbp holds anything, and the walk would show
+    /// frames that never ran.
+    public func checkedFramePointerStack(pid: Int32, _ stack: [UInt64], status: UnwindStatus,
+                                         takenAt: Int64? = nil, image: ProgramImage? = nil) -> (frames: [UInt64], status: UnwindStatus) {
+        sampleTakenAt = takenAt
+        sampleImage = image
+        guard stack.count > 1 else { return (stack, status) }
+        for i in 1..<stack.count where !followsCall(pid: pid, stack[i], expectCode: true) {
+            return (Array(stack[..<i]), .failed)
+        }
+        return (stack, status)
     }
 
     /// Scans the stack from `sp` for a return address whose call instruction is a
@@ -170,14 +203,14 @@ public final class DwarfUnwinder {
     }
 
     private func mapping(pid: Int32, address: UInt64, expectCode: Bool = false) -> ExecutableMapping? {
-        let now = Clock.monotonicNanoseconds()
-        if let known = mappings[pid] {
-            if let m = ProcessMaps.find(address, in: known.list) { return m }
-            if now - known.read < (expectCode ? expectedCodeRefreshInterval : refreshInterval) { return nil }
-        }
-        guard let fresh = try? ProcessMaps.read(pid: pid) else { return nil }
-        mappings[pid] = (now, fresh)
-        return ProcessMaps.find(address, in: fresh)
+        let now = Clock.boottimeNanoseconds()
+        guard case .copy(let copy) = images.copy(pid: pid, image: sampleImage, now: now) else { return nil }
+        if let i = copy.find(address) { return copy.mappings[i] }
+        let refreshed = expectCode
+            ? images.refresh(copy, takenAt: sampleTakenAt, now: now, interval: MapsRefresh.expectedCodeInterval)
+            : images.refresh(copy, takenAt: nil, now: now, interval: refreshInterval)
+        guard refreshed == .updated, let i = copy.find(address) else { return nil }
+        return copy.mappings[i]
     }
 
     /// The vDSO's table, from this process's copy (the same image in every process of
@@ -193,8 +226,10 @@ public final class DwarfUnwinder {
         let key = FileKey(device: mapping.device, inode: mapping.inode)
         if let cached = files[key] { return cached }
         if withoutTables.contains(key) { return nil }
-        // Through the process's root, so a binary inside a container is the one opened.
-        let loaded = FileUnwindInfo.load(path: "/proc/\(pid)/root\(mapping.path)") ?? FileUnwindInfo.load(path: mapping.path)
+        // Through the process's root, so a binary inside a container is the one opened;
+        // the path itself (a process gone since) only if it is still the same file.
+        let loaded = FileUnwindInfo.load(path: "/proc/\(pid)/root\(mapping.path)")
+            ?? (DeviceNumber.isFile(mapping.path, device: mapping.device, inode: mapping.inode) ? FileUnwindInfo.load(path: mapping.path) : nil)
         filesLoaded += 1
         if let loaded {
             files.insert(loaded, for: key)

@@ -7,6 +7,8 @@ import Glibc
 final class FileUnwindInfo {
     let table: UnwindTable
     let segments: [LoadSegment]
+    /// The ELF entry point: where the kernel starts a program (or its loader).
+    let entryPoint: UInt64
     private let path: String
     /// -1 for an in-memory image (the vDSO), which `image` keeps instead.
     private let fd: Int32
@@ -35,6 +37,7 @@ final class FileUnwindInfo {
     private init(table: UnwindTable, segments: [LoadSegment], elf: ELFFile) {
         self.table = table
         self.segments = segments
+        entryPoint = elf.entryPoint
         path = elf.path
         fd = elf.descriptor >= 0 ? fcntl(elf.descriptor, F_DUPFD_CLOEXEC, 0) : -1
         image = elf.descriptor >= 0 ? nil : elf

@@ -17,6 +17,10 @@ public struct ProcessStat: Sendable, Equatable {
     /// Virtual size in bytes and resident set in pages.
     public var virtualBytes: Int64
     public var residentPages: Int64
+    /// Where the last exec put the program's code and its initial stack (0, or 1
+    /// for startcode, when /proc hides them from a reader without ptrace access).
+    public var startCode: UInt64 = 0
+    public var startStack: UInt64 = 0
 
     /// Read and parse /proc/PID/stat.
     public static func read(_ pid: Int32) throws(SystemError) -> ProcessStat {
@@ -38,7 +42,9 @@ public struct ProcessStat: Sendable, Equatable {
             pid: pid, name: name, state: Character(Unicode.Scalar(rest[0].first ?? UInt8(ascii: "?"))),
             parent: Int32(int(1)), processGroup: Int32(int(2)), session: Int32(int(3)),
             userTicks: int(11), systemTicks: int(12), nice: Int32(int(16)), threads: Int32(int(17)),
-            startTicks: int(19), virtualBytes: int(20), residentPages: int(21))
+            startTicks: int(19), virtualBytes: int(20), residentPages: int(21),
+            startCode: rest.count > 25 ? UInt64(decimal: rest[23]) ?? 0 : 0,
+            startStack: rest.count > 25 ? UInt64(decimal: rest[25]) ?? 0 : 0)
     }
 }
 

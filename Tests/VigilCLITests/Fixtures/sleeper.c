@@ -1,9 +1,10 @@
 /* Off-CPU workload with a known answer: wait_here() sleeps 10 × 100 ms in
  * nanosleep, between bursts of CPU in burn(). Usage: sleeper
- * settle() first waits 200 ms outside wait_here: the profiler learns a new process's
- * mappings and unwind tables from its exec, and a stack taken in the first
- * milliseconds of its life (seen once in CI: the first 100 ms sleep, cut at libc's
- * clock_nanosleep as "[user unwind failed]") can come before them. */
+ * settle() first waits 200 ms outside wait_here. It was added when CI once saw the
+ * first 100 ms sleep cut at libc's clock_nanosleep ("[user unwind failed]"): the
+ * profiler had read the new process's mappings before the loader mapped libc, and
+ * re-read them at most every 20 ms. A sample newer than the copy now re-reads it
+ * (LateMappingTests); the settle keeps the measured sleeps apart from start-up. */
 #include <time.h>
 __attribute__((noinline)) void settle(void) { struct timespec t = { 0, 200 * 1000000L }; nanosleep(&t, 0); }
 __attribute__((noinline)) void wait_here(int ms) { struct timespec t = { 0, ms * 1000000L }; nanosleep(&t, 0); }
