@@ -262,8 +262,12 @@ import Testing
         guard geteuid() == 0 else { return }  // needs root to drop to nobody
         // A copy nobody can reach: the checkout may sit under a directory only root can enter.
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-nobody-\(UUID().uuidString)").path
-        try FileManager.default.copyItem(atPath: CLI.binary, toPath: copy)
+        // cp writes the copy, not this process: a descriptor open for writing here would
+        // be inherited by any child another test spawns meanwhile, and the exec below
+        // would fail with ETXTBSY while that child lives (CI saw it).
+        let cp = try CLI.run(["-f", CLI.binary, copy], executable: "/bin/cp")
         defer { try? FileManager.default.removeItem(atPath: copy) }
+        try #require(cp.status == 0, "\(cp.stderr)")
         chmod(copy, 0o755)
         let r = try CLI.run(["--reuid=65534", "--regid=65534", "--clear-groups", copy, "trace", "--duration", "1s"],
                             executable: "/usr/bin/setpriv")
