@@ -22,6 +22,37 @@ import VigilTestSupport
         }
     }
 
+    /// Waits until a process whose command line holds `words` (in order, adjacent)
+    /// has attached BPF programs: it holds a BPF link, and has held links for 200 ms
+    /// (a sensor attaches its programs one after another).
+    static func waitUntilAttached(commandLineHas words: [String], timeout: TimeInterval = 60) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        var linkedSince: Date?
+        while Date() < end {
+            if links(commandLineHas: words) > 0 {
+                if let since = linkedSince, Date().timeIntervalSince(since) >= 0.2 { return true }
+                linkedSince = linkedSince ?? Date()
+            }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    /// BPF links held by the processes whose command line holds `words`.
+    static func links(commandLineHas words: [String]) -> Int {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int($0) != nil } ?? []
+        var count = 0
+        for pid in pids {
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { continue }
+            let argv = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard argv.count >= words.count,
+                  (0...(argv.count - words.count)).contains(where: { Array(argv[$0..<($0 + words.count)]) == words }) else { continue }
+            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+            count += fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) == "anon_inode:bpf_link" }.count
+        }
+        return count
+    }
+
     func temporaryFile() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("vigil-trace-\(UUID().uuidString)").path
     }
@@ -125,7 +156,9 @@ import VigilTestSupport
         guard privileged() else { return }
         let sleeper = try spawnClean(["/bin/sleep", "30"], quiet: true)
         let killer = Thread {
-            usleep(700_000)
+            // Not a fixed delay: under a loaded test run vigil's start-up took longer
+            // than one, and the sleeper's exit would go untraced.
+            _ = Self.waitUntilAttached(commandLineHas: ["--pid", String(sleeper)])
             for _ in 0..<5 { if let p = try? spawnClean(["/bin/true"], quiet: true) { reap(p) } }
             kill(sleeper, SIGTERM)
         }
