@@ -44,6 +44,7 @@ bench: build
 	./Benchmarks/scripts/agent-idle.sh $(RELEASE_BIN)
 	./Benchmarks/scripts/fim-overhead.sh $(RELEASE_BIN)
 	./Benchmarks/scripts/profile-exec-churn.sh 3 3000 $(RELEASE_BIN)
+	./Benchmarks/scripts/profile-exit-areas.sh "10 990 2000 60000" $(RELEASE_BIN)
 
 # Regenerate docs/tables.md from the table schemas.
 docs:

@@ -335,26 +335,34 @@ int BPF_PROG(profile_exit, struct task_struct *task, bool group_dead)
     };
     __u64 vdso = (__u64)BPF_CORE_READ(mm, context.vdso);
     __u32 sent = 0;
-    struct bpf_iter_task_vma it;
-    struct vm_area_struct *vma;
-    /* It fails when the mmap lock cannot be taken at once (a writer holds or waits
-     * for it): the end record says so, and user space does without. */
-    int failed = bpf_iter_task_vma_new(&it, task, 0);
-    while ((vma = bpf_iter_task_vma_next(&it))) {
-        if (sent >= VIGIL_EXIT_MAPPINGS_MAX)
-            break;
-        if (!(vma->vm_flags & 0x4 /* VM_EXEC */))
-            continue;
-        v.vdso = vma->vm_start == vdso;
-        if (!vma->vm_file && !v.vdso)
-            continue;
-        v.start = vma->vm_start;
-        v.end = vma->vm_end;
-        v.pgoff = vma->vm_pgoff;
-        v.file = (__u64)vma->vm_file;
-        sent += send_exit_mapping(&v);
+    int failed = 1;
+    /* The walk visits every memory area, executable or not: 11.6 ms in the exiting
+     * task for 60,000 areas, with preemption off. A process with that many is not
+     * walked; the end record says the list is missing. Those that need this list,
+     * processes gone before user space read their maps, are short-lived and have
+     * few areas (a shell: about 30). */
+    if (mm->map_count <= VIGIL_EXIT_AREAS_MAX) {
+        struct bpf_iter_task_vma it;
+        struct vm_area_struct *vma;
+        /* It fails when the mmap lock cannot be taken at once (a writer holds or
+         * waits for it): the end record says so, and user space does without. */
+        failed = bpf_iter_task_vma_new(&it, task, 0);
+        while ((vma = bpf_iter_task_vma_next(&it))) {
+            if (sent >= VIGIL_EXIT_MAPPINGS_MAX)
+                break;
+            if (!(vma->vm_flags & 0x4 /* VM_EXEC */))
+                continue;
+            v.vdso = vma->vm_start == vdso;
+            if (!vma->vm_file && !v.vdso)
+                continue;
+            v.start = vma->vm_start;
+            v.end = vma->vm_end;
+            v.pgoff = vma->vm_pgoff;
+            v.file = (__u64)vma->vm_file;
+            sent += send_exit_mapping(&v);
+        }
+        bpf_iter_task_vma_destroy(&it);
     }
-    bpf_iter_task_vma_destroy(&it);
     /* The end record: the fields before the path. */
     struct vigil_exit_mapping *e = bpf_ringbuf_reserve(&samples, offsetof(struct vigil_exit_mapping, path), 0);
     if (!e) {

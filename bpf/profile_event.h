@@ -68,8 +68,10 @@ struct vigil_off_cpu_end {
     vigil_u64 value;         /* nanoseconds off the CPU */
 };
 
-/* At most this many mappings are sent per exiting process. */
+/* At most this many mappings are sent per exiting process, and only by a
+ * process with at most VIGIL_EXIT_AREAS_MAX memory areas (the walk's cost). */
 #define VIGIL_EXIT_MAPPINGS_MAX 512
+#define VIGIL_EXIT_AREAS_MAX 1024
 #define VIGIL_EXIT_PATH_MAX 4096
 
 /* Layout begins as vigil_off_cpu_end's: kind first. */
@@ -86,7 +88,8 @@ struct vigil_exit_mapping {
     vigil_u64 device;        /* the file's s_dev (major << 20 | minor) and inode */
     vigil_u64 inode;
     vigil_u32 truncated;     /* the path was longer or deeper than could be walked;
-                              * END: the mappings could not be read */
+                              * END: the mappings could not be read, or the process
+                              * had more than VIGIL_EXIT_AREAS_MAX areas */
     vigil_u32 padding;
     char path[VIGIL_EXIT_PATH_MAX];
 };
