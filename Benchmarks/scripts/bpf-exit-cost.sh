@@ -11,18 +11,11 @@ if [ $# -lt 4 ]; then
   exit 2
 fi
 rounds=$1 n=$2 flags=$3; shift 3
-for vigil in "$@"; do [ -x "$vigil" ] || { echo "$0: $vigil is not an executable vigil binary" >&2; exit 2; }; done
-out=${OUT:-/tmp/vigil-bench}
-mkdir -p "$out"
-here=$(dirname "$(realpath "$0")")
-cc=/opt/swift/usr/bin/clang; [ -x "$cc" ] || cc=cc
+# shellcheck source=bpf-stats-setup.sh
+source "$(dirname "$(realpath "$0")")/bpf-stats-setup.sh"
 "$cc" -O2 -o "$out/open-loop" "$here/open-loop.c"
 echo data > "$out/open-target"
-command -v bpftool > /dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftool > /dev/null
 [ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
-before=$(sysctl -n kernel.bpf_stats_enabled)
-sysctl -q kernel.bpf_stats_enabled=1
-trap 'sysctl -q kernel.bpf_stats_enabled="$before"' EXIT
 for round in $(seq "$rounds"); do
   for vigil in "$@"; do
     # shellcheck disable=SC2086

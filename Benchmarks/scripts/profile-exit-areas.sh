@@ -12,16 +12,9 @@ if [ $# -lt 2 ]; then
   exit 2
 fi
 sizes=$1; shift
-for vigil in "$@"; do [ -x "$vigil" ] || { echo "$0: $vigil is not an executable vigil binary" >&2; exit 2; }; done
-out=${OUT:-/tmp/vigil-bench}
-mkdir -p "$out"
-here=$(dirname "$(realpath "$0")")
-cc=/opt/swift/usr/bin/clang; [ -x "$cc" ] || cc=cc
+# shellcheck source=bpf-stats-setup.sh
+source "$(dirname "$(realpath "$0")")/bpf-stats-setup.sh"
 "$cc" -O2 -o "$out/many-areas" "$here/many-areas.c"
-command -v bpftool > /dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftool > /dev/null
-before=$(sysctl -n kernel.bpf_stats_enabled)
-sysctl -q kernel.bpf_stats_enabled=1
-trap 'sysctl -q kernel.bpf_stats_enabled="$before"' EXIT
 stats() {
   bpftool -j prog show | python3 -c 'import json, sys
 p = [p for p in json.load(sys.stdin) if p.get("name") == "profile_exit"][-1]
