@@ -71,8 +71,16 @@ extension YAMLNodeReader {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"
-        case .scalar(let s): return isNull(node) ? "nothing" : "'\(s.string)'"
+        case .scalar(let s): return isNull(node) ? "nothing" : quoted(s.string)
         }
+    }
+
+    /// A value as an error message shows it: quoted, its first line, at most 60
+    /// characters (a whole file read as one scalar is not repeated back).
+    public func quoted(_ text: String) -> String {
+        let line = text.prefix { $0 != "\n" }
+        guard line.count < text.count || line.count > 60 else { return "'\(text)'" }
+        return "'\(line.prefix(60))…'"
     }
 
     /// A mapping's entries with scalar keys ("expected `keyExpected`, found ..." for any
@@ -109,7 +117,7 @@ extension YAMLNodeReader {
     public func integer(_ node: Node, for what: String) throws(Failure) -> Integer {
         let text = try string(node, for: what)
         guard let value = integerValue(text) else {
-            throw error("expected \(Self.wording.integer) for \(what), found '\(text)'", at: node)
+            throw error("expected \(Self.wording.integer) for \(what), found \(quoted(text))", at: node)
         }
         return value
     }
@@ -128,7 +136,7 @@ extension YAMLNodeReader {
         switch text.lowercased() {
         case "true": return true
         case "false": return false
-        default: throw error("expected true or false for \(what), found '\(text)'", at: node)
+        default: throw error("expected true or false for \(what), found \(quoted(text))", at: node)
         }
     }
 

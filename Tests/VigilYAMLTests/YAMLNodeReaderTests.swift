@@ -52,6 +52,19 @@ private struct Lenient: YAMLNodeReader {
         #expect(Suggestion.hint(for: "zzzz", among: ["event", "name"]) == "; expected one of: event, name")
     }
 
+    /// A value quoted back is cut: a file that is not YAML at all (/etc/passwd read as a
+    /// policy: one plain scalar) is named by its start, not repeated whole.
+    @Test func longValuesAreCutInMessages() throws {
+        let s = Strict()
+        let passwd = (0..<30).map { "user\($0):x:\($0):\($0)::/home/user\($0):/bin/sh" }.joined(separator: "\n")
+        let message = reason(s) { r throws(Strict.Failure) in _ = try r.mappingEntries(r.compose(passwd), in: "the policy") }
+        #expect(message == "s.yaml:1:1: expected a mapping for the policy, found 'user0:x:0:0::/home/user0:/bin/sh user1:x:1:1::/home/user1:/b…'")
+        #expect(s.quoted("twelve chars") == "'twelve chars'")
+        #expect(s.quoted("first\nsecond") == "'first…'")
+        #expect(s.quoted(String(repeating: "x", count: 61)) == "'\(String(repeating: "x", count: 60))…'")
+        #expect(s.quoted(String(repeating: "x", count: 60)) == "'\(String(repeating: "x", count: 60))'")
+    }
+
     @Test func syntax() {
         #expect(reason(Strict()) { r throws(Strict.Failure) in _ = try r.compose("") } == "s.yaml:1:1: the file is empty")
         #expect(reason(Strict()) { r throws(Strict.Failure) in _ = try r.compose("a: 1\na: 2\n") } == "s.yaml:1:1: duplicate key 'a'")

@@ -127,7 +127,7 @@ extension ConfigParser {
             case "host_identifier":
                 let kind = try string(value, for: key)
                 guard AgentOptions.hostIdentifierKinds.contains(kind) else {
-                    throw error("host_identifier must be one of \(AgentOptions.hostIdentifierKinds.joined(separator: ", ")), found '\(kind)'", at: value)
+                    throw error("host_identifier must be one of \(AgentOptions.hostIdentifierKinds.joined(separator: ", ")), found \(quoted(kind))", at: value)
                 }
                 options.hostIdentifier = kind
             case "specified_identifier": options.specifiedIdentifier = try string(value, for: key)

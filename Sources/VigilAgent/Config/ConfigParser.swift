@@ -134,7 +134,7 @@ final class ConfigParser {
         if let e = fields["interval"] {
             for entry in try anyEntries(e.value, in: "decorators.interval") {
                 guard let seconds = Int(entry.key), seconds > 0 else {
-                    throw error("decorators.interval is keyed by seconds (\"3600\": [queries]), found '\(entry.key)'", at: entry.keyNode)
+                    throw error("decorators.interval is keyed by seconds (\"3600\": [queries]), found \(quoted(entry.key))", at: entry.keyNode)
                 }
                 d.interval[seconds, default: []] += try queries(entry.value, for: "decorators.interval.\(entry.key)")
             }

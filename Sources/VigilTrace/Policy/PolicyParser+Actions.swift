@@ -102,10 +102,10 @@ extension PolicyParser {
     func window(_ node: Node) throws(PolicyError) -> Int64 {
         let text = try string(node, for: "window")
         guard let ns = Self.duration(text) else {
-            throw error("window must be a duration like 500ms, 10s, 2m or 1h, found '\(text)'", at: node)
+            throw error("window must be a duration like 500ms, 10s, 2m or 1h, found \(quoted(text))", at: node)
         }
-        if ns <= 0 { throw error("window must be positive, found '\(text)'", at: node) }
-        if ns > Self.maxWindow { throw error("window must be at most 24h, found '\(text)'", at: node) }
+        if ns <= 0 { throw error("window must be positive, found \(quoted(text))", at: node) }
+        if ns > Self.maxWindow { throw error("window must be at most 24h, found \(quoted(text))", at: node) }
         return ns
     }
 

@@ -116,7 +116,7 @@ struct PolicyParser {
                 filters.uid = UInt32(try integer(e.value, for: "uid", in: 0...Int64(UInt32.max - 1)))
             case "exe":
                 let exe = try string(e.value, for: "exe")
-                guard exe.hasPrefix("/") else { throw error("exe must be an absolute path like /usr/bin/curl, found '\(exe)'", at: e.value) }
+                guard exe.hasPrefix("/") else { throw error("exe must be an absolute path like /usr/bin/curl, found \(quoted(exe))", at: e.value) }
                 filters.exe = exe
             default:
                 break  // entries() refused every other key
