@@ -336,7 +336,7 @@ int BPF_PROG(profile_exit, struct task_struct *task, bool group_dead)
     __u64 vdso = (__u64)BPF_CORE_READ(mm, context.vdso);
     __u32 sent = 0;
     int failed = 1;
-    /* The walk visits every memory area, executable or not: 11.6 ms in the exiting
+    /* The walk visits every memory area, executable or not: 12-16 ms in the exiting
      * task for 60,000 areas, with preemption off. A process with that many is not
      * walked; the end record says the list is missing. Those that need this list,
      * processes gone before user space read their maps, are short-lived and have
