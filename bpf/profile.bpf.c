@@ -337,10 +337,10 @@ int BPF_PROG(profile_exit, struct task_struct *task, bool group_dead)
     __u32 sent = 0;
     int failed = 1;
     /* The walk visits every memory area, executable or not: 12-16 ms in the exiting
-     * task for 60,000 areas, with preemption off. A process with that many is not
-     * walked; the end record says the list is missing. Those that need this list,
-     * processes gone before user space read their maps, are short-lived and have
-     * few areas (a shell: about 30). */
+     * task for 60,000 areas, in kernel code that this kernel does not preempt. A
+     * process with more than VIGIL_EXIT_AREAS_MAX is not walked; the end record says
+     * the list is missing. Those that need this list, processes gone before user
+     * space read their maps, are short-lived and have few areas (a shell: about 30). */
     if (mm->map_count <= VIGIL_EXIT_AREAS_MAX) {
         struct bpf_iter_task_vma it;
         struct vm_area_struct *vma;
