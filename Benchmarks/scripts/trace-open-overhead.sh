@@ -18,7 +18,7 @@ here=$(dirname "$(realpath "$0")")
 cc=/opt/swift/usr/bin/clang; [ -x "$cc" ] || cc=cc
 "$cc" -O2 -o "$out/open-loop" "$here/open-loop.c"
 "$cc" -target bpf -O2 -g -D__TARGET_ARCH_x86 -I "$here/../../bpf" -c "$here/floor-tracer/floor.bpf.c" -o "$out/floor.bpf.o"
-cc -O2 -o "$out/floor" "$here/floor-tracer/floor.c" -lbpf
+"$cc" -O2 -o "$out/floor" "$here/floor-tracer/floor.c" -lbpf
 target="$out/open-target"
 echo data > "$target"
 [ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
