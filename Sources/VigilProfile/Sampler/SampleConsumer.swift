@@ -21,6 +21,10 @@ final class SampleConsumer {
     static let maxDeferredBytes = 32 << 20
     /// Exit mappings arriving, by process, until their end record.
     private var exitMappings: [Int32: [ExecutableMapping]] = [:]
+    /// Off-CPU samples among `deferred` whose end has not arrived yet, by thread (a
+    /// thread waits once at a time): a wait ends before its process exits, so its end
+    /// comes before the exit's mappings that release the sample.
+    private var deferredWaits: [Int32: (pid: Int32, index: Int)] = [:]
 
     init(builder: ProfileBuilder) {
         self.builder = builder
@@ -32,6 +36,10 @@ final class SampleConsumer {
         case nil:
             statistics.undecodable += 1
         case .offCPUEnd(_, let tid, let nanoseconds):
+            if let w = deferredWaits.removeValue(forKey: tid) {
+                deferred[w.pid]?[w.index].waited = nanoseconds
+                return
+            }
             guard var wait = waiting.removeValue(forKey: tid)?.sample else { return }
             wait.value = nanoseconds
             builder.add(wait)
@@ -40,6 +48,9 @@ final class SampleConsumer {
             if waitsForExit(sample) {
                 deferred[sample.raw.pid, default: []].append(DeferredSample(sample))
                 deferredBytes += sample.stack.count + 256
+                if sample.raw.kind == .offCPU {
+                    deferredWaits[sample.raw.tid] = (sample.raw.pid, deferred[sample.raw.pid]!.count - 1)
+                }
             } else {
                 process(sample)
             }
@@ -85,7 +96,17 @@ final class SampleConsumer {
         for d in samples {
             deferredBytes -= d.stack.count + 256
             d.stack.withUnsafeBytes { stack in
-                process(KernelSample(raw: d.raw, ip: d.ip, sp: d.sp, bp: d.bp, stack: stack, timestampNanoseconds: d.timestamp))
+                let sample = KernelSample(raw: d.raw, ip: d.ip, sp: d.sp, bp: d.bp, stack: stack, timestampNanoseconds: d.timestamp)
+                guard d.raw.kind == .offCPU else { return process(sample) }
+                // Its thread is gone: the wait ended with the end that arrived meanwhile.
+                // Without one (its record dropped) how long it lasted is unknown; it is
+                // left out rather than counted as lasting until the capture's end.
+                if deferredWaits[d.raw.tid]?.pid == d.raw.pid { deferredWaits.removeValue(forKey: d.raw.tid) }
+                guard let waited = d.waited else { return }
+                var raw = Self.unwound(sample, with: unwinder, statistics: &statistics)
+                raw.value = waited
+                builder.add(raw)
+                statistics.offCPUWaits += 1
             }
         }
     }
@@ -97,6 +118,7 @@ final class SampleConsumer {
         deferred.removeAll()
         exitMappings.removeAll()
         for (_, samples) in all { replay(samples) }
+        deferredWaits.removeAll()
         deferredBytes = 0
     }
 
@@ -157,6 +179,8 @@ private struct DeferredSample {
     let bp: UInt64
     let timestamp: UInt64
     let stack: [UInt8]
+    /// An off-CPU sample's wait, once its end has arrived.
+    var waited: UInt64?
 
     init(_ s: KernelSample) {
         raw = s.raw

@@ -1,0 +1,91 @@
+import CVigilBPF
+import Foundation
+import Testing
+import VigilSystem
+@testable import VigilProfile
+
+/// Off-CPU samples of a process gone before its mappings were read wait, with its
+/// CPU samples, for the mappings the kernel sends at its exit. Each wait's end record
+/// arrives before that (a thread runs again to exit), and must still be its length.
+@Suite struct DeferredWaitTests {
+    /// A process that has exited: its pid names nothing any more.
+    static func gonePid() throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/true")
+        try p.run()
+        p.waitUntilExit()
+        return p.processIdentifier
+    }
+
+    static func offCPUSample(pid: Int32, at timestamp: UInt64) -> [UInt8] {
+        var s = vigil_profile_sample()
+        s.kind = UInt32(VIGIL_SAMPLE_OFF_CPU.rawValue)
+        s.pid = UInt32(bitPattern: pid)
+        s.tid = UInt32(bitPattern: pid)
+        s.timestamp_ns = timestamp
+        s.kernel_frames = 1
+        withUnsafeMutableBytes(of: &s.kernel) { $0.storeBytes(of: UInt64(0xffff_ffff_8100_1000), as: UInt64.self) }
+        s.ip = 0x40_1000
+        s.sp = 0x7ffd_0000_0000
+        s.start_code = 0x40_0000
+        s.start_stack = 0x7ffd_0001_0000
+        let size = MemoryLayout<vigil_profile_sample>.offset(of: \.user)! + Int(VIGIL_STACK_DEPTH) * 8
+        var bytes = [UInt8](repeating: 0, count: max(MemoryLayout<vigil_profile_sample>.size, size))
+        bytes.withUnsafeMutableBytes { out in withUnsafeBytes(of: s) { out.copyMemory(from: $0) } }
+        return bytes
+    }
+
+    static func end(pid: Int32, waited: UInt64) -> [UInt8] {
+        var e = vigil_off_cpu_end()
+        e.kind = UInt32(VIGIL_SAMPLE_OFF_CPU_END.rawValue)
+        e.pid = UInt32(bitPattern: pid)
+        e.tid = UInt32(bitPattern: pid)
+        e.value = waited
+        return withUnsafeBytes(of: e) { Array($0) }
+    }
+
+    static func exitEnd(pid: Int32) -> [UInt8] {
+        var e = vigil_exit_mapping()
+        e.kind = UInt32(VIGIL_SAMPLE_EXIT_MAPPINGS_END.rawValue)
+        e.pid = UInt32(bitPattern: pid)
+        e.start_code = 0x40_0000
+        e.start_stack = 0x7ffd_0001_0000
+        return withUnsafeBytes(of: e) { Array($0.prefix(MemoryLayout<vigil_exit_mapping>.offset(of: \.path)!)) }
+    }
+
+    @Test func waitsOfAGoneProcessKeepTheirLength() throws {
+        let pid = try Self.gonePid()
+        let builder = ProfileBuilder(frequency: 19, debugFiles: DebugFileLocator(roots: []))
+        let consumer = SampleConsumer(builder: builder)
+        let now = UInt64(VigilSystem.Clock.boottimeNanoseconds())
+        // Two waits of one thread, each ended, then the exit's (empty) list.
+        for record in [Self.offCPUSample(pid: pid, at: now), Self.end(pid: pid, waited: 3_000_000),
+                       Self.offCPUSample(pid: pid, at: now + 4_000_000), Self.end(pid: pid, waited: 5_000_000),
+                       Self.exitEnd(pid: pid)] {
+            record.withUnsafeBytes { consumer.consume($0) }
+        }
+        // Nothing is left waiting to be counted up to the capture's end.
+        usleep(50_000)
+        consumer.closeWaits()
+        consumer.releaseDeferred()
+        let profile = builder.finish()
+        let offCPU = profile.samples.values.reduce(0) { $0 + $1.offCPUNanoseconds }
+        #expect(offCPU == 8_000_000, "off-CPU time \(offCPU) ns, not the 3 + 5 ms waited")
+        #expect(consumer.statistics.offCPUWaits == 2)
+    }
+
+    @Test func aWaitWhoseEndWasLostIsLeftOut() throws {
+        let pid = try Self.gonePid()
+        let builder = ProfileBuilder(frequency: 19, debugFiles: DebugFileLocator(roots: []))
+        let consumer = SampleConsumer(builder: builder)
+        let now = UInt64(VigilSystem.Clock.boottimeNanoseconds())
+        for record in [Self.offCPUSample(pid: pid, at: now), Self.exitEnd(pid: pid)] {
+            record.withUnsafeBytes { consumer.consume($0) }
+        }
+        usleep(50_000)
+        consumer.closeWaits()
+        let profile = builder.finish()
+        #expect(profile.samples.values.reduce(0) { $0 + $1.offCPUNanoseconds } == 0)
+        #expect(consumer.statistics.offCPUWaits == 0)
+    }
+}
