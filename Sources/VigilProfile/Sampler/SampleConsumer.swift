@@ -126,7 +126,11 @@ final class SampleConsumer {
     /// for the whole capture is exactly what an off-CPU profile must show.
     func closeWaits() {
         let now = UInt64(Clock.boottimeNanoseconds())
-        for (_, wait) in waiting {
+        for (tid, wait) in waiting {
+            // A thread that has exited ran again before it did, so its wait ended and
+            // the end's record was dropped (counted as such): how long it waited is
+            // unknown, and it is left out.
+            guard access("/proc/\(wait.sample.pid)/task/\(tid)", F_OK) == 0 else { continue }
             var sample = wait.sample
             sample.value = now > wait.since ? now - wait.since : 0
             builder.add(sample)

@@ -4,10 +4,12 @@ import Testing
 import VigilSystem
 @testable import VigilProfile
 
-/// Off-CPU samples of a process gone before its mappings were read wait, with its
-/// CPU samples, for the mappings the kernel sends at its exit. Each wait's end record
-/// arrives before that (a thread runs again to exit), and must still be its length.
-@Suite struct DeferredWaitTests {
+/// Off-CPU waits are paired with the records that end them. Samples of a process gone
+/// before its mappings were read wait, with its CPU samples, for the mappings the
+/// kernel sends at its exit; each wait's end record arrives before that (a thread runs
+/// again to exit), and must still be its length. Waits still open at the end count
+/// only for threads that still exist.
+@Suite struct OffCPUWaitTests {
     /// A process that has exited: its pid names nothing any more.
     static func gonePid() throws -> Int32 {
         let p = Process()
@@ -72,6 +74,30 @@ import VigilSystem
         let offCPU = profile.samples.values.reduce(0) { $0 + $1.offCPUNanoseconds }
         #expect(offCPU == 8_000_000, "off-CPU time \(offCPU) ns, not the 3 + 5 ms waited")
         #expect(consumer.statistics.offCPUWaits == 2)
+    }
+
+    /// At the capture's end a thread still waiting counts up to then; one that exited
+    /// meanwhile ran again first, so its end record was dropped and its wait is left out.
+    @Test func openWaitsCountOnlyForThreadsThatStillExist() throws {
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["0.3"]
+        try sleeper.run()
+        let builder = ProfileBuilder(frequency: 19, debugFiles: DebugFileLocator(roots: []))
+        let consumer = SampleConsumer(builder: builder)
+        let now = UInt64(VigilSystem.Clock.boottimeNanoseconds())
+        for pid in [sleeper.processIdentifier, getpid()] {
+            var record = Self.offCPUSample(pid: pid, at: now)
+            // This process's main thread: tid = pid.
+            record.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(bitPattern: pid), toByteOffset: MemoryLayout<vigil_profile_sample>.offset(of: \.tid)!, as: UInt32.self) }
+            record.withUnsafeBytes { consumer.consume($0) }
+        }
+        sleeper.waitUntilExit()
+        consumer.closeWaits()
+        let profile = builder.finish()
+        let waits = profile.samples.filter { $0.value.offCPUNanoseconds > 0 }.map(\.key.pid)
+        #expect(waits == [getpid()], "waits counted for \(waits); the sleeper \(sleeper.processIdentifier) has exited")
+        #expect(consumer.statistics.offCPUWaits == 1)
     }
 
     @Test func aWaitWhoseEndWasLostIsLeftOut() throws {
