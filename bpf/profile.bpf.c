@@ -270,8 +270,9 @@ struct exit_vma {
 };
 
 /* Sends one executable file mapping of an exiting process, with the file's
- * absolute path. Global, so the verifier checks the path walk once, not inside
- * the mapping loop. */
+ * absolute path: 1 if sent, 0 if there was nothing to send, -1 if the ring buffer
+ * was full. Global, so the verifier checks the path walk once, not inside the
+ * mapping loop. */
 __noinline int send_exit_mapping(const struct exit_vma *v)
 {
     __u32 zero = 0;
@@ -308,7 +309,7 @@ __noinline int send_exit_mapping(const struct exit_vma *v)
         size = sizeof(*m);
     if (bpf_ringbuf_output(&samples, m, size, 0) != 0) {
         count_drop();
-        return 0;
+        return -1;
     }
     return 1;
 }
@@ -347,9 +348,13 @@ int BPF_PROG(profile_exit, struct task_struct *task, bool group_dead)
         /* It fails when the mmap lock cannot be taken at once (a writer holds or
          * waits for it): the end record says so, and user space does without. */
         failed = bpf_iter_task_vma_new(&it, task, 0);
+        /* A list cut short (too many mappings, a record dropped) would name the
+         * missing ranges as no code at all: the end record says it is incomplete. */
         while ((vma = bpf_iter_task_vma_next(&it))) {
-            if (sent >= VIGIL_EXIT_MAPPINGS_MAX)
+            if (sent >= VIGIL_EXIT_MAPPINGS_MAX) {
+                failed = 1;
                 break;
+            }
             if (!(vma->vm_flags & 0x4 /* VM_EXEC */))
                 continue;
             v.vdso = vma->vm_start == vdso;
@@ -359,7 +364,11 @@ int BPF_PROG(profile_exit, struct task_struct *task, bool group_dead)
             v.end = vma->vm_end;
             v.pgoff = vma->vm_pgoff;
             v.file = (__u64)vma->vm_file;
-            sent += send_exit_mapping(&v);
+            int r = send_exit_mapping(&v);
+            if (r < 0)
+                failed = 1;
+            else
+                sent += r;
         }
         bpf_iter_task_vma_destroy(&it);
     }

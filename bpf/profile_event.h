@@ -88,8 +88,10 @@ struct vigil_exit_mapping {
     vigil_u64 device;        /* the file's s_dev (major << 20 | minor) and inode */
     vigil_u64 inode;
     vigil_u32 truncated;     /* the path was longer or deeper than could be walked;
-                              * END: the mappings could not be read, or the process
-                              * had more than VIGIL_EXIT_AREAS_MAX areas */
+                              * END: the list is incomplete (the mappings could not be
+                              * read, a record was dropped, more than
+                              * VIGIL_EXIT_MAPPINGS_MAX) or the process had more than
+                              * VIGIL_EXIT_AREAS_MAX areas */
     vigil_u32 padding;
     char path[VIGIL_EXIT_PATH_MAX];
 };

@@ -22,16 +22,20 @@ import VigilSystem
     @Test func threadsAreListedWithTheirNames() throws {
         // The thread waits until the test is done: a fixed sleep could end before a
         // loaded machine let the test look.
-        let done = DispatchSemaphore(value: 0)
-        let named = Thread {
+        let done = DispatchSemaphore(value: 0), named = DispatchSemaphore(value: 0)
+        let idleThread = Thread {
             Thread.current.name = "vigil-test-idle"
+            named.signal()
             _ = done.wait(timeout: .now() + 120)
         }
-        named.start()
+        idleThread.start()
         defer { done.signal() }
-        // Under load the thread may take a while to start and name itself.
-        for _ in 0..<50 where !ThreadSnapshot.all().contains(where: { $0.name == "vigil-test-idle" }) {
-            Thread.sleep(forTimeInterval: 0.1)
+        // Under load the thread can take seconds to start and name itself (a fixed
+        // 5 s wait was once not enough in a parallel run): wait until it has.
+        try #require(named.wait(timeout: .now() + 60) == .success, "the thread never ran")
+        // Named, then asleep on the semaphore a moment later.
+        for _ in 0..<100 where ThreadSnapshot.all().first(where: { $0.name == "vigil-test-idle" })?.state != "S" {
+            Thread.sleep(forTimeInterval: 0.05)
         }
         let threads = ThreadSnapshot.all()
         let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")

@@ -19,6 +19,11 @@ public struct ProgramImage: Hashable, Sendable {
     }
 }
 
+extension ProcessStat {
+    /// The program this stat shows the process running.
+    var programImage: ProgramImage? { ProgramImage(startCode: startCode, startStack: startStack) }
+}
+
 /// The executable mappings of the processes being sampled, one copy per process
 /// and program, shared by the unwinder and the resolver (one consumer thread).
 ///
@@ -29,11 +34,6 @@ public struct ProgramImage: Hashable, Sendable {
 /// says which program it describes, and a sample of another program is named from
 /// a copy of that program (the process's own older one, or its parent's, which a
 /// child that has not exec'd shares), or marked as replaced when none is known.
-extension ProcessStat {
-    /// The program this stat shows the process running.
-    var programImage: ProgramImage? { ProgramImage(startCode: startCode, startStack: startStack) }
-}
-
 final class ProcessImages {
     final class Copy {
         let pid: Int32

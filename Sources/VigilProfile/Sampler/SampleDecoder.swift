@@ -21,8 +21,8 @@ public enum SamplerRecord {
     case offCPUEnd(pid: Int32, tid: Int32, nanoseconds: UInt64)
     /// An executable file mapping of a process that was exiting.
     case exitMapping(pid: Int32, image: ProgramImage?, mapping: ExecutableMapping)
-    /// The last of them: `count` were sent; `complete` is false when the kernel could
-    /// not read them all or did not walk them (a process with over 1,024 memory areas).
+    /// The last of them: `count` were sent; `complete` is false when the list is cut
+    /// short or was not walked (a process with over 1,024 memory areas).
     case exitMappingsEnd(pid: Int32, image: ProgramImage?, count: Int, complete: Bool)
 }
 

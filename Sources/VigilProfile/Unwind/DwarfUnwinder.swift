@@ -229,7 +229,7 @@ public final class DwarfUnwinder {
         // Through the process's root, so a binary inside a container is the one opened;
         // the path itself (a process gone since) only if it is still the same file.
         let loaded = FileUnwindInfo.load(path: "/proc/\(pid)/root\(mapping.path)")
-            ?? (DeviceNumber.isFile(mapping.path, device: mapping.device, inode: mapping.inode) ? FileUnwindInfo.load(path: mapping.path) : nil)
+            ?? FileUnwindInfo.load(path: mapping.path, file: (mapping.device, mapping.inode))
         filesLoaded += 1
         if let loaded {
             files.insert(loaded, for: key)

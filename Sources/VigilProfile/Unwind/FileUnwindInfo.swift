@@ -1,4 +1,5 @@
 import Glibc
+import VigilSystem
 
 /// A binary's unwind table, the placement of its segments and its function
 /// symbols, built once per file. The file stays open (a descriptor, not its
@@ -55,8 +56,12 @@ final class FileUnwindInfo {
     var byteCount: Int { table.byteCount + (symbolTable?.byteCount ?? 0) + (pltSlots?.byteCount ?? 0) + codeCache.count * 48 }
 
     /// Reads .eh_frame, or .debug_frame when a binary has no .eh_frame.
-    static func load(path: String) -> FileUnwindInfo? {
+    /// `file`: when given, the file must still be this one (device in the kernel's
+    /// encoding, inode), checked on the descriptor opened: a path can name another
+    /// file since it was mapped.
+    static func load(path: String, file: (device: UInt64, inode: UInt64)? = nil) -> FileUnwindInfo? {
         guard let elf = try? ELFFile(path: path) else { return nil }
+        if let file, !DeviceNumber.isFile(elf.descriptor, device: file.device, inode: file.inode) { return nil }
         return load(elf)
     }
 

@@ -17,11 +17,4 @@ public enum DeviceNumber {
         guard fstat(descriptor, &st) == 0 else { return false }
         return UInt64(st.st_ino) == inode && kernel(fromStat: UInt64(st.st_dev)) == device
     }
-
-    /// Whether `path` names the file (device, inode).
-    public static func isFile(_ path: String, device: UInt64, inode: UInt64) -> Bool {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return false }
-        return UInt64(st.st_ino) == inode && kernel(fromStat: UInt64(st.st_dev)) == device
-    }
 }
