@@ -16,10 +16,10 @@ bootstrap:
 build: bootstrap
 	$(SWIFT) build -c release --product vigil --static-swift-stdlib
 
-# The main job: the agent in the foreground with the embedded default config and a
-# live summary; results and state under ./vigil-data (Ctrl-C stops it).
+# The main job: `vigil up`, a fleet server with its embedded database and a local agent
+# enrolled to it over HTTPS; state under ./vigil-data (Ctrl-C stops both).
 run: build
-	$(RELEASE_BIN) agent --live --data-dir ./vigil-data
+	$(RELEASE_BIN) up --data-dir ./vigil-data
 
 # Unit and integration tests (privileged ones run as root; in CI a skip is a failure).
 # DocsTests checks that docs/tables.md is current.

@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
 // Vigil: one binary that shows what a Linux machine is doing and keeps it safe.
-// Layers (arrows point down): vigil → VigilTables → VigilSQL → VigilSystem → C targets.
+// Layers (arrows point down): vigil → VigilAgent/VigilServer → VigilTables → VigilSQL → VigilSystem → C targets.
+// The fleet side (VigilWire, VigilServerStore, VigilServer) never imports VigilTrace, VigilProfile or VigilBPF.
 import PackageDescription
 
 let package = Package(
@@ -8,12 +9,13 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         // The libraries, for the benchmark package next door.
-        .library(name: "VigilKit", targets: ["VigilSQL", "VigilTables", "VigilSystem", "VigilTrace", "VigilAgent"]),
+        .library(name: "VigilKit", targets: ["VigilSQL", "VigilTables", "VigilSystem", "VigilTrace", "VigilAgent", "VigilServer", "VigilWire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        // Test-only: an independent SHA-256/SHA-1/MD5 to check the `hash` table against.
+        // An independent SHA-256/SHA-1/MD5 to check the `hash` table against (tests); the
+        // server's keys and certificates (P-256, SHA-256).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Policy files (`vigil trace --policy`): YAML with line and column of every node, for exact errors.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -21,6 +23,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         // Long-running parts (continuous profiler, agent services) as Services with graceful shutdown.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The fleet server: HTTP on SwiftNIO (Hummingbird), TLS (swift-nio-ssl through HummingbirdTLS).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The server's generated CA and certificate.
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        // The agent's HTTPS client to its fleet server.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C libraries behind C-prefixed system-library targets.
@@ -91,17 +102,39 @@ let package = Package(
         .target(
             name: "VigilAgent",
             dependencies: [
-                "VigilTables", "VigilSQL", "VigilSystem", "VigilYAML", "VigilWatchdog", "VigilProfile", "VigilTrace", "VigilBPF",
+                "VigilTables", "VigilSQL", "VigilSystem", "VigilYAML", "VigilWatchdog", "VigilProfile", "VigilTrace", "VigilBPF", "VigilWire",
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+
+        // ── The fleet: never imports the tracer, the profiler or libbpf. ──
+        // The agent↔server protocol: osquery's TLS API and Vigil's extensions, Codable values only.
+        .target(name: "VigilWire"),
+        // The server's storage behind one async protocol (SQLite embedded; PostgreSQL to come).
+        .target(name: "VigilServerStore", dependencies: ["VigilSQL"]),
+        // HTTP (osquery endpoints, REST API, live-query streams), enrollment, campaigns, TLS identity.
+        .target(
+            name: "VigilServer",
+            dependencies: [
+                "VigilWire", "VigilServerStore", "CZlib",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "vigil",
             dependencies: [
                 "VigilConsole", "VigilTables", "VigilSQL", "VigilSystem", "VigilTrace", "VigilProfile", "VigilBPF",
-                "VigilAgent", "VigilWatchdog",
+                "VigilAgent", "VigilWatchdog", "VigilServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -124,6 +157,14 @@ let package = Package(
         .testTarget(name: "VigilWatchdogTests", dependencies: ["VigilWatchdog"]),
         .testTarget(name: "VigilAgentTests", dependencies: ["VigilAgent", "VigilSQL", "VigilTables", "VigilSystem", "VigilTestSupport"]),
         .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilSQL", "VigilTables"]),
+        .testTarget(name: "VigilWireTests", dependencies: ["VigilWire"]),
+        // The server in-process and over HTTPS with the agent's own client.
+        .testTarget(name: "VigilServerTests", dependencies: [
+            "VigilServer", "VigilServerStore", "VigilWire", "VigilAgent",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // Fixtures: C sources of test workloads, compiled by the tests themselves.
         .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport", "VigilAgent", "VigilSQL", "VigilWatchdog", "VigilTrace", "VigilBPF", .product(name: "Logging", package: "swift-log")], exclude: ["Fixtures"]),
     ]

@@ -22,6 +22,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Configuration file (YAML, or osquery JSON with schedule, packs, decorators, options).")
     var config: String?
 
+    @Option(help: "osquery flagfile: one --name=value a line; the flags are options over the config's (tls_hostname, enroll_secret_path, …).")
+    var flagfile: String?
+
     @Option(help: "Directory for the state database and results log (default: /var/lib/vigil as root, else ./vigil-data).")
     var dataDir: String?
 
@@ -36,8 +39,16 @@ struct AgentCommand: AsyncParsableCommand {
 
     var paths: AgentPaths { AgentPaths(dataDirectory: dataDir ?? AgentPaths.defaultDataDirectory) }
 
+    var source: ConfigSource { ConfigSource(configPath: config, flagfile: flagfile, dataDirectory: paths.dataDirectory) }
+
+    /// The config, with the fleet options checked too (a worker that cannot reach its
+    /// server for a wrong option would otherwise fail in silence).
     func loadConfig() throws(ConfigError) -> LoadedConfig {
-        try config.map { path throws(ConfigError) in try ConfigLoader.load(path: path) } ?? ConfigLoader.defaultConfig()
+        let loaded = try source.load()
+        do { _ = try FleetOptions.from(loaded.config.options.raw) } catch {
+            throw ConfigError(file: flagfile ?? config ?? "<options>", line: 1, column: 1, reason: error.description)
+        }
+        return loaded
     }
 
     func run() async throws {
@@ -54,37 +65,9 @@ struct AgentCommand: AsyncParsableCommand {
             FileDescriptorText.write("vigil agent: cannot create the data directory: \(error)\n", to: 2)
             throw ExitCode(2)
         }
-        if worker { return try await runWorker(loaded.config, logger: logger) }
+        if worker { return try await AgentWorker(paths: paths, source: source, config: loaded.config, logger: logger).run() }
         for warning in loaded.warnings { logger.warning("\(warning)") }
         try runSupervisor(loaded.config, logger: logger)
-    }
-
-    /// The worker: the services that do the work, until SIGTERM.
-    func runWorker(_ config: AgentConfig, logger: Logger) async throws {
-        let raw = config.options.raw
-        let events = EventStores(capacity: raw["events_max"].flatMap(Int.init) ?? 50_000,
-                                 expirySeconds: raw["events_expiry"].flatMap(Int64.init) ?? 3600)
-        let scheduler = try SchedulerService(paths: paths, configPath: self.config, config: config, events: events, logger: logger)
-        let telemetry = try TelemetryService(statePath: paths.statePath, logger: logger) { [scheduler] in scheduler.queriesRun }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: scheduler), .init(service: telemetry)]
-        // The admin socket is an extra too: if it cannot be served, the queries go on (it logs why).
-        services.append(.init(service: AdminService(paths: paths, scheduler: scheduler, logger: logger),
-                              successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
-        // osquery's disable_events: event tables are on unless the config turns them off.
-        if raw["disable_events"]?.lowercased() != "true" {
-            services.append(.init(service: EventTracerService(stores: events, filePaths: config.filePaths, logger: logger),
-                                  successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
-        }
-        if let profiling = ProfileWriterService.options(from: config) {
-            // Profiling is an extra: if the kernel refuses it, the queries go on.
-            let profiler = ProfilerService(options: profiling)
-            let writer = ProfileWriterService(queue: profiler.queue, directory: paths.dataDirectory + "/profiles",
-                                              keep: Int(config.options.raw["profiling_keep"] ?? "") ?? 60, logger: logger)
-            services += [.init(service: profiler, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
-                         .init(service: writer, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)]
-        }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
     }
 
     /// The supervisor: start the worker, watch it, restart it.
@@ -124,6 +107,7 @@ struct AgentCommand: AsyncParsableCommand {
         let exe = (try? FileSystem.readLink("/proc/self/exe")) ?? CommandLine.arguments[0]
         var arguments = [exe, "agent", "--worker", "--data-dir", paths.dataDirectory]
         if let path = self.config { arguments += ["--config", path] }
+        if let path = flagfile { arguments += ["--flagfile", path] }
         if verbose { arguments.append("--verbose") }
         let w = config.options.watchdog.limits
         let limits = w.enabled ? Limits(memoryMB: w.memoryMB, utilizationPercent: w.utilizationPercent,

@@ -6,9 +6,9 @@ import VigilTables
 struct Vigil: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
-        abstract: "See what a Linux machine is doing: SQL over the live OS, kernel event tracing, CPU profiling.",
+        abstract: "See what Linux machines are doing: SQL over the live OS, kernel event tracing, CPU profiling, an agent and its fleet server.",
         version: "vigil \(VigilVersion.version) (\(VigilVersion.build))",
-        subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self, TraceCommand.self, ProfileCommand.self, DoctorCommand.self, ProfileQueriesCommand.self, AgentCommand.self, DebugCommand.self]
+        subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self, TraceCommand.self, ProfileCommand.self, DoctorCommand.self, ProfileQueriesCommand.self, AgentCommand.self, DebugCommand.self, ServerCommand.self, UpCommand.self]
     )
 
     /// Only the executable bootstraps logging; libraries take a Logger.

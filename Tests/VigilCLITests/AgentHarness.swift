@@ -10,11 +10,17 @@ final class RunningAgent {
     let pid: pid_t
     var dataDirectory: String { dir + "/data" }
 
-    init(config yaml: String) throws {
+    /// An agent with `yaml` as its config and, when given, `flags` as its osquery flagfile.
+    init(config yaml: String, flags: String? = nil) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-agent-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try yaml.write(toFile: dir + "/config.yaml", atomically: true, encoding: .utf8)
-        pid = try spawnClean(["/bin/sh", "-c", "exec '\(CLI.binary)' agent --config '\(dir)/config.yaml' --data-dir '\(dir)/data' 2>'\(dir)/agent.log'"])
+        var flagfile = ""
+        if let flags {
+            try flags.write(toFile: dir + "/agent.flags", atomically: true, encoding: .utf8)
+            flagfile = " --flagfile '\(dir)/agent.flags'"
+        }
+        pid = try spawnClean(["/bin/sh", "-c", "exec '\(CLI.binary)' agent --config '\(dir)/config.yaml'\(flagfile) --data-dir '\(dir)/data' 2>'\(dir)/agent.log'"])
     }
 
     deinit {
@@ -78,12 +84,5 @@ final class RunningAgent {
 
     /// Poll `condition` every 200 ms for up to `seconds`; an error (the state database
     /// not created yet) counts as not yet.
-    func wait(_ seconds: Double, for condition: () throws -> Bool) -> Bool {
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end {
-            if (try? condition()) == true { return true }
-            usleep(200_000)
-        }
-        return (try? condition()) == true
-    }
+    func wait(_ seconds: Double, for condition: () throws -> Bool) -> Bool { poll(seconds, condition) }
 }

@@ -16,3 +16,13 @@ public func reap(_ pid: pid_t) -> Int32 {
     while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
     return (status >> 8) & 0xff
 }
+
+/// Poll `condition` every 200 ms for up to `seconds`; an error counts as not yet.
+public func poll(_ seconds: Double, _ condition: () throws -> Bool) -> Bool {
+    let end = Date().addingTimeInterval(seconds)
+    while Date() < end {
+        if (try? condition()) == true { return true }
+        usleep(200_000)
+    }
+    return (try? condition()) == true
+}

@@ -36,6 +36,9 @@ public struct AgentOptions: Sendable, Equatable {
     /// `logger_tcp_max_pending_bytes` (Vigil's): what is kept for a collector that is down
     /// before the oldest records are dropped. syslog and stdout keep the default.
     public var loggerTCPMaxPendingBytes = AgentOptions.defaultMaxPendingBytes
+    /// `logger_tls_max_pending_bytes` (Vigil's): results kept for a fleet server that is
+    /// down, 64 MiB by default (hours of a typical schedule), before the oldest are dropped.
+    public var loggerTLSMaxPendingBytes: Int64 = 64 << 20
     /// How long a query stays denylisted after the watchdog killed the worker while it ran
     /// (Vigil's option; osquery's duration is fixed at a day).
     public var denylistDuration = 86_400
@@ -148,11 +151,15 @@ extension ConfigParser {
                 case .failure(let reason): throw error("logger_tcp_endpoint \(reason); write HOST:PORT or [IPV6]:PORT", at: value)
                 }
             case "logger_tcp_max_pending_bytes": options.loggerTCPMaxPendingBytes = Int64(try integer(value, for: key, in: 4096...Int.max))
+            case "logger_tls_max_pending_bytes": options.loggerTLSMaxPendingBytes = Int64(try integer(value, for: key, in: 4096...Int.max))
             default: break
             }
         }
         if options.hostIdentifier == "specified" && (options.specifiedIdentifier ?? "").isEmpty {
             throw error("host_identifier is 'specified' but specified_identifier is not set; add specified_identifier: NAME", at: node)
+        }
+        if options.loggerPlugins.contains(.tls) && (options.raw["tls_hostname"] ?? "").isEmpty {
+            throw error("logger_plugin includes tls but tls_hostname is not set; add tls_hostname: HOST:PORT", at: node)
         }
         if options.loggerPlugins.contains(.tcp) && options.loggerTCPEndpoint == nil {
             throw error("logger_plugin includes tcp but logger_tcp_endpoint is not set; add logger_tcp_endpoint: HOST:PORT", at: node)
@@ -166,7 +173,7 @@ extension ConfigParser {
         "schedule_splay_percent", "schedule_default_interval", "schedule_epoch", "logger_path",
         "logger_rotate", "logger_rotate_size", "logger_rotate_max_files", "denylist_duration",
         "logger_plugin", "logger_syslog_path", "logger_syslog_facility", "logger_tcp_endpoint",
-        "logger_tcp_max_pending_bytes",
+        "logger_tcp_max_pending_bytes", "logger_tls_max_pending_bytes",
     ]
 
     /// `logger_plugin`: a comma-separated list of output names, each known.

@@ -10,6 +10,8 @@ public enum OutputKind: String, CaseIterable, Sendable {
     case stdout
     /// JSON lines over TCP (`logger_tcp_endpoint`).
     case tcp
+    /// The fleet server's logger endpoint (`tls_hostname`, `logger_tls_endpoint`).
+    case tls
 
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

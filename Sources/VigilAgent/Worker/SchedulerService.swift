@@ -15,7 +15,9 @@ public final class SchedulerService: Service, @unchecked Sendable {
     // @unchecked: everything below is used by `run` alone, except `interrupter` and
     // `queriesRun`, which are thread-safe.
     let paths: AgentPaths
-    let configPath: String?
+    let source: ConfigSource
+    /// Where the `tls` output hands results to the fleet service (nil without a server).
+    let fleetLog: FleetLogChannel?
     let logger: Logger
     let store: StateStore
     let view: AgentStateView
@@ -37,10 +39,11 @@ public final class SchedulerService: Service, @unchecked Sendable {
     /// Queries this worker has run.
     public var queriesRun: Int64 { runs.load(ordering: .relaxed) }
 
-    public init(paths: AgentPaths, configPath: String?, config: AgentConfig, events: EventStores, logger: Logger) throws {
+    public init(paths: AgentPaths, source: ConfigSource, config: AgentConfig, events: EventStores, fleetLog: FleetLogChannel? = nil, logger: Logger) throws {
         self.events = events
         self.paths = paths
-        self.configPath = configPath
+        self.source = source
+        self.fleetLog = fleetLog
         self.config = config
         self.logger = logger
         hostIdentifier = HostIdentifier.resolve(config.options)
@@ -49,12 +52,12 @@ public final class SchedulerService: Service, @unchecked Sendable {
         try store.clearExecuting()
         let now = Self.now()
         _ = try store.removeExpiredDenylist(at: now)
-        recorder = try Self.recorder(for: config, paths: paths, store: store, hostIdentifier: hostIdentifier)
+        recorder = try Self.recorder(for: config, paths: paths, store: store, hostIdentifier: hostIdentifier, fleetLog: fleetLog)
         let delivered = try recorder.deliverPending()
         if delivered > 0 { logger.info("delivered \(delivered) results a previous worker had committed") }
         schedule = Schedule(config: config, hostIdentifier: hostIdentifier)
         view = AgentStateView(statePath: paths.statePath, schedule: schedule, startTime: now)
-        view.update(configText: Self.configText(configPath))
+        view.update(configText: source.text())
         database = try Database(tables: Self.tables(view: view, events: events))
         interrupter = Interrupter(database)
         scheduler = Scheduler(entries: schedule.entries, now: now, lastExecuted: try store.lastExecuted())
@@ -75,7 +78,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
         ]
     }
 
-    static func recorder(for config: AgentConfig, paths: AgentPaths, store: StateStore, hostIdentifier: String) throws -> ResultsRecorder {
+    static func recorder(for config: AgentConfig, paths: AgentPaths, store: StateStore, hostIdentifier: String, fleetLog: FleetLogChannel?) throws -> ResultsRecorder {
         let o = config.options
         let path = o.loggerPath ?? paths.defaultResultsLog
         let rotation = o.loggerRotate ? Output.Rotation(path: path, maxBytes: o.loggerRotateSize, keep: o.loggerRotateMaxFiles) : nil
@@ -87,6 +90,8 @@ public final class SchedulerService: Service, @unchecked Sendable {
             case .stdout: return StdoutOutput()
             // The parser refuses tcp without an endpoint.
             case .tcp: return o.loggerTCPEndpoint.map { TCPOutput(endpoint: $0, maxPendingBytes: o.loggerTCPMaxPendingBytes) }
+            // Refused at start without tls_hostname; results wait for a server down for hours.
+            case .tls: return fleetLog.map { TLSLoggerOutput(channel: $0, maxPendingBytes: o.loggerTLSMaxPendingBytes) }
             }
         }
         return ResultsRecorder(store: store, log: log, outputs: outputs, hostIdentifier: hostIdentifier, epoch: o.scheduleEpoch)
@@ -96,12 +101,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
     static func outputOptions(_ o: AgentOptions) -> [String] {
         [o.loggerPath ?? "", "\(o.loggerRotate)", "\(o.loggerRotateSize)", "\(o.loggerRotateMaxFiles)", "\(o.scheduleEpoch)",
          o.loggerPlugins.map(\.rawValue).joined(separator: ","), o.loggerSyslogPath, "\(o.loggerSyslogFacility)",
-         o.loggerTCPEndpoint?.description ?? "", "\(o.loggerTCPMaxPendingBytes)"]
-    }
-
-    /// The config's text, for its hash (the embedded default when there is no file).
-    static func configText(_ path: String?) -> String {
-        path.flatMap(FileSystem.readTextIfPresent) ?? ConfigLoader.defaultConfigText
+         o.loggerTCPEndpoint?.description ?? "", "\(o.loggerTCPMaxPendingBytes)", "\(o.loggerTLSMaxPendingBytes)"]
     }
 
     static func now() -> Int64 { Clock.realtimeNanoseconds() / 1_000_000_000 }
@@ -185,7 +185,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
     func reload() {
         let loaded: LoadedConfig
         do {
-            loaded = try configPath.map { path throws(ConfigError) in try ConfigLoader.load(path: path) } ?? ConfigLoader.defaultConfig()
+            loaded = try source.load()
         } catch {
             logger.error("config not reloaded, the current one stays in force: \(error)")
             return
@@ -193,7 +193,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
         for warning in loaded.warnings { logger.warning("\(warning)") }
         if Self.outputOptions(loaded.config.options) != Self.outputOptions(config.options) {
             do {
-                recorder = try Self.recorder(for: loaded.config, paths: paths, store: store, hostIdentifier: hostIdentifier)
+                recorder = try Self.recorder(for: loaded.config, paths: paths, store: store, hostIdentifier: hostIdentifier, fleetLog: fleetLog)
             } catch {
                 logger.error("results outputs not changed, the current ones stay: \(error)")
             }
@@ -204,7 +204,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
         let now = Self.now()
         schedule = Schedule(config: config, hostIdentifier: hostIdentifier)
         view.update(schedule: schedule)
-        view.update(configText: Self.configText(configPath))
+        view.update(configText: source.text())
         scheduler = Scheduler(entries: schedule.entries, now: now, lastExecuted: (try? store.lastExecuted()) ?? [:])
         discovery = PackDiscovery(queries: schedule.discovery, refreshInterval: config.options.packRefreshInterval, now: now)
         decorations = DecorationState(decorators: config.decorators)

@@ -26,8 +26,9 @@ public struct ChildProcess: Sendable {
     /// posix_spawn `arguments` (argv[0] is a path) with an empty signal mask and
     /// default dispositions: a child must not inherit the blocked signals of the
     /// spawning thread (a shell's `wait` would never return). `quiet` connects its
-    /// standard input and output to /dev/null.
-    public static func spawn(_ arguments: [String], quiet: Bool = false) throws(SystemError) -> pid_t {
+    /// standard input and output to /dev/null; `log` appends its standard output and
+    /// error to that file (created 0600) and reads standard input from /dev/null.
+    public static func spawn(_ arguments: [String], quiet: Bool = false, log: String? = nil) throws(SystemError) -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -45,6 +46,10 @@ public struct ChildProcess: Sendable {
             for fd: Int32 in [0, 1, 2] {
                 posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
             }
+        } else if let log {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
         let cargs = arguments.map { strdup($0) } + [nil]
         defer { cargs.forEach { free($0) } }

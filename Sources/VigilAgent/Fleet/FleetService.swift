@@ -1,0 +1,209 @@
+import Foundation
+import Glibc
+import Logging
+import ServiceLifecycle
+import VigilSQL
+import VigilSystem
+import VigilWire
+
+/// The worker's side of the fleet: enrolls, fetches the config (`config_plugin=tls`),
+/// posts results (`logger_plugin` tls, fed by `FleetLogChannel`) and answers live
+/// queries. Against a Vigil server the read is held open, so a live query arrives
+/// within a second; a server without that endpoint (a stock osquery server) is polled
+/// every `distributed_interval`, as osquery does. Each part waits on the network or a
+/// channel, never on a timer, except the poll and the config refresh, whose periods
+/// are the user's.
+public final class FleetService: Service, @unchecked Sendable {
+    // @unchecked: immutable after init; the engine and channel are thread-safe.
+    let options: FleetOptions
+    let paths: AgentPaths
+    let hostIdentifier: String
+    let logChannel: FleetLogChannel?
+    let makeTables: @Sendable () -> [any VirtualTable]
+    let queryTimeoutSeconds: Double
+    let logger: Logger
+
+    /// Where the last config from the server is kept, used at the next start when the
+    /// server cannot be reached.
+    public static func serverConfigPath(_ paths: AgentPaths) -> String { paths.dataDirectory + "/server_config.json" }
+
+    public init(options: FleetOptions, paths: AgentPaths, hostIdentifier: String, logChannel: FleetLogChannel?,
+                scheduler: SchedulerService, queryTimeoutSeconds: Double, logger: Logger) {
+        self.options = options
+        self.paths = paths
+        self.hostIdentifier = hostIdentifier
+        self.logChannel = logChannel
+        makeTables = { [view = scheduler.view, events = scheduler.events] in SchedulerService.tables(view: view, events: events) }
+        self.queryTimeoutSeconds = queryTimeoutSeconds
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let engine = try LiveQueryEngine(tables: makeTables(), timeoutSeconds: queryTimeoutSeconds)
+        let details = HostDetailsCollector(engine: engine)
+        let connection = try FleetConnection(options: options, dataDirectory: paths.dataDirectory, hostIdentifier: hostIdentifier,
+                                             hostDetails: { details.cached }, logger: logger)
+        await details.collect()
+        // Graceful shutdown cancels the loops: a held-open read or a post in flight ends
+        // at once (the HTTP client honours cancellation), so the worker stops promptly.
+        try? await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                if self.options.configFromServer { group.addTask { await self.configLoop(connection) } }
+                if self.options.distributed { group.addTask { await self.distributedLoop(connection, engine: engine) } }
+                if let channel = self.logChannel { group.addTask { await self.loggerLoop(connection, channel: channel) } }
+                if !self.options.configFromServer && !self.options.distributed && self.logChannel == nil {
+                    // Enroll anyway, so the host shows in the fleet.
+                    group.addTask { _ = try? await connection.key() }
+                }
+                await group.waitForAll()
+            }
+        }
+        logChannel?.close()
+        await connection.shutdown()
+    }
+
+    /// Sleep `seconds`, or less when the service is stopping.
+    func pause(_ seconds: Double) async {
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
+    }
+
+    var stopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+
+    // MARK: Config
+
+    func configLoop(_ connection: FleetConnection) async {
+        let path = Self.serverConfigPath(paths)
+        var held = FileSystem.readTextIfPresent(path)
+        var backoff = ReconnectDelay(initial: 5, maximum: 300)
+        var reported: String?
+        while !stopping {
+            do {
+                let etag = held.map { text -> String in let c = DigestContext(.sha256); c.update(Array(text.utf8)); return Digest.hex(c.finish()) }
+                let body = try await connection.call(options.configEndpoint) { key in try WireCoding.encode(NodeRequest(nodeKey: key, etag: etag)) }
+                let text = String(decoding: body, as: UTF8.self)
+                backoff.reset()
+                reported = nil
+                if let value = try? WireCoding.decode(JSONValue.self, from: body), value.object?.count == 1, value["etag"]?.string == "ok" {
+                    // Unchanged.
+                } else if text != held {
+                    do {
+                        _ = try ConfigLoader.parse(text, file: "config from \(options.hostname)")
+                        try FileSystem.writeAtomically(Array(text.utf8), to: path, mode: 0o600)
+                        held = text
+                        logger.info("fleet: new config from \(options.hostname); reloading")
+                        // The supervisor reloads the options and passes SIGHUP on to this worker.
+                        if getppid() != 1 { kill(getppid(), SIGHUP) }
+                    } catch {
+                        logger.error("fleet: the server's config is not used, the current one stays: \(error)")
+                    }
+                }
+                if options.configRefreshSeconds == 0 { return }
+                await pause(Double(options.configRefreshSeconds))
+            } catch {
+                if stopping { break }
+                if reported != error.description { logger.warning("fleet: config: \(error)") }
+                reported = error.description
+                await pause(backoff.next())
+            }
+        }
+    }
+
+    // MARK: Results
+
+    func loggerLoop(_ connection: FleetConnection, channel: FleetLogChannel) async {
+        var backoff = ReconnectDelay(initial: 1, maximum: 3600)
+        while !stopping, let batch = await channel.next() {
+            do {
+                _ = try await connection.call(options.loggerEndpoint) { key in
+                    try WireCoding.encode(LogRequest(nodeKey: key, logType: .result, data: batch.lines))
+                }
+                backoff.reset()
+                channel.finish(batch, error: nil, retryAfter: 0)
+            } catch {
+                channel.finish(batch, error: "\(options.hostname): \(error)", retryAfter: backoff.next())
+            }
+        }
+    }
+
+    // MARK: Live queries
+
+    func distributedLoop(_ connection: FleetConnection, engine: LiveQueryEngine) async {
+        var heldReads = true
+        var accelerateUntil = 0.0
+        var backoff = ReconnectDelay(initial: 1, maximum: 60)
+        var reported: String?
+        while !stopping {
+            do {
+                let body: Data
+                if heldReads {
+                    body = try await connection.call(VigilPaths.distributedWait, timeoutSeconds: Int64(DistributedWaitRequest.maxWaitSeconds) + 15) { key in
+                        try WireCoding.encode(DistributedWaitRequest(nodeKey: key, wait: 25))
+                    }
+                } else {
+                    body = try await connection.call(options.readEndpoint) { key in try WireCoding.encode(NodeRequest(nodeKey: key)) }
+                }
+                let read = try WireCoding.decode(DistributedReadResponse.self, from: body)
+                if let seconds = read.accelerate { accelerateUntil = FleetLogChannel.now() + Double(seconds) }
+                if !read.queries.isEmpty { try await answer(read, connection: connection, engine: engine) }
+                backoff.reset()
+                if reported != nil { logger.info("fleet: live queries: connected again") }
+                reported = nil
+                if !heldReads {
+                    // osquery's accelerated check-in: every 5 s while the server asks for it.
+                    await pause(FleetLogChannel.now() < accelerateUntil ? 5 : Double(options.distributedIntervalSeconds))
+                }
+            } catch FleetError.notFound where heldReads {
+                heldReads = false
+                logger.info("fleet: \(options.hostname) has no held-open read; polling \(options.readEndpoint) every \(options.distributedIntervalSeconds) s")
+            } catch {
+                if stopping { break }
+                if reported != "\(error)" { logger.warning("fleet: live queries: \(error)") }
+                reported = "\(error)"
+                await pause(backoff.next())
+            }
+        }
+    }
+
+    /// Run the read's queries (a query with a discovery query runs only when that returns
+    /// rows) and write the answers back.
+    func answer(_ read: DistributedReadResponse, connection: FleetConnection, engine: LiveQueryEngine) async throws {
+        var write = DistributedWriteRequest(nodeKey: "", queries: [:], statuses: [:], messages: [:], stats: [:])
+        for (id, sql) in read.queries.sorted(by: { $0.key < $1.key }) {
+            if let discovery = read.discovery?[id] {
+                let probe = await engine.run(discovery)
+                if probe.error != nil || probe.rows.isEmpty { continue }
+            }
+            let answer = await engine.run(sql)
+            write.queries[id] = answer.rows
+            write.statuses?[id] = answer.error == nil ? 0 : 1
+            if let error = answer.error { write.messages?[id] = error }
+            write.stats?[id] = answer.stats
+            logger.info("fleet: live query \(id): \(answer.error.map { "failed: \($0)" } ?? "\(answer.rows.count) rows")")
+        }
+        let prepared = write
+        _ = try await connection.call(options.writeEndpoint) { key in
+            var w = prepared
+            w.nodeKey = key
+            return try WireCoding.encode(w)
+        }
+    }
+}
+
+/// What enrollment tells the server about the host: osquery's `host_details` tables,
+/// read once with the live query engine.
+final class HostDetailsCollector: @unchecked Sendable {
+    let engine: LiveQueryEngine
+    // Written once by `collect` before any enrollment reads it.
+    private(set) var cached: [String: [String: JSONValue]] = [:]
+
+    init(engine: LiveQueryEngine) { self.engine = engine }
+
+    func collect() async {
+        for table in ["os_version", "osquery_info", "system_info", "platform_info"] {
+            let answer = await engine.run("SELECT * FROM \(table)")
+            if let row = answer.rows.first { cached[table] = row }
+        }
+        // Says to the server that this agent speaks Vigil's extensions too.
+        cached["vigil_info"] = ["version": .string(AgentVersion.version)]
+    }
+}

@@ -1,0 +1,59 @@
+import Logging
+import ServiceLifecycle
+import VigilProfile
+
+/// The worker process's services, composed: the scheduler first (the others read its
+/// state), telemetry, the admin socket, the event tracer, the fleet connection and the
+/// continuous profiler. Extras (admin, tracer, fleet, profiler) may fail without
+/// stopping the queries; each logs why. Runs until SIGTERM or SIGINT.
+public struct AgentWorker {
+    public let paths: AgentPaths
+    public let source: ConfigSource
+    public let config: AgentConfig
+    public let logger: Logger
+
+    public init(paths: AgentPaths, source: ConfigSource, config: AgentConfig, logger: Logger) {
+        self.paths = paths
+        self.source = source
+        self.config = config
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let raw = config.options.raw
+        let events = EventStores(capacity: raw["events_max"].flatMap(Int.init) ?? 50_000,
+                                 expirySeconds: raw["events_expiry"].flatMap(Int64.init) ?? 3600)
+        // The supervisor checked these options before starting the worker.
+        let fleet = try? FleetOptions.from(raw)
+        let fleetLog = fleet.flatMap { f in
+            f.loggerToServer || config.options.loggerPlugins.contains(.tls)
+                ? FleetLogChannel(maxLines: f.loggerMaxLines, periodSeconds: Double(f.loggerPeriodSeconds)) : nil
+        }
+        let scheduler = try SchedulerService(paths: paths, source: source, config: config, events: events, fleetLog: fleetLog, logger: logger)
+        let telemetry = try TelemetryService(statePath: paths.statePath, logger: logger) { [scheduler] in scheduler.queriesRun }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: scheduler), .init(service: telemetry)]
+        services.append(extra(AdminService(paths: paths, scheduler: scheduler, logger: logger)))
+        // osquery's disable_events: event tables are on unless the config turns them off.
+        if raw["disable_events"]?.lowercased() != "true" {
+            services.append(extra(EventTracerService(stores: events, filePaths: config.filePaths, logger: logger)))
+        }
+        if let fleet {
+            services.append(extra(FleetService(options: fleet, paths: paths, hostIdentifier: HostIdentifier.resolve(config.options),
+                                               logChannel: fleetLog, scheduler: scheduler,
+                                               queryTimeoutSeconds: AdminService.queryTimeout(config.options), logger: logger)))
+        }
+        if let profiling = ProfileWriterService.options(from: config) {
+            let profiler = ProfilerService(options: profiling)
+            let writer = ProfileWriterService(queue: profiler.queue, directory: paths.dataDirectory + "/profiles",
+                                              keep: Int(raw["profiling_keep"] ?? "") ?? 60, logger: logger)
+            services += [extra(profiler), extra(writer)]
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// A service whose end, by success or failure, does not stop the worker.
+    func extra(_ service: some Service) -> ServiceGroupConfiguration.ServiceConfiguration {
+        .init(service: service, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)
+    }
+}

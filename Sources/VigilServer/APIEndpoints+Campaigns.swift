@@ -1,0 +1,127 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import VigilServerStore
+import VigilWire
+
+/// Live queries: started on hosts, tracked per target, streamed as they arrive.
+extension APIEndpoints {
+    /// Largest SQL a live query may carry.
+    static let maxSQLBytes = 64 * 1024
+
+    func runQuery(_ request: Request) async throws -> Response {
+        struct Body: Decodable {
+            var sql: String
+            var hostIdentifiers: [String]?
+            var labels: [String]?
+            enum CodingKeys: String, CodingKey { case sql, hostIdentifiers = "host_identifiers", labels }
+        }
+        let body = try await HTTPJSON.decode(Body.self, request)
+        let sql = body.sql.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !sql.isEmpty else { throw HTTPError(.badRequest, message: "sql is empty") }
+        guard sql.utf8.count <= Self.maxSQLBytes else { throw HTTPError(.badRequest, message: "sql is over \(Self.maxSQLBytes) bytes") }
+        // A NUL ends the statement for SQLite's parser; every agent would see other SQL than this.
+        guard !sql.utf8.contains(0) else { throw HTTPError(.badRequest, message: "sql contains a NUL byte") }
+        if let labels = body.labels, !labels.isEmpty {
+            throw HTTPError(.badRequest, message: "targeting by label is not supported by this server yet; name the hosts in host_identifiers")
+        }
+        let names = body.hostIdentifiers ?? []
+        guard !names.isEmpty else { throw HTTPError(.badRequest, message: "no targets: give host_identifiers") }
+        let ids = try await fleet.store.hostIDs(identifiers: names)
+        guard ids.count == Set(names).count else {
+            let known = Set(try await fleet.store.hosts(search: nil, seenSince: nil, notSeenSince: nil, limit: 100_000, offset: 0).map(\.hostIdentifier))
+            let unknown = Set(names).subtracting(known).sorted().prefix(5).joined(separator: ", ")
+            throw HTTPError(.badRequest, message: "unknown host_identifiers: \(unknown)")
+        }
+        let campaign = try await fleet.store.createCampaign(sql: sql, hostIDs: ids, at: FleetContext.now())
+        fleet.hub.wake(hostIDs: ids)
+        fleet.logger.info("live query started", metadata: ["campaign": "\(campaign.id)", "targets": "\(ids.count)"])
+        return HTTPJSON.response(["campaign_id": campaign.id])
+    }
+
+    struct TargetView: Encodable {
+        var hostIdentifier: String
+        var state: TargetState
+        var rows: Int
+        var error: String?
+        var sentAt: Int64?
+        var answeredAt: Int64?
+        enum CodingKeys: String, CodingKey {
+            case hostIdentifier = "host_identifier", state, rows, error, sentAt = "sent_at", answeredAt = "answered_at"
+        }
+    }
+
+    struct CampaignView: Encodable {
+        var id: Int64
+        var sql: String
+        var createdAt: Int64
+        var targets: [TargetView]
+        var counts: [String: Int]
+        var done: Bool
+        var rows: [JSONValue]
+        enum CodingKeys: String, CodingKey { case id, sql, createdAt = "created_at", targets, counts, done, rows }
+    }
+
+    /// Targets with `offline` for pending or sent ones whose host has not been seen lately.
+    func targetViews(_ campaignID: Int64, now: Int64) async throws -> [TargetView] {
+        try await fleet.store.campaignTargets(id: campaignID).map { t in
+            var state = t.state
+            if (state == .pending || state == .sent) && now - t.lastSeen > fleet.options.offlineAfterSeconds { state = .offline }
+            return TargetView(hostIdentifier: t.hostIdentifier, state: state, rows: t.rowCount, error: t.error, sentAt: t.sentAt, answeredAt: t.answeredAt)
+        }
+    }
+
+    func campaign(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        guard let campaign = try await fleet.store.campaign(id: id) else { return HTTPJSON.error(.notFound, "no such live query") }
+        let maxRows = request.uri.queryParameters.get("max_rows").flatMap { Int($0) } ?? 10_000
+        let targets = try await targetViews(id, now: FleetContext.now())
+        let rows = try await fleet.store.campaignRows(id: id, limit: max(0, min(maxRows, 100_000))).map { row -> JSONValue in
+            var fields = (try? WireCoding.decode(JSONValue.self, from: Data(row.columns.utf8)))?.object ?? [:]
+            fields["host_identifier"] = .string(row.hostIdentifier)
+            return .object(fields)
+        }
+        var counts: [String: Int] = [:]
+        for t in targets { counts[t.state.rawValue, default: 0] += 1 }
+        let done = targets.allSatisfy { $0.state == .answered || $0.state == .failed }
+        return HTTPJSON.response(CampaignView(id: campaign.id, sql: campaign.sql, createdAt: campaign.createdAt, targets: targets,
+                                              counts: counts, done: done, rows: rows))
+    }
+
+    /// Server-sent events: a `target` event each time a target's state changes and a
+    /// `row` event per row, until every target has answered or the client leaves (or
+    /// 10 minutes pass). Read from the store, so any server on the same database can
+    /// serve the stream.
+    func stream(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        guard try await fleet.store.campaign(id: id) != nil else { return HTTPJSON.error(.notFound, "no such live query") }
+        let fleet = self.fleet
+        let body = ResponseBody { writer in
+            var sentRows = 0
+            var states: [String: TargetState] = [:]
+            let deadline = ContinuousClock.now + .seconds(600)
+            while ContinuousClock.now < deadline {
+                let targets = try await targetViews(id, now: FleetContext.now())
+                var out = ""
+                for t in targets where states[t.hostIdentifier] != t.state {
+                    states[t.hostIdentifier] = t.state
+                    out += "event: target\ndata: \(try WireCoding.encodeString(t))\n\n"
+                }
+                let rows = try await fleet.store.campaignRows(id: id, limit: 1_000_000)
+                for row in rows.dropFirst(sentRows) {
+                    var fields = (try? WireCoding.decode(JSONValue.self, from: Data(row.columns.utf8)))?.object ?? [:]
+                    fields["host_identifier"] = .string(row.hostIdentifier)
+                    out += "event: row\ndata: \(try WireCoding.encodeString(JSONValue.object(fields)))\n\n"
+                }
+                sentRows = rows.count
+                let done = targets.allSatisfy { $0.state == .answered || $0.state == .failed }
+                if done { out += "event: done\ndata: {}\n\n" }
+                if !out.isEmpty { try await writer.write(ByteBuffer(string: out)) }
+                if done { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+}

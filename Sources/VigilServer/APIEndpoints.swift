@@ -1,0 +1,181 @@
+import Foundation
+import Hummingbird
+import VigilServerStore
+import VigilWire
+
+/// The REST API under /api/v1: what the UI and scripts use. JSON in and out; bearer
+/// tokens (`vigil server token create`, or POST /api/v1/login with the admin password).
+struct APIEndpoints {
+    let fleet: FleetContext
+    let adminPasswordHash: String?
+
+    var routes: [APIRoute] {
+        [
+            APIRoute(method: .post, path: "/api/v1/login", summary: "Exchange the admin password for an admin token", role: nil, body: "{\"password\": string}") { r, _ in try await login(r) },
+            APIRoute(method: .get, path: "/api/v1/hosts", summary: "Hosts, by search text and status, paged", role: .observer,
+                     query: ["query", "status", "page", "per_page"]) { r, _ in try await hosts(r) },
+            APIRoute(method: .get, path: "/api/v1/hosts/{id}", summary: "One host", role: .observer) { r, c in try await host(r, c) },
+            APIRoute(method: .delete, path: "/api/v1/hosts/{id}", summary: "Forget a host: its node key stops working and it must enroll again", role: .admin) { r, c in try await deleteHost(r, c) },
+            APIRoute(method: .post, path: "/api/v1/queries/run", summary: "Start a live query on hosts", role: .admin,
+                     body: "{\"sql\": string, \"host_identifiers\": [string], \"labels\": [string]}") { r, _ in try await runQuery(r) },
+            APIRoute(method: .get, path: "/api/v1/queries/run/{id}", summary: "A live query: each target's state and the rows so far", role: .observer,
+                     query: ["max_rows"]) { r, c in try await campaign(r, c) },
+            APIRoute(method: .get, path: "/api/v1/queries/run/{id}/stream", summary: "A live query as server-sent events: rows and target states as they arrive", role: .observer) { r, c in try await stream(r, c) },
+            APIRoute(method: .get, path: "/api/v1/results", summary: "Stored result (or status) lines, by query name and host, paged", role: .observer,
+                     query: ["name", "host_identifier", "log_type", "page", "per_page"]) { r, _ in try await results(r) },
+            APIRoute(method: .get, path: "/api/v1/config", summary: "The osquery config every host gets", role: .observer) { _, _ in try await getConfig() },
+            APIRoute(method: .put, path: "/api/v1/config", summary: "Replace the osquery config every host gets", role: .admin, body: "osquery config JSON") { r, _ in try await putConfig(r) },
+            APIRoute(method: .get, path: "/api/v1/enroll_secrets", summary: "Enroll secrets", role: .admin) { _, _ in try await secrets() },
+            APIRoute(method: .post, path: "/api/v1/enroll_secrets", summary: "Add an enroll secret (a random one when none is given)", role: .admin,
+                     body: "{\"name\": string, \"secret\": string}") { r, _ in try await addSecret(r) },
+            APIRoute(method: .delete, path: "/api/v1/enroll_secrets/{secret}", summary: "Revoke an enroll secret", role: .admin) { r, c in try await revokeSecret(r, c) },
+        ]
+    }
+
+    /// Every route, behind its token check.
+    func register(on router: Router<BasicRequestContext>) {
+        for route in routes {
+            var guarded = route
+            guarded.handler = { request, context in
+                if let role = route.role, let refusal = try await authorize(request, role) { return refusal }
+                do { return try await route.handler(request, context) } catch let error as HTTPError {
+                    return HTTPJSON.error(error.status, error.body ?? "\(error.status)")
+                }
+            }
+            router.add(guarded)
+        }
+        router.get("/api/openapi.json") { _, _ in HTTPJSON.response(OpenAPIDocument.make(routes)) }
+    }
+
+    func authorize(_ request: Request, _ role: APIRoute.RequiredRole) async throws -> Response? {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            return HTTPJSON.error(.unauthorized, "an API token is needed: Authorization: Bearer TOKEN (vigil server token create, or POST /api/v1/login)")
+        }
+        guard let held = try await fleet.store.tokenRole(hash: Secrets.hash(String(header.dropFirst(7)))) else {
+            return HTTPJSON.error(.unauthorized, "unknown API token")
+        }
+        if role == .admin && held != .admin { return HTTPJSON.error(.forbidden, "this needs an admin token; yours is an observer's") }
+        return nil
+    }
+
+    // MARK: Login
+
+    func login(_ request: Request) async throws -> Response {
+        struct Body: Decodable { var password: String }
+        let body = try await HTTPJSON.decode(Body.self, request)
+        guard let adminPasswordHash, Secrets.equal(Secrets.hash(body.password), adminPasswordHash) else {
+            return HTTPJSON.error(.unauthorized, "wrong password")
+        }
+        let token = Secrets.newKey()
+        try await fleet.store.addToken(hash: Secrets.hash(token), role: .admin, name: "login", at: FleetContext.now())
+        return HTTPJSON.response(["token": token, "role": "admin"])
+    }
+
+    // MARK: Hosts
+
+    /// A host as the API shows it: its record and whether it is online.
+    struct HostView: Encodable {
+        var host: HostRecord
+        var online: Bool
+        enum CodingKeys: String, CodingKey { case status }
+        func encode(to encoder: any Encoder) throws {
+            try host.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(online ? "online" : "offline", forKey: .status)
+        }
+    }
+
+    func view(_ host: HostRecord, now: Int64) -> HostView {
+        HostView(host: host, online: now - host.lastSeen <= fleet.options.offlineAfterSeconds)
+    }
+
+    static func paging(_ request: Request) throws -> (limit: Int, offset: Int) {
+        let q = request.uri.queryParameters
+        let perPage = q.get("per_page").map { Int($0) } ?? 100
+        let page = q.get("page").map { Int($0) } ?? 0
+        guard let perPage, let page, (1...1000).contains(perPage), page >= 0 else {
+            throw HTTPError(.badRequest, message: "page must be 0 or more and per_page 1 to 1000")
+        }
+        return (perPage, page * perPage)
+    }
+
+    func hosts(_ request: Request) async throws -> Response {
+        let (limit, offset) = try Self.paging(request)
+        let q = request.uri.queryParameters
+        let now = FleetContext.now(), threshold = now - fleet.options.offlineAfterSeconds
+        var seenSince: Int64?, notSeenSince: Int64?
+        switch q.get("status") {
+        case nil, "": break
+        case "online": seenSince = threshold
+        case "offline": notSeenSince = threshold
+        case let other?: throw HTTPError(.badRequest, message: "status must be online or offline, not '\(other.prefix(40))'")
+        }
+        let hosts = try await fleet.store.hosts(search: q.get("query"), seenSince: seenSince, notSeenSince: notSeenSince, limit: limit, offset: offset)
+        return HTTPJSON.response(["hosts": hosts.map { view($0, now: now) }])
+    }
+
+    static func id(_ context: BasicRequestContext) throws -> Int64 {
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw HTTPError(.badRequest, message: "the id must be a number") }
+        return id
+    }
+
+    func host(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let host = try await fleet.store.host(id: try Self.id(context)) else { return HTTPJSON.error(.notFound, "no such host") }
+        return HTTPJSON.response(["host": view(host, now: FleetContext.now())])
+    }
+
+    func deleteHost(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard try await fleet.store.deleteHost(id: try Self.id(context)) else { return HTTPJSON.error(.notFound, "no such host") }
+        return HTTPJSON.response(["deleted": true])
+    }
+
+    // MARK: Config and secrets
+
+    func getConfig() async throws -> Response {
+        HTTPJSON.raw(Data((try await fleet.store.setting("config") ?? ServerDefaults.config).utf8))
+    }
+
+    func putConfig(_ request: Request) async throws -> Response {
+        let data = try await HTTPJSON.body(request, limit: 4 << 20)
+        guard case .object = try? WireCoding.decode(JSONValue.self, from: data) else {
+            throw HTTPError(.badRequest, message: "the config must be a JSON object (an osquery config)")
+        }
+        try await fleet.store.setSetting("config", String(decoding: data, as: UTF8.self))
+        return HTTPJSON.response(["etag": Secrets.hash(String(decoding: data, as: UTF8.self))])
+    }
+
+    func secrets() async throws -> Response {
+        let all = try await fleet.store.enrollSecrets()
+        struct Secret: Encodable { var secret: String; var name: String; var revoked: Bool }
+        return HTTPJSON.response(["secrets": all.map { Secret(secret: $0.secret, name: $0.name, revoked: $0.revoked) }])
+    }
+
+    func addSecret(_ request: Request) async throws -> Response {
+        struct Body: Decodable { var name: String?; var secret: String? }
+        let body = try await HTTPJSON.decode(Body.self, request)
+        let secret = body.secret ?? Secrets.newPassword()
+        guard (16...256).contains(secret.utf8.count) else { throw HTTPError(.badRequest, message: "an enroll secret must be 16 to 256 bytes") }
+        try await fleet.store.addEnrollSecret(secret, name: body.name ?? "")
+        return HTTPJSON.response(["secret": secret])
+    }
+
+    func revokeSecret(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let secret = context.parameters.get("secret"), try await fleet.store.revokeEnrollSecret(secret) else {
+            return HTTPJSON.error(.notFound, "no such secret, or already revoked")
+        }
+        return HTTPJSON.response(["revoked": true])
+    }
+
+    // MARK: Results
+
+    func results(_ request: Request) async throws -> Response {
+        let (limit, offset) = try Self.paging(request)
+        let q = request.uri.queryParameters
+        let kind = q.get("log_type") ?? "result"
+        guard kind == "result" || kind == "status" else { throw HTTPError(.badRequest, message: "log_type must be result or status") }
+        let logs = try await fleet.store.logs(kind: kind, name: q.get("name"), hostIdentifier: q.get("host_identifier"), limit: limit, offset: offset)
+        // Lines are JSON the hosts sent, re-encoded by the server: embedded as values.
+        let lines = logs.compactMap { try? WireCoding.decode(JSONValue.self, from: Data($0.line.utf8)) }
+        return HTTPJSON.response(["results": JSONValue.array(lines)])
+    }
+}

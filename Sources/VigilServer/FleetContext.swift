@@ -1,0 +1,32 @@
+import Foundation
+import Logging
+import VigilServerStore
+
+/// What every handler shares: the store, the held reads, the options, the results log.
+/// Immutable, so handlers on any event loop use it without locks.
+struct FleetContext: Sendable {
+    let store: any ServerStore
+    let hub: LiveQueryHub
+    let options: ServerOptions
+    let resultsLog: ResultsLog
+    let logger: Logger
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+}
+
+/// How the server behaves; every field has the default `vigil server` uses.
+public struct ServerOptions: Sendable {
+    /// A host not seen for this long is offline (3 × Fleet's 10 s distributed interval,
+    /// plus slack for a held read that is being renewed).
+    public var offlineAfterSeconds: Int64 = 45
+    /// How long the server holds a Vigil agent's read open when nothing is to be said.
+    public var heldReadSeconds = 25
+    /// What `accelerate` tells stock osquery while a live query waits for some host.
+    public var accelerateSeconds = 60
+    /// Results and status lines older than this are deleted.
+    public var retentionDays = 30
+    /// Rows one host may send for one live query; past this its answer is cut and marked.
+    public var maxRowsPerAnswer = 100_000
+
+    public init() {}
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import ServiceLifecycle
+import VigilServerStore
+
+/// Where and how `vigil server` (and `vigil up`) serves.
+public struct FleetServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8443
+    public var dataDirectory: String
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    public var options = ServerOptions()
+
+    public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
+
+    /// `ADDR:PORT`, `[IPV6]:PORT` or `:PORT`.
+    public mutating func setListen(_ text: String) throws {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw StoreFileError("--listen takes ADDR:PORT (for example 127.0.0.1:8443 or 0.0.0.0:8443), not '\(text.prefix(60))'")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.host = host.isEmpty ? "0.0.0.0" : host
+        self.port = port
+    }
+}
+
+/// The fleet server, composed: the store, the TLS identity, the osquery endpoints, the
+/// REST API and the maintenance service, run as one service group. `prepare` does the
+/// first start's set-up (TLS files, the enroll secret, the admin password) so that the
+/// command can print what a newcomer needs before serving.
+public final class FleetServer: Sendable {
+    public let configuration: FleetServerConfiguration
+    public let tls: ServerTLS
+    public let store: any ServerStore
+    public let enrollSecretPath: String
+    /// Set on the first start only: the admin password, also in DATA_DIR/admin_password.
+    public let newAdminPassword: String?
+    let logger: Logger
+
+    public static func prepare(_ configuration: FleetServerConfiguration, logger: Logger) async throws -> FleetServer {
+        let dir = configuration.dataDirectory
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let store = try SQLiteServerStore(path: dir + "/server.db")
+        var hostnames = ["localhost"]
+        if let name = try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8) {
+            hostnames.append(name.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let tls = try ServerTLS.prepare(dataDirectory: dir, certificate: configuration.tlsCertificate, key: configuration.tlsKey, hostnames: hostnames)
+
+        // The default enroll secret: made once, kept in the file and the store.
+        let secretPath = dir + "/enroll_secret"
+        if let existing = try? String(contentsOfFile: secretPath, encoding: .utf8) {
+            try await store.addEnrollSecret(existing.trimmingCharacters(in: .whitespacesAndNewlines), name: "default")
+        } else {
+            let secret = Secrets.newPassword()
+            try ServerTLS.write(secret + "\n", to: secretPath, mode: 0o600)
+            try await store.addEnrollSecret(secret, name: "default")
+        }
+        var newPassword: String?
+        if try await store.setting("admin_password_hash") == nil {
+            let password = Secrets.newPassword()
+            try ServerTLS.write(password + "\n", to: dir + "/admin_password", mode: 0o600)
+            try await store.setSetting("admin_password_hash", Secrets.hash(password))
+            newPassword = password
+        }
+        return FleetServer(configuration: configuration, tls: tls, store: store, enrollSecretPath: secretPath, newAdminPassword: newPassword, logger: logger)
+    }
+
+    init(configuration: FleetServerConfiguration, tls: ServerTLS, store: any ServerStore, enrollSecretPath: String, newAdminPassword: String?, logger: Logger) {
+        self.configuration = configuration
+        self.tls = tls
+        self.store = store
+        self.enrollSecretPath = enrollSecretPath
+        self.newAdminPassword = newAdminPassword
+        self.logger = logger
+    }
+
+    /// Serve until SIGTERM or SIGINT (or, with `gracefulShutdownSignals` empty, until the
+    /// enclosing service group stops). `onListening` gets the bound port (useful with port 0).
+    public func makeService(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> any Service {
+        let resultsLog = try ResultsLog(path: configuration.dataDirectory + "/results.log")
+        let fleet = FleetContext(store: store, hub: LiveQueryHub(), options: configuration.options, resultsLog: resultsLog, logger: logger)
+        let router = Router(context: BasicRequestContext.self)
+        OsqueryEndpoints(fleet: fleet).register(on: router)
+        APIEndpoints(fleet: fleet, adminPasswordHash: try await store.setting("admin_password_hash")).register(on: router)
+        let app = Application(
+            router: router,
+            server: try .tls(.http1(), tlsConfiguration: tls.configuration()),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil"),
+            services: [RetentionService(store: store, days: configuration.options.retentionDays, logger: logger)],
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        return ServerService(app: app, hub: fleet.hub)
+    }
+}
+
+/// The HTTP application, and the held reads ended as soon as a graceful shutdown
+/// begins: the server drains its connections before anything else stops, and a held
+/// read would otherwise keep it waiting for its whole wait.
+struct ServerService: Service {
+    let app: Application<RouterResponder<BasicRequestContext>>
+    let hub: LiveQueryHub
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await app.run()
+        } onGracefulShutdown: {
+            hub.close()
+        }
+    }
+}
+
+/// Deletes results and status lines past the retention period, hourly.
+struct RetentionService: Service {
+    let store: any ServerStore
+    let days: Int
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let removed = try await store.pruneLogs(olderThan: FleetContext.now() - Int64(days) * 86400)
+                if removed > 0 { logger.info("retention: deleted \(removed) log lines older than \(days) days") }
+            } catch {
+                logger.error("retention: \(error)")
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
+}

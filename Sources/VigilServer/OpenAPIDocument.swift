@@ -1,0 +1,45 @@
+import VigilWire
+
+/// The OpenAPI 3.1 document served at /api/openapi.json, made from the same route list
+/// the router is built from.
+enum OpenAPIDocument {
+    static func make(_ routes: [APIRoute]) -> JSONValue {
+        var paths: [String: JSONValue] = [:]
+        for route in routes {
+            var operation: [String: JSONValue] = ["summary": .string(route.summary)]
+            var parameters: [JSONValue] = []
+            for name in pathParameters(route.path) {
+                parameters.append(.object(["name": .string(name), "in": "path", "required": .bool(true), "schema": .object(["type": "string"])]))
+            }
+            for name in route.query {
+                parameters.append(.object(["name": .string(name), "in": "query", "required": .bool(false), "schema": .object(["type": "string"])]))
+            }
+            if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+            if let body = route.body {
+                operation["requestBody"] = .object(["description": .string(body), "required": .bool(true),
+                                                    "content": .object(["application/json": .object(["schema": .object(["type": "object"])])])])
+            }
+            var responses: [String: JSONValue] = ["200": .object(["description": "OK"]), "400": .object(["description": "Bad request, with an error message"])]
+            if let role = route.role {
+                operation["security"] = .array([.object(["bearer": .array([])])])
+                responses["401"] = .object(["description": "No or unknown token"])
+                if role == .admin { responses["403"] = .object(["description": "An observer's token"]) }
+                operation["x-vigil-role"] = .string(role.rawValue)
+            }
+            operation["responses"] = .object(responses)
+            var item = paths[route.path]?.object ?? [:]
+            item[route.method.rawValue] = .object(operation)
+            paths[route.path] = .object(item)
+        }
+        return .object([
+            "openapi": "3.1.0",
+            "info": .object(["title": "Vigil fleet server API", "version": "1"]),
+            "components": .object(["securitySchemes": .object(["bearer": .object(["type": "http", "scheme": "bearer"])])]),
+            "paths": .object(paths),
+        ])
+    }
+
+    static func pathParameters(_ path: String) -> [String] {
+        path.split(separator: "/").filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.map { String($0.dropFirst().dropLast()) }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Hummingbird
+import VigilServerStore
+import VigilWire
+
+/// osquery's TLS API at Fleet's paths, and Vigil's held-open read beside it. osquery
+/// reads the body whatever the status; an unknown node key gets HTTP 401 with
+/// `node_invalid: true`, which makes the agent enroll again.
+struct OsqueryEndpoints {
+    let fleet: FleetContext
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post(RouterPath(OsqueryPaths.enroll)) { request, _ in try await enroll(request) }
+        router.post(RouterPath(OsqueryPaths.config)) { request, _ in try await config(request) }
+        router.post(RouterPath(OsqueryPaths.log)) { request, _ in try await log(request) }
+        router.post(RouterPath(OsqueryPaths.distributedRead)) { request, _ in try await distributedRead(request) }
+        router.post(RouterPath(OsqueryPaths.distributedWrite)) { request, _ in try await distributedWrite(request) }
+        router.post(RouterPath(VigilPaths.distributedWait)) { request, _ in try await distributedWait(request) }
+    }
+
+    static func invalid(_ why: String) -> Response {
+        HTTPJSON.response(NodeInvalidResponse(error: why), status: .unauthorized)
+    }
+
+    /// The host a node key belongs to, seen now; nil for an unknown or revoked key.
+    func authenticate(_ nodeKey: String) async throws -> HostRecord? {
+        guard !nodeKey.isEmpty, let host = try await fleet.store.host(nodeKeyHash: Secrets.hash(nodeKey)) else { return nil }
+        try await fleet.store.touch(hostID: host.id, at: FleetContext.now())
+        return host
+    }
+
+    func enroll(_ request: Request) async throws -> Response {
+        let body = try await HTTPJSON.decode(EnrollRequest.self, request)
+        guard try await fleet.store.enrollSecretIsValid(body.enrollSecret) else {
+            fleet.logger.warning("enroll refused: invalid enroll secret", metadata: ["host_identifier": "\(body.hostIdentifier.prefix(100))"])
+            return HTTPJSON.response(EnrollResponse(nodeInvalid: true, error: "invalid enroll secret"), status: .unauthorized)
+        }
+        guard !body.hostIdentifier.isEmpty, body.hostIdentifier.utf8.count <= 255 else {
+            return HTTPJSON.response(EnrollResponse(nodeInvalid: true, error: "host_identifier must be 1 to 255 bytes"), status: .badRequest)
+        }
+        let nodeKey = Secrets.newKey()
+        let host = try await fleet.store.enroll(HostRecord(enrollment: body, at: FleetContext.now()), nodeKeyHash: Secrets.hash(nodeKey))
+        fleet.logger.info("host enrolled", metadata: ["host_identifier": "\(host.hostIdentifier)", "id": "\(host.id)", "agent": "\(host.agent)"])
+        return HTTPJSON.response(EnrollResponse(nodeKey: nodeKey))
+    }
+
+    func config(_ request: Request) async throws -> Response {
+        let body = try await HTTPJSON.decode(NodeRequest.self, request)
+        guard try await authenticate(body.nodeKey) != nil else { return Self.invalid("unknown node key") }
+        let config = try await fleet.store.setting("config") ?? ServerDefaults.config
+        let etag = Secrets.hash(config)
+        var headers = HTTPFields()
+        headers[.eTag] = "\"\(etag)\""
+        // Unchanged since the agent's copy: a few bytes instead of the whole config
+        // (Fleet found configs to be most of its egress).
+        if body.etag == etag || request.headers[.ifNoneMatch] == "\"\(etag)\"" {
+            return HTTPJSON.response(["etag": "ok"], headers: headers)
+        }
+        return HTTPJSON.raw(Data(config.utf8), headers: headers)
+    }
+
+    func log(_ request: Request) async throws -> Response {
+        let body = try await HTTPJSON.decode(LogRequest.self, request)
+        guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
+        var lines: [(name: String, unixTime: Int64, line: String)] = []
+        for entry in body.data {
+            // A line is stored as the host sent it, but with hostIdentifier as the host
+            // enrolled: no host writes lines that claim to be another's.
+            guard case .object(var fields) = entry else { continue }
+            fields["hostIdentifier"] = .string(host.hostIdentifier)
+            let line = try WireCoding.encodeString(JSONValue.object(fields))
+            let time: Int64
+            if case .integer(let t) = fields["unixTime"] { time = t } else { time = Int64(fields["unixTime"]?.text ?? "") ?? FleetContext.now() }
+            lines.append((name: fields["name"]?.text ?? "", unixTime: time, line: line))
+        }
+        let stored = try await fleet.store.storeLogs(hostID: host.id, kind: body.logType.rawValue, lines: lines)
+        if body.logType == .result {
+            // Only what was new: an agent's resend is stored and logged once.
+            fleet.resultsLog.append(stored.map { lines[$0].line })
+        }
+        return HTTPJSON.response(AckResponse())
+    }
+
+    func distributedRead(_ request: Request) async throws -> Response {
+        let body = try await HTTPJSON.decode(NodeRequest.self, request)
+        guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
+        return try await pendingQueries(for: host)
+    }
+
+    /// Vigil's held-open read: the same answer as distributed/read, given as soon as a
+    /// live query targets the host, or empty after the wait.
+    func distributedWait(_ request: Request) async throws -> Response {
+        let body = try await HTTPJSON.decode(DistributedWaitRequest.self, request)
+        guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
+        let seconds = max(0, min(body.wait, DistributedWaitRequest.maxWaitSeconds, fleet.options.heldReadSeconds))
+        await fleet.hub.wait(hostID: host.id, seconds: seconds) {
+            (try? await fleet.store.hasPendingQueries(hostID: host.id)) ?? true
+        }
+        try await fleet.store.touch(hostID: host.id, at: FleetContext.now())
+        return try await pendingQueries(for: host)
+    }
+
+    func pendingQueries(for host: HostRecord) async throws -> Response {
+        let now = FleetContext.now()
+        let pending = try await fleet.store.takePendingQueries(hostID: host.id, at: now)
+        var response = DistributedReadResponse(queries: Dictionary(uniqueKeysWithValues: pending.map { (String($0.key), $0.value) }))
+        // Stock osquery polls; while a live query still waits for some host, ask it to
+        // poll every few seconds rather than every distributed_interval.
+        if host.agent != "vigil", try await fleet.store.hasOpenCampaigns(since: now - Int64(fleet.options.accelerateSeconds)) {
+            response.accelerate = fleet.options.accelerateSeconds
+        }
+        return HTTPJSON.response(response)
+    }
+
+    func distributedWrite(_ request: Request) async throws -> Response {
+        let body = try await HTTPJSON.decode(DistributedWriteRequest.self, request)
+        guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
+        let now = FleetContext.now()
+        let ids = Set(body.queries.keys).union(body.statuses?.keys ?? [:].keys)
+        for id in ids {
+            guard let campaign = Int64(id) else { continue }
+            let status = body.statuses?[id] ?? 0
+            var rows = (body.queries[id] ?? []).map { (try? WireCoding.encodeString(JSONValue.object($0))) ?? "{}" }
+            var error: String? = status == 0 ? nil : (body.messages?[id].flatMap { $0.isEmpty ? nil : $0 } ?? "query failed with status \(status)")
+            if rows.count > fleet.options.maxRowsPerAnswer {
+                rows = Array(rows.prefix(fleet.options.maxRowsPerAnswer))
+                error = error ?? "answer cut at \(fleet.options.maxRowsPerAnswer) rows"
+            }
+            // Ignored unless this campaign targets this host and it had not answered.
+            _ = try await fleet.store.recordAnswer(campaignID: campaign, hostID: host.id, rows: rows, error: error, at: now)
+        }
+        return HTTPJSON.response(AckResponse())
+    }
+}
+
+/// What a host gets when nobody has set a config: a small inventory schedule, and
+/// Fleet's intervals for checking in.
+enum ServerDefaults {
+    static let config = """
+        {"options":{"distributed_interval":10,"logger_tls_period":10,"config_refresh":60},\
+        "schedule":{"system_info":{"query":"SELECT hostname, cpu_brand, physical_memory FROM system_info","interval":3600,"snapshot":true},\
+        "os_version":{"query":"SELECT name, version, platform FROM os_version","interval":3600,"snapshot":true},\
+        "listening_ports":{"query":"SELECT pid, port, protocol, address FROM listening_ports","interval":300}}}
+        """
+}

@@ -1,0 +1,39 @@
+import Crypto
+
+/// Random keys and their stored form. Node keys, API tokens and passwords are random
+/// 256-bit values from the kernel's generator; only their SHA-256 is stored, so a copy
+/// of the database lets nobody act as a host or a user. (A slow password hash buys
+/// nothing for random keys of this size.)
+public enum Secrets {
+    /// A new random key: 32 bytes as 64 lower-case hex digits.
+    public static func newKey() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in hex(UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// A shorter random secret people type or paste (enroll secrets, the admin password): 24 characters of a 32-letter alphabet, 120 bits.
+    public static func newPassword() -> String {
+        let alphabet = Array("abcdefghjkmnpqrstuvwxyz23456789AB")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<24).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+
+    /// The stored form of a key: its SHA-256 in hex.
+    public static func hash(_ key: String) -> String {
+        SHA256.hash(data: Array(key.utf8)).map(hex).joined()
+    }
+
+    /// Compare without an early exit, so that timing tells nothing of how much matched.
+    public static func equal(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<x.count { diff |= x[i] ^ y[i] }
+        return diff == 0
+    }
+
+    static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+    }
+}

@@ -1,0 +1,44 @@
+import VigilSQL
+
+/// The server's schema, as numbered steps: a database records the steps it has had
+/// (PRAGMA user_version) and gets the rest, in order, at open.
+enum Migrations {
+    static let steps: [String] = [
+        """
+        CREATE TABLE hosts(
+          id INTEGER PRIMARY KEY,
+          host_identifier TEXT NOT NULL UNIQUE,
+          node_key_hash TEXT UNIQUE,
+          hostname TEXT NOT NULL DEFAULT '', uuid TEXT NOT NULL DEFAULT '', platform TEXT NOT NULL DEFAULT '',
+          os_name TEXT NOT NULL DEFAULT '', os_version TEXT NOT NULL DEFAULT '',
+          agent TEXT NOT NULL DEFAULT '', agent_version TEXT NOT NULL DEFAULT '',
+          cpu_brand TEXT NOT NULL DEFAULT '', physical_memory INTEGER NOT NULL DEFAULT 0,
+          enrolled_at INTEGER NOT NULL, last_seen INTEGER NOT NULL);
+        CREATE TABLE enroll_secrets(secret TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER);
+        CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE logs(
+          id INTEGER PRIMARY KEY, host_id INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
+          unix_time INTEGER NOT NULL, line TEXT NOT NULL, UNIQUE(host_id, line));
+        CREATE INDEX logs_by_name ON logs(kind, name, id);
+        CREATE INDEX logs_by_time ON logs(unix_time);
+        CREATE TABLE campaigns(id INTEGER PRIMARY KEY, sql TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TABLE campaign_targets(
+          campaign_id INTEGER NOT NULL, host_id INTEGER NOT NULL, state TEXT NOT NULL,
+          row_count INTEGER NOT NULL DEFAULT 0, error TEXT, sent_at INTEGER, answered_at INTEGER,
+          PRIMARY KEY(campaign_id, host_id));
+        CREATE INDEX campaign_targets_by_host ON campaign_targets(host_id, state);
+        CREATE TABLE campaign_rows(id INTEGER PRIMARY KEY, campaign_id INTEGER NOT NULL, host_id INTEGER NOT NULL, columns TEXT NOT NULL);
+        CREATE INDEX campaign_rows_by_campaign ON campaign_rows(campaign_id, id);
+        CREATE TABLE api_tokens(token_hash TEXT PRIMARY KEY, role TEXT NOT NULL, name TEXT NOT NULL, created_at INTEGER NOT NULL);
+        """,
+    ]
+
+    static func apply(to db: StateDatabase) throws(SQLError) {
+        let current = Int(try db.rows("PRAGMA user_version").first?.first?.integer ?? 0)
+        guard current < steps.count else { return }
+        for (index, step) in steps.enumerated() where index >= current {
+            try db.execute(step)
+        }
+        try db.execute("PRAGMA user_version = \(steps.count)")
+    }
+}

@@ -1,0 +1,103 @@
+/// A host as the server knows it: from enrollment, and kept current by its check-ins.
+public struct HostRecord: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var hostIdentifier: String
+    public var hostname: String
+    public var uuid: String
+    public var platform: String
+    public var osName: String
+    public var osVersion: String
+    /// `osquery` or `vigil`, from `osquery_info` (a Vigil agent says so in its extensions).
+    public var agent: String
+    public var agentVersion: String
+    public var cpuBrand: String
+    public var physicalMemory: Int64
+    public var enrolledAt: Int64
+    /// UNIX seconds of the last request the host made.
+    public var lastSeen: Int64
+
+    public init(id: Int64 = 0, hostIdentifier: String, hostname: String = "", uuid: String = "", platform: String = "",
+                osName: String = "", osVersion: String = "", agent: String = "", agentVersion: String = "",
+                cpuBrand: String = "", physicalMemory: Int64 = 0, enrolledAt: Int64 = 0, lastSeen: Int64 = 0) {
+        self.id = id
+        self.hostIdentifier = hostIdentifier
+        self.hostname = hostname
+        self.uuid = uuid
+        self.platform = platform
+        self.osName = osName
+        self.osVersion = osVersion
+        self.agent = agent
+        self.agentVersion = agentVersion
+        self.cpuBrand = cpuBrand
+        self.physicalMemory = physicalMemory
+        self.enrolledAt = enrolledAt
+        self.lastSeen = lastSeen
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, hostIdentifier = "host_identifier", hostname, uuid, platform, osName = "os_name", osVersion = "os_version"
+        case agent, agentVersion = "agent_version", cpuBrand = "cpu_brand", physicalMemory = "physical_memory"
+        case enrolledAt = "enrolled_at", lastSeen = "last_seen"
+    }
+}
+
+/// Where one target of a live query stands. `offline` is not stored: it is a pending
+/// target whose host has not been seen for the server's offline threshold.
+public enum TargetState: String, Sendable, Codable {
+    /// Waiting for the host to ask.
+    case pending
+    /// Handed to the host; no answer yet.
+    case sent
+    /// The host answered with rows (possibly none).
+    case answered
+    /// The host answered with an error.
+    case failed
+    /// Pending, and the host has not been seen lately.
+    case offline
+}
+
+/// One target host of a live query.
+public struct CampaignTarget: Sendable, Equatable, Codable {
+    public var hostID: Int64
+    public var hostIdentifier: String
+    public var state: TargetState
+    public var rowCount: Int
+    public var error: String?
+    public var sentAt: Int64?
+    public var answeredAt: Int64?
+    public var lastSeen: Int64
+}
+
+/// A live query: its SQL and when it was asked.
+public struct Campaign: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var sql: String
+    public var createdAt: Int64
+}
+
+/// A row of a live query's answer, with the host it came from.
+public struct CampaignRow: Sendable, Equatable {
+    public var hostIdentifier: String
+    public var columns: String // JSON object, as the host sent it
+}
+
+/// A stored result or status line, as the host sent it.
+public struct StoredLog: Sendable, Equatable {
+    public var id: Int64
+    public var hostIdentifier: String
+    public var name: String
+    public var unixTime: Int64
+    public var line: String
+}
+
+/// What a bearer token may do: observers read; admins also run queries and change things.
+public enum TokenRole: String, Sendable, Codable, CaseIterable {
+    case admin
+    case observer
+}
+
+/// Why the store could not do what was asked.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,49 @@
+/// Everything the server keeps, behind one async interface, so that the embedded
+/// SQLite store and a PostgreSQL one answer the same calls. The server holds no state
+/// a second server on the same database would need: hosts, keys, campaigns, results
+/// and tokens all live here.
+public protocol ServerStore: Sendable {
+    // Enrollment and hosts
+    func enrollSecretIsValid(_ secret: String) async throws -> Bool
+    func addEnrollSecret(_ secret: String, name: String) async throws
+    func revokeEnrollSecret(_ secret: String) async throws -> Bool
+    func enrollSecrets() async throws -> [(secret: String, name: String, revoked: Bool)]
+    /// Enroll (or re-enroll, by host identifier) a host under a new node key hash.
+    func enroll(_ host: HostRecord, nodeKeyHash: String) async throws -> HostRecord
+    func host(nodeKeyHash: String) async throws -> HostRecord?
+    func host(id: Int64) async throws -> HostRecord?
+    func hosts(search: String?, seenSince: Int64?, notSeenSince: Int64?, limit: Int, offset: Int) async throws -> [HostRecord]
+    func hostIDs(identifiers: [String]) async throws -> [Int64]
+    func touch(hostID: Int64, at: Int64) async throws
+    /// Forget a host: its node key stops working (the agent re-enrolls).
+    func deleteHost(id: Int64) async throws -> Bool
+
+    // Settings: the hosts' config, the admin password's hash
+    func setting(_ key: String) async throws -> String?
+    func setSetting(_ key: String, _ value: String) async throws
+
+    // Results and status logs
+    /// Store lines from one host; a line already stored for that host (an agent's resend)
+    /// is not stored twice. Returns the indices of the lines that were new.
+    func storeLogs(hostID: Int64, kind: String, lines: [(name: String, unixTime: Int64, line: String)]) async throws -> [Int]
+    func logs(kind: String, name: String?, hostIdentifier: String?, limit: Int, offset: Int) async throws -> [StoredLog]
+    func pruneLogs(olderThan: Int64) async throws -> Int
+
+    // Live queries
+    func createCampaign(sql: String, hostIDs: [Int64], at: Int64) async throws -> Campaign
+    func campaign(id: Int64) async throws -> Campaign?
+    func campaignTargets(id: Int64) async throws -> [CampaignTarget]
+    func campaignRows(id: Int64, limit: Int) async throws -> [CampaignRow]
+    /// The queries waiting for a host (campaign id → SQL), marked sent.
+    func takePendingQueries(hostID: Int64, at: Int64) async throws -> [Int64: String]
+    func hasPendingQueries(hostID: Int64) async throws -> Bool
+    /// Record a host's answer to a campaign; ignored unless the campaign targets that host
+    /// and it has not answered yet (a host cannot write into another's query).
+    func recordAnswer(campaignID: Int64, hostID: Int64, rows: [String], error: String?, at: Int64) async throws -> Bool
+    /// Whether some campaign newer than `since` still waits for a host.
+    func hasOpenCampaigns(since: Int64) async throws -> Bool
+
+    // API tokens
+    func addToken(hash: String, role: TokenRole, name: String, at: Int64) async throws
+    func tokenRole(hash: String) async throws -> TokenRole?
+}

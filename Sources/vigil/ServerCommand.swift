@@ -1,0 +1,139 @@
+import ArgumentParser
+import Glibc
+import Logging
+import ServiceLifecycle
+import VigilServer
+import VigilServerStore
+import VigilSystem
+
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run the fleet server: osquery's TLS API for Vigil and osquery agents, live queries, a REST API.",
+        subcommands: [ServeCommand.self, TokenCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}
+
+/// The options `vigil server` and `vigil up` share.
+struct ServerArguments: ParsableArguments {
+    @Option(help: "Address and port to serve HTTPS on (ADDR:PORT; port 0 picks a free one).")
+    var listen = "127.0.0.1:8443"
+
+    @Option(help: "Directory for the server's database, TLS files, enroll secret and results log.")
+    var dataDir = "./vigil-server"
+
+    @Option(help: "Storage: sqlite (the default, DATA_DIR/server.db).")
+    var database: String?
+
+    @Option(help: "PEM certificate chain to serve (default: a CA and certificate made under DATA_DIR/tls on first start).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Flag(name: .shortAndLong, help: "Log debug detail to standard error.")
+    var verbose = false
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+        if let database, database != "sqlite", !database.hasPrefix("sqlite:") {
+            throw ValidationError(database.hasPrefix("postgres")
+                ? "PostgreSQL storage is not built yet; run without --database for the embedded SQLite store"
+                : "--database takes sqlite, not '\(database.prefix(60))'")
+        }
+    }
+
+    func configuration() throws -> FleetServerConfiguration {
+        var c = FleetServerConfiguration(dataDirectory: dataDir)
+        try c.setListen(listen)
+        c.tlsCertificate = tlsCert
+        c.tlsKey = tlsKey
+        return c
+    }
+}
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve (the default).",
+        discussion: """
+        Agents enroll at https://ADDR:PORT/api/v1/osquery/enroll with the secret in DATA_DIR/enroll_secret and trust
+        DATA_DIR/tls/ca.pem (osquery: --tls_server_certs). The REST API is under /api/v1 (OpenAPI at /api/openapi.json);
+        log in with POST /api/v1/login and the password in DATA_DIR/admin_password, or make a token with
+        `vigil server token create`.
+        """
+    )
+
+    @OptionGroup var server: ServerArguments
+
+    func run() async throws {
+        Vigil.bootstrapLogging(verbose: server.verbose, level: .info)
+        umask(0o077)
+        let logger = Logger(label: "vigil.server")
+        let fleet = try await FleetServer.prepare(try server.configuration(), logger: logger)
+        let service = try await fleet.makeService { port in
+            ServerBanner.print(fleet, port: port, agentFlags: nil)
+        }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "API tokens.",
+        subcommands: [TokenCreateCommand.self]
+    )
+}
+
+struct TokenCreateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Make an API token and print it (only its hash is stored).")
+
+    @Option(help: "The server's data directory.")
+    var dataDir = "./vigil-server"
+
+    @Option(help: "admin (everything) or observer (read only).")
+    var role: TokenRole = .observer
+
+    @Option(help: "A name to remember the token by.")
+    var name = ""
+
+    func run() async throws {
+        let path = dataDir + "/server.db"
+        guard FileSystem.exists(path) else {
+            throw ValidationError("\(path) does not exist: start `vigil server --data-dir \(dataDir)` once first")
+        }
+        let store = try SQLiteServerStore(path: path)
+        let token = Secrets.newKey()
+        try await store.addToken(hash: Secrets.hash(token), role: role, name: name, at: Int64(Clock.realtimeNanoseconds() / 1_000_000_000))
+        FileDescriptorText.write(token + "\n", to: 1)
+    }
+}
+
+extension TokenRole: ExpressibleByArgument {}
+
+/// What a newcomer needs to know once the server listens.
+enum ServerBanner {
+    static func print(_ fleet: FleetServer, port: Int, agentFlags: String?) {
+        let host = fleet.configuration.host == "0.0.0.0" || fleet.configuration.host == "::" ? "localhost" : fleet.configuration.host
+        let url = "https://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        let dir = fleet.configuration.dataDirectory
+        var text = "\nVigil fleet server listening on \(url)\n"
+        if let ca = fleet.tls.caPath {
+            text += "  TLS CA:         \(ca) (SHA-256 \((try? fleet.tls.fingerprint()) ?? "?"))\n"
+        }
+        text += "  enroll secret:  \(fleet.enrollSecretPath)\n"
+        text += "  log in:         admin password in \(dir)/admin_password"
+        text += fleet.newAdminPassword != nil ? " (new)\n" : "\n"
+        if let agentFlags { text += "  local agent:    enrolled with \(agentFlags)\n" }
+        let ca = fleet.tls.caPath ?? "CA.pem"
+        text += """
+              try:            TOKEN=$(curl -s --cacert \(ca) -d "{\\"password\\":\\"$(cat \(dir)/admin_password)\\"}" \(url)/api/v1/login | sed 's/.*"token":"\\([0-9a-f]*\\)".*/\\1/')
+                              curl -s --cacert \(ca) -H "Authorization: Bearer $TOKEN" \(url)/api/v1/hosts
+
+            """
+        FileDescriptorText.write(text + "\n", to: 1)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import VigilTestSupport
+
+/// A `vigil server` process started by a test on a loopback port, and curl (an
+/// independent TLS client, OpenSSL underneath) to speak to its API.
+final class RunningServer {
+    let dir: String
+    let port: Int
+    private(set) var pid: pid_t
+
+    /// Start on `port` (a free one when nil) in `dir` (a new temporary one when nil).
+    init(port: Int? = nil, dir: String? = nil) throws {
+        self.dir = dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-server-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: self.dir, withIntermediateDirectories: true)
+        self.port = try port ?? Self.freePort()
+        pid = 0
+        try start()
+    }
+
+    func start() throws {
+        try? FileManager.default.removeItem(atPath: dir + "/server.out")
+        pid = try spawnClean(["/bin/sh", "-c", "exec '\(CLI.binary)' server --listen 127.0.0.1:\(port) --data-dir '\(dir)' >'\(dir)/server.out' 2>>'\(dir)/server.log'"])
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let out = try? String(contentsOfFile: dir + "/server.out", encoding: .utf8), out.contains("listening on") { return }
+            usleep(100_000)
+        }
+        Issue.record("vigil server did not start listening within 30 s: \(log)")
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    func stop() {
+        guard pid > 0 else { return }
+        kill(pid, SIGTERM)
+        reap(pid)
+        pid = 0
+    }
+
+    var log: String { (try? String(contentsOfFile: dir + "/server.log", encoding: .utf8)) ?? "" }
+    var url: String { "https://127.0.0.1:\(port)" }
+    var ca: String { dir + "/tls/ca.pem" }
+
+    /// The flags that point an agent at this server (osquery's names), plus `extra`.
+    func agentFlags(_ extra: [String] = []) -> String {
+        ([
+            "--tls_hostname=127.0.0.1:\(port)", "--tls_server_certs=\(ca)", "--enroll_secret_path=\(dir)/enroll_secret",
+            "--config_plugin=tls", "--config_refresh=2", "--logger_plugin=filesystem,tls", "--logger_tls_period=1",
+            "--disable_distributed=false", "--distributed_plugin=tls", "--distributed_interval=2",
+        ] + extra).joined(separator: "\n") + "\n"
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        try #require(bound)
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// curl with the server's CA; the body parsed as JSON.
+    func api(_ path: String, method: String = "GET", body: String? = nil, token: String? = nil) throws -> Any {
+        var arguments = ["-sS", "--max-time", "30", "--cacert", ca, "-X", method]
+        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+        if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
+        let result = try CLI.run(arguments + [url + path], executable: "/usr/bin/curl")
+        try #require(result.status == 0, "curl \(path): \(result.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+    }
+
+    func adminToken() throws -> String {
+        let password = try String(contentsOfFile: dir + "/admin_password", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let reply = try api("/api/v1/login", method: "POST", body: #"{"password":"\#(password)"}"#) as? [String: Any]
+        return try #require(reply?["token"] as? String)
+    }
+
+    /// The hosts the API lists.
+    func hosts(_ token: String) throws -> [[String: Any]] {
+        ((try api("/api/v1/hosts", token: token) as? [String: Any])?["hosts"] as? [[String: Any]]) ?? []
+    }
+
+    /// Poll `condition` every 200 ms for up to `seconds`.
+    func wait(_ seconds: Double, for condition: () throws -> Bool) -> Bool { poll(seconds, condition) }
+}

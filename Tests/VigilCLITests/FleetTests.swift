@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import VigilTestSupport
+
+/// A real `vigil agent` enrolled to a real `vigil server`, over HTTPS with the CA the
+/// server made, driven through the REST API with curl; the answers checked against /proc.
+@Suite(.serialized) struct FleetTests {
+    static let quietConfig = "schedule: {}\noptions:\n  disable_events: true\n"
+
+    @Test func agentEnrollsAndAnswersALiveQueryWithinASecondOfItsSubmission() throws {
+        let server = try RunningServer()
+        let agent = try RunningAgent(config: Self.quietConfig, flags: server.agentFlags())
+        let token = try server.adminToken()
+        #expect(server.wait(30) { try server.hosts(token).count == 1 }, "the agent did not enroll: \(agent.log)")
+        let host = try #require(try server.hosts(token).first)
+        #expect(host["agent"] as? String == "vigil")
+        #expect(host["hostname"] as? String == ProcessInfo.processInfo.hostName)
+        let identifier = try #require(host["host_identifier"] as? String)
+        // Give the agent's held read a moment to be in place, as it is on any idle host.
+        usleep(1_500_000)
+        let worker = try #require(agent.workerPID)
+        let started = Date()
+        let run = try server.api("/api/v1/queries/run", method: "POST",
+                                 body: #"{"sql":"SELECT pid, name, parent FROM processes WHERE pid = \#(worker)","host_identifiers":["\#(identifier)"]}"#,
+                                 token: token) as? [String: Any]
+        let id = try #require(run?["campaign_id"] as? Int)
+        var answer: [String: Any] = [:]
+        #expect(server.wait(10) {
+            answer = try server.api("/api/v1/queries/run/\(id)", token: token) as? [String: Any] ?? [:]
+            return answer["done"] as? Bool == true
+        }, "no answer: \(answer); agent log: \(agent.log)")
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed < 2, "the live query took \(elapsed) s")
+        let rows = try #require(answer["rows"] as? [[String: Any]])
+        #expect(rows.count == 1)
+        // Ground truth: /proc of the worker that answered.
+        let comm = try String(contentsOfFile: "/proc/\(worker)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(rows.first?["pid"] as? String == String(worker))
+        #expect(rows.first?["name"] as? String == comm)
+        #expect(rows.first?["parent"] as? String == String(agent.pid))
+        #expect(rows.first?["host_identifier"] as? String == identifier)
+    }
+
+    @Test func aForgottenHostEnrollsAgainAndStillAnswers() throws {
+        let server = try RunningServer()
+        let agent = try RunningAgent(config: Self.quietConfig, flags: server.agentFlags())
+        let token = try server.adminToken()
+        #expect(server.wait(30) { try server.hosts(token).count == 1 }, "the agent did not enroll: \(agent.log)")
+        let host = try #require(try server.hosts(token).first)
+        let id = try #require(host["id"] as? Int)
+        let identifier = try #require(host["host_identifier"] as? String)
+        let keyBefore = try String(contentsOfFile: agent.dataDirectory + "/node_key", encoding: .utf8)
+        _ = try server.api("/api/v1/hosts/\(id)", method: "DELETE", token: token)
+        // The agent's next call gets node_invalid and it enrolls again, with a new key.
+        #expect(server.wait(30) {
+            let key = try String(contentsOfFile: agent.dataDirectory + "/node_key", encoding: .utf8)
+            return key != keyBefore
+        }, "the agent did not enroll again: \(agent.log)")
+        #expect(agent.log.contains("enrolling again"))
+        let run = try server.api("/api/v1/queries/run", method: "POST", body: #"{"sql":"SELECT 7 AS seven","host_identifiers":["\#(identifier)"]}"#, token: token) as? [String: Any]
+        let campaign = try #require(run?["campaign_id"] as? Int)
+        var answer: [String: Any] = [:]
+        #expect(server.wait(15) {
+            answer = try server.api("/api/v1/queries/run/\(campaign)", token: token) as? [String: Any] ?? [:]
+            return answer["done"] as? Bool == true
+        })
+        #expect((answer["rows"] as? [[String: Any]])?.first?["seven"] as? String == "7")
+    }
+
+    /// Results made while the server is down wait in the agent's state database and
+    /// arrive, all of them, in order and once, when it is back.
+    @Test func resultsMadeWhileTheServerIsDownArriveInOrderWhenItReturns() throws {
+        let server = try RunningServer()
+        let token = try server.adminToken()
+        _ = try server.api("/api/v1/config", method: "PUT", body: #"{"schedule":{"tick":{"query":"SELECT 1 AS one","interval":1,"snapshot":true}}}"#, token: token)
+        let agent = try RunningAgent(config: Self.quietConfig, flags: server.agentFlags())
+        func serverCounters() throws -> [Int] {
+            let reply = try server.api("/api/v1/results?name=tick&per_page=1000", token: token) as? [String: Any]
+            return ((reply?["results"] as? [[String: Any]]) ?? []).compactMap { $0["counter"] as? Int }
+        }
+        #expect(server.wait(40) { try serverCounters().count >= 2 }, "no results reached the server: \(agent.log)")
+        server.stop()
+        let before = try agent.results().filter { $0["name"] as? String == "tick" }.count
+        // The schedule goes on with the server gone.
+        #expect(agent.wait(30) { try agent.results().filter { $0["name"] as? String == "tick" }.count >= before + 4 })
+        try server.start()
+        let local = try agent.results().filter { $0["name"] as? String == "tick" }.compactMap { $0["counter"] as? Int }
+        #expect(server.wait(60) { Set(try serverCounters()).isSuperset(of: local) }, "server has \((try? serverCounters()) ?? []), agent logged \(local)")
+        let counters = try serverCounters()
+        // In order, none twice, none missing.
+        #expect(counters == Array(counters.first!...counters.last!), "\(counters)")
+        #expect(counters.first == local.first)
+    }
+}

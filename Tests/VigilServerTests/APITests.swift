@@ -1,0 +1,60 @@
+import Foundation
+import NIOHTTP1
+import Testing
+import VigilServer
+import VigilWire
+
+/// The REST API's tokens and its OpenAPI document.
+@Suite struct APITests {
+    @Test func tokensAreRequiredAndObserversCannotRunQueries() async throws {
+        try await TestServer.with { server in
+            #expect(try await server.request("/api/v1/hosts", method: .GET).status == 401)
+            #expect(try await server.request("/api/v1/hosts", method: .GET, token: "made-up").status == 401)
+            let observer = Secrets.newKey()
+            try await server.fleet.store.addToken(hash: Secrets.hash(observer), role: .observer, name: "t", at: 0)
+            #expect(try await server.request("/api/v1/hosts", method: .GET, token: observer).status == 200)
+            let refused = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 1","host_identifiers":["x"]}"#, token: observer)
+            #expect(refused.status == 403)
+            #expect(try await server.request("/api/v1/login", json: #"{"password":"wrong"}"#).status == 401)
+        }
+    }
+
+    /// Every path the document names answers (401 without a token, never 404), and a
+    /// path it does not name is not served: document and router agree.
+    @Test func openAPIDocumentMatchesTheRoutes() async throws {
+        try await TestServer.with { server in
+            let doc = try await server.request("/api/openapi.json", method: .GET)
+            #expect(doc.json?["openapi"] == "3.1.0")
+            let paths = try #require(doc.json?["paths"]?.object)
+            #expect(paths.keys.contains("/api/v1/hosts"))
+            #expect(paths.keys.contains("/api/v1/queries/run/{id}"))
+            for (path, item) in paths {
+                for method in item.object?.keys ?? [:].keys {
+                    let concrete = path.replacingOccurrences(of: "{id}", with: "1").replacingOccurrences(of: "{secret}", with: "s")
+                    let reply = try await server.request(concrete, method: .init(rawValue: method.uppercased()), json: method == "get" || method == "delete" ? nil : "{}")
+                    #expect(reply.status != 404, "\(method) \(path) is documented but not served")
+                    if item[method]?["security"] != nil { #expect(reply.status == 401, "\(method) \(path) answered \(reply.status) without a token") }
+                }
+            }
+            #expect(try await server.request("/api/v1/nothing-here", method: .GET).status == 404)
+        }
+    }
+
+    @Test func hostsListShowsEnrollmentDetailsAndStatus() async throws {
+        try await TestServer.with { server in
+            _ = try await server.enrollOsquery("db-7")
+            let token = try await server.adminToken()
+            let hosts = try await server.request("/api/v1/hosts?query=db-&status=online", method: .GET, token: token)
+            let host = try #require(hosts.json?["hosts"]?.array?.first)
+            #expect(host["hostname"] == "db-7")
+            #expect(host["os_name"] == "Ubuntu")
+            #expect(host["agent"] == "osquery")
+            #expect(host["agent_version"] == "5.12.1")
+            #expect(host["physical_memory"] == .integer(8_589_934_592))
+            #expect(host["status"] == "online")
+            let offline = try await server.request("/api/v1/hosts?status=offline", method: .GET, token: token)
+            #expect(offline.json?["hosts"]?.array?.isEmpty == true)
+            #expect(try await server.request("/api/v1/hosts?status=bogus", method: .GET, token: token).status == 400)
+        }
+    }
+}

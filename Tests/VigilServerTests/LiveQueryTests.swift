@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+import VigilServer
+import VigilWire
+
+/// Live queries over the osquery API: each target's state is tracked, a host reads and
+/// answers only its own queries, offline hosts show as offline, and stock osquery is
+/// asked to check in faster while a query waits.
+@Suite struct LiveQueryTests {
+    @Test func targetsAreTrackedPerHostAndNoHostAnswersForAnother() async throws {
+        try await TestServer.with({ $0.options.offlineAfterSeconds = 2 }) { server in
+            let a = try await server.enrollOsquery("a")
+            let b = try await server.enrollOsquery("b")
+            _ = try await server.enrollOsquery("c")
+            let token = try await server.adminToken()
+            // c enrolled and went quiet.
+            try await Task.sleep(for: .seconds(3))
+            let run = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 42 AS answer","host_identifiers":["a","b","c"]}"#, token: token)
+            #expect(run.status == 200)
+            let id = try #require(run.json?["campaign_id"]?.text)
+
+            // a reads it (with accelerate, since it is stock osquery and a query waits).
+            let readA = try await server.request(OsqueryPaths.distributedRead, json: #"{"node_key":"\#(a)"}"#)
+            #expect(readA.json?["queries"]?[id] == "SELECT 42 AS answer")
+            #expect(readA.json?["accelerate"] != nil)
+            // A second read does not hand it out again.
+            let again = try await server.request(OsqueryPaths.distributedRead, json: #"{"node_key":"\#(a)"}"#)
+            #expect(again.json?["queries"]?.object?.isEmpty == true)
+
+            // b writes an answer to the query before reading it and a row for a query id
+            // that does not target it: its answer counts (it is a target), nothing else.
+            let readB = try await server.request(OsqueryPaths.distributedRead, json: #"{"node_key":"\#(b)"}"#)
+            #expect(readB.json?["queries"]?[id] != nil)
+            _ = try await server.request(OsqueryPaths.distributedWrite, json: #"{"node_key":"\#(b)","queries":{"\#(id)":[],"999":[{"x":"1"}]},"statuses":{"\#(id)":1},"messages":{"\#(id)":"no such table: nope"}}"#)
+            _ = try await server.request(OsqueryPaths.distributedWrite, json: #"{"node_key":"\#(a)","queries":{"\#(id)":[{"answer":"42"}]},"statuses":{"\#(id)":0}}"#)
+            // a cannot overwrite its answer, nor answer for b.
+            _ = try await server.request(OsqueryPaths.distributedWrite, json: #"{"node_key":"\#(a)","queries":{"\#(id)":[{"answer":"forged"}]},"statuses":{"\#(id)":0}}"#)
+
+            let state = try await server.request("/api/v1/queries/run/\(id)", method: .GET, token: token)
+            let targets = try #require(state.json?["targets"]?.array)
+            let byHost = Dictionary(uniqueKeysWithValues: targets.map { ($0["host_identifier"]?.string ?? "", $0) })
+            #expect(byHost["a"]?["state"] == "answered")
+            #expect(byHost["a"]?["rows"] == .integer(1))
+            #expect(byHost["b"]?["state"] == "failed")
+            #expect(byHost["b"]?["error"] == "no such table: nope")
+            #expect(byHost["c"]?["state"] == "offline")
+            #expect(state.json?["done"] == .bool(false))
+            let rows = try #require(state.json?["rows"]?.array)
+            #expect(rows == [.object(["answer": "42", "host_identifier": "a"])])
+        }
+    }
+
+    @Test func aHeldReadIsAnsweredTheMomentAQueryTargetsItsHost() async throws {
+        try await TestServer.with { server in
+            // Enrolled as a Vigil agent (vigil_info in host_details): its read is held open.
+            let reply = try await server.request(OsqueryPaths.enroll, json: #"{"enroll_secret":"\#(server.enrollSecret)","host_identifier":"v1","host_details":{"vigil_info":{"version":"0.1.0"}}}"#)
+            let key = try #require(reply.json?["node_key"]?.string)
+            let token = try await server.adminToken()
+            async let held = server.request(VigilPaths.distributedWait, json: #"{"node_key":"\#(key)","wait":20}"#)
+            try await Task.sleep(for: .milliseconds(500))
+            let started = ContinuousClock.now
+            let run = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 1","host_identifiers":["v1"]}"#, token: token)
+            let id = try #require(run.json?["campaign_id"]?.text)
+            let answer = try await held
+            let elapsed = ContinuousClock.now - started
+            #expect(answer.json?["queries"]?[id] == "SELECT 1")
+            #expect(answer.json?["accelerate"] == nil)
+            #expect(elapsed < .seconds(1), "the held read took \(elapsed) to deliver the query")
+        }
+    }
+
+    @Test func badLiveQueriesAreRefusedWithTheReason() async throws {
+        try await TestServer.with { server in
+            _ = try await server.enrollOsquery("a")
+            let token = try await server.adminToken()
+            let nul = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 1\u0000; DROP","host_identifiers":["a"]}"#, token: token)
+            #expect(nul.status == 400)
+            #expect(nul.text.contains("NUL"))
+            let unknown = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 1","host_identifiers":["a","nobody"]}"#, token: token)
+            #expect(unknown.status == 400)
+            #expect(unknown.text.contains("nobody"))
+            let none = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 1"}"#, token: token)
+            #expect(none.status == 400)
+        }
+    }
+}

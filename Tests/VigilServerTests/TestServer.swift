@@ -1,0 +1,113 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import ServiceLifecycle
+import Testing
+import VigilServer
+import VigilWire
+
+/// A `FleetServer` on a free loopback port in a temporary directory, and an HTTPS client
+/// that trusts the CA it made: requests go over real TLS, as an agent's do.
+final class TestServer: @unchecked Sendable {
+    let dir: String
+    let fleet: FleetServer
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+    let port: Int
+    let http: HTTPClient
+
+    var url: String { "https://127.0.0.1:\(port)" }
+
+    static func start(_ configure: (inout FleetServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-server-\(UUID().uuidString)").path
+        var configuration = FleetServerConfiguration(dataDirectory: dir)
+        configuration.port = 0
+        configure(&configuration)
+        let logger = Logger(label: "test.server")
+        let fleet = try await FleetServer.prepare(configuration, logger: logger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let service = try await fleet.makeService { port in continuation.yield(port) }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [], logger: logger))
+        let task = Task { try await group.run() }
+        var port = 0
+        for await p in ports { port = p; break }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .file(try #require(fleet.tls.caPath))
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        return TestServer(dir: dir, fleet: fleet, group: group, task: task, port: port, http: http)
+    }
+
+    init(dir: String, fleet: FleetServer, group: ServiceGroup, task: Task<Void, any Error>, port: Int, http: HTTPClient) {
+        self.dir = dir
+        self.fleet = fleet
+        self.group = group
+        self.task = task
+        self.port = port
+        self.http = http
+    }
+
+    /// Run `body` against a fresh server, stopped afterwards whatever happens.
+    static func with(_ configure: (inout FleetServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Void) async throws {
+        let server = try await start(configure)
+        do { try await body(server) } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    func stop() async {
+        try? await http.shutdown()
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    var enrollSecret: String { (try? String(contentsOfFile: fleet.enrollSecretPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
+
+    struct Reply {
+        var status: Int
+        var body: Data
+        var json: JSONValue? { try? WireCoding.decode(JSONValue.self, from: body) }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    /// POST (or another method) `body` to `path`, with a bearer token when given.
+    func request(_ path: String, method: HTTPMethod = .POST, json body: String? = nil, token: String? = nil, headers: [(String, String)] = []) async throws -> Reply {
+        var request = HTTPClientRequest(url: url + path)
+        request.method = method
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let buffer = try await response.body.collect(upTo: 64 << 20)
+        return Reply(status: Int(response.status.code), body: Data(buffer.readableBytesView))
+    }
+
+    /// Enroll as osquery 5 does, and return the node key.
+    func enrollOsquery(_ hostIdentifier: String) async throws -> String {
+        let reply = try await request(OsqueryPaths.enroll, json: """
+            {"enroll_secret":"\(enrollSecret)","host_identifier":"\(hostIdentifier)","platform_type":"9","host_details":{\
+            "os_version":{"name":"Ubuntu","version":"22.04.4 LTS (Jammy Jellyfish)","platform":"ubuntu"},\
+            "osquery_info":{"version":"5.12.1","extensions":"active","uuid":"U-\(hostIdentifier)"},\
+            "system_info":{"hostname":"\(hostIdentifier)","cpu_brand":"Test CPU","physical_memory":"8589934592","uuid":"U-\(hostIdentifier)"},\
+            "platform_info":{"vendor":"test"}}}
+            """)
+        #expect(reply.status == 200)
+        return try #require(reply.json?["node_key"]?.string)
+    }
+
+    /// An admin token, by the password the first start wrote.
+    func adminToken() async throws -> String {
+        let password = try String(contentsOfFile: dir + "/admin_password", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let reply = try await request("/api/v1/login", json: #"{"password":"\#(password)"}"#)
+        #expect(reply.status == 200)
+        return try #require(reply.json?["token"]?.string)
+    }
+}
