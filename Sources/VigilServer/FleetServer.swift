@@ -115,7 +115,8 @@ struct ServerService: Service {
     }
 }
 
-/// Deletes results and status lines past the retention period, hourly.
+/// Hourly: deletes results and status lines past the retention period, and turns
+/// telemetry older than a day into 5-minute points (kept 30 days).
 struct RetentionService: Service {
     let store: any ServerStore
     let days: Int
@@ -124,7 +125,9 @@ struct RetentionService: Service {
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let removed = try await store.pruneLogs(olderThan: FleetContext.now() - Int64(days) * 86400)
+                let now = FleetContext.now()
+                try await store.downsampleTelemetry(before: now - 86_400, dropBefore: now - 30 * 86_400)
+                let removed = try await store.pruneLogs(olderThan: now - Int64(days) * 86400)
                 if removed > 0 { logger.info("retention: deleted \(removed) log lines older than \(days) days") }
             } catch {
                 logger.error("retention: \(error)")

@@ -16,6 +16,7 @@ struct OsqueryEndpoints {
         router.post(RouterPath(OsqueryPaths.distributedRead)) { request, _ in try await distributedRead(request) }
         router.post(RouterPath(OsqueryPaths.distributedWrite)) { request, _ in try await distributedWrite(request) }
         router.post(RouterPath(VigilPaths.distributedWait)) { request, _ in try await distributedWait(request) }
+        router.post(RouterPath(VigilPaths.telemetry)) { request, _ in try await telemetry(request) }
     }
 
     static func invalid(_ why: String) -> Response {

@@ -31,6 +31,20 @@ enum Migrations {
         CREATE INDEX campaign_rows_by_campaign ON campaign_rows(campaign_id, id);
         CREATE TABLE api_tokens(token_hash TEXT PRIMARY KEY, role TEXT NOT NULL, name TEXT NOT NULL, created_at INTEGER NOT NULL);
         """,
+        """
+        CREATE TABLE telemetry(
+          host_id INTEGER NOT NULL, time INTEGER NOT NULL, resolution INTEGER NOT NULL, cpu_percent REAL NOT NULL,
+          resident_size INTEGER NOT NULL, threads INTEGER NOT NULL, queries_run INTEGER NOT NULL,
+          PRIMARY KEY(host_id, resolution, time)) WITHOUT ROWID;
+        CREATE TABLE host_schedule(
+          host_id INTEGER NOT NULL, name TEXT NOT NULL, query TEXT NOT NULL, interval INTEGER NOT NULL,
+          executions INTEGER NOT NULL, wall_time_ms INTEGER NOT NULL, user_time INTEGER NOT NULL, system_time INTEGER NOT NULL,
+          average_memory INTEGER NOT NULL, output_size INTEGER NOT NULL, denylisted INTEGER NOT NULL,
+          last_wall_time_ms INTEGER NOT NULL, errors INTEGER NOT NULL, PRIMARY KEY(host_id, name));
+        CREATE TABLE host_watchdog(id INTEGER PRIMARY KEY, host_id INTEGER NOT NULL, time INTEGER NOT NULL, event TEXT NOT NULL);
+        CREATE INDEX host_watchdog_by_host ON host_watchdog(host_id, id);
+        CREATE TABLE host_health(host_id INTEGER PRIMARY KEY, reported_at INTEGER NOT NULL, events TEXT NOT NULL, outputs TEXT NOT NULL);
+        """,
     ]
 
     static func apply(to db: StateDatabase) throws(SQLError) {

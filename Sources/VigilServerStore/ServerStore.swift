@@ -43,6 +43,21 @@ public protocol ServerStore: Sendable {
     /// Whether some campaign newer than `since` still waits for a host.
     func hasOpenCampaigns(since: Int64) async throws -> Bool
 
+    // Agents' own health (Vigil's telemetry)
+    /// Store one report: new points, the schedule's costs (replacing the host's previous
+    /// ones), new watchdog events (JSON objects) and the counters (JSON arrays).
+    func storeTelemetry(hostID: Int64, points: [TelemetryPoint], schedule: [HostQueryStats], watchdog: [String],
+                        events: String, outputs: String, at: Int64) async throws
+    /// Points since `since`: 10 s points for the last day, 5-minute averages before.
+    func telemetry(hostID: Int64, since: Int64) async throws -> [TelemetryPoint]
+    func hostSchedule(hostID: Int64) async throws -> [HostQueryStats]
+    func hostWatchdog(hostID: Int64, limit: Int) async throws -> [String]
+    func hostHealth(hostID: Int64) async throws -> HostHealth?
+    /// Every host's schedule costs, for the fleet-wide view.
+    func allSchedules() async throws -> [(hostID: Int64, stats: HostQueryStats)]
+    /// Average points older than `before` into 5-minute points; delete those older than `dropBefore`.
+    func downsampleTelemetry(before: Int64, dropBefore: Int64) async throws
+
     // API tokens
     func addToken(hash: String, role: TokenRole, name: String, at: Int64) async throws
     func tokenRole(hash: String) async throws -> TokenRole?

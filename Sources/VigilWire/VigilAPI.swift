@@ -22,3 +22,25 @@ public struct DistributedWaitRequest: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case nodeKey = "node_key", wait }
 }
+
+extension VigilPaths {
+    /// The agent's own health every 10 s: its tables vigil_telemetry (new points),
+    /// vigil_schedule (per-query cost), vigil_watchdog (new kills), vigil_events and
+    /// vigil_outputs (counters), as rows of column → text.
+    public static let telemetry = "/api/v1/vigil/telemetry"
+}
+
+/// A telemetry report: rows by table name.
+public struct TelemetryRequest: Codable, Sendable, Equatable {
+    public var nodeKey: String
+    public var tables: [String: [[String: String]]]
+
+    public static let tableNames = ["vigil_telemetry", "vigil_schedule", "vigil_watchdog", "vigil_events", "vigil_outputs"]
+
+    public init(nodeKey: String, tables: [String: [[String: String]]]) {
+        self.nodeKey = nodeKey
+        self.tables = tables
+    }
+
+    enum CodingKeys: String, CodingKey { case nodeKey = "node_key", tables }
+}

@@ -92,3 +92,46 @@ import VigilTestSupport
         #expect(counters.first == local.first)
     }
 }
+
+/// The agent's own cost, as the server shows it, against /proc and the agent's own tables.
+@Suite(.serialized) struct FleetTelemetryTests {
+    @Test func telemetryAndScheduleCostsReachTheServerAndMatchTheAgent() throws {
+        let server = try RunningServer()
+        let token = try server.adminToken()
+        _ = try server.api("/api/v1/config", method: "PUT", body: #"{"schedule":{"tick":{"query":"SELECT 1 AS one","interval":1}}}"#, token: token)
+        let agent = try RunningAgent(config: FleetTests.quietConfig, flags: server.agentFlags(["--vigil_telemetry_interval=2"]))
+        #expect(server.wait(30) { try server.hosts(token).count == 1 }, "the agent did not enroll: \(agent.log)")
+        let id = try #require(try server.hosts(token).first?["id"] as? Int)
+        var points: [[String: Any]] = []
+        #expect(server.wait(40) {
+            points = (try server.api("/api/v1/hosts/\(id)/telemetry", token: token) as? [String: Any])?["points"] as? [[String: Any]] ?? []
+            return !points.isEmpty
+        }, "no telemetry: \(agent.log)")
+        let worker = try #require(agent.workerPID)
+        let status = try String(contentsOfFile: "/proc/\(worker)/status", encoding: .utf8)
+        func field(_ name: String) -> Double {
+            Double(status.split(separator: "\n").first { $0.hasPrefix(name + ":") }?.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") ?? -1
+        }
+        let rss = try #require(points.last?["resident_size"] as? Int)
+        let rssKB = field("VmRSS")
+        #expect(abs(Double(rss) / 1024 - rssKB) < rssKB * 0.5, "server says \(rss) B, /proc says \(rssKB) kB")
+        let threads = try #require(points.last?["threads"] as? Int)
+        #expect(abs(Double(threads) - field("Threads")) <= 4, "server says \(threads) threads, /proc says \(field("Threads"))")
+        // The schedule's cost: the server's copy matches what the agent's own table says.
+        var health: [String: Any] = [:]
+        #expect(server.wait(30) {
+            health = try server.api("/api/v1/hosts/\(id)/health", token: token) as? [String: Any] ?? [:]
+            return ((health["schedule"] as? [[String: Any]])?.first { $0["name"] as? String == "tick" }?["executions"] as? Int ?? 0) >= 3
+        }, "\(health)")
+        let reported = try #require((health["schedule"] as? [[String: Any]])?.first { $0["name"] as? String == "tick" }?["executions"] as? Int)
+        let local = try CLI.vigil("query", "--agent", "--data-dir", agent.dataDirectory, "-f", "json", "SELECT executions FROM vigil_schedule WHERE name = 'tick'")
+        let now = try #require(Int((try JSONSerialization.jsonObject(with: Data(local.stdout.utf8)) as? [[String: Any]])?.first?["executions"] as? Int ?? -1))
+        // Reports are at most 2 s old; the query runs every second.
+        #expect(reported <= now && reported >= now - 5, "server \(reported), agent \(now)")
+        let performance = try server.api("/api/v1/queries/performance", token: token) as? [String: Any]
+        let tick = try #require((performance?["queries"] as? [[String: Any]])?.first { $0["name"] as? String == "tick" })
+        #expect(tick["hosts"] as? Int == 1)
+        #expect(tick["denylisted_hosts"] as? Int == 0)
+        #expect((tick["wall_time_ms"] as? [String: Any])?["p99"] != nil)
+    }
+}

@@ -32,6 +32,9 @@ public struct FleetOptions: Sendable, Equatable {
     public var distributedIntervalSeconds = 60
     public var readEndpoint = OsqueryPaths.distributedRead
     public var writeEndpoint = OsqueryPaths.distributedWrite
+    /// `vigil_telemetry_interval` (Vigil's): seconds between reports of the agent's own
+    /// health to a Vigil server, 10 as Velociraptor's client stats; 0 turns them off.
+    public var telemetrySeconds = 10
 
     public var baseURL: String { "https://" + hostname }
 
@@ -96,6 +99,7 @@ public struct FleetOptions: Sendable, Equatable {
         o.distributedIntervalSeconds = try seconds("distributed_interval", 60, 1...86_400)
         o.readEndpoint = try endpoint("distributed_tls_read_endpoint", o.readEndpoint)
         o.writeEndpoint = try endpoint("distributed_tls_write_endpoint", o.writeEndpoint)
+        o.telemetrySeconds = try seconds("vigil_telemetry_interval", 10, 0...3600)
         return o
     }
 

@@ -51,6 +51,7 @@ public final class FleetService: Service, @unchecked Sendable {
                 if self.options.configFromServer { group.addTask { await self.configLoop(connection) } }
                 if self.options.distributed { group.addTask { await self.distributedLoop(connection, engine: engine) } }
                 if let channel = self.logChannel { group.addTask { await self.loggerLoop(connection, channel: channel) } }
+                if self.options.telemetrySeconds > 0 { group.addTask { await self.telemetryLoop(connection, engine: engine) } }
                 if !self.options.configFromServer && !self.options.distributed && self.logChannel == nil {
                     // Enroll anyway, so the host shows in the fleet.
                     group.addTask { _ = try? await connection.key() }
@@ -122,6 +123,46 @@ public final class FleetService: Service, @unchecked Sendable {
             } catch {
                 channel.finish(batch, error: "\(options.hostname): \(error)", retryAfter: backoff.next())
             }
+        }
+    }
+
+    // MARK: Telemetry
+
+    /// Every `vigil_telemetry_interval` seconds, the agent's own tables to the server
+    /// (new telemetry points and watchdog events since the last report; current schedule
+    /// costs and counters). Stops for good against a server without the endpoint.
+    func telemetryLoop(_ connection: FleetConnection, engine: LiveQueryEngine) async {
+        var sentThrough: Int64 = 0
+        var watchdogThrough: Int64 = 0
+        var reported: String?
+        while !stopping {
+            var tables: [String: [[String: String]]] = [:]
+            let queries = [
+                "vigil_telemetry": "SELECT * FROM vigil_telemetry WHERE time > \(sentThrough) ORDER BY time",
+                "vigil_schedule": "SELECT * FROM vigil_schedule",
+                "vigil_watchdog": "SELECT * FROM vigil_watchdog WHERE time > \(watchdogThrough) ORDER BY time",
+                "vigil_events": "SELECT * FROM vigil_events",
+                "vigil_outputs": "SELECT * FROM vigil_outputs",
+            ]
+            for (table, sql) in queries {
+                let answer = await engine.run(sql)
+                tables[table] = answer.rows.map { $0.mapValues(\.text) }
+            }
+            let report = tables
+            do {
+                _ = try await connection.call(VigilPaths.telemetry) { key in try WireCoding.encode(TelemetryRequest(nodeKey: key, tables: report)) }
+                sentThrough = report["vigil_telemetry"]?.compactMap { Int64($0["time"] ?? "") }.max() ?? sentThrough
+                watchdogThrough = report["vigil_watchdog"]?.compactMap { Int64($0["time"] ?? "") }.max() ?? watchdogThrough
+                reported = nil
+            } catch FleetError.notFound {
+                logger.info("fleet: \(options.hostname) takes no telemetry; not sending it")
+                return
+            } catch {
+                if stopping { break }
+                if reported != "\(error)" { logger.warning("fleet: telemetry: \(error)") }
+                reported = "\(error)"
+            }
+            await pause(Double(options.telemetrySeconds))
         }
     }
 

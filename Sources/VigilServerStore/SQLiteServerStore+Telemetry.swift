@@ -1,0 +1,92 @@
+import VigilSQL
+
+extension SQLiteServerStore {
+    public func storeTelemetry(hostID: Int64, points: [TelemetryPoint], schedule: [HostQueryStats], watchdog: [String],
+                               events: String, outputs: String, at time: Int64) async throws {
+        try await run { db in
+            try db.transaction { () throws(SQLError) in
+                for p in points {
+                    try db.run("INSERT OR REPLACE INTO telemetry(host_id, time, resolution, cpu_percent, resident_size, threads, queries_run) VALUES (?, ?, 10, ?, ?, ?, ?)",
+                               [.integer(hostID), .integer(p.time), .double(p.cpuPercent), .integer(p.residentBytes), .integer(p.threads), .integer(p.queriesRun)])
+                }
+                try db.run("DELETE FROM host_schedule WHERE host_id = ?", [.integer(hostID)])
+                for q in schedule {
+                    try db.run("""
+                        INSERT OR REPLACE INTO host_schedule(host_id, name, query, interval, executions, wall_time_ms, user_time, system_time,
+                          average_memory, output_size, denylisted, last_wall_time_ms, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, [.integer(hostID), .text(q.name), .text(q.query), .integer(q.interval), .integer(q.executions), .integer(q.wallTimeMs),
+                              .integer(q.userTimeMs), .integer(q.systemTimeMs), .integer(q.averageMemory), .integer(q.outputSize),
+                              .integer(q.denylisted ? 1 : 0), .integer(q.lastWallTimeMs), .integer(q.errors)])
+                }
+                for event in watchdog {
+                    try db.run("INSERT INTO host_watchdog(host_id, time, event) VALUES (?, ?, ?)", [.integer(hostID), .integer(time), .text(event)])
+                }
+                try db.run("INSERT OR REPLACE INTO host_health(host_id, reported_at, events, outputs) VALUES (?, ?, ?, ?)",
+                           [.integer(hostID), .integer(time), .text(events), .text(outputs)])
+            }
+        }
+    }
+
+    public func telemetry(hostID: Int64, since: Int64) async throws -> [TelemetryPoint] {
+        try await run { db in
+            try db.rows("""
+                SELECT time, cpu_percent, resident_size, threads, queries_run FROM telemetry
+                WHERE host_id = ? AND time >= ? ORDER BY time
+                """, [.integer(hostID), .integer(since)]).map {
+                TelemetryPoint(time: $0[0].integer ?? 0, cpuPercent: $0[1].double ?? 0, residentBytes: $0[2].integer ?? 0,
+                               threads: $0[3].integer ?? 0, queriesRun: $0[4].integer ?? 0)
+            }
+        }
+    }
+
+    static let scheduleColumns = "name, query, interval, executions, wall_time_ms, user_time, system_time, average_memory, output_size, denylisted, last_wall_time_ms, errors"
+
+    static func stats(_ r: ArraySlice<SQLValue>) -> HostQueryStats {
+        let v = Array(r)
+        return HostQueryStats(name: v[0].text ?? "", query: v[1].text ?? "", interval: v[2].integer ?? 0, executions: v[3].integer ?? 0,
+                              wallTimeMs: v[4].integer ?? 0, userTimeMs: v[5].integer ?? 0, systemTimeMs: v[6].integer ?? 0,
+                              averageMemory: v[7].integer ?? 0, outputSize: v[8].integer ?? 0, denylisted: (v[9].integer ?? 0) != 0,
+                              lastWallTimeMs: v[10].integer ?? 0, errors: v[11].integer ?? 0)
+    }
+
+    public func hostSchedule(hostID: Int64) async throws -> [HostQueryStats] {
+        try await run { db in
+            try db.rows("SELECT \(Self.scheduleColumns) FROM host_schedule WHERE host_id = ? ORDER BY name", [.integer(hostID)]).map { Self.stats($0[...]) }
+        }
+    }
+
+    public func allSchedules() async throws -> [(hostID: Int64, stats: HostQueryStats)] {
+        let rows = try await run { db in try db.rows("SELECT host_id, \(Self.scheduleColumns) FROM host_schedule ORDER BY name, host_id") }
+        return rows.map { (hostID: $0[0].integer ?? 0, stats: Self.stats($0[1...])) }
+    }
+
+    public func hostWatchdog(hostID: Int64, limit: Int) async throws -> [String] {
+        try await run { db in
+            try db.rows("SELECT event FROM host_watchdog WHERE host_id = ? ORDER BY id DESC LIMIT ?", [.integer(hostID), .integer(Int64(limit))]).compactMap { $0[0].text }
+        }
+    }
+
+    public func hostHealth(hostID: Int64) async throws -> HostHealth? {
+        try await run { db in
+            try db.rows("SELECT reported_at, events, outputs FROM host_health WHERE host_id = ?", [.integer(hostID)]).first.map {
+                HostHealth(reportedAt: $0[0].integer ?? 0, events: $0[1].text ?? "[]", outputs: $0[2].text ?? "[]")
+            }
+        }
+    }
+
+    public func downsampleTelemetry(before: Int64, dropBefore: Int64) async throws {
+        try await run { db in
+            try db.transaction { () throws(SQLError) in
+                // 10 s points older than a day become one point per host and 5 minutes.
+                try db.run("""
+                    INSERT OR REPLACE INTO telemetry(host_id, time, resolution, cpu_percent, resident_size, threads, queries_run)
+                    SELECT host_id, (time / 300) * 300, 300, avg(cpu_percent), CAST(avg(resident_size) AS INTEGER), max(threads), max(queries_run)
+                    FROM telemetry WHERE resolution = 10 AND time < ? GROUP BY host_id, time / 300
+                    """, [.integer(before)])
+                try db.run("DELETE FROM telemetry WHERE resolution = 10 AND time < ?", [.integer(before)])
+                try db.run("DELETE FROM telemetry WHERE time < ?", [.integer(dropBefore)])
+                try db.run("DELETE FROM host_watchdog WHERE time < ?", [.integer(dropBefore)])
+            }
+        }
+    }
+}
