@@ -18,21 +18,11 @@ extension APIEndpoints {
         }
         let body = try await HTTPJSON.decode(Body.self, request)
         let sql = body.sql.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !sql.isEmpty else { throw HTTPError(.badRequest, message: "sql is empty") }
-        guard sql.utf8.count <= Self.maxSQLBytes else { throw HTTPError(.badRequest, message: "sql is over \(Self.maxSQLBytes) bytes") }
-        // A NUL ends the statement for SQLite's parser; every agent would see other SQL than this.
-        guard !sql.utf8.contains(0) else { throw HTTPError(.badRequest, message: "sql contains a NUL byte") }
-        if let labels = body.labels, !labels.isEmpty {
-            throw HTTPError(.badRequest, message: "targeting by label is not supported by this server yet; name the hosts in host_identifiers")
-        }
-        let names = body.hostIdentifiers ?? []
-        guard !names.isEmpty else { throw HTTPError(.badRequest, message: "no targets: give host_identifiers") }
-        let ids = try await fleet.store.hostIDs(identifiers: names)
-        guard ids.count == Set(names).count else {
-            let known = Set(try await fleet.store.hosts(search: nil, seenSince: nil, notSeenSince: nil, limit: 100_000, offset: 0).map(\.hostIdentifier))
-            let unknown = Set(names).subtracting(known).sorted().prefix(5).joined(separator: ", ")
-            throw HTTPError(.badRequest, message: "unknown host_identifiers: \(unknown)")
-        }
+        try Self.checkSQL(sql)
+        var ids = try await resolveHosts(body.hostIdentifiers ?? [])
+        for label in try await resolveLabels(body.labels ?? []) { ids += try await fleet.store.labelMembers(id: label) }
+        ids = Array(Set(ids))
+        guard !ids.isEmpty else { throw HTTPError(.badRequest, message: "no targets: give host_identifiers or labels with hosts in them") }
         let campaign = try await fleet.store.createCampaign(sql: sql, hostIDs: ids, at: FleetContext.now())
         fleet.hub.wake(hostIDs: ids)
         fleet.logger.info("live query started", metadata: ["campaign": "\(campaign.id)", "targets": "\(ids.count)"])

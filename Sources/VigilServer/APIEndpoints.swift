@@ -13,7 +13,7 @@ struct APIEndpoints {
         [
             APIRoute(method: .post, path: "/api/v1/login", summary: "Exchange the admin password for an admin token", role: nil, body: "{\"password\": string}") { r, _ in try await login(r) },
             APIRoute(method: .get, path: "/api/v1/hosts", summary: "Hosts, by search text and status, paged", role: .observer,
-                     query: ["query", "status", "page", "per_page"]) { r, _ in try await hosts(r) },
+                     query: ["query", "status", "label", "page", "per_page"]) { r, _ in try await hosts(r) },
             APIRoute(method: .get, path: "/api/v1/hosts/{id}", summary: "One host", role: .observer) { r, c in try await host(r, c) },
             APIRoute(method: .delete, path: "/api/v1/hosts/{id}", summary: "Forget a host: its node key stops working and it must enroll again", role: .admin) { r, c in try await deleteHost(r, c) },
             APIRoute(method: .post, path: "/api/v1/queries/run", summary: "Start a live query on hosts", role: .admin,
@@ -29,7 +29,7 @@ struct APIEndpoints {
             APIRoute(method: .post, path: "/api/v1/enroll_secrets", summary: "Add an enroll secret (a random one when none is given)", role: .admin,
                      body: "{\"name\": string, \"secret\": string}") { r, _ in try await addSecret(r) },
             APIRoute(method: .delete, path: "/api/v1/enroll_secrets/{secret}", summary: "Revoke an enroll secret", role: .admin) { r, c in try await revokeSecret(r, c) },
-        ] + telemetryRoutes
+        ] + telemetryRoutes + labelRoutes
     }
 
     /// Every route, behind its token check.
@@ -110,7 +110,16 @@ struct APIEndpoints {
         case "offline": notSeenSince = threshold
         case let other?: throw HTTPError(.badRequest, message: "status must be online or offline, not '\(other.prefix(40))'")
         }
-        let hosts = try await fleet.store.hosts(search: q.get("query"), seenSince: seenSince, notSeenSince: notSeenSince, limit: limit, offset: offset)
+        var hosts: [HostRecord]
+        if let label = q.get("label") {
+            // A label's hosts, filtered and paged here (a label holds at most the fleet).
+            let members = Set(try await fleet.store.labelMembers(id: try await resolveLabels([label])[0]))
+            hosts = try await fleet.store.hosts(search: q.get("query"), seenSince: seenSince, notSeenSince: notSeenSince, limit: 1_000_000, offset: 0)
+                .filter { members.contains($0.id) }
+            hosts = Array(hosts.dropFirst(offset).prefix(limit))
+        } else {
+            hosts = try await fleet.store.hosts(search: q.get("query"), seenSince: seenSince, notSeenSince: notSeenSince, limit: limit, offset: offset)
+        }
         return HTTPJSON.response(["hosts": hosts.map { view($0, now: now) }])
     }
 

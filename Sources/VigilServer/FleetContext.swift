@@ -27,6 +27,8 @@ public struct ServerOptions: Sendable {
     public var retentionDays = 30
     /// Rows one host may send for one live query; past this its answer is cut and marked.
     public var maxRowsPerAnswer = 100_000
+    /// How often hosts run each dynamic label's query (Fleet's default: hourly).
+    public var labelRefreshSeconds = 3600
 
     public init() {}
 }

@@ -47,8 +47,8 @@ struct OsqueryEndpoints {
 
     func config(_ request: Request) async throws -> Response {
         let body = try await HTTPJSON.decode(NodeRequest.self, request)
-        guard try await authenticate(body.nodeKey) != nil else { return Self.invalid("unknown node key") }
-        let config = try await fleet.store.setting("config") ?? ServerDefaults.config
+        guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
+        let config = try await ConfigAssembly.config(for: host, store: fleet.store)
         let etag = Secrets.hash(config)
         var headers = HTTPFields()
         headers[.eTag] = "\"\(etag)\""
@@ -94,8 +94,11 @@ struct OsqueryEndpoints {
         let body = try await HTTPJSON.decode(DistributedWaitRequest.self, request)
         guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
         let seconds = max(0, min(body.wait, DistributedWaitRequest.maxWaitSeconds, fleet.options.heldReadSeconds))
+        let staleBefore = FleetContext.now() - Int64(fleet.options.labelRefreshSeconds)
         await fleet.hub.wait(hostID: host.id, seconds: seconds) {
-            (try? await fleet.store.hasPendingQueries(hostID: host.id)) ?? true
+            let campaigns = (try? await fleet.store.hasPendingQueries(hostID: host.id)) ?? true
+            let labels = (try? await fleet.store.staleLabelQueries(hostID: host.id, staleBefore: staleBefore).isEmpty == false) ?? false
+            return campaigns || labels
         }
         try await fleet.store.touch(hostID: host.id, at: FleetContext.now())
         return try await pendingQueries(for: host)
@@ -104,7 +107,12 @@ struct OsqueryEndpoints {
     func pendingQueries(for host: HostRecord) async throws -> Response {
         let now = FleetContext.now()
         let pending = try await fleet.store.takePendingQueries(hostID: host.id, at: now)
-        var response = DistributedReadResponse(queries: Dictionary(uniqueKeysWithValues: pending.map { (String($0.key), $0.value) }))
+        var queries = Dictionary(uniqueKeysWithValues: pending.map { (String($0.key), $0.value) })
+        // Dynamic labels the host has not answered lately (Fleet refreshes them hourly).
+        for label in try await fleet.store.staleLabelQueries(hostID: host.id, staleBefore: now - Int64(fleet.options.labelRefreshSeconds)) {
+            queries[LabelQuery.prefix + String(label.id)] = label.sql
+        }
+        var response = DistributedReadResponse(queries: queries)
         // Stock osquery polls; while a live query still waits for some host, ask it to
         // poll every few seconds rather than every distributed_interval.
         if host.agent != "vigil", try await fleet.store.hasOpenCampaigns(since: now - Int64(fleet.options.accelerateSeconds)) {
@@ -119,6 +127,12 @@ struct OsqueryEndpoints {
         let now = FleetContext.now()
         let ids = Set(body.queries.keys).union(body.statuses?.keys ?? [:].keys)
         for id in ids {
+            if let label = LabelQuery.id(id) {
+                // A member while its query returns rows; a failed query is no membership.
+                let member = (body.statuses?[id] ?? 0) == 0 && !(body.queries[id] ?? []).isEmpty
+                try await fleet.store.setMembership(labelID: label, hostID: host.id, member: member, at: now)
+                continue
+            }
             guard let campaign = Int64(id) else { continue }
             let status = body.statuses?[id] ?? 0
             var rows = (body.queries[id] ?? []).map { (try? WireCoding.encodeString(JSONValue.object($0))) ?? "{}" }
@@ -131,6 +145,14 @@ struct OsqueryEndpoints {
             _ = try await fleet.store.recordAnswer(campaignID: campaign, hostID: host.id, rows: rows, error: error, at: now)
         }
         return HTTPJSON.response(AckResponse())
+    }
+}
+
+/// The distributed query ids of dynamic labels: `label_<id>`.
+enum LabelQuery {
+    static let prefix = "label_"
+    static func id(_ queryID: String) -> Int64? {
+        queryID.hasPrefix(prefix) ? Int64(queryID.dropFirst(prefix.count)) : nil
     }
 }
 

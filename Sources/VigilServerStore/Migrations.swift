@@ -45,6 +45,15 @@ enum Migrations {
         CREATE INDEX host_watchdog_by_host ON host_watchdog(host_id, id);
         CREATE TABLE host_health(host_id INTEGER PRIMARY KEY, reported_at INTEGER NOT NULL, events TEXT NOT NULL, outputs TEXT NOT NULL);
         """,
+        """
+        CREATE TABLE labels(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL, query TEXT, created_at INTEGER NOT NULL);
+        -- member 0 rows record a dynamic label's answer "not a member" and when it was given.
+        CREATE TABLE label_membership(label_id INTEGER NOT NULL, host_id INTEGER NOT NULL, member INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+          PRIMARY KEY(label_id, host_id));
+        CREATE INDEX label_membership_by_host ON label_membership(host_id, member);
+        CREATE TABLE packs(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TABLE pack_targets(pack_id INTEGER NOT NULL, label_id INTEGER NOT NULL, PRIMARY KEY(pack_id, label_id));
+        """,
     ]
 
     static func apply(to db: StateDatabase) throws(SQLError) {

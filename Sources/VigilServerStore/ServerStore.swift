@@ -58,6 +58,19 @@ public protocol ServerStore: Sendable {
     /// Average points older than `before` into 5-minute points; delete those older than `dropBefore`.
     func downsampleTelemetry(before: Int64, dropBefore: Int64) async throws
 
+    // Labels and packs
+    func createLabel(_ label: LabelRecord, members: [Int64]) async throws -> LabelRecord
+    func labels() async throws -> [LabelRecord]
+    func deleteLabel(id: Int64) async throws -> Bool
+    func labelMembers(id: Int64) async throws -> [Int64]
+    func labelIDs(hostID: Int64) async throws -> [Int64]
+    /// Dynamic labels whose membership for this host is older than `staleBefore` (or unknown).
+    func staleLabelQueries(hostID: Int64, staleBefore: Int64) async throws -> [(id: Int64, sql: String)]
+    func setMembership(labelID: Int64, hostID: Int64, member: Bool, at: Int64) async throws
+    func createPack(_ pack: PackRecord) async throws -> PackRecord
+    func packs() async throws -> [PackRecord]
+    func deletePack(id: Int64) async throws -> Bool
+
     // API tokens
     func addToken(hash: String, role: TokenRole, name: String, at: Int64) async throws
     func tokenRole(hash: String) async throws -> TokenRole?

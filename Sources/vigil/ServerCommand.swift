@@ -32,10 +32,14 @@ struct ServerArguments: ParsableArguments {
     @Option(help: "PEM private key of --tls-cert.")
     var tlsKey: String?
 
+    @Option(help: "Seconds between runs of each dynamic label's query on each host (Fleet's default: an hour).")
+    var labelRefresh = 3600
+
     @Flag(name: .shortAndLong, help: "Log debug detail to standard error.")
     var verbose = false
 
     func validate() throws {
+        guard (1...86_400).contains(labelRefresh) else { throw ValidationError("--label-refresh is 1 to 86400 seconds") }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if let database, database != "sqlite", !database.hasPrefix("sqlite:") {
             throw ValidationError(database.hasPrefix("postgres")
@@ -49,6 +53,7 @@ struct ServerArguments: ParsableArguments {
         try c.setListen(listen)
         c.tlsCertificate = tlsCert
         c.tlsKey = tlsKey
+        c.options.labelRefreshSeconds = labelRefresh
         return c
     }
 }

@@ -10,7 +10,10 @@ final class RunningServer {
     private(set) var pid: pid_t
 
     /// Start on `port` (a free one when nil) in `dir` (a new temporary one when nil).
-    init(port: Int? = nil, dir: String? = nil) throws {
+    let extraArguments: String
+
+    init(port: Int? = nil, dir: String? = nil, arguments: String = "") throws {
+        extraArguments = arguments
         self.dir = dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-server-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: self.dir, withIntermediateDirectories: true)
         self.port = try port ?? Self.freePort()
@@ -20,7 +23,7 @@ final class RunningServer {
 
     func start() throws {
         try? FileManager.default.removeItem(atPath: dir + "/server.out")
-        pid = try spawnClean(["/bin/sh", "-c", "exec '\(CLI.binary)' server --listen 127.0.0.1:\(port) --data-dir '\(dir)' >'\(dir)/server.out' 2>>'\(dir)/server.log'"])
+        pid = try spawnClean(["/bin/sh", "-c", "exec '\(CLI.binary)' server --listen 127.0.0.1:\(port) --data-dir '\(dir)' \(extraArguments) >'\(dir)/server.out' 2>>'\(dir)/server.log'"])
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if let out = try? String(contentsOfFile: dir + "/server.out", encoding: .utf8), out.contains("listening on") { return }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilAgent
 import VigilTestSupport
 
 /// A real `vigil agent` enrolled to a real `vigil server`, over HTTPS with the CA the
@@ -133,5 +134,42 @@ import VigilTestSupport
         #expect(tick["hosts"] as? Int == 1)
         #expect(tick["denylisted_hosts"] as? Int == 0)
         #expect((tick["wall_time_ms"] as? [String: Any])?["p99"] != nil)
+    }
+}
+
+/// Two real agents, a dynamic label one of them is in, a pack for that label and a
+/// pack rolled out to 50% of hosts by osquery's shard.
+@Suite(.serialized) struct FleetLabelTests {
+    @Test func labelsAndShardsDecideWhichAgentsScheduleWhat() throws {
+        // Two identifiers, one inside shard 50 and one outside it, by the agents' own hash.
+        let names = (1...500).map { "fleet-shard-\($0)" }
+        let inside = try #require(names.first { StableHash.shard(hostIdentifier: $0) <= 50 })
+        let outside = try #require(names.first { StableHash.shard(hostIdentifier: $0) > 50 })
+        let server = try RunningServer(arguments: "--label-refresh 2")
+        let token = try server.adminToken()
+        _ = try server.api("/api/v1/config", method: "PUT", body: #"{"schedule":{}}"#, token: token)
+        let a = try RunningAgent(config: FleetTests.quietConfig, flags: server.agentFlags(["--host_identifier=specified", "--specified_identifier=\(inside)"]))
+        let b = try RunningAgent(config: FleetTests.quietConfig, flags: server.agentFlags(["--host_identifier=specified", "--specified_identifier=\(outside)"]))
+        #expect(server.wait(30) { try server.hosts(token).count == 2 }, "\(a.log)\n\(b.log)")
+        // Both run on this machine: the label tells them apart by the answering worker's pid.
+        let workerA = try #require(a.workerPID)
+        _ = try server.api("/api/v1/labels", method: "POST", body: #"{"name":"marked","query":"SELECT pid FROM osquery_info WHERE pid = \#(workerA)"}"#, token: token)
+        #expect(server.wait(30) {
+            let hosts = (try server.api("/api/v1/hosts?label=marked", token: token) as? [String: Any])?["hosts"] as? [[String: Any]] ?? []
+            return hosts.map { $0["host_identifier"] as? String } == [inside]
+        })
+        _ = try server.api("/api/v1/packs", method: "POST", body: #"{"name":"marked_only","labels":["marked"],"pack":{"queries":{"q":{"query":"SELECT 1","interval":3600}}}}"#, token: token)
+        _ = try server.api("/api/v1/packs", method: "POST", body: #"{"name":"rollout","pack":{"shard":50,"queries":{"q":{"query":"SELECT 2","interval":3600}}}}"#, token: token)
+        func scheduled(_ agent: RunningAgent) throws -> Set<String> {
+            let r = try CLI.vigil("query", "--agent", "--data-dir", agent.dataDirectory, "-f", "json", "SELECT name FROM vigil_schedule")
+            return Set(((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String })
+        }
+        // a is in the label and in the shard: both packs. b: neither.
+        #expect(a.wait(40) { try scheduled(a) == ["pack_marked_only_q", "pack_rollout_q"] }, "a schedules \((try? scheduled(a)) ?? [])")
+        let bSchedules = try scheduled(b)
+        #expect(bSchedules.isEmpty, "b schedules \(bSchedules)")
+        // b has the rollout pack in its config but skips it by its shard, as osquery would.
+        let config = try String(contentsOfFile: b.dataDirectory + "/server_config.json", encoding: .utf8)
+        #expect(config.contains("rollout") && !config.contains("marked_only"))
     }
 }
