@@ -17,6 +17,7 @@ struct OsqueryEndpoints {
         router.post(RouterPath(OsqueryPaths.distributedWrite)) { request, _ in try await distributedWrite(request) }
         router.post(RouterPath(VigilPaths.distributedWait)) { request, _ in try await distributedWait(request) }
         router.post(RouterPath(VigilPaths.telemetry)) { request, _ in try await telemetry(request) }
+        router.post(RouterPath(VigilPaths.profile)) { request, _ in try await profileUpload(request) }
     }
 
     static func invalid(_ why: String) -> Response {
@@ -98,7 +99,8 @@ struct OsqueryEndpoints {
         await fleet.hub.wait(hostID: host.id, seconds: seconds) {
             let campaigns = (try? await fleet.store.hasPendingQueries(hostID: host.id)) ?? true
             let labels = (try? await fleet.store.staleLabelQueries(hostID: host.id, staleBefore: staleBefore).isEmpty == false) ?? false
-            return campaigns || labels
+            let profiles = (try? await fleet.store.hasProfileRequests(hostID: host.id)) ?? false
+            return campaigns || labels || profiles
         }
         try await fleet.store.touch(hostID: host.id, at: FleetContext.now())
         return try await pendingQueries(for: host)
@@ -113,6 +115,10 @@ struct OsqueryEndpoints {
             queries[LabelQuery.prefix + String(label.id)] = label.sql
         }
         var response = DistributedReadResponse(queries: queries)
+        if host.agent == "vigil" {
+            let profiles = try await fleet.store.takeProfileRequests(hostID: host.id)
+            if !profiles.isEmpty { response.vigilProfiles = profiles.map { ProfileRequest(id: $0.id, seconds: $0.seconds, frequency: $0.frequency) } }
+        }
         // Stock osquery polls; while a live query still waits for some host, ask it to
         // poll every few seconds rather than every distributed_interval.
         if host.agent != "vigil", try await fleet.store.hasOpenCampaigns(since: now - Int64(fleet.options.accelerateSeconds)) {

@@ -54,6 +54,12 @@ enum Migrations {
         CREATE TABLE packs(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, body TEXT NOT NULL, created_at INTEGER NOT NULL);
         CREATE TABLE pack_targets(pack_id INTEGER NOT NULL, label_id INTEGER NOT NULL, PRIMARY KEY(pack_id, label_id));
         """,
+        """
+        CREATE TABLE profiles(
+          id INTEGER PRIMARY KEY, host_id INTEGER NOT NULL, seconds INTEGER NOT NULL, frequency INTEGER NOT NULL, state TEXT NOT NULL,
+          requested_at INTEGER NOT NULL, done_at INTEGER, samples INTEGER, report TEXT, error TEXT, pprof BLOB);
+        CREATE INDEX profiles_by_host ON profiles(host_id, state);
+        """,
     ]
 
     static func apply(to db: StateDatabase) throws(SQLError) {

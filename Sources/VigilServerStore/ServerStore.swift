@@ -71,6 +71,16 @@ public protocol ServerStore: Sendable {
     func packs() async throws -> [PackRecord]
     func deletePack(id: Int64) async throws -> Bool
 
+    // Profiles of agents
+    func requestProfile(hostID: Int64, seconds: Int, frequency: Int, at: Int64) async throws -> Int64
+    /// Requests waiting for this host, marked sent.
+    func takeProfileRequests(hostID: Int64) async throws -> [(id: Int64, seconds: Int, frequency: Int)]
+    func hasProfileRequests(hostID: Int64) async throws -> Bool
+    /// Store an agent's profile; ignored unless the request is this host's and not yet answered.
+    func storeProfile(id: Int64, hostID: Int64, pprof: [UInt8]?, report: String?, samples: Int?, error: String?, at: Int64) async throws -> Bool
+    func profiles(hostID: Int64) async throws -> [ProfileRecord]
+    func profile(id: Int64, withData: Bool) async throws -> ProfileRecord?
+
     // API tokens
     func addToken(hash: String, role: TokenRole, name: String, at: Int64) async throws
     func tokenRole(hash: String) async throws -> TokenRole?

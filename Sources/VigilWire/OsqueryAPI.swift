@@ -107,14 +107,17 @@ public struct DistributedReadResponse: Codable, Sendable, Equatable {
     public var discovery: [String: String]?
     public var accelerate: Int?
     public var nodeInvalid: Bool?
+    /// Vigil's extension, in held reads only: profiles of itself the agent is asked for.
+    public var vigilProfiles: [ProfileRequest]?
 
-    public init(queries: [String: String] = [:], discovery: [String: String]? = nil, accelerate: Int? = nil) {
+    public init(queries: [String: String] = [:], discovery: [String: String]? = nil, accelerate: Int? = nil, vigilProfiles: [ProfileRequest]? = nil) {
         self.queries = queries
         self.discovery = discovery
         self.accelerate = accelerate
+        self.vigilProfiles = vigilProfiles
     }
 
-    enum CodingKeys: String, CodingKey { case queries, discovery, accelerate, nodeInvalid = "node_invalid" }
+    enum CodingKeys: String, CodingKey { case queries, discovery, accelerate, nodeInvalid = "node_invalid", vigilProfiles = "vigil_profiles" }
 }
 
 /// The cost osquery reports per distributed query.

@@ -44,3 +44,47 @@ public struct TelemetryRequest: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case nodeKey = "node_key", tables }
 }
+
+extension VigilPaths {
+    /// A requested CPU profile of the agent itself, uploaded when taken.
+    public static let profile = "/api/v1/vigil/profile"
+}
+
+/// The server asks a Vigil agent (in a held read's answer) to profile itself.
+public struct ProfileRequest: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var seconds: Int
+    public var frequency: Int
+
+    public static let maxSeconds = 300
+
+    public init(id: Int64, seconds: Int, frequency: Int) {
+        self.id = id
+        self.seconds = seconds
+        self.frequency = frequency
+    }
+}
+
+/// The agent's answer to a `ProfileRequest`: the pprof (gzip, base64) and a readable
+/// report of its memory and threads, or the reason there is none.
+public struct ProfileUpload: Codable, Sendable, Equatable {
+    public var nodeKey: String
+    public var id: Int64
+    public var pprof: String?
+    public var report: String?
+    public var samples: Int?
+    public var seconds: Double?
+    public var error: String?
+
+    public init(nodeKey: String, id: Int64, pprof: String? = nil, report: String? = nil, samples: Int? = nil, seconds: Double? = nil, error: String? = nil) {
+        self.nodeKey = nodeKey
+        self.id = id
+        self.pprof = pprof
+        self.report = report
+        self.samples = samples
+        self.seconds = seconds
+        self.error = error
+    }
+
+    enum CodingKeys: String, CodingKey { case nodeKey = "node_key", id, pprof, report, samples, seconds, error }
+}

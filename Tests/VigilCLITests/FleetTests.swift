@@ -173,3 +173,36 @@ import VigilTestSupport
         #expect(config.contains("rollout") && !config.contains("marked_only"))
     }
 }
+
+/// A CPU profile of a running agent, asked for through the server, without a restart.
+@Suite(.serialized) struct FleetProfileTests {
+    @Test func aRemoteSelfProfileArrivesAsAPprofThatGoToolPprofReads() throws {
+        let server = try RunningServer()
+        let token = try server.adminToken()
+        let agent = try RunningAgent(config: FleetTests.quietConfig, flags: server.agentFlags())
+        #expect(server.wait(30) { try server.hosts(token).count == 1 }, "the agent did not enroll: \(agent.log)")
+        let id = try #require(try server.hosts(token).first?["id"] as? Int)
+        let worker = try #require(agent.workerPID)
+        let asked = try server.api("/api/v1/hosts/\(id)/profiles", method: "POST", body: #"{"seconds":2}"#, token: token) as? [String: Any]
+        let profile = try #require(asked?["profile_id"] as? Int, "\(String(describing: asked))")
+        var record: [String: Any] = [:]
+        #expect(server.wait(30) {
+            record = try server.api("/api/v1/profiles/\(profile)", token: token) as? [String: Any] ?? [:]
+            return record["state"] as? String == "done" || record["state"] as? String == "failed"
+        }, "\(record); \(agent.log)")
+        #expect(record["state"] as? String == "done", "\(record)")
+        #expect((record["report"] as? String)?.contains("threads") == true, "\(record)")
+        // The same worker: profiled in place, not restarted.
+        #expect(agent.workerPID == worker)
+        let path = server.dir + "/agent.pb.gz"
+        let download = try CLI.run(["-sS", "--cacert", server.ca, "-H", "Authorization: Bearer \(token)", "-o", path,
+                                    server.url + "/api/v1/profiles/\(profile)/pprof"], executable: "/usr/bin/curl")
+        #expect(download.status == 0)
+        let bytes = try #require(FileManager.default.contents(atPath: path))
+        #expect(bytes.count > 20 && bytes[0] == 0x1f && bytes[1] == 0x8b, "not gzip")
+        let go = try #require(["/usr/bin/go", "/usr/lib/go/bin/go"].first { FileManager.default.isExecutableFile(atPath: $0) }, "go is installed by scripts/bootstrap")
+        let top = try CLI.run(["tool", "pprof", "-top", path], executable: go)
+        #expect(top.status == 0, "\(top.stderr)")
+        #expect(top.stdout.contains("Type: cpu"), "\(top.stdout)")
+    }
+}

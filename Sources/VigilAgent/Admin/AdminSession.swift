@@ -89,40 +89,21 @@ final class AdminSession {
     /// resets them to the default afterwards, which would take the worker's SIGTERM
     /// from the service group (no graceful shutdown) or let it kill the process.
     func profile(seconds: Double, frequency: UInt64) {
-        var options = ContinuousOptions()
-        options.sampler.pids = [getpid()]
-        options.sampler.followChildren = false
-        options.sampler.frequency = frequency
-        // One interval longer than the capture: `stop()` queues exactly one profile.
-        options.intervalNanoseconds = Int64((seconds + 3600) * 1e9)
-        let profiler = ContinuousProfiler(options: options)
-        let end = Clock.monotonicNanoseconds() + Int64(seconds * 1e9)
+        let profile: SelfProfile?
         do {
-            while Clock.monotonicNanoseconds() < end {
-                if server.stopping.load(ordering: .relaxed) {
-                    profiler.stop()
-                    return finish(kind: "stopping", message: "the agent is stopping; the profile was abandoned")
-                }
-                if connection.peerHungUp {
-                    profiler.stop()
-                    return
-                }
-                try profiler.step()
-                usleep(50_000)
+            profile = try SelfProfile.capture(seconds: seconds, frequency: frequency) {
+                server.stopping.load(ordering: .relaxed) || connection.peerHungUp
             }
         } catch {
-            profiler.stop()
-            return finish(kind: "profile", message: "cannot profile the agent: \(error)")
+            return finish(kind: "profile", message: error.description)
         }
-        profiler.stop()
-        guard let item = profiler.queue.pop() else { return finish(kind: "profile", message: "the profiler produced no profile") }
-        let bytes: [UInt8]
-        do { bytes = try ProfileFormat.pprof.encode(item.profile, title: "vigil agent worker \(getpid())") } catch {
-            return finish(kind: "profile", message: "cannot encode the profile: \(error)")
+        guard let profile else {
+            if server.stopping.load(ordering: .relaxed) { finish(kind: "stopping", message: "the agent is stopping; the profile was abandoned") }
+            return
         }
-        emit("{\"pprof\":\"" + Base64.encode(bytes) + "\"}\n")
-        emit("{\"report\":\(JSON.string(SelfReport(profile: item.profile).render()))}\n")
-        emit("{\"samples\":\(item.statistics.samples),\"seconds\":\(item.statistics.seconds)}\n")
+        emit("{\"pprof\":\"" + Base64.encode(profile.pprof) + "\"}\n")
+        emit("{\"report\":\(JSON.string(profile.report))}\n")
+        emit("{\"samples\":\(profile.samples),\"seconds\":\(profile.seconds)}\n")
         finish()
     }
 }

@@ -1,7 +1,9 @@
+import Dispatch
 import Foundation
 import Glibc
 import Logging
 import ServiceLifecycle
+import Synchronization
 import VigilSQL
 import VigilSystem
 import VigilWire
@@ -22,6 +24,10 @@ public final class FleetService: Service, @unchecked Sendable {
     let makeTables: @Sendable () -> [any VirtualTable]
     let queryTimeoutSeconds: Double
     let logger: Logger
+    /// Set when the service starts stopping; a profile being taken ends early.
+    let stoppingFlag = Atomic<Bool>(false)
+    /// Profile requests from the server's reads, taken one at a time by `profileLoop`.
+    let profileRequests = AsyncStream<ProfileRequest>.makeStream(bufferingPolicy: .bufferingNewest(8))
 
     /// Where the last config from the server is kept, used at the next start when the
     /// server cannot be reached.
@@ -46,18 +52,24 @@ public final class FleetService: Service, @unchecked Sendable {
         await details.collect()
         // Graceful shutdown cancels the loops: a held-open read or a post in flight ends
         // at once (the HTTP client honours cancellation), so the worker stops promptly.
-        try? await cancelWhenGracefulShutdown {
+        try? await withGracefulShutdownHandler {
+            try await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 if self.options.configFromServer { group.addTask { await self.configLoop(connection) } }
                 if self.options.distributed { group.addTask { await self.distributedLoop(connection, engine: engine) } }
                 if let channel = self.logChannel { group.addTask { await self.loggerLoop(connection, channel: channel) } }
                 if self.options.telemetrySeconds > 0 { group.addTask { await self.telemetryLoop(connection, engine: engine) } }
+                if self.options.distributed { group.addTask { await self.profileLoop(connection) } }
                 if !self.options.configFromServer && !self.options.distributed && self.logChannel == nil {
                     // Enroll anyway, so the host shows in the fleet.
                     group.addTask { _ = try? await connection.key() }
                 }
                 await group.waitForAll()
             }
+            }
+        } onGracefulShutdown: {
+            self.stoppingFlag.store(true, ordering: .relaxed)
+            self.profileRequests.continuation.finish()
         }
         logChannel?.close()
         await connection.shutdown()
@@ -166,6 +178,45 @@ public final class FleetService: Service, @unchecked Sendable {
         }
     }
 
+    // MARK: Profiles of itself
+
+    /// Take each profile the server asks for (one at a time, on a thread of its own:
+    /// sampling waits in the kernel) and upload it, or the reason there is none.
+    func profileLoop(_ connection: FleetConnection) async {
+        for await request in profileRequests.stream {
+            let seconds = Double(max(1, min(request.seconds, ProfileRequest.maxSeconds)))
+            let frequency = UInt64(max(1, min(request.frequency, 1000)))
+            logger.info("fleet: profiling this worker for \(Int(seconds)) s as the server asked (profile \(request.id))")
+            let result: Result<SelfProfile?, SelfProfile.Failure> = await withCheckedContinuation { continuation in
+                DispatchQueue(label: "vigil.self-profile").async {
+                    continuation.resume(returning: Result { () throws(SelfProfile.Failure) in
+                        try SelfProfile.capture(seconds: seconds, frequency: frequency) { self.stoppingFlag.load(ordering: .relaxed) }
+                    })
+                }
+            }
+            var upload = ProfileUpload(nodeKey: "", id: request.id)
+            switch result {
+            case .success(let profile?):
+                upload.pprof = Data(profile.pprof).base64EncodedString()
+                upload.report = profile.report
+                upload.samples = profile.samples
+                upload.seconds = profile.seconds
+            case .success(nil): return  // stopping
+            case .failure(let error): upload.error = error.description
+            }
+            let prepared = upload
+            do {
+                _ = try await connection.call(VigilPaths.profile) { key in
+                    var u = prepared
+                    u.nodeKey = key
+                    return try WireCoding.encode(u)
+                }
+            } catch {
+                logger.warning("fleet: profile \(request.id) not uploaded: \(error)")
+            }
+        }
+    }
+
     // MARK: Live queries
 
     func distributedLoop(_ connection: FleetConnection, engine: LiveQueryEngine) async {
@@ -185,6 +236,7 @@ public final class FleetService: Service, @unchecked Sendable {
                 }
                 let read = try WireCoding.decode(DistributedReadResponse.self, from: body)
                 if let seconds = read.accelerate { accelerateUntil = FleetLogChannel.now() + Double(seconds) }
+                for request in read.vigilProfiles ?? [] { profileRequests.continuation.yield(request) }
                 if !read.queries.isEmpty { try await answer(read, connection: connection, engine: engine) }
                 backoff.reset()
                 if reported != nil { logger.info("fleet: live queries: connected again") }

@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import VigilServerStore
+import VigilWire
+
+/// A profile an agent took of itself on request, uploaded.
+extension OsqueryEndpoints {
+    func profileUpload(_ request: Request) async throws -> Response {
+        let body = try await HTTPJSON.decode(ProfileUpload.self, request)
+        guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
+        var pprof: [UInt8]?
+        if let text = body.pprof {
+            guard let data = Data(base64Encoded: text) else { throw HTTPError(.badRequest, message: "pprof is not base64") }
+            // A pprof file is gzip: refuse anything else rather than serve it back as one.
+            guard data.count > 2, data[data.startIndex] == 0x1f, data[data.startIndex + 1] == 0x8b else {
+                throw HTTPError(.badRequest, message: "pprof is not gzip")
+            }
+            pprof = Array(data)
+        }
+        let error = body.error ?? (pprof == nil ? "the agent sent no profile" : nil)
+        guard try await fleet.store.storeProfile(id: body.id, hostID: host.id, pprof: pprof, report: body.report.map { String($0.prefix(1 << 20)) },
+                                                 samples: body.samples, error: error, at: FleetContext.now()) else {
+            throw HTTPError(.notFound, message: "no profile \(body.id) was asked of this host")
+        }
+        return HTTPJSON.response(AckResponse())
+    }
+}
+
+/// Profiles in the REST API: ask a host for one, list them, download one.
+extension APIEndpoints {
+    var profileRoutes: [APIRoute] {
+        [
+            APIRoute(method: .post, path: "/api/v1/hosts/{id}/profiles", summary: "Ask a Vigil agent for a CPU profile of itself (no restart)", role: .admin,
+                     body: "{\"seconds\": integer (default 30), \"frequency\": integer (default 99)}") { r, c in try await requestProfile(r, c) },
+            APIRoute(method: .get, path: "/api/v1/hosts/{id}/profiles", summary: "A host's profiles, newest first", role: .observer) { _, c in
+                let records = try await fleet.store.profiles(hostID: try Self.id(c))
+                return HTTPJSON.response(["profiles": JSONValue.array(records.map(Self.view))])
+            },
+            APIRoute(method: .get, path: "/api/v1/profiles/{id}", summary: "One profile: state, samples, the agent's memory and threads report", role: .observer) { _, c in
+                guard let record = try await fleet.store.profile(id: try Self.id(c), withData: false) else { return HTTPJSON.error(.notFound, "no such profile") }
+                return HTTPJSON.response(Self.view(record))
+            },
+            APIRoute(method: .get, path: "/api/v1/profiles/{id}/pprof", summary: "The profile as a gzip pprof file (go tool pprof reads it)", role: .observer) { _, c in
+                guard let record = try await fleet.store.profile(id: try Self.id(c), withData: true), let pprof = record.pprof else {
+                    return HTTPJSON.error(.notFound, "no such profile, or it is not done")
+                }
+                var headers = HTTPFields()
+                headers[.contentDisposition] = "attachment; filename=\"vigil-profile-\(record.id).pb.gz\""
+                return HTTPJSON.raw(Data(pprof), headers: headers, contentType: "application/octet-stream")
+            },
+        ]
+    }
+
+    static func view(_ p: ProfileRecord) -> JSONValue {
+        .object([
+            "id": .integer(p.id), "host_id": .integer(p.hostID), "seconds": .integer(Int64(p.seconds)), "frequency": .integer(Int64(p.frequency)),
+            "state": .string(p.state.rawValue), "requested_at": .integer(p.requestedAt), "done_at": p.doneAt.map(JSONValue.integer) ?? .null,
+            "samples": p.samples.map { .integer(Int64($0)) } ?? .null, "report": p.report.map(JSONValue.string) ?? .null,
+            "error": p.error.map(JSONValue.string) ?? .null,
+        ])
+    }
+
+    func requestProfile(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        struct Body: Decodable { var seconds: Int?; var frequency: Int? }
+        let id = try Self.id(context)
+        let body = (try? await HTTPJSON.decode(Body.self, request)) ?? Body()
+        guard let host = try await fleet.store.host(id: id) else { return HTTPJSON.error(.notFound, "no such host") }
+        guard host.agent == "vigil" else { throw HTTPError(.badRequest, message: "\(host.hostIdentifier) runs osquery, which cannot profile itself on request") }
+        let seconds = body.seconds ?? 30, frequency = body.frequency ?? 99
+        guard (1...ProfileRequest.maxSeconds).contains(seconds), (1...1000).contains(frequency) else {
+            throw HTTPError(.badRequest, message: "seconds is 1 to \(ProfileRequest.maxSeconds), frequency 1 to 1000 Hz")
+        }
+        let profile = try await fleet.store.requestProfile(hostID: id, seconds: seconds, frequency: frequency, at: FleetContext.now())
+        fleet.hub.wake(hostIDs: [id])
+        return HTTPJSON.response(["profile_id": profile])
+    }
+}

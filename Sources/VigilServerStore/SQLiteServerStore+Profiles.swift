@@ -1,0 +1,58 @@
+import VigilSQL
+
+extension SQLiteServerStore {
+    public func requestProfile(hostID: Int64, seconds: Int, frequency: Int, at time: Int64) async throws -> Int64 {
+        try await run { db in
+            try db.run("INSERT INTO profiles(host_id, seconds, frequency, state, requested_at) VALUES (?, ?, ?, 'requested', ?)",
+                       [.integer(hostID), .integer(Int64(seconds)), .integer(Int64(frequency)), .integer(time)])
+            return db.lastInsertRowID
+        }
+    }
+
+    public func takeProfileRequests(hostID: Int64) async throws -> [(id: Int64, seconds: Int, frequency: Int)] {
+        let rows = try await run { db in
+            try db.transaction { () throws(SQLError) in
+                let rows = try db.rows("SELECT id, seconds, frequency FROM profiles WHERE host_id = ? AND state = 'requested' ORDER BY id", [.integer(hostID)])
+                try db.run("UPDATE profiles SET state = 'sent' WHERE host_id = ? AND state = 'requested'", [.integer(hostID)])
+                return rows
+            }
+        }
+        return rows.map { (id: $0[0].integer ?? 0, seconds: Int($0[1].integer ?? 0), frequency: Int($0[2].integer ?? 0)) }
+    }
+
+    public func hasProfileRequests(hostID: Int64) async throws -> Bool {
+        try await run { db in try !db.rows("SELECT 1 FROM profiles WHERE host_id = ? AND state = 'requested' LIMIT 1", [.integer(hostID)]).isEmpty }
+    }
+
+    public func storeProfile(id: Int64, hostID: Int64, pprof: [UInt8]?, report: String?, samples: Int?, error: String?, at time: Int64) async throws -> Bool {
+        try await run { db in
+            try db.run("""
+                UPDATE profiles SET state = ?, pprof = ?, report = ?, samples = ?, error = ?, done_at = ?
+                WHERE id = ? AND host_id = ? AND state IN ('requested', 'sent')
+                """, [.text(error == nil ? "done" : "failed"), pprof.map(SQLValue.blob) ?? .null, SQLValue(report), SQLValue(samples), SQLValue(error),
+                      .integer(time), .integer(id), .integer(hostID)]) > 0
+        }
+    }
+
+    static func profile(_ r: [SQLValue]) -> ProfileRecord {
+        var pprof: [UInt8]?
+        if r.count > 10, case .blob(let b) = r[10] { pprof = b }
+        return ProfileRecord(id: r[0].integer ?? 0, hostID: r[1].integer ?? 0, seconds: Int(r[2].integer ?? 0), frequency: Int(r[3].integer ?? 0),
+                             state: ProfileRecord.State(rawValue: r[4].text ?? "") ?? .requested, requestedAt: r[5].integer ?? 0,
+                             doneAt: r[6].integer, samples: r[7].integer.map { Int($0) }, report: r[8].text, error: r[9].text, pprof: pprof)
+    }
+
+    static let profileColumns = "id, host_id, seconds, frequency, state, requested_at, done_at, samples, report, error"
+
+    public func profiles(hostID: Int64) async throws -> [ProfileRecord] {
+        try await run { db in
+            try db.rows("SELECT \(Self.profileColumns) FROM profiles WHERE host_id = ? ORDER BY id DESC LIMIT 100", [.integer(hostID)]).map(Self.profile)
+        }
+    }
+
+    public func profile(id: Int64, withData: Bool) async throws -> ProfileRecord? {
+        try await run { db in
+            try db.rows("SELECT \(Self.profileColumns)\(withData ? ", pprof" : "") FROM profiles WHERE id = ?", [.integer(id)]).first.map(Self.profile)
+        }
+    }
+}
