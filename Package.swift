@@ -160,7 +160,7 @@ let package = Package(
         .testTarget(name: "VigilWireTests", dependencies: ["VigilWire"]),
         // The server in-process and over HTTPS with the agent's own client.
         .testTarget(name: "VigilServerTests", dependencies: [
-            "VigilServer", "VigilServerStore", "VigilWire", "VigilAgent",
+            "VigilServer", "VigilServerStore", "VigilWire", "VigilAgent", "VigilSystem",
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

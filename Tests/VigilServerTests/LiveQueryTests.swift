@@ -84,3 +84,4 @@ import VigilWire
         }
     }
 }
+

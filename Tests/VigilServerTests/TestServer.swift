@@ -7,11 +7,17 @@ import NIOSSL
 import ServiceLifecycle
 import Testing
 import VigilServer
+import VigilSystem
 import VigilWire
 
 /// A `FleetServer` on a free loopback port in a temporary directory, and an HTTPS client
 /// that trusts the CA it made: requests go over real TLS, as an agent's do.
 final class TestServer: @unchecked Sendable {
+    /// The server and the test's requests run here, not on the cooperative pool, which
+    /// the suite's synchronous tests (waiting on processes) hold in a full parallel run.
+    static let executor = SerialTaskExecutor(label: "vigil.test-server")
+    var executor: SerialTaskExecutor { Self.executor }
+
     let dir: String
     let fleet: FleetServer
     let group: ServiceGroup
@@ -22,6 +28,7 @@ final class TestServer: @unchecked Sendable {
     var url: String { "https://127.0.0.1:\(port)" }
 
     static func start(_ configure: (inout FleetServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+        let executor = Self.executor
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-server-\(UUID().uuidString)").path
         var configuration = FleetServerConfiguration(dataDirectory: dir)
         configuration.port = 0
@@ -31,7 +38,7 @@ final class TestServer: @unchecked Sendable {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let service = try await fleet.makeService { port in continuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [], logger: logger))
-        let task = Task { try await group.run() }
+        let task = Task { try await withTaskExecutorPreference(executor) { try await group.run() } }
         var port = 0
         for await p in ports { port = p; break }
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -51,12 +58,14 @@ final class TestServer: @unchecked Sendable {
 
     /// Run `body` against a fresh server, stopped afterwards whatever happens.
     static func with(_ configure: (inout FleetServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Void) async throws {
-        let server = try await start(configure)
-        do { try await body(server) } catch {
+        try await withTaskExecutorPreference(executor) {
+            let server = try await start(configure)
+            do { try await body(server) } catch {
+                await server.stop()
+                throw error
+            }
             await server.stop()
-            throw error
         }
-        await server.stop()
     }
 
     func stop() async {

@@ -44,7 +44,16 @@ public final class FleetService: Service, @unchecked Sendable {
         self.logger = logger
     }
 
+    /// The fleet's tasks run here: a live query reaches the engine within a second even
+    /// while the scheduler's synchronous queries hold the cooperative pool's threads
+    /// (one per core).
+    static let executor = SerialTaskExecutor(label: "vigil.fleet")
+
     public func run() async throws {
+        try await withTaskExecutorPreference(Self.executor) { try await serve() }
+    }
+
+    func serve() async throws {
         let engine = try LiveQueryEngine(tables: makeTables(), timeoutSeconds: queryTimeoutSeconds)
         let details = HostDetailsCollector(engine: engine)
         let connection = try FleetConnection(options: options, dataDirectory: paths.dataDirectory, hostIdentifier: hostIdentifier,
