@@ -62,6 +62,7 @@ public final class Supervisor {
             workerPID = pid
             logger.info("worker started", metadata: ["pid": "\(pid)"])
             var monitor = options.limits.map { LimitMonitor(limits: $0, cores: cores, started: started) }
+            var stalls = options.limits.map { StallMonitor(limits: $0, started: started) }
             var end: WorkerEnd?
             while end == nil {
                 sleepInterruptibly(options.checkIntervalSeconds)
@@ -81,9 +82,14 @@ public final class Supervisor {
                     if let fresh = reload() {
                         options = fresh
                         monitor = options.limits.map { LimitMonitor(limits: $0, cores: cores, started: started) }
+                        stalls = options.limits.map { StallMonitor(limits: $0, started: started) }
                         logger.info("configuration reloaded")
                     }
                     kill(pid, SIGHUP)
+                }
+                if let breach = stalls?.observe(journal.executing(), at: Clock.monotonicNanoseconds()) {
+                    end = limitBreached(pid, breach, started: started)
+                    break
                 }
                 guard let usage = ProcessUsage.read(pid), let breach = monitor?.observe(usage) else { continue }
                 end = limitBreached(pid, breach, started: started)

@@ -55,4 +55,24 @@ import VigilWatchdog
         // A worker that ran an hour was healthy: back to 1 s, and the old restarts age out.
         #expect(b.workerEnded(lifetime: 3600, at: 4000) == (1, false))
     }
+
+    /// One marked run held for the latency limit is a stall; runs that end and start
+    /// again (a new start, even of the same query) are progress, and so is no query.
+    @Test func aQueryHeldForTheLatencyLimitIsStalled() {
+        var m = StallMonitor(limits: Limits(memoryMB: 100, utilizationPercent: 5, latencySeconds: 6, delaySeconds: 0), started: 0)
+        let run = { (start: Int64) in ExecutingQuery(name: "history", started: start) }
+        // Every 2 s a new run of the same query: never stalled.
+        for t in stride(from: 0, through: 20, by: 2) {
+            #expect(m.observe(run(Int64(t)), at: Int64(t) * second) == nil)
+        }
+        #expect(m.observe(nil, at: 22 * second) == nil)
+        #expect(m.observe(nil, at: 40 * second) == nil)
+        // One run seen from t=42: judged at t=48, not before.
+        for t in stride(from: 42, through: 46, by: 2) {
+            #expect(m.observe(run(42), at: Int64(t) * second) == nil)
+        }
+        let b = m.observe(run(42), at: 48 * second)
+        #expect(b?.limit == .stalled && b?.measured == 6)
+        #expect(b?.description == "stalled: one query running for 6.0 s without finishing (limit 6 s)")
+    }
 }
