@@ -67,8 +67,11 @@ public final class Database {
         try check(sqlite3_create_module_v2(handle, table.schema.name, module, Unmanaged.passUnretained(ctx).toOpaque(), nil))
     }
 
-    /// Prepare the first statement of `sql`; `rest` is what follows it.
+    /// Prepare the first statement of `sql`; `rest` is what follows it. SQL with a NUL
+    /// byte is refused (`SQLError.nulByte`): SQLite stops reading at it, so what ran
+    /// would not be what was sent, and a statement starting with one consumes nothing.
     public func prepare(_ sql: String) throws(SQLError) -> (statement: Statement?, rest: Substring) {
+        if let nul = SQLError.nulByte(in: sql) { throw nul }
         var result: Result<(Statement?, Substring), SQLError> = .success((nil, ""))
         sql.withCString { base in
             var stmt: OpaquePointer?
@@ -106,6 +109,11 @@ public final class Database {
                 throw error.shifted(by: sql.utf8.count - rest.utf8.count)
             }
             if let statement { try body(statement) }
+            // Every turn must consume text; one that did not would repeat forever.
+            guard tail.utf8.count < rest.utf8.count else {
+                throw SQLError(code: SQLITE_ERROR, message: "cannot read the SQL past this point",
+                               offset: sql.utf8.count - rest.utf8.count)
+            }
             rest = tail
         }
     }

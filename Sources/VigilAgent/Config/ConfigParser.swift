@@ -1,4 +1,5 @@
 import Glibc
+import VigilSQL
 import VigilSystem
 import VigilYAML
 import Yams
@@ -53,6 +54,7 @@ final class ConfigParser {
         }
         let sql = try string(sqlEntry.value, for: "\(place).query")
         if sql.allSatisfy(\.isWhitespace) { throw error("\(place).query is empty", at: sqlEntry.value) }
+        if let nul = SQLError.nulByte(in: sql) { throw error("\(place).query: \(nul)", at: sqlEntry.value) }
         // osquery caps intervals at a week; a longer one is almost always a typo.
         let interval = try fields["interval"].map { e throws(ConfigError) in
             try integer(e.value, for: "\(place).interval", in: 1...604_800)
