@@ -8,6 +8,7 @@ import Logging
 public final class Database {
     let handle: OpaquePointer
     let authorizer = Authorizer()
+    let clock = QueryClock()
     private var contexts: [ModuleContext] = []
     private let module: UnsafeMutablePointer<sqlite3_module>
     public let tables: [String: any VirtualTable]
@@ -54,6 +55,10 @@ public final class Database {
         try check(vigil_sqlite_db_config_int(handle, SQLITE_DBCONFIG_DEFENSIVE, 1))
         try check(vigil_sqlite_db_config_int(handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0))
         sqlite3_limit(handle, SQLITE_LIMIT_ATTACHED, 0)
+        // Sorts, temporary b-trees and materialized views in memory, under the heap
+        // limit, never in files under /var/tmp that a query could grow without bound.
+        try check(sqlite3_exec(handle, "PRAGMA temp_store = MEMORY", nil, nil, nil))
+        installProgressHandler()
         let ctx = Unmanaged.passUnretained(authorizer).toOpaque()
         try check(sqlite3_set_authorizer(handle, { ctx, action, a, b, _, _ in
             let authorizer = Unmanaged<Authorizer>.fromOpaque(ctx!).takeUnretainedValue()
@@ -147,6 +152,7 @@ public final class Database {
             // Refused whatever else is wrong with it (`REINDEX nosuch`).
             return SQLError(code: SQLITE_AUTH, message: "not authorized: \(reason)")
         }
+        if let limit = limitError(code: code) { return limit }
         var base = SQLError.from(handle, code: code)
         if base.offset == nil, base.message == "incomplete input" {
             // SQLite gives no position here; the statement stopped short at its end.

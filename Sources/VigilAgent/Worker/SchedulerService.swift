@@ -44,6 +44,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
         self.config = config
         self.logger = logger
         hostIdentifier = HostIdentifier.resolve(config.options)
+        Database.limitHeap(megabytes: config.options.watchdog.limits.sqlHeapMegabytes)
         store = try StateStore(path: paths.statePath)
         // The previous worker's marker was read by the supervisor before this one started.
         try store.clearExecuting()
@@ -191,6 +192,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
             return
         }
         for warning in loaded.warnings { logger.warning("\(warning)") }
+        Database.limitHeap(megabytes: loaded.config.options.watchdog.limits.sqlHeapMegabytes)
         if Self.outputOptions(loaded.config.options) != Self.outputOptions(config.options) {
             do {
                 recorder = try Self.recorder(for: loaded.config, paths: paths, store: store, hostIdentifier: hostIdentifier)
