@@ -87,11 +87,10 @@ public final class Supervisor {
                     }
                     kill(pid, SIGHUP)
                 }
-                if let breach = stalls?.observe(journal.executing(), at: Clock.monotonicNanoseconds()) {
-                    end = limitBreached(pid, breach, started: started)
-                    break
-                }
-                guard let usage = ProcessUsage.read(pid), let breach = monitor?.observe(usage) else { continue }
+                // CPU and memory first: a busy query over the latency limit is a CPU breach.
+                let usageBreach = ProcessUsage.read(pid).flatMap { monitor?.observe($0) }
+                let stallBreach = stalls?.observe(journal.executing(), at: Clock.monotonicNanoseconds())
+                guard let breach = usageBreach ?? stallBreach else { continue }
                 end = limitBreached(pid, breach, started: started)
             }
             guard let end else { continue }
