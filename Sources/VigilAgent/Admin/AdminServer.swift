@@ -13,6 +13,9 @@ final class AdminServer: @unchecked Sendable {
     // thread alone; the atomics and `interrupter` are what other threads touch.
     let listener: UnixSocket
     let database: Database
+    /// Where each query is marked while it runs, so that a watchdog breach blames it
+    /// (and refuses it afterwards) rather than the scheduled query beside it.
+    let store: StateStore?
     let interrupter: Interrupter
     let queryTimeoutNanoseconds: Int64
     let logger: Logger
@@ -25,9 +28,10 @@ final class AdminServer: @unchecked Sendable {
     let timedOut = Atomic<Bool>(false)
     let finished = Atomic<Bool>(false)
 
-    init(listener: UnixSocket, database: Database, queryTimeoutSeconds: Double, logger: Logger) {
+    init(listener: UnixSocket, database: Database, store: StateStore?, queryTimeoutSeconds: Double, logger: Logger) {
         self.listener = listener
         self.database = database
+        self.store = store
         interrupter = Interrupter(database)
         queryTimeoutNanoseconds = Int64(queryTimeoutSeconds * 1e9)
         self.logger = logger

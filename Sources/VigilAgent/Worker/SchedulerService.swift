@@ -48,6 +48,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
         store = try StateStore(path: paths.statePath)
         // The previous worker's marker was read by the supervisor before this one started.
         try store.clearExecuting()
+        try store.clearAdHoc()
         let now = Self.now()
         _ = try store.removeExpiredDenylist(at: now)
         recorder = try Self.recorder(for: config, paths: paths, store: store, hostIdentifier: hostIdentifier)

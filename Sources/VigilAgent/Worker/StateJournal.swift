@@ -21,7 +21,7 @@ public final class StateJournal: WatchdogJournal {
     }
 
     public func executing() -> ExecutingQuery? {
-        do { return try store.executing().map { ExecutingQuery(name: $0.name, started: $0.started) } } catch {
+        do { return try store.blamed().map { ExecutingQuery(name: $0.name, started: $0.started) } } catch {
             logger.error("cannot read the executing marker: \(error)")
             return nil
         }
