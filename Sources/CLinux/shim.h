@@ -43,6 +43,12 @@ static inline long vigil_fstatfs_type(int fd) {
     return (long)st.f_type;
 }
 
+#include <sys/prctl.h>
+#include <signal.h>
+/* prctl(PR_SET_PDEATHSIG, sig): the kernel sends `sig` to this process when the
+ * thread that created it exits (prctl is variadic, so Swift cannot call it). */
+static inline int vigil_set_parent_death_signal(int sig) { return prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0, 0, 0); }
+
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif

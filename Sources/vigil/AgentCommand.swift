@@ -54,7 +54,14 @@ struct AgentCommand: AsyncParsableCommand {
             FileDescriptorText.write("vigil agent: cannot create the data directory: \(error)\n", to: 2)
             throw ExitCode(2)
         }
-        if worker { return try await runWorker(loaded.config, logger: logger) }
+        if worker {
+            DataDirectoryLock.followSupervisor()
+            return try await runWorker(loaded.config, logger: logger)
+        }
+        do { try DataDirectoryLock.acquire(paths) } catch {
+            FileDescriptorText.write("vigil agent: \(error)\n", to: 2)
+            throw ExitCode(2)
+        }
         for warning in loaded.warnings { logger.warning("\(warning)") }
         try runSupervisor(loaded.config, logger: logger)
     }
