@@ -51,7 +51,7 @@ struct AgentCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         do { try paths.prepare() } catch {
-            FileDescriptorText.write("vigil agent: cannot create the data directory: \(error)\n", to: 2)
+            FileDescriptorText.write("vigil agent: data directory: \(error)\n", to: 2)
             throw ExitCode(2)
         }
         if worker {
