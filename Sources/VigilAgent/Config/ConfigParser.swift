@@ -99,7 +99,7 @@ final class ConfigParser {
     private func loadPack(name: String, path: String, at node: Node, defaultInterval: Int) throws(ConfigError) -> Pack {
         let text: String
         do {
-            text = try FileSystem.readText(path)
+            text = try RegularFile.readText(path)
         } catch {
             throw self.error("cannot read pack '\(name)': \(error); fix the path or inline the pack", at: node)
         }
@@ -174,7 +174,7 @@ public enum ConfigLoader {
     public static func load(path: String) throws(ConfigError) -> LoadedConfig {
         let text: String
         do {
-            text = try FileSystem.readText(path)
+            text = try RegularFile.readText(path)
         } catch {
             throw ConfigError(file: path, line: 1, column: 1, reason: "cannot read the config: \(error)")
         }

@@ -103,7 +103,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
 
     /// The config's text, for its hash (the embedded default when there is no file).
     static func configText(_ path: String?) -> String {
-        path.flatMap(FileSystem.readTextIfPresent) ?? ConfigLoader.defaultConfigText
+        path.flatMap { try? RegularFile.readText($0) } ?? ConfigLoader.defaultConfigText
     }
 
     static func now() -> Int64 { Clock.realtimeNanoseconds() / 1_000_000_000 }

@@ -39,6 +39,12 @@ public enum RegularFile {
         return try FileSystem.readAll(fd, path: path, limit: limit)
     }
 
+    /// The file as UTF-8 text (invalid bytes repaired), up to `limit` bytes: for
+    /// configs and policies, which a FIFO swapped in must not block.
+    public static func readText(_ path: String, limit: Int = 64 << 20) throws(SystemError) -> String {
+        String(decoding: try read(path, limit: limit), as: UTF8.self)
+    }
+
     /// Magic numbers (statfs f_type) of filesystems whose files are the kernel's, not
     /// stored bytes: proc, sysfs, debugfs, tracefs, securityfs, cgroup and cgroup2,
     /// bpf, configfs, pstore, efivarfs, fusectl, selinuxfs.
