@@ -4,9 +4,11 @@ import Synchronization
 import VigilSQL
 import VigilSystem
 
-/// Serves the admin socket on a thread of its own, one connection at a time, so
-/// nothing a client does (a slow query, a slow reader, a profile) runs on the
-/// scheduler's executor. `AdminService` owns it and enforces `deadline` from outside,
+/// Serves the admin socket on threads of its own, so nothing a client does (a slow
+/// query, a slow reader, a profile) runs on the scheduler's executor. Each client
+/// gets a thread that checks it and reads its request within the request window, so
+/// silent clients delay nobody; the requests then run one at a time (`work`), as
+/// the engine is one SQLite connection. `AdminService` owns it and enforces `deadline` from outside,
 /// because a thread inside sqlite3_step cannot interrupt itself.
 final class AdminServer: @unchecked Sendable {
     // @unchecked: `listener`, `database` and `session` state are used by the serving
@@ -27,6 +29,11 @@ final class AdminServer: @unchecked Sendable {
     /// Set by `AdminService` when it interrupted a query for the deadline.
     let timedOut = Atomic<Bool>(false)
     let finished = Atomic<Bool>(false)
+    /// Held while a request runs: the database and the deadline are one request's.
+    private let work = Mutex<Void>(())
+    /// Client threads alive; more than `maxClients` at once are told the agent is busy.
+    let clients = Atomic<Int>(0)
+    static let maxClients = 16
 
     init(listener: UnixSocket, database: Database, store: StateStore?, queryTimeoutSeconds: Double, logger: Logger) {
         self.listener = listener
@@ -47,9 +54,23 @@ final class AdminServer: @unchecked Sendable {
                 return
             }
             guard let connection else { continue }
-            handle(connection)
-            deadline.store(0, ordering: .relaxed)
+            guard clients.add(1, ordering: .relaxed).newValue <= Self.maxClients else {
+                clients.subtract(1, ordering: .relaxed)
+                AdminSession(server: self, connection: connection).finish(kind: "busy", message: "the agent is serving \(Self.maxClients) clients; try again")
+                continue
+            }
+            do {
+                try NamedThread.start("vigil-admin-c") { [self] in
+                    defer { clients.subtract(1, ordering: .relaxed) }
+                    handle(connection)
+                }.detach()
+            } catch {
+                clients.subtract(1, ordering: .relaxed)
+                logger.error("admin socket: \(error); client dropped")
+            }
         }
+        // Clients notice `stopping` within 100 ms of any wait; a running query was interrupted.
+        for _ in 0..<50 where clients.load(ordering: .relaxed) > 0 { usleep(20_000) }
     }
 
     /// Only root and the agent's own user may ask: the socket runs any read-only SQL
@@ -87,6 +108,14 @@ final class AdminServer: @unchecked Sendable {
             session.finish(kind: "request", message: "\(error)")
             return
         }
+        work.withLock { _ in
+            dispatch(request, session)
+            deadline.store(0, ordering: .relaxed)
+        }
+    }
+
+    /// Run one request; called with `work` held.
+    private func dispatch(_ request: AdminJSON, _ session: AdminSession) {
         switch request["op"]?.string {
         case "query":
             guard let sql = request["sql"]?.string else { return session.finish(kind: "request", message: "query needs \"sql\"") }
