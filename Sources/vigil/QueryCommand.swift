@@ -69,6 +69,20 @@ struct QueryCommand: ParsableCommand {
     }
 }
 
+extension QueryCommand {
+    /// `vigil query "-- why\nSELECT 1"`: SQL may start with a comment, which the
+    /// argument parser would take for an option. An argument of `query` that starts
+    /// with "-" and holds whitespace cannot be an option (none has a space), so it is
+    /// moved behind a "--" at the end, where only positionals go.
+    static func protectingSQL(_ arguments: [String]) -> [String] {
+        guard arguments.first == "query", !arguments.contains("--") else { return arguments }
+        let isSQL = { (a: String) in a.hasPrefix("-") && a.contains(where: \.isWhitespace) }
+        let sql = arguments.filter(isSQL)
+        guard sql.count == 1 else { return arguments }
+        return arguments.filter { !isSQL($0) } + ["--"] + sql
+    }
+}
+
 struct ShellCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shell",
