@@ -10,10 +10,13 @@ final class RunningAgent {
     let pid: pid_t
     var dataDirectory: String { dir + "/data" }
 
-    init(config yaml: String) throws {
+    /// `prepare` runs with the agent's directory before the agent starts (to mount
+    /// its data directory, say).
+    init(config yaml: String, prepare: (String) throws -> Void = { _ in }) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-agent-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try yaml.write(toFile: dir + "/config.yaml", atomically: true, encoding: .utf8)
+        try prepare(dir)
         pid = try spawnClean(["/bin/sh", "-c", "exec '\(CLI.binary)' agent --config '\(dir)/config.yaml' --data-dir '\(dir)/data' 2>'\(dir)/agent.log'"])
     }
 

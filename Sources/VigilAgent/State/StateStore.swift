@@ -29,7 +29,11 @@ public final class StateStore {
             try database.execute(Self.watchdogSchema)
             try database.execute(Self.telemetrySchema)
             try database.execute(Self.outputsSchema)
-            try database.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [.integer(Self.schemaVersion)])
+            // Written only when it changes: opening an existing store must not need a
+            // write, or a full disk would keep even readers (the agent's tables) out.
+            if found != Self.schemaVersion {
+                try database.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [.integer(Self.schemaVersion)])
+            }
         }
     }
 

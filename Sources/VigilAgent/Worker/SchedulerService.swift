@@ -158,6 +158,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
             try store.markExecuting(entry.name, at: now, pid: getpid())
         } catch {
             logger.error("state store: \(error); \(entry.name) not run")
+            view.note(stateError: "\(error)")
             return
         }
         let db = database
@@ -171,6 +172,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
             let result = try QueryExecutor.run(entry.query, on: database)
             let outcome = try recorder.record(entry, rows: result.rows, cost: result.cost, decorations: decorated, at: now)
             recorded = true
+            view.note(stateError: nil)
             if let problem = outcome.deliveryError { logger.error("results of \(entry.name) are kept for later: \(problem)") }
             for message in outcome.outputMessages { logger.warning("\(message)") }
         } catch let failure as QueryFailure {
