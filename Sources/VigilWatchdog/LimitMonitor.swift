@@ -21,7 +21,7 @@ public struct Breach: Sendable, Equatable, CustomStringConvertible {
     public enum Limit: String, Sendable {
         case memory
         case cpu
-        /// One query held the worker for the latency limit without finishing (osquery's
+        /// One query held the worker for the latency limit with no progress (osquery's
         /// watchdog_latency_limit): blocked in the kernel, it uses no CPU to be caught by.
         case stalled
     }
@@ -42,7 +42,7 @@ public struct Breach: Sendable, Equatable, CustomStringConvertible {
         case .cpu:
             return "cpu: \(Self.fixed(measured))% of all cores for \(Self.fixed(seconds)) s (limit \(Int(threshold))% for \(Int(allowedSeconds)) s)"
         case .stalled:
-            return "stalled: one query running for \(Self.fixed(measured)) s without finishing (limit \(Int(threshold)) s)"
+            return "stalled: one query ran \(Self.fixed(measured)) s with no progress (under 1% of a core and 1 MiB read; limit \(Int(threshold)) s)"
         }
     }
 

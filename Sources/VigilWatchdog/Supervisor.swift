@@ -89,7 +89,9 @@ public final class Supervisor {
                 }
                 // CPU and memory first: a busy query over the latency limit is a CPU breach.
                 let usageBreach = ProcessUsage.read(pid).flatMap { monitor?.observe($0) }
-                let stallBreach = stalls?.observe(journal.executing(), at: Clock.monotonicNanoseconds())
+                let executing = stalls == nil ? nil : journal.executing()
+                let stallBreach = stalls?.observe(executing, work: executing == nil ? nil : WorkDone.read(pid),
+                                                  at: Clock.monotonicNanoseconds())
                 guard let breach = usageBreach ?? stallBreach else { continue }
                 end = limitBreached(pid, breach, started: started)
             }
