@@ -36,8 +36,10 @@ struct AgentCommand: AsyncParsableCommand {
 
     var paths: AgentPaths { AgentPaths(dataDirectory: dataDir ?? AgentPaths.defaultDataDirectory) }
 
+    /// The supervisor reads the file and hands its text to the worker (`ConfigHandoff`).
     func loadConfig() throws(ConfigError) -> LoadedConfig {
-        try config.map { path throws(ConfigError) in try ConfigLoader.load(path: path) } ?? ConfigLoader.defaultConfig()
+        let handoff = ConfigHandoff(paths: paths)
+        return worker ? try handoff.loadPublished(config) : try handoff.loadAndPublish(config)
     }
 
     func run() async throws {
@@ -45,23 +47,23 @@ struct AgentCommand: AsyncParsableCommand {
         // The state database and results log hold query results: this user only.
         umask(0o077)
         let logger = Logger(label: worker ? "vigil.worker" : "vigil.agent")
+        do { try paths.prepare() } catch {
+            FileDescriptorText.write("vigil agent: data directory: \(error)\n", to: 2)
+            throw ExitCode(2)
+        }
+        // The lock first: a refused second agent must not publish its config.
+        if worker { DataDirectoryLock.followSupervisor() } else {
+            do { try DataDirectoryLock.acquire(paths) } catch {
+                FileDescriptorText.write("vigil agent: \(error)\n", to: 2)
+                throw ExitCode(2)
+            }
+        }
         let loaded: LoadedConfig
         do { loaded = try loadConfig() } catch {
             FileDescriptorText.write("vigil agent: \(error)\n", to: 2)
             throw ExitCode(2)
         }
-        do { try paths.prepare() } catch {
-            FileDescriptorText.write("vigil agent: data directory: \(error)\n", to: 2)
-            throw ExitCode(2)
-        }
-        if worker {
-            DataDirectoryLock.followSupervisor()
-            return try await runWorker(loaded.config, logger: logger)
-        }
-        do { try DataDirectoryLock.acquire(paths) } catch {
-            FileDescriptorText.write("vigil agent: \(error)\n", to: 2)
-            throw ExitCode(2)
-        }
+        if worker { return try await runWorker(loaded.config, logger: logger) }
         for warning in loaded.warnings { logger.warning("\(warning)") }
         try runSupervisor(loaded.config, logger: logger)
     }

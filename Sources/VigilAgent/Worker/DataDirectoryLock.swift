@@ -39,11 +39,18 @@ public enum DataDirectoryLock {
         _ = ftruncate(fd, 0)
         _ = pwrite(fd, text, text.count, 0)
         setenv(supervisorVariable, String(getpid()), 1)
+        isSupervisor = true
         return fd
     }
 
     /// The supervisor's pid, as its workers find it in their environment.
     static let supervisorVariable = "VIGIL_SUPERVISOR_PID"
+
+    /// Whether this process is a worker started by a supervisor.
+    public static var isSupervised: Bool { getenv(supervisorVariable) != nil && !isSupervisor }
+
+    /// Set in the process that took the lock (it also has the variable, for its children).
+    nonisolated(unsafe) static var isSupervisor = false
 
     /// In the worker: die with the supervisor (PR_SET_PDEATHSIG, SIGTERM so that it
     /// stops gracefully), and exit now if the supervisor is already gone (the signal

@@ -56,7 +56,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
         if delivered > 0 { logger.info("delivered \(delivered) results a previous worker had committed") }
         schedule = Schedule(config: config, hostIdentifier: hostIdentifier)
         view = AgentStateView(statePath: paths.statePath, schedule: schedule, startTime: now)
-        view.update(configText: Self.configText(configPath))
+        view.update(configText: Self.configText(paths: paths, configPath: configPath))
         database = try Database(tables: Self.tables(view: view, events: events))
         interrupter = Interrupter(database)
         scheduler = Scheduler(entries: schedule.entries, now: now, lastExecuted: try store.lastExecuted())
@@ -101,9 +101,9 @@ public final class SchedulerService: Service, @unchecked Sendable {
          o.loggerTCPEndpoint?.description ?? "", "\(o.loggerTCPMaxPendingBytes)"]
     }
 
-    /// The config's text, for its hash (the embedded default when there is no file).
-    static func configText(_ path: String?) -> String {
-        path.flatMap { try? RegularFile.readText($0) } ?? ConfigLoader.defaultConfigText
+    /// The config's text in force, for its hash (the embedded default when there is no file).
+    static func configText(paths: AgentPaths, configPath: String?) -> String {
+        (try? ConfigHandoff(paths: paths).publishedText(configPath)) ?? ConfigLoader.defaultConfigText
     }
 
     static func now() -> Int64 { Clock.realtimeNanoseconds() / 1_000_000_000 }
@@ -189,7 +189,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
     func reload() {
         let loaded: LoadedConfig
         do {
-            loaded = try configPath.map { path throws(ConfigError) in try ConfigLoader.load(path: path) } ?? ConfigLoader.defaultConfig()
+            loaded = try ConfigHandoff(paths: paths).loadPublished(configPath)
         } catch {
             logger.error("config not reloaded, the current one stays in force: \(error)")
             return
@@ -209,7 +209,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
         let now = Self.now()
         schedule = Schedule(config: config, hostIdentifier: hostIdentifier)
         view.update(schedule: schedule)
-        view.update(configText: Self.configText(configPath))
+        view.update(configText: Self.configText(paths: paths, configPath: configPath))
         scheduler = Scheduler(entries: schedule.entries, now: now, lastExecuted: (try? store.lastExecuted()) ?? [:])
         discovery = PackDiscovery(queries: schedule.discovery, refreshInterval: config.options.packRefreshInterval, now: now)
         decorations = DecorationState(decorators: config.decorators)
