@@ -19,6 +19,36 @@ static inline int vigil_statx(int dirfd, const char *path, int flags, unsigned i
 /* gettid(2): glibc declares it only under _GNU_SOURCE. */
 static inline int vigil_gettid(void) { return (int)syscall(SYS_gettid); }
 
+#include <grp.h>
+/* The filesystem identity of the calling thread only. glibc's setgroups changes every
+ * thread of the process (its setxid broadcast); the raw system calls change this one,
+ * which is what reading one user's file as that user needs. Each returns what the
+ * kernel returns (setfsuid/setfsgid: the previous id). */
+static inline int vigil_thread_setfsuid(unsigned uid) { return (int)syscall(SYS_setfsuid, uid); }
+static inline int vigil_thread_setfsgid(unsigned gid) { return (int)syscall(SYS_setfsgid, gid); }
+static inline int vigil_thread_setgroups(int count, const gid_t *groups) {
+    return (int)syscall(SYS_setgroups, (long)count, groups);
+}
+
+/* O_PATH (glibc declares it only under _GNU_SOURCE): a descriptor that names a file
+ * without opening it for I/O, so a FIFO does not block and no driver's open runs. */
+#define VIGIL_O_PATH 0x200000
+
+#include <sys/vfs.h>
+/* fstatfs(2)'s f_type (the filesystem's magic number), or -1 with errno set: Swift's
+ * Glibc module has no sys/statfs.h. */
+static inline long vigil_fstatfs_type(int fd) {
+    struct statfs st;
+    if (fstatfs(fd, &st) != 0) return -1;
+    return (long)st.f_type;
+}
+
+#include <sys/prctl.h>
+#include <signal.h>
+/* prctl(PR_SET_PDEATHSIG, sig): the kernel sends `sig` to this process when the
+ * thread that created it exits (prctl is variadic, so Swift cannot call it). */
+static inline int vigil_set_parent_death_signal(int sig) { return prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0, 0, 0); }
+
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif

@@ -79,12 +79,12 @@ final class TableWriter: ResultWriter {
     private var widths: [Int]?
 
     init(columns: [String], out: Output) {
-        self.columns = columns
+        self.columns = columns.map(TerminalText.escape)
         self.out = out
     }
 
     func write(_ row: [SQLValue]) {
-        let cells = row.map { $0.displayText ?? "" }
+        let cells = row.map(\.terminalText)
         if widths != nil {
             printRow(cells)
             return
@@ -146,16 +146,16 @@ final class LineWriter: ResultWriter {
     private var first = true
 
     init(columns: [String], out: Output) {
-        self.columns = columns
+        self.columns = columns.map(TerminalText.escape)
         self.out = out
-        self.width = columns.map(\.count).max() ?? 0
+        self.width = self.columns.map(\.count).max() ?? 0
     }
 
     func write(_ row: [SQLValue]) {
         if !first { out.line() }
         first = false
         for (name, value) in zip(columns, row) {
-            out.line(String(repeating: " ", count: width - name.count) + name + " = " + (value.displayText ?? ""))
+            out.line(String(repeating: " ", count: width - name.count) + name + " = " + value.terminalText)
         }
     }
 
@@ -238,6 +238,43 @@ extension SQLValue {
     var displayText: String? {
         if case .blob(let b) = self { return Digest.hex(b) }
         return text
+    }
+}
+
+extension SQLValue {
+    /// The value as the human formats (table, line) print it: `displayText` with
+    /// control characters escaped, so that a process name or command line cannot
+    /// retitle or clear the terminal, or forge rows with a newline.
+    var terminalText: String { TerminalText.escape(displayText ?? "") }
+}
+
+/// Escapes what a terminal would act on: C0 controls (ESC, BEL, CR, LF, ...), DEL and
+/// the C1 controls (U+0080-U+009F; U+009B is a one-character CSI). Tab, newline and
+/// carriage return print as \t, \n, \r; the rest as \xHH or \u{HHHH}.
+enum TerminalText {
+    static func escape(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: isControl) else { return s }
+        var out = ""
+        out.unicodeScalars.reserveCapacity(s.unicodeScalars.count + 8)
+        for scalar in s.unicodeScalars {
+            guard isControl(scalar) else {
+                out.unicodeScalars.append(scalar)
+                continue
+            }
+            switch scalar {
+            case "\t": out += "\\t"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            default:
+                let hex = String(scalar.value, radix: 16)
+                out += scalar.value < 0x80 ? "\\x" + (hex.count < 2 ? "0" + hex : hex) : "\\u{" + hex + "}"
+            }
+        }
+        return out
+    }
+
+    static func isControl(_ c: Unicode.Scalar) -> Bool {
+        c.value < 0x20 || (c.value >= 0x7F && c.value <= 0x9F)
     }
 }
 

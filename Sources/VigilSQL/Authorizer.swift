@@ -89,12 +89,13 @@ final class Authorizer {
         }
     }
 
-    /// The first `count` words of `sql`, upper-cased, skipping blanks and comments.
+    /// The first `count` words of `sql`, upper-cased, skipping blanks, comments and
+    /// empty statements (`; REINDEX` is prepared as REINDEX: SQLite skips the `;`).
     static func leadingWords(_ sql: String, count: Int) -> [String] {
         var words: [String] = []
         var rest = Substring(sql)
         while words.count < count {
-            rest = rest.drop(while: { $0.isWhitespace })
+            rest = rest.drop(while: { $0.isWhitespace || $0 == ";" })
             if rest.hasPrefix("--") {
                 rest = rest.drop(while: { $0 != "\n" })
             } else if rest.hasPrefix("/*") {

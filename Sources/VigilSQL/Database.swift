@@ -8,6 +8,7 @@ import Logging
 public final class Database {
     let handle: OpaquePointer
     let authorizer = Authorizer()
+    let clock = QueryClock()
     private var contexts: [ModuleContext] = []
     private let module: UnsafeMutablePointer<sqlite3_module>
     public let tables: [String: any VirtualTable]
@@ -54,6 +55,10 @@ public final class Database {
         try check(vigil_sqlite_db_config_int(handle, SQLITE_DBCONFIG_DEFENSIVE, 1))
         try check(vigil_sqlite_db_config_int(handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0))
         sqlite3_limit(handle, SQLITE_LIMIT_ATTACHED, 0)
+        // Sorts, temporary b-trees and materialized views in memory, under the heap
+        // limit, never in files under /var/tmp that a query could grow without bound.
+        try check(sqlite3_exec(handle, "PRAGMA temp_store = MEMORY", nil, nil, nil))
+        installProgressHandler()
         let ctx = Unmanaged.passUnretained(authorizer).toOpaque()
         try check(sqlite3_set_authorizer(handle, { ctx, action, a, b, _, _ in
             let authorizer = Unmanaged<Authorizer>.fromOpaque(ctx!).takeUnretainedValue()
@@ -67,8 +72,11 @@ public final class Database {
         try check(sqlite3_create_module_v2(handle, table.schema.name, module, Unmanaged.passUnretained(ctx).toOpaque(), nil))
     }
 
-    /// Prepare the first statement of `sql`; `rest` is what follows it.
+    /// Prepare the first statement of `sql`; `rest` is what follows it. SQL with a NUL
+    /// byte is refused (`SQLError.nulByte`): SQLite stops reading at it, so what ran
+    /// would not be what was sent, and a statement starting with one consumes nothing.
     public func prepare(_ sql: String) throws(SQLError) -> (statement: Statement?, rest: Substring) {
+        if let nul = SQLError.nulByte(in: sql) { throw nul }
         var result: Result<(Statement?, Substring), SQLError> = .success((nil, ""))
         sql.withCString { base in
             var stmt: OpaquePointer?
@@ -106,6 +114,11 @@ public final class Database {
                 throw error.shifted(by: sql.utf8.count - rest.utf8.count)
             }
             if let statement { try body(statement) }
+            // Every turn must consume text; one that did not would repeat forever.
+            guard tail.utf8.count < rest.utf8.count else {
+                throw SQLError(code: SQLITE_ERROR, message: "cannot read the SQL past this point",
+                               offset: sql.utf8.count - rest.utf8.count)
+            }
             rest = tail
         }
     }
@@ -139,6 +152,7 @@ public final class Database {
             // Refused whatever else is wrong with it (`REINDEX nosuch`).
             return SQLError(code: SQLITE_AUTH, message: "not authorized: \(reason)")
         }
+        if let limit = limitError(code: code) { return limit }
         var base = SQLError.from(handle, code: code)
         if base.offset == nil, base.message == "incomplete input" {
             // SQLite gives no position here; the statement stopped short at its end.

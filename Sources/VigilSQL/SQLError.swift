@@ -26,6 +26,14 @@ public struct SQLError: Error, CustomStringConvertible, Sendable, Equatable {
         return SQLError(code: code, message: message, offset: offset + bytes)
     }
 
+    /// The refusal of SQL text that holds a NUL byte, pointing at the first; nil when it
+    /// has none. Checked wherever SQL enters (prepare, the agent's config).
+    public static func nulByte(in sql: String) -> SQLError? {
+        guard let at = sql.utf8.firstIndex(of: 0) else { return nil }
+        let offset = sql.utf8.distance(from: sql.utf8.startIndex, to: at)
+        return SQLError(code: SQLITE_ERROR, message: "SQL contains a NUL byte; remove it", offset: offset)
+    }
+
     /// The error carried by a connection right now (sqlite3_errmsg / sqlite3_error_offset).
     static func from(_ db: OpaquePointer?, code: Int32) -> SQLError {
         let message = db.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }

@@ -21,7 +21,9 @@ public final class StateDatabase {
     public init(path: String, durability: Durability = .powerLoss, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLError) {
         self.path = path
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        // NOFOLLOW: a link planted in place of the database would have the agent write
+        // through it (SQLite also refuses a link among its -wal and -shm files then).
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let error = SQLError.from(db, code: rc)

@@ -17,9 +17,10 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable {
 
 public enum Digest {
     /// Hex digests of a file's contents for each requested algorithm, reading the
-    /// file once in large chunks.
+    /// file once in large chunks. Only a regular file on a disk is read
+    /// (`RegularFile`): the path may be anyone's link to a FIFO or /proc/kmsg.
     public static func hashFile(_ path: String, algorithms: [DigestAlgorithm]) throws(SystemError) -> [DigestAlgorithm: String] {
-        let fd = try retryingEINTR("open", path: path) { open(path, O_RDONLY | O_CLOEXEC) }
+        let fd = try RegularFile.open(path)
         defer { close(fd) }
         _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
         let contexts = algorithms.map { alg -> OpaquePointer in

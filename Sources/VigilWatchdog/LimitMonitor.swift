@@ -21,9 +21,13 @@ public struct Breach: Sendable, Equatable, CustomStringConvertible {
     public enum Limit: String, Sendable {
         case memory
         case cpu
+        /// One query held the worker for the latency limit with no progress (osquery's
+        /// watchdog_latency_limit): blocked in the kernel, it uses no CPU to be caught by.
+        case stalled
     }
     public var limit: Limit
-    /// Memory above the initial footprint (MB), or utilization (percent of all cores).
+    /// Memory above the initial footprint (MB), utilization (percent of all cores), or
+    /// how long the query has run (seconds).
     public var measured: Double
     public var threshold: Double
     /// How long it was over (seconds); 0 for memory, which is judged on one sample.
@@ -37,6 +41,8 @@ public struct Breach: Sendable, Equatable, CustomStringConvertible {
             return "memory: \(Self.fixed(measured)) MB above the initial footprint (limit \(Int(threshold)) MB)"
         case .cpu:
             return "cpu: \(Self.fixed(measured))% of all cores for \(Self.fixed(seconds)) s (limit \(Int(threshold))% for \(Int(allowedSeconds)) s)"
+        case .stalled:
+            return "stalled: one query ran \(Self.fixed(measured)) s with no progress (under 1% of a core and 1 MiB read; limit \(Int(threshold)) s)"
         }
     }
 

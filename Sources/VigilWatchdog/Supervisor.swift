@@ -62,6 +62,7 @@ public final class Supervisor {
             workerPID = pid
             logger.info("worker started", metadata: ["pid": "\(pid)"])
             var monitor = options.limits.map { LimitMonitor(limits: $0, cores: cores, started: started) }
+            var stalls = options.limits.map { StallMonitor(limits: $0, started: started) }
             var end: WorkerEnd?
             while end == nil {
                 sleepInterruptibly(options.checkIntervalSeconds)
@@ -81,11 +82,17 @@ public final class Supervisor {
                     if let fresh = reload() {
                         options = fresh
                         monitor = options.limits.map { LimitMonitor(limits: $0, cores: cores, started: started) }
+                        stalls = options.limits.map { StallMonitor(limits: $0, started: started) }
                         logger.info("configuration reloaded")
                     }
                     kill(pid, SIGHUP)
                 }
-                guard let usage = ProcessUsage.read(pid), let breach = monitor?.observe(usage) else { continue }
+                // CPU and memory first: a busy query over the latency limit is a CPU breach.
+                let usageBreach = ProcessUsage.read(pid).flatMap { monitor?.observe($0) }
+                let executing = stalls == nil ? nil : journal.executing()
+                let stallBreach = stalls?.observe(executing, work: executing == nil ? nil : WorkDone.read(pid),
+                                                  at: Clock.monotonicNanoseconds())
+                guard let breach = usageBreach ?? stallBreach else { continue }
                 end = limitBreached(pid, breach, started: started)
             }
             guard let end else { continue }

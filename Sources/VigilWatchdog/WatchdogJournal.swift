@@ -39,7 +39,7 @@ public struct WorkerEnd: Sendable, Equatable {
 /// did. The agent's state store implements it; the watchdog knows nothing of SQL.
 public protocol WatchdogJournal: AnyObject {
     /// The scheduled query the worker marked as running, if any.
-    func executingQuery() -> String?
+    func executing() -> ExecutingQuery?
     /// Whether `query` may be denylisted (a per-query `denylist: false` exempts it).
     func mayDenylist(_ query: String) -> Bool
     /// Skip `query` for a while: it was running when the worker broke a limit.
@@ -48,4 +48,9 @@ public protocol WatchdogJournal: AnyObject {
     func record(_ end: WorkerEnd)
     /// The restarts have become a crash loop.
     func crashLoop(restarts: Int, windowSeconds: Double)
+}
+
+extension WatchdogJournal {
+    /// The name of the query the worker marked as running.
+    public func executingQuery() -> String? { executing()?.name }
 }

@@ -39,7 +39,9 @@ struct AgentCommand: AsyncParsableCommand {
 
     var paths: AgentPaths { AgentPaths(dataDirectory: dataDir ?? AgentPaths.defaultDataDirectory) }
 
-    var source: ConfigSource { ConfigSource(configPath: config, flagfile: flagfile, dataDirectory: paths.dataDirectory) }
+    /// The supervisor reads the config file and hands its text to the worker
+    /// (`ConfigHandoff`); both add the flagfile and the server's config (`ConfigSource`).
+    var source: ConfigSource { ConfigSource(configPath: config, flagfile: flagfile, dataDirectory: paths.dataDirectory, publishes: !worker) }
 
     /// The config, with the fleet options checked too (a worker that cannot reach its
     /// server for a wrong option would otherwise fail in silence).
@@ -56,13 +58,20 @@ struct AgentCommand: AsyncParsableCommand {
         // The state database and results log hold query results: this user only.
         umask(0o077)
         let logger = Logger(label: worker ? "vigil.worker" : "vigil.agent")
+        do { try paths.prepare() } catch {
+            FileDescriptorText.write("vigil agent: data directory: \(error)\n", to: 2)
+            throw ExitCode(2)
+        }
+        // The lock first: a refused second agent must not publish its config.
+        if worker { DataDirectoryLock.followSupervisor() } else {
+            do { try DataDirectoryLock.acquire(paths) } catch {
+                FileDescriptorText.write("vigil agent: \(error)\n", to: 2)
+                throw ExitCode(2)
+            }
+        }
         let loaded: LoadedConfig
         do { loaded = try loadConfig() } catch {
             FileDescriptorText.write("vigil agent: \(error)\n", to: 2)
-            throw ExitCode(2)
-        }
-        do { try paths.prepare() } catch {
-            FileDescriptorText.write("vigil agent: cannot create the data directory: \(error)\n", to: 2)
             throw ExitCode(2)
         }
         if worker { return try await AgentWorker(paths: paths, source: source, config: loaded.config, logger: logger).run() }

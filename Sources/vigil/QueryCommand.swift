@@ -37,7 +37,15 @@ struct QueryCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Log debug detail to standard error.")
     var verbose = false
 
+    @Option(help: "Stop the SQL when it has run this many seconds (0: no limit).")
+    var timeout: Double = 300
+
+    @Option(help: "Fail a statement when SQLite's memory would pass this many MB (sorts and temporary tables stay in memory; 0: no limit).")
+    var memoryLimit: Int = 1024
+
     func validate() throws {
+        if timeout < 0 { throw ValidationError("--timeout must be 0 (no limit) or more seconds, found \(timeout)") }
+        if memoryLimit < 0 { throw ValidationError("--memory-limit must be 0 (no limit) or more MB, found \(memoryLimit)") }
         if sql.allSatisfy({ $0.isWhitespace || $0 == ";" }) {
             throw ValidationError("the SQL is empty; give a statement such as \"SELECT * FROM uptime\"")
         }
@@ -52,10 +60,26 @@ struct QueryCommand: ParsableCommand {
             if !runner.run(sql) { throw ExitCode(runner.unreachable ? 2 : 1) }
             return
         }
+        Database.limitHeap(megabytes: memoryLimit)
         let database = try Database(tables: TableRegistry.all())
+        database.limitTime(seconds: timeout > 0 ? timeout : nil)
         let runner = QueryRunner(database: database, format: format)
         runner.timer = timer
         if !runner.run(sql) { throw ExitCode(1) }
+    }
+}
+
+extension QueryCommand {
+    /// `vigil query "-- why\nSELECT 1"`: SQL may start with a comment, which the
+    /// argument parser would take for an option. An argument of `query` that starts
+    /// with "-" and holds whitespace cannot be an option (none has a space), so it is
+    /// moved behind a "--" at the end, where only positionals go.
+    static func protectingSQL(_ arguments: [String]) -> [String] {
+        guard arguments.first == "query", !arguments.contains("--") else { return arguments }
+        let isSQL = { (a: String) in a.hasPrefix("-") && a.contains(where: \.isWhitespace) }
+        let sql = arguments.filter(isSQL)
+        guard sql.count == 1 else { return arguments }
+        return arguments.filter { !isSQL($0) } + ["--"] + sql
     }
 }
 

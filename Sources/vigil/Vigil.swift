@@ -11,6 +11,10 @@ struct Vigil: AsyncParsableCommand {
         subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self, TraceCommand.self, ProfileCommand.self, DoctorCommand.self, ProfileQueriesCommand.self, AgentCommand.self, DebugCommand.self, ServerCommand.self, UpCommand.self]
     )
 
+    static func main() async {
+        await main(QueryCommand.protectingSQL(Array(CommandLine.arguments.dropFirst())))
+    }
+
     /// Only the executable bootstraps logging; libraries take a Logger.
     static func bootstrapLogging(verbose: Bool, level: Logger.Level = .warning) {
         LoggingSystem.bootstrap { label in

@@ -192,6 +192,9 @@ import VigilSQL
         ("schedule:\n  q:\n    query: SELECT 1\n  q:\n    query: SELECT 2\n", "duplicate key 'q'"),
         ("{\"schedule\": {\"q\": {\"query\": \"SELECT 1\" \"interval\": 5}}}", "c.yaml:1:"),
         ("", "c.yaml:1:1: the config is empty"),
+        // A NUL byte stops SQLite's reading; it once made the worker spin (issue 19).
+        ("schedule:\n  q:\n    query: \"SELECT 1\\0;\"\n    interval: 5\n",
+         "c.yaml:3:12: schedule.q.query: SQL contains a NUL byte; remove it (at offset 8)"),
     ])
     func badConfigsSayWhereAndWhat(text: String, expected: String) {
         #expect {

@@ -10,8 +10,10 @@ final class RunningAgent {
     let pid: pid_t
     var dataDirectory: String { dir + "/data" }
 
-    /// An agent with `yaml` as its config and, when given, `flags` as its osquery flagfile.
-    init(config yaml: String, flags: String? = nil) throws {
+    /// An agent with `yaml` as its config and, when given, `flags` as its osquery
+    /// flagfile. `prepare` runs with the agent's directory before the agent starts (to
+    /// mount its data directory, say).
+    init(config yaml: String, flags: String? = nil, prepare: (String) throws -> Void = { _ in }) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-agent-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try yaml.write(toFile: dir + "/config.yaml", atomically: true, encoding: .utf8)
@@ -20,6 +22,7 @@ final class RunningAgent {
             try flags.write(toFile: dir + "/agent.flags", atomically: true, encoding: .utf8)
             flagfile = " --flagfile '\(dir)/agent.flags'"
         }
+        try prepare(dir)
         pid = try spawnClean(["/bin/sh", "-c", "exec '\(CLI.binary)' agent --config '\(dir)/config.yaml'\(flagfile) --data-dir '\(dir)/data' 2>'\(dir)/agent.log'"])
     }
 

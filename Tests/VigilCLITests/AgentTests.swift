@@ -9,24 +9,26 @@ import VigilTestSupport
 @Suite(.serialized) struct AgentTests {
     /// A query that would run for minutes: 6 users joined 6 times over.
     static let runaway = "SELECT 1 FROM users, users, users, users, users, users"
+    /// The restrictive watchdog from the start, over the runaway query and a clock.
+    static let runawayAndClock = """
+        options:
+          watchdog_level: 1
+          watchdog_delay: 0
+          watchdog_restart_delay_max: 1
+        schedule:
+          runaway:
+            query: \(runaway)
+            interval: 3
+          clock:
+            query: SELECT unix_time FROM time
+            interval: 1
+        """
 
     /// The restrictive level kills the worker within its window while the runaway query
     /// runs; the query is denylisted with the reason; vigil_schedule shows it; a new
     /// worker starts, and the other query keeps running on schedule.
     @Test func runawayQueryIsKilledDenylistedAndOthersKeepRunning() throws {
-        let agent = try RunningAgent(config: """
-            options:
-              watchdog_level: 1
-              watchdog_delay: 0
-              watchdog_restart_delay_max: 1
-            schedule:
-              runaway:
-                query: \(Self.runaway)
-                interval: 3
-              clock:
-                query: SELECT unix_time FROM time
-                interval: 1
-            """)
+        let agent = try RunningAgent(config: Self.runawayAndClock)
         let killed = agent.wait(60) { try agent.store().watchdogRecords().contains { $0.cause == "limit" } }
         #expect(killed, "no kill recorded; log:\n\(agent.log)")
         let record = try #require(try agent.store().watchdogRecords().first { $0.cause == "limit" })

@@ -16,7 +16,9 @@ enum CLI {
         let stderr: String
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil, executable: String? = nil) throws -> Result {
+    /// `timeout`: SIGKILL the child after that many seconds (a test of something that
+    /// once hung must fail, not hang); its status is then 128 + 9.
+    static func run(_ arguments: [String], stdin: String? = nil, executable: String? = nil, timeout: Double? = nil) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable ?? binary)
         p.arguments = arguments
@@ -25,6 +27,10 @@ enum CLI {
         p.standardError = err
         p.standardInput = stdin == nil ? FileHandle.nullDevice : input
         try p.run()
+        if let timeout {
+            let pid = p.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if p.isRunning { kill(pid, SIGKILL) } }
+        }
         if let stdin {
             input.fileHandleForWriting.write(Data(stdin.utf8))
             try input.fileHandleForWriting.close()

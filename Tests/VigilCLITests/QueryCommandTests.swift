@@ -238,3 +238,14 @@ import Testing
         #expect(list.stdout == "name\nsqlite_schema\n")
     }
 }
+
+/// Issue 19, item 12: SQL that starts with a comment is SQL, not an option.
+@Suite struct LeadingCommentTests {
+    @Test func sqlStartingWithACommentRuns() throws {
+        let r = try CLI.run(["query", "-f", "csv", "-- why\nSELECT 1 AS one"], timeout: 30)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "one\n1\n")
+        let refused = try CLI.run(["query", "; REINDEX"], timeout: 30)
+        #expect(refused.status == 1 && refused.stderr.contains("REINDEX is not allowed"), "\(refused.stderr)")
+    }
+}

@@ -17,6 +17,29 @@ func capture(_ body: (Output) -> Void) throws -> String {
 }
 
 @Suite struct FormatTests {
+    /// Issue 19, item 11: a command line with a terminal title sequence (ESC ] 0 ; …
+    /// BEL), a clear-screen CSI in its C1 form (U+009B) and a newline that would forge a
+    /// row. The human formats print them escaped: no control byte reaches the terminal
+    /// but the line ends, and the table keeps one line per row.
+    @Test func humanFormatsEscapeTerminalControls() throws {
+        let hostile: [SQLValue] = [.text("x\u{1b}]0;pwned\u{07}"), .text("a\n| 1 | root |\u{9b}2J\tz")]
+        for format in [OutputFormat.table, .line] {
+            let text = try capture { out in
+                let w = format.writer(columns: ["cmd\u{1b}[2J", "name"], to: out)
+                w.write(hostile)
+                w.finish()
+            }
+            let controls = text.unicodeScalars.filter { $0 != "\n" && TerminalText.isControl($0) }
+            #expect(controls.isEmpty, "\(format): \(text.debugDescription)")
+            #expect(text.contains("x\\x1b]0;pwned\\x07"), "\(text)")
+            #expect(text.contains("a\\n| 1 | root |\\u{9b}2J\\tz"), "\(text)")
+            #expect(text.contains("cmd\\x1b[2J"), "\(text)")
+            #expect(text.split(separator: "\n").count == (format == .table ? 5 : 2), "\(text)")
+        }
+        // Machine formats keep the value: JSON escapes it its own way.
+        #expect(JSON.string("x\u{1b}") == "\"x\\u001b\"")
+    }
+
     @Test func jsonEscapesControlCharactersAndQuotes() {
         #expect(JSON.string("a\"b\\c\nd\u{1}") == "\"a\\\"b\\\\c\\nd\\u0001\"")
         #expect(JSON.value(.null) == "null")

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VigilSQL
 
@@ -100,6 +101,23 @@ import VigilSQL
         }
         #expect(n == 200_000)
     }
+    /// A NUL byte anywhere in the SQL is refused with its offset, at once: preparing
+    /// "\0…" consumed nothing and forEachStatement looped forever (issue 19). Run on
+    /// a thread with a deadline so that a regression fails instead of hanging.
+    @Test(arguments: ["\0SELECT 1", "SELECT 1\0;", "SELECT 1; \0", "SELECT 1;\n\0\0"])
+    func nulByteIsRefusedNotLoopedOn(_ sql: String) throws {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome = ""
+        nonisolated(unsafe) let db = self.db
+        Thread.detachNewThread {
+            do { _ = try db.query(sql) } catch { outcome = "\(error)" }
+            done.signal()
+        }
+        try #require(done.wait(timeout: .now() + 10) == .success, "still running after 10 s")
+        let offset = sql.utf8.firstIndex(of: 0).map { sql.utf8.distance(from: sql.utf8.startIndex, to: $0) }!
+        #expect(outcome == "SQL contains a NUL byte; remove it (at offset \(offset))")
+    }
+
 }
 
 /// A table with osquery-like column names, for suggestion tests.

@@ -36,6 +36,10 @@ import VigilSQL
         ("VACUUM", "not authorized: VACUUM is not allowed: Vigil's SQL is read-only"),
         ("REINDEX", "not authorized: REINDEX is not allowed: Vigil's SQL is read-only"),
         ("/* why */ REINDEX numbers", "not authorized: REINDEX is not allowed"),
+        // A leading empty statement once hid the keyword from the check (issue 19).
+        ("; REINDEX", "not authorized: REINDEX is not allowed: Vigil's SQL is read-only"),
+        (";;\n ; /* c */ VACUUM", "not authorized: VACUUM is not allowed"),
+        ("PRAGMA temp_store = FILE", "not authorized: PRAGMA temp_store is not allowed"),
         ("ANALYZE", "not authorized: ANALYZE is not allowed: Vigil's SQL is read-only"),
         ("SELECT load_extension('%DIR%/x.so')", "not authorized to use function: load_extension"),
         ("PRAGMA journal_mode = WAL", "not authorized: PRAGMA journal_mode is not allowed (only read-only pragmas:"),

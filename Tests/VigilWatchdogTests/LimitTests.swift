@@ -55,4 +55,37 @@ import VigilWatchdog
         // A worker that ran an hour was healthy: back to 1 s, and the old restarts age out.
         #expect(b.workerEnded(lifetime: 3600, at: 4000) == (1, false))
     }
+
+    /// One marked run held for the latency limit while the worker did nothing (under
+    /// 1% of a core, under 1 MiB read) is a stall; runs that end and start again (a
+    /// new start, even of the same query) are progress, and so is a run that computes
+    /// or reads: each window in which it worked starts a new one.
+    @Test func aQueryHeldWithNoProgressIsStalled() {
+        var m = StallMonitor(limits: Limits(memoryMB: 100, utilizationPercent: 5, latencySeconds: 6, delaySeconds: 0), started: 0)
+        let run = { (start: Int64) in ExecutingQuery(name: "history", started: start) }
+        let idle = WorkDone(cpuNanoseconds: 1_000_000_000, readBytes: 5000)
+        // Every 2 s a new run of the same query: never stalled.
+        for t in stride(from: 0, through: 20, by: 2) {
+            #expect(m.observe(run(Int64(t)), work: idle, at: Int64(t) * second) == nil)
+        }
+        #expect(m.observe(nil, work: nil, at: 22 * second) == nil)
+        // One run that computes (a quarter of a core): never stalled.
+        for t in stride(from: 24, through: 60, by: 2) {
+            let busy = WorkDone(cpuNanoseconds: Int64(t) * second / 4, readBytes: 5000)
+            #expect(m.observe(run(24), work: busy, at: Int64(t) * second) == nil)
+        }
+        // One that reads 1 MiB a second with no CPU: never stalled either.
+        for t in stride(from: 62, through: 90, by: 2) {
+            let reading = WorkDone(cpuNanoseconds: 0, readBytes: Int64(t) << 20)
+            #expect(m.observe(run(62), work: reading, at: Int64(t) * second) == nil)
+        }
+        // One blocked from t=92 (10 ms of CPU and 4 kB read by the worker's other
+        // threads in 6 s): judged at t=98, not before.
+        for t in stride(from: 92, through: 96, by: 2) {
+            #expect(m.observe(run(92), work: idle, at: Int64(t) * second) == nil)
+        }
+        let b = m.observe(run(92), work: WorkDone(cpuNanoseconds: idle.cpuNanoseconds + 10_000_000, readBytes: 9096), at: 98 * second)
+        #expect(b?.limit == .stalled && b?.measured == 6)
+        #expect(b?.description == "stalled: one query ran 6.0 s with no progress (under 1% of a core and 1 MiB read; limit 6 s)")
+    }
 }

@@ -51,6 +51,14 @@ public struct AdminClient: Sendable {
             default: throw .connection("\(error)")
             }
         }
+        // The server must be as trusted as the agent: whoever else listens there (a
+        // socket planted in a directory they could write) would read the SQL and
+        // answer with rows of their choosing.
+        let server: (pid: Int32, uid: UInt32)
+        do { server = try socket.peerCredentials() } catch { throw .connection("\(error)") }
+        guard server.uid == 0 || server.uid == geteuid() else {
+            throw .notPermitted("refusing \(socketPath): it is served by uid \(server.uid) (pid \(server.pid)), not by root or this user (uid \(geteuid()))")
+        }
         // A refused peer is answered and closed before its request is read, so a
         // failed send is reported only if no answer is waiting either.
         var sendFailure: AdminClientError?

@@ -4,15 +4,20 @@ import Synchronization
 import VigilSQL
 import VigilSystem
 
-/// Serves the admin socket on a thread of its own, one connection at a time, so
-/// nothing a client does (a slow query, a slow reader, a profile) runs on the
-/// scheduler's executor. `AdminService` owns it and enforces `deadline` from outside,
+/// Serves the admin socket on threads of its own, so nothing a client does (a slow
+/// query, a slow reader, a profile) runs on the scheduler's executor. Each client
+/// gets a thread that checks it and reads its request within the request window, so
+/// silent clients delay nobody; the requests then run one at a time (`work`), as
+/// the engine is one SQLite connection. `AdminService` owns it and enforces `deadline` from outside,
 /// because a thread inside sqlite3_step cannot interrupt itself.
 final class AdminServer: @unchecked Sendable {
     // @unchecked: `listener`, `database` and `session` state are used by the serving
     // thread alone; the atomics and `interrupter` are what other threads touch.
     let listener: UnixSocket
     let database: Database
+    /// Where each query is marked while it runs, so that a watchdog breach blames it
+    /// (and refuses it afterwards) rather than the scheduled query beside it.
+    let store: StateStore?
     let interrupter: Interrupter
     let queryTimeoutNanoseconds: Int64
     let logger: Logger
@@ -24,10 +29,16 @@ final class AdminServer: @unchecked Sendable {
     /// Set by `AdminService` when it interrupted a query for the deadline.
     let timedOut = Atomic<Bool>(false)
     let finished = Atomic<Bool>(false)
+    /// Held while a request runs: the database and the deadline are one request's.
+    private let work = Mutex<Void>(())
+    /// Client threads alive; more than `maxClients` at once are told the agent is busy.
+    let clients = Atomic<Int>(0)
+    static let maxClients = 16
 
-    init(listener: UnixSocket, database: Database, queryTimeoutSeconds: Double, logger: Logger) {
+    init(listener: UnixSocket, database: Database, store: StateStore?, queryTimeoutSeconds: Double, logger: Logger) {
         self.listener = listener
         self.database = database
+        self.store = store
         interrupter = Interrupter(database)
         queryTimeoutNanoseconds = Int64(queryTimeoutSeconds * 1e9)
         self.logger = logger
@@ -43,9 +54,23 @@ final class AdminServer: @unchecked Sendable {
                 return
             }
             guard let connection else { continue }
-            handle(connection)
-            deadline.store(0, ordering: .relaxed)
+            guard clients.add(1, ordering: .relaxed).newValue <= Self.maxClients else {
+                clients.subtract(1, ordering: .relaxed)
+                AdminSession(server: self, connection: connection).finish(kind: "busy", message: "the agent is serving \(Self.maxClients) clients; try again")
+                continue
+            }
+            do {
+                try NamedThread.start("vigil-admin-c") { [self] in
+                    defer { clients.subtract(1, ordering: .relaxed) }
+                    handle(connection)
+                }.detach()
+            } catch {
+                clients.subtract(1, ordering: .relaxed)
+                logger.error("admin socket: \(error); client dropped")
+            }
         }
+        // Clients notice `stopping` within 100 ms of any wait; a running query was interrupted.
+        for _ in 0..<50 where clients.load(ordering: .relaxed) > 0 { usleep(20_000) }
     }
 
     /// Only root and the agent's own user may ask: the socket runs any read-only SQL
@@ -83,6 +108,14 @@ final class AdminServer: @unchecked Sendable {
             session.finish(kind: "request", message: "\(error)")
             return
         }
+        work.withLock { _ in
+            dispatch(request, session)
+            deadline.store(0, ordering: .relaxed)
+        }
+    }
+
+    /// Run one request; called with `work` held.
+    private func dispatch(_ request: AdminJSON, _ session: AdminSession) {
         switch request["op"]?.string {
         case "query":
             guard let sql = request["sql"]?.string else { return session.finish(kind: "request", message: "query needs \"sql\"") }

@@ -29,6 +29,7 @@ public enum AdminServiceError: Error, CustomStringConvertible, Sendable {
 public final class AdminService: Service, @unchecked Sendable {
     // @unchecked: immutable after init.
     let path: String
+    let statePath: String
     /// The scheduler's tables over its `AgentStateView` (and event stores), built anew
     /// for this service's own connection.
     let makeTables: @Sendable () -> [any VirtualTable]
@@ -37,6 +38,7 @@ public final class AdminService: Service, @unchecked Sendable {
 
     public init(paths: AgentPaths, scheduler: SchedulerService, logger: Logger) {
         path = AdminProtocol.socketPath(dataDirectory: paths.dataDirectory)
+        statePath = paths.statePath
         makeTables = { [view = scheduler.view, events = scheduler.events] in SchedulerService.tables(view: view, events: events) }
         queryTimeoutSeconds = Self.queryTimeout(scheduler.config.options)
         self.logger = logger
@@ -101,7 +103,13 @@ public final class AdminService: Service, @unchecked Sendable {
             unlink(path)
             throw .database(error)
         }
-        return AdminServer(listener: listener, database: database, queryTimeoutSeconds: queryTimeoutSeconds, logger: logger)
+        // Its own connection: the admin thread marks its queries beside the scheduler's.
+        let store: StateStore?
+        do { store = try StateStore(path: statePath, durability: .processCrash) } catch {
+            logger.error("admin queries run unmarked (a breach would blame the schedule): \(error)")
+            store = nil
+        }
+        return AdminServer(listener: listener, database: database, store: store, queryTimeoutSeconds: queryTimeoutSeconds, logger: logger)
     }
 
     static func inode(_ path: String) -> ino_t? {

@@ -44,6 +44,16 @@ final class AdminSession {
     // MARK: Query
 
     func query(_ sql: String) {
+        let name = StateStore.adHocName(sql)
+        let now = Clock.realtimeNanoseconds() / 1_000_000_000
+        if let denied = try? server.store?.denylistEntry(name, at: now) {
+            return finish(kind: "denylisted", message: "refused: this query got the worker stopped (\(denied.measured)); "
+                          + "it is refused until \(denied.until) (unix time)")
+        }
+        do { try server.store?.markAdHoc(name, at: now, pid: getpid()) } catch {
+            server.logger.error("admin query runs unmarked: \(error)")
+        }
+        defer { try? server.store?.clearAdHoc() }
         server.timedOut.store(false, ordering: .relaxed)
         server.deadline.store(Clock.monotonicNanoseconds() + server.queryTimeoutNanoseconds, ordering: .relaxed)
         do {

@@ -97,6 +97,11 @@ public struct WatchdogLimits: Sendable, Equatable {
     public var utilizationPercent: Int
     public var latencySeconds: Int
     public var delaySeconds: Int
+
+    /// SQLite's heap limit in the worker (`Database.limitHeap`): half the memory limit,
+    /// so a greedy query (scheduled or admin) fails with an error of its own well before
+    /// the watchdog would stop the worker for it; none with the watchdog off.
+    public var sqlHeapMegabytes: Int { enabled && memoryMB > 0 ? max(16, memoryMB / 2) : 0 }
 }
 
 extension ConfigParser {

@@ -1,4 +1,5 @@
 import Glibc
+import VigilSQL
 import VigilSystem
 import VigilYAML
 import Yams
@@ -53,6 +54,7 @@ final class ConfigParser {
         }
         let sql = try string(sqlEntry.value, for: "\(place).query")
         if sql.allSatisfy(\.isWhitespace) { throw error("\(place).query is empty", at: sqlEntry.value) }
+        if let nul = SQLError.nulByte(in: sql) { throw error("\(place).query: \(nul)", at: sqlEntry.value) }
         // osquery caps intervals at a week; a longer one is almost always a typo.
         let interval = try fields["interval"].map { e throws(ConfigError) in
             try integer(e.value, for: "\(place).interval", in: 1...604_800)
@@ -97,7 +99,7 @@ final class ConfigParser {
     private func loadPack(name: String, path: String, at node: Node, defaultInterval: Int) throws(ConfigError) -> Pack {
         let text: String
         do {
-            text = try FileSystem.readText(path)
+            text = try RegularFile.readText(path)
         } catch {
             throw self.error("cannot read pack '\(name)': \(error); fix the path or inline the pack", at: node)
         }
@@ -172,7 +174,7 @@ public enum ConfigLoader {
     public static func load(path: String) throws(ConfigError) -> LoadedConfig {
         let text: String
         do {
-            text = try FileSystem.readText(path)
+            text = try RegularFile.readText(path)
         } catch {
             throw ConfigError(file: path, line: 1, column: 1, reason: "cannot read the config: \(error)")
         }

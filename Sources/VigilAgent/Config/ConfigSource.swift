@@ -3,7 +3,8 @@ import Yams
 
 /// Where the agent's configuration comes from, read the same way by the supervisor and
 /// the worker, at start and on SIGHUP:
-/// 1. the config file (`--config`), or the embedded default;
+/// 1. the config file (`--config`), or the embedded default: read by the supervisor,
+///    whose checked text the worker runs (`ConfigHandoff`);
 /// 2. the flagfile (`--flagfile`), whose flags are options over the config's;
 /// 3. with `config_plugin=tls`, the config the fleet server sent last (kept in
 ///    DATA_DIR/server_config.json): its schedule, packs and decorators replace the local
@@ -13,24 +14,30 @@ public struct ConfigSource: Sendable {
     public var configPath: String?
     public var flagfile: String?
     public var dataDirectory: String
+    /// The supervisor publishes the config text it read; a worker runs the published text.
+    public var publishes: Bool
 
-    public init(configPath: String?, flagfile: String?, dataDirectory: String) {
+    public init(configPath: String?, flagfile: String?, dataDirectory: String, publishes: Bool = false) {
         self.configPath = configPath
         self.flagfile = flagfile
         self.dataDirectory = dataDirectory
+        self.publishes = publishes
     }
+
+    var handoff: ConfigHandoff { ConfigHandoff(paths: AgentPaths(dataDirectory: dataDirectory)) }
 
     public var serverConfigPath: String { dataDirectory + "/server_config.json" }
 
     public func load() throws(ConfigError) -> LoadedConfig {
-        let local = try configPath.map { path throws(ConfigError) in try ConfigLoader.load(path: path) } ?? ConfigLoader.defaultConfig()
+        let local = publishes ? try handoff.loadAndPublish(configPath) : try handoff.loadPublished(configPath)
         var options = local.config.options.raw.map { (name: $0.key, value: $0.value) }
         if let flagfile {
             options += try Flagfile.load(path: flagfile).map { (name: $0.name, value: $0.value.unquoted) }
         }
         var result = local
         let usesServer = options.last(where: { $0.name == "config_plugin" })?.value.split(separator: ",").contains("tls") == true
-        if usesServer, let text = FileSystem.readTextIfPresent(serverConfigPath) {
+        // Written by the worker itself (0600, by rename) in the agent's own directory.
+        if usesServer, let text = try? RegularFile.readText(serverConfigPath) {
             result = try ConfigLoader.parse(text, file: serverConfigPath)
             options = result.config.options.raw.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) } + options
         }
@@ -42,9 +49,9 @@ public struct ConfigSource: Sendable {
 
     /// Everything the config was read from, for its hash (`osquery_info.config_hash`).
     public func text() -> String {
-        var text = configPath.flatMap(FileSystem.readTextIfPresent) ?? ConfigLoader.defaultConfigText
-        if let flagfile { text += FileSystem.readTextIfPresent(flagfile) ?? "" }
-        text += FileSystem.readTextIfPresent(serverConfigPath) ?? ""
+        var text = (try? handoff.publishedText(configPath)) ?? ConfigLoader.defaultConfigText
+        if let flagfile { text += (try? RegularFile.readText(flagfile)) ?? "" }
+        text += (try? RegularFile.readText(serverConfigPath)) ?? ""
         return text
     }
 }

@@ -7,7 +7,8 @@ import VigilSystem
 public enum Flagfile {
     public static func load(path: String) throws(ConfigError) -> [(name: String, value: String, line: Int)] {
         let text: String
-        do { text = try FileSystem.readText(path) } catch {
+        // A regular file only: a FIFO or a device swapped in must not block the agent.
+        do { text = try RegularFile.readText(path, limit: 1 << 20) } catch {
             throw ConfigError(file: path, line: 1, column: 1, reason: "cannot read the flagfile: \(error)")
         }
         return try parse(text, file: path)

@@ -13,71 +13,130 @@ public final class EventStore: Sendable {
         public var overflowed: UInt64 = 0
         /// Dropped because they were older than the expiry.
         public var expired: UInt64 = 0
-        /// Buffered now.
+        /// Buffered now, and their bytes as `EventStore.cost` counts them.
         public var buffered = 0
+        public var bufferedBytes = 0
         /// Lost before they reached the store: the kernel's ring buffer was full.
         public var lostInKernel: UInt64 = 0
         /// Whether the tracer feeding the store is running (it needs root and BPF).
         public var active = false
     }
 
+    /// One buffered event.
+    private struct Entry {
+        var eid: Int64
+        var time: Int64
+        var values: [SQLValue]
+        /// What it counts against `maxBytes` (`Self.cost`).
+        var bytes: Int
+        static let empty = Entry(eid: 0, time: 0, values: [], bytes: 0)
+    }
+
     private struct State {
-        var rows: [(eid: Int64, time: Int64, values: [SQLValue])] = []
-        var head = 0
+        /// A ring of at most `capacity` slots, grown as events come: the oldest is at
+        /// `start`, and a dropped event's slot is emptied at once, so what is held is
+        /// exactly what is buffered (no dropped prefix waits to be compacted).
+        var slots: [Entry] = []
+        var start = 0
+        var count = 0
+        var bytes = 0
         var nextEID: Int64 = 1
         var counters = Counters()
         /// Per scheduled query: the last event id it has seen (committed after a successful run).
         var cursors: [String: Int64] = [:]
         /// The query running now, and the newest event id when it started.
         var active: (name: String, upTo: Int64)?
+
+        func entry(_ i: Int) -> Entry { slots[(start + i) % slots.count] }
+
+        mutating func dropOldest() -> Entry {
+            let old = slots[start]
+            slots[start] = .empty
+            start = (start + 1) % slots.count
+            count -= 1
+            bytes -= old.bytes
+            return old
+        }
+
+        mutating func append(_ e: Entry, capacity: Int) {
+            if count == slots.count && slots.count < capacity {
+                if start != 0 {
+                    slots = Array(slots[start...] + slots[..<start])
+                    start = 0
+                }
+                slots.append(e)
+            } else {
+                slots[(start + count) % slots.count] = e
+            }
+            count += 1
+            bytes += e.bytes
+        }
     }
 
     public let name: String
     public let capacity: Int
+    /// The most the buffered events may hold, as `cost` counts them: a burst of long
+    /// command lines must not grow the worker to where the watchdog kills it.
+    public let maxBytes: Int
     public let expirySeconds: Int64
     private let state = Mutex(State())
 
-    public init(name: String, capacity: Int = 50_000, expirySeconds: Int64 = 3600) {
+    public init(name: String, capacity: Int = 50_000, maxBytes: Int = 16 << 20, expirySeconds: Int64 = 3600) {
         self.name = name
         self.capacity = max(1, capacity)
+        self.maxBytes = max(1, maxBytes)
         self.expirySeconds = expirySeconds
     }
 
+    /// What an event counts against `maxBytes`: its text and blob bytes plus a fixed
+    /// share per value and per event for the structures that hold them.
+    static func cost(_ values: [SQLValue]) -> Int {
+        values.reduce(64) { total, v in
+            switch v {
+            case .text(let t): return total + 32 + t.utf8.count
+            case .blob(let b): return total + 32 + b.count
+            default: return total + 32
+            }
+        }
+    }
+
     /// Add an event (its column values in the table's order, `eid` left for the store
-    /// to fill) at Unix time `time`.
+    /// to fill) at Unix time `time`. The oldest go first when it is full, in rows or bytes.
     public func add(time: Int64, values: [SQLValue]) {
+        let bytes = Self.cost(values)
         state.withLock { s in
             let eid = s.nextEID
             s.nextEID += 1
             s.counters.seen += 1
-            if s.rows.count - s.head >= capacity {
-                s.head += 1
-                s.counters.overflowed += 1
+            if bytes > maxBytes {
+                s.counters.overflowed += 1  // larger than the whole store: not kept
+            } else {
+                while s.count > 0 && (s.count >= capacity || s.bytes + bytes > maxBytes) {
+                    _ = s.dropOldest()
+                    s.counters.overflowed += 1
+                }
+                s.append(Entry(eid: eid, time: time, values: values, bytes: bytes), capacity: capacity)
             }
-            s.rows.append((eid, time, values))
-            compact(&s)
+            s.counters.buffered = s.count
+            s.counters.bufferedBytes = s.bytes
         }
     }
 
     /// Drop what has expired by `now`.
     public func expire(now: Int64) {
         state.withLock { s in
-            while s.head < s.rows.count, s.rows[s.head].time < now - expirySeconds {
-                s.head += 1
+            while s.count > 0, s.entry(0).time < now - expirySeconds {
+                _ = s.dropOldest()
                 s.counters.expired += 1
             }
-            compact(&s)
+            s.counters.buffered = s.count
+            s.counters.bufferedBytes = s.bytes
         }
     }
 
-    /// Reclaim the dropped prefix once it is as large as what is kept.
-    private func compact(_ s: inout State) {
-        if s.head > 1024 && s.head * 2 >= s.rows.count {
-            s.rows.removeFirst(s.head)
-            s.head = 0
-        }
-        s.counters.buffered = s.rows.count - s.head
-    }
+    /// Events whose values are still held in memory (buffered ones only): what a test
+    /// checks against `capacity`.
+    var heldEvents: Int { state.withLock { s in s.slots.reduce(0) { $0 + ($1.values.isEmpty ? 0 : 1) } } }
 
     public var counters: Counters { state.withLock { $0.counters } }
 
@@ -111,8 +170,9 @@ public final class EventStore: Sendable {
                 upTo = active.upTo
             }
             var out: [(eid: Int64, values: [SQLValue])] = []
-            for i in s.head..<s.rows.count where s.rows[i].eid > from && s.rows[i].eid <= upTo {
-                out.append((s.rows[i].eid, s.rows[i].values))
+            for i in 0..<s.count {
+                let e = s.entry(i)
+                if e.eid > from && e.eid <= upTo { out.append((e.eid, e.values)) }
             }
             return out
         }

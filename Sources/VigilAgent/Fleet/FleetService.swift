@@ -54,7 +54,7 @@ public final class FleetService: Service, @unchecked Sendable {
     }
 
     func serve() async throws {
-        let engine = try LiveQueryEngine(tables: makeTables(), timeoutSeconds: queryTimeoutSeconds)
+        let engine = try LiveQueryEngine(tables: makeTables(), timeoutSeconds: queryTimeoutSeconds, statePath: paths.statePath)
         let details = HostDetailsCollector(engine: engine)
         let connection = try FleetConnection(options: options, dataDirectory: paths.dataDirectory, hostIdentifier: hostIdentifier,
                                              hostDetails: { details.cached }, logger: logger)

@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import VigilSQL
 import VigilSystem
 import VigilWire
@@ -17,13 +18,17 @@ final class LiveQueryEngine: @unchecked Sendable {
     // @unchecked: `database` is used on `queue` alone; interrupt is thread-safe.
     private let database: Database
     private let interrupter: Interrupter
+    /// For the ad hoc marker and denylist: a query that got the worker stopped is blamed
+    /// (never the scheduled query beside it) and refused for the denylist's duration.
+    private let store: StateStore?
     private let queue = DispatchQueue(label: "vigil.live-queries")
     let timeoutSeconds: Double
     /// Largest answer sent for one query; past it the query fails with a message.
     static let maxAnswerBytes = WireCoding.maxBodyBytes / 2
 
-    init(tables: [any VirtualTable], timeoutSeconds: Double) throws(SQLError) {
+    init(tables: [any VirtualTable], timeoutSeconds: Double, statePath: String?) throws(SQLError) {
         database = try Database(tables: tables)
+        store = try statePath.map { path throws(SQLError) in try StateStore(path: path) }
         interrupter = Interrupter(database)
         self.timeoutSeconds = timeoutSeconds
     }
@@ -38,6 +43,14 @@ final class LiveQueryEngine: @unchecked Sendable {
                 DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
                 defer { deadline.cancel() }
                 var answer = LiveAnswer()
+                let name = StateStore.adHocName(sql)
+                let now = Clock.realtimeNanoseconds() / 1_000_000_000
+                if let denied = try? store?.denylistEntry(name, at: now) {
+                    answer.error = "refused: this query got the worker stopped (\(denied.measured)); it is refused until \(denied.until) (unix time)"
+                    return continuation.resume(returning: answer)
+                }
+                try? store?.markAdHoc(name, at: now, pid: getpid())
+                defer { try? store?.clearAdHoc() }
                 do throws(QueryFailure) {
                     let run = try QueryExecutor.run(sql, on: database)
                     answer.stats = Self.stats(run.cost)

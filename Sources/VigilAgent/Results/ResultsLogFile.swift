@@ -34,7 +34,7 @@ public final class ResultsLogFile {
     deinit { close(fd) }
 
     private static func open(_ path: String) throws(SystemError) -> Int32 {
-        try retryingEINTR("open", path: path) { Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640) }
+        try retryingEINTR("open", path: path) { Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o640) }
     }
 
     /// Re-read size and inode from the open file.

@@ -29,7 +29,11 @@ public final class StateStore {
             try database.execute(Self.watchdogSchema)
             try database.execute(Self.telemetrySchema)
             try database.execute(Self.outputsSchema)
-            try database.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [.integer(Self.schemaVersion)])
+            // Written only when it changes: opening an existing store must not need a
+            // write, or a full disk would keep even readers (the agent's tables) out.
+            if found != Self.schemaVersion {
+                try database.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [.integer(Self.schemaVersion)])
+            }
         }
     }
 
@@ -51,6 +55,12 @@ public final class StateStore {
             log_offset INTEGER
         );
         CREATE TABLE IF NOT EXISTS executing(
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            name TEXT NOT NULL,
+            started INTEGER NOT NULL,
+            pid INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS executing_adhoc(
             id INTEGER PRIMARY KEY CHECK (id = 1),
             name TEXT NOT NULL,
             started INTEGER NOT NULL,
@@ -146,7 +156,33 @@ public final class StateStore {
     }
 
     public func executing() throws(SQLError) -> ExecutingMarker? {
-        guard let r = try database.rows("SELECT name, started, pid FROM executing WHERE id = 1").first else { return nil }
+        try marker("SELECT name, started, pid FROM executing WHERE id = 1")
+    }
+
+    /// An ad hoc query (the admin socket's, later the fleet's live queries) runs beside
+    /// the schedule, so it has a marker of its own (`executing_adhoc`), named `adHocName(sql)`.
+    public func markAdHoc(_ name: String, at now: Int64, pid: Int32) throws(SQLError) {
+        try database.run("INSERT OR REPLACE INTO executing_adhoc(id, name, started, pid) VALUES (1, ?, ?, ?)", [.text(name), .integer(now), .integer(Int64(pid))])
+    }
+
+    public func clearAdHoc() throws(SQLError) {
+        try database.run("DELETE FROM executing_adhoc")
+    }
+
+    /// The marker to blame for a breach: an ad hoc query when one runs (the schedule's
+    /// query beside it did not ask for the extra work), else the scheduled one.
+    public func blamed() throws(SQLError) -> ExecutingMarker? {
+        if let adHoc = try marker("SELECT name, started, pid FROM executing_adhoc") { return adHoc }
+        return try executing()
+    }
+
+    /// The denylist and marker name of an ad hoc query: its text's stable hash.
+    public static func adHocName(_ sql: String) -> String {
+        "adhoc_" + String(StableHash.hash(sql), radix: 16)
+    }
+
+    private func marker(_ sql: String) throws(SQLError) -> ExecutingMarker? {
+        guard let r = try database.rows(sql).first else { return nil }
         return ExecutingMarker(name: r[0].text ?? "", started: r[1].integer ?? 0, pid: Int32(truncatingIfNeeded: r[2].integer ?? 0))
     }
 }

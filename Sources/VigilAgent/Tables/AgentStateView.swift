@@ -13,6 +13,9 @@ public final class AgentStateView: Sendable {
         var startTime: Int64
         /// SHA-1 of the config text in force (osquery_info.config_hash).
         var configHash = ""
+        /// Why the worker cannot write its state now (a full disk), if it cannot: the
+        /// store itself cannot hold that error.
+        var stateError: String?
     }
     private let state: Mutex<State>
     public let statePath: String
@@ -36,6 +39,11 @@ public final class AgentStateView: Sendable {
     }
 
     public var configHash: String { state.withLock { $0.configHash } }
+
+    /// The worker could not write its state (nil: it can again).
+    public func note(stateError: String?) { state.withLock { $0.stateError = stateError } }
+
+    public var stateError: String? { state.withLock { $0.stateError } }
     public var startTime: Int64 { state.withLock { $0.startTime } }
 
     /// Run `body` with the state store, opening it on first use.

@@ -18,6 +18,7 @@ public struct OutputsTable: VirtualTable {
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
         let outputs = try view.read { (store: StateStore) throws(SQLError) in try store.outputStatus() }
+        let stateError = view.stateError
         return RowSequence(outputs.map { o in
             var row = Row(schema)
             row["name"] = .text(o.name)
@@ -25,7 +26,9 @@ public struct OutputsTable: VirtualTable {
             row["delivered_bytes"] = SQLValue(o.deliveredBytes)
             row["pending_records"] = SQLValue(o.pendingRecords)
             row["dropped_records"] = SQLValue(o.droppedRecords)
-            row["last_error"] = SQLValue(o.lastError)
+            // Results are queued in the state store for every output: when it cannot be
+            // written, that is each output's error now, though the store cannot say so.
+            row["last_error"] = SQLValue(stateError.map { "results cannot be queued: \($0)" } ?? o.lastError)
             row["last_delivery"] = SQLValue(o.lastDelivery)
             return row
         })

@@ -47,9 +47,11 @@ public final class SchedulerService: Service, @unchecked Sendable {
         self.config = config
         self.logger = logger
         hostIdentifier = HostIdentifier.resolve(config.options)
+        Database.limitHeap(megabytes: config.options.watchdog.limits.sqlHeapMegabytes)
         store = try StateStore(path: paths.statePath)
         // The previous worker's marker was read by the supervisor before this one started.
         try store.clearExecuting()
+        try store.clearAdHoc()
         let now = Self.now()
         _ = try store.removeExpiredDenylist(at: now)
         recorder = try Self.recorder(for: config, paths: paths, store: store, hostIdentifier: hostIdentifier, fleetLog: fleetLog)
@@ -156,6 +158,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
             try store.markExecuting(entry.name, at: now, pid: getpid())
         } catch {
             logger.error("state store: \(error); \(entry.name) not run")
+            view.note(stateError: "\(error)")
             return
         }
         let db = database
@@ -169,6 +172,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
             let result = try QueryExecutor.run(entry.query, on: database)
             let outcome = try recorder.record(entry, rows: result.rows, cost: result.cost, decorations: decorated, at: now)
             recorded = true
+            view.note(stateError: nil)
             if let problem = outcome.deliveryError { logger.error("results of \(entry.name) are kept for later: \(problem)") }
             for message in outcome.outputMessages { logger.warning("\(message)") }
         } catch let failure as QueryFailure {
@@ -191,6 +195,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
             return
         }
         for warning in loaded.warnings { logger.warning("\(warning)") }
+        Database.limitHeap(megabytes: loaded.config.options.watchdog.limits.sqlHeapMegabytes)
         if Self.outputOptions(loaded.config.options) != Self.outputOptions(config.options) {
             do {
                 recorder = try Self.recorder(for: loaded.config, paths: paths, store: store, hostIdentifier: hostIdentifier, fleetLog: fleetLog)

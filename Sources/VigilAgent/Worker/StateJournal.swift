@@ -20,8 +20,8 @@ public final class StateJournal: WatchdogJournal {
         self.logger = logger
     }
 
-    public func executingQuery() -> String? {
-        do { return try store.executing()?.name } catch {
+    public func executing() -> ExecutingQuery? {
+        do { return try store.blamed().map { ExecutingQuery(name: $0.name, started: $0.started) } } catch {
             logger.error("cannot read the executing marker: \(error)")
             return nil
         }

@@ -39,4 +39,7 @@ public struct NamedThread: Sendable {
 
     /// Wait for the work to return.
     public func join() { pthread_join(handle, nil) }
+
+    /// Nobody will join it: its resources go when the work returns.
+    public func detach() { pthread_detach(handle) }
 }

@@ -13,16 +13,8 @@ public struct AuthorizedKey: Sendable, Equatable {
 public enum AuthorizedKeys {
     public static let fileNames = [".ssh/authorized_keys", ".ssh/authorized_keys2"]
 
-    /// The key files that exist under `home`.
-    public static func files(home: String) -> [String] {
-        guard !home.isEmpty else { return [] }
-        let base = home.hasSuffix("/") ? String(home.dropLast()) : home
-        return fileNames.map { base + "/" + $0 }.filter { FileSystem.exists($0) }
-    }
-
-    public static func read(_ path: String) throws(SystemError) -> [AuthorizedKey] {
-        parse(try FileSystem.readText(path, limit: 16 << 20))
-    }
+    /// Bytes read of one key file at most: bounded, as the file is the user's.
+    public static let sizeLimit = 16 << 20
 
     /// Blank lines and comments are skipped, and so are lines without a key blob.
     public static func parse(_ text: String) -> [AuthorizedKey] {

@@ -15,20 +15,8 @@ public enum ShellHistory {
     /// History files looked for in each home directory.
     public static let fileNames = [".bash_history", ".zsh_history", ".zhistory", ".sh_history", ".history"]
 
-    /// The history files that exist in `home`.
-    public static func files(home: String) -> [String] {
-        guard !home.isEmpty else { return [] }
-        let base = home.hasSuffix("/") ? String(home.dropLast()) : home
-        return fileNames.map { base + "/" + $0 }.filter { path in
-            guard let st = try? FileSystem.status(path) else { return false }
-            return FileKind(mode: st.st_mode) == .regular
-        }
-    }
-
-    /// The entries of one history file.
-    public static func read(_ path: String) throws(SystemError) -> [HistoryEntry] {
-        parse(try FileSystem.readText(path))
-    }
+    /// Bytes read of one history file at most: bounded, as the file is the user's.
+    public static let sizeLimit = 64 << 20
 
     /// Handles the three layouts found in practice:
     /// - plain: one command per line;

@@ -4,7 +4,7 @@ import VigilSystem
 /// `hash`: MD5, SHA-1 and SHA-256 of files named by `path` (or a `path LIKE`
 /// pattern) or of the files in a `directory`. Only the digests the query selects
 /// are computed, in one read of the file. Directories are skipped; a file that
-/// cannot be read (or is not a regular file, whose read could block or never
+/// cannot be read (or is not a regular file on a disk, whose read could block or never
 /// end) gives a row with empty digests. `pid_with_namespace = P` hashes the
 /// files process P sees (see `PidNamespace`).
 public struct HashTable: VirtualTable {

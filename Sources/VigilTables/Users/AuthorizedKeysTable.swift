@@ -21,7 +21,8 @@ public struct AuthorizedKeysTable: VirtualTable {
         var scans: [AnySequence<(pid: Int64, found: (uid: UInt32, file: String, item: AuthorizedKey))>] = []
         for (pid, root) in PidNamespace.roots(context) {
             do {
-                let keys = try UserHomes.items(context, root: root, files: AuthorizedKeys.files(home:), read: AuthorizedKeys.read)
+                let keys = try UserHomes.items(context, root: root, names: AuthorizedKeys.fileNames,
+                                               limit: AuthorizedKeys.sizeLimit, parse: AuthorizedKeys.parse)
                 scans.append(AnySequence(keys.lazy.map { (pid: pid, found: $0) }))
             } catch where pid != 0 {
                 continue  // that process is gone or its root is unreadable: no rows for it

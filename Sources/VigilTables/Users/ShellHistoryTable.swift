@@ -14,7 +14,7 @@ public struct ShellHistoryTable: VirtualTable {
     public init() {}
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
-        let entries = try UserHomes.items(context, files: ShellHistory.files(home:), read: ShellHistory.read)
+        let entries = try UserHomes.items(context, names: ShellHistory.fileNames, limit: ShellHistory.sizeLimit, parse: ShellHistory.parse)
         return RowSequence(entries) { found in
             var row = Row(schema)
             row["uid"] = SQLValue(found.uid)

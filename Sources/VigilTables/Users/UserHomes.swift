@@ -22,16 +22,22 @@ enum UserHomes {
         }
     }
 
-    /// Lazily, every item `read` finds in the `files` of each selected account's
-    /// home. A file that cannot be read (permissions, vanished) contributes nothing.
+    /// Lazily, every item `parse` finds in the files `names` (relative to the home)
+    /// of each selected account's home. Each file is read as its account
+    /// (`HomeFile`): a link to a file that user cannot read, or to anything but a
+    /// regular file on a disk (a FIFO, /proc/kmsg), contributes nothing, as does a
+    /// file that is missing or unreadable.
     static func items<Item>(
-        _ context: QueryContext, root: String = "",
-        files: @escaping (String) -> [String], read: @escaping (String) throws -> [Item]
+        _ context: QueryContext, root: String = "", names: [String], limit: Int,
+        parse: @escaping (String) -> [Item]
     ) throws -> some Sequence<(uid: UInt32, file: String, item: Item)> {
         try accounts(context, root: root).lazy
-            .flatMap { account in files(root + account.home).lazy.map { (uid: account.uid, file: $0) } }
+            .flatMap { account in names.lazy.map { (account: account, name: $0) } }
             .flatMap { f in
-                ((try? read(f.file)) ?? []).lazy.map { (uid: f.uid, file: PidNamespace.inside(f.file, root: root), item: $0) }
+                let home = root + f.account.home
+                let bytes = (try? HomeFile.read(home: home, name: f.name, uid: f.account.uid, gid: f.account.gid, limit: limit)) ?? []
+                let file = PidNamespace.inside((home.hasSuffix("/") ? home : home + "/") + f.name, root: root)
+                return parse(String(decoding: bytes, as: UTF8.self)).lazy.map { (uid: f.account.uid, file: file, item: $0) }
             }
     }
 }

@@ -14,7 +14,7 @@ public struct Policy: Sendable {
     public static func load(path: String) throws(PolicyError) -> Policy {
         let text: String
         do {
-            text = try FileSystem.readText(path, limit: 1 << 20)
+            text = try RegularFile.readText(path, limit: 1 << 20)
         } catch {
             throw PolicyError(file: path, line: 1, column: 1, reason: "cannot read the policy: \(error)")
         }
