@@ -4,14 +4,32 @@
 # RSS from /proc; at the end it reports each one's CPU as a share of one core, and
 # their RSS (mean and peak). The worker's own telemetry (vigil_telemetry) is not
 # used: this is measured from outside.
-# Usage: Benchmarks/scripts/agent-idle.sh [path/to/vigil] [SECONDS]
+# With `enrolled` as the third argument, a `vigil server` runs on a loopback port and
+# the agent is enrolled to it as `vigil up` enrolls its agent (held-open read, config
+# refresh every 60 s, results and telemetry every 10 s); the server's own CPU is not
+# counted.
+# Usage: Benchmarks/scripts/agent-idle.sh [path/to/vigil] [SECONDS] [enrolled]
 set -euo pipefail
 vigil=$(realpath "${1:-.build/release/vigil}")
 seconds=${2:-600}
+mode=${3:-alone}
 data=$(mktemp -d /tmp/vigil-agent-idle.XXXXXX)
-"$vigil" agent --data-dir "$data" 2> "$data/agent.log" &
+server=
+flags=()
+if [ "$mode" = enrolled ]; then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$vigil" server --listen "127.0.0.1:$port" --data-dir "$data/server" > "$data/server.out" 2> "$data/server.log" &
+  server=$!
+  for _ in $(seq 100); do grep -q "listening on" "$data/server.out" 2>/dev/null && break; sleep 0.1; done
+  printf '%s\n' "--tls_hostname=127.0.0.1:$port" "--tls_server_certs=$data/server/tls/ca.pem" \
+    "--enroll_secret_path=$data/server/enroll_secret" --config_plugin=tls --config_refresh=60 \
+    --logger_plugin=filesystem,tls --logger_tls_period=10 --disable_distributed=false --distributed_plugin=tls \
+    --distributed_interval=10 > "$data/agent.flags"
+  flags=(--flagfile "$data/agent.flags")
+fi
+"$vigil" agent --data-dir "$data/agent" "${flags[@]}" 2> "$data/agent.log" &
 sup=$!
-trap 'kill -TERM $sup 2>/dev/null; wait $sup 2>/dev/null; rm -rf "$data"' EXIT
+trap 'kill -TERM $sup 2>/dev/null; wait $sup 2>/dev/null; [ -n "$server" ] && kill -TERM $server 2>/dev/null; wait 2>/dev/null; rm -rf "$data"' EXIT
 sleep 5  # start-up is not idle: it is reported apart
 worker=$(awk -v p="$sup" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null | head -1)
 [ -n "$worker" ] || { echo "no worker"; cat "$data/agent.log"; exit 1; }
@@ -26,8 +44,8 @@ for _ in $(seq $((seconds / 10))); do
   [ "$w" -gt "$wpeak" ] && wpeak=$w; [ "$s" -gt "$spk" ] && spk=$s
 done
 w1=$(ticks "$worker"); s1=$(ticks "$sup")
-runs=$(grep -c '"name"' "$data/results.log" || true)
-echo "idle agent, default schedule, ${seconds} s (after 5 s of start-up), $(nproc) CPUs"
+runs=$(grep -c '"name"' "$data/agent/results.log" || true)
+echo "idle agent ($mode), ${seconds} s (after 5 s of start-up), $(nproc) CPUs"
 echo "| process | CPU (share of one core) | RSS at start (MB) | RSS mean (MB) | RSS peak (MB) |"
 echo "|---|---:|---:|---:|---:|"
 awk -v a="$w0" -v b="$w1" -v t="$tck" -v s="$seconds" -v r0="$wstart" -v m="$((wsum / n))" -v p="$wpeak" \

@@ -34,7 +34,8 @@ import VigilSystem
         // 5 s wait was once not enough in a parallel run): wait until it has.
         try #require(named.wait(timeout: .now() + 60) == .success, "the thread never ran")
         // Named, then asleep on the semaphore a moment later.
-        for _ in 0..<100 where ThreadSnapshot.all().first(where: { $0.name == "vigil-test-idle" })?.state != "S" {
+        // (Up to 30 s: a loaded run once took over a minute to start the thread at all.)
+        for _ in 0..<600 where ThreadSnapshot.all().first(where: { $0.name == "vigil-test-idle" })?.state != "S" {
             Thread.sleep(forTimeInterval: 0.05)
         }
         let threads = ThreadSnapshot.all()
