@@ -129,8 +129,18 @@ struct APIEndpoints {
     }
 
     func host(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        guard let host = try await fleet.store.host(id: try Self.id(context)) else { return HTTPJSON.error(.notFound, "no such host") }
-        return HTTPJSON.response(["host": view(host, now: FleetContext.now())])
+        let id = try Self.id(context)
+        guard let host = try await fleet.store.host(id: id) else { return HTTPJSON.error(.notFound, "no such host") }
+        // The list's fields, plus what the detail queries keep current.
+        var fields = (try? WireCoding.decode(JSONValue.self, from: WireCoding.encode(view(host, now: FleetContext.now()))))?.object ?? [:]
+        if let extras = try await fleet.store.hostExtras(id: id) {
+            fields["uptime_seconds"] = .integer(extras.uptimeSeconds)
+            fields["interfaces"] = (try? WireCoding.decode(JSONValue.self, from: Data(extras.interfaces.utf8))) ?? .array([])
+            fields["details_updated_at"] = .integer(extras.detailsUpdatedAt)
+            let labels = Set(try await fleet.store.labelIDs(hostID: id))
+            fields["labels"] = .array(try await fleet.store.labels().filter { labels.contains($0.id) }.map { .string($0.name) })
+        }
+        return HTTPJSON.response(["host": JSONValue.object(fields)])
     }
 
     func deleteHost(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

@@ -114,6 +114,7 @@ struct OsqueryEndpoints {
         for label in try await fleet.store.staleLabelQueries(hostID: host.id, staleBefore: now - Int64(fleet.options.labelRefreshSeconds)) {
             queries[LabelQuery.prefix + String(label.id)] = label.sql
         }
+        for (id, sql) in try await DetailQueries.due(for: host, store: fleet.store, now: now) { queries[id] = sql }
         var response = DistributedReadResponse(queries: queries)
         if host.agent == "vigil" {
             let profiles = try await fleet.store.takeProfileRequests(hostID: host.id)
@@ -131,8 +132,9 @@ struct OsqueryEndpoints {
         let body = try await HTTPJSON.decode(DistributedWriteRequest.self, request)
         guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
         let now = FleetContext.now()
+        if let details = DetailQueries.update(from: body) { try await fleet.store.updateDetails(hostID: host.id, details, at: now) }
         let ids = Set(body.queries.keys).union(body.statuses?.keys ?? [:].keys)
-        for id in ids {
+        for id in ids where !id.hasPrefix(DetailQueries.prefix) {
             if let label = LabelQuery.id(id) {
                 // A member while its query returns rows; a failed query is no membership.
                 let member = (body.statuses?[id] ?? 0) == 0 && !(body.queries[id] ?? []).isEmpty

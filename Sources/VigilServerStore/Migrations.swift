@@ -60,6 +60,12 @@ enum Migrations {
           requested_at INTEGER NOT NULL, done_at INTEGER, samples INTEGER, report TEXT, error TEXT, pprof BLOB);
         CREATE INDEX profiles_by_host ON profiles(host_id, state);
         """,
+        """
+        ALTER TABLE hosts ADD COLUMN uptime_seconds INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE hosts ADD COLUMN interfaces TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE hosts ADD COLUMN details_updated_at INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE hosts ADD COLUMN details_requested_at INTEGER NOT NULL DEFAULT 0;
+        """,
     ]
 
     static func apply(to db: StateDatabase) throws(SQLError) {

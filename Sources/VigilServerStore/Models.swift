@@ -101,3 +101,19 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// What the periodic detail queries said of a host; nil fields were not answered.
+public struct HostDetailsUpdate: Sendable, Equatable {
+    public var hostname: String?
+    public var osName: String?
+    public var osVersion: String?
+    public var platform: String?
+    public var agentVersion: String?
+    public var cpuBrand: String?
+    public var physicalMemory: Int64?
+    public var uptimeSeconds: Int64?
+    /// JSON array of {interface, address, mask}.
+    public var interfaces: String?
+
+    public init() {}
+}

@@ -18,6 +18,13 @@ public protocol ServerStore: Sendable {
     /// Forget a host: its node key stops working (the agent re-enrolls).
     func deleteHost(id: Int64) async throws -> Bool
 
+    /// Whether the host's details (OS, system info, uptime, interfaces) are older than
+    /// `staleBefore` and not asked for since `askedBefore`; if so they count as asked now.
+    func claimDetailRefresh(hostID: Int64, staleBefore: Int64, askedBefore: Int64, at: Int64) async throws -> Bool
+    /// Record the answers to the detail queries.
+    func updateDetails(hostID: Int64, _ details: HostDetailsUpdate, at: Int64) async throws
+    func hostExtras(id: Int64) async throws -> (uptimeSeconds: Int64, interfaces: String, detailsUpdatedAt: Int64)?
+
     // Settings: the hosts' config, the admin password's hash
     func setting(_ key: String) async throws -> String?
     func setSetting(_ key: String, _ value: String) async throws

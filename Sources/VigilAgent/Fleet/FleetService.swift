@@ -280,7 +280,8 @@ public final class FleetService: Service, @unchecked Sendable {
             write.statuses?[id] = answer.error == nil ? 0 : 1
             if let error = answer.error { write.messages?[id] = error }
             write.stats?[id] = answer.stats
-            logger.info("fleet: live query \(id): \(answer.error.map { "failed: \($0)" } ?? "\(answer.rows.count) rows")")
+            // Live queries people asked for are worth a line; the server's own (labels, details) are not.
+            logger.log(level: Int64(id) != nil ? .info : .debug, "fleet: live query \(id): \(answer.error.map { "failed: \($0)" } ?? "\(answer.rows.count) rows")")
         }
         let prepared = write
         _ = try await connection.call(options.writeEndpoint) { key in
