@@ -128,6 +128,7 @@ struct RetentionService: Service {
                 let now = FleetContext.now()
                 try await store.downsampleTelemetry(before: now - 86_400, dropBefore: now - 30 * 86_400)
                 let removed = try await store.pruneLogs(olderThan: now - Int64(days) * 86400)
+                _ = try await store.pruneProfiles(olderThan: now - Int64(days) * 86400)
                 if removed > 0 { logger.info("retention: deleted \(removed) log lines older than \(days) days") }
             } catch {
                 logger.error("retention: \(error)")

@@ -17,6 +17,11 @@ extension OsqueryEndpoints {
             }
             pprof = Array(data)
         }
+        if body.continuous == true {
+            guard let pprof else { throw HTTPError(.badRequest, message: "a continuous profile needs its pprof") }
+            let id = try await fleet.store.storeContinuousProfile(hostID: host.id, pprof: pprof, seconds: Int(body.seconds ?? 0), at: FleetContext.now())
+            return HTTPJSON.response(["profile_id": id])
+        }
         let error = body.error ?? (pprof == nil ? "the agent sent no profile" : nil)
         guard try await fleet.store.storeProfile(id: body.id, hostID: host.id, pprof: pprof, report: body.report.map { String($0.prefix(1 << 20)) },
                                                  samples: body.samples, error: error, at: FleetContext.now()) else {

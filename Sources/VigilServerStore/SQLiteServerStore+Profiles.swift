@@ -34,6 +34,18 @@ extension SQLiteServerStore {
         }
     }
 
+    public func storeContinuousProfile(hostID: Int64, pprof: [UInt8], seconds: Int, at time: Int64) async throws -> Int64 {
+        try await run { db in
+            try db.run("INSERT INTO profiles(host_id, seconds, frequency, state, requested_at, done_at, pprof) VALUES (?, ?, 0, 'done', ?, ?, ?)",
+                       [.integer(hostID), .integer(Int64(seconds)), .integer(time), .integer(time), .blob(pprof)])
+            return db.lastInsertRowID
+        }
+    }
+
+    public func pruneProfiles(olderThan time: Int64) async throws -> Int {
+        try await run { db in try db.run("DELETE FROM profiles WHERE requested_at < ? AND state IN ('done', 'failed')", [.integer(time)]) }
+    }
+
     static func profile(_ r: [SQLValue]) -> ProfileRecord {
         var pprof: [UInt8]?
         if r.count > 10, case .blob(let b) = r[10] { pprof = b }

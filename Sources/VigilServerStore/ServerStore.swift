@@ -85,6 +85,9 @@ public protocol ServerStore: Sendable {
     func hasProfileRequests(hostID: Int64) async throws -> Bool
     /// Store an agent's profile; ignored unless the request is this host's and not yet answered.
     func storeProfile(id: Int64, hostID: Int64, pprof: [UInt8]?, report: String?, samples: Int?, error: String?, at: Int64) async throws -> Bool
+    /// A continuous profile the agent sent unasked; its id.
+    func storeContinuousProfile(hostID: Int64, pprof: [UInt8], seconds: Int, at: Int64) async throws -> Int64
+    func pruneProfiles(olderThan: Int64) async throws -> Int
     func profiles(hostID: Int64) async throws -> [ProfileRecord]
     func profile(id: Int64, withData: Bool) async throws -> ProfileRecord?
 

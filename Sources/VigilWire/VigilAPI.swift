@@ -75,8 +75,10 @@ public struct ProfileUpload: Codable, Sendable, Equatable {
     public var samples: Int?
     public var seconds: Double?
     public var error: String?
+    /// A continuous profile (`profiling_interval`), not asked for: `id` is 0.
+    public var continuous: Bool?
 
-    public init(nodeKey: String, id: Int64, pprof: String? = nil, report: String? = nil, samples: Int? = nil, seconds: Double? = nil, error: String? = nil) {
+    public init(nodeKey: String, id: Int64, pprof: String? = nil, report: String? = nil, samples: Int? = nil, seconds: Double? = nil, error: String? = nil, continuous: Bool? = nil) {
         self.nodeKey = nodeKey
         self.id = id
         self.pprof = pprof
@@ -84,7 +86,8 @@ public struct ProfileUpload: Codable, Sendable, Equatable {
         self.samples = samples
         self.seconds = seconds
         self.error = error
+        self.continuous = continuous
     }
 
-    enum CodingKeys: String, CodingKey { case nodeKey = "node_key", id, pprof, report, samples, seconds, error }
+    enum CodingKeys: String, CodingKey { case nodeKey = "node_key", id, pprof, report, samples, seconds, error, continuous }
 }

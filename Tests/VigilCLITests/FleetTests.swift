@@ -205,4 +205,37 @@ import VigilTestSupport
         #expect(top.status == 0, "\(top.stderr)")
         #expect(top.stdout.contains("Type: cpu"), "\(top.stdout)")
     }
+
+    /// Continuous profiles (profiling_interval) reach the server as the agent writes
+    /// them, byte for byte; results are delivered with logger_tls_compress on (the
+    /// server refuses a corrupt gzip body, so a broken compressor fails here).
+    @Test func continuousProfilesAndCompressedResultsReachTheServer() throws {
+        let server = try RunningServer()
+        let token = try server.adminToken()
+        _ = try server.api("/api/v1/config", method: "PUT", body: #"{"schedule":{"tick":{"query":"SELECT 1 AS one","interval":1,"snapshot":true}}}"#, token: token)
+        let config = FleetTests.quietConfig + "  profiling_interval: 2\n"
+        let agent = try RunningAgent(config: config, flags: server.agentFlags(["--logger_tls_compress=true"]))
+        #expect(server.wait(30) { try server.hosts(token).count == 1 }, "the agent did not enroll: \(agent.log)")
+        let id = try #require(try server.hosts(token).first?["id"] as? Int)
+        var profiles: [[String: Any]] = []
+        #expect(server.wait(40) {
+            profiles = (try server.api("/api/v1/hosts/\(id)/profiles", token: token) as? [String: Any])?["profiles"] as? [[String: Any]] ?? []
+            return !profiles.isEmpty
+        }, "no continuous profile: \(agent.log)")
+        let profile = try #require(profiles.last?["id"] as? Int)
+        let path = server.dir + "/continuous.pb.gz"
+        let download = try CLI.run(["-sS", "--cacert", server.ca, "-H", "Authorization: Bearer \(token)", "-o", path,
+                                    server.url + "/api/v1/profiles/\(profile)/pprof"], executable: "/usr/bin/curl")
+        #expect(download.status == 0)
+        // The same bytes as one of the files the agent wrote.
+        let uploaded = try #require(FileManager.default.contents(atPath: path))
+        let written = try FileManager.default.contentsOfDirectory(atPath: agent.dataDirectory + "/profiles")
+            .compactMap { FileManager.default.contents(atPath: agent.dataDirectory + "/profiles/" + $0) }
+        #expect(written.contains(uploaded), "the uploaded profile is none of the \(written.count) files written")
+        // Results came through the gzip'd logger.
+        #expect(server.wait(30) {
+            let reply = try server.api("/api/v1/results?name=tick", token: token) as? [String: Any]
+            return ((reply?["results"] as? [[String: Any]]) ?? []).count >= 2
+        }, "no results: \(agent.log)")
+    }
 }

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import VigilProfile
 import VigilSystem
 import VigilTables
 import VigilWire
@@ -78,10 +79,15 @@ public actor FleetConnection {
     }
 
     /// POST `body` as JSON to `path`; the status and the body (at most the protocol's limit).
-    func post(_ path: String, _ body: Data, timeoutSeconds: Int64 = 30) async throws(FleetError) -> (status: Int, body: Data) {
+    func post(_ path: String, _ body: Data, timeoutSeconds: Int64 = 30, gzip: Bool = false) async throws(FleetError) -> (status: Int, body: Data) {
         var request = HTTPClientRequest(url: options.baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
+        var body = body
+        if gzip {
+            do { body = Data(try Gzip.compress(Array(body))) } catch { throw .transport("cannot compress the request: \(error)") }
+            request.headers.add(name: "Content-Encoding", value: "gzip")
+        }
         request.headers.add(name: "User-Agent", value: "vigil/\(AgentVersion.version)")
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
@@ -135,12 +141,12 @@ public actor FleetConnection {
 
     /// Call an endpoint with the node key; on `node_invalid` enroll again and retry once.
     /// `make` builds the body for a key.
-    public func call(_ path: String, timeoutSeconds: Int64 = 30, _ make: @Sendable (String) throws -> Data) async throws(FleetError) -> Data {
+    public func call(_ path: String, timeoutSeconds: Int64 = 30, gzip: Bool = false, _ make: @Sendable (String) throws -> Data) async throws(FleetError) -> Data {
         for attempt in 0..<2 {
             let key = try await key()
             let data: Data
             do { data = try make(key) } catch { throw .transport("cannot encode the request: \(error)") }
-            let (status, body) = try await post(path, data, timeoutSeconds: timeoutSeconds)
+            let (status, body) = try await post(path, data, timeoutSeconds: timeoutSeconds, gzip: gzip)
             if status == 404 { throw .notFound }
             if (try? WireCoding.decode(NodeInvalidProbe.self, from: body))?.nodeInvalid == true {
                 // Only the key that was refused is dropped: another call may have enrolled anew meanwhile.

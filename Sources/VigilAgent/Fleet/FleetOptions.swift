@@ -27,6 +27,8 @@ public struct FleetOptions: Sendable, Equatable {
     public var loggerPeriodSeconds = 4
     /// `logger_tls_max_lines`, lines per send.
     public var loggerMaxLines = 1024
+    /// `logger_tls_compress`: gzip the logger's request bodies.
+    public var loggerCompress = false
     /// `disable_distributed` false and `distributed_plugin` tls.
     public var distributed = false
     public var distributedIntervalSeconds = 60
@@ -95,6 +97,7 @@ public struct FleetOptions: Sendable, Equatable {
         o.loggerEndpoint = try endpoint("logger_tls_endpoint", o.loggerEndpoint)
         o.loggerPeriodSeconds = try seconds("logger_tls_period", 4, 1...3600)
         o.loggerMaxLines = try seconds("logger_tls_max_lines", 1024, 1...100_000)
+        o.loggerCompress = try flag("logger_tls_compress", false)
         o.distributed = !(try flag("disable_distributed", true)) && (raw["distributed_plugin"] ?? "tls") == "tls"
         o.distributedIntervalSeconds = try seconds("distributed_interval", 60, 1...86_400)
         o.readEndpoint = try endpoint("distributed_tls_read_endpoint", o.readEndpoint)

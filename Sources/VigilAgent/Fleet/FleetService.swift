@@ -33,8 +33,12 @@ public final class FleetService: Service, @unchecked Sendable {
     /// server cannot be reached.
     public static func serverConfigPath(_ paths: AgentPaths) -> String { paths.dataDirectory + "/server_config.json" }
 
+    /// Paths of continuous profiles as they are written, to upload.
+    let continuousProfiles: AsyncStream<String>?
+
     public init(options: FleetOptions, paths: AgentPaths, hostIdentifier: String, logChannel: FleetLogChannel?,
-                scheduler: SchedulerService, queryTimeoutSeconds: Double, logger: Logger) {
+                scheduler: SchedulerService, queryTimeoutSeconds: Double, continuousProfiles: AsyncStream<String>? = nil, logger: Logger) {
+        self.continuousProfiles = continuousProfiles
         self.options = options
         self.paths = paths
         self.hostIdentifier = hostIdentifier
@@ -69,6 +73,7 @@ public final class FleetService: Service, @unchecked Sendable {
                 if let channel = self.logChannel { group.addTask { await self.loggerLoop(connection, channel: channel) } }
                 if self.options.telemetrySeconds > 0 { group.addTask { await self.telemetryLoop(connection, engine: engine) } }
                 if self.options.distributed { group.addTask { await self.profileLoop(connection) } }
+                if let paths = self.continuousProfiles { group.addTask { await self.uploadLoop(connection, paths: paths) } }
                 if !self.options.configFromServer && !self.options.distributed && self.logChannel == nil {
                     // Enroll anyway, so the host shows in the fleet.
                     group.addTask { _ = try? await connection.key() }
@@ -136,7 +141,7 @@ public final class FleetService: Service, @unchecked Sendable {
         var backoff = ReconnectDelay(initial: 1, maximum: 3600)
         while !stopping, let batch = await channel.next() {
             do {
-                _ = try await connection.call(options.loggerEndpoint) { key in
+                _ = try await connection.call(options.loggerEndpoint, gzip: options.loggerCompress) { key in
                     try WireCoding.encode(LogRequest(nodeKey: key, logType: .result, data: batch.lines))
                 }
                 backoff.reset()
@@ -222,6 +227,24 @@ public final class FleetService: Service, @unchecked Sendable {
                 }
             } catch {
                 logger.warning("fleet: profile \(request.id) not uploaded: \(error)")
+            }
+        }
+    }
+
+    /// Each continuous profile as the writer writes it (one attempt: the file stays in
+    /// DATA_DIR/profiles either way).
+    func uploadLoop(_ connection: FleetConnection, paths: AsyncStream<String>) async {
+        for await path in paths {
+            if stopping { break }
+            guard let bytes = try? RegularFile.read(path, limit: WireCoding.maxBodyBytes / 2) else { continue }
+            let pprof = Data(bytes).base64EncodedString()
+            do {
+                _ = try await connection.call(VigilPaths.profile) { key in
+                    try WireCoding.encode(ProfileUpload(nodeKey: key, id: 0, pprof: pprof, continuous: true))
+                }
+            } catch {
+                if stopping { break }
+                logger.warning("fleet: continuous profile \(path) not uploaded: \(error)")
             }
         }
     }

@@ -37,15 +37,19 @@ public struct AgentWorker {
         if raw["disable_events"]?.lowercased() != "true" {
             services.append(extra(EventTracerService(stores: events, filePaths: config.filePaths, logger: logger)))
         }
+        let profiling = ProfileWriterService.options(from: config)
+        // Continuous profiles go to the server too, as the writer writes them.
+        let uploads = fleet != nil && profiling != nil ? AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(16)) : nil
         if let fleet {
             services.append(extra(FleetService(options: fleet, paths: paths, hostIdentifier: HostIdentifier.resolve(config.options),
                                                logChannel: fleetLog, scheduler: scheduler,
-                                               queryTimeoutSeconds: AdminService.queryTimeout(config.options), logger: logger)))
+                                               queryTimeoutSeconds: AdminService.queryTimeout(config.options),
+                                               continuousProfiles: uploads?.stream, logger: logger)))
         }
-        if let profiling = ProfileWriterService.options(from: config) {
+        if let profiling {
             let profiler = ProfilerService(options: profiling)
             let writer = ProfileWriterService(queue: profiler.queue, directory: paths.dataDirectory + "/profiles",
-                                              keep: Int(raw["profiling_keep"] ?? "") ?? 60, logger: logger)
+                                              keep: Int(raw["profiling_keep"] ?? "") ?? 60, logger: logger, written: uploads?.continuation)
             services += [extra(profiler), extra(writer)]
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

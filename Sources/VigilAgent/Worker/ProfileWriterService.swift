@@ -13,12 +13,15 @@ public final class ProfileWriterService: Service, @unchecked Sendable {
     let directory: String
     let keep: Int
     let logger: Logger
+    /// Told the path of each profile written (the fleet service uploads it).
+    let written: AsyncStream<String>.Continuation?
 
-    public init(queue: BoundedQueue<IntervalProfile>, directory: String, keep: Int, logger: Logger) {
+    public init(queue: BoundedQueue<IntervalProfile>, directory: String, keep: Int, logger: Logger, written: AsyncStream<String>.Continuation? = nil) {
         self.queue = queue
         self.directory = directory
         self.keep = max(1, keep)
         self.logger = logger
+        self.written = written
     }
 
     /// The continuous profiler's options from the config: `profiling_interval`
@@ -55,6 +58,7 @@ public final class ProfileWriterService: Service, @unchecked Sendable {
             logger.warning("cannot write \(path): \(error)")
             return
         }
+        written?.yield(path)
         let files = ((try? FileSystem.list(directory)) ?? []).filter { $0.hasPrefix("profile-") }.sorted()
         for old in files.dropLast(keep) { unlink(directory + "/" + old) }
     }
