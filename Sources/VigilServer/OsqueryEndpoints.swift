@@ -96,17 +96,21 @@ struct OsqueryEndpoints {
         guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
         let seconds = max(0, min(body.wait, DistributedWaitRequest.maxWaitSeconds, fleet.options.heldReadSeconds))
         let staleBefore = FleetContext.now() - Int64(fleet.options.labelRefreshSeconds)
-        await fleet.hub.wait(hostID: host.id, seconds: seconds) {
+        // Details due are work to hand out now, not after the wait.
+        let details = try await DetailQueries.due(for: host, store: fleet.store, now: FleetContext.now())
+        if details.isEmpty { await fleet.hub.wait(hostID: host.id, seconds: seconds) {
             let campaigns = (try? await fleet.store.hasPendingQueries(hostID: host.id)) ?? true
             let labels = (try? await fleet.store.staleLabelQueries(hostID: host.id, staleBefore: staleBefore).isEmpty == false) ?? false
             let profiles = (try? await fleet.store.hasProfileRequests(hostID: host.id)) ?? false
             return campaigns || labels || profiles
-        }
+        } }
         try await fleet.store.touch(hostID: host.id, at: FleetContext.now())
-        return try await pendingQueries(for: host)
+        return try await pendingQueries(for: host, details: details)
     }
 
-    func pendingQueries(for host: HostRecord) async throws -> Response {
+    /// The host's work now: live queries, stale labels, due details (`details` when the
+    /// caller already claimed them), and, for a Vigil agent, profile requests.
+    func pendingQueries(for host: HostRecord, details: [String: String]? = nil) async throws -> Response {
         let now = FleetContext.now()
         let pending = try await fleet.store.takePendingQueries(hostID: host.id, at: now)
         var queries = Dictionary(uniqueKeysWithValues: pending.map { (String($0.key), $0.value) })
@@ -114,7 +118,9 @@ struct OsqueryEndpoints {
         for label in try await fleet.store.staleLabelQueries(hostID: host.id, staleBefore: now - Int64(fleet.options.labelRefreshSeconds)) {
             queries[LabelQuery.prefix + String(label.id)] = label.sql
         }
-        for (id, sql) in try await DetailQueries.due(for: host, store: fleet.store, now: now) { queries[id] = sql }
+        let due: [String: String]
+        if let details { due = details } else { due = try await DetailQueries.due(for: host, store: fleet.store, now: now) }
+        for (id, sql) in due { queries[id] = sql }
         var response = DistributedReadResponse(queries: queries)
         if host.agent == "vigil" {
             let profiles = try await fleet.store.takeProfileRequests(hostID: host.id)

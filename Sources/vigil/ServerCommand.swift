@@ -132,7 +132,7 @@ enum ServerBanner {
         text += "  enroll secret:  \(fleet.enrollSecretPath)\n"
         text += "  log in:         admin password in \(dir)/admin_password"
         text += fleet.newAdminPassword != nil ? " (new)\n" : "\n"
-        if let agentFlags { text += "  local agent:    enrolled with \(agentFlags)\n" }
+        if let agentFlags { text += "  local agent:    started with the flags in \(agentFlags), log in \(dir)/agent.log\n" }
         let ca = fleet.tls.caPath ?? "CA.pem"
         text += """
               try:            TOKEN=$(curl -s --cacert \(ca) -d "{\\"password\\":\\"$(cat \(dir)/admin_password)\\"}" \(url)/api/v1/login | sed 's/.*"token":"\\([0-9a-f]*\\)".*/\\1/')

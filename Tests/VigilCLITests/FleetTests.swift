@@ -40,6 +40,15 @@ import VigilTestSupport
         #expect(rows.first?["name"] as? String == comm)
         #expect(rows.first?["parent"] as? String == String(agent.pid))
         #expect(rows.first?["host_identifier"] as? String == identifier)
+        // Details came from the agent's own tables in its first reads: uptime against /proc/uptime.
+        var details: [String: Any] = [:]
+        #expect(server.wait(15) {
+            details = (try server.api("/api/v1/hosts/\(try #require(host["id"] as? Int))", token: token) as? [String: Any])?["host"] as? [String: Any] ?? [:]
+            return (details["details_updated_at"] as? Int ?? 0) > 0
+        }, "\(details)")
+        let uptime = try Double(String(contentsOfFile: "/proc/uptime", encoding: .utf8).split(separator: " ")[0]) ?? 0
+        #expect(abs(Double(details["uptime_seconds"] as? Int ?? 0) - uptime) < 30, "\(details["uptime_seconds"] ?? "none") vs \(uptime)")
+        #expect(((details["interfaces"] as? [[String: Any]]) ?? []).contains { $0["address"] as? String == "127.0.0.1" }, "\(details["interfaces"] ?? "none")")
     }
 
     @Test func aForgottenHostEnrollsAgainAndStillAnswers() throws {

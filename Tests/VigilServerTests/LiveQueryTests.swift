@@ -56,6 +56,9 @@ import VigilWire
             let reply = try await server.request(OsqueryPaths.enroll, json: #"{"enroll_secret":"\#(server.enrollSecret)","host_identifier":"v1","host_details":{"vigil_info":{"version":"0.1.0"}}}"#)
             let key = try #require(reply.json?["node_key"]?.string)
             let token = try await server.adminToken()
+            // The first read is answered at once: the host's details are due.
+            let first = try await server.request(VigilPaths.distributedWait, json: #"{"node_key":"\#(key)","wait":20}"#)
+            #expect(first.json?["queries"]?["detail_os_version"] != nil)
             async let held = server.request(VigilPaths.distributedWait, json: #"{"node_key":"\#(key)","wait":20}"#)
             try await Task.sleep(for: .milliseconds(500))
             let started = ContinuousClock.now
