@@ -90,7 +90,9 @@ public final class FleetServer: Sendable {
         APIEndpoints(fleet: fleet, adminPasswordHash: try await store.setting("admin_password_hash")).register(on: router)
         let app = Application(
             router: router,
-            server: try .tls(.http1(), tlsConfiguration: tls.configuration()),
+            // A connection idle for 90 s is closed (longer than any held read), so silent
+            // clients cannot hold connections for ever.
+            server: try .tls(.http1(configuration: .init(idleTimeout: .seconds(90))), tlsConfiguration: tls.configuration()),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil"),
             services: [RetentionService(store: store, days: configuration.options.retentionDays, logger: logger)],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
