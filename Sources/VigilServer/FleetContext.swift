@@ -9,6 +9,7 @@ struct FleetContext: Sendable {
     let hub: LiveQueryHub
     let options: ServerOptions
     let resultsLog: ResultsLog
+    let lastSeen: LastSeen
     let logger: Logger
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }

@@ -84,7 +84,8 @@ public final class FleetServer: Sendable {
     /// enclosing service group stops). `onListening` gets the bound port (useful with port 0).
     public func makeService(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> any Service {
         let resultsLog = try ResultsLog(path: configuration.dataDirectory + "/results.log")
-        let fleet = FleetContext(store: store, hub: LiveQueryHub(), options: configuration.options, resultsLog: resultsLog, logger: logger)
+        let lastSeen = LastSeen(store: store, logger: logger)
+        let fleet = FleetContext(store: store, hub: LiveQueryHub(), options: configuration.options, resultsLog: resultsLog, lastSeen: lastSeen, logger: logger)
         let router = Router(context: BasicRequestContext.self)
         OsqueryEndpoints(fleet: fleet).register(on: router)
         APIEndpoints(fleet: fleet, adminPasswordHash: try await store.setting("admin_password_hash")).register(on: router)
@@ -94,7 +95,7 @@ public final class FleetServer: Sendable {
             // clients cannot hold connections for ever.
             server: try .tls(.http1(configuration: .init(idleTimeout: .seconds(90))), tlsConfiguration: tls.configuration()),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil"),
-            services: [RetentionService(store: store, days: configuration.options.retentionDays, logger: logger)],
+            services: [lastSeen, RetentionService(store: store, days: configuration.options.retentionDays, logger: logger)],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         return ServerService(app: app, hub: fleet.hub)

@@ -27,7 +27,7 @@ struct OsqueryEndpoints {
     /// The host a node key belongs to, seen now; nil for an unknown or revoked key.
     func authenticate(_ nodeKey: String) async throws -> HostRecord? {
         guard !nodeKey.isEmpty, let host = try await fleet.store.host(nodeKeyHash: Secrets.hash(nodeKey)) else { return nil }
-        try await fleet.store.touch(hostID: host.id, at: FleetContext.now())
+        fleet.lastSeen.seen(host.id, at: FleetContext.now())
         return host
     }
 
@@ -104,7 +104,7 @@ struct OsqueryEndpoints {
             let profiles = (try? await fleet.store.hasProfileRequests(hostID: host.id)) ?? false
             return campaigns || labels || profiles
         } }
-        try await fleet.store.touch(hostID: host.id, at: FleetContext.now())
+        fleet.lastSeen.seen(host.id, at: FleetContext.now())
         return try await pendingQueries(for: host, details: details)
     }
 

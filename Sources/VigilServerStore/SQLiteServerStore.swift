@@ -133,6 +133,17 @@ public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
         try await run { db in _ = try db.run("UPDATE hosts SET last_seen = ? WHERE id = ? AND last_seen < ?", [.integer(time), .integer(hostID), .integer(time)]) }
     }
 
+    public func touch(_ lastSeen: [Int64: Int64]) async throws {
+        guard !lastSeen.isEmpty else { return }
+        try await run { db in
+            try db.transaction { () throws(SQLError) in
+                for (host, time) in lastSeen {
+                    try db.run("UPDATE hosts SET last_seen = ? WHERE id = ? AND last_seen < ?", [.integer(time), .integer(host), .integer(time)])
+                }
+            }
+        }
+    }
+
     public func deleteHost(id: Int64) async throws -> Bool {
         try await run { db in try db.run("UPDATE hosts SET node_key_hash = NULL WHERE id = ?", [.integer(id)]) > 0 }
     }

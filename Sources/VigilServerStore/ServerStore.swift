@@ -15,6 +15,8 @@ public protocol ServerStore: Sendable {
     func hosts(search: String?, seenSince: Int64?, notSeenSince: Int64?, limit: Int, offset: Int) async throws -> [HostRecord]
     func hostIDs(identifiers: [String]) async throws -> [Int64]
     func touch(hostID: Int64, at: Int64) async throws
+    /// Many hosts' last-seen times in one transaction (the server batches them).
+    func touch(_ lastSeen: [Int64: Int64]) async throws
     /// Forget a host: its node key stops working (the agent re-enrolls).
     func deleteHost(id: Int64) async throws -> Bool
 
