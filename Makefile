@@ -45,6 +45,8 @@ bench: build
 	./Benchmarks/scripts/fim-overhead.sh $(RELEASE_BIN)
 	./Benchmarks/scripts/profile-exec-churn.sh 3 3000 $(RELEASE_BIN)
 	./Benchmarks/scripts/profile-exit-areas.sh "10 990 2000 60000" $(RELEASE_BIN)
+	./Benchmarks/scripts/agent-idle.sh $(RELEASE_BIN) 600 enrolled
+	./Benchmarks/scripts/fleet-load.sh $(RELEASE_BIN)
 
 # Regenerate docs/tables.md from the table schemas.
 docs:

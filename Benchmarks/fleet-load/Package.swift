@@ -1,0 +1,26 @@
+// swift-tools-version:6.1
+// fleet-load: simulated osquery and Vigil agents against `vigil server`, as Fleet's
+// osquery-perf does. Its own package with its own Codable structs: depending on the
+// main package's VigilKit product would build the tracer and libbpf targets too.
+import PackageDescription
+
+let package = Package(
+    name: "fleet-load",
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "fleet-load",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,157 @@
+// The osquery TLS API's messages as a simulated agent sends and reads them. Its own small
+// Codable structs (field names as osquery and Vigil send them), not the main package's
+// VigilWire: that keeps this package free of the agent's tracer and libbpf targets.
+
+enum Paths {
+    static let enroll = "/api/v1/osquery/enroll"
+    static let config = "/api/v1/osquery/config"
+    static let log = "/api/v1/osquery/log"
+    static let read = "/api/v1/osquery/distributed/read"
+    static let write = "/api/v1/osquery/distributed/write"
+    static let wait = "/api/v1/vigil/distributed/wait"
+    static let login = "/api/v1/login"
+    static let runQuery = "/api/v1/queries/run"
+}
+
+struct EnrollRequest: Encodable {
+    var enrollSecret: String
+    var hostIdentifier: String
+    var platformType = "9"
+    var hostDetails: [String: [String: String]]
+    enum CodingKeys: String, CodingKey {
+        case enrollSecret = "enroll_secret", hostIdentifier = "host_identifier", platformType = "platform_type", hostDetails = "host_details"
+    }
+}
+
+struct EnrollResponse: Decodable {
+    var nodeKey: String?
+    var nodeInvalid: Bool?
+    enum CodingKeys: String, CodingKey { case nodeKey = "node_key", nodeInvalid = "node_invalid" }
+}
+
+struct NodeRequest: Encodable {
+    var nodeKey: String
+    var etag: String?
+    enum CodingKeys: String, CodingKey { case nodeKey = "node_key", etag }
+}
+
+struct WaitRequest: Encodable {
+    var nodeKey: String
+    var wait: Int
+    enum CodingKeys: String, CodingKey { case nodeKey = "node_key", wait }
+}
+
+/// One line of osquery's result log (differential, "added").
+struct ResultLine: Encodable {
+    var name: String
+    var hostIdentifier: String
+    var calendarTime: String
+    var unixTime: Int64
+    var epoch: Int64 = 0
+    var counter: Int64
+    var numerics = false
+    var decorations: [String: String]
+    var action = "added"
+    var columns: [String: String]
+}
+
+struct LogRequest: Encodable {
+    var nodeKey: String
+    var logType = "result"
+    var data: [ResultLine]
+    enum CodingKeys: String, CodingKey { case nodeKey = "node_key", logType = "log_type", data }
+}
+
+struct WriteRequest: Encodable {
+    var nodeKey: String
+    var queries: [String: [[String: String]]]
+    var statuses: [String: Int]
+    enum CodingKeys: String, CodingKey { case nodeKey = "node_key", queries, statuses }
+}
+
+/// Any answer to a node-key call: only `node_invalid` matters to the agent.
+struct NodeAnswer: Decodable {
+    var nodeInvalid: Bool?
+    enum CodingKeys: String, CodingKey { case nodeInvalid = "node_invalid" }
+}
+
+struct ReadResponse: Decodable {
+    var queries: [String: String]?
+    var accelerate: Int?
+    var nodeInvalid: Bool?
+    enum CodingKeys: String, CodingKey { case queries, accelerate, nodeInvalid = "node_invalid" }
+}
+
+struct LoginResponse: Decodable { var token: String }
+struct RunQueryRequest: Encodable {
+    var sql: String
+    var hostIdentifiers: [String]
+    enum CodingKeys: String, CodingKey { case sql, hostIdentifiers = "host_identifiers" }
+}
+struct RunQueryResponse: Decodable {
+    var campaignID: Int64
+    enum CodingKeys: String, CodingKey { case campaignID = "campaign_id" }
+}
+struct CampaignResponse: Decodable {
+    var counts: [String: Int]
+    var done: Bool
+}
+
+/// Host details as osquery sends them at enrollment, from a few Linux templates.
+enum HostTemplates {
+    struct OS { var name, version, major, minor, platform, like, codename: String }
+    static let systems: [OS] = [
+        OS(name: "Ubuntu", version: "22.04.4 LTS (Jammy Jellyfish)", major: "22", minor: "4", platform: "ubuntu", like: "debian", codename: "jammy"),
+        OS(name: "Debian GNU/Linux", version: "12 (bookworm)", major: "12", minor: "0", platform: "debian", like: "", codename: "bookworm"),
+        OS(name: "Red Hat Enterprise Linux", version: "9.4 (Plow)", major: "9", minor: "4", platform: "rhel", like: "fedora", codename: ""),
+        OS(name: "Amazon Linux", version: "2023", major: "2023", minor: "0", platform: "amzn", like: "fedora", codename: ""),
+    ]
+    static let cpus = ["Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz", "AMD EPYC 7R13 Processor", "Intel(R) Xeon(R) CPU E5-2686 v4 @ 2.30GHz"]
+
+    static func uuid(_ index: Int, salt: UInt64) -> String {
+        var x = UInt64(index) &* 0x9E37_79B9_7F4A_7C15 ^ salt
+        var hex = ""
+        for _ in 0..<2 {
+            x = x &* 6364136223846793005 &+ 1442695040888963407
+            hex += String(x, radix: 16).leftPadded(16)
+        }
+        let c = Array(hex.uppercased())
+        return "\(String(c[0..<8]))-\(String(c[8..<12]))-\(String(c[12..<16]))-\(String(c[16..<20]))-\(String(c[20..<32]))"
+    }
+
+    static func details(index: Int, hostIdentifier: String, vigil: Bool) -> [String: [String: String]] {
+        let os = systems[index % systems.count]
+        let cpu = cpus[index % cpus.count]
+        let hostUUID = uuid(index, salt: 0xA5A5)
+        let memory = [4, 8, 16, 32, 64][index % 5] * 1_073_741_824
+        var d: [String: [String: String]] = [
+            "os_version": [
+                "name": os.name, "version": os.version, "major": os.major, "minor": os.minor, "patch": "0", "build": "",
+                "platform": os.platform, "platform_like": os.like, "codename": os.codename, "arch": "x86_64",
+            ],
+            "osquery_info": [
+                "pid": String(1000 + index % 30000), "uuid": hostUUID, "instance_id": uuid(index, salt: 0x1234),
+                "version": "5.12.1", "config_hash": "", "config_valid": "0", "extensions": "active",
+                "build_platform": "linux", "build_distro": "centos7", "start_time": "1764979200", "watcher": "900", "platform_mask": "9",
+            ],
+            "system_info": [
+                "hostname": hostIdentifier + ".fleet.example", "uuid": hostUUID, "cpu_type": "x86_64", "cpu_subtype": "106",
+                "cpu_brand": cpu, "cpu_physical_cores": "4", "cpu_logical_cores": "8", "cpu_microcode": "0xd0003a5",
+                "physical_memory": String(memory), "hardware_vendor": "Amazon EC2", "hardware_model": "m6i.2xlarge",
+                "hardware_version": "", "hardware_serial": "ec2" + hostUUID.prefix(8).lowercased(), "board_vendor": "Amazon EC2",
+                "board_model": "", "board_version": "", "board_serial": "", "computer_name": hostIdentifier,
+                "local_hostname": hostIdentifier,
+            ],
+            "platform_info": [
+                "vendor": "Amazon EC2", "version": "1.0", "date": "10/16/2017", "revision": "1.0", "extra": "",
+                "firmware_type": "uefi", "address": "0xe8000", "size": "64 KB", "volume_size": "0",
+            ],
+        ]
+        if vigil { d["vigil_info"] = ["version": "0.1.0"] }
+        return d
+    }
+}
+
+extension String {
+    func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# The fleet server under simulated agents (issue 14): Benchmarks/fleet-load speaks
+# osquery's TLS API (and Vigil's held-open read) as N agents would, against a fresh
+# `BIN server` on a free loopback port per run. Server CPU (utime+stime from
+# /proc/PID/stat, % of one core) and RSS are sampled every second; only the steady
+# window after ramp-up and settling counts. Prints a markdown table, then the live
+# query over 1,000 agents (time from submission to the last target's answer).
+#
+# usage: Benchmarks/scripts/fleet-load.sh BIN      (e.g. .build/release/vigil)
+# env:   STEADY=120 (s per run)  RAMP_1K=30 RAMP_10K=60 (s)  QUIET_WAIT_MAX=1200 (s to wait
+#        for a running compiler before each run)  RUNS="1000:0 10000:0 10000:1" (AGENTS:HELD_FRACTION)
+#        LIVE_AGENTS=1000 LIVE_RAMP=20 LIVE_STEADY=30  KEEP=1 keeps the work dir
+set -euo pipefail
+
+[ $# -eq 1 ] || { echo "usage: $0 BIN" >&2; exit 2; }
+BIN=$(realpath "$1")
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+STEADY=${STEADY:-120}
+RAMP_1K=${RAMP_1K:-30}
+RAMP_10K=${RAMP_10K:-60}
+QUIET_WAIT_MAX=${QUIET_WAIT_MAX:-1200}
+RUNS=${RUNS:-"1000:0 10000:0 10000:1"}
+
+# 10,000 agents are 10,000 sockets in each process; the hard limit may be lower than
+# 65536 in a container, so take what is allowed.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+echo "open-file limit: $(ulimit -n)" >&2
+
+nice -n 19 swift build -c release --package-path Benchmarks/fleet-load --scratch-path Benchmarks/fleet-load/.build >&2
+GEN="$ROOT/Benchmarks/fleet-load/.build/release/fleet-load"
+
+WORK=$(mktemp -d /tmp/fleet-load.XXXXXX)
+SERVER_PID=""
+SAMPLER_PID=""
+cleanup() {
+    [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
+    if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    [ "${KEEP:-0}" = 1 ] && echo "kept $WORK" >&2 || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Wait (bounded) while a compiler runs, so that it does not share the two cores with the run.
+quiet() {
+    local waited=0
+    while pgrep -x swift-frontend >/dev/null || pgrep -x swift-build >/dev/null; do
+        if [ "$waited" -ge "$QUIET_WAIT_MAX" ]; then
+            echo "NOT QUIET: a compiler still runs after ${QUIET_WAIT_MAX}s ($(uptime))" >&2
+            echo "not-quiet" ; return
+        fi
+        echo "compiler running ($(uptime | sed 's/.*load/load/')); waiting" >&2
+        sleep 30; waited=$((waited + 30))
+    done
+    echo "quiet"
+}
+
+start_server() {
+    local dir=$1
+    mkdir -p "$dir"
+    "$BIN" server --listen 127.0.0.1:0 --data-dir "$dir/data" >"$dir/server.out" 2>"$dir/server.err" &
+    SERVER_PID=$!
+    for _ in $(seq 1 300); do
+        if grep -q "listening on https://" "$dir/server.out" 2>/dev/null; then break; fi
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$dir/server.err" >&2; echo "server died" >&2; exit 1; }
+        sleep 0.1
+    done
+    URL=$(grep -o "https://127.0.0.1:[0-9]*" "$dir/server.out" | head -1)
+    [ -n "$URL" ] || { echo "server did not say where it listens" >&2; exit 1; }
+}
+
+stop_server() {
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+}
+
+# One line a second: time, server utime, stime (ticks), RSS (kB), open fds, threads, and
+# the whole machine's busy ticks (/proc/stat), to tell what else ran beside server and generator.
+sample() {
+    local pid=$1 out=$2
+    while kill -0 "$pid" 2>/dev/null; do
+        local stat rss fds threads busy
+        stat=$(cut -d' ' -f14,15 "/proc/$pid/stat" 2>/dev/null) || break
+        rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+        threads=$(awk '/^Threads:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+        fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
+        busy=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9; exit}' /proc/stat)
+        echo "$(date +%s.%N) $stat $rss $fds $threads $busy" >>"$out"
+        sleep 1
+    done
+}
+
+# run NAME AGENTS HELD_FRACTION RAMP [generator options...]
+run() {
+    local name=$1 agents=$2 held=$3 ramp=$4; shift 4
+    local dir="$WORK/$name"
+    local state; state=$(quiet)
+    start_server "$dir"
+    sample "$SERVER_PID" "$dir/samples" &
+    SAMPLER_PID=$!
+    echo "run $name: $agents agents, held fraction $held, ramp ${ramp}s, steady ${STEADY}s, server $URL ($state)" >&2
+    local rc=0
+    "$GEN" --url "$URL" --ca "$dir/data/tls/ca.pem" --secret "@$dir/data/enroll_secret" --agents "$agents" \
+        --held-fraction "$held" --ramp "$ramp" --settle 15 --duration "$STEADY" --log-every 10 --config-every 60 "$@" \
+        >"$dir/summary.json" 2>"$dir/generator.err" || rc=$?
+    kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
+    local alive=yes; kill -0 "$SERVER_PID" 2>/dev/null || alive=no
+    stop_server
+    echo "$name $agents $held $state $rc $alive" >>"$WORK/runs"
+    [ "$rc" = 0 ] || { echo "generator exited $rc; last lines:" >&2; tail -5 "$dir/generator.err" >&2; }
+    [ "$alive" = yes ] || { echo "server died during the run; last lines:" >&2; tail -20 "$dir/server.err" >&2; }
+    grep -ciE "error|warning" "$dir/server.err" | sed 's/^/server log lines with error|warning: /' >&2 || true
+}
+
+for spec in $RUNS; do
+    agents=${spec%%:*}; held=${spec##*:}
+    ramp=$RAMP_1K; [ "$agents" -ge 5000 ] && ramp=$RAMP_10K
+    run "a${agents}-h${held}" "$agents" "$held" "$ramp"
+done
+# Live queries over 1,000 agents: all Vigil agents (held-open reads), then all osquery (polling).
+LIVE_STEADY=${LIVE_STEADY:-30}
+LIVE_AGENTS=${LIVE_AGENTS:-1000}
+LIVE_RAMP=${LIVE_RAMP:-20}
+STEADY_SAVED=$STEADY; STEADY=$LIVE_STEADY
+run "live-h1" "$LIVE_AGENTS" 1 "$LIVE_RAMP" --live-query --admin-password-file "$WORK/live-h1/data/admin_password" --live-timeout 30
+run "live-h0" "$LIVE_AGENTS" 0 "$LIVE_RAMP" --live-query --admin-password-file "$WORK/live-h0/data/admin_password" --live-timeout 30
+STEADY=$STEADY_SAVED
+
+python3 - "$WORK" <<'EOF'
+import json, os, sys
+work = sys.argv[1]
+tick = os.sysconf("SC_CLK_TCK")
+runs = [l.split() for l in open(os.path.join(work, "runs"))]
+
+def server_figures(d, s):
+    rows = []
+    for line in open(os.path.join(d, "samples")):
+        f = line.split()
+        if len(f) >= 6:
+            rows.append((float(f[0]), (int(f[1]) + int(f[2])) / tick, int(f[3]) / 1024, int(f[4]), int(f[5]),
+                         int(f[6]) / tick if len(f) > 6 else 0))
+    w = [r for r in rows if s["steady_start_unix"] - 1 <= r[0] <= s["steady_end_unix"] + 1]
+    if len(w) < 2:
+        return None
+    mean = (w[-1][1] - w[0][1]) / (w[-1][0] - w[0][0]) * 100
+    peak = max((b[1] - a[1]) / (b[0] - a[0]) * 100 for a, b in zip(w, w[1:]))
+    machine = (w[-1][5] - w[0][5]) / (w[-1][0] - w[0][0]) * 100
+    # What ran besides the server and the generator (a compiler, tests): machine busy − both.
+    other = machine - mean - s["generator_cpu_pct_one_core"]
+    return mean, peak, max(r[2] for r in w), max(r[3] for r in w), max(r[4] for r in w), other
+
+def lat(s, e):
+    x = s["endpoints"].get(e)
+    return f'{x["p50_ms"]:.1f} / {x["p99_ms"]:.1f}' if x and x["ok"] else "–"
+
+print("| agents | mode | server CPU % of one core (mean / max 1 s) | server RSS MB | server fds | req/s | config p50/p99 ms | log p50/p99 ms | distributed read (osquery) or held read (Vigil) p50/p99 ms | enroll p50/p99 ms | errors | generator CPU % | other CPU % |")
+print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+live = []
+for name, agents, held, state, rc, alive in runs:
+    d = os.path.join(work, name)
+    try:
+        s = json.load(open(os.path.join(d, "summary.json")))
+    except Exception as e:
+        print(f"| {agents} | {name} | run failed (generator rc {rc}, server alive {alive}) | | | | | | | | | |")
+        continue
+    if s.get("live_query"):
+        live.append((name, s, state))
+        continue
+    f = server_figures(d, s)
+    mode = "osquery polling" if held == "0" else ("Vigil held reads" if held == "1" else f"held {held}")
+    if state != "quiet": mode += " (compiler running)"
+    ep = s["endpoints"]
+    errors = sum(x["errors"] for k, x in ep.items() if k != "enroll")
+    kinds = {}
+    for k, x in ep.items():
+        for kind, n in x["error_kinds"].items():
+            kinds[f"{k}: {kind}"] = n
+    reqs = sum(x["rate_per_s"] for k, x in ep.items() if k != "enroll")
+    read = "distributed/wait" if held == "1" else "distributed/read"
+    cpu = f"{f[0]:.1f} / {f[1]:.1f}" if f else "–"
+    print(f"| {int(agents):,} | {mode} | {cpu} | {f[2]:.0f} | {f[3]} | {reqs:.0f} | {lat(s, 'config')} | {lat(s, 'log')} | {lat(s, read)} | {lat(s, 'enroll')} | {errors} | {s['generator_cpu_pct_one_core']:.0f} | {f[5]:.0f} |" if f else
+          f"| {agents} | {mode} | – | | | | | | | | {errors} | |")
+    if kinds:
+        print(f"<!-- {name} errors: {json.dumps(kinds)} -->")
+print()
+for name, s, state in live:
+    q = s["live_query"]
+    kind = "Vigil held reads" if name.endswith("h1") else "osquery polling (distributed_interval 10 s)"
+    seen = f'{q["server_seen_all_ms"]:.0f} ms' if q.get("server_seen_all_ms") is not None else "not all within the timeout"
+    last = f'{q["last_write_ms"]:.0f} ms' if q.get("last_write_ms") is not None else "–"
+    print(f"- Live query over {q['targets']:,} agents, {kind}: {q['answered']:,}/{q['targets']:,} answered; "
+          f"server showed all answered {seen} after submission (polled every 100 ms); last agent's write done at {last}; "
+          f"submission took {q['submit_ms']:.0f} ms; counts {q['counts']}{'' if state == 'quiet' else ' (compiler running)'}")
+EOF
+echo "work dir: $WORK" >&2
