@@ -28,7 +28,7 @@ extension SQLiteServerStore {
     }
 
     public func hostExtras(id: Int64) async throws -> (uptimeSeconds: Int64, interfaces: String, detailsUpdatedAt: Int64)? {
-        let row = try await run { db in
+        let row = try await read { db in
             try db.rows("SELECT uptime_seconds, interfaces, details_updated_at FROM hosts WHERE id = ?", [.integer(id)]).first
         }
         return row.map { (uptimeSeconds: $0[0].integer ?? 0, interfaces: $0[1].text ?? "[]", detailsUpdatedAt: $0[2].integer ?? 0) }

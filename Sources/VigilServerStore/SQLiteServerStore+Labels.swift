@@ -19,7 +19,7 @@ extension SQLiteServerStore {
     }
 
     public func labels() async throws -> [LabelRecord] {
-        try await run { db in
+        try await read { db in
             try db.rows("""
                 SELECT l.id, l.name, l.description, l.query, (SELECT count(*) FROM label_membership m WHERE m.label_id = l.id AND m.member = 1)
                 FROM labels l ORDER BY l.name
@@ -38,19 +38,19 @@ extension SQLiteServerStore {
     }
 
     public func labelMembers(id: Int64) async throws -> [Int64] {
-        try await run { db in
+        try await read { db in
             try db.rows("SELECT host_id FROM label_membership WHERE label_id = ? AND member = 1 ORDER BY host_id", [.integer(id)]).compactMap { $0[0].integer }
         }
     }
 
     public func labelIDs(hostID: Int64) async throws -> [Int64] {
-        try await run { db in
+        try await read { db in
             try db.rows("SELECT label_id FROM label_membership WHERE host_id = ? AND member = 1 ORDER BY label_id", [.integer(hostID)]).compactMap { $0[0].integer }
         }
     }
 
     public func staleLabelQueries(hostID: Int64, staleBefore: Int64) async throws -> [(id: Int64, sql: String)] {
-        let rows = try await run { db in
+        let rows = try await read { db in
             try db.rows("""
                 SELECT l.id, l.query FROM labels l LEFT JOIN label_membership m ON m.label_id = l.id AND m.host_id = ?
                 WHERE l.query IS NOT NULL AND (m.updated_at IS NULL OR m.updated_at < ?)
@@ -84,7 +84,7 @@ extension SQLiteServerStore {
     }
 
     public func packs() async throws -> [PackRecord] {
-        try await run { db in
+        try await read { db in
             let targets = try db.rows("SELECT pack_id, label_id FROM pack_targets ORDER BY label_id")
             let byPack = Dictionary(grouping: targets, by: { $0[0].integer ?? 0 }).mapValues { $0.compactMap { $0[1].integer } }
             return try db.rows("SELECT id, name, body FROM packs ORDER BY name").map {

@@ -21,7 +21,7 @@ extension SQLiteServerStore {
     }
 
     public func hasProfileRequests(hostID: Int64) async throws -> Bool {
-        try await run { db in try !db.rows("SELECT 1 FROM profiles WHERE host_id = ? AND state = 'requested' LIMIT 1", [.integer(hostID)]).isEmpty }
+        try await read { db in try !db.rows("SELECT 1 FROM profiles WHERE host_id = ? AND state = 'requested' LIMIT 1", [.integer(hostID)]).isEmpty }
     }
 
     public func storeProfile(id: Int64, hostID: Int64, pprof: [UInt8]?, report: String?, samples: Int?, error: String?, at time: Int64) async throws -> Bool {
@@ -57,13 +57,13 @@ extension SQLiteServerStore {
     static let profileColumns = "id, host_id, seconds, frequency, state, requested_at, done_at, samples, report, error"
 
     public func profiles(hostID: Int64) async throws -> [ProfileRecord] {
-        try await run { db in
+        try await read { db in
             try db.rows("SELECT \(Self.profileColumns) FROM profiles WHERE host_id = ? ORDER BY id DESC LIMIT 100", [.integer(hostID)]).map(Self.profile)
         }
     }
 
     public func profile(id: Int64, withData: Bool) async throws -> ProfileRecord? {
-        try await run { db in
+        try await read { db in
             try db.rows("SELECT \(Self.profileColumns)\(withData ? ", pprof" : "") FROM profiles WHERE id = ?", [.integer(id)]).first.map(Self.profile)
         }
     }

@@ -28,7 +28,7 @@ extension SQLiteServerStore {
     }
 
     public func telemetry(hostID: Int64, since: Int64) async throws -> [TelemetryPoint] {
-        try await run { db in
+        try await read { db in
             try db.rows("""
                 SELECT time, cpu_percent, resident_size, threads, queries_run FROM telemetry
                 WHERE host_id = ? AND time >= ? ORDER BY time
@@ -50,24 +50,24 @@ extension SQLiteServerStore {
     }
 
     public func hostSchedule(hostID: Int64) async throws -> [HostQueryStats] {
-        try await run { db in
+        try await read { db in
             try db.rows("SELECT \(Self.scheduleColumns) FROM host_schedule WHERE host_id = ? ORDER BY name", [.integer(hostID)]).map { Self.stats($0[...]) }
         }
     }
 
     public func allSchedules() async throws -> [(hostID: Int64, stats: HostQueryStats)] {
-        let rows = try await run { db in try db.rows("SELECT host_id, \(Self.scheduleColumns) FROM host_schedule ORDER BY name, host_id") }
+        let rows = try await read { db in try db.rows("SELECT host_id, \(Self.scheduleColumns) FROM host_schedule ORDER BY name, host_id") }
         return rows.map { (hostID: $0[0].integer ?? 0, stats: Self.stats($0[1...])) }
     }
 
     public func hostWatchdog(hostID: Int64, limit: Int) async throws -> [String] {
-        try await run { db in
+        try await read { db in
             try db.rows("SELECT event FROM host_watchdog WHERE host_id = ? ORDER BY id DESC LIMIT ?", [.integer(hostID), .integer(Int64(limit))]).compactMap { $0[0].text }
         }
     }
 
     public func hostHealth(hostID: Int64) async throws -> HostHealth? {
-        try await run { db in
+        try await read { db in
             try db.rows("SELECT reported_at, events, outputs FROM host_health WHERE host_id = ?", [.integer(hostID)]).first.map {
                 HostHealth(reportedAt: $0[0].integer ?? 0, events: $0[1].text ?? "[]", outputs: $0[2].text ?? "[]")
             }

@@ -1,19 +1,36 @@
 import Dispatch
 import Foundation
+import Synchronization
 import VigilSQL
 
 /// The embedded store: one SQLite database in WAL mode. SQLite calls block, so they run
 /// on one serial queue of their own, never on an event loop or the concurrency pool;
 /// callers await them. One writer at a time is all SQLite allows anyway.
 public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
-    // @unchecked: `database` is only touched on `queue`.
+    // @unchecked: each connection is only touched on its own queue.
     private let database: Confined<StateDatabase>
     private let queue = DispatchQueue(label: "vigil.server.store")
+    /// Readers beside the one writer: WAL lets them read while it writes, so lookups
+    /// (a node key on every request) do not queue behind writes.
+    private let readers: [(queue: DispatchQueue, database: Confined<StateDatabase>)]
+    private let nextReader = Atomic<Int>(0)
 
-    public init(path: String) throws {
+    public init(path: String, readers count: Int = 2) throws {
         let db = try StateDatabase(path: path, durability: .processCrash)
         try db.transaction { () throws(SQLError) in try Migrations.apply(to: db) }
         database = Confined(db)
+        readers = try (0..<count).map { i in
+            (DispatchQueue(label: "vigil.server.store.read\(i)"), Confined(try StateDatabase(path: path, durability: .processCrash)))
+        }
+    }
+
+    /// Run a read-only `body` on one of the reader connections.
+    func read<T: Sendable>(_ body: @escaping @Sendable (StateDatabase) throws -> T) async throws -> T {
+        guard !readers.isEmpty else { return try await run(body) }
+        let reader = readers[nextReader.add(1, ordering: .relaxed).oldValue % readers.count]
+        return try await withCheckedThrowingContinuation { continuation in
+            reader.queue.async { continuation.resume(with: Result { try body(reader.database.value) }) }
+        }
     }
 
     /// Run `body` on the store's queue.
@@ -28,7 +45,7 @@ public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
     // MARK: Enrollment
 
     public func enrollSecretIsValid(_ secret: String) async throws -> Bool {
-        try await run { db in
+        try await read { db in
             try !db.rows("SELECT 1 FROM enroll_secrets WHERE secret = ? AND revoked_at IS NULL", [.text(secret)]).isEmpty
         }
     }
@@ -46,7 +63,7 @@ public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
     }
 
     public func enrollSecrets() async throws -> [(secret: String, name: String, revoked: Bool)] {
-        let rows = try await run { db in
+        let rows = try await read { db in
             try db.rows("SELECT secret, name, revoked_at IS NOT NULL FROM enroll_secrets ORDER BY created_at").map {
                 [$0[0].text ?? "", $0[1].text ?? "", String($0[2].integer ?? 0)]
             }
@@ -94,17 +111,17 @@ public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
     }
 
     public func host(nodeKeyHash: String) async throws -> HostRecord? {
-        try await run { db in
+        try await read { db in
             try db.rows("SELECT \(Self.hostColumns) FROM hosts WHERE node_key_hash = ?", [.text(nodeKeyHash)]).first.map(Self.host)
         }
     }
 
     public func host(id: Int64) async throws -> HostRecord? {
-        try await run { db in try db.rows("SELECT \(Self.hostColumns) FROM hosts WHERE id = ?", [.integer(id)]).first.map(Self.host) }
+        try await read { db in try db.rows("SELECT \(Self.hostColumns) FROM hosts WHERE id = ?", [.integer(id)]).first.map(Self.host) }
     }
 
     public func hosts(search: String?, seenSince: Int64?, notSeenSince: Int64?, limit: Int, offset: Int) async throws -> [HostRecord] {
-        try await run { db in
+        try await read { db in
             var clauses: [String] = [], args: [SQLValue] = []
             if let search, !search.isEmpty {
                 clauses.append("(host_identifier LIKE ? ESCAPE '\\' OR hostname LIKE ? ESCAPE '\\' OR uuid LIKE ? ESCAPE '\\')")
@@ -124,7 +141,7 @@ public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
     }
 
     public func hostIDs(identifiers: [String]) async throws -> [Int64] {
-        try await run { db in
+        try await read { db in
             try identifiers.compactMap { try db.rows("SELECT id FROM hosts WHERE host_identifier = ?", [.text($0)]).first?[0].integer }
         }
     }
@@ -151,7 +168,7 @@ public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
     // MARK: Settings
 
     public func setting(_ key: String) async throws -> String? {
-        try await run { db in try db.rows("SELECT value FROM settings WHERE key = ?", [.text(key)]).first?[0].text }
+        try await read { db in try db.rows("SELECT value FROM settings WHERE key = ?", [.text(key)]).first?[0].text }
     }
 
     public func setSetting(_ key: String, _ value: String) async throws {
@@ -175,7 +192,7 @@ public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
     }
 
     public func logs(kind: String, name: String?, hostIdentifier: String?, limit: Int, offset: Int) async throws -> [StoredLog] {
-        try await run { db in
+        try await read { db in
             var sql = "SELECT l.id, h.host_identifier, l.name, l.unix_time, l.line FROM logs l JOIN hosts h ON h.id = l.host_id WHERE l.kind = ?"
             var args: [SQLValue] = [.text(kind)]
             if let name { sql += " AND l.name = ?"; args.append(.text(name)) }
@@ -207,7 +224,7 @@ public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
     }
 
     public func campaign(id: Int64) async throws -> Campaign? {
-        try await run { db in
+        try await read { db in
             try db.rows("SELECT id, sql, created_at FROM campaigns WHERE id = ?", [.integer(id)]).first.map {
                 Campaign(id: $0[0].integer ?? 0, sql: $0[1].text ?? "", createdAt: $0[2].integer ?? 0)
             }
@@ -215,7 +232,7 @@ public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
     }
 
     public func campaignTargets(id: Int64) async throws -> [CampaignTarget] {
-        try await run { db in
+        try await read { db in
             try db.rows("""
                 SELECT t.host_id, h.host_identifier, t.state, t.row_count, t.error, t.sent_at, t.answered_at, h.last_seen
                 FROM campaign_targets t JOIN hosts h ON h.id = t.host_id WHERE t.campaign_id = ? ORDER BY h.host_identifier
@@ -227,7 +244,7 @@ public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
     }
 
     public func campaignRows(id: Int64, limit: Int) async throws -> [CampaignRow] {
-        try await run { db in
+        try await read { db in
             try db.rows("""
                 SELECT h.host_identifier, r.columns FROM campaign_rows r JOIN hosts h ON h.id = r.host_id
                 WHERE r.campaign_id = ? ORDER BY r.id LIMIT ?
@@ -249,7 +266,7 @@ public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
     }
 
     public func hasPendingQueries(hostID: Int64) async throws -> Bool {
-        try await run { db in try !db.rows("SELECT 1 FROM campaign_targets WHERE host_id = ? AND state = 'pending' LIMIT 1", [.integer(hostID)]).isEmpty }
+        try await read { db in try !db.rows("SELECT 1 FROM campaign_targets WHERE host_id = ? AND state = 'pending' LIMIT 1", [.integer(hostID)]).isEmpty }
     }
 
     public func recordAnswer(campaignID: Int64, hostID: Int64, rows: [String], error: String?, at time: Int64) async throws -> Bool {
@@ -270,7 +287,7 @@ public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
     }
 
     public func hasOpenCampaigns(since time: Int64) async throws -> Bool {
-        try await run { db in
+        try await read { db in
             try !db.rows("""
                 SELECT 1 FROM campaigns c JOIN campaign_targets t ON t.campaign_id = c.id
                 WHERE c.created_at >= ? AND t.state IN ('pending', 'sent') LIMIT 1
@@ -287,7 +304,7 @@ public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
     }
 
     public func tokenRole(hash: String) async throws -> TokenRole? {
-        try await run { db in
+        try await read { db in
             try db.rows("SELECT role FROM api_tokens WHERE token_hash = ?", [.text(hash)]).first?[0].text.flatMap(TokenRole.init(rawValue:))
         }
     }
