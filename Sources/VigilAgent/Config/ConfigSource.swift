@@ -38,8 +38,22 @@ public struct ConfigSource: Sendable {
         let usesServer = options.last(where: { $0.name == "config_plugin" })?.value.split(separator: ",").contains("tls") == true
         // Written by the worker itself (0600, by rename) in the agent's own directory.
         if usesServer, let text = try? RegularFile.readText(serverConfigPath) {
-            result = try ConfigLoader.parse(text, file: serverConfigPath)
-            options = result.config.options.raw.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) } + options
+            // A config the server sent that cannot be used (with these local options) is
+            // set aside with a warning: the agent starts on its own config and asks the
+            // server again, rather than refusing to start at all.
+            do throws(ConfigError) {
+                var served = try ConfigLoader.parse(text, file: serverConfigPath)
+                let merged = served.config.options.raw.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) } + options
+                served.config.options = try ConfigLoader.options(merged, file: serverConfigPath)
+                do { _ = try FleetOptions.from(served.config.options.raw) } catch {
+                    throw ConfigError(file: serverConfigPath, line: 1, column: 1, reason: error.description)
+                }
+                served.warnings += local.warnings
+                return served
+            } catch {
+                result.warnings.append(ConfigWarning(file: serverConfigPath, line: error.line, column: error.column,
+                                                     message: "the server's config is not used: \(error.reason)"))
+            }
         }
         if flagfile != nil || usesServer {
             result.config.options = try ConfigLoader.options(options, file: flagfile ?? configPath ?? "<options>")
