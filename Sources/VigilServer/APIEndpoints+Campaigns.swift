@@ -66,7 +66,7 @@ extension APIEndpoints {
         guard let campaign = try await fleet.store.campaign(id: id) else { return HTTPJSON.error(.notFound, "no such live query") }
         let maxRows = request.uri.queryParameters.get("max_rows").flatMap { Int($0) } ?? 10_000
         let targets = try await targetViews(id, now: FleetContext.now())
-        let rows = try await fleet.store.campaignRows(id: id, limit: max(0, min(maxRows, 100_000))).map { row -> JSONValue in
+        let rows = try await fleet.store.campaignRows(id: id, after: 0, limit: max(0, min(maxRows, 100_000))).map { row -> JSONValue in
             var fields = (try? WireCoding.decode(JSONValue.self, from: Data(row.columns.utf8)))?.object ?? [:]
             fields["host_identifier"] = .string(row.hostIdentifier)
             return .object(fields)
@@ -87,7 +87,7 @@ extension APIEndpoints {
         guard try await fleet.store.campaign(id: id) != nil else { return HTTPJSON.error(.notFound, "no such live query") }
         let fleet = self.fleet
         let body = ResponseBody { writer in
-            var sentRows = 0
+            var lastRow: Int64 = 0
             var states: [String: TargetState] = [:]
             let deadline = ContinuousClock.now + .seconds(600)
             while ContinuousClock.now < deadline {
@@ -97,14 +97,15 @@ extension APIEndpoints {
                     states[t.hostIdentifier] = t.state
                     out += "event: target\ndata: \(try WireCoding.encodeString(t))\n\n"
                 }
-                let rows = try await fleet.store.campaignRows(id: id, limit: 1_000_000)
-                for row in rows.dropFirst(sentRows) {
+                // Only the rows that arrived since the last pass.
+                let rows = try await fleet.store.campaignRows(id: id, after: lastRow, limit: 10_000)
+                for row in rows {
                     var fields = (try? WireCoding.decode(JSONValue.self, from: Data(row.columns.utf8)))?.object ?? [:]
                     fields["host_identifier"] = .string(row.hostIdentifier)
                     out += "event: row\ndata: \(try WireCoding.encodeString(JSONValue.object(fields)))\n\n"
                 }
-                sentRows = rows.count
-                let done = targets.allSatisfy { $0.state == .answered || $0.state == .failed }
+                lastRow = rows.last?.id ?? lastRow
+                let done = rows.count < 10_000 && targets.allSatisfy { $0.state == .answered || $0.state == .failed }
                 if done { out += "event: done\ndata: {}\n\n" }
                 if !out.isEmpty { try await writer.write(ByteBuffer(string: out)) }
                 if done { break }

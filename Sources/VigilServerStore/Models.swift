@@ -77,6 +77,8 @@ public struct Campaign: Sendable, Equatable, Codable {
 
 /// A row of a live query's answer, with the host it came from.
 public struct CampaignRow: Sendable, Equatable {
+    /// Increasing within a campaign: a stream asks for the rows after the last it sent.
+    public var id: Int64
     public var hostIdentifier: String
     public var columns: String // JSON object, as the host sent it
 }

@@ -146,10 +146,6 @@ public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
         }
     }
 
-    public func touch(hostID: Int64, at time: Int64) async throws {
-        try await run { db in _ = try db.run("UPDATE hosts SET last_seen = ? WHERE id = ? AND last_seen < ?", [.integer(time), .integer(hostID), .integer(time)]) }
-    }
-
     public func touch(_ lastSeen: [Int64: Int64]) async throws {
         guard !lastSeen.isEmpty else { return }
         try await run { db in
@@ -243,12 +239,14 @@ public final class SQLiteServerStore: ServerStore, @unchecked Sendable {
         }
     }
 
-    public func campaignRows(id: Int64, limit: Int) async throws -> [CampaignRow] {
+    public func campaignRows(id: Int64, after: Int64, limit: Int) async throws -> [CampaignRow] {
         try await read { db in
             try db.rows("""
-                SELECT h.host_identifier, r.columns FROM campaign_rows r JOIN hosts h ON h.id = r.host_id
-                WHERE r.campaign_id = ? ORDER BY r.id LIMIT ?
-                """, [.integer(id), .integer(Int64(limit))]).map { CampaignRow(hostIdentifier: $0[0].text ?? "", columns: $0[1].text ?? "{}") }
+                SELECT r.id, h.host_identifier, r.columns FROM campaign_rows r JOIN hosts h ON h.id = r.host_id
+                WHERE r.campaign_id = ? AND r.id > ? ORDER BY r.id LIMIT ?
+                """, [.integer(id), .integer(after), .integer(Int64(limit))]).map {
+                CampaignRow(id: $0[0].integer ?? 0, hostIdentifier: $0[1].text ?? "", columns: $0[2].text ?? "{}")
+            }
         }
     }
 

@@ -14,7 +14,6 @@ public protocol ServerStore: Sendable {
     func host(id: Int64) async throws -> HostRecord?
     func hosts(search: String?, seenSince: Int64?, notSeenSince: Int64?, limit: Int, offset: Int) async throws -> [HostRecord]
     func hostIDs(identifiers: [String]) async throws -> [Int64]
-    func touch(hostID: Int64, at: Int64) async throws
     /// Many hosts' last-seen times in one transaction (the server batches them).
     func touch(_ lastSeen: [Int64: Int64]) async throws
     /// Forget a host: its node key stops working (the agent re-enrolls).
@@ -42,7 +41,8 @@ public protocol ServerStore: Sendable {
     func createCampaign(sql: String, hostIDs: [Int64], at: Int64) async throws -> Campaign
     func campaign(id: Int64) async throws -> Campaign?
     func campaignTargets(id: Int64) async throws -> [CampaignTarget]
-    func campaignRows(id: Int64, limit: Int) async throws -> [CampaignRow]
+    /// A live query's rows after row `after` (0: from the first), at most `limit`.
+    func campaignRows(id: Int64, after: Int64, limit: Int) async throws -> [CampaignRow]
     /// The queries waiting for a host (campaign id → SQL), marked sent.
     func takePendingQueries(hostID: Int64, at: Int64) async throws -> [Int64: String]
     func hasPendingQueries(hostID: Int64) async throws -> Bool

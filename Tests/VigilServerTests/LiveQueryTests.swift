@@ -88,3 +88,22 @@ import VigilWire
     }
 }
 
+
+/// The live-query stream sends each target's state changes and every row once, then `done`.
+@Suite struct LiveQueryStreamTests {
+    @Test func streamCarriesTargetsRowsAndDone() async throws {
+        try await TestServer.with { server in
+            let a = try await server.enrollOsquery("a")
+            let token = try await server.adminToken()
+            let run = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 1","host_identifiers":["a"]}"#, token: token)
+            let id = try #require(run.json?["campaign_id"]?.text)
+            _ = try await server.request(OsqueryPaths.distributedRead, json: #"{"node_key":"\#(a)"}"#)
+            _ = try await server.request(OsqueryPaths.distributedWrite, json: #"{"node_key":"\#(a)","queries":{"\#(id)":[{"n":"1"},{"n":"2"}]},"statuses":{"\#(id)":0}}"#)
+            let stream = try await server.request("/api/v1/queries/run/\(id)/stream", method: .GET, token: token)
+            let events = stream.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+            #expect(events.filter { $0.hasPrefix("event: row") }.count == 2, "\(stream.text)")
+            #expect(events.contains { $0.hasPrefix("event: target") && $0.contains(#""state":"answered""#) })
+            #expect(events.last == "event: done\ndata: {}")
+        }
+    }
+}

@@ -44,8 +44,6 @@ public actor FleetConnection {
     let http: HTTPClient
     private(set) var nodeKey: String?
     private var enrolling: Task<String, any Error>?
-    /// Enrollments done by this worker (the first, and each after node_invalid).
-    public private(set) var enrollments = 0
 
     public init(options: FleetOptions, dataDirectory: String, hostIdentifier: String,
                 hostDetails: @escaping @Sendable () -> [String: [String: JSONValue]], logger: Logger) throws {
@@ -131,7 +129,6 @@ public actor FleetConnection {
             throw .enrollRefused(why.isEmpty ? "HTTP \(status) without a node key" : why)
         }
         nodeKey = key
-        enrollments += 1
         do { try FileSystem.writeAtomically(Array(key.utf8), to: keyPath, mode: 0o600) } catch {
             logger.warning("fleet: cannot keep the node key in \(keyPath): \(error); the agent will enroll again at its next start")
         }
