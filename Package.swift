@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         // The agent's HTTPS client to its fleet server.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // The server's PostgreSQL store (`--database postgres://…`): the wire protocol, TLS, a connection pool.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries behind C-prefixed system-library targets.
@@ -114,8 +116,12 @@ let package = Package(
         // ── The fleet: never imports the tracer, the profiler or libbpf. ──
         // The agent↔server protocol: osquery's TLS API and Vigil's extensions, Codable values only.
         .target(name: "VigilWire"),
-        // The server's storage behind one async protocol (SQLite embedded; PostgreSQL to come).
-        .target(name: "VigilServerStore", dependencies: ["VigilSQL"]),
+        // The server's storage behind one async protocol, in SQL both engines take: SQLite embedded, or PostgreSQL.
+        .target(name: "VigilServerStore", dependencies: [
+            "VigilSQL", "VigilSystem",
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+        ]),
         // HTTP (osquery endpoints, REST API, live-query streams), enrollment, campaigns, TLS identity.
         .target(
             name: "VigilServer",
@@ -160,7 +166,7 @@ let package = Package(
         .testTarget(name: "VigilWireTests", dependencies: ["VigilWire"]),
         // The server in-process and over HTTPS with the agent's own client.
         .testTarget(name: "VigilServerTests", dependencies: [
-            "VigilServer", "VigilServerStore", "VigilWire", "VigilAgent", "VigilSystem",
+            "VigilServer", "VigilServerStore", "VigilWire", "VigilAgent", "VigilSystem", "VigilSQL", "VigilTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

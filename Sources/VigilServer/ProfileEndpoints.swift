@@ -76,7 +76,7 @@ extension APIEndpoints {
             throw HTTPError(.badRequest, message: "seconds is 1 to \(ProfileRequest.maxSeconds), frequency 1 to 1000 Hz")
         }
         let profile = try await fleet.store.requestProfile(hostID: id, seconds: seconds, frequency: frequency, at: FleetContext.now())
-        fleet.hub.wake(hostIDs: [id])
+        try await fleet.store.announceWork(hostIDs: [id])
         return HTTPJSON.response(["profile_id": profile])
     }
 }

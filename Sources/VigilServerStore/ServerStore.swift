@@ -93,6 +93,16 @@ public protocol ServerStore: Sendable {
     func profiles(hostID: Int64) async throws -> [ProfileRecord]
     func profile(id: Int64, withData: Bool) async throws -> ProfileRecord?
 
+    // Work for held reads, across every server on the database
+    /// Tell every server on this database (this one too) that these hosts have work
+    /// waiting (a live query, a profile request), so that their held reads answer now.
+    func announceWork(hostIDs: [Int64]) async throws
+    /// The hosts announced by any server on this database, as announcements arrive.
+    func workAnnouncements() -> AsyncStream<[Int64]>
+
+    /// Close the database's connections; nothing is asked of the store afterwards.
+    func shutdown() async
+
     // API tokens
     func addToken(hash: String, role: TokenRole, name: String, at: Int64) async throws
     func tokenRole(hash: String) async throws -> TokenRole?

@@ -6,8 +6,8 @@ import VigilWire
 
 /// The REST API's tokens and its OpenAPI document.
 @Suite struct APITests {
-    @Test func tokensAreRequiredAndObserversCannotRunQueries() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: TestDatabase.all) func tokensAreRequiredAndObserversCannotRunQueries(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             #expect(try await server.request("/api/v1/hosts", method: .GET).status == 401)
             #expect(try await server.request("/api/v1/hosts", method: .GET, token: "made-up").status == 401)
             let observer = Secrets.newKey()
@@ -21,8 +21,8 @@ import VigilWire
 
     /// Every path the document names answers (401 without a token, never 404), and a
     /// path it does not name is not served: document and router agree.
-    @Test func openAPIDocumentMatchesTheRoutes() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: TestDatabase.all) func openAPIDocumentMatchesTheRoutes(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             let doc = try await server.request("/api/openapi.json", method: .GET)
             #expect(doc.json?["openapi"] == "3.1.0")
             let paths = try #require(doc.json?["paths"]?.object)
@@ -40,8 +40,8 @@ import VigilWire
         }
     }
 
-    @Test func hostsListShowsEnrollmentDetailsAndStatus() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: TestDatabase.all) func hostsListShowsEnrollmentDetailsAndStatus(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             _ = try await server.enrollOsquery("db-7")
             let token = try await server.adminToken()
             let hosts = try await server.request("/api/v1/hosts?query=db-&status=online", method: .GET, token: token)
