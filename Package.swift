@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 // Vigil: one binary that shows what a Linux machine is doing and keeps it safe.
 // Layers (arrows point down): vigil → VigilAgent/VigilServer → VigilTables → VigilSQL → VigilSystem → C targets.
-// The fleet side (VigilWire, VigilServerStore, VigilServer) never imports VigilTrace, VigilProfile or VigilBPF.
+// The fleet side (VigilWire, VigilServerStore, VigilServer) never imports VigilTrace, VigilProfile or VigilBPF
+// (VigilProfileFormats, the profiler's formats without the profiler, it may).
 import PackageDescription
 
 let package = Package(
@@ -76,10 +77,16 @@ let package = Package(
         .target(
             name: "VigilProfile",
             dependencies: [
-                "VigilSystem", "VigilBPF", "VigilBPFObjects", "CVigilBPF", "CElf", "CZlib",
+                "VigilSystem", "VigilBPF", "VigilBPFObjects", "CVigilBPF", "CElf", "CZlib", "VigilProfileFormats",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            ]
+        ),
+        // Profile formats without the profiler: pprof's messages, folded stacks and flame graphs,
+        // and a pprof reader, so the fleet server renders what agents upload without libbpf.
+        .target(
+            name: "VigilProfileFormats",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Proto/profile.proto"]
         ),
         .target(
@@ -126,7 +133,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilWire", "VigilServerStore", "CZlib",
+                "VigilWire", "VigilServerStore", "VigilProfileFormats", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -159,7 +166,7 @@ let package = Package(
             ]
         ),
         // Profile pipeline against ground truth (nm, sha256sum, objcopy, go tool pprof when present); SwiftProtobuf decodes pprof output.
-        .testTarget(name: "VigilProfileTests", dependencies: ["VigilProfile", "VigilSystem", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .testTarget(name: "VigilProfileTests", dependencies: ["VigilProfile", "VigilProfileFormats", "VigilSystem", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "VigilWatchdogTests", dependencies: ["VigilWatchdog"]),
         .testTarget(name: "VigilAgentTests", dependencies: ["VigilAgent", "VigilSQL", "VigilTables", "VigilSystem", "VigilTestSupport"]),
         .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilSQL", "VigilTables"]),

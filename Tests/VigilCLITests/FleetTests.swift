@@ -210,6 +210,18 @@ import VigilTestSupport
         let top = try CLI.run(["tool", "pprof", "-top", path], executable: go)
         #expect(top.status == 0, "\(top.stderr)")
         #expect(top.stdout.contains("Type: cpu"), "\(top.stdout)")
+        // Folded stacks and a flame graph, made by the server from the stored pprof.
+        let folded = try CLI.run(["-sS", "--fail", "--cacert", server.ca, "-H", "Authorization: Bearer \(token)", server.url + "/api/v1/profiles/\(profile)/folded"],
+                                 executable: "/usr/bin/curl")
+        #expect(folded.status == 0, "\(folded.stderr)")
+        let counts = folded.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }
+        #expect(counts.reduce(0, +) == record["samples"] as? Int, "\(counts.count) stacks; record \(record)")
+        #expect(folded.stdout.split(separator: "\n").allSatisfy { $0.contains(";") || !$0.isEmpty }, "\(folded.stdout.prefix(500))")
+        let svg = try CLI.run(["-sS", "--fail", "-D", server.dir + "/svg.headers", "--cacert", server.ca, "-H", "Authorization: Bearer \(token)",
+                               server.url + "/api/v1/profiles/\(profile)/svg"], executable: "/usr/bin/curl")
+        #expect(svg.status == 0 && svg.stdout.hasPrefix("<?xml") && svg.stdout.contains("</svg>"), "\(svg.stdout.prefix(300))")
+        let headers = try String(contentsOfFile: server.dir + "/svg.headers", encoding: .utf8).lowercased()
+        #expect(headers.contains("content-security-policy: sandbox"), "\(headers)")
     }
 
     /// Continuous profiles (profiling_interval) reach the server as the agent writes
