@@ -84,6 +84,9 @@ let package = Package(
         ),
         // Profile formats without the profiler: pprof's messages, folded stacks and flame graphs,
         // and a pprof reader, so the fleet server renders what agents upload without libbpf.
+        // Where result records go besides the results log: syslog, TCP, standard output.
+        // The agent's outputs, and the fleet server's forwarding of what agents send.
+        .target(name: "VigilOutputs", dependencies: ["VigilSystem"]),
         .target(
             name: "VigilProfileFormats",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
@@ -111,7 +114,7 @@ let package = Package(
         .target(
             name: "VigilAgent",
             dependencies: [
-                "VigilTables", "VigilSQL", "VigilSystem", "VigilYAML", "VigilWatchdog", "VigilProfile", "VigilTrace", "VigilBPF", "VigilWire",
+                "VigilTables", "VigilSQL", "VigilSystem", "VigilYAML", "VigilWatchdog", "VigilProfile", "VigilTrace", "VigilBPF", "VigilWire", "VigilOutputs",
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -133,7 +136,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilWire", "VigilServerStore", "VigilProfileFormats", "CZlib",
+                "VigilWire", "VigilServerStore", "VigilProfileFormats", "VigilOutputs", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -168,12 +171,12 @@ let package = Package(
         // Profile pipeline against ground truth (nm, sha256sum, objcopy, go tool pprof when present); SwiftProtobuf decodes pprof output.
         .testTarget(name: "VigilProfileTests", dependencies: ["VigilProfile", "VigilProfileFormats", "VigilSystem", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "VigilWatchdogTests", dependencies: ["VigilWatchdog"]),
-        .testTarget(name: "VigilAgentTests", dependencies: ["VigilAgent", "VigilSQL", "VigilTables", "VigilSystem", "VigilTestSupport"]),
+        .testTarget(name: "VigilAgentTests", dependencies: ["VigilAgent", "VigilSQL", "VigilTables", "VigilSystem", "VigilTestSupport", "VigilOutputs"]),
         .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilSQL", "VigilTables"]),
         .testTarget(name: "VigilWireTests", dependencies: ["VigilWire"]),
         // The server in-process and over HTTPS with the agent's own client.
         .testTarget(name: "VigilServerTests", dependencies: [
-            "VigilServer", "VigilServerStore", "VigilWire", "VigilAgent", "VigilSystem", "VigilSQL", "VigilTestSupport",
+            "VigilServer", "VigilServerStore", "VigilWire", "VigilAgent", "VigilSystem", "VigilSQL", "VigilTestSupport", "VigilOutputs",
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

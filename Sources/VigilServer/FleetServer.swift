@@ -104,7 +104,8 @@ public final class FleetServer: Sendable {
             server: try .tls(.http1(configuration: .init(idleTimeout: .seconds(90))), tlsConfiguration: tls.configuration()),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil"),
             services: [lastSeen, RetentionService(store: store, days: configuration.options.retentionDays, logger: logger),
-                       WorkRelay(store: store, hub: fleet.hub)],
+                       WorkRelay(store: store, hub: fleet.hub)]
+                + configuration.options.forward.map { Forwarder(target: $0, store: store, logger: logger) },
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         return ServerService(app: app, hub: fleet.hub, store: store)

@@ -189,6 +189,21 @@ public final class SQLServerStore: ServerStore {
         }
     }
 
+    public func logs(after: Int64, through: Int64, limit: Int) async throws -> [StoredLog] {
+        try await engine.read { db in
+            try await db.rows("""
+                SELECT l.id, h.host_identifier, l.name, l.unix_time, l.line FROM logs l JOIN hosts h ON h.id = l.host_id
+                WHERE l.id > ? AND l.id <= ? ORDER BY l.id LIMIT ?
+                """, [.integer(after), .integer(through), .integer(Int64(limit))]).map {
+                StoredLog(id: $0[0].integer ?? 0, hostIdentifier: $0[1].text ?? "", name: $0[2].text ?? "", unixTime: $0[3].integer ?? 0, line: $0[4].text ?? "")
+            }
+        }
+    }
+
+    public func lastLogID() async throws -> Int64 {
+        try await engine.read { db in try await db.rows("SELECT max(id) FROM logs").first?.first?.integer ?? 0 }
+    }
+
     public func pruneLogs(olderThan time: Int64) async throws -> Int {
         try await engine.write { db in try await db.run("DELETE FROM logs WHERE unix_time < ?", [.integer(time)]) }
     }

@@ -36,6 +36,10 @@ public protocol ServerStore: Sendable {
     func storeLogs(hostID: Int64, kind: String, lines: [(name: String, unixTime: Int64, line: String)]) async throws -> [Int]
     func logs(kind: String, name: String?, hostIdentifier: String?, limit: Int, offset: Int) async throws -> [StoredLog]
     func pruneLogs(olderThan: Int64) async throws -> Int
+    /// Lines of either kind stored after line `after` up to line `through`, oldest first, at most `limit` (forwarding).
+    func logs(after: Int64, through: Int64, limit: Int) async throws -> [StoredLog]
+    /// The id of the newest stored line (0 when none).
+    func lastLogID() async throws -> Int64
 
     // Live queries
     func createCampaign(sql: String, hostIDs: [Int64], at: Int64) async throws -> Campaign

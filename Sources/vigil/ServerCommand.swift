@@ -39,6 +39,9 @@ struct ServerArguments: ParsableArguments {
     @Option(help: "Seconds between runs of each dynamic label's query on each host (Fleet's default: an hour).")
     var labelRefresh = 3600
 
+    @Option(help: "Forward every result and status line agents send to syslog, syslog:/PATH/TO/SOCKET or tcp://HOST:PORT (repeatable), at least once and in order.")
+    var forward: [String] = []
+
     @Flag(name: .shortAndLong, help: "Log debug detail to standard error.")
     var verbose = false
 
@@ -46,6 +49,9 @@ struct ServerArguments: ParsableArguments {
         guard (1...86_400).contains(labelRefresh) else { throw ValidationError("--label-refresh is 1 to 86400 seconds") }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         _ = try DatabaseArgument.postgres(database)
+        for target in forward {
+            do { _ = try ForwardTarget(target) } catch { throw ValidationError(error.description) }
+        }
     }
 
     func configuration() throws -> FleetServerConfiguration {
@@ -55,6 +61,7 @@ struct ServerArguments: ParsableArguments {
         c.tlsKey = tlsKey
         c.options.labelRefreshSeconds = labelRefresh
         c.postgres = try DatabaseArgument.postgres(database)
+        c.options.forward = try forward.map { try ForwardTarget($0) }
         return c
     }
 }
