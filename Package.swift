@@ -136,7 +136,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilWire", "VigilServerStore", "VigilProfileFormats", "VigilOutputs", "CZlib",
+                "VigilWire", "VigilServerStore", "VigilProfileFormats", "VigilOutputs", "VigilSystem", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -75,7 +75,9 @@ public final class FleetServer: Sendable {
 
     /// The store the configuration names: PostgreSQL, or the embedded SQLite file.
     public static func openStore(_ configuration: FleetServerConfiguration, logger: Logger) async throws -> SQLServerStore {
-        if let url = configuration.postgres { return try await .postgres(url, logger: logger) }
+        if let url = configuration.postgres {
+            return try await .postgres(url, timeout: .seconds(configuration.options.databaseTimeoutSeconds), logger: logger)
+        }
         return try .sqlite(path: configuration.dataDirectory + "/server.db")
     }
 

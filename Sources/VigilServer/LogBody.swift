@@ -1,3 +1,4 @@
+import VigilSystem
 import VigilWire
 
 /// A `/log` request read with the scanner: each line's members kept as the host sent
@@ -71,7 +72,7 @@ struct LogBody {
     func text(_ line: Line, hostIdentifier: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(line.members.reduce(32 + hostIdentifier.utf8.count) { $0 + $1.key.count + $1.value.count + 2 })
-        out += Array("{\"hostIdentifier\":".utf8) + Array(JSONScanner.quoted(hostIdentifier).utf8)
+        out += Array("{\"hostIdentifier\":".utf8) + Array(JSON.string(hostIdentifier).utf8)
         for member in line.members {
             out.append(UInt8(ascii: ","))
             out += bytes[member.key]

@@ -17,11 +17,14 @@ public final class SQLServerStore: ServerStore {
     }
 
     /// A PostgreSQL store; the schema is created or brought up to date.
-    public static func postgres(_ url: PostgresURL, logger: Logger) async throws -> SQLServerStore {
-        SQLServerStore(engine: try await PostgresEngine(url: url, logger: logger))
+    public static func postgres(_ url: PostgresURL, timeout: Duration = .seconds(10), logger: Logger) async throws -> SQLServerStore {
+        SQLServerStore(engine: try await PostgresEngine(url: url, timeout: timeout, logger: logger))
     }
 
     public func shutdown() async { await engine.shutdown() }
+
+    public func ping() async throws { try await engine.read { db in _ = try await db.rows("SELECT 1") } }
+    public var dialectName: String { engine.dialect.rawValue }
 
     static var now: Int64 { Int64(Date().timeIntervalSince1970) }
 

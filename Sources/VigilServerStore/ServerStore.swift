@@ -104,6 +104,11 @@ public protocol ServerStore: Sendable {
     /// The hosts announced by any server on this database, as announcements arrive.
     func workAnnouncements() -> AsyncStream<[Int64]>
 
+    /// Whether the database answers a trivial query now (readiness).
+    func ping() async throws
+    /// `sqlite` or `postgres`, for health answers and logs.
+    var dialectName: String { get }
+
     /// Close the database's connections; nothing is asked of the store afterwards.
     func shutdown() async
 

@@ -2,10 +2,43 @@ import Foundation
 import NIOHTTP1
 import Testing
 import VigilServer
+import VigilTestSupport
 import VigilWire
 
 /// The REST API's tokens and its OpenAPI document.
 @Suite struct APITests {
+    /// Health for load balancers: up, and ready only while the database answers; with
+    /// PostgreSQL cut off, an answer within the timeout (503 for readiness, an error for
+    /// an agent's request), never a hang, and ready again once it is back.
+    @Test(.enabled(if: TestPostgres.available, "PostgreSQL is not installed"))
+    func readinessFollowsTheDatabase() async throws {
+        try await TestServer.with(.postgres, { $0.options.databaseTimeoutSeconds = 2 }) { server in
+            #expect(try await server.request("/healthz", method: .GET).status == 200)
+            let ready = try await server.request("/readyz", method: .GET)
+            #expect(ready.status == 200 && ready.json?["database"] == "postgres", "\(ready.text)")
+            let key = try await server.enrollOsquery("h1")
+            let name = try #require(server.fleet.configuration.postgres?.database)
+            _ = try TestPostgres.query(database: "postgres", "ALTER DATABASE \(name) ALLOW_CONNECTIONS false")
+            _ = try TestPostgres.query(database: "postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
+            var started = ContinuousClock.now
+            let down = try await server.request("/readyz", method: .GET)
+            #expect(down.status == 503, "\(down.text)")
+            #expect(ContinuousClock.now - started < .seconds(6))
+            started = ContinuousClock.now
+            let read = try await server.request(OsqueryPaths.distributedRead, json: #"{"node_key":"\#(key)"}"#)
+            #expect(read.status >= 500, "\(read.text)")
+            #expect(ContinuousClock.now - started < .seconds(6))
+            _ = try TestPostgres.query(database: "postgres", "ALTER DATABASE \(name) ALLOW_CONNECTIONS true")
+            var back = false
+            for _ in 0..<50 where !back {
+                back = try await server.request("/readyz", method: .GET).status == 200
+                if !back { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(back, "not ready again after PostgreSQL came back")
+            #expect(try await server.request(OsqueryPaths.distributedRead, json: #"{"node_key":"\#(key)"}"#).status == 200)
+        }
+    }
+
     @Test(arguments: TestDatabase.all) func tokensAreRequiredAndObserversCannotRunQueries(_ database: TestDatabase) async throws {
         try await TestServer.with(database) { server in
             #expect(try await server.request("/api/v1/hosts", method: .GET).status == 401)

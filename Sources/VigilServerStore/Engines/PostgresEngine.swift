@@ -13,12 +13,15 @@ public final class PostgresEngine: SQLEngine {
     let client: PostgresClient
     private let runner: Task<Void, Never>
     private let logger: Logger
+    /// Longest a store call waits (for a connection and its statements).
+    let timeout: Duration
     private let listeners = Mutex<[Task<Void, Never>]>([])
 
     /// Connect (one connection first, so that a wrong address, user or password is said
     /// at once and plainly), start the pool and bring the schema up to date.
-    public init(url: PostgresURL, logger: Logger) async throws {
+    public init(url: PostgresURL, timeout: Duration = .seconds(10), logger: Logger) async throws {
         self.logger = logger
+        self.timeout = timeout
         do {
             let probe = try await PostgresConnection.connect(configuration: try url.connectionConfiguration(), id: 0, logger: logger)
             try? await probe.close()
@@ -38,16 +41,34 @@ public final class PostgresEngine: SQLEngine {
         }
     }
 
-    public func read<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
-        try await Self.translating {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        try await bounded { [client, logger] in
             try await client.withConnection { connection in try await body(PostgresSession(connection: connection, logger: logger)) }
         }
     }
 
-    public func write<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
-        try await Self.translating {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        try await bounded { [client, logger] in
             try await client.withConnection { connection in
                 try await connection.withTransaction(logger: logger) { try await body(PostgresSession(connection: $0, logger: logger)) }
+            }
+        }
+    }
+
+    /// `body` within the engine's timeout: while PostgreSQL is down the pool waits for a
+    /// connection, and a request must get an error (the agent retries), not hang with it.
+    private func bounded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timeout = self.timeout
+        return try await Self.translating {
+            try await withThrowingTaskGroup(of: T.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw StoreError("PostgreSQL did not answer within \(timeout)")
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next() else { throw StoreError("PostgreSQL: no answer") }
+                return first
             }
         }
     }

@@ -28,9 +28,9 @@ public enum SQLDialect: String, Sendable {
 public protocol SQLEngine: Sendable {
     var dialect: SQLDialect { get }
     @discardableResult
-    func read<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T
     @discardableResult
-    func write<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T
     /// Send `payload` to everyone listening on `channel`, in every process using this
     /// database (PostgreSQL's NOTIFY; in-process for the embedded database, which one server owns).
     func notify(_ channel: String, _ payload: String) async throws

@@ -27,7 +27,7 @@ public final class SQLiteEngine: SQLEngine {
         func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]] { try database.rows(sql, arguments) }
         func run(_ sql: String, _ arguments: [SQLValue]) throws -> Int { try database.run(sql, arguments) }
 
-        func use<T: Sendable>(transaction: Bool, _ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        func use<T: Sendable>(transaction: Bool, _ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
             try await withTaskExecutorPreference(executor) {
                 try await lock.withLock {
                     guard transaction else { return try await body(self) }
@@ -52,12 +52,12 @@ public final class SQLiteEngine: SQLEngine {
         readers = try (0..<count).map { try Connection(path: path, label: "vigil.server.store.read\($0)") }
     }
 
-    public func read<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
         guard !readers.isEmpty else { return try await writer.use(transaction: false, body) }
         return try await readers[nextReader.add(1, ordering: .relaxed).oldValue % readers.count].use(transaction: false, body)
     }
 
-    public func write<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
         try await writer.use(transaction: true, body)
     }
 
