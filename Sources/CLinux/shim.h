@@ -70,4 +70,40 @@ static inline int vigil_fork_holder(const int *keep, int count, int wait_fd) {
     (void)read(wait_fd, &byte, 1);
     _exit(0);
 }
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <errno.h>
+/* pipe2(fds, O_CLOEXEC) (glibc declares pipe2 only under _GNU_SOURCE): both ends
+ * close-on-exec from the start, so no other thread's child inherits them. */
+static inline int vigil_pipe_cloexec(int fds[2]) { return (int)syscall(SYS_pipe2, fds, O_CLOEXEC); }
+
+/* Forks the child of a command Vigil starts and watches from its first instruction.
+ * The child takes default signal dispositions and an empty mask, installs `filter`
+ * (a seccomp program with no_new_privs, or NULL), stops itself (SIGSTOP) so that the
+ * caller can register its pid, and once continued execs `path` (already resolved:
+ * no PATH search runs in the child). A step that fails writes its errno (an int) to
+ * report_fd, which is close-on-exec: EOF there means the exec succeeded. Only system
+ * calls run in the child: safe after fork in a threaded process. */
+static inline int vigil_spawn_stopped(const char *path, char *const argv[], char *const envp[],
+                                      const struct sock_fprog *filter, int report_fd) {
+    int pid = fork();
+    if (pid != 0) return pid;
+    struct sigaction dfl = {0};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < 65; sig++) (void)sigaction(sig, &dfl, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, 0);
+    int err = 0;
+    if (filter && (prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL) != 0 ||
+                   syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) != 0))
+        err = errno;
+    if (!err) {
+        kill(getpid(), SIGSTOP);
+        execve(path, argv, envp);
+        err = errno;
+    }
+    (void)!write(report_fd, &err, sizeof(err));
+    _exit(127);
+}
 #endif

@@ -14,14 +14,17 @@ public final class TracePipeline {
     /// This and the kept executable are touched for every record on the one thread that
     /// drains the ring: no runtime exclusivity checks (they were 8% of a process event).
     @exclusivity(unchecked) private var seen = [Int](repeating: 0, count: EventKind.allCases.count)
-    public var counts: [EventKind: Int] {
+    public var counts: [EventKind: Int] { Self.byKind(seen) }
+    public private(set) var undecodable = 0
+    /// Events a policy chose not to write (counted, not lost), by kind.
+    @exclusivity(unchecked) private var notWritten = [Int](repeating: 0, count: EventKind.allCases.count)
+    public var filtered: [EventKind: Int] { Self.byKind(notWritten) }
+
+    static func byKind(_ counts: [Int]) -> [EventKind: Int] {
         var out: [EventKind: Int] = [:]
-        for (i, kind) in EventKind.allCases.enumerated() where seen[i] > 0 { out[kind] = seen[i] }
+        for (i, kind) in EventKind.allCases.enumerated() where counts[i] > 0 { out[kind] = counts[i] }
         return out
     }
-    public private(set) var undecodable = 0
-    /// Events a policy chose not to write (counted, not lost).
-    public private(set) var filtered = 0
 
     /// Writes syscall and file records without decoding them, when nothing needs the event.
     let fastEncoder: SyscallRecordEncoder
@@ -76,7 +79,7 @@ public final class TracePipeline {
             // A kill is always reported, whatever else the rule says.
             var killed = false
             if case .syscall(let e) = event { killed = e.killed }
-            if verdict.write || killed { writer.write(event, exe: exe, alerts: verdict.alerts) } else { filtered += 1 }
+            if verdict.write || killed { writer.write(event, exe: exe, alerts: verdict.alerts) } else { notWritten[event.kind.index] += 1 }
         } else {
             writer.write(event, exe: exe)
         }

@@ -34,8 +34,8 @@ public struct TraceSummary: Sendable {
     /// Output the writer could not write (a full disk, a closed pipe), and why.
     public var outputDroppedBytes = 0
     public var outputError: Int32 = 0
-    /// Events the policy's rules chose not to write.
-    public var filtered = 0
+    /// Events the policy's rules chose not to write, by kind.
+    public var filtered: [EventKind: Int] = [:]
     /// The kinds asked for, listed in the summary even when none came.
     public var kinds: [EventKind] = []
     /// The traced command's exit status (code, or 128 + signal).
@@ -90,8 +90,16 @@ public final class TraceSession {
         let ring = try RingBuffer(map: sensor.eventsMap) { pipeline.consume($0) }
 
         StopSignals.install()
-        defer { StopSignals.remove() }
-        child?.resume()
+        // A closed pipe (`vigil trace | head`) must end the trace with its summary,
+        // not kill it: writes then fail with EPIPE, which the output counts.
+        let previousPipe = signal(SIGPIPE, SIG_IGN)
+        defer {
+            StopSignals.remove()
+            signal(SIGPIPE, previousPipe)
+        }
+        if let child, let failure = child.resume() {
+            logger.warning("could not start \(options.command?.first ?? ""): \(String(cString: strerror(failure)))")
+        }
         let deadline = options.duration.map { Clock.monotonicNanoseconds() + Int64($0 * 1e9) }
         var lostReported: UInt64 = 0
         var nextLossCheck = Clock.monotonicNanoseconds() + 1_000_000_000
@@ -111,6 +119,8 @@ public final class TraceSession {
             try ring.poll(timeoutMilliseconds: 100)
             pipeline.flush()
             if let deadline, Clock.monotonicNanoseconds() >= deadline { break }
+            // Nobody reads the events any more: stop (the summary says why).
+            if out.lastError == EPIPE { break }
             if let child, let status = child.exitStatusIfEnded() {
                 summary.commandStatus = status
                 break
@@ -121,7 +131,10 @@ public final class TraceSession {
         while ring.drain() > 0 {}
         for text in options.periodic?(true) ?? [] { writer.writeLine(text) }
         pipeline.flush()
-        if let child, summary.commandStatus == nil {
+        if let child, summary.commandStatus == nil, out.lastError == EPIPE {
+            // The reader went away, not the user: the command runs on, untraced, to its end.
+            summary.commandStatus = child.waitForExit()
+        } else if let child, summary.commandStatus == nil {
             kill(child.pid, SIGTERM)
             usleep(100_000)
             summary.commandStatus = child.exitStatusIfEnded()
@@ -145,8 +158,11 @@ extension TraceSummary {
     /// The summary printed at the end (events by type, and losses).
     public var text: String {
         let kinds = EventKind.allCases.filter { self.kinds.contains($0) || (events[$0] ?? 0) > 0 }
-        var s = "events: " + kinds.map { "\($0.rawValue) \(events[$0] ?? 0)" }.joined(separator: ", ")
-        if filtered > 0 { s += " (\(filtered) not written: no rule logs them)" }
+        var s = "events: " + kinds.map { kind in
+            let skipped = filtered[kind].map { " (\($0) not written)" } ?? ""
+            return "\(kind.rawValue) \(events[kind] ?? 0)\(skipped)"
+        }.joined(separator: ", ")
+        if !filtered.isEmpty { s += "; not written: no rule logs them (not lost)" }
         let lost = lostInKernel.values.reduce(0, +)
         s += "\nlost: \(lost) in the kernel (ring buffer full)"
         if lost > 0 {
@@ -159,6 +175,7 @@ extension TraceSummary {
         s += ", \(undecodable) undecodable, 0 in user space"
         if outputDroppedBytes > 0 {
             s += "\noutput: \(outputDroppedBytes) bytes not written (\(String(cString: strerror(outputError))))"
+            if outputError == EPIPE { s += "; the reader closed the pipe, so tracing stopped" }
         }
         if let commandStatus { s += "\ncommand exited with status \(commandStatus)" }
         return s
