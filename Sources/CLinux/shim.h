@@ -73,6 +73,12 @@ static inline int vigil_fork_holder(const int *keep, int count, int wait_fd) {
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <errno.h>
+#include <sys/fanotify.h>
+/* fanotify_mark's mask is 64-bit; a plain wrapper keeps the call's types in one place. */
+static inline int vigil_fanotify_mark(int fd, unsigned flags, unsigned long long mask, int dirfd, const char *path) {
+    return fanotify_mark(fd, flags, mask, dirfd, path);
+}
+
 /* pipe2(fds, O_CLOEXEC) (glibc declares pipe2 only under _GNU_SOURCE): both ends
  * close-on-exec from the start, so no other thread's child inherits them. */
 static inline int vigil_pipe_cloexec(int fds[2]) { return (int)syscall(SYS_pipe2, fds, O_CLOEXEC); }

@@ -10,6 +10,8 @@ public final class TracePipeline {
     let writer: EventWriter
     /// Rules: which events to write and which alerts they raise (nil: write all).
     let judge: ((TraceEvent) -> Verdict)?
+    /// Deny rules in force: which failed calls they refused.
+    let denials: DenialMatcher?
     /// Events seen, by kind (an array indexed by kind: a dictionary hashes on every event).
     /// This and the kept executable are touched for every record on the one thread that
     /// drains the ring: no runtime exclusivity checks (they were 8% of a process event).
@@ -35,7 +37,8 @@ public final class TracePipeline {
 
     /// `processKinds`: the process events to write, of those the sensor sends (all by default).
     public init(decoder: EventDecoder, cache: ProcessCache, writer: EventWriter, judge: ((TraceEvent) -> Verdict)? = nil,
-                processKinds: Set<EventKind> = [.exec, .fork, .exit]) {
+                processKinds: Set<EventKind> = [.exec, .fork, .exit], denials: DenialMatcher? = nil) {
+        self.denials = denials
         writesProcessKind = EventKind.allCases.map { ![.exec, .fork, .exit].contains($0) || processKinds.contains($0) }
         self.decoder = decoder
         fastEncoder = SyscallRecordEncoder(catalog: decoder.syscalls.catalog)
@@ -76,10 +79,15 @@ public final class TracePipeline {
         if let judge {
             event.setExe(exe)
             let verdict = judge(event)
-            // A kill is always reported, whatever else the rule says.
+            // A kill or a denial is always reported, whatever else the rule says.
             var killed = false
             if case .syscall(let e) = event { killed = e.killed }
-            if verdict.write || killed { writer.write(event, exe: exe, alerts: verdict.alerts) } else { notWritten[event.kind.index] += 1 }
+            let denial = denials?.denial(for: event, cache: cache)
+            if verdict.write || killed || denial != nil {
+                writer.write(event, exe: exe, alerts: verdict.alerts, denial: denial)
+            } else {
+                notWritten[event.kind.index] += 1
+            }
         } else {
             writer.write(event, exe: exe)
         }

@@ -23,6 +23,8 @@ public struct TraceOptions {
     /// Called about once a second and at the end (final = true); returns lines to
     /// write, such as finished aggregation windows.
     public var periodic: ((_ final: Bool) -> [String])?
+    /// How a policy's deny rules are enforced (see PreventionPlan).
+    public var prevention = PreventionPlan()
     public init() {}
 }
 
@@ -40,6 +42,10 @@ public struct TraceSummary: Sendable {
     public var kinds: [EventKind] = []
     /// The traced command's exit status (code, or 128 + signal).
     public var commandStatus: Int32?
+    /// Deny rules: the mechanisms in force, calls refused by each, rules not enforced.
+    public var preventionMechanisms: [String] = []
+    public var denied: [String: Int] = [:]
+    public var unenforced: [(rule: String, reason: String)] = []
 }
 
 /// One tracing run: attach, stream events to the output, stop on a signal, the
@@ -55,7 +61,8 @@ public final class TraceSession {
 
     public func run() throws -> TraceSummary {
         var options = self.options
-        let child = try options.command.map { command throws(SystemError) in try ChildProcess.spawnStopped(command) }
+        let plan = options.prevention
+        let child = try options.command.map { command throws(SystemError) in try ChildProcess.spawnStopped(command, seccomp: plan.seccomp) }
         if let child {
             options.sensor.pids = (options.sensor.pids ?? []) + [child.pid]
             options.sensor.followChildren = true
@@ -85,10 +92,24 @@ public final class TraceSession {
         summary.kinds = EventKind.allCases.filter {
             options.sensor.events.contains($0) || ($0 == .syscall && !options.sensor.syscalls.isEmpty)
         }
+        let denialLog = DenialLog()
+        let denials = plan.isEmpty ? nil : DenialMatcher(log: denialLog, plan: plan, commandPID: child?.pid)
         let pipeline = TracePipeline(decoder: EventDecoder(catalog: sensor.catalog), cache: cache, writer: writer, judge: options.judge,
-                                     processKinds: options.sensor.events)
+                                     processKinds: options.sensor.events, denials: denials)
         let ring = try RingBuffer(map: sensor.eventsMap) { pipeline.consume($0) }
 
+        // Open and exec rules answer from now on, machine-wide, until the guard stops.
+        var fanotify: FanotifyGuard?
+        if !plan.pathRules.isEmpty {
+            do {
+                fanotify = try FanotifyGuard(rules: plan.pathRules, log: denialLog, logger: logger)
+                try fanotify?.start()
+            } catch {
+                if let child { kill(child.pid, SIGKILL); _ = child.waitForExit() }
+                throw TraceSetupError.invalid("deny rules: fanotify: \(error)")
+            }
+        }
+        defer { fanotify?.stop() }
         StopSignals.install()
         // A closed pipe (`vigil trace | head`) must end the trace with its summary,
         // not kill it: writes then fail with EPIPE, which the output counts.
@@ -147,6 +168,10 @@ public final class TraceSession {
             logger.warning("output: \(out.droppedBytes) bytes of events could not be written: \(String(cString: strerror(out.lastError)))")
         }
         summary.filtered = pipeline.filtered
+        fanotify?.stop()
+        summary.preventionMechanisms = plan.mechanisms
+        summary.denied = denialLog.counts
+        summary.unenforced = plan.unenforced
         summary.lostInKernel = sensor.lostInKernel()
         let lost = summary.lostInKernel.values.reduce(0, +)
         if lost > 0 { logger.warning("ring buffer full: \(lost) events lost in the kernel") }
@@ -177,6 +202,12 @@ extension TraceSummary {
             s += "\noutput: \(outputDroppedBytes) bytes not written (\(String(cString: strerror(outputError))))"
             if outputError == EPIPE { s += "; the reader closed the pipe, so tracing stopped" }
         }
+        if !preventionMechanisms.isEmpty {
+            let refused = denied.values.reduce(0, +)
+            s += "\ndeny: \(preventionMechanisms.joined(separator: ", ")); \(refused) call\(refused == 1 ? "" : "s") denied"
+            if refused > 0 { s += " (" + denied.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")" }
+        }
+        for (rule, reason) in unenforced { s += "\nnot enforced (best effort): \(rule): \(reason)" }
         if let commandStatus { s += "\ncommand exited with status \(commandStatus)" }
         return s
     }
