@@ -82,6 +82,43 @@ import VigilTestSupport
         #expect(r.stderr.contains("deny: fanotify permission events (open, exec; machine-wide); 1 call denied (fanotify 1)"), "\(r.stderr)")
     }
 
+    /// Machine-wide exec rule: a program under the denied directory does not start
+    /// (EPERM from execve), the same program elsewhere does; the failed exec is
+    /// reported as denied.
+    @Test(.requiresRoot) func machineWideDenyOfExecFromADirectory() throws {
+        try requireRoot()
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/denied", withIntermediateDirectories: true)
+        for place in ["/denied/prog", "/prog"] { try FileManager.default.copyItem(atPath: "/bin/echo", toPath: dir + place) }
+        let file = try policy(dir, """
+            sources:
+              process: [exec]
+            rules:
+              - name: no-exec-there
+                event: exec
+                match:
+                  filename: {prefix: \(dir)/denied/}
+                actions: [deny]
+            """)
+        nonisolated(unsafe) var denied: CLI.Result?
+        nonisolated(unsafe) var allowed: CLI.Result?
+        let worker = Thread {
+            _ = Self.waitForFanotify(commandLineHas: ["--policy", file])
+            denied = try? CLI.run(["-c", "\(dir)/denied/prog ran; echo status $? >&2"], executable: "/bin/sh")
+            allowed = try? CLI.run(["ran"], executable: dir + "/prog")
+        }
+        worker.start()
+        let r = try CLI.run(["trace", "--format", "json", "--policy", file, "--duration", "5s"], timeout: 60)
+        #expect(denied?.stdout == "" && denied?.stderr.contains("Operation not permitted") == true, "\(String(describing: denied))")
+        #expect(denied?.stderr.contains("status 126") == true, "the shell could not execute it")
+        #expect(allowed?.stdout == "ran\n")
+        let events = try helper.events(r.stdout).filter { $0["denied"] != nil }
+        #expect(events.count == 1, "\(r.stdout)")
+        #expect(events.first?["event"] as? String == "exec" && events.first?["filename"] as? String == dir + "/denied/prog")
+        #expect(events.first?["error"] as? String == "EPERM")
+    }
+
     /// A launched `rm` denied unlinkat by the seccomp filter: the file survives, rm says
     /// why and fails, and the call is reported as denied.
     @Test(.requiresRoot) func launchedRmDeniedUnlinkat() throws {
