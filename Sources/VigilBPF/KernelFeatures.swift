@@ -69,10 +69,10 @@ public enum KernelFeatures {
         instructions[1].code = 0x95  // BPF_JMP | BPF_EXIT
         let fd = bpf_prog_load(BPF_PROG_TYPE_LSM, "vigil_lsm_probe", "GPL", &instructions, 2, &opts)
         guard fd >= 0 else {
-            return FeatureCheck(title, false, "load refused: \(String(cString: strerror(-fd))); deny rules use fanotify and seccomp instead")
+            return FeatureCheck(title, false, "load refused: \(String(cString: strerror(-fd))); deny rules use fanotify, seccomp and Landlock instead")
         }
         close(fd)
-        return FeatureCheck(title, true, "an LSM program loads (Vigil's deny rules use fanotify and seccomp today)")
+        return FeatureCheck(title, true, "an LSM program loads (deny rules use fanotify, seccomp and Landlock today)")
     }
 
     /// A kfunc the programs call, looked up by name in the kernel's BTF.

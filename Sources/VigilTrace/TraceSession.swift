@@ -62,7 +62,9 @@ public final class TraceSession {
     public func run() throws -> TraceSummary {
         var options = self.options
         let plan = options.prevention
-        let child = try options.command.map { command throws(SystemError) in try ChildProcess.spawnStopped(command, seccomp: plan.seccomp) }
+        let child = try options.command.map { command throws(SystemError) in
+            try ChildProcess.spawnStopped(command, seccomp: plan.seccomp, landlock: try plan.landlock())
+        }
         if let child {
             options.sensor.pids = (options.sensor.pids ?? []) + [child.pid]
             options.sensor.followChildren = true

@@ -93,11 +93,18 @@ struct DoctorCommand: ParsableCommand {
         } catch {
             seccomp = (false, "no seccomp filter: \(error)")
         }
+        let landlock: String
+        do {
+            _ = try LandlockRuleset(handling: LandlockRuleset.removeFile)
+            landlock = "Landlock for rules beneath a directory (EACCES)"
+        } catch {
+            landlock = "no Landlock (\(error)): rules beneath a directory are refused"
+        }
         let lsm = KernelFeatures.probe().first { $0.name == "BPF LSM programs" }
         let lsmText = lsm?.available == true ? "BPF LSM loads but is not used yet" : "BPF LSM refused here"
         return [
             ("vigil trace: deny open, exec rules", (fanotify.0, fanotify.1 + "; the call fails with EPERM before it has any effect")),
-            ("vigil trace: deny syscall rules", (seccomp.0, seccomp.1 + "; \(lsmText), so machine-wide syscall rules are refused at load")),
+            ("vigil trace: deny syscall rules", (seccomp.0, seccomp.1 + "; \(landlock); \(lsmText), so machine-wide syscall rules are refused at load")),
         ]
     }
 }

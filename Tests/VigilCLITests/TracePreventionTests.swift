@@ -153,6 +153,40 @@ import VigilTestSupport
         #expect(FileManager.default.fileExists(atPath: dir + "/victim"))
     }
 
+    /// A launched `rm` under a Landlock rule on a directory: the file beneath it
+    /// survives (EACCES), a file in a directory beside it is removed, and only the
+    /// refused call is reported as denied.
+    @Test(.requiresRoot) func launchedRmDeniedBeneathADirectoryByLandlock() throws {
+        try requireRoot()
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (sub, name) in [("logs", "app.log"), ("free", "scratch.txt")] {
+            try FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
+            try "x\n".write(toFile: "\(dir)/\(sub)/\(name)", atomically: true, encoding: .utf8)
+        }
+        let file = try policy(dir, """
+            sources:
+              syscalls:
+                names: [unlinkat]
+            rules:
+              - name: keep-logs
+                event: syscall
+                syscalls: [unlinkat]
+                match:
+                  args.pathname: {prefix: \(dir)/logs/}
+                actions: [deny]
+            """)
+        let r = try CLI.run(["trace", "--format", "json", "--policy", file, "--", "rm", dir + "/logs/app.log", dir + "/free/scratch.txt"],
+                            timeout: 60)
+        #expect(r.status == 1 && r.stderr.contains("Permission denied"), "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/logs/app.log"), "the protected file survives")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/free/scratch.txt"), "the file beside it is removed")
+        let denied = try helper.events(r.stdout).filter { $0["denied"] != nil }
+        #expect(denied.count == 1 && (denied.first?["args"] as? [String: Any])?["pathname"] as? String == dir + "/logs/app.log", "\(r.stdout)")
+        #expect((denied.first?["denied"] as? [String: Any])?["mechanism"] as? String == "landlock")
+        #expect(r.stderr.contains("deny: Landlock"), "\(r.stderr)")
+    }
+
     /// Rules no mechanism here can enforce are refused at load with the reason, and
     /// nothing is attached; marked best-effort, they load and the summary says so.
     @Test(.requiresRoot) func unenforceableRulesAreRefusedWithTheirReason() throws {

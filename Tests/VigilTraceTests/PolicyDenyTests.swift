@@ -118,6 +118,26 @@ import VigilSystem
         #expect(best.isEmpty && best.unenforced.map(\.rule) == ["r"])
     }
 
+    @Test func aPathPrefixOnASyscallRuleGoesToLandlock() throws {
+        let p = try load("""
+              - name: keep
+                event: syscall
+                syscalls: [unlinkat]
+                match: {args.pathname: {prefix: /tmp/}}
+                actions: [deny]
+            """)
+        let landlocked = try plan(p, command: true)
+        #expect(landlocked.landlockRules.map(\.directories) == [["/tmp"]] && landlocked.syscallDenials.isEmpty)
+        let file = try load("""
+              - name: keep
+                event: syscall
+                syscalls: [unlinkat]
+                match: {args.pathname: {prefix: /etc/passwd}}
+                actions: [deny]
+            """)
+        #expect(throws: TraceSetupError.self) { try self.plan(file, command: true) }
+    }
+
     @Test func theExampleDenyPolicyLoads() throws {
         let root = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
         let p = try Policy.load(path: root + "/examples/policies/deny-secrets.yaml")

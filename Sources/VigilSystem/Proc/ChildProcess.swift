@@ -14,14 +14,16 @@ public struct ChildProcess: Sendable {
     /// the command's name), and argv[0] is passed on as given. `seccomp`, when given,
     /// is installed in the child before its exec (with no_new_privs). The child stops
     /// itself; `resume` lets it exec under the same pid.
-    public static func spawnStopped(_ arguments: [String], seccomp: SeccompProgram? = nil) throws(SystemError) -> ChildProcess {
+    /// `landlock`, when given, restricts the child (and all it starts) likewise.
+    public static func spawnStopped(_ arguments: [String], seccomp: SeccompProgram? = nil,
+                                    landlock: LandlockRuleset? = nil) throws(SystemError) -> ChildProcess {
         precondition(!arguments.isEmpty)
         let path = try executablePath(arguments[0])
         var fds: [Int32] = [-1, -1]
         guard vigil_pipe_cloexec(&fds) == 0 else { throw SystemError("pipe2") }
         let cargs = arguments.map { strdup($0) } + [nil]
         defer { cargs.forEach { free($0) } }
-        let pid = withFilter(seccomp) { filter in vigil_spawn_stopped(path, cargs, environ, filter, fds[1]) }
+        let pid = withFilter(seccomp) { filter in vigil_spawn_stopped(path, cargs, environ, filter, landlock?.fd ?? -1, fds[1]) }
         close(fds[1])
         guard pid > 0 else {
             close(fds[0])
@@ -37,7 +39,8 @@ public struct ChildProcess: Sendable {
             // Exited before stopping: installing the filter failed.
             let failure = readReport(fds[0]) ?? ECHILD
             close(fds[0])
-            throw SystemError(seccomp == nil ? "start" : "install the seccomp filter for", path: arguments[0], errno: failure)
+            let step = seccomp == nil && landlock == nil ? "start" : "confine (seccomp, Landlock)"
+            throw SystemError(step, path: arguments[0], errno: failure)
         }
         return ChildProcess(pid: pid, reportFD: fds[0])
     }

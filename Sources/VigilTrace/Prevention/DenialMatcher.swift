@@ -6,6 +6,8 @@ public final class DenialMatcher {
     let log: DenialLog
     /// Syscalls the command's seccomp filter refuses: rule and errno.
     let seccomp: [String: (rule: String, errno: Int32)]
+    /// Syscalls Landlock refuses beneath directories: rule and directories ("/x/").
+    let landlock: [String: (rule: String, directories: [String])]
     /// The command the filter binds; its descendants are bound too.
     let commandPID: UInt32?
 
@@ -14,6 +16,9 @@ public final class DenialMatcher {
         var seccomp: [String: (String, Int32)] = [:]
         for d in plan.syscallDenials { seccomp[d.syscall] = (d.rule, d.denial.errno) }
         self.seccomp = seccomp
+        var landlock: [String: (String, [String])] = [:]
+        for r in plan.landlockRules { for s in r.syscalls { landlock[s] = (r.rule, r.directories.map { $0 + "/" }) } }
+        self.landlock = landlock
         self.commandPID = commandPID.map { UInt32($0) }
     }
 
@@ -29,10 +34,18 @@ public final class DenialMatcher {
         }
         guard ret < 0 else { return nil }
         if ret == -Int64(EPERM), let denial = log.claim(tid: Int32(bitPattern: event.header.tid)) { return denial }
-        guard let syscall, let rule = seccomp[syscall], ret == -Int64(rule.errno), let root = commandPID else { return nil }
+        guard let syscall, let root = commandPID else { return nil }
+        let denial: Denial
+        if let rule = seccomp[syscall], ret == -Int64(rule.errno) {
+            denial = Denial(rule: rule.rule, mechanism: "seccomp")
+        } else if let rule = landlock[syscall], ret == -Int64(EACCES), case .syscall(let e) = event,
+                  let path = e.string("pathname"), rule.directories.contains(where: { path.hasPrefix($0) }) {
+            denial = Denial(rule: rule.rule, mechanism: "landlock")
+        } else {
+            return nil
+        }
         let pid = event.header.pid
         guard pid == root || cache.ancestors(of: pid).contains(where: { $0.pid == root }) else { return nil }
-        let denial = Denial(rule: rule.rule, mechanism: "seccomp")
         log.count(denial)
         return denial
     }

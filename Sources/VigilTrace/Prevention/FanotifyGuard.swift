@@ -60,6 +60,7 @@ public final class FanotifyGuard: @unchecked Sendable {
     /// Start answering (on its own thread).
     public func start() throws(SystemError) {
         thread = try NamedThread.start("vigil-fanotify") { [self] in run() }
+        logger.debug("fanotify: answering open and exec permission events for \(rules.count) deny rules")
     }
 
     /// Stop answering and wait for the listener; the group closes with this object.
@@ -77,7 +78,14 @@ public final class FanotifyGuard: @unchecked Sendable {
         var ready = pollfd(fd: group.fd, events: Int16(POLLIN), revents: 0)
         while !stopping.load(ordering: .relaxed) {
             // Wakes at least every 100 ms to see a stop.
-            if poll(&ready, 1, 100) <= 0 { continue }
+            let r = poll(&ready, 1, 100)
+            if r < 0 && errno != EINTR {
+                // Never leave: events would wait for an answer until the guard closes.
+                logger.warning("fanotify: poll failed: \(String(cString: strerror(errno))); reading anyway")
+                usleep(10_000)
+            } else if r <= 0 {
+                continue
+            }
             while true {
                 let events = group.events(into: buffer)
                 if events.isEmpty { break }

@@ -8,7 +8,8 @@ import VigilSystem
 /// - open and exec rules on paths: fanotify permission events (FAN_OPEN_PERM,
 ///   FAN_OPEN_EXEC_PERM), machine-wide; the kernel waits for Vigil's answer.
 /// - syscall rules, on a command Vigil starts: a seccomp filter installed in the
-///   command before its exec (SECCOMP_RET_ERRNO), binding it and all it starts.
+///   command before its exec (SECCOMP_RET_ERRNO), binding it and all it starts;
+///   those on a path prefix (unlink, rmdir, mkdir beneath a directory): Landlock.
 /// - BPF LSM programs would serve both, but are used only where a probe loads one;
 ///   this kernel refuses them (`vigil doctor`).
 public struct PreventionPlan: Sendable {
@@ -30,19 +31,44 @@ public struct PreventionPlan: Sendable {
         public var denial: SeccompProgram.Denial
     }
 
+    /// A syscall rule on a directory, as Landlock enforces it for the started command.
+    public struct LandlockRule: Sendable, Equatable {
+        public var rule: String
+        public var syscalls: [String]
+        public var access: UInt64
+        public var directories: [String]
+    }
+
+    /// The Landlock rights each syscall needs on the directory it changes.
+    static let landlockAccess: [String: UInt64] = [
+        "unlinkat": LandlockRuleset.removeFile | LandlockRuleset.removeDirectory,
+        "unlink": LandlockRuleset.removeFile, "rmdir": LandlockRuleset.removeDirectory,
+        "mkdir": LandlockRuleset.makeDirectory, "mkdirat": LandlockRuleset.makeDirectory,
+    ]
+
     public var pathRules: [PathRule] = []
+    public var landlockRules: [LandlockRule] = []
     public var syscallDenials: [SyscallDenial] = []
     /// Best-effort rules no mechanism here enforces, with the reason.
     public var unenforced: [(rule: String, reason: String)] = []
 
-    public var isEmpty: Bool { pathRules.isEmpty && syscallDenials.isEmpty }
+    public var isEmpty: Bool { pathRules.isEmpty && syscallDenials.isEmpty && landlockRules.isEmpty }
 
     /// The mechanisms in use, for the summary and `vigil doctor`.
     public var mechanisms: [String] {
         var out: [String] = []
         if !pathRules.isEmpty { out.append("fanotify permission events (open, exec; machine-wide)") }
         if !syscallDenials.isEmpty { out.append("seccomp filter (syscalls; the command Vigil started)") }
+        if !landlockRules.isEmpty { out.append("Landlock (syscalls beneath directories, EACCES; the command Vigil started)") }
         return out
+    }
+
+    /// The ruleset for the started command: the rules' rights refused beneath their
+    /// directories (and, as Landlock only grants, in those directories' ancestors' own entries).
+    public func landlock() throws(SystemError) -> LandlockRuleset? {
+        guard !landlockRules.isEmpty else { return nil }
+        let access = landlockRules.reduce(UInt64(0)) { $0 | $1.access }
+        return try LandlockRuleset.refusing(access, beneath: landlockRules.flatMap(\.directories))
     }
 
     public var seccomp: SeccompProgram? {
@@ -100,6 +126,9 @@ public struct PreventionPlan: Sendable {
             return "syscall rules are enforced by a seccomp filter, which binds only a command Vigil starts "
                 + "(`vigil trace --policy FILE -- COMMAND`)"
         }
+        if spec.comms.isEmpty && spec.uids.isEmpty && spec.pids.isEmpty && spec.stringField != nil {
+            return landlockRule(rule)
+        }
         if !spec.comms.isEmpty || !spec.uids.isEmpty || !spec.pids.isEmpty || spec.stringField != nil {
             return "a seccomp filter checks the syscall's number, not comm, uid, pid or strings; on a command Vigil starts "
                 + "the rule needs no condition (it applies to the command and everything it starts)"
@@ -114,6 +143,32 @@ public struct PreventionPlan: Sendable {
             denials.append(SyscallDenial(rule: spec.rule, syscall: name, denial: .init(number: n, errno: rule.action.errno)))
         }
         syscallDenials += denials
+        return nil
+    }
+
+    /// nil when Landlock takes the rule (a path prefix that is a directory, on syscalls
+    /// that change a directory), else why it cannot.
+    mutating func landlockRule(_ rule: DenyRule) -> String? {
+        let spec = rule.spec
+        let why = "Landlock refuses directory changes beneath a directory: the rule needs `args.pathname: {prefix: /DIR/}` "
+            + "on \(Self.landlockAccess.keys.sorted().joined(separator: ", ")) and no other condition"
+        guard spec.stringField == "args.pathname", spec.stringOperator == .prefix, !spec.syscalls.isEmpty else { return why }
+        var access: UInt64 = 0
+        for name in spec.syscalls {
+            guard let a = Self.landlockAccess[name] else { return why + "; not \(name)" }
+            access |= a
+        }
+        if rule.action.errno != EPERM && rule.action.errno != EACCES {
+            return "Landlock makes a refused call fail with EACCES only; drop `errno` or use EACCES"
+        }
+        for directory in spec.strings {
+            var info = stat()
+            guard directory.hasPrefix("/"), directory.hasSuffix("/"), stat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+                return "Landlock protects directories: '\(directory)' must be an existing directory written with a final '/'"
+            }
+        }
+        landlockRules.append(LandlockRule(rule: spec.rule, syscalls: spec.syscalls, access: access,
+                                          directories: spec.strings.map { String($0.dropLast()) }))
         return nil
     }
 }
