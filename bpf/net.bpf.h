@@ -72,7 +72,9 @@ static __always_inline void read_tuple(const struct sock *sk, struct sock_owner 
     }
 }
 
-/* Records the current task as the owner of sk. */
+/* Records the current task as the owner of sk. A connecting socket counts from
+ * here (its SYN is not data); an accepted one from zero: its counters began with
+ * the connection, and data may have arrived before accept() returned it. */
 static __always_inline void remember_owner(const struct sock *sk, __u32 kind, struct task_struct *task)
 {
     __u32 zero = 0;
@@ -83,8 +85,9 @@ static __always_inline void remember_owner(const struct sock *sk, __u32 kind, st
     o->start_ns = o->header.timestamp_ns;
     read_tuple(sk, o);
     const struct tcp_sock *tp = (const struct tcp_sock *)sk;
-    o->base_acked = BPF_CORE_READ(tp, bytes_acked);
-    o->base_received = BPF_CORE_READ(tp, bytes_received);
+    bool accepted = kind == VIGIL_EVENT_ACCEPT;
+    o->base_acked = accepted ? 0 : BPF_CORE_READ(tp, bytes_acked);
+    o->base_received = accepted ? 0 : BPF_CORE_READ(tp, bytes_received);
     __u64 key = (__u64)sk;
     bpf_map_update_elem(&sockets, &key, o, BPF_ANY);
 }

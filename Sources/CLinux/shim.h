@@ -70,4 +70,63 @@ static inline int vigil_fork_holder(const int *keep, int count, int wait_fd) {
     (void)read(wait_fd, &byte, 1);
     _exit(0);
 }
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <errno.h>
+#include <sys/fanotify.h>
+/* fanotify_mark's mask is 64-bit; a plain wrapper keeps the call's types in one place. */
+static inline int vigil_fanotify_mark(int fd, unsigned flags, unsigned long long mask, int dirfd, const char *path) {
+    return fanotify_mark(fd, flags, mask, dirfd, path);
+}
+
+/* pipe2(fds, O_CLOEXEC) (glibc declares pipe2 only under _GNU_SOURCE): both ends
+ * close-on-exec from the start, so no other thread's child inherits them. */
+static inline int vigil_pipe_cloexec(int fds[2]) { return (int)syscall(SYS_pipe2, fds, O_CLOEXEC); }
+
+#include <linux/landlock.h>
+/* Landlock (glibc has no wrappers): a ruleset that handles `handled` file-system
+ * accesses, and a rule granting `allowed` beneath the directory open at parent_fd.
+ * Each returns what the kernel returns (-1 with errno on failure). */
+static inline int vigil_landlock_create_ruleset(unsigned long long handled) {
+    struct landlock_ruleset_attr attr = {.handled_access_fs = handled};
+    return (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr.handled_access_fs), 0);
+}
+static inline int vigil_landlock_allow_beneath(int ruleset, unsigned long long allowed, int parent_fd) {
+    struct landlock_path_beneath_attr rule = {.allowed_access = allowed, .parent_fd = parent_fd};
+    return (int)syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
+}
+
+/* Forks the child of a command Vigil starts and watches from its first instruction.
+ * The child takes default signal dispositions and an empty mask, installs `filter`
+ * (a seccomp program with no_new_privs, or NULL), stops itself (SIGSTOP) so that the
+ * caller can register its pid, and once continued execs `path`; with `landlock`
+ * (a ruleset descriptor, or -1) the child is restricted by it first (already resolved:
+ * no PATH search runs in the child). A step that fails writes its errno (an int) to
+ * report_fd, which is close-on-exec: EOF there means the exec succeeded. Only system
+ * calls run in the child: safe after fork in a threaded process. */
+static inline int vigil_spawn_stopped(const char *path, char *const argv[], char *const envp[],
+                                      const struct sock_fprog *filter, int landlock, int report_fd) {
+    int pid = fork();
+    if (pid != 0) return pid;
+    struct sigaction dfl = {0};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < 65; sig++) (void)sigaction(sig, &dfl, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, 0);
+    int err = 0;
+    if ((filter || landlock >= 0) && prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL) != 0)
+        err = errno;
+    if (!err && landlock >= 0 && syscall(SYS_landlock_restrict_self, landlock, 0) != 0)
+        err = errno;
+    if (!err && filter && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) != 0)
+        err = errno;
+    if (!err) {
+        kill(getpid(), SIGSTOP);
+        execve(path, argv, envp);
+        err = errno;
+    }
+    (void)!write(report_fd, &err, sizeof(err));
+    _exit(127);
+}
 #endif

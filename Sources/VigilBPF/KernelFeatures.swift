@@ -41,6 +41,7 @@ public enum KernelFeatures {
             let rc = libbpf_probe_bpf_prog_type(type, nil)
             checks.append(FeatureCheck(name, rc == 1, rc == 1 ? "program type loads" : rc == 0 ? "program type refused" : "probe failed: \(String(cString: strerror(-rc)))"))
         }
+        checks.append(lsmPrograms(btf: btf))
         let kprobes = FileSystem.exists("/sys/bus/event_source/devices/kprobe")
         checks.append(FeatureCheck("kprobes", kprobes, kprobes ? "kprobe PMU present" : "no kprobe PMU (CONFIG_KPROBES off): Vigil uses tracepoints instead"))
         let tracefs = FileSystem.exists("/sys/kernel/tracing/events")
@@ -48,6 +49,30 @@ public enum KernelFeatures {
         let paranoid = FileSystem.readTextIfPresent("/proc/sys/kernel/perf_event_paranoid")?.trimmingCharacters() ?? "?"
         checks.append(FeatureCheck("perf events (perf_event_paranoid)", FileSystem.exists("/proc/sys/kernel/perf_event_paranoid"), "perf_event_paranoid = \(paranoid)"))
         return checks
+    }
+
+    /// Whether a BPF LSM program loads: the smallest one (return 0) on the file_open
+    /// hook. CONFIG_BPF_LSM in the kernel's config is not enough (some kernels refuse
+    /// the load), so only a load tells; nothing is attached.
+    static func lsmPrograms(btf: Bool) -> FeatureCheck {
+        let title = "BPF LSM programs"
+        guard btf, let types = btf__load_vmlinux_btf() else { return FeatureCheck(title, false, "kernel BTF unreadable: cannot tell") }
+        defer { btf__free(types) }
+        let hook = btf__find_by_name_kind(types, "bpf_lsm_file_open", 12)  // BTF_KIND_FUNC
+        guard hook > 0 else { return FeatureCheck(title, false, "no bpf_lsm_file_open in the kernel's BTF (CONFIG_BPF_LSM off)") }
+        var opts = bpf_prog_load_opts()
+        opts.sz = MemoryLayout<bpf_prog_load_opts>.size
+        opts.expected_attach_type = BPF_LSM_MAC
+        opts.attach_btf_id = UInt32(hook)
+        var instructions = [bpf_insn(), bpf_insn()]
+        instructions[0].code = 0xb7  // BPF_ALU64 | BPF_MOV | BPF_K: r0 = 0
+        instructions[1].code = 0x95  // BPF_JMP | BPF_EXIT
+        let fd = bpf_prog_load(BPF_PROG_TYPE_LSM, "vigil_lsm_probe", "GPL", &instructions, 2, &opts)
+        guard fd >= 0 else {
+            return FeatureCheck(title, false, "load refused: \(String(cString: strerror(-fd))); deny rules use fanotify, seccomp and Landlock instead")
+        }
+        close(fd)
+        return FeatureCheck(title, true, "an LSM program loads (deny rules use fanotify, seccomp and Landlock today)")
     }
 
     /// A kfunc the programs call, looked up by name in the kernel's BTF.

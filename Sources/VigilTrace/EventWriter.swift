@@ -25,14 +25,15 @@ public final class EventWriter {
     }
 
     /// Writes one event; `exe` is its process's executable (from the process cache).
-    public func write(_ event: TraceEvent, exe: String? = nil, alerts: [Alert] = []) {
+    public func write(_ event: TraceEvent, exe: String? = nil, alerts: [Alert] = [], denial: Denial? = nil) {
         let wall = Int64(event.header.bootTimeNanoseconds) + bootToRealtimeNanoseconds
         switch format {
         case .json:
-            encode(event, wall: wall, exe: exe, alerts: alerts)
+            encode(event, wall: wall, exe: exe, alerts: alerts, denial: denial)
             out.write(bytes: line.buffer)
         case .human:
-            out.line(human(event, wall: wall, alerts: alerts))
+            let text = human(event, wall: wall, alerts: alerts)
+            out.line(denial.map { "DENIED by \($0.rule) (\($0.mechanism)): " + text } ?? text)
         }
     }
 
@@ -72,7 +73,7 @@ public final class EventWriter {
 
 extension EventWriter {
     /// One JSON line per event; field names and types are documented in docs/events.md.
-    func encode(_ event: TraceEvent, wall: Int64, exe: String? = nil, alerts: [Alert] = []) {
+    func encode(_ event: TraceEvent, wall: Int64, exe: String? = nil, alerts: [Alert] = [], denial: Denial? = nil) {
         let h = event.header
         line.begin()
         line.timeField("time", nanoseconds: wall)
@@ -97,6 +98,14 @@ extension EventWriter {
                     l.append(raw: "}")
                 }
                 l.append(raw: "]")
+            }
+        }
+        if let denial {
+            line.rawField("denied") { l in
+                l.append(raw: "{")
+                l.member("rule", denial.rule, first: true)
+                l.member("mechanism", denial.mechanism)
+                l.append(raw: "}")
             }
         }
         switch event {

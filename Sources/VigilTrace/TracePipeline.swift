@@ -10,18 +10,23 @@ public final class TracePipeline {
     let writer: EventWriter
     /// Rules: which events to write and which alerts they raise (nil: write all).
     let judge: ((TraceEvent) -> Verdict)?
+    /// Deny rules in force: which failed calls they refused.
+    let denials: DenialMatcher?
     /// Events seen, by kind (an array indexed by kind: a dictionary hashes on every event).
     /// This and the kept executable are touched for every record on the one thread that
     /// drains the ring: no runtime exclusivity checks (they were 8% of a process event).
     @exclusivity(unchecked) private var seen = [Int](repeating: 0, count: EventKind.allCases.count)
-    public var counts: [EventKind: Int] {
+    public var counts: [EventKind: Int] { Self.byKind(seen) }
+    public private(set) var undecodable = 0
+    /// Events a policy chose not to write (counted, not lost), by kind.
+    @exclusivity(unchecked) private var notWritten = [Int](repeating: 0, count: EventKind.allCases.count)
+    public var filtered: [EventKind: Int] { Self.byKind(notWritten) }
+
+    static func byKind(_ counts: [Int]) -> [EventKind: Int] {
         var out: [EventKind: Int] = [:]
-        for (i, kind) in EventKind.allCases.enumerated() where seen[i] > 0 { out[kind] = seen[i] }
+        for (i, kind) in EventKind.allCases.enumerated() where counts[i] > 0 { out[kind] = counts[i] }
         return out
     }
-    public private(set) var undecodable = 0
-    /// Events a policy chose not to write (counted, not lost).
-    public private(set) var filtered = 0
 
     /// Writes syscall and file records without decoding them, when nothing needs the event.
     let fastEncoder: SyscallRecordEncoder
@@ -32,7 +37,8 @@ public final class TracePipeline {
 
     /// `processKinds`: the process events to write, of those the sensor sends (all by default).
     public init(decoder: EventDecoder, cache: ProcessCache, writer: EventWriter, judge: ((TraceEvent) -> Verdict)? = nil,
-                processKinds: Set<EventKind> = [.exec, .fork, .exit]) {
+                processKinds: Set<EventKind> = [.exec, .fork, .exit], denials: DenialMatcher? = nil) {
+        self.denials = denials
         writesProcessKind = EventKind.allCases.map { ![.exec, .fork, .exit].contains($0) || processKinds.contains($0) }
         self.decoder = decoder
         fastEncoder = SyscallRecordEncoder(catalog: decoder.syscalls.catalog)
@@ -73,10 +79,15 @@ public final class TracePipeline {
         if let judge {
             event.setExe(exe)
             let verdict = judge(event)
-            // A kill is always reported, whatever else the rule says.
+            // A kill or a denial is always reported, whatever else the rule says.
             var killed = false
             if case .syscall(let e) = event { killed = e.killed }
-            if verdict.write || killed { writer.write(event, exe: exe, alerts: verdict.alerts) } else { filtered += 1 }
+            let denial = denials?.denial(for: event, cache: cache)
+            if verdict.write || killed || denial != nil {
+                writer.write(event, exe: exe, alerts: verdict.alerts, denial: denial)
+            } else {
+                notWritten[event.kind.index] += 1
+            }
         } else {
             writer.write(event, exe: exe)
         }

@@ -47,6 +47,7 @@ public final class TraceSensor {
         for name in ["handle_exec", "handle_fork", "handle_exit"] {
             links.append(try object.program(name).attach())
         }
+        if let pids = options.pids, options.followChildren { try trackDescendants(of: pids) }
         for entry in plan.entries {
             links.append(try object.program("syscall_exit").attachTracepoint(category: "syscalls", name: "sys_exit_\(entry.description.name)"))
             if entry.config.exit_only == 0 {
@@ -64,6 +65,21 @@ public final class TraceSensor {
     /// Add a process to the in-kernel pid filter.
     public func track(_ pid: Int32) throws(BPFError) {
         try object.map("tracked_pids").update(key: UInt32(pid), value: UInt8(1))
+    }
+
+    /// Descendants that exist before tracing starts: the kernel follows only forks it
+    /// sees. Run after the fork program is attached, and repeated until a scan finds
+    /// nothing new, so a child forked by a not-yet-tracked descendant during a scan is
+    /// found by the next (once its parent is tracked, the kernel adds its children).
+    func trackDescendants(of roots: [Int32]) throws(BPFError) {
+        var tracked = Set(roots)
+        // Bounded: a tree forking faster than /proc can be read must not hold start-up.
+        for _ in 0..<8 {
+            let found = ProcessTree.descendants(of: tracked)
+            if found.isEmpty { return }
+            for pid in found { try track(pid) }
+            tracked.formUnion(found)
+        }
     }
 
     /// Processes already running the executable; exec, fork and exit keep the set current.

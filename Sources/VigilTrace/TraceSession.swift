@@ -23,6 +23,8 @@ public struct TraceOptions {
     /// Called about once a second and at the end (final = true); returns lines to
     /// write, such as finished aggregation windows.
     public var periodic: ((_ final: Bool) -> [String])?
+    /// How a policy's deny rules are enforced (see PreventionPlan).
+    public var prevention = PreventionPlan()
     public init() {}
 }
 
@@ -34,12 +36,16 @@ public struct TraceSummary: Sendable {
     /// Output the writer could not write (a full disk, a closed pipe), and why.
     public var outputDroppedBytes = 0
     public var outputError: Int32 = 0
-    /// Events the policy's rules chose not to write.
-    public var filtered = 0
+    /// Events the policy's rules chose not to write, by kind.
+    public var filtered: [EventKind: Int] = [:]
     /// The kinds asked for, listed in the summary even when none came.
     public var kinds: [EventKind] = []
     /// The traced command's exit status (code, or 128 + signal).
     public var commandStatus: Int32?
+    /// Deny rules: the mechanisms in force, calls refused by each, rules not enforced.
+    public var preventionMechanisms: [String] = []
+    public var denied: [String: Int] = [:]
+    public var unenforced: [(rule: String, reason: String)] = []
 }
 
 /// One tracing run: attach, stream events to the output, stop on a signal, the
@@ -55,7 +61,10 @@ public final class TraceSession {
 
     public func run() throws -> TraceSummary {
         var options = self.options
-        let child = try options.command.map { command throws(SystemError) in try ChildProcess.spawnStopped(command) }
+        let plan = options.prevention
+        let child = try options.command.map { command throws(SystemError) in
+            try ChildProcess.spawnStopped(command, seccomp: plan.seccomp, landlock: try plan.landlock())
+        }
         if let child {
             options.sensor.pids = (options.sensor.pids ?? []) + [child.pid]
             options.sensor.followChildren = true
@@ -85,13 +94,35 @@ public final class TraceSession {
         summary.kinds = EventKind.allCases.filter {
             options.sensor.events.contains($0) || ($0 == .syscall && !options.sensor.syscalls.isEmpty)
         }
+        let denialLog = DenialLog()
+        let denials = plan.isEmpty ? nil : DenialMatcher(log: denialLog, plan: plan, commandPID: child?.pid)
         let pipeline = TracePipeline(decoder: EventDecoder(catalog: sensor.catalog), cache: cache, writer: writer, judge: options.judge,
-                                     processKinds: options.sensor.events)
+                                     processKinds: options.sensor.events, denials: denials)
         let ring = try RingBuffer(map: sensor.eventsMap) { pipeline.consume($0) }
 
+        // Open and exec rules answer from now on, machine-wide, until the guard stops.
+        var fanotify: FanotifyGuard?
+        if !plan.pathRules.isEmpty {
+            do {
+                fanotify = try FanotifyGuard(rules: plan.pathRules, log: denialLog, logger: logger)
+                try fanotify?.start()
+            } catch {
+                if let child { kill(child.pid, SIGKILL); _ = child.waitForExit() }
+                throw TraceSetupError.invalid("deny rules: fanotify: \(error)")
+            }
+        }
+        defer { fanotify?.stop() }
         StopSignals.install()
-        defer { StopSignals.remove() }
-        child?.resume()
+        // A closed pipe (`vigil trace | head`) must end the trace with its summary,
+        // not kill it: writes then fail with EPIPE, which the output counts.
+        let previousPipe = signal(SIGPIPE, SIG_IGN)
+        defer {
+            StopSignals.remove()
+            signal(SIGPIPE, previousPipe)
+        }
+        if let child, let failure = child.resume() {
+            logger.warning("could not start \(options.command?.first ?? ""): \(String(cString: strerror(failure)))")
+        }
         let deadline = options.duration.map { Clock.monotonicNanoseconds() + Int64($0 * 1e9) }
         var lostReported: UInt64 = 0
         var nextLossCheck = Clock.monotonicNanoseconds() + 1_000_000_000
@@ -111,6 +142,8 @@ public final class TraceSession {
             try ring.poll(timeoutMilliseconds: 100)
             pipeline.flush()
             if let deadline, Clock.monotonicNanoseconds() >= deadline { break }
+            // Nobody reads the events any more: stop (the summary says why).
+            if out.lastError == EPIPE { break }
             if let child, let status = child.exitStatusIfEnded() {
                 summary.commandStatus = status
                 break
@@ -121,7 +154,10 @@ public final class TraceSession {
         while ring.drain() > 0 {}
         for text in options.periodic?(true) ?? [] { writer.writeLine(text) }
         pipeline.flush()
-        if let child, summary.commandStatus == nil {
+        if let child, summary.commandStatus == nil, out.lastError == EPIPE {
+            // The reader went away, not the user: the command runs on, untraced, to its end.
+            summary.commandStatus = child.waitForExit()
+        } else if let child, summary.commandStatus == nil {
             kill(child.pid, SIGTERM)
             usleep(100_000)
             summary.commandStatus = child.exitStatusIfEnded()
@@ -134,6 +170,10 @@ public final class TraceSession {
             logger.warning("output: \(out.droppedBytes) bytes of events could not be written: \(String(cString: strerror(out.lastError)))")
         }
         summary.filtered = pipeline.filtered
+        fanotify?.stop()
+        summary.preventionMechanisms = plan.mechanisms
+        summary.denied = denialLog.counts
+        summary.unenforced = plan.unenforced
         summary.lostInKernel = sensor.lostInKernel()
         let lost = summary.lostInKernel.values.reduce(0, +)
         if lost > 0 { logger.warning("ring buffer full: \(lost) events lost in the kernel") }
@@ -145,8 +185,11 @@ extension TraceSummary {
     /// The summary printed at the end (events by type, and losses).
     public var text: String {
         let kinds = EventKind.allCases.filter { self.kinds.contains($0) || (events[$0] ?? 0) > 0 }
-        var s = "events: " + kinds.map { "\($0.rawValue) \(events[$0] ?? 0)" }.joined(separator: ", ")
-        if filtered > 0 { s += " (\(filtered) not written: no rule logs them)" }
+        var s = "events: " + kinds.map { kind in
+            let skipped = filtered[kind].map { " (\($0) not written)" } ?? ""
+            return "\(kind.rawValue) \(events[kind] ?? 0)\(skipped)"
+        }.joined(separator: ", ")
+        if !filtered.isEmpty { s += "; not written: no rule logs them (not lost)" }
         let lost = lostInKernel.values.reduce(0, +)
         s += "\nlost: \(lost) in the kernel (ring buffer full)"
         if lost > 0 {
@@ -159,7 +202,14 @@ extension TraceSummary {
         s += ", \(undecodable) undecodable, 0 in user space"
         if outputDroppedBytes > 0 {
             s += "\noutput: \(outputDroppedBytes) bytes not written (\(String(cString: strerror(outputError))))"
+            if outputError == EPIPE { s += "; the reader closed the pipe, so tracing stopped" }
         }
+        if !preventionMechanisms.isEmpty {
+            let refused = denied.values.reduce(0, +)
+            s += "\ndeny: \(preventionMechanisms.joined(separator: ", ")); \(refused) call\(refused == 1 ? "" : "s") denied"
+            if refused > 0 { s += " (" + denied.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")" }
+        }
+        for (rule, reason) in unenforced { s += "\nnot enforced (best effort): \(rule): \(reason)" }
         if let commandStatus { s += "\ncommand exited with status \(commandStatus)" }
         return s
     }

@@ -19,7 +19,7 @@ struct TraceCommand: ParsableCommand {
           vigil trace --events connect,accept,close     TCP connections with their 4-tuple, bytes and duration
           vigil trace --syscalls unlinkat,renameat2     any syscall by name, arguments from the kernel's formats
           vigil trace --comm sshd --uid 0               filters combine, and are applied in the kernel
-          vigil trace --policy policy.yaml              sources, filters and rules (log, alert, count, kill)
+          vigil trace --policy policy.yaml              sources, filters and rules (log, alert, count, kill, deny)
         Ctrl-C stops and prints a summary: events by type and events lost.
         """
     )
@@ -148,6 +148,12 @@ struct TraceCommand: ParsableCommand {
                 let loaded = try Policy.load(path: policy)
                 try loaded.apply(to: &options.sensor)
                 engine = RuleEngine(rules: loaded.rules)
+                if !loaded.denyRules.isEmpty {
+                    let catalog = SyscallCatalog()
+                    options.prevention = try PreventionPlan(
+                        rules: loaded.denyRules, launchesCommand: !command.isEmpty, fanotify: Fanotify.available,
+                        number: { name in (try? catalog.describe(name)).map { Int32(bitPattern: $0.number) } })
+                }
             } catch {
                 FileDescriptorText.write("vigil trace: \(error)\nnothing was attached.\n", to: 2)
                 throw ExitCode(2)

@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// A command Vigil starts in order to watch it from its first instruction: it is
@@ -5,22 +6,68 @@ import Glibc
 /// before it runs, then resumed.
 public struct ChildProcess: Sendable {
     public let pid: Int32
+    /// Reads the child's report of a failed start (see `resume`); -1 once read.
+    let reportFD: Int32
 
-    /// Start `arguments` (argv[0] looked up in PATH) stopped. A small shell stops
-    /// itself with SIGSTOP and, once continued, execs the command under the same pid.
-    public static func spawnStopped(_ arguments: [String]) throws(SystemError) -> ChildProcess {
+    /// Start `arguments` stopped: argv[0] is looked up in PATH here, before the fork,
+    /// so no search runs in the child (a shell's search would show as failed execs of
+    /// the command's name), and argv[0] is passed on as given. `seccomp`, when given,
+    /// is installed in the child before its exec (with no_new_privs). The child stops
+    /// itself; `resume` lets it exec under the same pid.
+    /// `landlock`, when given, restricts the child (and all it starts) likewise.
+    public static func spawnStopped(_ arguments: [String], seccomp: SeccompProgram? = nil,
+                                    landlock: LandlockRuleset? = nil) throws(SystemError) -> ChildProcess {
         precondition(!arguments.isEmpty)
-        let pid = try spawn(["/bin/sh", "-c", "kill -STOP $$ && exec \"$@\"", "vigil-trace"] + arguments)
+        let path = try executablePath(arguments[0])
+        var fds: [Int32] = [-1, -1]
+        guard vigil_pipe_cloexec(&fds) == 0 else { throw SystemError("pipe2") }
+        let cargs = arguments.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        let pid = withFilter(seccomp) { filter in vigil_spawn_stopped(path, cargs, environ, filter, landlock?.fd ?? -1, fds[1]) }
+        close(fds[1])
+        guard pid > 0 else {
+            close(fds[0])
+            throw SystemError("fork", path: arguments[0])
+        }
         // Wait until it has stopped itself.
         var status: Int32 = 0
         while true {
             let r = waitpid(pid, &status, WUNTRACED)
             if r == -1 && errno == EINTR { continue }
-            if r == -1 { throw SystemError("waitpid") }
+            if r == -1 { close(fds[0]); throw SystemError("waitpid") }
             if status & 0xff == 0x7f { break }  // stopped
-            throw SystemError("start \(arguments[0])", errno: ECHILD)  // exited before stopping
+            // Exited before stopping: installing the filter failed.
+            let failure = readReport(fds[0]) ?? ECHILD
+            close(fds[0])
+            let step = seccomp == nil && landlock == nil ? "start" : "confine (seccomp, Landlock)"
+            throw SystemError(step, path: arguments[0], errno: failure)
         }
-        return ChildProcess(pid: pid)
+        return ChildProcess(pid: pid, reportFD: fds[0])
+    }
+
+    /// Where `execvp` would find `name`: itself when it holds a '/', else the first
+    /// executable regular file of that name in PATH (glibc's default when unset).
+    public static func executablePath(_ name: String) throws(SystemError) -> String {
+        if name.contains("/") { return name }
+        let search = getenv("PATH").map { String(cString: $0) } ?? "/bin:/usr/bin"
+        for directory in search.split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + name
+            var info = stat()
+            if stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(candidate, X_OK) == 0 { return candidate }
+        }
+        throw SystemError("find \(name) in PATH", errno: ENOENT)
+    }
+
+    private static func withFilter(_ program: SeccompProgram?, _ body: (UnsafePointer<sock_fprog>?) -> Int32) -> Int32 {
+        guard let program else { return body(nil) }
+        return program.withProgram(body)
+    }
+
+    /// An errno the child wrote before exiting, or nil at EOF (its exec succeeded).
+    private static func readReport(_ fd: Int32) -> Int32? {
+        var failure: Int32 = 0
+        let n = withUnsafeMutableBytes(of: &failure) { read(fd, $0.baseAddress, $0.count) }
+        return n == MemoryLayout<Int32>.size ? failure : nil
     }
 
     /// posix_spawn `arguments` (argv[0] is a path) with an empty signal mask and
@@ -59,8 +106,32 @@ public struct ChildProcess: Sendable {
         return pid
     }
 
-    /// Let it run (SIGCONT).
-    public func resume() { kill(pid, SIGCONT) }
+    /// Let it run (SIGCONT) and wait for its exec: nil when the command started, else
+    /// the errno of its failed exec (the child then exits with status 127).
+    @discardableResult
+    public func resume() -> Int32? {
+        kill(pid, SIGCONT)
+        guard reportFD >= 0 else { return nil }
+        defer { close(reportFD) }
+        return Self.readReport(reportFD)
+    }
+
+    /// Wait for it to end; its status as `exitStatusIfEnded` gives it.
+    public func waitForExit() -> Int32? {
+        var status: Int32 = 0
+        while true {
+            let r = waitpid(pid, &status, 0)
+            if r == -1 && errno == EINTR { continue }
+            return r == pid ? Self.shellStatus(status) : nil
+        }
+    }
+
+    /// A wait status as the shell reports it: the exit code, or 128 + signal; nil when stopped.
+    static func shellStatus(_ status: Int32) -> Int32? {
+        if status & 0x7f == 0 { return (status >> 8) & 0xff }
+        if status & 0xff == 0x7f { return nil }
+        return 128 + (status & 0x7f)
+    }
 
     /// The exit status if it has ended (without waiting), as the shell reports it:
     /// the exit code, or 128 + signal.
@@ -68,8 +139,6 @@ public struct ChildProcess: Sendable {
         var status: Int32 = 0
         let r = waitpid(pid, &status, WNOHANG)
         guard r == pid else { return nil }
-        if status & 0x7f == 0 { return (status >> 8) & 0xff }
-        if status & 0xff == 0x7f { return nil }  // stopped again; not ended
-        return 128 + (status & 0x7f)
+        return Self.shellStatus(status)
     }
 }

@@ -52,18 +52,21 @@ public struct KillSpec: Sendable, Equatable {
         }
     }
 
-    init(rule: Rule, sources: PolicySources) throws(Refusal) {
+    /// `action`: "kill" or "deny", both checked on what is known at the call's entry.
+    /// A deny rule may have no condition: on a command Vigil starts, it binds that
+    /// command alone (PreventionPlan says where a rule needs more).
+    init(rule: Rule, sources: PolicySources, action: String = "kill") throws(Refusal) {
         guard Self.kinds.contains(rule.event) else {
             throw Refusal(
-                reason: "kill works only on events open, exec and syscall, which the kernel checks at syscall entry; "
+                reason: "\(action) works only on events open, exec and syscall, which the kernel checks at syscall entry; "
                     + "not on '\(rule.event.rawValue)'",
                 location: .event)
         }
         self.init(rule: rule.name, event: rule.event)
         if event == .syscall { syscalls = rule.syscalls ?? sources.syscalls?.names ?? [] }
-        if rule.conditions.isEmpty {
+        if rule.conditions.isEmpty && action == "kill" {
             throw Refusal(
-                reason: "a kill rule needs at least one condition (comm, uid, pid or \(Self.stringFieldName(event))); "
+                reason: "a \(action) rule needs at least one condition (comm, uid, pid or \(Self.stringFieldName(event))); "
                     + "without one it would kill every process that does '\(event.rawValue)'",
                 location: .action)
         }
@@ -72,25 +75,25 @@ public struct KillSpec: Sendable, Equatable {
             let refuse = { (reason: String) in Refusal(reason: reason, location: .condition(i)) }
             let isString = c.field == Self.stringFieldName(event) || (event == .syscall && c.field.hasPrefix("args."))
             guard ["comm", "uid", "pid"].contains(c.field) || isString else {
-                throw refuse("a kill rule can match only comm, uid, pid and \(Self.stringFieldName(event)) "
+                throw refuse("a \(action) rule can match only comm, uid, pid and \(Self.stringFieldName(event)) "
                     + "(what the kernel knows at syscall entry); not '\(c.field)'")
             }
-            if matched.contains(c.field) { throw refuse("a kill rule takes one condition per field; '\(c.field)' has two") }
+            if matched.contains(c.field) { throw refuse("a \(action) rule takes one condition per field; '\(c.field)' has two") }
             if isString, let other = stringField {
-                throw refuse("a kill rule matches one string argument; '\(other)' is already matched")
+                throw refuse("a \(action) rule matches one string argument; '\(other)' is already matched")
             }
             matched.insert(c.field)
             if isString {
                 switch c.op {
                 case .equals, .in: stringOperator = .equals
                 case .prefix: stringOperator = .prefix
-                default: throw refuse("in a kill rule, '\(c.field)' takes equals, in or prefix")
+                default: throw refuse("in a \(action) rule, '\(c.field)' takes equals, in or prefix")
                 }
                 stringField = c.field
                 for case .string(let s) in c.values { strings.append(s) }
                 continue
             }
-            guard c.op == .equals || c.op == .in else { throw refuse("in a kill rule, '\(c.field)' takes equals or in") }
+            guard c.op == .equals || c.op == .in else { throw refuse("in a \(action) rule, '\(c.field)' takes equals or in") }
             for value in c.values {
                 switch (c.field, value) {
                 case ("comm", .string(let s)):

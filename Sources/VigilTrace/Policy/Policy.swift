@@ -1,3 +1,4 @@
+import Glibc
 import VigilSystem
 
 /// A `vigil trace --policy FILE`: which events to trace, kernel filters, and rules with
@@ -9,6 +10,9 @@ public struct Policy: Sendable {
     public var rules: [Rule]
     /// The rules with a `kill` action, reduced to what the kernel checks at syscall entry.
     public var killRules: [KillSpec]
+    /// The rules with a `deny` action, checked like kill rules (what is known at the
+    /// call's entry); which mechanism enforces each is chosen at load (PreventionPlan).
+    public var denyRules: [DenyRule] = []
 
     /// Reads and checks the policy at `path` (at most 1 MiB).
     public static func load(path: String) throws(PolicyError) -> Policy {
@@ -104,6 +108,7 @@ public struct Rule: Sendable, Equatable {
         actions.contains { action in
             switch action {
             case .log, .alert: true
+            case .deny: true  // a refused call is always reported
             case .count, .kill: false
             }
         }
@@ -113,6 +118,10 @@ public struct Rule: Sendable, Equatable {
         return nil
     }
     public var kills: Bool { actions.contains(.kill) }
+    public var deny: DenyAction? {
+        for case .deny(let d) in actions { return d }
+        return nil
+    }
 
     /// Whether a condition or the count action reads `field`.
     func uses(_ field: String) -> Bool {
@@ -158,6 +167,30 @@ public enum RuleAction: Sendable, Equatable {
     case count(CountSpec)
     /// Kill the process in the kernel, at syscall entry (see `KillSpec`).
     case kill
+    case deny(DenyAction)
+}
+
+/// `deny`: the call fails with `errno` before it has any effect. A best-effort rule
+/// that no mechanism here can enforce is loaded anyway (and said so) instead of refused.
+public struct DenyAction: Sendable, Equatable {
+    public var errno: Int32
+    public var bestEffort: Bool
+
+    public init(errno: Int32 = EPERM, bestEffort: Bool = false) {
+        self.errno = errno
+        self.bestEffort = bestEffort
+    }
+}
+
+/// A rule with a `deny` action: its entry-time conditions and the action's options.
+public struct DenyRule: Sendable, Equatable {
+    public var spec: KillSpec
+    public var action: DenyAction
+
+    public init(spec: KillSpec, action: DenyAction) {
+        self.spec = spec
+        self.action = action
+    }
 }
 
 public enum Severity: String, Sendable, CaseIterable, Comparable {

@@ -3,7 +3,8 @@ import Yams
 
 /// A rule's `actions:` list: `log`, `kill`, `alert` (with a severity), `count` (with options).
 extension PolicyParser {
-    static let actionNames = ["log", "alert", "count", "kill"]
+    static let actionNames = ["log", "alert", "count", "kill", "deny"]
+    static let denyKeys = ["errno", "best_effort"]
     static let alertKeys = ["severity"]
     static let countKeys = ["by", "window", "sum", "min", "max", "avg", "histogram"]
     static let defaultWindow: Int64 = 10_000_000_000
@@ -11,7 +12,7 @@ extension PolicyParser {
 
     /// The actions, and the `kill` item if there is one (kill errors point at it).
     func parseActions(_ entry: Entry, kind: EventKind) throws(PolicyError) -> ([RuleAction], Node?) {
-        let none = "a rule needs at least one action: log, alert, count or kill"
+        let none = "a rule needs at least one action: log, alert, count, kill or deny"
         if isNull(entry.value) { throw error(none, at: entry.keyNode) }
         guard case .sequence(let list) = entry.value else {
             throw error("expected a list of actions, found \(describe(entry.value))", at: entry.value)
@@ -24,7 +25,7 @@ extension PolicyParser {
             let name: String, nameNode: Node, options: Node?
             switch item {
             case .scalar where isNull(item):
-                throw error("empty action; expected log, alert, count or kill", at: item)
+                throw error("empty action; expected log, alert, count, kill or deny", at: item)
             case .scalar(let s):
                 (name, nameNode, options) = (s.string, item, nil)
             case .mapping(let m) where m.count == 1:
@@ -33,18 +34,24 @@ extension PolicyParser {
             case .mapping(let m) where m.count > 1:
                 throw error("one action per list item; put each in its own '- ' item", at: m[m.index(after: m.startIndex)].key)
             default:
-                throw error("expected an action (log, alert, count or kill), found \(describe(item))", at: item)
+                throw error("expected an action (log, alert, count, kill or deny), found \(describe(item))", at: item)
             }
             guard Self.actionNames.contains(name) else {
                 throw error("unknown action '\(name)'" + Suggestion.hint(for: name, among: Self.actionNames), at: nameNode)
             }
             if seen.contains(name) { throw error("duplicate action '\(name)'", at: nameNode) }
+            if (name == "kill" && seen.contains("deny")) || (name == "deny" && seen.contains("kill")) {
+                throw error("a rule takes kill or deny, not both: a denied call has no result to kill the process for", at: nameNode)
+            }
             seen.append(name)
             switch name {
             case "alert":
                 actions.append(.alert(try parseAlert(options)))
             case "count":
                 actions.append(.count(try parseCount(options, kind: kind)))
+            case "deny":
+                actions.append(.deny(try parseDeny(options)))
+                killNode = nameNode
             default:
                 if let options { throw error("'\(name)' takes no options", at: options) }
                 if name == "kill" { killNode = nameNode }
@@ -52,6 +59,22 @@ extension PolicyParser {
             }
         }
         return (actions, killNode)
+    }
+
+    /// `deny` alone fails the call with EPERM; `deny: {errno: EACCES, best_effort: true}`.
+    func parseDeny(_ options: Node?) throws(PolicyError) -> DenyAction {
+        var action = DenyAction()
+        guard let options else { return action }
+        let f = try entries(options, allowed: Self.denyKeys, in: "deny")
+        if let e = f["errno"] {
+            let name = try string(e.value, for: "errno")
+            guard let code = ErrnoName.code(name) else {
+                throw error("unknown errno '\(name)'; expected a name such as EPERM, EACCES or EROFS", at: e.value)
+            }
+            action.errno = code
+        }
+        if let e = f["best_effort"] { action.bestEffort = try boolean(e.value, for: "best_effort") }
+        return action
     }
 
     /// `alert` alone is medium; `alert: {severity: high}` says how bad.

@@ -5,13 +5,14 @@ import Yams
 extension PolicyParser {
     static let ruleKeys = ["name", "event", "match", "actions", "syscalls"]
 
-    func parseRules(_ entry: Entry, sources: PolicySources) throws(PolicyError) -> ([Rule], [KillSpec]) {
-        if isNull(entry.value) { return ([], []) }
+    func parseRules(_ entry: Entry, sources: PolicySources) throws(PolicyError) -> ([Rule], [KillSpec], [DenyRule]) {
+        if isNull(entry.value) { return ([], [], []) }
         guard case .sequence(let list) = entry.value else {
             throw error("expected a list of rules, found \(describe(entry.value))", at: entry.value)
         }
         var rules: [Rule] = []
         var kills: [KillSpec] = []
+        var denials: [DenyRule] = []
         var firstSeen: [String: Mark] = [:]
         for item in list {
             if isNull(item) { throw error("empty rule; a rule needs name, event and actions", at: item) }
@@ -21,11 +22,16 @@ extension PolicyParser {
             }
             if let mark = nameNode.mark { firstSeen[rule.name] = mark }
             rules.append(rule)
-            if let kill { kills.append(kill) }
+            if let kill, let deny = rule.deny {
+                denials.append(DenyRule(spec: kill, action: deny))
+            } else if let kill {
+                kills.append(kill)
+            }
         }
-        return (rules, kills)
+        return (rules, kills, denials)
     }
 
+    /// The rule, its name's node, and its entry-time spec when it kills or denies.
     func parseRule(_ node: Node, sources: PolicySources) throws(PolicyError) -> (Rule, Node, KillSpec?) {
         let f = try entries(node, allowed: Self.ruleKeys, in: "a rule")
         guard let nameEntry = f["name"] else { throw error("a rule needs a 'name'", at: node) }
@@ -70,7 +76,7 @@ extension PolicyParser {
         var kill: KillSpec?
         if let killNode {
             do {
-                kill = try KillSpec(rule: rule, sources: sources)
+                kill = try KillSpec(rule: rule, sources: sources, action: rule.deny == nil ? "kill" : "deny")
             } catch {
                 let at: Node
                 switch error.location {

@@ -17,12 +17,13 @@ struct PolicyParser {
         let filters = try top["filters"].map { e throws(PolicyError) in try parseFilters(e) } ?? PolicyFilters()
         var rules: [Rule] = []
         var killRules: [KillSpec] = []
+        var denyRules: [DenyRule] = []
         if let e = top["rules"] {
-            (rules, killRules) = try parseRules(e, sources: sources)
+            (rules, killRules, denyRules) = try parseRules(e, sources: sources)
         }
         // A rule that looks at durations needs them measured.
         if rules.contains(where: { $0.event == .syscall && $0.uses("duration_ns") }) { sources.syscalls?.durations = true }
-        return Policy(sources: sources, filters: filters, rules: rules, killRules: killRules)
+        return Policy(sources: sources, filters: filters, rules: rules, killRules: killRules, denyRules: denyRules)
     }
 
     // MARK: sources

@@ -6,6 +6,11 @@ enum ErrnoName {
         return i > 0 && i < names.count && !names[i].isEmpty ? names[i] : "E\(code)"
     }
 
+    /// The errno of a name ("EPERM" → 1), or nil.
+    static func code(_ name: String) -> Int32? {
+        names.firstIndex(of: name).flatMap { $0 > 0 ? Int32($0) : nil }
+    }
+
     /// Index = errno.
     static let names: [String] = [
         "", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "ENOEXEC", "EBADF", "ECHILD",
