@@ -10,6 +10,9 @@
 # env:   STEADY=120 (s per run)  RAMP_1K=30 RAMP_10K=60 (s)  QUIET_WAIT_MAX=1200 (s to wait
 #        for a running compiler before each run)  RUNS="1000:0 10000:0 10000:1" (AGENTS:HELD_FRACTION)
 #        LIVE_AGENTS=1000 LIVE_RAMP=20 LIVE_STEADY=30  KEEP=1 keeps the work dir
+#        BACKEND=postgres: the server on a PostgreSQL cluster the script starts (Debian's
+#        postgresql, default settings, Unix socket), a fresh database per run; its CPU is
+#        reported beside the server's
 set -euo pipefail
 
 [ $# -eq 1 ] || { echo "usage: $0 BIN" >&2; exit 2; }
@@ -33,7 +36,17 @@ GEN="$ROOT/Benchmarks/fleet-load/.build/release/fleet-load"
 WORK=$(mktemp -d /tmp/fleet-load.XXXXXX)
 SERVER_PID=""
 SAMPLER_PID=""
+BACKEND=${BACKEND:-sqlite}
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [ "$BACKEND" = postgres ]; then
+    [ -n "$PGBIN" ] || { echo "BACKEND=postgres needs Debian's postgresql" >&2; exit 1; }
+    mkdir -p "$WORK/pg"; chown postgres "$WORK" "$WORK/pg"
+    runuser -u postgres -- "$PGBIN/initdb" -D "$WORK/pg/data" -A trust -U postgres >/dev/null
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg/data" -o "-c listen_addresses='' -k $WORK/pg -c max_connections=200" \
+        -l "$WORK/pg/log" -w start >/dev/null
+fi
 cleanup() {
+    [ "$BACKEND" = postgres ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m fast stop >/dev/null 2>&1 || true
     [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
     if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
     [ "${KEEP:-0}" = 1 ] && echo "kept $WORK" >&2 || rm -rf "$WORK"
@@ -57,7 +70,13 @@ quiet() {
 start_server() {
     local dir=$1
     mkdir -p "$dir"
-    "$BIN" server --listen 127.0.0.1:0 --data-dir "$dir/data" >"$dir/server.out" 2>"$dir/server.err" &
+    local database=()
+    if [ "$BACKEND" = postgres ]; then
+        local db="vigil_$(basename "$dir" | tr -c 'a-z0-9\n' '_')"
+        "$PGBIN/psql" -h "$WORK/pg" -U postgres -qc "CREATE DATABASE $db" postgres
+        database=(--database "postgres://postgres@/$db?host=$WORK/pg")
+    fi
+    "$BIN" server --listen 127.0.0.1:0 --data-dir "$dir/data" "${database[@]}" >"$dir/server.out" 2>"$dir/server.err" &
     SERVER_PID=$!
     for _ in $(seq 1 300); do
         if grep -q "listening on https://" "$dir/server.out" 2>/dev/null; then break; fi
@@ -85,7 +104,12 @@ sample() {
         threads=$(awk '/^Threads:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
         fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
         busy=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9; exit}' /proc/stat)
-        echo "$(date +%s.%N) $stat $rss $fds $threads $busy" >>"$out"
+        # PostgreSQL's processes (0 with the embedded database): utime+stime in ticks.
+        local db=0
+        for p in $(pgrep -x postgres 2>/dev/null); do
+            db=$((db + $(cut -d' ' -f14 "/proc/$p/stat" 2>/dev/null || echo 0) + $(cut -d' ' -f15 "/proc/$p/stat" 2>/dev/null || echo 0)))
+        done
+        echo "$(date +%s.%N) $stat $rss $fds $threads $busy $db" >>"$out"
         sleep 1
     done
 }
@@ -138,23 +162,24 @@ def server_figures(d, s):
         f = line.split()
         if len(f) >= 6:
             rows.append((float(f[0]), (int(f[1]) + int(f[2])) / tick, int(f[3]) / 1024, int(f[4]), int(f[5]),
-                         int(f[6]) / tick if len(f) > 6 else 0))
+                         int(f[6]) / tick if len(f) > 6 else 0, int(f[7]) / tick if len(f) > 7 else 0))
     w = [r for r in rows if s["steady_start_unix"] - 1 <= r[0] <= s["steady_end_unix"] + 1]
     if len(w) < 2:
         return None
     mean = (w[-1][1] - w[0][1]) / (w[-1][0] - w[0][0]) * 100
     peak = max((b[1] - a[1]) / (b[0] - a[0]) * 100 for a, b in zip(w, w[1:]))
     machine = (w[-1][5] - w[0][5]) / (w[-1][0] - w[0][0]) * 100
-    # What ran besides the server and the generator (a compiler, tests): machine busy − both.
-    other = machine - mean - s["generator_cpu_pct_one_core"]
-    return mean, peak, max(r[2] for r in w), max(r[3] for r in w), max(r[4] for r in w), other
+    db = (w[-1][6] - w[0][6]) / (w[-1][0] - w[0][0]) * 100
+    # What ran besides server, database and generator (a compiler, tests): machine busy − those.
+    other = machine - mean - db - s["generator_cpu_pct_one_core"]
+    return mean, peak, max(r[2] for r in w), max(r[3] for r in w), max(r[4] for r in w), other, db
 
 def lat(s, e):
     x = s["endpoints"].get(e)
     return f'{x["p50_ms"]:.1f} / {x["p99_ms"]:.1f}' if x and x["ok"] else "–"
 
-print("| agents | mode | server CPU % of one core (mean / max 1 s) | server RSS MB | server fds | req/s | config p50/p99 ms | log p50/p99 ms | distributed read (osquery) or held read (Vigil) p50/p99 ms | enroll p50/p99 ms | errors | generator CPU % | other CPU % |")
-print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| agents | mode | server CPU % of one core (mean / max 1 s) | PostgreSQL CPU % | server RSS MB | server fds | req/s | config p50/p99 ms | log p50/p99 ms | distributed read (osquery) or held read (Vigil) p50/p99 ms | enroll p50/p99 ms | errors | generator CPU % | other CPU % |")
+print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 live = []
 for name, agents, held, state, rc, alive in runs:
     d = os.path.join(work, name)
@@ -178,7 +203,7 @@ for name, agents, held, state, rc, alive in runs:
     reqs = sum(x["rate_per_s"] for k, x in ep.items() if k != "enroll")
     read = "distributed/wait" if held == "1" else "distributed/read"
     cpu = f"{f[0]:.1f} / {f[1]:.1f}" if f else "–"
-    print(f"| {int(agents):,} | {mode} | {cpu} | {f[2]:.0f} | {f[3]} | {reqs:.0f} | {lat(s, 'config')} | {lat(s, 'log')} | {lat(s, read)} | {lat(s, 'enroll')} | {errors} | {s['generator_cpu_pct_one_core']:.0f} | {f[5]:.0f} |" if f else
+    print(f"| {int(agents):,} | {mode} | {cpu} | {f[6]:.1f} | {f[2]:.0f} | {f[3]} | {reqs:.0f} | {lat(s, 'config')} | {lat(s, 'log')} | {lat(s, read)} | {lat(s, 'enroll')} | {errors} | {s['generator_cpu_pct_one_core']:.0f} | {f[5]:.0f} |" if f else
           f"| {agents} | {mode} | – | | | | | | | | {errors} | |")
     if kinds:
         print(f"<!-- {name} errors: {json.dumps(kinds)} -->")

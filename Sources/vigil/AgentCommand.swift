@@ -54,7 +54,8 @@ struct AgentCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        Vigil.bootstrapLogging(verbose: verbose, level: .info)
+        // The worker's lines also go to the fleet server, as osquery's status log.
+        Vigil.bootstrapLogging(verbose: verbose, level: .info, statusLog: worker ? StatusLog.shared : nil)
         // The state database and results log hold query results: this user only.
         umask(0o077)
         let logger = Logger(label: worker ? "vigil.worker" : "vigil.agent")

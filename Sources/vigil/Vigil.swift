@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import VigilAgent
 import VigilTables
 
 @main
@@ -16,11 +17,13 @@ struct Vigil: AsyncParsableCommand {
     }
 
     /// Only the executable bootstraps logging; libraries take a Logger.
-    static func bootstrapLogging(verbose: Bool, level: Logger.Level = .warning) {
+    /// - Parameter statusLog: also keep the lines (info and above) for a fleet server's status log.
+    static func bootstrapLogging(verbose: Bool, level: Logger.Level = .warning, statusLog: StatusLog? = nil) {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = verbose ? .debug : level
-            return handler
+            guard let statusLog else { return handler }
+            return MultiplexLogHandler([handler, statusLog.handler(level: .info)])
         }
     }
 }

@@ -74,6 +74,30 @@ import VigilTestSupport
         #expect((answer["rows"] as? [[String: Any]])?.first?["seven"] as? String == "7")
     }
 
+    /// A Vigil agent's own warnings reach the server as osquery's status log: the line
+    /// the agent wrote to its log, with osquery's fields, under its enrolled identity.
+    @Test func theAgentsWarningsArriveAsStatusLogLines() throws {
+        let server = try RunningServer()
+        let token = try server.adminToken()
+        _ = try server.api("/api/v1/config", method: "PUT", body: #"{"schedule":{"broken":{"query":"SELECT * FROM no_such_table","interval":1}}}"#, token: token)
+        let agent = try RunningAgent(config: Self.quietConfig, flags: server.agentFlags())
+        #expect(server.wait(30) { try server.hosts(token).count == 1 }, "the agent did not enroll: \(agent.log)")
+        let identifier = try #require(try server.hosts(token).first?["host_identifier"] as? String)
+        var status: [[String: Any]] = []
+        #expect(server.wait(40) {
+            status = ((try server.api("/api/v1/results?log_type=status&per_page=500", token: token) as? [String: Any])?["results"] as? [[String: Any]]) ?? []
+            return status.contains { ($0["message"] as? String)?.contains("query broken failed") == true }
+        }, "no status line: \(status.prefix(5)); agent log: \(agent.log.suffix(2000))")
+        let line = try #require(status.first { ($0["message"] as? String)?.contains("query broken failed") == true })
+        #expect(line["severity"] as? String == "1")
+        #expect(line["hostIdentifier"] as? String == identifier)
+        #expect(Int(line["unixTime"] as? String ?? "") ?? 0 > 1_700_000_000)
+        #expect((line["filename"] as? String)?.hasSuffix(".swift") == true)
+        // Ground truth: the agent's own log has the same warning.
+        let message = try #require(line["message"] as? String)
+        #expect(agent.log.contains(String(message.prefix(60))), "\(message) not in the agent's log")
+    }
+
     /// Results made while the server is down wait in the agent's state database and
     /// arrive, all of them, in order and once, when it is back.
     @Test func resultsMadeWhileTheServerIsDownArriveInOrderWhenItReturns() throws {

@@ -70,7 +70,10 @@ public final class FleetService: Service, @unchecked Sendable {
             await withTaskGroup(of: Void.self) { group in
                 if self.options.configFromServer { group.addTask { await self.configLoop(connection) } }
                 if self.options.distributed { group.addTask { await self.distributedLoop(connection, engine: engine) } }
-                if let channel = self.logChannel { group.addTask { await self.loggerLoop(connection, channel: channel) } }
+                if let channel = self.logChannel {
+                    group.addTask { await self.loggerLoop(connection, channel: channel) }
+                    group.addTask { await self.statusLoop(connection, log: StatusLog.shared) }
+                }
                 if self.options.telemetrySeconds > 0 { group.addTask { await self.telemetryLoop(connection, engine: engine) } }
                 if self.options.distributed { group.addTask { await self.profileLoop(connection) } }
                 if let paths = self.continuousProfiles { group.addTask { await self.uploadLoop(connection, paths: paths) } }
@@ -148,6 +151,29 @@ public final class FleetService: Service, @unchecked Sendable {
                 channel.finish(batch, error: nil, retryAfter: 0)
             } catch {
                 channel.finish(batch, error: "\(options.hostname): \(error)", retryAfter: backoff.next())
+            }
+        }
+    }
+
+    /// Every logger period, the worker's own log lines as osquery's status log. Best
+    /// effort, as osquery's: bounded in memory, put back while the server is away.
+    func statusLoop(_ connection: FleetConnection, log: StatusLog) async {
+        var backoff = ReconnectDelay(initial: Double(options.loggerPeriodSeconds), maximum: 3600)
+        while !stopping {
+            await pause(Double(options.loggerPeriodSeconds))
+            let entries = log.take(options.loggerMaxLines)
+            guard !entries.isEmpty, !stopping else { continue }
+            let records = entries.map { entry in
+                JSONValue.object(entry.record(hostIdentifier: hostIdentifier, version: AgentVersion.version).mapValues { .string($0) })
+            }
+            do {
+                _ = try await connection.call(options.loggerEndpoint, gzip: options.loggerCompress) { key in
+                    try WireCoding.encode(LogRequest(nodeKey: key, logType: .status, data: records))
+                }
+                backoff.reset()
+            } catch {
+                log.putBack(entries)
+                await pause(backoff.next())
             }
         }
     }
