@@ -9,7 +9,7 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         // The libraries, for the benchmark package next door.
-        .library(name: "VigilKit", targets: ["VigilSQL", "VigilTables", "VigilSystem", "VigilTrace", "VigilAgent", "VigilServer", "VigilWire"]),
+        .library(name: "VigilKit", targets: ["VigilSQL", "VigilTables", "VigilSystem", "VigilTrace", "VigilAgent", "VigilServer", "VigilWire", "VigilWebUI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -116,11 +116,16 @@ let package = Package(
         .target(name: "VigilWire"),
         // The server's storage behind one async protocol (SQLite embedded; PostgreSQL to come).
         .target(name: "VigilServerStore", dependencies: ["VigilSQL"]),
+        // The web UI: pages rendered on the server, its stylesheet and script; knows the server only through WebUIFleet.
+        .target(
+            name: "VigilWebUI",
+            dependencies: ["VigilServerStore", "VigilWire", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         // HTTP (osquery endpoints, REST API, live-query streams), enrollment, campaigns, TLS identity.
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilWire", "VigilServerStore", "CZlib",
+                "VigilWire", "VigilServerStore", "VigilWebUI", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -160,7 +165,7 @@ let package = Package(
         .testTarget(name: "VigilWireTests", dependencies: ["VigilWire"]),
         // The server in-process and over HTTPS with the agent's own client.
         .testTarget(name: "VigilServerTests", dependencies: [
-            "VigilServer", "VigilServerStore", "VigilWire", "VigilAgent", "VigilSystem",
+            "VigilServer", "VigilServerStore", "VigilWire", "VigilWebUI", "VigilAgent", "VigilSystem",
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

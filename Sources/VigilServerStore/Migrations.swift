@@ -66,6 +66,7 @@ enum Migrations {
         ALTER TABLE hosts ADD COLUMN details_updated_at INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE hosts ADD COLUMN details_requested_at INTEGER NOT NULL DEFAULT 0;
         """,
+        Migrations.webUI,
     ]
 
     static func apply(to db: StateDatabase) throws(SQLError) {

@@ -1,0 +1,12 @@
+/// The web UI's step: users, browser sessions (hashed, as API tokens are), and the
+/// hosts page's sort and status indexes.
+extension Migrations {
+    static let webUI = """
+        CREATE TABLE web_users(name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TABLE web_sessions(session_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, role TEXT NOT NULL,
+          created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+        CREATE INDEX web_sessions_by_expiry ON web_sessions(expires_at);
+        CREATE INDEX hosts_by_hostname ON hosts(hostname, id);
+        CREATE INDEX hosts_by_last_seen ON hosts(last_seen, id);
+        """
+}

@@ -1,0 +1,117 @@
+import VigilSQL
+
+/// The web UI's queries on SQLite. The hosts page sorts and pages in SQL, on the
+/// indexes of migration 6 (host name, last seen).
+extension SQLiteServerStore {
+    public func createUser(name: String, role: TokenRole, passwordHash: String, at time: Int64) async throws -> Bool {
+        try await run { db in
+            try db.run("INSERT OR IGNORE INTO web_users(name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                       [.text(name), .text(role.rawValue), .text(passwordHash), .integer(time)]) > 0
+        }
+    }
+
+    static func user(_ r: [SQLValue]) -> WebUser {
+        WebUser(name: r[0].text ?? "", role: TokenRole(rawValue: r[1].text ?? "") ?? .observer, passwordHash: r[2].text ?? "", createdAt: r[3].integer ?? 0)
+    }
+
+    public func user(name: String) async throws -> WebUser? {
+        try await read { db in
+            try db.rows("SELECT name, role, password_hash, created_at FROM web_users WHERE name = ?", [.text(name)]).first.map(Self.user)
+        }
+    }
+
+    public func users() async throws -> [WebUser] {
+        try await read { db in try db.rows("SELECT name, role, password_hash, created_at FROM web_users ORDER BY name").map(Self.user) }
+    }
+
+    public func createSession(hash: String, userName: String, role: TokenRole, at time: Int64, expiresAt: Int64) async throws {
+        try await run { db in
+            try db.transaction { () throws(SQLError) in
+                try db.run("DELETE FROM web_sessions WHERE expires_at <= ?", [.integer(time)])
+                try db.run("INSERT INTO web_sessions(session_hash, user_name, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                           [.text(hash), .text(userName), .text(role.rawValue), .integer(time), .integer(expiresAt)])
+            }
+        }
+    }
+
+    public func session(hash: String, now: Int64) async throws -> WebSession? {
+        try await read { db in
+            try db.rows("SELECT user_name, role, expires_at FROM web_sessions WHERE session_hash = ? AND expires_at > ?", [.text(hash), .integer(now)]).first.map {
+                WebSession(userName: $0[0].text ?? "", role: TokenRole(rawValue: $0[1].text ?? "") ?? .observer, expiresAt: $0[2].integer ?? 0)
+            }
+        }
+    }
+
+    public func deleteSession(hash: String) async throws {
+        try await run { db in _ = try db.run("DELETE FROM web_sessions WHERE session_hash = ?", [.text(hash)]) }
+    }
+
+    public func hostPage(_ q: HostPageQuery) async throws -> (hosts: [HostRecord], total: Int) {
+        try await read { db in
+            var clauses: [String] = [], args: [SQLValue] = []
+            if let search = q.search, !search.isEmpty {
+                clauses.append("(host_identifier LIKE ? ESCAPE '\\' OR hostname LIKE ? ESCAPE '\\' OR uuid LIKE ? ESCAPE '\\')")
+                let pattern = "%" + Self.escapeLike(search) + "%"
+                args += [.text(pattern), .text(pattern), .text(pattern)]
+            }
+            if let since = q.seenSince { clauses.append("last_seen >= ?"); args.append(.integer(since)) }
+            if let before = q.notSeenSince { clauses.append("last_seen < ?"); args.append(.integer(before)) }
+            if let label = q.labelID {
+                clauses.append("id IN (SELECT host_id FROM label_membership WHERE label_id = ? AND member = 1)")
+                args.append(.integer(label))
+            }
+            let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            let direction = q.descending ? "DESC" : "ASC"
+            // The id last, so that equal keys page in a stable order.
+            let order = switch q.sort {
+            case .hostname: "hostname \(direction), id \(direction)"
+            case .lastSeen: "last_seen \(direction), id \(direction)"
+            case .os: "os_name \(direction), os_version \(direction), id \(direction)"
+            case .enrolled: "enrolled_at \(direction), id \(direction)"
+            }
+            let total = try db.rows("SELECT count(*) FROM hosts \(filter)", args).first?[0].integer ?? 0
+            let hosts = try db.rows("SELECT \(Self.hostColumns) FROM hosts \(filter) ORDER BY \(order) LIMIT ? OFFSET ?",
+                                    args + [.integer(Int64(q.limit)), .integer(Int64(q.offset))]).map(Self.host)
+            return (hosts, Int(total))
+        }
+    }
+
+    public func hostCounts(seenSince: Int64) async throws -> (total: Int, online: Int) {
+        let row = try await read { db in
+            try db.rows("SELECT (SELECT count(*) FROM hosts), (SELECT count(*) FROM hosts WHERE last_seen >= ?)", [.integer(seenSince)]).first
+        }
+        return (Int(row?[0].integer ?? 0), Int(row?[1].integer ?? 0))
+    }
+
+    public func costliestQueries(limit: Int) async throws -> [ScheduledQueryCost] {
+        try await read { db in
+            try db.rows("""
+                SELECT name, max(query), count(*), sum(executions), sum(wall_time_ms), sum(user_time + system_time), sum(denylisted != 0)
+                FROM host_schedule GROUP BY name ORDER BY sum(user_time + system_time) DESC, name LIMIT ?
+                """, [.integer(Int64(limit))]).map {
+                ScheduledQueryCost(name: $0[0].text ?? "", query: $0[1].text ?? "", hosts: Int($0[2].integer ?? 0), executions: $0[3].integer ?? 0,
+                                   wallTimeMs: $0[4].integer ?? 0, cpuTimeMs: $0[5].integer ?? 0, denylistedHosts: Int($0[6].integer ?? 0))
+            }
+        }
+    }
+
+    public func recentWatchdog(limit: Int) async throws -> [WatchdogRecord] {
+        try await read { db in
+            try db.rows("""
+                SELECT w.host_id, h.hostname, w.time, w.event FROM host_watchdog w JOIN hosts h ON h.id = w.host_id ORDER BY w.id DESC LIMIT ?
+                """, [.integer(Int64(limit))]).map {
+                WatchdogRecord(hostID: $0[0].integer ?? 0, hostname: $0[1].text ?? "", time: $0[2].integer ?? 0, event: $0[3].text ?? "{}")
+            }
+        }
+    }
+
+    public func recentCampaigns(limit: Int) async throws -> [(campaign: Campaign, targets: Int)] {
+        let rows = try await read { db in
+            try db.rows("""
+                SELECT c.id, c.sql, c.created_at, (SELECT count(*) FROM campaign_targets t WHERE t.campaign_id = c.id)
+                FROM campaigns c ORDER BY c.id DESC LIMIT ?
+                """, [.integer(Int64(limit))])
+        }
+        return rows.map { (Campaign(id: $0[0].integer ?? 0, sql: $0[1].text ?? "", createdAt: $0[2].integer ?? 0), Int($0[3].integer ?? 0)) }
+    }
+}
