@@ -1,5 +1,8 @@
 /// The web UI's step: users, browser sessions (hashed, as API tokens are), and the
-/// hosts page's sort and status indexes.
+/// hosts page's sort and status indexes (host name and last seen change with every
+/// enrollment and check-in batch; OS and enrollment time rarely). No index on
+/// host_schedule: agents rewrite it every 10 s, and the dashboard's fleet-wide sum is
+/// cached by the UI instead.
 extension Migrations {
     static let webUI = """
         CREATE TABLE web_users(name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL);
@@ -8,5 +11,7 @@ extension Migrations {
         CREATE INDEX web_sessions_by_expiry ON web_sessions(expires_at);
         CREATE INDEX hosts_by_hostname ON hosts(hostname, id);
         CREATE INDEX hosts_by_last_seen ON hosts(last_seen, id);
+        CREATE INDEX hosts_by_os ON hosts(os_name, os_version, id);
+        CREATE INDEX hosts_by_enrolled ON hosts(enrolled_at, id);
         """
 }

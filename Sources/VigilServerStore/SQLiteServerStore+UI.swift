@@ -47,33 +47,40 @@ extension SQLiteServerStore {
     }
 
     public func hostPage(_ q: HostPageQuery) async throws -> (hosts: [HostRecord], total: Int) {
-        try await read { db in
-            var clauses: [String] = [], args: [SQLValue] = []
-            if let search = q.search, !search.isEmpty {
-                clauses.append("(host_identifier LIKE ? ESCAPE '\\' OR hostname LIKE ? ESCAPE '\\' OR uuid LIKE ? ESCAPE '\\')")
-                let pattern = "%" + Self.escapeLike(search) + "%"
-                args += [.text(pattern), .text(pattern), .text(pattern)]
-            }
-            if let since = q.seenSince { clauses.append("last_seen >= ?"); args.append(.integer(since)) }
-            if let before = q.notSeenSince { clauses.append("last_seen < ?"); args.append(.integer(before)) }
-            if let label = q.labelID {
-                clauses.append("id IN (SELECT host_id FROM label_membership WHERE label_id = ? AND member = 1)")
-                args.append(.integer(label))
-            }
-            let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-            let direction = q.descending ? "DESC" : "ASC"
-            // The id last, so that equal keys page in a stable order.
-            let order = switch q.sort {
-            case .hostname: "hostname \(direction), id \(direction)"
-            case .lastSeen: "last_seen \(direction), id \(direction)"
-            case .os: "os_name \(direction), os_version \(direction), id \(direction)"
-            case .enrolled: "enrolled_at \(direction), id \(direction)"
-            }
-            let total = try db.rows("SELECT count(*) FROM hosts \(filter)", args).first?[0].integer ?? 0
-            let hosts = try db.rows("SELECT \(Self.hostColumns) FROM hosts \(filter) ORDER BY \(order) LIMIT ? OFFSET ?",
-                                    args + [.integer(Int64(q.limit)), .integer(Int64(q.offset))]).map(Self.host)
-            return (hosts, Int(total))
+        let (filter, args) = Self.hostFilter(q)
+        let direction = q.descending ? "DESC" : "ASC"
+        // The id last, so that equal keys page in a stable order.
+        let order = switch q.sort {
+        case .hostname: "hostname \(direction), id \(direction)"
+        case .lastSeen: "last_seen \(direction), id \(direction)"
+        case .os: "os_name \(direction), os_version \(direction), id \(direction)"
+        case .enrolled: "enrolled_at \(direction), id \(direction)"
         }
+        // The count and the page on two reader connections at once: a search scans every
+        // host for each (about 45 ms apiece at 100,000 hosts), so together they take half.
+        async let total = read { db in try db.rows("SELECT count(*) FROM hosts \(filter)", args).first?[0].integer ?? 0 }
+        async let hosts = read { db in
+            try db.rows("SELECT \(Self.hostColumns) FROM hosts \(filter) ORDER BY \(order) LIMIT ? OFFSET ?",
+                        args + [.integer(Int64(q.limit)), .integer(Int64(q.offset))]).map(Self.host)
+        }
+        return (try await hosts, Int(try await total))
+    }
+
+    /// The WHERE clause of a hosts page and its arguments.
+    static func hostFilter(_ q: HostPageQuery) -> (String, [SQLValue]) {
+        var clauses: [String] = [], args: [SQLValue] = []
+        if let search = q.search, !search.isEmpty {
+            clauses.append("(host_identifier LIKE ? ESCAPE '\\' OR hostname LIKE ? ESCAPE '\\' OR uuid LIKE ? ESCAPE '\\')")
+            let pattern = "%" + Self.escapeLike(search) + "%"
+            args += [.text(pattern), .text(pattern), .text(pattern)]
+        }
+        if let since = q.seenSince { clauses.append("last_seen >= ?"); args.append(.integer(since)) }
+        if let before = q.notSeenSince { clauses.append("last_seen < ?"); args.append(.integer(before)) }
+        if let label = q.labelID {
+            clauses.append("id IN (SELECT host_id FROM label_membership WHERE label_id = ? AND member = 1)")
+            args.append(.integer(label))
+        }
+        return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), args)
     }
 
     public func hostCounts(seenSince: Int64) async throws -> (total: Int, online: Int) {

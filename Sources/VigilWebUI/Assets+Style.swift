@@ -34,7 +34,7 @@ extension Assets {
     table { border-collapse: collapse; width: 100%; background: var(--card); }
     caption { text-align: left; font-weight: 600; padding: .5rem 0; }
     th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-    td { overflow-wrap: break-word; word-break: break-word; }
+    td { overflow-wrap: break-word; }
     th { color: var(--muted); font-weight: 600; white-space: nowrap; }
     .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
     .hint { color: var(--muted); }

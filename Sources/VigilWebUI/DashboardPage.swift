@@ -8,7 +8,7 @@ extension WebUI {
     func dashboard(_ visitor: Visitor) async throws -> Response {
         let now = Self.now()
         let counts = try await store.hostCounts(seenSince: now - fleet.offlineAfterSeconds)
-        let costly = try await store.costliestQueries(limit: 10)
+        let costly = try await costliest.value(now: now) { try await store.costliestQueries(limit: 10) }
         let kills = try await store.recentWatchdog(limit: 10)
         let newest = try await store.hostPage(HostPageQuery(sort: .enrolled, descending: true, limit: 5)).hosts
         let campaigns = try await store.recentCampaigns(limit: 5)
@@ -20,6 +20,7 @@ extension WebUI {
             }
             el("section", .class("card")) {
                 el("h2") { "Costliest scheduled queries" }
+                el("p", .class("hint")) { "CPU time summed over every host that runs the query (updated each minute)." }
                 costTable(costly)
             }
             el("section", .class("card")) {

@@ -67,9 +67,11 @@ extension WebUI {
             el("caption") { "Scheduled queries: cost per run, since the agent's state began" }
             el("thead") {
                 el("tr") {
-                    for title in ["Query", "Interval", "Runs", "Wall time", "CPU time", "Memory", "Output", "Errors", "Denylisted"] {
-                        el("th", Attribute("scope", "col")) { title }
+                    el("th", Attribute("scope", "col")) { "Query" }
+                    for title in ["Interval", "Runs", "Wall time", "CPU time", "Memory", "Output", "Errors"] {
+                        el("th", Attribute("scope", "col"), .class("num")) { title }
                     }
+                    el("th", Attribute("scope", "col")) { "Denylisted" }
                 }
             }
             el("tbody") {

@@ -22,7 +22,11 @@ extension WebUI {
             } else {
                 el("table") {
                     el("thead") {
-                        el("tr") { for t in ["Asked", "Length", "State", "Samples", "Download"] { el("th", Attribute("scope", "col")) { t } } }
+                        el("tr") {
+                            for t in ["Asked", "Length", "State"] { el("th", Attribute("scope", "col")) { t } }
+                            el("th", Attribute("scope", "col"), .class("num")) { "Samples" }
+                            el("th", Attribute("scope", "col")) { "Download" }
+                        }
                     }
                     el("tbody") { for p in profiles { profileRow(p, now: now) } }
                 }

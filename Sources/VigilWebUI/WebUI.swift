@@ -9,6 +9,8 @@ public struct WebUI: Sendable {
     let store: any ServerStore
     let fleet: any WebUIFleet
     let sessions: Sessions
+    /// The dashboard's costliest scheduled queries, summed over every host's rows.
+    let costliest = TimedCache<[ScheduledQueryCost]>(seconds: 60)
 
     public init(store: any ServerStore, fleet: any WebUIFleet) {
         self.store = store

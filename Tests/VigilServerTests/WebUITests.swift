@@ -217,3 +217,36 @@ import VigilWire
         }
     }
 }
+
+/// "Profile this agent for 30 s": the request the agent picks up, and the upload listed
+/// with its pprof download.
+@Suite struct WebUIProfileTests {
+    @Test func anAdminAsksForAProfileAndDownloadsItsPprof() async throws {
+        try await WebUITests.with { server, browser, _ in
+            let store = server.fleet.store
+            let host = try await store.enroll(HostRecord(hostIdentifier: "agent-1", hostname: "agent-1", agent: "vigil", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "k")
+            let osquery = try await store.enroll(HostRecord(hostIdentifier: "osq-1", hostname: "osq-1", agent: "osquery", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "k2")
+            try await browser.logIn("admin", try browser.adminPassword())
+            let page = try await browser.get("/hosts/\(host.id)")
+            #expect(page.body.contains("Profile this agent for 30 s") && page.body.contains("No profiles yet."))
+            let asked = try await browser.post("/hosts/\(host.id)/profile", [("csrf_token", try #require(page.csrf))])
+            #expect(asked.status == 303 && asked.location == "/hosts/\(host.id)#profiles")
+            let requests = try await store.takeProfileRequests(hostID: host.id)
+            #expect(requests.count == 1 && requests.first?.seconds == 30)
+            // The agent's upload (a gzip pprof), then the page lists it with its download.
+            let pprof: [UInt8] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+            let id = try #require(requests.first?.id)
+            #expect(try await store.storeProfile(id: id, hostID: host.id, pprof: pprof, report: nil, samples: 42, error: nil, at: 2))
+            let listed = try await browser.get("/hosts/\(host.id)")
+            #expect(listed.body.contains("<a href=\"/profiles/\(id)/pprof\" download>pprof</a>"))
+            #expect(listed.body.contains(">42</td>"))
+            let download = try await browser.get("/profiles/\(id)/pprof")
+            #expect(download.status == 200 && Array(download.body.utf8.prefix(1)) == [0x1f])
+            #expect(download.headers.first(name: "Content-Disposition")?.contains("attachment") == true)
+            // An osquery host cannot be asked: the page says why, and the store holds no request.
+            let refused = try await browser.post("/hosts/\(osquery.id)/profile", [("csrf_token", try #require(page.csrf))])
+            #expect(refused.status == 400 && refused.body.contains("cannot profile itself"))
+            #expect(try await store.profiles(hostID: osquery.id).isEmpty)
+        }
+    }
+}

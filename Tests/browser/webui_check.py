@@ -16,7 +16,7 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.common.exceptions import NoAlertPresentException, NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -44,7 +44,9 @@ for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-s
 # by the fleet tests, here the browser only needs to get to the pages.
 options.accept_insecure_certs = True
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-wait = WebDriverWait(driver, 30)
+# A page being replaced by the next one leaves stale elements behind: look again.
+SETTLING = (NoSuchElementException, StaleElementReferenceException)
+wait = WebDriverWait(driver, 30, ignored_exceptions=SETTLING)
 
 
 def shot(name):
@@ -136,7 +138,7 @@ try:
     wait.until(lambda d: heading().startswith("Live query"))
     rendered_after = driver.find_element(By.ID, "rows").get_attribute("data-after")
     try:
-        WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "rows").get_attribute("data-stream") == "done")
+        WebDriverWait(driver, 60, ignored_exceptions=SETTLING).until(lambda d: d.find_element(By.ID, "rows").get_attribute("data-stream") == "done")
     except TimeoutException:
         fail("the live query's stream did not finish in 60 s: %s" % driver.find_element(By.ID, "progress").text)
     table = driver.find_element(By.ID, "rows")
@@ -173,6 +175,34 @@ try:
         fail("after a reload the markup process is not shown as text")
     no_alert()
     ok("after a reload the rows are in the page, as text")
+
+    # Profile the agent from its page: the request reaches the real agent, which samples
+    # itself for 30 s and uploads a pprof; the page lists it with its download.
+    driver.find_element(By.CSS_SELECTOR, "#targets a").click()
+    wait.until(lambda d: heading() == hostname)
+    driver.find_element(By.XPATH, "//button[normalize-space()='Profile this agent for 30 s']").click()
+    wait.until(lambda d: "#profiles" in d.current_url)
+    deadline = time.time() + 120
+    while True:
+        links = driver.find_elements(By.CSS_SELECTOR, "#profiles a[download]")
+        if links:
+            break
+        states = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#profiles tbody td:nth-child(3)")]
+        if any(s.startswith("failed") for s in states):
+            fail("the profile failed: %s" % states)
+        if time.time() > deadline:
+            fail("no profile arrived in 120 s: %s" % states)
+        time.sleep(5)
+        driver.refresh()
+    magic = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b.slice(0, 2))))).catch(e => done(String(e)));
+    """, links[0].get_attribute("href"))
+    if magic != [0x1F, 0x8B]:
+        fail("the pprof download does not start as gzip: %r" % magic)
+    ok("a 30 s profile of the agent arrived; its pprof downloads as gzip")
+    driver.execute_script("document.getElementById('profiles').scrollIntoView()")
+    shot("profiles")
 
     # The live query form and the users page.
     driver.find_element(By.LINK_TEXT, "Live query").click()
