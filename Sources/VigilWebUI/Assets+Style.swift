@@ -55,6 +55,7 @@ extension Assets {
     .details dt { color: var(--muted); }
     .details dd { margin: 0; overflow-wrap: anywhere; }
     .tag { display: inline-block; margin-right: .5rem; }
+    .ranges { display: flex; gap: 1rem; margin-bottom: .75rem; }
     .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; }
     .chart { margin: 0 0 1rem; }
     .chart figcaption { font-weight: 600; margin-bottom: .25rem; }

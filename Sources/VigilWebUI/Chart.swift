@@ -62,7 +62,7 @@ struct Chart {
                     el("text", .class("axis"), Attribute("x", Self.coordinate(Self.left - 6)), Attribute("y", Self.coordinate(y(v) + 4)),
                        Attribute("text-anchor", "end")) { Self.label(v, unit) }
                 }
-                for (t, label) in [(from, "−\((to - from) / 60) min"), ((from + to) / 2, "−\((to - from) / 120) min"), (to, "now")] {
+                for (t, label) in [(from, "−" + Self.duration(to - from)), ((from + to) / 2, "−" + Self.duration((to - from) / 2)), (to, "now")] {
                     el("text", .class("axis"), Attribute("x", Self.coordinate(x(t))), Attribute("y", Self.coordinate(h - 6)),
                        Attribute("text-anchor", t == from ? "start" : t == to ? "end" : "middle")) { label }
                 }
@@ -77,6 +77,31 @@ struct Chart {
                 }
             }
         }
+    }
+
+    /// A span of time as the x axis names it: minutes up to two hours, then hours, then days.
+    static func duration(_ seconds: Int64) -> String {
+        if seconds <= 7200 { return "\(seconds / 60) min" }
+        if seconds <= 172_800 { return "\(seconds / 3600) h" }
+        return "\(seconds / 86400) days"
+    }
+
+    /// At most `count` points: the average of the points in each of `count` equal spans
+    /// of [from, to] (a day of 10 s points is 8,640; a chart has no use for more than
+    /// its width). A gap of several spans still breaks the line.
+    static func downsample(_ points: [(time: Int64, value: Double)], from: Int64, to: Int64, count: Int) -> (points: [(time: Int64, value: Double)], gap: Int64) {
+        let span = Double(max(1, to - from)) / Double(count)
+        guard points.count > count else { return (points, max(35, Int64(span * 2.5))) }
+        var out: [(time: Int64, value: Double)] = []
+        var bucket = -1, times: Int64 = 0, sum = 0.0, n = 0
+        func close() { if n > 0 { out.append((times / Int64(n), sum / Double(n))) } }
+        for p in points {
+            let b = Int(Double(p.time - from) / span)
+            if b != bucket { close(); bucket = b; times = 0; sum = 0; n = 0 }
+            times += p.time; sum += p.value; n += 1
+        }
+        close()
+        return (out, max(35, Int64(span * 2.5)))
     }
 
     static func label(_ v: Double, _ unit: String) -> String {

@@ -5,12 +5,16 @@ import VigilServerStore
 /// (from its 10 s telemetry), what each scheduled query costs it, and the two actions an
 /// admin takes from here: a live query on this host and a profile of its agent.
 extension WebUI {
-    func hostPage(_ id: Int64, _ visitor: Visitor) async throws -> Response {
+    /// The spans the charts can show: 10 s points for a day, 5-minute averages for 30.
+    static let chartRanges: [(key: String, title: String, seconds: Int64)] = [("1h", "last hour", 3600), ("24h", "last 24 hours", 86_400), ("30d", "last 30 days", 30 * 86_400)]
+
+    func hostPage(_ id: Int64, _ request: Request, _ visitor: Visitor) async throws -> Response {
         guard let host = try await store.host(id: id) else { throw HTTPError(.notFound, message: "no host \(id)") }
         let now = Self.now()
+        let range = Self.chartRanges.first { $0.key == request.uri.queryParameters.get("range") } ?? Self.chartRanges[0]
         let labelIDs = Set(try await store.labelIDs(hostID: id))
         let labels = try await store.labels().filter { labelIDs.contains($0.id) }
-        let points = try await store.telemetry(hostID: id, since: now - 3600)
+        let points = try await store.telemetry(hostID: id, since: now - range.seconds)
         let schedule = try await store.hostSchedule(hostID: id)
         let watchdog = try await store.hostWatchdog(hostID: id, limit: 10)
         let profiles = try await store.profiles(hostID: id)
@@ -19,11 +23,17 @@ extension WebUI {
             el("p") { statusBadge(host, now: now); " last seen \(Format.ago(host.lastSeen, now: now))" }
             details(host, uptime: extras?.uptimeSeconds ?? 0, labels: labels)
             el("section", .class("card"), .id("cost")) {
-                el("h2") { "The agent's cost, last hour" }
+                el("h2") { "The agent's cost, \(range.title)" }
+                el("nav", .class("ranges"), Attribute("aria-label", "Chart span")) {
+                    for r in Self.chartRanges {
+                        if r.key == range.key { el("strong", Attribute("aria-current", "page")) { r.title } } else {
+                            el("a", .href("/hosts/\(id)?range=\(r.key)#cost")) { r.title }
+                        }
+                    }
+                }
                 el("div", .class("charts")) {
-                    Chart(title: "CPU (% of one core)", unit: "%", points: points.map { ($0.time, $0.cpuPercent) }, from: now - 3600, to: now).render()
-                    Chart(title: "Memory (resident, MiB)", unit: "MiB", points: points.map { ($0.time, Double($0.residentBytes) / 1_048_576) },
-                          from: now - 3600, to: now).render()
+                    chart("CPU (% of one core)", "%", points.map { ($0.time, $0.cpuPercent) }, from: now - range.seconds, to: now)
+                    chart("Memory (resident, MiB)", "MiB", points.map { ($0.time, Double($0.residentBytes) / 1_048_576) }, from: now - range.seconds, to: now)
                 }
                 scheduleTable(schedule)
             }
@@ -35,6 +45,12 @@ extension WebUI {
             queryForm(host, visitor)
             profileSection(host, profiles, visitor, now: now)
         })
+    }
+
+    /// A chart of at most 360 points (a day of 10 s points averaged to 4-minute ones).
+    func chart(_ title: String, _ unit: String, _ points: [(time: Int64, value: Double)], from: Int64, to: Int64) -> HTML {
+        let (drawn, gap) = Chart.downsample(points, from: from, to: to, count: 360)
+        return Chart(title: title, unit: unit, points: drawn, from: from, to: to, gapSeconds: gap).render()
     }
 
     func details(_ h: HostRecord, uptime: Int64, labels: [LabelRecord]) -> HTML {

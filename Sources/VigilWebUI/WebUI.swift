@@ -29,7 +29,7 @@ public struct WebUI: Sendable {
         ui.post("/logout") { r, _ in await change(r, admin: false) { v, _ in try await logOut(v) } }
         ui.get("/") { r, _ in await page(r) { v in try await dashboard(v) } }
         ui.get("/hosts") { r, _ in await page(r) { v in try await hostsPage(r, v) } }
-        ui.get("/hosts/:id") { r, c in await page(r) { v in try await hostPage(try Self.id(c), v) } }
+        ui.get("/hosts/:id") { r, c in await page(r) { v in try await hostPage(try Self.id(c), r, v) } }
         ui.post("/hosts/:id/query") { r, c in await change(r, admin: true) { v, f in try await runOnHost(try Self.id(c), f, v) } }
         ui.post("/hosts/:id/profile") { r, c in await change(r, admin: true) { v, _ in try await profileHost(try Self.id(c), v) } }
         ui.get("/profiles/:id/pprof") { r, c in await page(r) { _ in try await pprof(try Self.id(c)) } }

@@ -186,6 +186,34 @@ import VigilWire
         }
     }
 
+    /// A day of 10 s points drawn as at most 360 averages, in one unbroken line; an
+    /// hour's gap in the middle breaks it in two.
+    @Test func theHostPageDrawsADayAsAveragesAndShowsGaps() async throws {
+        try await Self.with { server, browser, _ in
+            _ = try await server.enrollOsquery("chart-2")
+            let store = server.fleet.store
+            let id = try #require(try await store.hostIDs(identifiers: ["chart-2"]).first)
+            let now = Int64(Date().timeIntervalSince1970)
+            let points = stride(from: now - 86_000, to: now, by: 10).enumerated().filter { $0.element < now - 50_000 || $0.element > now - 46_000 }.map {
+                TelemetryPoint(time: $0.element, cpuPercent: $0.offset % 2 == 0 ? 1 : 3, residentBytes: 40 << 20, threads: 9, queriesRun: 0)
+            }
+            try await store.storeTelemetry(hostID: id, points: points, schedule: [], watchdog: [], events: "[]", outputs: "[]", at: now)
+            try await browser.logIn("admin", try browser.adminPassword())
+            let day = try await browser.get("/hosts/\(id)?range=24h").body
+            let drawn = Int(try #require(WebBrowser.Page.capture(#"data-points="(\d+)""#, in: day))) ?? 0
+            #expect((300...360).contains(drawn), "\(drawn) points drawn")
+            #expect(day.components(separatedBy: "<polyline class=\"line\"").count - 1 == 4, "two lines per chart, broken at the gap")
+            // Averages of 1 and 3 alternating are about 2 (y 97.6 on an axis to 5 %); only a
+            // span at an edge of the gap may hold a single raw point (1 at y 126.8, 3 at y 68.4).
+            let line = try #require(WebBrowser.Page.capture(#"<polyline class="line" points="([^"]+)""#, in: day))
+            let ys = line.split(separator: " ").compactMap { $0.split(separator: ",").last.flatMap { Double($0) } }
+            #expect(ys.filter { abs($0 - 97.6) < 3 }.count >= ys.count - 2, "\(ys)")
+            #expect(day.contains(">−24 h</text>") && day.contains("<strong aria-current=\"page\">last 24 hours</strong>"))
+            let hour = try await browser.get("/hosts/\(id)").body
+            #expect(hour.contains("data-points=\"360\"") || hour.contains("data-points=\"359\""))
+        }
+    }
+
     @Test func theHostsPageFiltersSortsAndPagesInTheStore() async throws {
         try await Self.with { server, browser, more in
             let store = server.fleet.store
