@@ -15,6 +15,8 @@ extension Assets {
     a { color: var(--accent); }
     a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible {
       outline: 3px solid var(--accent); outline-offset: 2px; }
+    .skip { position: absolute; left: -999px; top: .5rem; background: var(--card); padding: .5rem 1rem; }
+    .skip:focus { left: .5rem; z-index: 1; }
     .bar { display: flex; justify-content: space-between; align-items: center; gap: 1rem; flex-wrap: wrap;
       padding: .5rem 1.5rem; background: var(--card); border-bottom: 1px solid var(--line); }
     .bar nav { display: flex; gap: 1.25rem; align-items: center; }

@@ -91,21 +91,25 @@ extension WebUI {
                 }
             }
             el("tbody") {
-                for q in schedule {
-                    let runs = max(1, q.executions)
-                    el("tr") {
-                        el("td") { el("span", Attribute("title", q.query)) { q.name } }
-                        el("td", .class("num")) { "\(q.interval) s" }
-                        el("td", .class("num")) { "\(q.executions)" }
-                        el("td", .class("num")) { Format.number(Double(q.wallTimeMs) / Double(runs)) + " ms" }
-                        el("td", .class("num")) { Format.number(Double(q.userTimeMs + q.systemTimeMs) / Double(runs)) + " ms" }
-                        el("td", .class("num")) { Format.bytes(q.averageMemory) }
-                        el("td", .class("num")) { Format.bytes(q.outputSize / runs) }
-                        el("td", .class("num")) { "\(q.errors)" }
-                        el("td") { q.denylisted ? "yes" : "no" }
-                    }
-                }
+                for q in schedule { scheduleRow(q) }
             }
+        }
+    }
+
+    func scheduleRow(_ q: HostQueryStats) -> HTML {
+        let runs = q.executions
+        // Not run yet: no cost per run to show.
+        func per(_ text: @autoclosure () -> String) -> String { runs > 0 ? text() : "–" }
+        return el("tr") {
+            el("td") { el("span", Attribute("title", q.query)) { q.name } }
+            el("td", .class("num")) { "\(q.interval) s" }
+            el("td", .class("num")) { "\(q.executions)" }
+            el("td", .class("num")) { per(Format.number(Double(q.wallTimeMs) / Double(runs)) + " ms") }
+            el("td", .class("num")) { per(Format.number(Double(q.userTimeMs + q.systemTimeMs) / Double(runs)) + " ms") }
+            el("td", .class("num")) { per(Format.bytes(q.averageMemory)) }
+            el("td", .class("num")) { per(Format.bytes(q.outputSize / max(1, runs))) }
+            el("td", .class("num")) { "\(q.errors)" }
+            el("td") { q.denylisted ? "yes" : "no" }
         }
     }
 

@@ -21,8 +21,10 @@ enum Pages {
                 void("link", Attribute("rel", "stylesheet"), .href("/static/vigil.css"))
             }
             el("body") {
+                // For keyboard users: the first Tab reaches this, past the navigation.
+                el("a", .href("#main"), .class("skip")) { "Skip to content" }
                 if let visitor { navigation(visitor) }
-                el("main") {
+                el("main", .id("main")) {
                     el("h1") { title }
                     content()
                 }

@@ -278,3 +278,44 @@ import VigilWire
         }
     }
 }
+
+/// The campaign page's data paths: the API's event stream read with the session cookie
+/// from a given row on, and the exports.
+@Suite struct WebUILiveQueryTests {
+    @Test func theStreamFollowsFromTheLastRowThePageShowsAndExportsKeepEveryRow() async throws {
+        try await WebUITests.with { server, browser, _ in
+            _ = try await server.enrollOsquery("live-1")
+            let store = server.fleet.store
+            let host = try #require(try await store.hostIDs(identifiers: ["live-1"]).first)
+            try await browser.logIn("admin", try browser.adminPassword())
+            let started = try await browser.post("/live", [("sql", "SELECT 1"), ("hosts", "live-1"), ("csrf_token", try #require(try await browser.get("/live").csrf))])
+            let location = try #require(started.location)
+            let campaign = try #require(Int64(location.split(separator: "/").last ?? ""))
+            // Before the answer: the page says the stream is open and shows no rows yet.
+            let waiting = try await browser.get("/live/\(campaign)")
+            #expect(waiting.body.contains("data-after=\"0\"") && waiting.body.contains("data-stream=\"open\""))
+            _ = try await store.takePendingQueries(hostID: host, at: 0)
+            let rows = [#"{"a":"=1+2","b":"x,y"}"#, #"{"a":"-3","b":"say \"hi\""}"#]
+            #expect(try await store.recordAnswer(campaignID: campaign, hostID: host, rows: rows, error: nil, at: 0))
+            let first = try #require(try await store.campaignRows(id: campaign, after: 0, limit: 1).first?.id)
+            // The stream, with the cookie (no token): only the row after `after`, then done.
+            let stream = try await browser.get("/api/v1/queries/run/\(campaign)/stream?after=\(first)")
+            #expect(stream.status == 200 && stream.headers.first(name: "Content-Type") == "text/event-stream")
+            #expect(stream.body.components(separatedBy: "event: row").count - 1 == 1)
+            #expect(stream.body.contains("say \\\"hi\\\"") && !stream.body.contains("=1+2"))
+            #expect(stream.body.contains("event: done"))
+            // Without the cookie the stream is refused.
+            browser.cookies = [:]
+            #expect(try await browser.get("/api/v1/queries/run/\(campaign)/stream").status == 401)
+            try await browser.logIn("admin", try browser.adminPassword())
+            // CSV: quoted where needed, and a formula-like text cell defused (a number is not).
+            let csv = try await browser.get("/live/\(campaign)/results.csv").body
+            #expect(csv == "host_identifier,a,b\r\nlive-1,'=1+2,\"x,y\"\r\nlive-1,-3,\"say \"\"hi\"\"\"\r\n", "\(csv)")
+            let json = try await browser.get("/live/\(campaign)/results.json")
+            let objects = try JSONSerialization.jsonObject(with: Data(json.body.utf8)) as? [[String: String]]
+            #expect(objects?.count == 2 && objects?.first?["a"] == "=1+2" && objects?.first?["host_identifier"] == "live-1")
+            let done = try await browser.get("/live/\(campaign)")
+            #expect(done.body.contains("data-stream=\"done\"") && done.body.contains("data-after=\"\(first + 1)\""))
+        }
+    }
+}

@@ -89,6 +89,14 @@ try:
     if online < 1:
         fail("the dashboard counts %d hosts online" % online)
     shot("dashboard")
+    # Keyboard: the first Tab reaches "Skip to content", the second the navigation.
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    first = driver.switch_to.active_element.text
+    driver.switch_to.active_element.send_keys(Keys.TAB)
+    second = driver.switch_to.active_element.text
+    if first != "Skip to content" or second != "Vigil":
+        fail("Tab reaches %r then %r" % (first, second))
+    ok("the keyboard reaches the skip link, then the navigation")
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
     driver.refresh()
     background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
