@@ -34,6 +34,11 @@ import VigilWire
                 let page = try await browser.get(path)
                 #expect(page.status == 303 && page.location == "/login", "\(path) answered \(page.status) without a session")
             }
+            // A change without a session is refused outright, and the REST API wants its token.
+            for path in ["/live", "/users", "/hosts/1/query", "/hosts/1/profile", "/logout"] {
+                #expect(try await browser.post(path, [("sql", "SELECT 1"), ("csrf_token", "x")]).status == 403, "\(path)")
+            }
+            #expect(try await browser.get("/api/v1/hosts").status == 401)
             #expect(try await browser.logIn("admin", "wrong").status == 401)
             #expect(try await browser.logIn("nobody", try browser.adminPassword()).status == 401)
             let reply = try await browser.logIn("admin", try browser.adminPassword())
