@@ -76,11 +76,18 @@ extension SQLiteServerStore {
         }
         if let since = q.seenSince { clauses.append("last_seen >= ?"); args.append(.integer(since)) }
         if let before = q.notSeenSince { clauses.append("last_seen < ?"); args.append(.integer(before)) }
+        if let os = q.osName { clauses.append("os_name = ?"); args.append(.text(os)) }
         if let label = q.labelID {
             clauses.append("id IN (SELECT host_id FROM label_membership WHERE label_id = ? AND member = 1)")
             args.append(.integer(label))
         }
         return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), args)
+    }
+
+    public func hostOSNames() async throws -> [(name: String, hosts: Int)] {
+        // Walks the (os_name, os_version, id) index: no table rows are read.
+        let rows = try await read { db in try db.rows("SELECT os_name, count(*) FROM hosts GROUP BY os_name ORDER BY os_name") }
+        return rows.map { (name: $0[0].text ?? "", hosts: Int($0[1].integer ?? 0)) }
     }
 
     public func hostCounts(seenSince: Int64) async throws -> (total: Int, online: Int) {

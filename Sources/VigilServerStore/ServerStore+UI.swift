@@ -19,6 +19,8 @@ public protocol ServerUIStore: Sendable {
     // Hosts page and dashboard
     /// One page of hosts and how many match in all.
     func hostPage(_ query: HostPageQuery) async throws -> (hosts: [HostRecord], total: Int)
+    /// The operating systems (`os_name`) the hosts run, with how many run each.
+    func hostOSNames() async throws -> [(name: String, hosts: Int)]
     /// All hosts, and those seen at or after `seenSince`.
     func hostCounts(seenSince: Int64) async throws -> (total: Int, online: Int)
     /// Scheduled queries by CPU time spent on them across the fleet, costliest first.
@@ -73,17 +75,20 @@ public struct HostPageQuery: Sendable, Equatable {
     public var seenSince: Int64?
     public var notSeenSince: Int64?
     public var labelID: Int64?
+    /// Exactly this `os_name`.
+    public var osName: String?
     public var sort: HostSort
     public var descending: Bool
     public var limit: Int
     public var offset: Int
 
-    public init(search: String? = nil, seenSince: Int64? = nil, notSeenSince: Int64? = nil, labelID: Int64? = nil,
+    public init(search: String? = nil, seenSince: Int64? = nil, notSeenSince: Int64? = nil, labelID: Int64? = nil, osName: String? = nil,
                 sort: HostSort = .hostname, descending: Bool = false, limit: Int = 50, offset: Int = 0) {
         self.search = search
         self.seenSince = seenSince
         self.notSeenSince = notSeenSince
         self.labelID = labelID
+        self.osName = osName
         self.sort = sort
         self.descending = descending
         self.limit = limit

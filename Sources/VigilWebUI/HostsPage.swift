@@ -11,18 +11,21 @@ extension WebUI {
         var search = ""
         var status = ""
         var label = ""
+        var os = ""
         var sort = HostSort.hostname
         var descending = false
         var page = 0
 
         init(_ request: Request) {
-            let q = request.uri.queryParameters
-            search = String(q.get("q")?.prefix(200) ?? "")
-            status = ["online", "offline"].contains(q.get("status") ?? "") ? q.get("status")! : ""
-            label = String(q.get("label")?.prefix(128) ?? "")
-            sort = q.get("sort").flatMap(HostSort.init(rawValue:)) ?? .hostname
-            descending = q.get("order") == "desc"
-            page = max(0, min(q.get("page").flatMap { Int($0) } ?? 0, 1_000_000))
+            // Decoded as a form: a browser's GET form writes a space as `+`.
+            let q = Form(request.uri.query ?? "")
+            search = String(q["q"]?.prefix(200) ?? "")
+            status = ["online", "offline"].contains(q["status"] ?? "") ? q["status"]! : ""
+            label = String(q["label"]?.prefix(128) ?? "")
+            os = String(q["os"]?.prefix(256) ?? "")
+            sort = q["sort"].flatMap(HostSort.init(rawValue:)) ?? .hostname
+            descending = q["order"] == "desc"
+            page = max(0, min(q["page"].flatMap { Int($0) } ?? 0, 1_000_000))
         }
 
         /// This filter's link, on another page.
@@ -31,6 +34,7 @@ extension WebUI {
             if !search.isEmpty { parts.append("q=" + queryEscape(search)) }
             if !status.isEmpty { parts.append("status=" + status) }
             if !label.isEmpty { parts.append("label=" + queryEscape(label)) }
+            if !os.isEmpty { parts.append("os=" + queryEscape(os)) }
             return "/hosts?" + parts.joined(separator: "&")
         }
     }
@@ -39,7 +43,8 @@ extension WebUI {
         let filter = HostFilter(request)
         let now = Self.now(), threshold = now - fleet.offlineAfterSeconds
         let labels = try await store.labels()
-        var query = HostPageQuery(search: filter.search, sort: filter.sort, descending: filter.descending,
+        let systems = try await osNames.value(now: now) { try await store.hostOSNames() }
+        var query = HostPageQuery(search: filter.search, osName: filter.os.isEmpty ? nil : filter.os, sort: filter.sort, descending: filter.descending,
                                   limit: Self.hostsPerPage, offset: filter.page * Self.hostsPerPage)
         if filter.status == "online" { query.seenSince = threshold }
         if filter.status == "offline" { query.notSeenSince = threshold }
@@ -49,7 +54,7 @@ extension WebUI {
         }
         let (hosts, total) = unknownLabel ? ([], 0) : try await store.hostPage(query)
         return Pages.html(Pages.frame("Hosts", visitor) {
-            filterForm(filter, labels: labels)
+            filterForm(filter, labels: labels, systems: systems)
             Pages.notice(unknownLabel ? "There is no label named \(filter.label)." : nil)
             el("p", .class("hint"), Attribute("role", "status")) {
                 total == 0 ? "No hosts match." : "Hosts \(query.offset + 1)–\(query.offset + hosts.count) of \(total)"
@@ -59,7 +64,7 @@ extension WebUI {
         })
     }
 
-    func filterForm(_ f: HostFilter, labels: [LabelRecord]) -> HTML {
+    func filterForm(_ f: HostFilter, labels: [LabelRecord], systems: [(name: String, hosts: Int)]) -> HTML {
         el("form", Attribute("method", "get"), Attribute("action", "/hosts"), .class("filters"), Attribute("role", "search")) {
             el("div") {
                 el("label", .for("q")) { "Search" }
@@ -72,6 +77,10 @@ extension WebUI {
             el("div") {
                 el("label", .for("label")) { "Label" }
                 select("label", selected: f.label, [("", "Any")] + labels.map { ($0.name, "\($0.name) (\($0.hosts))") })
+            }
+            el("div") {
+                el("label", .for("os")) { "Operating system" }
+                select("os", selected: f.os, [("", "Any")] + systems.filter { !$0.name.isEmpty }.map { ($0.name, "\($0.name) (\($0.hosts))") })
             }
             el("div") {
                 el("label", .for("sort")) { "Sort by" }

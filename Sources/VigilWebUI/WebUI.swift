@@ -11,6 +11,8 @@ public struct WebUI: Sendable {
     let sessions: Sessions
     /// The dashboard's costliest scheduled queries, summed over every host's rows.
     let costliest = TimedCache<[ScheduledQueryCost]>(seconds: 60)
+    /// The hosts page's list of operating systems (a walk of an index at 100,000 hosts).
+    let osNames = TimedCache<[(name: String, hosts: Int)]>(seconds: 60)
 
     public init(store: any ServerStore, fleet: any WebUIFleet) {
         self.store = store

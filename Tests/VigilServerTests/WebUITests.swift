@@ -225,6 +225,7 @@ import VigilWire
             let now = Int64(Date().timeIntervalSince1970)
             for i in 0..<60 {
                 _ = try await store.enroll(HostRecord(hostIdentifier: String(format: "node-%02d", i), hostname: String(format: "node-%02d", i),
+                                                      osName: i % 6 == 0 ? "Alpine Linux" : "Debian GNU/Linux",
                                                       enrolledAt: now, lastSeen: i < 45 ? now : now - 3600), nodeKeyHash: "k\(i)")
             }
             _ = try await store.createLabel(LabelRecord(name: "odd"), members: try await store.hostIDs(identifiers: (0..<60).filter { $0 % 2 == 1 }.map { String(format: "node-%02d", $0) }))
@@ -241,8 +242,11 @@ import VigilWire
             #expect(try await names("/hosts?status=offline") == (45..<60).map { String(format: "node-%02d", $0) })
             #expect(try await names("/hosts?status=online").count == 45)
             #expect(try await names("/hosts?q=node-1") == (10..<20).map { String(format: "node-%02d", $0) })
+            #expect(try await names("/hosts?q=+node-1+") == [], "a search keeps its spaces, as a browser's form sends them")
             #expect(try await names("/hosts?label=odd&status=offline") == [45, 47, 49, 51, 53, 55, 57, 59].map { String(format: "node-%02d", $0) })
             #expect(try await names("/hosts?sort=last_seen&order=asc").prefix(2) == ["node-45", "node-46"])
+            #expect(try await names("/hosts?os=Alpine+Linux&status=online") == stride(from: 0, to: 45, by: 6).map { String(format: "node-%02d", $0) })
+            #expect(try await browser.get("/hosts").body.contains("<option value=\"Alpine Linux\">Alpine Linux (10)</option>"))
             // The dashboard counts the same way.
             let dashboard = try await browser.get("/").body
             #expect(dashboard.contains("<span class=\"count\">45</span><span>Online</span>"))
