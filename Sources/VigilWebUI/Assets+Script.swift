@@ -56,8 +56,11 @@ extension Assets {
       });
 
       source.onerror = function () {
-        // The stream ends after ten minutes or when the server stops; a reload shows the rest.
-        if (source.readyState === EventSource.CLOSED && progress) progress.textContent += " (updates stopped: reload for more)";
+        // The stream ends after ten minutes or when the server stops. No reconnecting: the
+        // browser would ask again from the page's first row and add rows twice; a reload
+        // shows everything that has come.
+        source.close();
+        if (progress && rows.dataset.stream !== "done") progress.textContent += " (updates stopped: reload for more)";
       };
     })();
     """#
