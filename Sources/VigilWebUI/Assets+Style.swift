@@ -27,6 +27,7 @@ extension Assets {
     label { display: block; font-weight: 600; margin: .6rem 0 .25rem; }
     input, select, textarea, button { font: inherit; color: inherit; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: .4rem .6rem; }
     input[type=text], input[type=password], input[type=search], textarea { width: 100%; }
+    main form:not(.filters) select, main form:not(.filters) > button { display: block; }
     textarea { font-family: ui-monospace, monospace; }
     button { background: var(--accent); color: var(--bg); border-color: var(--accent); font-weight: 600; cursor: pointer; margin-top: .75rem; }
     .bar button { margin: 0; }

@@ -24,10 +24,14 @@ extension WebUI {
                     }
                     el("label", .for("hosts")) { "Host identifiers (one per line)" }
                     el("textarea", .id("hosts"), .name("hosts"), Attribute("rows", "2"), Attribute("spellcheck", "false")) { form?["hosts"] ?? "" }
-                    el("label", .for("labels")) { "Labels (every host in them)" }
-                    el("select", .id("labels"), .name("labels"), Attribute("multiple", nil), Attribute("size", "\(min(6, max(2, labels.count)))")) {
-                        for l in labels {
-                            el("option", attributes: chosen.contains(l.name) ? [.value(l.name), .selected] : [.value(l.name)]) { "\(l.name) (\(l.hosts))" }
+                    if labels.isEmpty {
+                        el("p", .class("hint")) { "No labels yet: name hosts above." }
+                    } else {
+                        el("label", .for("labels")) { "Labels (every host in them)" }
+                        el("select", .id("labels"), .name("labels"), Attribute("multiple", nil), Attribute("size", "\(min(6, max(2, labels.count)))")) {
+                            for l in labels {
+                                el("option", attributes: chosen.contains(l.name) ? [.value(l.name), .selected] : [.value(l.name)]) { "\(l.name) (\(l.hosts))" }
+                            }
                         }
                     }
                     el("button", .type("submit")) { "Run" }

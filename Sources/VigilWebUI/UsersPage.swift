@@ -16,7 +16,8 @@ extension WebUI {
                     el("code", .id("new-password")) { created.password }
                 }
             }
-            el("table", .id("users")) {
+            el("section", .class("card")) {
+              el("table", .id("users")) {
                 el("thead") { el("tr") { for t in ["Name", "Role", "Added"] { el("th", Attribute("scope", "col")) { t } } } }
                 el("tbody") {
                     el("tr") { el("td") { "admin" }; el("td") { "admin" }; el("td") { "first start (DATA_DIR/admin_password)" } }
@@ -24,6 +25,7 @@ extension WebUI {
                         el("tr") { el("td") { u.name }; el("td") { u.role.rawValue }; el("td") { Format.time(u.createdAt) } }
                     }
                 }
+              }
             }
             el("form", Attribute("method", "post"), Attribute("action", "/users"), .class("card narrow")) {
                 el("h2") { "Add a user" }
