@@ -59,12 +59,13 @@ docs:
 vmlinux: bootstrap
 	bpftool btf dump file /sys/kernel/btf/vmlinux format c > bpf/vmlinux.h
 
-# Regenerate Sources/VigilProfile/Proto/profile.pb.swift (committed) from profile.proto
+# Regenerate Sources/VigilProfileFormats/Proto/profile.pb.swift (committed) from profile.proto
 # with protoc and swift-protobuf's plugin, built from the resolved dependency.
 proto: bootstrap
 	$(SWIFT) build --product protoc-gen-swift
 	protoc --plugin=protoc-gen-swift=$$($(SWIFT) build --show-bin-path)/protoc-gen-swift \
-		--swift_out=Sources/VigilProfile/Proto --proto_path=Sources/VigilProfile/Proto profile.proto
+		--swift_opt=Visibility=Public \
+		--swift_out=Sources/VigilProfileFormats/Proto --proto_path=Sources/VigilProfileFormats/Proto profile.proto
 
 clean:
 	rm -rf .build Benchmarks/.build

@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 // Vigil: one binary that shows what a Linux machine is doing and keeps it safe.
 // Layers (arrows point down): vigil → VigilAgent/VigilServer → VigilTables → VigilSQL → VigilSystem → C targets.
-// The fleet side (VigilWire, VigilServerStore, VigilServer) never imports VigilTrace, VigilProfile or VigilBPF.
+// The fleet side (VigilWire, VigilServerStore, VigilServer) never imports VigilTrace, VigilProfile or VigilBPF
+// (VigilProfileFormats, the profiler's formats without the profiler, it may).
 import PackageDescription
 
 let package = Package(
@@ -32,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         // The agent's HTTPS client to its fleet server.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // The server's PostgreSQL store (`--database postgres://…`): the wire protocol, TLS, a connection pool.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries behind C-prefixed system-library targets.
@@ -74,10 +77,19 @@ let package = Package(
         .target(
             name: "VigilProfile",
             dependencies: [
-                "VigilSystem", "VigilBPF", "VigilBPFObjects", "CVigilBPF", "CElf", "CZlib",
+                "VigilSystem", "VigilBPF", "VigilBPFObjects", "CVigilBPF", "CElf", "CZlib", "VigilProfileFormats",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            ]
+        ),
+        // Profile formats without the profiler: pprof's messages, folded stacks and flame graphs,
+        // and a pprof reader, so the fleet server renders what agents upload without libbpf.
+        // Where result records go besides the results log: syslog, TCP, standard output.
+        // The agent's outputs, and the fleet server's forwarding of what agents send.
+        .target(name: "VigilOutputs", dependencies: ["VigilSystem"]),
+        .target(
+            name: "VigilProfileFormats",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Proto/profile.proto"]
         ),
         .target(
@@ -102,7 +114,7 @@ let package = Package(
         .target(
             name: "VigilAgent",
             dependencies: [
-                "VigilTables", "VigilSQL", "VigilSystem", "VigilYAML", "VigilWatchdog", "VigilProfile", "VigilTrace", "VigilBPF", "VigilWire",
+                "VigilTables", "VigilSQL", "VigilSystem", "VigilYAML", "VigilWatchdog", "VigilProfile", "VigilTrace", "VigilBPF", "VigilWire", "VigilOutputs",
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -114,8 +126,12 @@ let package = Package(
         // ── The fleet: never imports the tracer, the profiler or libbpf. ──
         // The agent↔server protocol: osquery's TLS API and Vigil's extensions, Codable values only.
         .target(name: "VigilWire"),
-        // The server's storage behind one async protocol (SQLite embedded; PostgreSQL to come).
-        .target(name: "VigilServerStore", dependencies: ["VigilSQL"]),
+        // The server's storage behind one async protocol, in SQL both engines take: SQLite embedded, or PostgreSQL.
+        .target(name: "VigilServerStore", dependencies: [
+            "VigilSQL", "VigilSystem",
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+        ]),
         // The web UI: pages rendered on the server, its stylesheet and script; knows the server only through WebUIFleet.
         .target(
             name: "VigilWebUI",
@@ -125,7 +141,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilWire", "VigilServerStore", "VigilWebUI", "CZlib",
+                "VigilWire", "VigilServerStore", "VigilWebUI", "VigilProfileFormats", "VigilOutputs", "VigilSystem", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -158,14 +174,14 @@ let package = Package(
             ]
         ),
         // Profile pipeline against ground truth (nm, sha256sum, objcopy, go tool pprof when present); SwiftProtobuf decodes pprof output.
-        .testTarget(name: "VigilProfileTests", dependencies: ["VigilProfile", "VigilSystem", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .testTarget(name: "VigilProfileTests", dependencies: ["VigilProfile", "VigilProfileFormats", "VigilSystem", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "VigilWatchdogTests", dependencies: ["VigilWatchdog"]),
-        .testTarget(name: "VigilAgentTests", dependencies: ["VigilAgent", "VigilSQL", "VigilTables", "VigilSystem", "VigilTestSupport"]),
+        .testTarget(name: "VigilAgentTests", dependencies: ["VigilAgent", "VigilSQL", "VigilTables", "VigilSystem", "VigilTestSupport", "VigilOutputs"]),
         .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilSQL", "VigilTables"]),
         .testTarget(name: "VigilWireTests", dependencies: ["VigilWire"]),
         // The server in-process and over HTTPS with the agent's own client.
         .testTarget(name: "VigilServerTests", dependencies: [
-            "VigilServer", "VigilServerStore", "VigilWire", "VigilWebUI", "VigilAgent", "VigilSystem",
+            "VigilServer", "VigilServerStore", "VigilWire", "VigilWebUI", "VigilAgent", "VigilSystem", "VigilSQL", "VigilTestSupport", "VigilOutputs",
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

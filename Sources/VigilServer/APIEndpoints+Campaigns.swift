@@ -31,7 +31,7 @@ extension APIEndpoints {
         ids = Array(Set(ids))
         guard !ids.isEmpty else { throw HTTPError(.badRequest, message: "no targets: give host_identifiers or labels with hosts in them") }
         let campaign = try await fleet.store.createCampaign(sql: sql, hostIDs: ids, at: FleetContext.now())
-        fleet.hub.wake(hostIDs: ids)
+        try await fleet.store.announceWork(hostIDs: ids)
         fleet.logger.info("live query started", metadata: ["campaign": "\(campaign.id)", "targets": "\(ids.count)"])
         return campaign.id
     }

@@ -30,6 +30,10 @@ public struct ServerOptions: Sendable {
     public var maxRowsPerAnswer = 100_000
     /// How often hosts run each dynamic label's query (Fleet's default: hourly).
     public var labelRefreshSeconds = 3600
+    /// Longest a request waits for PostgreSQL before it is answered with an error (503).
+    public var databaseTimeoutSeconds = 10
+    /// Outputs every stored result and status line is forwarded to, as agents' outputs send them.
+    public var forward: [ForwardTarget] = []
 
     public init() {}
 }

@@ -14,6 +14,8 @@ public struct FleetServerConfiguration: Sendable {
     public var dataDirectory: String
     public var tlsCertificate: String?
     public var tlsKey: String?
+    /// PostgreSQL, or nil for the embedded SQLite database DATA_DIR/server.db.
+    public var postgres: PostgresURL?
     public var options = ServerOptions()
 
     public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
@@ -46,7 +48,7 @@ public final class FleetServer: Sendable {
     public static func prepare(_ configuration: FleetServerConfiguration, logger: Logger) async throws -> FleetServer {
         let dir = configuration.dataDirectory
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let store = try SQLiteServerStore(path: dir + "/server.db")
+        let store = try await openStore(configuration, logger: logger)
         var hostnames = ["localhost"]
         if let name = try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8) {
             hostnames.append(name.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -70,6 +72,14 @@ public final class FleetServer: Sendable {
             newPassword = password
         }
         return FleetServer(configuration: configuration, tls: tls, store: store, enrollSecretPath: secretPath, newAdminPassword: newPassword, logger: logger)
+    }
+
+    /// The store the configuration names: PostgreSQL, or the embedded SQLite file.
+    public static func openStore(_ configuration: FleetServerConfiguration, logger: Logger) async throws -> SQLServerStore {
+        if let url = configuration.postgres {
+            return try await .postgres(url, timeout: .seconds(configuration.options.databaseTimeoutSeconds), logger: logger)
+        }
+        return try .sqlite(path: configuration.dataDirectory + "/server.db")
     }
 
     init(configuration: FleetServerConfiguration, tls: ServerTLS, store: any ServerStore, enrollSecretPath: String, newAdminPassword: String?, logger: Logger) {
@@ -100,10 +110,12 @@ public final class FleetServer: Sendable {
             // clients cannot hold connections for ever.
             server: try .tls(.http1(configuration: .init(idleTimeout: .seconds(90))), tlsConfiguration: tls.configuration()),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil"),
-            services: [lastSeen, RetentionService(store: store, days: configuration.options.retentionDays, logger: logger)],
+            services: [lastSeen, RetentionService(store: store, days: configuration.options.retentionDays, logger: logger),
+                       WorkRelay(store: store, hub: fleet.hub)]
+                + configuration.options.forward.map { Forwarder(target: $0, store: store, logger: logger) },
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        return ServerService(app: app, hub: fleet.hub)
+        return ServerService(app: app, hub: fleet.hub, store: store)
     }
 }
 
@@ -113,13 +125,21 @@ public final class FleetServer: Sendable {
 struct ServerService: Service {
     let app: Application<RouterResponder<BasicRequestContext>>
     let hub: LiveQueryHub
+    let store: any ServerStore
 
     func run() async throws {
-        try await withGracefulShutdownHandler {
-            try await app.run()
-        } onGracefulShutdown: {
-            hub.close()
+        do {
+            try await withGracefulShutdownHandler {
+                try await app.run()
+            } onGracefulShutdown: {
+                hub.close()
+            }
+        } catch {
+            await store.shutdown()
+            throw error
         }
+        // The store's connections close after the last request has been answered.
+        await store.shutdown()
     }
 }
 

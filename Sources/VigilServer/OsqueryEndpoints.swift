@@ -62,21 +62,19 @@ struct OsqueryEndpoints {
     }
 
     func log(_ request: Request) async throws -> Response {
-        let body = try await HTTPJSON.decode(LogRequest.self, request)
-        guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
-        var lines: [(name: String, unixTime: Int64, line: String)] = []
-        for entry in body.data {
-            // A line is stored as the host sent it, but with hostIdentifier as the host
-            // enrolled: no host writes lines that claim to be another's.
-            guard case .object(var fields) = entry else { continue }
-            fields["hostIdentifier"] = .string(host.hostIdentifier)
-            let line = try WireCoding.encodeString(JSONValue.object(fields))
-            let time: Int64
-            if case .integer(let t) = fields["unixTime"] { time = t } else { time = Int64(fields["unixTime"]?.text ?? "") ?? FleetContext.now() }
-            lines.append((name: fields["name"]?.text ?? "", unixTime: time, line: line))
+        let body: LogBody
+        do { body = try LogBody([UInt8](try await HTTPJSON.body(request))) } catch let error as JSONScanner.Malformed {
+            throw HTTPError(.badRequest, message: error.description)
         }
-        let stored = try await fleet.store.storeLogs(hostID: host.id, kind: body.logType.rawValue, lines: lines)
-        if body.logType == .result {
+        guard let logType = body.logType else { throw HTTPError(.badRequest, message: "log_type is result or status") }
+        guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
+        // A line is stored as the host sent it, but with hostIdentifier as the host
+        // enrolled: no host writes lines that claim to be another's.
+        let lines = body.lines.map { line in
+            (name: line.name, unixTime: line.unixTime ?? FleetContext.now(), line: body.text(line, hostIdentifier: host.hostIdentifier))
+        }
+        let stored = try await fleet.store.storeLogs(hostID: host.id, kind: logType.rawValue, lines: lines)
+        if logType == .result {
             // Only what was new: an agent's resend is stored and logged once.
             fleet.resultsLog.append(stored.map { lines[$0].line })
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import VigilProfileFormats
 import VigilServerStore
 import VigilWire
 
@@ -53,7 +54,39 @@ extension APIEndpoints {
                 headers[.contentDisposition] = "attachment; filename=\"vigil-profile-\(record.id).pb.gz\""
                 return HTTPJSON.raw(Data(pprof), headers: headers, contentType: "application/octet-stream")
             },
+            APIRoute(method: .get, path: "/api/v1/profiles/{id}/folded", summary: "The profile as folded stacks (flamegraph.pl, inferno, speedscope)", role: .observer) { _, c in
+                let (record, stacks) = try await rendered(c)
+                var headers = HTTPFields()
+                headers[.contentDisposition] = "attachment; filename=\"vigil-profile-\(record.id).folded\""
+                return HTTPJSON.raw(Data(FoldedWriter.render(stacks).utf8), headers: headers, contentType: "text/plain; charset=utf-8")
+            },
+            APIRoute(method: .get, path: "/api/v1/profiles/{id}/svg", summary: "The profile as an interactive flame graph (SVG)", role: .observer) { _, c in
+                let (record, stacks) = try await rendered(c)
+                var headers = HTTPFields()
+                headers[.contentDisposition] = "attachment; filename=\"vigil-profile-\(record.id).svg\""
+                // The graph's own script (zoom, search) may run, but only in a sandbox of
+                // its own origin: names in it come from a host.
+                headers[.contentSecurityPolicy] = "sandbox allow-scripts; default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
+                let host = try await fleet.store.host(id: record.hostID)?.hostIdentifier ?? "?"
+                var options = FlameGraphSVG.Options()
+                options.title = "\(host): \(record.seconds) s of CPU"
+                let svg = FlameGraphSVG.render(stacks, options: options)
+                return HTTPJSON.raw(Data(svg.utf8), headers: headers, contentType: "image/svg+xml")
+            },
         ]
+    }
+
+    /// A stored profile's stacks, read from its pprof (inflated within a bound: it came from a host).
+    func rendered(_ context: BasicRequestContext) async throws -> (ProfileRecord, NamedStacks) {
+        guard let record = try await fleet.store.profile(id: try Self.id(context), withData: true), let pprof = record.pprof else {
+            throw HTTPError(.notFound, message: "no such profile, or it is not done")
+        }
+        do {
+            let bytes = try Gzip.inflate(Data(pprof), limit: 256 << 20)
+            return (record, try PprofReader.stacks([UInt8](bytes)))
+        } catch {
+            throw HTTPError(.unprocessableContent, message: "profile \(record.id) cannot be read: \(error)")
+        }
     }
 
     static func view(_ p: ProfileRecord) -> JSONValue {
@@ -81,7 +114,7 @@ extension APIEndpoints {
             throw HTTPError(.badRequest, message: "seconds is 1 to \(ProfileRequest.maxSeconds), frequency 1 to 1000 Hz")
         }
         let profile = try await fleet.store.requestProfile(hostID: id, seconds: seconds, frequency: frequency, at: FleetContext.now())
-        fleet.hub.wake(hostIDs: [id])
+        try await fleet.store.announceWork(hostIDs: [id])
         return profile
     }
 }

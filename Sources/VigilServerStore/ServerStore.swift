@@ -36,6 +36,10 @@ public protocol ServerStore: ServerUIStore {
     func storeLogs(hostID: Int64, kind: String, lines: [(name: String, unixTime: Int64, line: String)]) async throws -> [Int]
     func logs(kind: String, name: String?, hostIdentifier: String?, limit: Int, offset: Int) async throws -> [StoredLog]
     func pruneLogs(olderThan: Int64) async throws -> Int
+    /// Lines of either kind stored after line `after` up to line `through`, oldest first, at most `limit` (forwarding).
+    func logs(after: Int64, through: Int64, limit: Int) async throws -> [StoredLog]
+    /// The id of the newest stored line (0 when none).
+    func lastLogID() async throws -> Int64
 
     // Live queries
     func createCampaign(sql: String, hostIDs: [Int64], at: Int64) async throws -> Campaign
@@ -92,6 +96,21 @@ public protocol ServerStore: ServerUIStore {
     func pruneProfiles(olderThan: Int64) async throws -> Int
     func profiles(hostID: Int64) async throws -> [ProfileRecord]
     func profile(id: Int64, withData: Bool) async throws -> ProfileRecord?
+
+    // Work for held reads, across every server on the database
+    /// Tell every server on this database (this one too) that these hosts have work
+    /// waiting (a live query, a profile request), so that their held reads answer now.
+    func announceWork(hostIDs: [Int64]) async throws
+    /// The hosts announced by any server on this database, as announcements arrive.
+    func workAnnouncements() -> AsyncStream<[Int64]>
+
+    /// Whether the database answers a trivial query now (readiness).
+    func ping() async throws
+    /// `sqlite` or `postgres`, for health answers and logs.
+    var dialectName: String { get }
+
+    /// Close the database's connections; nothing is asked of the store afterwards.
+    func shutdown() async
 
     // API tokens
     func addToken(hash: String, role: TokenRole, name: String, at: Int64) async throws

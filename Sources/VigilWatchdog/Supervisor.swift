@@ -64,10 +64,16 @@ public final class Supervisor {
             var monitor = options.limits.map { LimitMonitor(limits: $0, cores: cores, started: started) }
             var stalls = options.limits.map { StallMonitor(limits: $0, started: started) }
             var end: WorkerEnd?
+            var codeReleased = false
             while end == nil {
                 sleepInterruptibly(options.checkIntervalSeconds)
                 onTick?(pid)
                 let lifetime = Double(Clock.monotonicNanoseconds() - started) / 1e9
+                // The supervisor's own start-up code (config, flags) is not needed again.
+                if !codeReleased && lifetime > 10 {
+                    WorkingSet.releaseStartupCode()
+                    codeReleased = true
+                }
                 if let status = Self.reap(pid) {
                     end = WorkerEnd(cause: StopSignals.requested ? .shutdown : .died, pid: pid,
                                     query: journal.executingQuery(), exitStatus: status.exit, signal: status.signal,

@@ -23,7 +23,11 @@ struct ServerArguments: ParsableArguments {
     @Option(help: "Directory for the server's database, TLS files, enroll secret and results log.")
     var dataDir = "./vigil-server"
 
-    @Option(help: "Storage: sqlite (the default, DATA_DIR/server.db).")
+    @Option(help: """
+        Storage: sqlite (the default, DATA_DIR/server.db), or PostgreSQL as \
+        postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require|verify-full] \
+        (or postgres://USER@/DATABASE?host=SOCKET_DIR; the password may come from PGPASSWORD instead).
+        """)
     var database: String?
 
     @Option(help: "PEM certificate chain to serve (default: a CA and certificate made under DATA_DIR/tls on first start).")
@@ -35,16 +39,18 @@ struct ServerArguments: ParsableArguments {
     @Option(help: "Seconds between runs of each dynamic label's query on each host (Fleet's default: an hour).")
     var labelRefresh = 3600
 
+    @Option(help: "Forward every result and status line agents send to syslog, syslog:/PATH/TO/SOCKET or tcp://HOST:PORT (repeatable), at least once and in order.")
+    var forward: [String] = []
+
     @Flag(name: .shortAndLong, help: "Log debug detail to standard error.")
     var verbose = false
 
     func validate() throws {
         guard (1...86_400).contains(labelRefresh) else { throw ValidationError("--label-refresh is 1 to 86400 seconds") }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
-        if let database, database != "sqlite", !database.hasPrefix("sqlite:") {
-            throw ValidationError(database.hasPrefix("postgres")
-                ? "PostgreSQL storage is not built yet; run without --database for the embedded SQLite store"
-                : "--database takes sqlite, not '\(database.prefix(60))'")
+        _ = try DatabaseArgument.postgres(database)
+        for target in forward {
+            do { _ = try ForwardTarget(target) } catch { throw ValidationError(error.description) }
         }
     }
 
@@ -54,6 +60,8 @@ struct ServerArguments: ParsableArguments {
         c.tlsCertificate = tlsCert
         c.tlsKey = tlsKey
         c.options.labelRefreshSeconds = labelRefresh
+        c.postgres = try DatabaseArgument.postgres(database)
+        c.options.forward = try forward.map { try ForwardTarget($0) }
         return c
     }
 }
@@ -106,19 +114,46 @@ struct TokenCreateCommand: AsyncParsableCommand {
     @Option(help: "A name to remember the token by.")
     var name = ""
 
+    @Option(help: "The server's --database, when it is PostgreSQL.")
+    var database: String?
+
     func run() async throws {
-        let path = dataDir + "/server.db"
-        guard FileSystem.exists(path) else {
-            throw ValidationError("\(path) does not exist: start `vigil server --data-dir \(dataDir)` once first")
+        var configuration = FleetServerConfiguration(dataDirectory: dataDir)
+        configuration.postgres = try DatabaseArgument.postgres(database)
+        if configuration.postgres == nil, !FileSystem.exists(dataDir + "/server.db") {
+            throw ValidationError("\(dataDir)/server.db does not exist: start `vigil server --data-dir \(dataDir)` once first")
         }
-        let store = try SQLiteServerStore(path: path)
+        let store = try await FleetServer.openStore(configuration, logger: Logger(label: "vigil.server"))
         let token = Secrets.newKey()
-        try await store.addToken(hash: Secrets.hash(token), role: role, name: name, at: Int64(Clock.realtimeNanoseconds() / 1_000_000_000))
+        do {
+            try await store.addToken(hash: Secrets.hash(token), role: role, name: name, at: Int64(Clock.realtimeNanoseconds() / 1_000_000_000))
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+        await store.shutdown()
         FileDescriptorText.write(token + "\n", to: 1)
     }
 }
 
 extension TokenRole: ExpressibleByArgument {}
+
+/// `--database`: nil or `sqlite` for the embedded store, else a PostgreSQL URL.
+enum DatabaseArgument {
+    static func postgres(_ text: String?) throws -> PostgresURL? {
+        guard let text, text != "sqlite" else { return nil }
+        guard text.hasPrefix("postgres") else {
+            throw ValidationError("--database takes sqlite or a postgres://… URL, not '\(text.prefix(60))'")
+        }
+        do {
+            var url = try PostgresURL(text)
+            if url.password == nil, let password = getenv("PGPASSWORD").map({ String(cString: $0) }) { url.password = password }
+            return url
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+}
 
 /// What a newcomer needs to know once the server listens.
 enum ServerBanner {

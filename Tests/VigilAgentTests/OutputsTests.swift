@@ -5,6 +5,7 @@ import VigilSQL
 import VigilSystem
 import VigilTestSupport
 @testable import VigilAgent
+@testable import VigilOutputs
 
 /// The results outputs besides the log, each checked against a socket or pipe the test
 /// owns, and against the results log's own lines.

@@ -92,6 +92,21 @@ final class RunningServer {
         ((try api("/api/v1/hosts", token: token) as? [String: Any])?["hosts"] as? [[String: Any]]) ?? []
     }
 
+    /// Submit a live query to these hosts and wait up to `seconds` for it to be done: its
+    /// state as the API last gave it (`done` false when time ran out).
+    func liveQuery(_ sql: String, hosts: [String], token: String, seconds: Double = 15) throws -> [String: Any] {
+        let body = try JSONSerialization.data(withJSONObject: ["sql": sql, "host_identifiers": hosts])
+        let run = try api("/api/v1/queries/run", method: "POST", body: String(decoding: body, as: UTF8.self), token: token) as? [String: Any]
+        let campaign = try #require(run?["campaign_id"] as? Int, "\(run ?? [:])")
+        var answer: [String: Any] = [:]
+        _ = wait(seconds) {
+            answer = try api("/api/v1/queries/run/\(campaign)", token: token) as? [String: Any] ?? [:]
+            return answer["done"] as? Bool == true
+        }
+        answer["campaign_id"] = campaign
+        return answer
+    }
+
     /// Poll `condition` every 200 ms for up to `seconds`.
     func wait(_ seconds: Double, for condition: () throws -> Bool) -> Bool { poll(seconds, condition) }
 }

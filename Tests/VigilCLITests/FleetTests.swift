@@ -69,13 +69,8 @@ import VigilTestSupport
             return key != keyBefore
         }, "the agent did not enroll again: \(agent.log)")
         #expect(agent.log.contains("enrolling again"))
-        let run = try server.api("/api/v1/queries/run", method: "POST", body: #"{"sql":"SELECT 7 AS seven","host_identifiers":["\#(identifier)"]}"#, token: token) as? [String: Any]
-        let campaign = try #require(run?["campaign_id"] as? Int)
-        var answer: [String: Any] = [:]
-        #expect(server.wait(15) {
-            answer = try server.api("/api/v1/queries/run/\(campaign)", token: token) as? [String: Any] ?? [:]
-            return answer["done"] as? Bool == true
-        })
+        let answer = try server.liveQuery("SELECT 7 AS seven", hosts: [identifier], token: token)
+        #expect(answer["done"] as? Bool == true, "\(answer)")
         #expect((answer["rows"] as? [[String: Any]])?.first?["seven"] as? String == "7")
     }
 
@@ -215,6 +210,18 @@ import VigilTestSupport
         let top = try CLI.run(["tool", "pprof", "-top", path], executable: go)
         #expect(top.status == 0, "\(top.stderr)")
         #expect(top.stdout.contains("Type: cpu"), "\(top.stdout)")
+        // Folded stacks and a flame graph, made by the server from the stored pprof.
+        let folded = try CLI.run(["-sS", "--fail", "--cacert", server.ca, "-H", "Authorization: Bearer \(token)", server.url + "/api/v1/profiles/\(profile)/folded"],
+                                 executable: "/usr/bin/curl")
+        #expect(folded.status == 0, "\(folded.stderr)")
+        let counts = folded.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }
+        #expect(counts.reduce(0, +) == record["samples"] as? Int, "\(counts.count) stacks; record \(record)")
+        #expect(folded.stdout.split(separator: "\n").allSatisfy { $0.contains(";") || !$0.isEmpty }, "\(folded.stdout.prefix(500))")
+        let svg = try CLI.run(["-sS", "--fail", "-D", server.dir + "/svg.headers", "--cacert", server.ca, "-H", "Authorization: Bearer \(token)",
+                               server.url + "/api/v1/profiles/\(profile)/svg"], executable: "/usr/bin/curl")
+        #expect(svg.status == 0 && svg.stdout.hasPrefix("<?xml") && svg.stdout.contains("</svg>"), "\(svg.stdout.prefix(300))")
+        let headers = try String(contentsOfFile: server.dir + "/svg.headers", encoding: .utf8).lowercased()
+        #expect(headers.contains("content-security-policy: sandbox"), "\(headers)")
     }
 
     /// Continuous profiles (profiling_interval) reach the server as the agent writes
@@ -248,5 +255,53 @@ import VigilTestSupport
             let reply = try server.api("/api/v1/results?name=tick", token: token) as? [String: Any]
             return ((reply?["results"] as? [[String: Any]]) ?? []).count >= 2
         }, "no results: \(agent.log)")
+    }
+}
+
+/// The server on a real PostgreSQL instead of its embedded SQLite: the same agent, the
+/// same API, and the fleet's state in PostgreSQL alone (a restarted server, or a token
+/// made from the command line, finds it there).
+@Suite(.serialized) struct FleetPostgresTests {
+    @Test(.enabled(if: TestPostgres.available, "PostgreSQL is not installed"))
+    func aServerOnPostgreSQLServesAgentsAndKeepsTheFleetThere() throws {
+        let database = try TestPostgres.newDatabase()
+        let name = TestPostgres.name(of: database)
+        let server = try RunningServer(arguments: "--database '\(database)'")
+        let token = try server.adminToken()
+        _ = try server.api("/api/v1/config", method: "PUT", body: #"{"schedule":{"tick":{"query":"SELECT 1 AS one","interval":1,"snapshot":true}}}"#, token: token)
+        let agent = try RunningAgent(config: FleetTests.quietConfig, flags: server.agentFlags())
+        #expect(server.wait(30) { try server.hosts(token).count == 1 }, "the agent did not enroll: \(agent.log) \(server.log)")
+        let identifier = try #require(try server.hosts(token).first?["host_identifier"] as? String)
+        #expect(!FileManager.default.fileExists(atPath: server.dir + "/server.db"), "no SQLite file beside PostgreSQL")
+        #expect(try TestPostgres.query(database: name, "SELECT host_identifier FROM hosts") == [identifier])
+
+        // A live query, answered through the PostgreSQL store within the held read's second.
+        usleep(1_500_000)
+        let started = Date()
+        let answer = try server.liveQuery("SELECT 7 AS seven", hosts: [identifier], token: token, seconds: 10)
+        #expect(answer["done"] as? Bool == true, "no answer: \(answer)")
+        #expect(Date().timeIntervalSince(started) < 2)
+        let campaign = try #require(answer["campaign_id"] as? Int)
+        #expect((answer["rows"] as? [[String: Any]])?.first?["seven"] as? String == "7")
+
+        // Scheduled results: what the API lists is what PostgreSQL holds.
+        func results() throws -> [[String: Any]] {
+            ((try server.api("/api/v1/results?name=tick&per_page=1000", token: token) as? [String: Any])?["results"] as? [[String: Any]]) ?? []
+        }
+        #expect(server.wait(30) { try results().count >= 3 }, "no results: \(agent.log)")
+
+        // A token made from the command line against the same database works at once.
+        let made = try CLI.run(["server", "token", "create", "--data-dir", server.dir, "--database", database, "--role", "observer"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let observer = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try server.hosts(observer).count == 1)
+
+        // Restarted, the server finds its hosts, results and campaigns where it left them.
+        server.stop()
+        let stored = Int(try TestPostgres.query(database: name, "SELECT count(*) FROM logs WHERE name = 'tick'").first ?? "") ?? -1
+        try server.start()
+        #expect(try server.hosts(token).map { $0["host_identifier"] as? String } == [identifier])
+        #expect(try results().count >= stored && stored >= 3)
+        #expect((try server.api("/api/v1/queries/run/\(campaign)", token: token) as? [String: Any])?["done"] as? Bool == true)
     }
 }

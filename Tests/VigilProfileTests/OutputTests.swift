@@ -37,6 +37,17 @@ struct OutputTests {
         #expect(sum == fixture.symbolized.profile.cpuSampleCount)
     }
 
+    @Test("pprof read back (as the fleet server does): the same folded stacks and flame graph as from the profile itself")
+    func pprofReadBack() throws {
+        let pprof = try Gzip.decompress(try ProfileFormat.pprof.encode(fixture.symbolized))
+        let read = try PprofReader.stacks(pprof)
+        let direct = NamedStacks(fixture.symbolized)
+        #expect(FoldedWriter.render(read) == FoldedWriter.render(direct))
+        #expect(read.total == fixture.symbolized.profile.cpuSampleCount)
+        #expect(FlameGraphSVG.render(read) == FlameGraphSVG.render(direct))
+        #expect(throws: PprofReader.Failure.self) { try PprofReader.stacks(Array("not a profile at all".utf8) + [0xff, 0xff]) }
+    }
+
     @Test("callgrind: self costs, call edges with inclusive costs, file names")
     func callgrind() throws {
         let text = String(decoding: try ProfileFormat.callgrind.encode(fixture.symbolized), as: UTF8.self)

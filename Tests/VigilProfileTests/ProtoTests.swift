@@ -7,7 +7,7 @@ import Testing
 struct ProtoTests {
     static let protoDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Sources/VigilProfile/Proto").path
+        .appendingPathComponent("Sources/VigilProfileFormats/Proto").path
 
     /// protoc-gen-swift on PATH, next to this test bundle (any scratch path), or in .build/debug.
     static func plugin() -> String? {
@@ -26,7 +26,7 @@ struct ProtoTests {
         }
         let out = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        try run([protoc, "--plugin=protoc-gen-swift=\(plugin)", "--swift_out=\(out)", "--proto_path=\(Self.protoDirectory)", "profile.proto"])
+        try run([protoc, "--plugin=protoc-gen-swift=\(plugin)", "--swift_opt=Visibility=Public", "--swift_out=\(out)", "--proto_path=\(Self.protoDirectory)", "profile.proto"])
         let fresh = try String(contentsOfFile: "\(out)/profile.pb.swift", encoding: .utf8)
         let committed = try String(contentsOfFile: "\(Self.protoDirectory)/profile.pb.swift", encoding: .utf8)
         #expect(fresh == committed, "profile.pb.swift is stale: run `make proto`")

@@ -2,12 +2,45 @@ import Foundation
 import NIOHTTP1
 import Testing
 import VigilServer
+import VigilTestSupport
 import VigilWire
 
 /// The REST API's tokens and its OpenAPI document.
 @Suite struct APITests {
-    @Test func tokensAreRequiredAndObserversCannotRunQueries() async throws {
-        try await TestServer.with { server in
+    /// Health for load balancers: up, and ready only while the database answers; with
+    /// PostgreSQL cut off, an answer within the timeout (503 for readiness, an error for
+    /// an agent's request), never a hang, and ready again once it is back.
+    @Test(.enabled(if: TestPostgres.available, "PostgreSQL is not installed"))
+    func readinessFollowsTheDatabase() async throws {
+        try await TestServer.with(.postgres, { $0.options.databaseTimeoutSeconds = 2 }) { server in
+            #expect(try await server.request("/healthz", method: .GET).status == 200)
+            let ready = try await server.request("/readyz", method: .GET)
+            #expect(ready.status == 200 && ready.json?["database"] == "postgres", "\(ready.text)")
+            let key = try await server.enrollOsquery("h1")
+            let name = try #require(server.fleet.configuration.postgres?.database)
+            _ = try TestPostgres.query(database: "postgres", "ALTER DATABASE \(name) ALLOW_CONNECTIONS false")
+            _ = try TestPostgres.query(database: "postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
+            var started = ContinuousClock.now
+            let down = try await server.request("/readyz", method: .GET)
+            #expect(down.status == 503, "\(down.text)")
+            #expect(ContinuousClock.now - started < .seconds(6))
+            started = ContinuousClock.now
+            let read = try await server.request(OsqueryPaths.distributedRead, json: #"{"node_key":"\#(key)"}"#)
+            #expect(read.status >= 500, "\(read.text)")
+            #expect(ContinuousClock.now - started < .seconds(6))
+            _ = try TestPostgres.query(database: "postgres", "ALTER DATABASE \(name) ALLOW_CONNECTIONS true")
+            var back = false
+            for _ in 0..<50 where !back {
+                back = try await server.request("/readyz", method: .GET).status == 200
+                if !back { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(back, "not ready again after PostgreSQL came back")
+            #expect(try await server.request(OsqueryPaths.distributedRead, json: #"{"node_key":"\#(key)"}"#).status == 200)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all) func tokensAreRequiredAndObserversCannotRunQueries(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             #expect(try await server.request("/api/v1/hosts", method: .GET).status == 401)
             #expect(try await server.request("/api/v1/hosts", method: .GET, token: "made-up").status == 401)
             let observer = Secrets.newKey()
@@ -21,8 +54,8 @@ import VigilWire
 
     /// Every path the document names answers (401 without a token, never 404), and a
     /// path it does not name is not served: document and router agree.
-    @Test func openAPIDocumentMatchesTheRoutes() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: TestDatabase.all) func openAPIDocumentMatchesTheRoutes(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             let doc = try await server.request("/api/openapi.json", method: .GET)
             #expect(doc.json?["openapi"] == "3.1.0")
             let paths = try #require(doc.json?["paths"]?.object)
@@ -40,8 +73,8 @@ import VigilWire
         }
     }
 
-    @Test func hostsListShowsEnrollmentDetailsAndStatus() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: TestDatabase.all) func hostsListShowsEnrollmentDetailsAndStatus(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             _ = try await server.enrollOsquery("db-7")
             let token = try await server.adminToken()
             let hosts = try await server.request("/api/v1/hosts?query=db-&status=online", method: .GET, token: token)

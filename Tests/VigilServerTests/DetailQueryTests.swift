@@ -5,8 +5,8 @@ import VigilWire
 
 /// Host details kept current by detail queries in the hosts' own reads.
 @Suite struct DetailQueryTests {
-    @Test func detailsAreAskedOnceAnHourAndUpdateTheHost() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: TestDatabase.all) func detailsAreAskedOnceAnHourAndUpdateTheHost(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             let key = try await server.enrollOsquery("h1")
             let token = try await server.adminToken()
             let read = try await server.request(OsqueryPaths.distributedRead, json: #"{"node_key":"\#(key)"}"#)

@@ -6,8 +6,8 @@ import VigilWire
 /// Labels and packs over the osquery API: dynamic labels answered by hosts' own reads,
 /// packs in the configs of their labels' hosts only, live queries aimed at a label.
 @Suite struct LabelTests {
-    @Test func dynamicLabelsPacksAndLabelTargetedQueries() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: TestDatabase.all) func dynamicLabelsPacksAndLabelTargetedQueries(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             let a = try await server.enrollOsquery("a")
             let b = try await server.enrollOsquery("b")
             let token = try await server.adminToken()

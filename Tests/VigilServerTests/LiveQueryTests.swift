@@ -1,14 +1,16 @@
 import Foundation
 import Testing
 import VigilServer
+import VigilServerStore
+import VigilTestSupport
 import VigilWire
 
 /// Live queries over the osquery API: each target's state is tracked, a host reads and
 /// answers only its own queries, offline hosts show as offline, and stock osquery is
 /// asked to check in faster while a query waits.
 @Suite struct LiveQueryTests {
-    @Test func targetsAreTrackedPerHostAndNoHostAnswersForAnother() async throws {
-        try await TestServer.with({ $0.options.offlineAfterSeconds = 2 }) { server in
+    @Test(arguments: TestDatabase.all) func targetsAreTrackedPerHostAndNoHostAnswersForAnother(_ database: TestDatabase) async throws {
+        try await TestServer.with(database, { $0.options.offlineAfterSeconds = 2 }) { server in
             let a = try await server.enrollOsquery("a")
             let b = try await server.enrollOsquery("b")
             _ = try await server.enrollOsquery("c")
@@ -50,8 +52,8 @@ import VigilWire
         }
     }
 
-    @Test func aHeldReadIsAnsweredTheMomentAQueryTargetsItsHost() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: TestDatabase.all) func aHeldReadIsAnsweredTheMomentAQueryTargetsItsHost(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             // Enrolled as a Vigil agent (vigil_info in host_details): its read is held open.
             let reply = try await server.request(OsqueryPaths.enroll, json: #"{"enroll_secret":"\#(server.enrollSecret)","host_identifier":"v1","host_details":{"vigil_info":{"version":"0.1.0"}}}"#)
             let key = try #require(reply.json?["node_key"]?.string)
@@ -72,8 +74,44 @@ import VigilWire
         }
     }
 
-    @Test func badLiveQueriesAreRefusedWithTheReason() async throws {
-        try await TestServer.with { server in
+    /// Two servers on one PostgreSQL database serve one fleet: a live query submitted to
+    /// one reaches, at once, an agent whose read is held by the other.
+    @Test(.enabled(if: TestPostgres.available, "PostgreSQL is not installed"))
+    func aLiveQuerySubmittedToOneServerWakesAReadHeldByAnother() async throws {
+        try await withTaskExecutorPreference(TestServer.executor) {
+            let a = try await TestServer.start(.postgres)
+            let b = try await TestServer.start(.postgres, shared: a.fleet.configuration.postgres)
+            do {
+                let reply = try await b.request(OsqueryPaths.enroll, json: #"{"enroll_secret":"\#(b.enrollSecret)","host_identifier":"v1","host_details":{"vigil_info":{"version":"0.1.0"}}}"#)
+                let key = try #require(reply.json?["node_key"]?.string)
+                let token = try await a.adminToken()
+                _ = try await b.request(VigilPaths.distributedWait, json: #"{"node_key":"\#(key)","wait":20}"#) // details, at once
+                async let held = b.request(VigilPaths.distributedWait, json: #"{"node_key":"\#(key)","wait":20}"#)
+                try await Task.sleep(for: .milliseconds(500))
+                let started = ContinuousClock.now
+                let run = try await a.request("/api/v1/queries/run", json: #"{"sql":"SELECT 2","host_identifiers":["v1"]}"#, token: token)
+                let id = try #require(run.json?["campaign_id"]?.text, "\(run.text)")
+                let answer = try await held
+                let elapsed = ContinuousClock.now - started
+                #expect(answer.json?["queries"]?[id] == "SELECT 2")
+                #expect(elapsed < .seconds(1), "the read held by the other server took \(elapsed) to deliver the query")
+                // The answer, written through b, is what a shows.
+                let write = try await b.request(OsqueryPaths.distributedWrite, json: #"{"node_key":"\#(key)","queries":{"\#(id)":[{"2":"2"}]},"statuses":{"\#(id)":0}}"#)
+                #expect(write.status == 200)
+                let state = try await a.request("/api/v1/queries/run/\(id)", method: .GET, token: token)
+                #expect(state.json?["done"] == .bool(true), "\(state.text)")
+            } catch {
+                await b.stop()
+                await a.stop()
+                throw error
+            }
+            await b.stop()
+            await a.stop()
+        }
+    }
+
+    @Test(arguments: TestDatabase.all) func badLiveQueriesAreRefusedWithTheReason(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             _ = try await server.enrollOsquery("a")
             let token = try await server.adminToken()
             let nul = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 1\u0000; DROP","host_identifiers":["a"]}"#, token: token)
@@ -91,8 +129,8 @@ import VigilWire
 
 /// The live-query stream sends each target's state changes and every row once, then `done`.
 @Suite struct LiveQueryStreamTests {
-    @Test func streamCarriesTargetsRowsAndDone() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: TestDatabase.all) func streamCarriesTargetsRowsAndDone(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             let a = try await server.enrollOsquery("a")
             let token = try await server.adminToken()
             let run = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 1","host_identifiers":["a"]}"#, token: token)

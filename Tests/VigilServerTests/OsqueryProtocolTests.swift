@@ -6,8 +6,8 @@ import VigilWire
 /// The server against requests shaped exactly as stock osqueryd's TLS plugins send
 /// them, over real TLS with the CA the server made.
 @Suite struct OsqueryProtocolTests {
-    @Test func enrollRefusesAWrongSecretAndGivesARandomKeyForTheRightOne() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: TestDatabase.all) func enrollRefusesAWrongSecretAndGivesARandomKeyForTheRightOne(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             let refused = try await server.request(OsqueryPaths.enroll, json: #"{"enroll_secret":"wrong","host_identifier":"h1"}"#)
             #expect(refused.status == 401)
             #expect(refused.json?["node_invalid"] == .bool(true))
@@ -15,16 +15,15 @@ import VigilWire
             let a = try await server.enrollOsquery("h1")
             let b = try await server.enrollOsquery("h2")
             #expect(a.count == 64 && b.count == 64 && a != b)
-            // Only the hash is stored: the key itself appears nowhere in the database file.
-            var db = try Data(contentsOf: URL(fileURLWithPath: server.dir + "/server.db"))
-            db += (try? Data(contentsOf: URL(fileURLWithPath: server.dir + "/server.db-wal"))) ?? Data()
+            // Only the hash is stored: the key itself appears nowhere in the database.
+            let db = try server.storedBytes()
             #expect(db.range(of: Data(Secrets.hash(a).utf8)) != nil, "the hash is not where the key would be either")
             #expect(db.range(of: Data(a.utf8)) == nil)
         }
     }
 
-    @Test func unknownNodeKeysGetNodeInvalidOnEveryEndpoint() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: TestDatabase.all) func unknownNodeKeysGetNodeInvalidOnEveryEndpoint(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             for path in [OsqueryPaths.config, OsqueryPaths.distributedRead] {
                 let r = try await server.request(path, json: #"{"node_key":"not-a-key"}"#)
                 #expect(r.status == 401, "\(path)")
@@ -45,8 +44,8 @@ import VigilWire
         }
     }
 
-    @Test func configIsServedAndAnUnchangedOneAnsweredByEtag() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: TestDatabase.all) func configIsServedAndAnUnchangedOneAnsweredByEtag(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             let key = try await server.enrollOsquery("h1")
             let first = try await server.request(OsqueryPaths.config, json: #"{"node_key":"\#(key)"}"#)
             #expect(first.status == 200)
@@ -64,8 +63,8 @@ import VigilWire
         }
     }
 
-    @Test func resultLinesAreStoredExactlyOnceAndUnderTheSendersIdentity() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: TestDatabase.all) func resultLinesAreStoredExactlyOnceAndUnderTheSendersIdentity(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             let key = try await server.enrollOsquery("web-1")
             _ = try await server.enrollOsquery("web-2")
             // web-1 claims to be web-2 in its lines: it is stored as web-1.
@@ -88,8 +87,8 @@ import VigilWire
         }
     }
 
-    @Test func gzipBodiesAreInflatedWithinTheLimit() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: TestDatabase.all) func gzipBodiesAreInflatedWithinTheLimit(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
             let key = try await server.enrollOsquery("h1")
             let json = #"{"node_key":"\#(key)","log_type":"status","data":[{"hostIdentifier":"h1","severity":"0","message":"hello","unixTime":"1796515200"}]}"#
             let gz = try gzip(json)

@@ -7,8 +7,29 @@ import NIOSSL
 import ServiceLifecycle
 import Testing
 import VigilServer
+import VigilServerStore
 import VigilSystem
+import VigilTestSupport
 import VigilWire
+
+/// The two stores every server test runs on: the embedded SQLite file and a real PostgreSQL.
+enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+
+    /// Both where PostgreSQL is installed (and always in CI); SQLite alone elsewhere, the PostgreSQL runs reported as skipped.
+    static var all: [TestDatabase] { TestPostgres.available ? allCases : [.sqlite] }
+
+    /// A new, empty database of this kind for one test (nil: the server's own SQLite file).
+    func url() throws -> PostgresURL? {
+        switch self {
+        case .sqlite: return nil
+        case .postgres: return try PostgresURL(try TestPostgres.newDatabase())
+        }
+    }
+}
 
 /// A `FleetServer` on a free loopback port in a temporary directory, and an HTTPS client
 /// that trusts the CA it made: requests go over real TLS, as an agent's do.
@@ -27,11 +48,13 @@ final class TestServer: @unchecked Sendable {
 
     var url: String { "https://127.0.0.1:\(port)" }
 
-    static func start(_ configure: (inout FleetServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+    /// A server on a new database of this kind, or on `shared` (a second server on one PostgreSQL database).
+    static func start(_ database: TestDatabase, shared: PostgresURL? = nil, _ configure: (inout FleetServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
         let executor = Self.executor
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-server-\(UUID().uuidString)").path
         var configuration = FleetServerConfiguration(dataDirectory: dir)
         configuration.port = 0
+        configuration.postgres = try shared ?? database.url()
         configure(&configuration)
         let logger = Logger(label: "test.server")
         let fleet = try await FleetServer.prepare(configuration, logger: logger)
@@ -57,9 +80,9 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// Run `body` against a fresh server, stopped afterwards whatever happens.
-    static func with(_ configure: (inout FleetServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Void) async throws {
+    static func with(_ database: TestDatabase, _ configure: (inout FleetServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Void) async throws {
         try await withTaskExecutorPreference(executor) {
-            let server = try await start(configure)
+            let server = try await start(database, configure)
             do { try await body(server) } catch {
                 await server.stop()
                 throw error
@@ -73,6 +96,14 @@ final class TestServer: @unchecked Sendable {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
         try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// All the store holds, as bytes: the SQLite file and its log, or a dump of the PostgreSQL database.
+    func storedBytes() throws -> Data {
+        if let url = fleet.configuration.postgres { return Data(try TestPostgres.dump(database: url.database).utf8) }
+        var db = try Data(contentsOf: URL(fileURLWithPath: dir + "/server.db"))
+        db += (try? Data(contentsOf: URL(fileURLWithPath: dir + "/server.db-wal"))) ?? Data()
+        return db
     }
 
     var enrollSecret: String { (try? String(contentsOfFile: fleet.enrollSecretPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }

@@ -12,8 +12,8 @@ import VigilWire
 
     /// Run `body` with a fresh server and a browser; `more()` makes another browser.
     /// Every browser's client is shut down afterwards, whatever happens.
-    static func with(_ body: (TestServer, WebBrowser, _ more: () throws -> WebBrowser) async throws -> Void) async throws {
-        try await TestServer.with { server in
+    static func with(_ database: TestDatabase, _ body: (TestServer, WebBrowser, _ more: () throws -> WebBrowser) async throws -> Void) async throws {
+        try await TestServer.with(database) { server in
             var browsers = [try WebBrowser(server)]
             let more = { () throws -> WebBrowser in
                 let b = try WebBrowser(server)
@@ -28,8 +28,8 @@ import VigilWire
         }
     }
 
-    @Test func logInSetsASecureHttpOnlyStrictCookieStoredOnlyAsAHash() async throws {
-        try await Self.with { server, browser, more in
+    @Test(arguments: TestDatabase.all) func logInSetsASecureHttpOnlyStrictCookieStoredOnlyAsAHash(_ database: TestDatabase) async throws {
+        try await Self.with(database) { server, browser, more in
             for path in ["/", "/hosts", "/hosts/1", "/live", "/live/1", "/users", "/live/1/results.csv"] {
                 let page = try await browser.get(path)
                 #expect(page.status == 303 && page.location == "/login", "\(path) answered \(page.status) without a session")
@@ -60,8 +60,8 @@ import VigilWire
         }
     }
 
-    @Test func aFormPostedWithoutItsCSRFTokenIsRefused() async throws {
-        try await Self.with { server, browser, more in
+    @Test(arguments: TestDatabase.all) func aFormPostedWithoutItsCSRFTokenIsRefused(_ database: TestDatabase) async throws {
+        try await Self.with(database) { server, browser, more in
             _ = try await server.enrollOsquery("web-1")
             // The login form's own token.
             _ = try await browser.get("/login")
@@ -85,8 +85,8 @@ import VigilWire
         }
     }
 
-    @Test func anObserverCanLookButNotChangeAnything() async throws {
-        try await Self.with { server, browser, more in
+    @Test(arguments: TestDatabase.all) func anObserverCanLookButNotChangeAnything(_ database: TestDatabase) async throws {
+        try await Self.with(database) { server, browser, more in
             _ = try await server.enrollOsquery("web-2")
             try await browser.logIn("admin", try browser.adminPassword())
             let usersPage = try await browser.get("/users")
@@ -120,8 +120,8 @@ import VigilWire
         }
     }
 
-    @Test func everyPageCarriesTheSecurityHeaders() async throws {
-        try await Self.with { server, browser, more in
+    @Test(arguments: TestDatabase.all) func everyPageCarriesTheSecurityHeaders(_ database: TestDatabase) async throws {
+        try await Self.with(database) { server, browser, more in
             _ = try await server.enrollOsquery("web-3")
             try await browser.logIn("admin", try browser.adminPassword())
             let campaign = try await browser.post("/live", [("sql", "SELECT 1"), ("hosts", "web-3"), ("csrf_token", try #require(try await browser.get("/live").csrf))])
@@ -143,8 +143,8 @@ import VigilWire
 
     /// A host named with markup, its watchdog events, and its live query rows: text on
     /// every page, never markup.
-    @Test func markupFromHostsIsShownAsText() async throws {
-        try await Self.with { server, browser, more in
+    @Test(arguments: TestDatabase.all) func markupFromHostsIsShownAsText(_ database: TestDatabase) async throws {
+        try await Self.with(database) { server, browser, more in
             _ = try await server.enrollOsquery(Self.hostile)
             let store = server.fleet.store
             let id = try #require(try await store.hostIDs(identifiers: [Self.hostile]).first)
@@ -172,8 +172,8 @@ import VigilWire
         }
     }
 
-    @Test func theHostPageDrawsTheAgentsTelemetryAsAChart() async throws {
-        try await Self.with { server, browser, more in
+    @Test(arguments: TestDatabase.all) func theHostPageDrawsTheAgentsTelemetryAsAChart(_ database: TestDatabase) async throws {
+        try await Self.with(database) { server, browser, more in
             _ = try await server.enrollOsquery("chart-1")
             let store = server.fleet.store
             let id = try #require(try await store.hostIDs(identifiers: ["chart-1"]).first)
@@ -193,8 +193,8 @@ import VigilWire
 
     /// A day of 10 s points drawn as at most 360 averages, in one unbroken line; an
     /// hour's gap in the middle breaks it in two.
-    @Test func theHostPageDrawsADayAsAveragesAndShowsGaps() async throws {
-        try await Self.with { server, browser, _ in
+    @Test(arguments: TestDatabase.all) func theHostPageDrawsADayAsAveragesAndShowsGaps(_ database: TestDatabase) async throws {
+        try await Self.with(database) { server, browser, _ in
             _ = try await server.enrollOsquery("chart-2")
             let store = server.fleet.store
             let id = try #require(try await store.hostIDs(identifiers: ["chart-2"]).first)
@@ -219,8 +219,8 @@ import VigilWire
         }
     }
 
-    @Test func theHostsPageFiltersSortsAndPagesInTheStore() async throws {
-        try await Self.with { server, browser, more in
+    @Test(arguments: TestDatabase.all) func theHostsPageFiltersSortsAndPagesInTheStore(_ database: TestDatabase) async throws {
+        try await Self.with(database) { server, browser, more in
             let store = server.fleet.store
             let now = Int64(Date().timeIntervalSince1970)
             for i in 0..<60 {
@@ -258,8 +258,8 @@ import VigilWire
 /// "Profile this agent for 30 s": the request the agent picks up, and the upload listed
 /// with its pprof download.
 @Suite struct WebUIProfileTests {
-    @Test func anAdminAsksForAProfileAndDownloadsItsPprof() async throws {
-        try await WebUITests.with { server, browser, _ in
+    @Test(arguments: TestDatabase.all) func anAdminAsksForAProfileAndDownloadsItsPprof(_ database: TestDatabase) async throws {
+        try await WebUITests.with(database) { server, browser, _ in
             let store = server.fleet.store
             let host = try await store.enroll(HostRecord(hostIdentifier: "agent-1", hostname: "agent-1", agent: "vigil", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "k")
             let osquery = try await store.enroll(HostRecord(hostIdentifier: "osq-1", hostname: "osq-1", agent: "osquery", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "k2")
@@ -291,8 +291,8 @@ import VigilWire
 /// The campaign page's data paths: the API's event stream read with the session cookie
 /// from a given row on, and the exports.
 @Suite struct WebUILiveQueryTests {
-    @Test func theStreamFollowsFromTheLastRowThePageShowsAndExportsKeepEveryRow() async throws {
-        try await WebUITests.with { server, browser, _ in
+    @Test(arguments: TestDatabase.all) func theStreamFollowsFromTheLastRowThePageShowsAndExportsKeepEveryRow(_ database: TestDatabase) async throws {
+        try await WebUITests.with(database) { server, browser, _ in
             _ = try await server.enrollOsquery("live-1")
             let store = server.fleet.store
             let host = try #require(try await store.hostIDs(identifiers: ["live-1"]).first)

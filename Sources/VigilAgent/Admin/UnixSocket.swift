@@ -22,19 +22,7 @@ final class UnixSocket {
         return UnixSocket(fd: fd)
     }
 
-    /// sockaddr_un for `path`; sun_path holds 107 bytes and a NUL.
-    static func address(_ path: String) throws(SystemError) -> sockaddr_un {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard bytes.count < capacity else { throw SystemError("socket path longer than \(capacity - 1) bytes", path: path, errno: ENAMETOOLONG) }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        return address
-    }
+    static func address(_ path: String) throws(SystemError) -> sockaddr_un { try UnixAddress.make(path) }
 
     /// Bind to `path` and listen. The caller has removed any stale socket there.
     /// The mode is set before listen(2): until then a connect is refused, so no

@@ -50,7 +50,7 @@ public struct AgentOptions: Sendable, Equatable {
 
     /// What an output that cannot deliver keeps queued: 8 MiB, minutes to hours of a
     /// typical schedule's results, and a bound on the outbox.
-    public static let defaultMaxPendingBytes: Int64 = 8 << 20
+    public static let defaultMaxPendingBytes = OutputDefaults.maxPendingBytes
 }
 
 /// osquery's watchdog options: a level that sets every limit, and overrides for each.

@@ -1,28 +1,5 @@
+import VigilOutputs
 import VigilSQL
-
-/// Results of one run committed to the state store but not yet taken by every output.
-public struct OutboxItem: Sendable, Equatable {
-    public var id: Int64
-    public var name: String
-    public var epoch: Int64
-    public var counter: Int64
-    /// The exact bytes the results log gets: osquery's JSON lines, one record per line.
-    public var payload: [UInt8]
-    /// Where in the log (inode, byte offset) the write was or is about to be attempted;
-    /// nil when no write has been attempted.
-    public var position: LogPosition?
-}
-
-/// A place in the results log: the file (by inode) and a byte offset in it.
-public struct LogPosition: Sendable, Equatable {
-    public var inode: Int64
-    public var offset: Int64
-
-    public init(inode: Int64, offset: Int64) {
-        self.inode = inode
-        self.offset = offset
-    }
-}
 
 extension StateStore {
     func insertOutbox(name: String, epoch: Int64, counter: Int64, payload: [UInt8], position: LogPosition?) throws(SQLError) -> Int64 {

@@ -52,6 +52,7 @@ public struct AgentWorker {
                                               keep: Int(raw["profiling_keep"] ?? "") ?? 60, logger: logger, written: uploads?.continuation)
             services += [extra(profiler), extra(writer)]
         }
+        services.append(extra(StartupCodeRelease(afterSeconds: 30, logger: logger)))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -1,10 +1,3 @@
-/// What a sample measures: time on a CPU (a cpu-clock tick) or time spent
-/// waiting off it (from sched_switch, in nanoseconds).
-public enum SampleKind: UInt8, Sendable, Hashable, CaseIterable {
-    case cpu
-    case offCPU
-}
-
 /// How far the unwinder got. A stack that is not `complete` is marked in the
 /// profile (a synthetic root frame that says so) and counted; the missing
 /// callers are never guessed.

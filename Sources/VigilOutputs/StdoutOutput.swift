@@ -16,7 +16,7 @@ public final class StdoutOutput: RecordOutput {
     /// never gets half a line.
     private var partial: (item: OutboxItem, written: Int)?
 
-    public init(fd: Int32 = STDOUT_FILENO, maxPendingBytes: Int64 = AgentOptions.defaultMaxPendingBytes) {
+    public init(fd: Int32 = STDOUT_FILENO, maxPendingBytes: Int64 = OutputDefaults.maxPendingBytes) {
         self.fd = fd
         self.maxPendingBytes = maxPendingBytes
     }

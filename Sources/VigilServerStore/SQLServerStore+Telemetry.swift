@@ -1,35 +1,37 @@
 import VigilSQL
 
-extension SQLiteServerStore {
+extension SQLServerStore {
     public func storeTelemetry(hostID: Int64, points: [TelemetryPoint], schedule: [HostQueryStats], watchdog: [String],
                                events: String, outputs: String, at time: Int64) async throws {
-        try await run { db in
-            try db.transaction { () throws(SQLError) in
+        try await engine.write { db in
                 for p in points {
-                    try db.run("INSERT OR REPLACE INTO telemetry(host_id, time, resolution, cpu_percent, resident_size, threads, queries_run) VALUES (?, ?, 10, ?, ?, ?, ?)",
+                    try await db.run("INSERT INTO telemetry(host_id, time, resolution, cpu_percent, resident_size, threads, queries_run) VALUES (?, ?, 10, ?, ?, ?, ?) "
+                               + "ON CONFLICT(host_id, resolution, time) DO UPDATE SET cpu_percent = excluded.cpu_percent, resident_size = excluded.resident_size, "
+                               + "threads = excluded.threads, queries_run = excluded.queries_run",
                                [.integer(hostID), .integer(p.time), .double(p.cpuPercent), .integer(p.residentBytes), .integer(p.threads), .integer(p.queriesRun)])
                 }
-                try db.run("DELETE FROM host_schedule WHERE host_id = ?", [.integer(hostID)])
+                try await db.run("DELETE FROM host_schedule WHERE host_id = ?", [.integer(hostID)])
                 for q in schedule {
-                    try db.run("""
-                        INSERT OR REPLACE INTO host_schedule(host_id, name, query, interval, executions, wall_time_ms, user_time, system_time,
+                    try await db.run("""
+                        INSERT INTO host_schedule(host_id, name, query, interval, executions, wall_time_ms, user_time, system_time,
                           average_memory, output_size, denylisted, last_wall_time_ms, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          ON CONFLICT(host_id, name) DO NOTHING
                         """, [.integer(hostID), .text(q.name), .text(q.query), .integer(q.interval), .integer(q.executions), .integer(q.wallTimeMs),
                               .integer(q.userTimeMs), .integer(q.systemTimeMs), .integer(q.averageMemory), .integer(q.outputSize),
                               .integer(q.denylisted ? 1 : 0), .integer(q.lastWallTimeMs), .integer(q.errors)])
                 }
                 for event in watchdog {
-                    try db.run("INSERT INTO host_watchdog(host_id, time, event) VALUES (?, ?, ?)", [.integer(hostID), .integer(time), .text(event)])
+                    try await db.run("INSERT INTO host_watchdog(host_id, time, event) VALUES (?, ?, ?)", [.integer(hostID), .integer(time), .text(event)])
                 }
-                try db.run("INSERT OR REPLACE INTO host_health(host_id, reported_at, events, outputs) VALUES (?, ?, ?, ?)",
+                try await db.run("INSERT INTO host_health(host_id, reported_at, events, outputs) VALUES (?, ?, ?, ?) "
+                               + "ON CONFLICT(host_id) DO UPDATE SET reported_at = excluded.reported_at, events = excluded.events, outputs = excluded.outputs",
                            [.integer(hostID), .integer(time), .text(events), .text(outputs)])
-            }
         }
     }
 
     public func telemetry(hostID: Int64, since: Int64) async throws -> [TelemetryPoint] {
-        try await read { db in
-            try db.rows("""
+        try await engine.read { db in
+            try await db.rows("""
                 SELECT time, cpu_percent, resident_size, threads, queries_run FROM telemetry
                 WHERE host_id = ? AND time >= ? ORDER BY time
                 """, [.integer(hostID), .integer(since)]).map {
@@ -50,43 +52,44 @@ extension SQLiteServerStore {
     }
 
     public func hostSchedule(hostID: Int64) async throws -> [HostQueryStats] {
-        try await read { db in
-            try db.rows("SELECT \(Self.scheduleColumns) FROM host_schedule WHERE host_id = ? ORDER BY name", [.integer(hostID)]).map { Self.stats($0[...]) }
+        try await engine.read { db in
+            try await db.rows("SELECT \(Self.scheduleColumns) FROM host_schedule WHERE host_id = ? ORDER BY name", [.integer(hostID)]).map { Self.stats($0[...]) }
         }
     }
 
     public func allSchedules() async throws -> [(hostID: Int64, stats: HostQueryStats)] {
-        let rows = try await read { db in try db.rows("SELECT host_id, \(Self.scheduleColumns) FROM host_schedule ORDER BY name, host_id") }
+        let rows = try await engine.read { db in try await db.rows("SELECT host_id, \(Self.scheduleColumns) FROM host_schedule ORDER BY name, host_id") }
         return rows.map { (hostID: $0[0].integer ?? 0, stats: Self.stats($0[1...])) }
     }
 
     public func hostWatchdog(hostID: Int64, limit: Int) async throws -> [String] {
-        try await read { db in
-            try db.rows("SELECT event FROM host_watchdog WHERE host_id = ? ORDER BY id DESC LIMIT ?", [.integer(hostID), .integer(Int64(limit))]).compactMap { $0[0].text }
+        try await engine.read { db in
+            try await db.rows("SELECT event FROM host_watchdog WHERE host_id = ? ORDER BY id DESC LIMIT ?", [.integer(hostID), .integer(Int64(limit))]).compactMap { $0[0].text }
         }
     }
 
     public func hostHealth(hostID: Int64) async throws -> HostHealth? {
-        try await read { db in
-            try db.rows("SELECT reported_at, events, outputs FROM host_health WHERE host_id = ?", [.integer(hostID)]).first.map {
+        try await engine.read { db in
+            try await db.rows("SELECT reported_at, events, outputs FROM host_health WHERE host_id = ?", [.integer(hostID)]).first.map {
                 HostHealth(reportedAt: $0[0].integer ?? 0, events: $0[1].text ?? "[]", outputs: $0[2].text ?? "[]")
             }
         }
     }
 
     public func downsampleTelemetry(before: Int64, dropBefore: Int64) async throws {
-        try await run { db in
-            try db.transaction { () throws(SQLError) in
-                // 10 s points older than a day become one point per host and 5 minutes.
-                try db.run("""
-                    INSERT OR REPLACE INTO telemetry(host_id, time, resolution, cpu_percent, resident_size, threads, queries_run)
-                    SELECT host_id, (time / 300) * 300, 300, avg(cpu_percent), CAST(avg(resident_size) AS INTEGER), max(threads), max(queries_run)
-                    FROM telemetry WHERE resolution = 10 AND time < ? GROUP BY host_id, time / 300
-                    """, [.integer(before)])
-                try db.run("DELETE FROM telemetry WHERE resolution = 10 AND time < ?", [.integer(before)])
-                try db.run("DELETE FROM telemetry WHERE time < ?", [.integer(dropBefore)])
-                try db.run("DELETE FROM host_watchdog WHERE time < ?", [.integer(dropBefore)])
-            }
+        try await engine.write { db in
+            // 10 s points older than a day become one point per host and 5 minutes.
+            try await db.run("""
+                INSERT INTO telemetry(host_id, time, resolution, cpu_percent, resident_size, threads, queries_run)
+                SELECT host_id, (time / 300) * 300, 300, CAST(avg(cpu_percent) AS DOUBLE PRECISION), CAST(round(avg(resident_size)) AS BIGINT),
+                  max(threads), max(queries_run)
+                FROM telemetry WHERE resolution = 10 AND time < ? GROUP BY host_id, time / 300
+                ON CONFLICT(host_id, resolution, time) DO UPDATE SET cpu_percent = excluded.cpu_percent,
+                  resident_size = excluded.resident_size, threads = excluded.threads, queries_run = excluded.queries_run
+                """, [.integer(before)])
+            try await db.run("DELETE FROM telemetry WHERE resolution = 10 AND time < ?", [.integer(before)])
+            try await db.run("DELETE FROM telemetry WHERE time < ?", [.integer(dropBefore)])
+            try await db.run("DELETE FROM host_watchdog WHERE time < ?", [.integer(dropBefore)])
         }
     }
 }

@@ -1,25 +1,6 @@
-/// The profile as writers other than pprof see it: stacks of functions, root
-/// first, merged when their names are equal (two addresses in one function, or
-/// two processes with the same stack, are one line in a flame graph).
-public struct NamedStacks: Sendable {
-    /// A function as writers print it: its name and the binary it lives in.
-    public struct Function: Hashable, Sendable {
-        public let name: String
-        public let file: String
-    }
+@_exported import VigilProfileFormats
 
-    public struct Stack: Sendable {
-        /// Indexes into `functions`, root first.
-        public let path: [Int]
-        public let value: UInt64
-    }
-
-    public let functions: [Function]
-    /// Sorted by path (names), so every writer's output is deterministic.
-    public let stacks: [Stack]
-    public let kind: SampleKind
-    public var total: UInt64 { stacks.reduce(0) { $0 + $1.value } }
-
+extension NamedStacks {
     /// - Parameter processRoot: put the thread name (comm) under every stack as its root,
     ///   as perf's flame graphs do for whole-system profiles.
     public init(_ symbolized: SymbolizedProfile, kind: SampleKind = .cpu, processRoot: Bool = true) {
@@ -43,10 +24,6 @@ public struct NamedStacks: Sendable {
             for frame in profile.traces[Int(key.trace)].reversed() { path.append(frameFunction[Int(frame)]) }
             merged[path, default: 0] += value
         }
-        let names = functions.map(\.name)
-        self.functions = functions
-        self.stacks = merged.map { Stack(path: $0.key, value: $0.value) }
-            .sorted { $0.path.lazy.map { names[$0] }.lexicographicallyPrecedes($1.path.lazy.map { names[$0] }) }
-        self.kind = kind
+        self.init(functions: functions, stacks: Self.sorted(merged, names: functions.map(\.name)), kind: kind)
     }
 }

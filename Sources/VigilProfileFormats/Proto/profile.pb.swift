@@ -28,189 +28,189 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-nonisolated struct Perftools_Profiles_Profile: Sendable {
+public nonisolated struct Perftools_Profiles_Profile: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var sampleType: [Perftools_Profiles_ValueType] = []
+  public var sampleType: [Perftools_Profiles_ValueType] = []
 
-  var sample: [Perftools_Profiles_Sample] = []
+  public var sample: [Perftools_Profiles_Sample] = []
 
-  var mapping: [Perftools_Profiles_Mapping] = []
+  public var mapping: [Perftools_Profiles_Mapping] = []
 
-  var location: [Perftools_Profiles_Location] = []
+  public var location: [Perftools_Profiles_Location] = []
 
-  var function: [Perftools_Profiles_Function] = []
+  public var function: [Perftools_Profiles_Function] = []
 
-  var stringTable: [String] = []
+  public var stringTable: [String] = []
 
-  var dropFrames: Int64 = 0
+  public var dropFrames: Int64 = 0
 
-  var keepFrames: Int64 = 0
+  public var keepFrames: Int64 = 0
 
-  var timeNanos: Int64 = 0
+  public var timeNanos: Int64 = 0
 
-  var durationNanos: Int64 = 0
+  public var durationNanos: Int64 = 0
 
-  var periodType: Perftools_Profiles_ValueType {
+  public var periodType: Perftools_Profiles_ValueType {
     get {_periodType ?? Perftools_Profiles_ValueType()}
     set {_periodType = newValue}
   }
   /// Returns true if `periodType` has been explicitly set.
-  var hasPeriodType: Bool {self._periodType != nil}
+  public var hasPeriodType: Bool {self._periodType != nil}
   /// Clears the value of `periodType`. Subsequent reads from it will return its default value.
-  mutating func clearPeriodType() {self._periodType = nil}
+  public mutating func clearPeriodType() {self._periodType = nil}
 
-  var period: Int64 = 0
+  public var period: Int64 = 0
 
-  var comment: [Int64] = []
+  public var comment: [Int64] = []
 
-  var defaultSampleType: Int64 = 0
+  public var defaultSampleType: Int64 = 0
 
-  var docURL: Int64 = 0
+  public var docURL: Int64 = 0
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 
   fileprivate var _periodType: Perftools_Profiles_ValueType? = nil
 }
 
-nonisolated struct Perftools_Profiles_ValueType: Sendable {
+public nonisolated struct Perftools_Profiles_ValueType: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var type: Int64 = 0
+  public var type: Int64 = 0
 
-  var unit: Int64 = 0
+  public var unit: Int64 = 0
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 }
 
-nonisolated struct Perftools_Profiles_Sample: Sendable {
+public nonisolated struct Perftools_Profiles_Sample: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Leaf first.
-  var locationID: [UInt64] = []
+  public var locationID: [UInt64] = []
 
   /// One value per Profile.sample_type.
-  var value: [Int64] = []
+  public var value: [Int64] = []
 
-  var label: [Perftools_Profiles_Label] = []
+  public var label: [Perftools_Profiles_Label] = []
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 }
 
-nonisolated struct Perftools_Profiles_Label: Sendable {
+public nonisolated struct Perftools_Profiles_Label: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var key: Int64 = 0
+  public var key: Int64 = 0
 
-  var str: Int64 = 0
+  public var str: Int64 = 0
 
-  var num: Int64 = 0
+  public var num: Int64 = 0
 
-  var numUnit: Int64 = 0
+  public var numUnit: Int64 = 0
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 }
 
-nonisolated struct Perftools_Profiles_Mapping: Sendable {
+public nonisolated struct Perftools_Profiles_Mapping: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var id: UInt64 = 0
+  public var id: UInt64 = 0
 
-  var memoryStart: UInt64 = 0
+  public var memoryStart: UInt64 = 0
 
-  var memoryLimit: UInt64 = 0
+  public var memoryLimit: UInt64 = 0
 
-  var fileOffset: UInt64 = 0
+  public var fileOffset: UInt64 = 0
 
-  var filename: Int64 = 0
+  public var filename: Int64 = 0
 
-  var buildID: Int64 = 0
+  public var buildID: Int64 = 0
 
-  var hasFunctions_p: Bool = false
+  public var hasFunctions_p: Bool = false
 
-  var hasFilenames_p: Bool = false
+  public var hasFilenames_p: Bool = false
 
-  var hasLineNumbers_p: Bool = false
+  public var hasLineNumbers_p: Bool = false
 
-  var hasInlineFrames_p: Bool = false
+  public var hasInlineFrames_p: Bool = false
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 }
 
-nonisolated struct Perftools_Profiles_Location: Sendable {
+public nonisolated struct Perftools_Profiles_Location: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var id: UInt64 = 0
+  public var id: UInt64 = 0
 
-  var mappingID: UInt64 = 0
+  public var mappingID: UInt64 = 0
 
-  var address: UInt64 = 0
+  public var address: UInt64 = 0
 
-  var line: [Perftools_Profiles_Line] = []
+  public var line: [Perftools_Profiles_Line] = []
 
-  var isFolded: Bool = false
+  public var isFolded: Bool = false
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 }
 
-nonisolated struct Perftools_Profiles_Line: Sendable {
+public nonisolated struct Perftools_Profiles_Line: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var functionID: UInt64 = 0
+  public var functionID: UInt64 = 0
 
-  var line: Int64 = 0
+  public var line: Int64 = 0
 
-  var column: Int64 = 0
+  public var column: Int64 = 0
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 }
 
-nonisolated struct Perftools_Profiles_Function: Sendable {
+public nonisolated struct Perftools_Profiles_Function: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var id: UInt64 = 0
+  public var id: UInt64 = 0
 
-  var name: Int64 = 0
+  public var name: Int64 = 0
 
-  var systemName: Int64 = 0
+  public var systemName: Int64 = 0
 
-  var filename: Int64 = 0
+  public var filename: Int64 = 0
 
-  var startLine: Int64 = 0
+  public var startLine: Int64 = 0
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -218,10 +218,10 @@ nonisolated struct Perftools_Profiles_Function: Sendable {
 fileprivate nonisolated let _protobuf_package = "perftools.profiles"
 
 nonisolated extension Perftools_Profiles_Profile: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".Profile"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sample_type\0\u{1}sample\0\u{1}mapping\0\u{1}location\0\u{1}function\0\u{3}string_table\0\u{3}drop_frames\0\u{3}keep_frames\0\u{3}time_nanos\0\u{3}duration_nanos\0\u{3}period_type\0\u{1}period\0\u{1}comment\0\u{3}default_sample_type\0\u{3}doc_url\0")
+  public static let protoMessageName: String = _protobuf_package + ".Profile"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sample_type\0\u{1}sample\0\u{1}mapping\0\u{1}location\0\u{1}function\0\u{3}string_table\0\u{3}drop_frames\0\u{3}keep_frames\0\u{3}time_nanos\0\u{3}duration_nanos\0\u{3}period_type\0\u{1}period\0\u{1}comment\0\u{3}default_sample_type\0\u{3}doc_url\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -247,7 +247,7 @@ nonisolated extension Perftools_Profiles_Profile: SwiftProtobuf.Message, SwiftPr
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -300,7 +300,7 @@ nonisolated extension Perftools_Profiles_Profile: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Perftools_Profiles_Profile, rhs: Perftools_Profiles_Profile) -> Bool {
+  public static func ==(lhs: Perftools_Profiles_Profile, rhs: Perftools_Profiles_Profile) -> Bool {
     if lhs.sampleType != rhs.sampleType {return false}
     if lhs.sample != rhs.sample {return false}
     if lhs.mapping != rhs.mapping {return false}
@@ -322,10 +322,10 @@ nonisolated extension Perftools_Profiles_Profile: SwiftProtobuf.Message, SwiftPr
 }
 
 nonisolated extension Perftools_Profiles_ValueType: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".ValueType"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{1}unit\0")
+  public static let protoMessageName: String = _protobuf_package + ".ValueType"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{1}unit\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -338,7 +338,7 @@ nonisolated extension Perftools_Profiles_ValueType: SwiftProtobuf.Message, Swift
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.type != 0 {
       try visitor.visitSingularInt64Field(value: self.type, fieldNumber: 1)
     }
@@ -348,7 +348,7 @@ nonisolated extension Perftools_Profiles_ValueType: SwiftProtobuf.Message, Swift
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Perftools_Profiles_ValueType, rhs: Perftools_Profiles_ValueType) -> Bool {
+  public static func ==(lhs: Perftools_Profiles_ValueType, rhs: Perftools_Profiles_ValueType) -> Bool {
     if lhs.type != rhs.type {return false}
     if lhs.unit != rhs.unit {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -357,10 +357,10 @@ nonisolated extension Perftools_Profiles_ValueType: SwiftProtobuf.Message, Swift
 }
 
 nonisolated extension Perftools_Profiles_Sample: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".Sample"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}location_id\0\u{1}value\0\u{1}label\0")
+  public static let protoMessageName: String = _protobuf_package + ".Sample"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}location_id\0\u{1}value\0\u{1}label\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -374,7 +374,7 @@ nonisolated extension Perftools_Profiles_Sample: SwiftProtobuf.Message, SwiftPro
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.locationID.isEmpty {
       try visitor.visitPackedUInt64Field(value: self.locationID, fieldNumber: 1)
     }
@@ -387,7 +387,7 @@ nonisolated extension Perftools_Profiles_Sample: SwiftProtobuf.Message, SwiftPro
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Perftools_Profiles_Sample, rhs: Perftools_Profiles_Sample) -> Bool {
+  public static func ==(lhs: Perftools_Profiles_Sample, rhs: Perftools_Profiles_Sample) -> Bool {
     if lhs.locationID != rhs.locationID {return false}
     if lhs.value != rhs.value {return false}
     if lhs.label != rhs.label {return false}
@@ -397,10 +397,10 @@ nonisolated extension Perftools_Profiles_Sample: SwiftProtobuf.Message, SwiftPro
 }
 
 nonisolated extension Perftools_Profiles_Label: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".Label"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}str\0\u{1}num\0\u{3}num_unit\0")
+  public static let protoMessageName: String = _protobuf_package + ".Label"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}str\0\u{1}num\0\u{3}num_unit\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -415,7 +415,7 @@ nonisolated extension Perftools_Profiles_Label: SwiftProtobuf.Message, SwiftProt
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.key != 0 {
       try visitor.visitSingularInt64Field(value: self.key, fieldNumber: 1)
     }
@@ -431,7 +431,7 @@ nonisolated extension Perftools_Profiles_Label: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Perftools_Profiles_Label, rhs: Perftools_Profiles_Label) -> Bool {
+  public static func ==(lhs: Perftools_Profiles_Label, rhs: Perftools_Profiles_Label) -> Bool {
     if lhs.key != rhs.key {return false}
     if lhs.str != rhs.str {return false}
     if lhs.num != rhs.num {return false}
@@ -442,10 +442,10 @@ nonisolated extension Perftools_Profiles_Label: SwiftProtobuf.Message, SwiftProt
 }
 
 nonisolated extension Perftools_Profiles_Mapping: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".Mapping"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}memory_start\0\u{3}memory_limit\0\u{3}file_offset\0\u{1}filename\0\u{3}build_id\0\u{3}has_functions\0\u{3}has_filenames\0\u{3}has_line_numbers\0\u{3}has_inline_frames\0")
+  public static let protoMessageName: String = _protobuf_package + ".Mapping"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}memory_start\0\u{3}memory_limit\0\u{3}file_offset\0\u{1}filename\0\u{3}build_id\0\u{3}has_functions\0\u{3}has_filenames\0\u{3}has_line_numbers\0\u{3}has_inline_frames\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -466,7 +466,7 @@ nonisolated extension Perftools_Profiles_Mapping: SwiftProtobuf.Message, SwiftPr
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.id != 0 {
       try visitor.visitSingularUInt64Field(value: self.id, fieldNumber: 1)
     }
@@ -500,7 +500,7 @@ nonisolated extension Perftools_Profiles_Mapping: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Perftools_Profiles_Mapping, rhs: Perftools_Profiles_Mapping) -> Bool {
+  public static func ==(lhs: Perftools_Profiles_Mapping, rhs: Perftools_Profiles_Mapping) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs.memoryStart != rhs.memoryStart {return false}
     if lhs.memoryLimit != rhs.memoryLimit {return false}
@@ -517,10 +517,10 @@ nonisolated extension Perftools_Profiles_Mapping: SwiftProtobuf.Message, SwiftPr
 }
 
 nonisolated extension Perftools_Profiles_Location: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".Location"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}mapping_id\0\u{1}address\0\u{1}line\0\u{3}is_folded\0")
+  public static let protoMessageName: String = _protobuf_package + ".Location"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}mapping_id\0\u{1}address\0\u{1}line\0\u{3}is_folded\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -536,7 +536,7 @@ nonisolated extension Perftools_Profiles_Location: SwiftProtobuf.Message, SwiftP
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.id != 0 {
       try visitor.visitSingularUInt64Field(value: self.id, fieldNumber: 1)
     }
@@ -555,7 +555,7 @@ nonisolated extension Perftools_Profiles_Location: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Perftools_Profiles_Location, rhs: Perftools_Profiles_Location) -> Bool {
+  public static func ==(lhs: Perftools_Profiles_Location, rhs: Perftools_Profiles_Location) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs.mappingID != rhs.mappingID {return false}
     if lhs.address != rhs.address {return false}
@@ -567,10 +567,10 @@ nonisolated extension Perftools_Profiles_Location: SwiftProtobuf.Message, SwiftP
 }
 
 nonisolated extension Perftools_Profiles_Line: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".Line"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}function_id\0\u{1}line\0\u{1}column\0")
+  public static let protoMessageName: String = _protobuf_package + ".Line"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}function_id\0\u{1}line\0\u{1}column\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -584,7 +584,7 @@ nonisolated extension Perftools_Profiles_Line: SwiftProtobuf.Message, SwiftProto
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.functionID != 0 {
       try visitor.visitSingularUInt64Field(value: self.functionID, fieldNumber: 1)
     }
@@ -597,7 +597,7 @@ nonisolated extension Perftools_Profiles_Line: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Perftools_Profiles_Line, rhs: Perftools_Profiles_Line) -> Bool {
+  public static func ==(lhs: Perftools_Profiles_Line, rhs: Perftools_Profiles_Line) -> Bool {
     if lhs.functionID != rhs.functionID {return false}
     if lhs.line != rhs.line {return false}
     if lhs.column != rhs.column {return false}
@@ -607,10 +607,10 @@ nonisolated extension Perftools_Profiles_Line: SwiftProtobuf.Message, SwiftProto
 }
 
 nonisolated extension Perftools_Profiles_Function: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".Function"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{3}system_name\0\u{1}filename\0\u{3}start_line\0")
+  public static let protoMessageName: String = _protobuf_package + ".Function"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{3}system_name\0\u{1}filename\0\u{3}start_line\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -626,7 +626,7 @@ nonisolated extension Perftools_Profiles_Function: SwiftProtobuf.Message, SwiftP
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.id != 0 {
       try visitor.visitSingularUInt64Field(value: self.id, fieldNumber: 1)
     }
@@ -645,7 +645,7 @@ nonisolated extension Perftools_Profiles_Function: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Perftools_Profiles_Function, rhs: Perftools_Profiles_Function) -> Bool {
+  public static func ==(lhs: Perftools_Profiles_Function, rhs: Perftools_Profiles_Function) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs.name != rhs.name {return false}
     if lhs.systemName != rhs.systemName {return false}

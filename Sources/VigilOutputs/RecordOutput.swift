@@ -51,7 +51,7 @@ public struct OutputProgress: Sendable, Equatable {
         self.error = error
     }
 
-    var isEmpty: Bool { through == nil && records == 0 && dropped == 0 && error == nil }
+    public var isEmpty: Bool { through == nil && records == 0 && dropped == 0 && error == nil }
 }
 
 /// Why an output could not deliver, in words for `vigil_outputs.last_error` and the log.
@@ -63,28 +63,28 @@ public struct OutputError: Error, Sendable, Equatable, CustomStringConvertible {
 
 extension OutboxItem {
     /// The records of this item: its payload's lines, without their newlines.
-    var records: [ArraySlice<UInt8>] {
+    public var records: [ArraySlice<UInt8>] {
         payload.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
     }
 }
 
 /// Reconnect delays (not the watchdog's restart `Backoff`, which also tracks crash loops): doubling from `initial` up to `maximum` seconds, reset on success.
-struct ReconnectDelay {
-    let initial: Double
-    let maximum: Double
-    private(set) var current: Double
+public struct ReconnectDelay: Sendable {
+    public let initial: Double
+    public let maximum: Double
+    public private(set) var current: Double
 
-    init(initial: Double = 1, maximum: Double = 60) {
+    public init(initial: Double = 1, maximum: Double = 60) {
         self.initial = initial
         self.maximum = maximum
         current = initial
     }
 
     /// The delay before the next attempt; each failure doubles the one after.
-    mutating func next() -> Double {
+    public mutating func next() -> Double {
         defer { current = min(maximum, current * 2) }
         return current
     }
 
-    mutating func reset() { current = initial }
+    public mutating func reset() { current = initial }
 }

@@ -1,32 +1,28 @@
 import VigilSQL
 
-extension SQLiteServerStore {
+extension SQLServerStore {
     public func requestProfile(hostID: Int64, seconds: Int, frequency: Int, at time: Int64) async throws -> Int64 {
-        try await run { db in
-            try db.run("INSERT INTO profiles(host_id, seconds, frequency, state, requested_at) VALUES (?, ?, ?, 'requested', ?)",
-                       [.integer(hostID), .integer(Int64(seconds)), .integer(Int64(frequency)), .integer(time)])
-            return db.lastInsertRowID
+        try await engine.write { db in
+            try Self.id(try await db.rows("INSERT INTO profiles(host_id, seconds, frequency, state, requested_at) VALUES (?, ?, ?, 'requested', ?) RETURNING id",
+                                          [.integer(hostID), .integer(Int64(seconds)), .integer(Int64(frequency)), .integer(time)]))
         }
     }
 
     public func takeProfileRequests(hostID: Int64) async throws -> [(id: Int64, seconds: Int, frequency: Int)] {
-        let rows = try await run { db in
-            try db.transaction { () throws(SQLError) in
-                let rows = try db.rows("SELECT id, seconds, frequency FROM profiles WHERE host_id = ? AND state = 'requested' ORDER BY id", [.integer(hostID)])
-                try db.run("UPDATE profiles SET state = 'sent' WHERE host_id = ? AND state = 'requested'", [.integer(hostID)])
-                return rows
-            }
+        let rows = try await engine.write { db in
+            try await db.rows("UPDATE profiles SET state = 'sent' WHERE host_id = ? AND state = 'requested' RETURNING id, seconds, frequency",
+                              [.integer(hostID)]).sorted { ($0[0].integer ?? 0) < ($1[0].integer ?? 0) }
         }
         return rows.map { (id: $0[0].integer ?? 0, seconds: Int($0[1].integer ?? 0), frequency: Int($0[2].integer ?? 0)) }
     }
 
     public func hasProfileRequests(hostID: Int64) async throws -> Bool {
-        try await read { db in try !db.rows("SELECT 1 FROM profiles WHERE host_id = ? AND state = 'requested' LIMIT 1", [.integer(hostID)]).isEmpty }
+        try await engine.read { db in try await !db.rows("SELECT 1 FROM profiles WHERE host_id = ? AND state = 'requested' LIMIT 1", [.integer(hostID)]).isEmpty }
     }
 
     public func storeProfile(id: Int64, hostID: Int64, pprof: [UInt8]?, report: String?, samples: Int?, error: String?, at time: Int64) async throws -> Bool {
-        try await run { db in
-            try db.run("""
+        try await engine.write { db in
+            try await db.run("""
                 UPDATE profiles SET state = ?, pprof = ?, report = ?, samples = ?, error = ?, done_at = ?
                 WHERE id = ? AND host_id = ? AND state IN ('requested', 'sent')
                 """, [.text(error == nil ? "done" : "failed"), pprof.map(SQLValue.blob) ?? .null, SQLValue(report), SQLValue(samples), SQLValue(error),
@@ -35,15 +31,14 @@ extension SQLiteServerStore {
     }
 
     public func storeContinuousProfile(hostID: Int64, pprof: [UInt8], seconds: Int, at time: Int64) async throws -> Int64 {
-        try await run { db in
-            try db.run("INSERT INTO profiles(host_id, seconds, frequency, state, requested_at, done_at, pprof) VALUES (?, ?, 0, 'done', ?, ?, ?)",
-                       [.integer(hostID), .integer(Int64(seconds)), .integer(time), .integer(time), .blob(pprof)])
-            return db.lastInsertRowID
+        try await engine.write { db in
+            try Self.id(try await db.rows("INSERT INTO profiles(host_id, seconds, frequency, state, requested_at, done_at, pprof) VALUES (?, ?, 0, 'done', ?, ?, ?) RETURNING id",
+                                          [.integer(hostID), .integer(Int64(seconds)), .integer(time), .integer(time), .blob(pprof)]))
         }
     }
 
     public func pruneProfiles(olderThan time: Int64) async throws -> Int {
-        try await run { db in try db.run("DELETE FROM profiles WHERE requested_at < ? AND state IN ('done', 'failed')", [.integer(time)]) }
+        try await engine.write { db in try await db.run("DELETE FROM profiles WHERE requested_at < ? AND state IN ('done', 'failed')", [.integer(time)]) }
     }
 
     static func profile(_ r: [SQLValue]) -> ProfileRecord {
@@ -57,14 +52,14 @@ extension SQLiteServerStore {
     static let profileColumns = "id, host_id, seconds, frequency, state, requested_at, done_at, samples, report, error"
 
     public func profiles(hostID: Int64) async throws -> [ProfileRecord] {
-        try await read { db in
-            try db.rows("SELECT \(Self.profileColumns) FROM profiles WHERE host_id = ? ORDER BY id DESC LIMIT 100", [.integer(hostID)]).map(Self.profile)
+        try await engine.read { db in
+            try await db.rows("SELECT \(Self.profileColumns) FROM profiles WHERE host_id = ? ORDER BY id DESC LIMIT 100", [.integer(hostID)]).map(Self.profile)
         }
     }
 
     public func profile(id: Int64, withData: Bool) async throws -> ProfileRecord? {
-        try await read { db in
-            try db.rows("SELECT \(Self.profileColumns)\(withData ? ", pprof" : "") FROM profiles WHERE id = ?", [.integer(id)]).first.map(Self.profile)
+        try await engine.read { db in
+            try await db.rows("SELECT \(Self.profileColumns)\(withData ? ", pprof" : "") FROM profiles WHERE id = ?", [.integer(id)]).first.map(Self.profile)
         }
     }
 }

@@ -46,7 +46,7 @@ public final class TCPOutput: RecordOutput {
     /// ioctl that gives the bytes of a TCP socket's send queue not yet acknowledged (tcp(7)).
     private static let SIOCOUTQ: UInt = 0x5411
 
-    public init(endpoint: TCPEndpoint, maxPendingBytes: Int64 = AgentOptions.defaultMaxPendingBytes,
+    public init(endpoint: TCPEndpoint, maxPendingBytes: Int64 = OutputDefaults.maxPendingBytes,
                 connectTimeout: Double = 5, backoff: (initial: Double, maximum: Double) = (1, 60)) {
         self.endpoint = endpoint
         self.maxPendingBytes = maxPendingBytes

@@ -1,8 +1,9 @@
 import VigilSQL
 
-/// The server's schema, as numbered steps: a database records the steps it has had
-/// (PRAGMA user_version) and gets the rest, in order, at open.
-enum Migrations {
+/// The server's schema in SQLite, as numbered steps: a database records the steps it has
+/// had (PRAGMA user_version) and gets the rest, in order, at open. PostgresSchema holds
+/// the same tables for PostgreSQL; a test checks that the two have the same columns.
+enum SQLiteSchema {
     static let steps: [String] = [
         """
         CREATE TABLE hosts(
@@ -66,10 +67,10 @@ enum Migrations {
         ALTER TABLE hosts ADD COLUMN details_updated_at INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE hosts ADD COLUMN details_requested_at INTEGER NOT NULL DEFAULT 0;
         """,
-        Migrations.webUI,
+        SQLiteSchema.webUI,
     ]
 
-    static func apply(to db: StateDatabase) throws(SQLError) {
+    static func migrate(_ db: StateDatabase) throws(SQLError) {
         let current = Int(try db.rows("PRAGMA user_version").first?.first?.integer ?? 0)
         guard current < steps.count else { return }
         for (index, step) in steps.enumerated() where index >= current {

@@ -23,7 +23,7 @@ public final class SyslogOutput: RecordOutput {
     /// LOG_INFO.
     static let severity = 6
 
-    public init(path: String = "/dev/log", facility: Int = 19, maxPendingBytes: Int64 = AgentOptions.defaultMaxPendingBytes) {
+    public init(path: String = "/dev/log", facility: Int = 19, maxPendingBytes: Int64 = OutputDefaults.maxPendingBytes) {
         self.path = path
         self.facility = facility
         self.maxPendingBytes = maxPendingBytes
@@ -86,7 +86,7 @@ public final class SyslogOutput: RecordOutput {
 
     private func connect() throws(SystemError) {
         let socket = try retryingEINTR("socket") { Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue | SOCK_CLOEXEC.rawValue), 0) }
-        var address = try UnixSocket.address(path)
+        var address = try UnixAddress.make(path)
         let r = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }

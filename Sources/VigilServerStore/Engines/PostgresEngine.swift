@@ -1,0 +1,192 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+import VigilSQL
+
+/// A PostgreSQL database through postgres-nio's connection pool: for fleets that outgrow
+/// one machine, and for several servers sharing one fleet (they keep nothing of their own).
+/// The pool's run loop lives as long as the engine; `shutdown` ends it.
+public final class PostgresEngine: SQLEngine {
+    public var dialect: SQLDialect { .postgres }
+    let client: PostgresClient
+    private let runner: Task<Void, Never>
+    private let logger: Logger
+    /// Longest a store call waits (for a connection and its statements).
+    let timeout: Duration
+    private let listeners = Mutex<[Task<Void, Never>]>([])
+
+    /// Connect (one connection first, so that a wrong address, user or password is said
+    /// at once and plainly), start the pool and bring the schema up to date.
+    public init(url: PostgresURL, timeout: Duration = .seconds(10), logger: Logger) async throws {
+        self.logger = logger
+        self.timeout = timeout
+        do {
+            let probe = try await PostgresConnection.connect(configuration: try url.connectionConfiguration(), id: 0, logger: logger)
+            try? await probe.close()
+        } catch {
+            throw StoreError("cannot connect to PostgreSQL at \(url): \(Self.describe(error))")
+        }
+        var configuration = try url.clientConfiguration()
+        configuration.options.maximumConnections = 16
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+        do {
+            // Start-up is not a request that must fail fast: the schema's steps (DDL, under
+            // a lock other servers may hold) get a minute however short the calls' bound.
+            try await bounded(max(timeout, .seconds(60))) { [client, logger] in
+                try await client.withConnection { connection in
+                    try await connection.withTransaction(logger: logger) { try await PostgresSchema.migrate(PostgresSession(connection: $0, logger: logger)) }
+                }
+            }
+        } catch {
+            runner.cancel()
+            throw StoreError("cannot prepare the schema in PostgreSQL at \(url): \(Self.describe(error))")
+        }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        try await bounded { [client, logger] in
+            try await client.withConnection { connection in try await body(PostgresSession(connection: connection, logger: logger)) }
+        }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        try await bounded { [client, logger] in
+            try await client.withConnection { connection in
+                try await connection.withTransaction(logger: logger) { try await body(PostgresSession(connection: $0, logger: logger)) }
+            }
+        }
+    }
+
+    /// `body` within the engine's timeout: while PostgreSQL is down the pool waits for a
+    /// connection, and a request must get an error (the agent retries), not hang with it.
+    private func bounded<T: Sendable>(_ limit: Duration? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timeout = limit ?? self.timeout
+        return try await Self.translating {
+            try await withThrowingTaskGroup(of: T.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw StoreError("PostgreSQL did not answer within \(timeout)")
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next() else { throw StoreError("PostgreSQL: no answer") }
+                return first
+            }
+        }
+    }
+
+    public func notify(_ channel: String, _ payload: String) async throws {
+        try await read { db in _ = try await db.rows("SELECT pg_notify(?, ?)", [.text(channel), .text(payload)]) }
+    }
+
+    /// One connection LISTENs for as long as the engine lives; when it is lost, another
+    /// takes its place a second later.
+    public func notifications(_ channel: String) -> AsyncStream<String> {
+        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        let listener = Task { [client, logger] in
+            while !Task.isCancelled {
+                do {
+                    try await client.withConnection { connection in
+                        for try await notification in try await connection.listen(channel) { continuation.yield(notification.payload) }
+                    }
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.warning("PostgreSQL LISTEN \(channel) lost; listening again in 1 s", metadata: ["error": "\(Self.describe(error))"])
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+            continuation.finish()
+        }
+        listeners.withLock { $0.append(listener) }
+        return stream
+    }
+
+    public func shutdown() async {
+        for listener in listeners.withLock({ $0 }) {
+            listener.cancel()
+            await listener.value
+        }
+        runner.cancel()
+        await runner.value
+    }
+
+    /// postgres-nio's errors say little in their description (so as not to leak data);
+    /// the server's message and SQLSTATE are what an operator needs.
+    static func describe(_ error: any Error) -> String {
+        guard let e = error as? PSQLError else { return "\(error)" }
+        if let info = e.serverInfo {
+            return [info[.message], info[.detail], info[.sqlState].map { "SQLSTATE \($0)" }].compactMap { $0 }.joined(separator: "; ")
+        }
+        return e.underlying.map { "\(e.code): \($0)" } ?? "\(e.code)"
+    }
+
+    private static func translating<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as PSQLError { throw StoreError("PostgreSQL: \(describe(error))") }
+    }
+}
+
+/// One leased connection: `?` parameters become `$1…$n`, and values go both ways as SQLValue.
+struct PostgresSession: SQLSession {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    func rows(_ sql: String, _ arguments: [SQLValue]) async throws -> [[SQLValue]] {
+        try await execute(sql, arguments).rows.map { row in try row.map(Self.value) }
+    }
+
+    func run(_ sql: String, _ arguments: [SQLValue]) async throws -> Int {
+        try await execute(sql, arguments).metadata.rows ?? 0
+    }
+
+    private func execute(_ sql: String, _ arguments: [SQLValue]) async throws -> PostgresQueryResult {
+        var binds = PostgresBindings(capacity: arguments.count)
+        for argument in arguments {
+            switch argument {
+            case .null: binds.appendNull()
+            case .integer(let v): binds.append(v)
+            case .double(let v): binds.append(v)
+            case .text(let v): binds.append(v)
+            case .blob(let v): binds.append(ByteBuffer(bytes: v))
+            }
+        }
+        let future: EventLoopFuture<PostgresQueryResult> = connection.query(PostgresQuery(unsafeSQL: Self.numbered(sql), binds: binds), logger: logger)
+        return try await future.get()
+    }
+
+    /// `?` → `$1`, `$2`, … outside quoted literals and identifiers.
+    static func numbered(_ sql: String) -> String {
+        var out = "", n = 0, quote: Character?
+        out.reserveCapacity(sql.utf8.count + 16)
+        for c in sql {
+            if let q = quote {
+                if c == q { quote = nil }
+                out.append(c)
+            } else if c == "'" || c == "\"" {
+                quote = c
+                out.append(c)
+            } else if c == "?" {
+                n += 1
+                out += "$\(n)"
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    static func value(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
+        case .float4, .float8: return .double(try cell.decode(Double.self))
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .bytea: return .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
+        case .numeric: return .double(NSDecimalNumber(decimal: try cell.decode(Decimal.self)).doubleValue)
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import VigilSQL
+
+extension SQLServerStore {
+    public func createCampaign(sql: String, hostIDs: [Int64], at time: Int64) async throws -> Campaign {
+        try await engine.write { db in
+            let id = try Self.id(try await db.rows("INSERT INTO campaigns(sql, created_at) VALUES (?, ?) RETURNING id", [.text(sql), .integer(time)]))
+            for host in Set(hostIDs) {
+                try await db.run("INSERT INTO campaign_targets(campaign_id, host_id, state) VALUES (?, ?, 'pending')", [.integer(id), .integer(host)])
+            }
+            return Campaign(id: id, sql: sql, createdAt: time)
+        }
+    }
+
+    public func campaign(id: Int64) async throws -> Campaign? {
+        try await engine.read { db in
+            try await db.rows("SELECT id, sql, created_at FROM campaigns WHERE id = ?", [.integer(id)]).first.map {
+                Campaign(id: $0[0].integer ?? 0, sql: $0[1].text ?? "", createdAt: $0[2].integer ?? 0)
+            }
+        }
+    }
+
+    public func campaignTargets(id: Int64) async throws -> [CampaignTarget] {
+        try await engine.read { db in
+            try await db.rows("""
+                SELECT t.host_id, h.host_identifier, t.state, t.row_count, t.error, t.sent_at, t.answered_at, h.last_seen
+                FROM campaign_targets t JOIN hosts h ON h.id = t.host_id WHERE t.campaign_id = ? ORDER BY h.host_identifier
+                """, [.integer(id)]).map {
+                CampaignTarget(hostID: $0[0].integer ?? 0, hostIdentifier: $0[1].text ?? "", state: TargetState(rawValue: $0[2].text ?? "") ?? .pending,
+                               rowCount: Int($0[3].integer ?? 0), error: $0[4].text, sentAt: $0[5].integer, answeredAt: $0[6].integer, lastSeen: $0[7].integer ?? 0)
+            }
+        }
+    }
+
+    public func campaignRows(id: Int64, after: Int64, limit: Int) async throws -> [CampaignRow] {
+        try await engine.read { db in
+            try await db.rows("""
+                SELECT r.id, h.host_identifier, r.columns FROM campaign_rows r JOIN hosts h ON h.id = r.host_id
+                WHERE r.campaign_id = ? AND r.id > ? ORDER BY r.id LIMIT ?
+                """, [.integer(id), .integer(after), .integer(Int64(limit))]).map {
+                CampaignRow(id: $0[0].integer ?? 0, hostIdentifier: $0[1].text ?? "", columns: $0[2].text ?? "{}")
+            }
+        }
+    }
+
+    public func takePendingQueries(hostID: Int64, at time: Int64) async throws -> [Int64: String] {
+        try await engine.write { db in
+            // Claimed by the update itself, so two servers answering the same host's two
+            // reads cannot both hand out one query.
+            let claimed = try await db.rows("""
+                UPDATE campaign_targets SET state = 'sent', sent_at = ? WHERE host_id = ? AND state = 'pending' RETURNING campaign_id
+                """, [.integer(time), .integer(hostID)]).compactMap { $0[0].integer }
+            var queries: [Int64: String] = [:]
+            for id in claimed {
+                if let sql = try await db.rows("SELECT sql FROM campaigns WHERE id = ?", [.integer(id)]).first?[0].text { queries[id] = sql }
+            }
+            return queries
+        }
+    }
+
+    public func hasPendingQueries(hostID: Int64) async throws -> Bool {
+        try await engine.read { db in
+            try await !db.rows("SELECT 1 FROM campaign_targets WHERE host_id = ? AND state = 'pending' LIMIT 1", [.integer(hostID)]).isEmpty
+        }
+    }
+
+    public func recordAnswer(campaignID: Int64, hostID: Int64, rows: [String], error: String?, at time: Int64) async throws -> Bool {
+        try await engine.write { db in
+            let changed = try await db.run("""
+                UPDATE campaign_targets SET state = ?, row_count = ?, error = ?, answered_at = ?
+                WHERE campaign_id = ? AND host_id = ? AND state IN ('pending', 'sent')
+                """, [.text(error == nil ? "answered" : "failed"), .integer(Int64(rows.count)), SQLValue(error), .integer(time),
+                      .integer(campaignID), .integer(hostID)])
+            guard changed > 0 else { return false }
+            for row in rows {
+                try await db.run("INSERT INTO campaign_rows(campaign_id, host_id, columns) VALUES (?, ?, ?)", [.integer(campaignID), .integer(hostID), .text(row)])
+            }
+            return true
+        }
+    }
+
+    public func hasOpenCampaigns(since time: Int64) async throws -> Bool {
+        try await engine.read { db in
+            try await !db.rows("""
+                SELECT 1 FROM campaigns c JOIN campaign_targets t ON t.campaign_id = c.id
+                WHERE c.created_at >= ? AND t.state IN ('pending', 'sent') LIMIT 1
+                """, [.integer(time)]).isEmpty
+        }
+    }
+}

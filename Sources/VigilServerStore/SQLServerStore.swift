@@ -1,0 +1,251 @@
+import Foundation
+import Logging
+import VigilSQL
+
+/// The server's store, written once in SQL that SQLite and PostgreSQL both accept, on
+/// whichever engine it is given: embedded SQLite by default, PostgreSQL for a fleet that
+/// outgrows one machine or runs several servers.
+public final class SQLServerStore: ServerStore {
+    let engine: any SQLEngine
+    public var dialect: SQLDialect { engine.dialect }
+
+    public init(engine: any SQLEngine) { self.engine = engine }
+
+    /// The embedded store: one SQLite file in WAL mode.
+    public static func sqlite(path: String) throws -> SQLServerStore {
+        SQLServerStore(engine: try SQLiteEngine(path: path))
+    }
+
+    /// A PostgreSQL store; the schema is created or brought up to date.
+    public static func postgres(_ url: PostgresURL, timeout: Duration = .seconds(10), logger: Logger) async throws -> SQLServerStore {
+        SQLServerStore(engine: try await PostgresEngine(url: url, timeout: timeout, logger: logger))
+    }
+
+    public func shutdown() async { await engine.shutdown() }
+
+    public func ping() async throws { try await engine.read { db in _ = try await db.rows("SELECT 1") } }
+    public var dialectName: String { engine.dialect.rawValue }
+
+    static var now: Int64 { Int64(Date().timeIntervalSince1970) }
+
+    // MARK: Enrollment
+
+    public func enrollSecretIsValid(_ secret: String) async throws -> Bool {
+        try await engine.read { db in
+            try await !db.rows("SELECT 1 FROM enroll_secrets WHERE secret = ? AND revoked_at IS NULL", [.text(secret)]).isEmpty
+        }
+    }
+
+    public func addEnrollSecret(_ secret: String, name: String) async throws {
+        try await engine.write { db in
+            try await db.run("INSERT INTO enroll_secrets(secret, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                             [.text(secret), .text(name), .integer(Self.now)])
+        }
+    }
+
+    public func revokeEnrollSecret(_ secret: String) async throws -> Bool {
+        try await engine.write { db in
+            try await db.run("UPDATE enroll_secrets SET revoked_at = ? WHERE secret = ? AND revoked_at IS NULL", [.integer(Self.now), .text(secret)]) > 0
+        }
+    }
+
+    public func enrollSecrets() async throws -> [(secret: String, name: String, revoked: Bool)] {
+        let rows = try await engine.read { db in
+            try await db.rows("SELECT secret, name, revoked_at FROM enroll_secrets ORDER BY created_at, secret")
+        }
+        return rows.map { (secret: $0[0].text ?? "", name: $0[1].text ?? "", revoked: $0[2] != .null) }
+    }
+
+    public func enroll(_ host: HostRecord, nodeKeyHash: String) async throws -> HostRecord {
+        try await engine.write { db in
+            // The same host identifier enrolling again (a reinstall, a lost key) keeps its
+            // id, history and labels; its old key stops working.
+            let id = try await db.rows("""
+                INSERT INTO hosts(node_key_hash, hostname, uuid, platform, os_name, os_version, agent, agent_version,
+                  cpu_brand, physical_memory, enrolled_at, last_seen, host_identifier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(host_identifier) DO UPDATE SET node_key_hash = excluded.node_key_hash, hostname = excluded.hostname,
+                  uuid = excluded.uuid, platform = excluded.platform, os_name = excluded.os_name, os_version = excluded.os_version,
+                  agent = excluded.agent, agent_version = excluded.agent_version, cpu_brand = excluded.cpu_brand,
+                  physical_memory = excluded.physical_memory, enrolled_at = excluded.enrolled_at, last_seen = excluded.last_seen
+                RETURNING id
+                """, [.text(nodeKeyHash), .text(host.hostname), .text(host.uuid), .text(host.platform), .text(host.osName),
+                      .text(host.osVersion), .text(host.agent), .text(host.agentVersion), .text(host.cpuBrand),
+                      .integer(host.physicalMemory), .integer(host.enrolledAt), .integer(host.lastSeen), .text(host.hostIdentifier)])
+            var h = host
+            h.id = try Self.id(id)
+            return h
+        }
+    }
+
+    /// The id a `RETURNING id` gave.
+    static func id(_ rows: [[SQLValue]]) throws -> Int64 {
+        guard let id = rows.first?.first?.integer else { throw StoreError("the database returned no id for a new row") }
+        return id
+    }
+
+    static let hostColumns = "id, host_identifier, hostname, uuid, platform, os_name, os_version, agent, agent_version, cpu_brand, physical_memory, enrolled_at, last_seen"
+
+    static func host(_ r: [SQLValue]) -> HostRecord {
+        HostRecord(id: r[0].integer ?? 0, hostIdentifier: r[1].text ?? "", hostname: r[2].text ?? "", uuid: r[3].text ?? "",
+                   platform: r[4].text ?? "", osName: r[5].text ?? "", osVersion: r[6].text ?? "", agent: r[7].text ?? "",
+                   agentVersion: r[8].text ?? "", cpuBrand: r[9].text ?? "", physicalMemory: r[10].integer ?? 0,
+                   enrolledAt: r[11].integer ?? 0, lastSeen: r[12].integer ?? 0)
+    }
+
+    public func host(nodeKeyHash: String) async throws -> HostRecord? {
+        try await engine.read { db in
+            try await db.rows("SELECT \(Self.hostColumns) FROM hosts WHERE node_key_hash = ?", [.text(nodeKeyHash)]).first.map(Self.host)
+        }
+    }
+
+    public func host(id: Int64) async throws -> HostRecord? {
+        try await engine.read { db in try await db.rows("SELECT \(Self.hostColumns) FROM hosts WHERE id = ?", [.integer(id)]).first.map(Self.host) }
+    }
+
+    public func hosts(search: String?, seenSince: Int64?, notSeenSince: Int64?, limit: Int, offset: Int) async throws -> [HostRecord] {
+        var clauses: [String] = [], args: [SQLValue] = []
+        if let search, !search.isEmpty {
+            // lower() on both sides: SQLite's LIKE ignores case and PostgreSQL's does not.
+            clauses.append("(lower(host_identifier) LIKE ? ESCAPE '\\' OR lower(hostname) LIKE ? ESCAPE '\\' OR lower(uuid) LIKE ? ESCAPE '\\')")
+            let pattern = "%" + Self.escapeLike(search.lowercased()) + "%"
+            args += [.text(pattern), .text(pattern), .text(pattern)]
+        }
+        if let seenSince { clauses.append("last_seen >= ?"); args.append(.integer(seenSince)) }
+        if let notSeenSince { clauses.append("last_seen < ?"); args.append(.integer(notSeenSince)) }
+        let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        let sql = "SELECT \(Self.hostColumns) FROM hosts \(whereClause) ORDER BY hostname, id LIMIT ? OFFSET ?"
+        let arguments = args + [.integer(Int64(limit)), .integer(Int64(offset))]
+        return try await engine.read { db in try await db.rows(sql, arguments).map(Self.host) }
+    }
+
+    static func escapeLike(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+
+    public func hostIDs(identifiers: [String]) async throws -> [Int64] {
+        try await engine.read { db in
+            var ids: [Int64] = []
+            for identifier in identifiers {
+                if let id = try await db.rows("SELECT id FROM hosts WHERE host_identifier = ?", [.text(identifier)]).first?[0].integer { ids.append(id) }
+            }
+            return ids
+        }
+    }
+
+    public func touch(_ lastSeen: [Int64: Int64]) async throws {
+        guard !lastSeen.isEmpty else { return }
+        let pairs = Array(lastSeen)
+        try await engine.write { db in
+            // One statement per few hundred hosts: a round trip each on PostgreSQL.
+            for start in stride(from: 0, to: pairs.count, by: 400) {
+                let chunk = pairs[start..<min(start + 400, pairs.count)]
+                let values = Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
+                try await db.run("""
+                    UPDATE hosts SET last_seen = v.column2 FROM (VALUES \(values)) AS v
+                    WHERE hosts.id = v.column1 AND hosts.last_seen < v.column2
+                    """, chunk.flatMap { [SQLValue.integer($0.key), .integer($0.value)] })
+            }
+        }
+    }
+
+    public func deleteHost(id: Int64) async throws -> Bool {
+        try await engine.write { db in try await db.run("UPDATE hosts SET node_key_hash = NULL WHERE id = ?", [.integer(id)]) > 0 }
+    }
+
+    // MARK: Settings
+
+    public func setting(_ key: String) async throws -> String? {
+        try await engine.read { db in try await db.rows("SELECT value FROM settings WHERE key = ?", [.text(key)]).first?[0].text }
+    }
+
+    public func setSetting(_ key: String, _ value: String) async throws {
+        try await engine.write { db in
+            try await db.run("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [.text(key), .text(value)])
+        }
+    }
+
+    // MARK: Logs
+
+    public func storeLogs(hostID: Int64, kind: String, lines: [(name: String, unixTime: Int64, line: String)]) async throws -> [Int] {
+        try await engine.write { db in
+            var stored: [Int] = []
+            for (i, l) in lines.enumerated() {
+                let changed = try await db.run("INSERT INTO logs(host_id, kind, name, unix_time, line) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                               [.integer(hostID), .text(kind), .text(l.name), .integer(l.unixTime), .text(l.line)])
+                if changed > 0 { stored.append(i) }
+            }
+            return stored
+        }
+    }
+
+    public func logs(kind: String, name: String?, hostIdentifier: String?, limit: Int, offset: Int) async throws -> [StoredLog] {
+        var sql = "SELECT l.id, h.host_identifier, l.name, l.unix_time, l.line FROM logs l JOIN hosts h ON h.id = l.host_id WHERE l.kind = ?"
+        var args: [SQLValue] = [.text(kind)]
+        if let name { sql += " AND l.name = ?"; args.append(.text(name)) }
+        if let hostIdentifier { sql += " AND h.host_identifier = ?"; args.append(.text(hostIdentifier)) }
+        sql += " ORDER BY l.id LIMIT ? OFFSET ?"
+        let arguments = args + [.integer(Int64(limit)), .integer(Int64(offset))]
+        return try await engine.read { [sql] db in
+            try await db.rows(sql, arguments).map {
+                StoredLog(id: $0[0].integer ?? 0, hostIdentifier: $0[1].text ?? "", name: $0[2].text ?? "", unixTime: $0[3].integer ?? 0, line: $0[4].text ?? "")
+            }
+        }
+    }
+
+    public func logs(after: Int64, through: Int64, limit: Int) async throws -> [StoredLog] {
+        try await engine.read { db in
+            try await db.rows("""
+                SELECT l.id, h.host_identifier, l.name, l.unix_time, l.line FROM logs l JOIN hosts h ON h.id = l.host_id
+                WHERE l.id > ? AND l.id <= ? ORDER BY l.id LIMIT ?
+                """, [.integer(after), .integer(through), .integer(Int64(limit))]).map {
+                StoredLog(id: $0[0].integer ?? 0, hostIdentifier: $0[1].text ?? "", name: $0[2].text ?? "", unixTime: $0[3].integer ?? 0, line: $0[4].text ?? "")
+            }
+        }
+    }
+
+    public func lastLogID() async throws -> Int64 {
+        try await engine.read { db in try await db.rows("SELECT max(id) FROM logs").first?.first?.integer ?? 0 }
+    }
+
+    public func pruneLogs(olderThan time: Int64) async throws -> Int {
+        try await engine.write { db in try await db.run("DELETE FROM logs WHERE unix_time < ?", [.integer(time)]) }
+    }
+
+    // MARK: Work announcements
+
+    static let workChannel = "vigil_work"
+
+    public func announceWork(hostIDs: [Int64]) async throws {
+        // A NOTIFY payload is limited to 8000 bytes: at most 500 ids (of up to 15 digits) each.
+        for start in stride(from: 0, to: hostIDs.count, by: 500) {
+            let chunk = hostIDs[start..<min(start + 500, hostIDs.count)]
+            try await engine.notify(Self.workChannel, chunk.map(String.init).joined(separator: ","))
+        }
+    }
+
+    public func workAnnouncements() -> AsyncStream<[Int64]> {
+        let payloads = engine.notifications(Self.workChannel)
+        return AsyncStream { continuation in
+            let task = Task {
+                for await payload in payloads { continuation.yield(payload.split(separator: ",").compactMap { Int64($0) }) }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    // MARK: Tokens
+
+    public func addToken(hash: String, role: TokenRole, name: String, at time: Int64) async throws {
+        try await engine.write { db in
+            try await db.run("INSERT INTO api_tokens(token_hash, role, name, created_at) VALUES (?, ?, ?, ?)",
+                             [.text(hash), .text(role.rawValue), .text(name), .integer(time)])
+        }
+    }
+
+    public func tokenRole(hash: String) async throws -> TokenRole? {
+        try await engine.read { db in
+            try await db.rows("SELECT role FROM api_tokens WHERE token_hash = ?", [.text(hash)]).first?[0].text.flatMap(TokenRole.init(rawValue:))
+        }
+    }
+}

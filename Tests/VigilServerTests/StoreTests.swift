@@ -1,0 +1,183 @@
+import Foundation
+import Logging
+import Testing
+@testable import VigilServerStore
+import VigilSQL
+import VigilTestSupport
+
+/// The store itself on both engines, call by call: what one engine stores, the other
+/// must store the same way (the server above it cannot tell them apart).
+@Suite struct StoreTests {
+    static func open(_ database: TestDatabase) async throws -> SQLServerStore {
+        if let url = try database.url() { return try await .postgres(url, logger: Logger(label: "test.store")) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-store-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return try .sqlite(path: dir + "/server.db")
+    }
+
+    static func with(_ database: TestDatabase, _ body: (SQLServerStore) async throws -> Void) async throws {
+        let store = try await open(database)
+        do { try await body(store) } catch {
+            await store.shutdown()
+            throw error
+        }
+        await store.shutdown()
+    }
+
+    @Test func bothSchemasHaveTheSameTablesAndColumns() async throws {
+        try #require(TestPostgres.available, "PostgreSQL is not installed")
+        func columns(_ store: SQLServerStore, _ sql: String) async throws -> Set<String> {
+            Set(try await store.engine.read { db in try await db.rows(sql).map { "\($0[0].text ?? "").\($0[1].text ?? "")" } })
+        }
+        var sqlite: Set<String> = [], postgres: Set<String> = []
+        try await Self.with(.sqlite) { store in
+            sqlite = try await columns(store, """
+                SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'
+                """)
+        }
+        try await Self.with(.postgres) { store in
+            postgres = try await columns(store, """
+                SELECT table_name::text, column_name::text FROM information_schema.columns
+                WHERE table_schema = 'public' AND table_name <> 'vigil_schema'
+                """)
+        }
+        #expect(sqlite.count > 80)
+        // PostgreSQL keeps a result line's uniqueness on its MD5 (B-tree entries are limited in size).
+        #expect(postgres.subtracting(["logs.line_md5"]) == sqlite, "only in SQLite: \(sqlite.subtracting(postgres).sorted()); only in PostgreSQL: \(postgres.subtracting(sqlite).sorted())")
+    }
+
+    @Test(arguments: TestDatabase.all) func hostsEnrollAgainUnderTheirIDAndSearchIgnoresCase(_ database: TestDatabase) async throws {
+        try await Self.with(database) { store in
+            let a = try await store.enroll(HostRecord(hostIdentifier: "web_1", hostname: "Web-One", enrolledAt: 100, lastSeen: 100), nodeKeyHash: "k1")
+            let b = try await store.enroll(HostRecord(hostIdentifier: "webX1", hostname: "other", enrolledAt: 100, lastSeen: 100), nodeKeyHash: "k2")
+            #expect(a.id != b.id && a.id > 0)
+            let again = try await store.enroll(HostRecord(hostIdentifier: "web_1", hostname: "Web-One", agent: "vigil", enrolledAt: 200, lastSeen: 200), nodeKeyHash: "k3")
+            #expect(again.id == a.id)
+            #expect(try await store.host(nodeKeyHash: "k1") == nil, "the old key stops working")
+            #expect(try await store.host(nodeKeyHash: "k3")?.agent == "vigil")
+            // LIKE's `_` is a literal here, and case does not matter on either engine.
+            #expect(try await store.hosts(search: "WEB_", seenSince: nil, notSeenSince: nil, limit: 10, offset: 0).map(\.hostIdentifier) == ["web_1"])
+            #expect(try await store.hostIDs(identifiers: ["webX1", "nope", "web_1"]) == [b.id, a.id])
+            // Last seen only moves forward.
+            try await store.touch([a.id: 500, b.id: 50])
+            #expect(try await store.host(id: a.id)?.lastSeen == 500)
+            #expect(try await store.host(id: b.id)?.lastSeen == 100)
+            #expect(try await store.hosts(search: nil, seenSince: 400, notSeenSince: nil, limit: 10, offset: 0).map(\.id) == [a.id])
+            #expect(try await store.deleteHost(id: b.id))
+            #expect(try await store.host(nodeKeyHash: "k2") == nil)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all) func resultLinesAreStoredOnceEvenWhenLong(_ database: TestDatabase) async throws {
+        try await Self.with(database) { store in
+            let h = try await store.enroll(HostRecord(hostIdentifier: "h", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "k")
+            let other = try await store.enroll(HostRecord(hostIdentifier: "o", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "ko")
+            // Longer than a PostgreSQL B-tree entry may be (about 2.7 kB).
+            let long = #"{"name":"q","columns":{"x":""# + String(repeating: "é", count: 50_000) + #""}}"#
+            let lines: [(name: String, unixTime: Int64, line: String)] = [("q", 10, "one"), ("q", 20, long), ("q", 30, "one")]
+            #expect(try await store.storeLogs(hostID: h.id, kind: "result", lines: lines) == [0, 1])
+            #expect(try await store.storeLogs(hostID: h.id, kind: "result", lines: lines).isEmpty, "a resend is not stored twice")
+            #expect(try await store.storeLogs(hostID: other.id, kind: "result", lines: [("q", 10, "one")]) == [0], "another host's identical line is its own")
+            let stored = try await store.logs(kind: "result", name: "q", hostIdentifier: "h", limit: 10, offset: 0)
+            #expect(stored.map(\.line) == ["one", long])
+            #expect(try await store.pruneLogs(olderThan: 15) == 2)
+            #expect(try await store.logs(kind: "result", name: nil, hostIdentifier: nil, limit: 10, offset: 0).map(\.unixTime) == [20])
+        }
+    }
+
+    @Test(arguments: TestDatabase.all) func aLiveQueryIsHandedOutOnceAndAnsweredOnlyByItsTargets(_ database: TestDatabase) async throws {
+        try await Self.with(database) { store in
+            let a = try await store.enroll(HostRecord(hostIdentifier: "a", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "ka")
+            let b = try await store.enroll(HostRecord(hostIdentifier: "b", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "kb")
+            let c = try await store.createCampaign(sql: "SELECT 1 AS one", hostIDs: [a.id, a.id], at: 1000)
+            #expect(try await store.campaignTargets(id: c.id).map(\.hostIdentifier) == ["a"])
+            #expect(try await store.hasPendingQueries(hostID: a.id))
+            #expect(try await store.hasOpenCampaigns(since: 999))
+            #expect(try await store.takePendingQueries(hostID: a.id, at: 1001) == [c.id: "SELECT 1 AS one"])
+            #expect(try await store.takePendingQueries(hostID: a.id, at: 1002).isEmpty, "handed out once")
+            #expect(try await !store.recordAnswer(campaignID: c.id, hostID: b.id, rows: [#"{"one":"9"}"#], error: nil, at: 1003))
+            #expect(try await store.recordAnswer(campaignID: c.id, hostID: a.id, rows: [#"{"one":"1"}"#, #"{"one":"2"}"#], error: nil, at: 1003))
+            #expect(try await !store.recordAnswer(campaignID: c.id, hostID: a.id, rows: [], error: "late", at: 1004), "the first answer stands")
+            let rows = try await store.campaignRows(id: c.id, after: 0, limit: 10)
+            #expect(rows.map(\.columns) == [#"{"one":"1"}"#, #"{"one":"2"}"#])
+            #expect(try await store.campaignRows(id: c.id, after: rows[0].id, limit: 10).map(\.columns) == [#"{"one":"2"}"#])
+            let target = try #require(try await store.campaignTargets(id: c.id).first)
+            #expect(target.state == .answered && target.rowCount == 2 && target.sentAt == 1001 && target.answeredAt == 1003)
+            #expect(try await !store.hasOpenCampaigns(since: 999))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all) func telemetryIsAveragedIntoFiveMinutePointsAfterADay(_ database: TestDatabase) async throws {
+        try await Self.with(database) { store in
+            let h = try await store.enroll(HostRecord(hostIdentifier: "h", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "k")
+            let points = [TelemetryPoint(time: 3000, cpuPercent: 1.0, residentBytes: 100, threads: 4, queriesRun: 1),
+                          TelemetryPoint(time: 3010, cpuPercent: 2.0, residentBytes: 201, threads: 6, queriesRun: 3),
+                          TelemetryPoint(time: 9000, cpuPercent: 5.5, residentBytes: 300, threads: 5, queriesRun: 9)]
+            let q = HostQueryStats(name: "procs", query: "SELECT 1", interval: 60, executions: 3, wallTimeMs: 12, userTimeMs: 5, systemTimeMs: 1,
+                                   averageMemory: 1000, outputSize: 77, denylisted: true, lastWallTimeMs: 4, errors: 0)
+            try await store.storeTelemetry(hostID: h.id, points: points, schedule: [q], watchdog: [#"{"reason":"memory"}"#],
+                                           events: "[1]", outputs: "[2]", at: 9000)
+            try await store.storeTelemetry(hostID: h.id, points: [points[0]], schedule: [q], watchdog: [], events: "[3]", outputs: "[4]", at: 9010)
+            #expect(try await store.telemetry(hostID: h.id, since: 0) == points)
+            #expect(try await store.hostSchedule(hostID: h.id) == [q])
+            #expect(try await store.allSchedules().map(\.stats) == [q])
+            #expect(try await store.hostWatchdog(hostID: h.id, limit: 5) == [#"{"reason":"memory"}"#])
+            #expect(try await store.hostHealth(hostID: h.id) == HostHealth(reportedAt: 9010, events: "[3]", outputs: "[4]"))
+            try await store.downsampleTelemetry(before: 5000, dropBefore: 0)
+            let after = try await store.telemetry(hostID: h.id, since: 0)
+            #expect(after.count == 2)
+            // Averages are rounded to the nearest byte (the same on both engines).
+            #expect(after.first == TelemetryPoint(time: 3000, cpuPercent: 1.5, residentBytes: 151, threads: 6, queriesRun: 3))
+            #expect(after.last == points[2])
+            try await store.downsampleTelemetry(before: 5000, dropBefore: 4000)
+            #expect(try await store.telemetry(hostID: h.id, since: 0) == [points[2]])
+            #expect(try await store.hostWatchdog(hostID: h.id, limit: 5) == [#"{"reason":"memory"}"#], "watchdog events of 9000 are newer than 4000")
+        }
+    }
+
+    @Test(arguments: TestDatabase.all) func labelsPacksProfilesSecretsAndTokens(_ database: TestDatabase) async throws {
+        try await Self.with(database) { store in
+            let h = try await store.enroll(HostRecord(hostIdentifier: "h", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "k")
+            let manual = try await store.createLabel(LabelRecord(name: "manual", description: "d", query: nil), members: [h.id, h.id])
+            let dynamic = try await store.createLabel(LabelRecord(name: "dyn", description: "", query: "SELECT 1"), members: [])
+            #expect(manual.hosts == 1)
+            #expect(try await store.staleLabelQueries(hostID: h.id, staleBefore: 10).map(\.id) == [dynamic.id])
+            try await store.setMembership(labelID: dynamic.id, hostID: h.id, member: true, at: 20)
+            try await store.setMembership(labelID: manual.id, hostID: h.id, member: false, at: 20) // manual: not the host's to change
+            #expect(try await store.labelIDs(hostID: h.id) == [manual.id, dynamic.id].sorted())
+            #expect(try await store.staleLabelQueries(hostID: h.id, staleBefore: 10).isEmpty)
+            let pack = try await store.createPack(PackRecord(name: "p", body: #"{"queries":{}}"#, labelIDs: [dynamic.id]))
+            #expect(try await store.packs() == [pack])
+            #expect(try await store.deleteLabel(id: dynamic.id))
+            #expect(try await store.packs().first?.labelIDs == [])
+            #expect(try await store.deletePack(id: pack.id))
+
+            let request = try await store.requestProfile(hostID: h.id, seconds: 5, frequency: 99, at: 100)
+            #expect(try await store.hasProfileRequests(hostID: h.id))
+            #expect(try await store.takeProfileRequests(hostID: h.id).map(\.id) == [request])
+            #expect(try await store.takeProfileRequests(hostID: h.id).isEmpty)
+            let bytes: [UInt8] = [0x1f, 0x8b, 0, 0, 255, 7, 0]
+            #expect(try await store.storeProfile(id: request, hostID: h.id, pprof: bytes, report: "{}", samples: 42, error: nil, at: 106))
+            #expect(try await !store.storeProfile(id: request, hostID: h.id, pprof: [], report: nil, samples: nil, error: "again", at: 107))
+            let stored = try #require(try await store.profile(id: request, withData: true))
+            #expect(stored.pprof == bytes && stored.samples == 42 && stored.state == .done)
+            let continuous = try await store.storeContinuousProfile(hostID: h.id, pprof: bytes, seconds: 60, at: 200)
+            #expect(try await store.profiles(hostID: h.id).map(\.id) == [continuous, request])
+            #expect(try await store.profile(id: continuous, withData: false)?.pprof == nil)
+            #expect(try await store.pruneProfiles(olderThan: 150) == 1)
+
+            try await store.addEnrollSecret("s1", name: "one")
+            try await store.addEnrollSecret("s1", name: "again") // kept as it was
+            #expect(try await store.enrollSecretIsValid("s1"))
+            #expect(try await store.revokeEnrollSecret("s1"))
+            #expect(try await !store.enrollSecretIsValid("s1"))
+            #expect(try await store.enrollSecrets().map { "\($0.name) \($0.revoked)" } == ["one true"])
+            try await store.setSetting("x", "1")
+            try await store.setSetting("x", "2")
+            #expect(try await store.setting("x") == "2")
+            try await store.addToken(hash: "t", role: .observer, name: "n", at: 1)
+            #expect(try await store.tokenRole(hash: "t") == .observer)
+            #expect(try await store.tokenRole(hash: "u") == nil)
+        }
+    }
+}
