@@ -61,6 +61,8 @@ extension Assets {
     .ranges { display: flex; gap: 1rem; margin-bottom: .75rem; }
     .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; }
     .chart { margin: 0 0 1rem; }
+    .flame { margin: 0 0 1rem; }
+    .flame img { max-width: 100%; height: auto; border: 1px solid var(--line); background: #fff; }
     .chart figcaption { font-weight: 600; margin-bottom: .25rem; }
     .chart svg { width: 100%; height: auto; }
     .chart .grid { stroke: var(--line); stroke-width: 1; }

@@ -17,6 +17,15 @@ extension WebUI {
                     el("button", .type("submit")) { "Profile this agent for \(Self.profileSeconds) s" }
                 }
             }
+            if let newest = profiles.first(where: { $0.state == .done }) {
+                // The server's flame graph of the newest profile, as an image: its own
+                // script (zoom, search) does not run here; the SVG link opens it whole.
+                el("figure", .class("flame")) {
+                    void("img", Attribute("src", "/api/v1/profiles/\(newest.id)/svg"), Attribute("alt", "Flame graph of profile \(newest.id)"),
+                         Attribute("loading", "lazy"))
+                    el("figcaption") { "Flame graph of the newest profile (\(Format.ago(newest.doneAt ?? newest.requestedAt, now: now)))" }
+                }
+            }
             if profiles.isEmpty {
                 el("p", .class("hint")) { "No profiles yet." }
             } else {
@@ -41,7 +50,13 @@ extension WebUI {
             el("td") { p.error.map { "\(p.state.rawValue): \($0)" } ?? p.state.rawValue }
             el("td", .class("num")) { p.samples.map { "\($0)" } ?? "–" }
             el("td") {
-                if p.state == .done { el("a", .href("/profiles/\(p.id)/pprof"), Attribute("download", nil)) { "pprof" } } else { "–" }
+                if p.state == .done {
+                    el("a", .href("/profiles/\(p.id)/pprof"), Attribute("download", nil)) { "pprof" }
+                    " · "
+                    el("a", .href("/api/v1/profiles/\(p.id)/folded"), Attribute("download", nil)) { "folded" }
+                    " · "
+                    el("a", .href("/api/v1/profiles/\(p.id)/svg"), Attribute("download", nil)) { "flame graph (SVG)" }
+                } else { "–" }
             }
         }
     }

@@ -276,6 +276,7 @@ import VigilWire
             #expect(try await store.storeProfile(id: id, hostID: host.id, pprof: pprof, report: nil, samples: 42, error: nil, at: 2))
             let listed = try await browser.get("/hosts/\(host.id)")
             #expect(listed.body.contains("<a href=\"/profiles/\(id)/pprof\" download>pprof</a>"))
+            #expect(listed.body.contains("<img src=\"/api/v1/profiles/\(id)/svg\""))
             #expect(listed.body.contains(">42</td>"))
             let download = try await browser.get("/profiles/\(id)/pprof")
             #expect(download.status == 200 && Array(download.body.utf8.prefix(1)) == [0x1f])

@@ -216,6 +216,10 @@ try:
     if magic != [0x1F, 0x8B]:
         fail("the pprof download does not start as gzip: %r" % magic)
     ok("a 30 s profile of the agent arrived; its pprof downloads as gzip")
+    graph = driver.find_element(By.CSS_SELECTOR, "#profiles figure.flame img")
+    WebDriverWait(driver, 30, ignored_exceptions=SETTLING).until(
+        lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", graph))
+    ok("its flame graph is drawn (%d px wide)" % driver.execute_script("return arguments[0].naturalWidth", graph))
     driver.execute_script("document.getElementById('profiles').scrollIntoView()")
     shot("profiles")
 
