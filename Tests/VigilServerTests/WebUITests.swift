@@ -243,6 +243,7 @@ import VigilWire
             #expect(try await names("/hosts?status=online").count == 45)
             #expect(try await names("/hosts?q=node-1") == (10..<20).map { String(format: "node-%02d", $0) })
             #expect(try await names("/hosts?q=+node-1+") == [], "a search keeps its spaces, as a browser's form sends them")
+            #expect(try await names("/hosts?q=NODE-1") == (10..<20).map { String(format: "node-%02d", $0) }, "a search ignores case on both engines")
             #expect(try await names("/hosts?label=odd&status=offline") == [45, 47, 49, 51, 53, 55, 57, 59].map { String(format: "node-%02d", $0) })
             #expect(try await names("/hosts?sort=last_seen&order=asc").prefix(2) == ["node-45", "node-46"])
             #expect(try await names("/hosts?os=Alpine+Linux&status=online") == stride(from: 0, to: 45, by: 6).map { String(format: "node-%02d", $0) })
