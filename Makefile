@@ -47,6 +47,7 @@ bench: build
 	./Benchmarks/scripts/profile-exit-areas.sh "10 990 2000 60000" $(RELEASE_BIN)
 	./Benchmarks/scripts/agent-idle.sh $(RELEASE_BIN) 600 enrolled
 	./Benchmarks/scripts/fleet-load.sh $(RELEASE_BIN)
+	./Benchmarks/scripts/webui-hosts.sh $(RELEASE_BIN)
 
 # Regenerate docs/tables.md from the table schemas.
 docs:

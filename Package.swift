@@ -10,7 +10,7 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         // The libraries, for the benchmark package next door.
-        .library(name: "VigilKit", targets: ["VigilSQL", "VigilTables", "VigilSystem", "VigilTrace", "VigilAgent", "VigilServer", "VigilWire"]),
+        .library(name: "VigilKit", targets: ["VigilSQL", "VigilTables", "VigilSystem", "VigilTrace", "VigilAgent", "VigilServer", "VigilWire", "VigilWebUI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -132,11 +132,16 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
+        // The web UI: pages rendered on the server, its stylesheet and script; knows the server only through WebUIFleet.
+        .target(
+            name: "VigilWebUI",
+            dependencies: ["VigilServerStore", "VigilWire", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         // HTTP (osquery endpoints, REST API, live-query streams), enrollment, campaigns, TLS identity.
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilWire", "VigilServerStore", "VigilProfileFormats", "VigilOutputs", "VigilSystem", "CZlib",
+                "VigilWire", "VigilServerStore", "VigilWebUI", "VigilProfileFormats", "VigilOutputs", "VigilSystem", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -176,7 +181,7 @@ let package = Package(
         .testTarget(name: "VigilWireTests", dependencies: ["VigilWire"]),
         // The server in-process and over HTTPS with the agent's own client.
         .testTarget(name: "VigilServerTests", dependencies: [
-            "VigilServer", "VigilServerStore", "VigilWire", "VigilAgent", "VigilSystem", "VigilSQL", "VigilTestSupport", "VigilOutputs",
+            "VigilServer", "VigilServerStore", "VigilWire", "VigilWebUI", "VigilAgent", "VigilSystem", "VigilSQL", "VigilTestSupport", "VigilOutputs",
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -17,16 +17,23 @@ extension APIEndpoints {
             enum CodingKeys: String, CodingKey { case sql, hostIdentifiers = "host_identifiers", labels }
         }
         let body = try await HTTPJSON.decode(Body.self, request)
-        let sql = body.sql.trimmingCharacters(in: .whitespacesAndNewlines)
+        let id = try await startCampaign(sql: body.sql, hostIdentifiers: body.hostIdentifiers ?? [], labels: body.labels ?? [])
+        return HTTPJSON.response(["campaign_id": id])
+    }
+
+    /// Check the SQL and the targets, store the campaign and wake the targets' held
+    /// reads (the web UI's forms start live queries here too).
+    func startCampaign(sql text: String, hostIdentifiers: [String], labels: [String]) async throws -> Int64 {
+        let sql = text.trimmingCharacters(in: .whitespacesAndNewlines)
         try Self.checkSQL(sql)
-        var ids = try await resolveHosts(body.hostIdentifiers ?? [])
-        for label in try await resolveLabels(body.labels ?? []) { ids += try await fleet.store.labelMembers(id: label) }
+        var ids = try await resolveHosts(hostIdentifiers)
+        for label in try await resolveLabels(labels) { ids += try await fleet.store.labelMembers(id: label) }
         ids = Array(Set(ids))
         guard !ids.isEmpty else { throw HTTPError(.badRequest, message: "no targets: give host_identifiers or labels with hosts in them") }
         let campaign = try await fleet.store.createCampaign(sql: sql, hostIDs: ids, at: FleetContext.now())
         try await fleet.store.announceWork(hostIDs: ids)
         fleet.logger.info("live query started", metadata: ["campaign": "\(campaign.id)", "targets": "\(ids.count)"])
-        return HTTPJSON.response(["campaign_id": campaign.id])
+        return campaign.id
     }
 
     struct TargetView: Encodable {
@@ -86,8 +93,10 @@ extension APIEndpoints {
         let id = try Self.id(context)
         guard try await fleet.store.campaign(id: id) != nil else { return HTTPJSON.error(.notFound, "no such live query") }
         let fleet = self.fleet
+        // A page that already shows some rows asks only for those after its last.
+        let after = request.uri.queryParameters.get("after").flatMap { Int64($0) } ?? 0
         let body = ResponseBody { writer in
-            var lastRow: Int64 = 0
+            var lastRow = after
             var states: [String: TargetState] = [:]
             let deadline = ContinuousClock.now + .seconds(600)
             while ContinuousClock.now < deadline {

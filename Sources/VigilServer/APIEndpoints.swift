@@ -8,6 +8,8 @@ import VigilWire
 struct APIEndpoints {
     let fleet: FleetContext
     let adminPasswordHash: String?
+    /// A logged-in browser's role (the web UI's session cookie), for reads only.
+    var sessionRole: (@Sendable (Request) async throws -> TokenRole?)? = nil
 
     var routes: [APIRoute] {
         [
@@ -20,7 +22,8 @@ struct APIEndpoints {
                      body: "{\"sql\": string, \"host_identifiers\": [string], \"labels\": [string]}") { r, _ in try await runQuery(r) },
             APIRoute(method: .get, path: "/api/v1/queries/run/{id}", summary: "A live query: each target's state and the rows so far", role: .observer,
                      query: ["max_rows"]) { r, c in try await campaign(r, c) },
-            APIRoute(method: .get, path: "/api/v1/queries/run/{id}/stream", summary: "A live query as server-sent events: rows and target states as they arrive", role: .observer) { r, c in try await stream(r, c) },
+            APIRoute(method: .get, path: "/api/v1/queries/run/{id}/stream", summary: "A live query as server-sent events: rows (after row `after`) and target states as they arrive", role: .observer,
+                     query: ["after"]) { r, c in try await stream(r, c) },
             APIRoute(method: .get, path: "/api/v1/results", summary: "Stored result (or status) lines, by query name and host, paged", role: .observer,
                      query: ["name", "host_identifier", "log_type", "page", "per_page"]) { r, _ in try await results(r) },
             APIRoute(method: .get, path: "/api/v1/config", summary: "The osquery config every host gets", role: .observer) { _, _ in try await getConfig() },
@@ -48,6 +51,13 @@ struct APIEndpoints {
     }
 
     func authorize(_ request: Request, _ role: APIRoute.RequiredRole) async throws -> Response? {
+        // A browser's session reads (the live query page follows its stream this way);
+        // changes through the API always need a token, which no other site can make a
+        // browser send.
+        if request.headers[.authorization] == nil, request.method == .get, role == .observer,
+           let sessionRole, try await sessionRole(request) != nil {
+            return nil
+        }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             return HTTPJSON.error(.unauthorized, "an API token is needed: Authorization: Bearer TOKEN (vigil server token create, or POST /api/v1/login)")
         }

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import VigilServerStore
+import VigilWebUI
 
 /// Where and how `vigil server` (and `vigil up`) serves.
 public struct FleetServerConfiguration: Sendable {
@@ -98,7 +99,11 @@ public final class FleetServer: Sendable {
         let fleet = FleetContext(store: store, hub: LiveQueryHub(), options: configuration.options, resultsLog: resultsLog, lastSeen: lastSeen, logger: logger)
         let router = Router(context: BasicRequestContext.self)
         OsqueryEndpoints(fleet: fleet).register(on: router)
-        APIEndpoints(fleet: fleet, adminPasswordHash: try await store.setting("admin_password_hash")).register(on: router)
+        var api = APIEndpoints(fleet: fleet, adminPasswordHash: try await store.setting("admin_password_hash"))
+        let ui = WebUI(store: store, fleet: WebUIBridge(api: api))
+        api.sessionRole = { try await ui.sessionRole($0) }
+        api.register(on: router)
+        ui.register(on: router)
         let app = Application(
             router: router,
             // A connection idle for 90 s is closed (longer than any held read), so silent

@@ -100,16 +100,21 @@ extension APIEndpoints {
 
     func requestProfile(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         struct Body: Decodable { var seconds: Int?; var frequency: Int? }
-        let id = try Self.id(context)
         let body = (try? await HTTPJSON.decode(Body.self, request)) ?? Body()
-        guard let host = try await fleet.store.host(id: id) else { return HTTPJSON.error(.notFound, "no such host") }
+        let profile = try await startProfile(hostID: try Self.id(context), seconds: body.seconds ?? 30, frequency: body.frequency ?? 99)
+        return HTTPJSON.response(["profile_id": profile])
+    }
+
+    /// Check the host and the numbers, store the request and wake the host's held read
+    /// (the web UI's "Profile this agent" asks here too).
+    func startProfile(hostID id: Int64, seconds: Int, frequency: Int) async throws -> Int64 {
+        guard let host = try await fleet.store.host(id: id) else { throw HTTPError(.notFound, message: "no such host") }
         guard host.agent == "vigil" else { throw HTTPError(.badRequest, message: "\(host.hostIdentifier) runs osquery, which cannot profile itself on request") }
-        let seconds = body.seconds ?? 30, frequency = body.frequency ?? 99
         guard (1...ProfileRequest.maxSeconds).contains(seconds), (1...1000).contains(frequency) else {
             throw HTTPError(.badRequest, message: "seconds is 1 to \(ProfileRequest.maxSeconds), frequency 1 to 1000 Hz")
         }
         let profile = try await fleet.store.requestProfile(hostID: id, seconds: seconds, frequency: frequency, at: FleetContext.now())
         try await fleet.store.announceWork(hostIDs: [id])
-        return HTTPJSON.response(["profile_id": profile])
+        return profile
     }
 }

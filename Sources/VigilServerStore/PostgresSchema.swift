@@ -61,6 +61,7 @@ enum PostgresSchema {
           requested_at BIGINT NOT NULL, done_at BIGINT, samples BIGINT, report TEXT, error TEXT, pprof BYTEA);
         CREATE INDEX profiles_by_host ON profiles(host_id, state);
         """,
+        PostgresSchema.webUI,
     ]
 
     /// Apply the steps this database has not had, in one transaction.

@@ -67,6 +67,7 @@ enum SQLiteSchema {
         ALTER TABLE hosts ADD COLUMN details_updated_at INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE hosts ADD COLUMN details_requested_at INTEGER NOT NULL DEFAULT 0;
         """,
+        SQLiteSchema.webUI,
     ]
 
     static func migrate(_ db: StateDatabase) throws(SQLError) {

@@ -2,7 +2,7 @@
 /// SQLite store and a PostgreSQL one answer the same calls. The server holds no state
 /// a second server on the same database would need: hosts, keys, campaigns, results
 /// and tokens all live here.
-public protocol ServerStore: Sendable {
+public protocol ServerStore: ServerUIStore {
     // Enrollment and hosts
     func enrollSecretIsValid(_ secret: String) async throws -> Bool
     func addEnrollSecret(_ secret: String, name: String) async throws

@@ -72,7 +72,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve (the default).",
         discussion: """
         Agents enroll at https://ADDR:PORT/api/v1/osquery/enroll with the secret in DATA_DIR/enroll_secret and trust
-        DATA_DIR/tls/ca.pem (osquery: --tls_server_certs). The REST API is under /api/v1 (OpenAPI at /api/openapi.json);
+        DATA_DIR/tls/ca.pem (osquery: --tls_server_certs). The web UI is at https://ADDR:PORT/ (user admin). The REST API
+        is under /api/v1 (OpenAPI at /api/openapi.json);
         log in with POST /api/v1/login and the password in DATA_DIR/admin_password, or make a token with
         `vigil server token create`.
         """
@@ -165,6 +166,7 @@ enum ServerBanner {
             text += "  TLS CA:         \(ca) (SHA-256 \((try? fleet.tls.fingerprint()) ?? "?"))\n"
         }
         text += "  enroll secret:  \(fleet.enrollSecretPath)\n"
+        text += "  web UI:         \(url)/ (user admin)\n"
         text += "  log in:         admin password in \(dir)/admin_password"
         text += fleet.newAdminPassword != nil ? " (new)\n" : "\n"
         if let agentFlags { text += "  local agent:    started with the flags in \(agentFlags), log in \(dir)/agent.log\n" }

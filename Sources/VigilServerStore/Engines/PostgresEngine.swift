@@ -34,7 +34,13 @@ public final class PostgresEngine: SQLEngine {
         self.client = client
         runner = Task { await client.run() }
         do {
-            try await write { try await PostgresSchema.migrate($0) }
+            // Start-up is not a request that must fail fast: the schema's steps (DDL, under
+            // a lock other servers may hold) get a minute however short the calls' bound.
+            try await bounded(max(timeout, .seconds(60))) { [client, logger] in
+                try await client.withConnection { connection in
+                    try await connection.withTransaction(logger: logger) { try await PostgresSchema.migrate(PostgresSession(connection: $0, logger: logger)) }
+                }
+            }
         } catch {
             runner.cancel()
             throw StoreError("cannot prepare the schema in PostgreSQL at \(url): \(Self.describe(error))")
@@ -57,8 +63,8 @@ public final class PostgresEngine: SQLEngine {
 
     /// `body` within the engine's timeout: while PostgreSQL is down the pool waits for a
     /// connection, and a request must get an error (the agent retries), not hang with it.
-    private func bounded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let timeout = self.timeout
+    private func bounded<T: Sendable>(_ limit: Duration? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timeout = limit ?? self.timeout
         return try await Self.translating {
             try await withThrowingTaskGroup(of: T.self) { group in
                 group.addTask { try await body() }

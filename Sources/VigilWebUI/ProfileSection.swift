@@ -1,0 +1,78 @@
+import Hummingbird
+import NIOCore
+import VigilServerStore
+
+/// "Profile this agent for 30 s", the profiles it uploaded, and their pprof downloads.
+extension WebUI {
+    static let profileSeconds = 30
+
+    func profileSection(_ host: HostRecord, _ profiles: [ProfileRecord], _ visitor: Visitor, now: Int64) -> HTML {
+        el("section", .class("card"), .id("profiles")) {
+            el("h2") { "Profiles of the agent" }
+            if host.agent != "vigil" {
+                el("p", .class("hint")) { "This host runs \(host.agent), which cannot profile itself on request." }
+            } else if visitor.isAdmin {
+                el("form", Attribute("method", "post"), Attribute("action", "/hosts/\(host.id)/profile")) {
+                    Pages.csrfField(visitor)
+                    el("button", .type("submit")) { "Profile this agent for \(Self.profileSeconds) s" }
+                }
+            }
+            if let newest = profiles.first(where: { $0.state == .done }) {
+                // The server's flame graph of the newest profile, as an image: its own
+                // script (zoom, search) does not run here; the SVG link opens it whole.
+                el("figure", .class("flame")) {
+                    void("img", Attribute("src", "/api/v1/profiles/\(newest.id)/svg"), Attribute("alt", "Flame graph of profile \(newest.id)"),
+                         Attribute("loading", "lazy"))
+                    el("figcaption") { "Flame graph of the newest profile (\(Format.ago(newest.doneAt ?? newest.requestedAt, now: now)))" }
+                }
+            }
+            if profiles.isEmpty {
+                el("p", .class("hint")) { "No profiles yet." }
+            } else {
+                el("table") {
+                    el("thead") {
+                        el("tr") {
+                            for t in ["Asked", "Length", "State"] { el("th", Attribute("scope", "col")) { t } }
+                            el("th", Attribute("scope", "col"), .class("num")) { "Samples" }
+                            el("th", Attribute("scope", "col")) { "Download" }
+                        }
+                    }
+                    el("tbody") { for p in profiles { profileRow(p, now: now) } }
+                }
+            }
+        }
+    }
+
+    func profileRow(_ p: ProfileRecord, now: Int64) -> HTML {
+        el("tr") {
+            el("td") { el("span", Attribute("title", Format.time(p.requestedAt))) { Format.ago(p.requestedAt, now: now) } }
+            el("td") { p.frequency == 0 ? "\(p.seconds) s (continuous)" : "\(p.seconds) s" }
+            el("td") { p.error.map { "\(p.state.rawValue): \($0)" } ?? p.state.rawValue }
+            el("td", .class("num")) { p.samples.map { "\($0)" } ?? "–" }
+            el("td") {
+                if p.state == .done {
+                    el("a", .href("/profiles/\(p.id)/pprof"), Attribute("download", nil)) { "pprof" }
+                    " · "
+                    el("a", .href("/api/v1/profiles/\(p.id)/folded"), Attribute("download", nil)) { "folded" }
+                    " · "
+                    el("a", .href("/api/v1/profiles/\(p.id)/svg"), Attribute("download", nil)) { "flame graph (SVG)" }
+                } else { "–" }
+            }
+        }
+    }
+
+    func profileHost(_ id: Int64, _ visitor: Visitor) async throws -> Response {
+        _ = try await fleet.requestProfile(hostID: id, seconds: Self.profileSeconds)
+        return Response.redirect(to: "/hosts/\(id)#profiles")
+    }
+
+    func pprof(_ id: Int64) async throws -> Response {
+        guard let record = try await store.profile(id: id, withData: true), let data = record.pprof else {
+            throw HTTPError(.notFound, message: "no such profile, or it is not done")
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/octet-stream"
+        headers[.contentDisposition] = "attachment; filename=\"vigil-profile-\(record.id).pb.gz\""
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

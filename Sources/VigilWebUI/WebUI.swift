@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import VigilServerStore
+
+/// The web UI: pages rendered on the server at `/`, its stylesheet and script, and the
+/// checks in front of every page (a session for each, the CSRF token and the admin role
+/// for each change). Registered on the server's router by VigilServer.
+public struct WebUI: Sendable {
+    let store: any ServerStore
+    let fleet: any WebUIFleet
+    let sessions: Sessions
+    /// The dashboard's costliest scheduled queries, summed over every host's rows.
+    let costliest = TimedCache<[ScheduledQueryCost]>(seconds: 60)
+    /// The hosts page's list of operating systems (a walk of an index at 100,000 hosts).
+    let osNames = TimedCache<[(name: String, hosts: Int)]>(seconds: 60)
+
+    public init(store: any ServerStore, fleet: any WebUIFleet) {
+        self.store = store
+        self.fleet = fleet
+        sessions = Sessions(store: store, fleet: fleet)
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        let ui = router.group().add(middleware: SecurityHeaders<Context>())
+        ui.get("/static/vigil.css") { _, _ in Assets.response(Assets.css, type: "text/css; charset=utf-8") }
+        ui.get("/static/live.js") { _, _ in Assets.response(Assets.liveJS, type: "text/javascript; charset=utf-8") }
+        ui.get("/login") { r, _ in await respond { try await loginPage(r) } }
+        ui.post("/login") { r, _ in await respond { try await logIn(r) } }
+        ui.post("/logout") { r, _ in await change(r, admin: false) { v, _ in try await logOut(v) } }
+        ui.get("/") { r, _ in await page(r) { v in try await dashboard(v) } }
+        ui.get("/hosts") { r, _ in await page(r) { v in try await hostsPage(r, v) } }
+        ui.get("/hosts/:id") { r, c in await page(r) { v in try await hostPage(try Self.id(c), r, v) } }
+        ui.post("/hosts/:id/query") { r, c in await change(r, admin: true) { v, f in try await runOnHost(try Self.id(c), f, v) } }
+        ui.post("/hosts/:id/profile") { r, c in await change(r, admin: true) { v, _ in try await profileHost(try Self.id(c), v) } }
+        ui.get("/profiles/:id/pprof") { r, c in await page(r) { _ in try await pprof(try Self.id(c)) } }
+        ui.get("/live") { r, _ in await page(r) { v in try await liveForm(v, form: nil, error: nil) } }
+        ui.post("/live") { r, _ in await change(r, admin: true) { v, f in try await startLive(f, v) } }
+        ui.get("/live/:id") { r, c in await page(r) { v in try await campaignPage(try Self.id(c), v) } }
+        ui.get("/live/:id/results.csv") { r, c in await page(r) { _ in try await export(try Self.id(c), csv: true) } }
+        ui.get("/live/:id/results.json") { r, c in await page(r) { _ in try await export(try Self.id(c), csv: false) } }
+        ui.get("/users") { r, _ in await page(r) { v in try await usersPage(v, created: nil) } }
+        ui.post("/users") { r, _ in await change(r, admin: true) { v, f in try await createUser(f, v) } }
+    }
+
+    /// For the REST API: the role of a logged-in browser, so that the campaign page's
+    /// script can follow the API's event stream with its cookie (reads only: the API's
+    /// changes need a token, which no other site can make a browser send).
+    public func sessionRole(_ request: Request) async throws -> TokenRole? {
+        try await sessions.visitor(request, now: Self.now())?.role
+    }
+
+    static func id<C: RequestContext>(_ context: C) throws -> Int64 {
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw HTTPError(.notFound, message: "no such page") }
+        return id
+    }
+
+    /// Any failure becomes a page that says what went wrong (never a bare error, which
+    /// would also miss the security headers).
+    func respond(_ body: () async throws -> Response) async -> Response {
+        do { return try await body() } catch let error as HTTPError {
+            return Pages.error(error.status, error.body ?? "\(error.status)")
+        } catch {
+            return Pages.error(.internalServerError, "the server could not answer: \(error)")
+        }
+    }
+
+    /// A page for logged-in users; anyone else is sent to the login form.
+    func page(_ request: Request, _ body: (Visitor) async throws -> Response) async -> Response {
+        await respond {
+            guard let visitor = try await sessions.visitor(request, now: Self.now()) else { return Response.redirect(to: "/login") }
+            return try await body(visitor)
+        }
+    }
+
+    /// A change: it needs a session, the session's CSRF token in the form, and for most,
+    /// an admin. Anything short of that is refused with 403 before the form is used.
+    func change(_ request: Request, admin: Bool, _ body: (Visitor, Form) async throws -> Response) async -> Response {
+        await respond {
+            guard let visitor = try await sessions.visitor(request, now: Self.now()),
+                  let key = request.cookies[Sessions.cookie]?.value else {
+                return Pages.error(.forbidden, "log in first")
+            }
+            let form = try await Form.read(request)
+            guard sessions.checkCSRF(form, key: key) else {
+                return Pages.error(.forbidden, "the form's CSRF token is missing or wrong: reload the page and send it again")
+            }
+            guard !admin || visitor.isAdmin else {
+                return Pages.error(.forbidden, "\(visitor.name) is an observer: observers can look but not change anything")
+            }
+            return try await body(visitor, form)
+        }
+    }
+}
