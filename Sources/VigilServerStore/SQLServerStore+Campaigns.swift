@@ -4,8 +4,13 @@ extension SQLServerStore {
     public func createCampaign(sql: String, hostIDs: [Int64], at time: Int64) async throws -> Campaign {
         try await engine.write { db in
             let id = try Self.id(try await db.rows("INSERT INTO campaigns(sql, created_at) VALUES (?, ?) RETURNING id", [.text(sql), .integer(time)]))
-            for host in Set(hostIDs) {
-                try await db.run("INSERT INTO campaign_targets(campaign_id, host_id, state) VALUES (?, ?, 'pending')", [.integer(id), .integer(host)])
+            // One statement per 500 targets, not one per target (a round trip each on PostgreSQL).
+            let hosts = Array(Set(hostIDs))
+            for start in stride(from: 0, to: hosts.count, by: 500) {
+                let chunk = hosts[start..<min(start + 500, hosts.count)]
+                try await db.run("INSERT INTO campaign_targets(campaign_id, host_id, state) VALUES "
+                                 + Array(repeating: "(?, ?, 'pending')", count: chunk.count).joined(separator: ", "),
+                                 chunk.flatMap { [SQLValue.integer(id), .integer($0)] })
             }
             return Campaign(id: id, sql: sql, createdAt: time)
         }
@@ -71,8 +76,11 @@ extension SQLServerStore {
                 """, [.text(error == nil ? "answered" : "failed"), .integer(Int64(rows.count)), SQLValue(error), .integer(time),
                       .integer(campaignID), .integer(hostID)])
             guard changed > 0 else { return false }
-            for row in rows {
-                try await db.run("INSERT INTO campaign_rows(campaign_id, host_id, columns) VALUES (?, ?, ?)", [.integer(campaignID), .integer(hostID), .text(row)])
+            for start in stride(from: 0, to: rows.count, by: 300) {
+                let chunk = rows[start..<min(start + 300, rows.count)]
+                try await db.run("INSERT INTO campaign_rows(campaign_id, host_id, columns) VALUES "
+                                 + Array(repeating: "(?, ?, ?)", count: chunk.count).joined(separator: ", "),
+                                 chunk.flatMap { [SQLValue.integer(campaignID), .integer(hostID), .text($0)] })
             }
             return true
         }

@@ -167,15 +167,27 @@ public final class SQLServerStore: ServerStore {
     // MARK: Logs
 
     public func storeLogs(hostID: Int64, kind: String, lines: [(name: String, unixTime: Int64, line: String)]) async throws -> [Int] {
-        try await engine.write { db in
-            var stored: [Int] = []
-            for (i, l) in lines.enumerated() {
-                let changed = try await db.run("INSERT INTO logs(host_id, kind, name, unix_time, line) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                                               [.integer(hostID), .text(kind), .text(l.name), .integer(l.unixTime), .text(l.line)])
-                if changed > 0 { stored.append(i) }
+        // A line twice in one batch is stored once, like a resend.
+        var seen = Set<String>(), firsts: [Int] = []
+        for (i, l) in lines.enumerated() where seen.insert(l.line).inserted { firsts.append(i) }
+        let unique = firsts
+        let inserted = try await engine.write { db in
+            // One statement per 200 lines (a round trip each on PostgreSQL); RETURNING names
+            // the lines that were new (a conflict inserts nothing and returns nothing).
+            var new = Set<String>()
+            for start in stride(from: 0, to: unique.count, by: 200) {
+                let chunk = unique[start..<min(start + 200, unique.count)]
+                let values = Array(repeating: "(?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+                let arguments = chunk.flatMap { i -> [SQLValue] in
+                    [.integer(hostID), .text(kind), .text(lines[i].name), .integer(lines[i].unixTime), .text(lines[i].line)]
+                }
+                for row in try await db.rows("INSERT INTO logs(host_id, kind, name, unix_time, line) VALUES \(values) ON CONFLICT DO NOTHING RETURNING line", arguments) {
+                    if let line = row.first?.text { new.insert(line) }
+                }
             }
-            return stored
+            return new
         }
+        return unique.filter { inserted.contains(lines[$0].line) }
     }
 
     public func logs(kind: String, name: String?, hostIdentifier: String?, limit: Int, offset: Int) async throws -> [StoredLog] {
