@@ -59,7 +59,7 @@ struct Forwarder: Service {
             var settled = try await store.lastLogID()
             var lastError: String?
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+                await DispatchPause.seconds(1)
                 do {
                     let newest = try await store.lastLogID()
                     defer { settled = newest }

@@ -9,8 +9,11 @@ struct WorkRelay: Service {
     let hub: LiveQueryHub
 
     func run() async throws {
-        for await hostIDs in store.workAnnouncements().cancelOnGracefulShutdown() {
-            hub.wake(hostIDs: hostIDs)
+        // Structured all the way down (no sequence wrapper that drives its upstream from a
+        // task of its own), so that a wake never waits for a thread of the cooperative pool.
+        let announcements = store.workAnnouncements()
+        try? await cancelWhenGracefulShutdown {
+            for await hostIDs in announcements { hub.wake(hostIDs: hostIDs) }
         }
     }
 }

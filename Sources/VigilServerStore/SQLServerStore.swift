@@ -236,14 +236,9 @@ public final class SQLServerStore: ServerStore {
     }
 
     public func workAnnouncements() -> AsyncStream<[Int64]> {
-        let payloads = engine.notifications(Self.workChannel)
-        return AsyncStream { continuation in
-            let task = Task {
-                for await payload in payloads { continuation.yield(payload.split(separator: ",").compactMap { Int64($0) }) }
-                continuation.finish()
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        let (stream, continuation) = AsyncStream<[Int64]>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        engine.subscribe(Self.workChannel) { payload in continuation.yield(payload.split(separator: ",").compactMap { Int64($0) }) }
+        return stream
     }
 
     // MARK: Tokens

@@ -18,8 +18,8 @@ import VigilWire
             #expect(ready.status == 200 && ready.json?["database"] == "postgres", "\(ready.text)")
             let key = try await server.enrollOsquery("h1")
             let name = try #require(server.fleet.configuration.postgres?.database)
-            _ = try TestPostgres.query(database: "postgres", "ALTER DATABASE \(name) ALLOW_CONNECTIONS false")
-            _ = try TestPostgres.query(database: "postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
+            _ = try await TestPostgres.query(database: "postgres", "ALTER DATABASE \(name) ALLOW_CONNECTIONS false")
+            _ = try await TestPostgres.query(database: "postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
             var started = ContinuousClock.now
             let down = try await server.request("/readyz", method: .GET)
             #expect(down.status == 503, "\(down.text)")
@@ -28,7 +28,7 @@ import VigilWire
             let read = try await server.request(OsqueryPaths.distributedRead, json: #"{"node_key":"\#(key)"}"#)
             #expect(read.status >= 500, "\(read.text)")
             #expect(ContinuousClock.now - started < .seconds(6))
-            _ = try TestPostgres.query(database: "postgres", "ALTER DATABASE \(name) ALLOW_CONNECTIONS true")
+            _ = try await TestPostgres.query(database: "postgres", "ALTER DATABASE \(name) ALLOW_CONNECTIONS true")
             var back = false
             for _ in 0..<50 where !back {
                 back = try await server.request("/readyz", method: .GET).status == 200

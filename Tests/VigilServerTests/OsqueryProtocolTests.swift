@@ -16,7 +16,7 @@ import VigilWire
             let b = try await server.enrollOsquery("h2")
             #expect(a.count == 64 && b.count == 64 && a != b)
             // Only the hash is stored: the key itself appears nowhere in the database.
-            let db = try server.storedBytes()
+            let db = try await server.storedBytes()
             #expect(db.range(of: Data(Secrets.hash(a).utf8)) != nil, "the hash is not where the key would be either")
             #expect(db.range(of: Data(a.utf8)) == nil)
         }

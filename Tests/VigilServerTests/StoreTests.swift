@@ -9,19 +9,23 @@ import VigilTestSupport
 /// must store the same way (the server above it cannot tell them apart).
 @Suite struct StoreTests {
     static func open(_ database: TestDatabase) async throws -> SQLServerStore {
-        if let url = try database.url() { return try await .postgres(url, logger: Logger(label: "test.store")) }
+        if let url = try await database.url() { return try await .postgres(url, logger: Logger(label: "test.store")) }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-store-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return try .sqlite(path: dir + "/server.db")
     }
 
+    /// On the test servers' executor, not Swift's cooperative pool, which the suite's
+    /// synchronous tests (waiting on processes) hold in a full parallel run.
     static func with(_ database: TestDatabase, _ body: (SQLServerStore) async throws -> Void) async throws {
-        let store = try await open(database)
-        do { try await body(store) } catch {
+        try await withTaskExecutorPreference(TestServer.executor) {
+            let store = try await open(database)
+            do { try await body(store) } catch {
+                await store.shutdown()
+                throw error
+            }
             await store.shutdown()
-            throw error
         }
-        await store.shutdown()
     }
 
     @Test func bothSchemasHaveTheSameTablesAndColumns() async throws {

@@ -23,10 +23,10 @@ enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
     static var all: [TestDatabase] { TestPostgres.available ? allCases : [.sqlite] }
 
     /// A new, empty database of this kind for one test (nil: the server's own SQLite file).
-    func url() throws -> PostgresURL? {
+    func url() async throws -> PostgresURL? {
         switch self {
         case .sqlite: return nil
-        case .postgres: return try PostgresURL(try TestPostgres.newDatabase())
+        case .postgres: return try PostgresURL(try await TestPostgres.newDatabase())
         }
     }
 }
@@ -54,7 +54,7 @@ final class TestServer: @unchecked Sendable {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-server-\(UUID().uuidString)").path
         var configuration = FleetServerConfiguration(dataDirectory: dir)
         configuration.port = 0
-        configuration.postgres = try shared ?? database.url()
+        if let shared { configuration.postgres = shared } else { configuration.postgres = try await database.url() }
         configure(&configuration)
         let logger = Logger(label: "test.server")
         let fleet = try await FleetServer.prepare(configuration, logger: logger)
@@ -99,8 +99,8 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// All the store holds, as bytes: the SQLite file and its log, or a dump of the PostgreSQL database.
-    func storedBytes() throws -> Data {
-        if let url = fleet.configuration.postgres { return Data(try TestPostgres.dump(database: url.database).utf8) }
+    func storedBytes() async throws -> Data {
+        if let url = fleet.configuration.postgres { return Data(try await TestPostgres.dump(database: url.database).utf8) }
         var db = try Data(contentsOf: URL(fileURLWithPath: dir + "/server.db"))
         db += (try? Data(contentsOf: URL(fileURLWithPath: dir + "/server.db-wal"))) ?? Data()
         return db

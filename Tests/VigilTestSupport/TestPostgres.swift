@@ -26,6 +26,29 @@ public enum TestPostgres {
         return server.url(database: name)
     }
 
+    /// `newDatabase`, on a thread of its own: psql runs as a child process, and waiting
+    /// for it on an executor would stall every task that executor runs (the in-process
+    /// servers' request handlers among them).
+    public static func newDatabase() async throws -> String {
+        try await offThread { try newDatabase() }
+    }
+
+    /// `query`, on a thread of its own (see the async `newDatabase`).
+    public static func query(database: String, _ sql: String) async throws -> [String] {
+        try await offThread { try query(database: database, sql) }
+    }
+
+    /// `dump`, on a thread of its own.
+    public static func dump(database: String) async throws -> String {
+        try await offThread { try dump(database: database) }
+    }
+
+    private static func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
     /// The database a URL from `newDatabase` names.
     public static func name(of url: String) -> String {
         String((URLComponents(string: url)?.path ?? "").drop(while: { $0 == "/" }))
@@ -102,7 +125,7 @@ public enum TestPostgres {
         }
         let (initStatus, initOutput) = run(prefix + [bin + "/initdb", "-D", dir + "/data", "-A", "trust", "-U", "postgres", "--no-sync"])
         guard initStatus == 0 else { throw PostgresFixtureError("initdb: \(initOutput)") }
-        let options = "-c listen_addresses='' -k \(dir) -c fsync=off -c synchronous_commit=off -c max_connections=200"
+        let options = "-c listen_addresses='' -k \(dir) -c fsync=off -c synchronous_commit=off -c max_connections=1000"
         let (startStatus, startOutput) = run(prefix + [bin + "/pg_ctl", "-D", dir + "/data", "-o", options, "-l", dir + "/log", "-w", "start"])
         guard startStatus == 0 else {
             throw PostgresFixtureError("pg_ctl start: \(startOutput) \((try? String(contentsOfFile: dir + "/log", encoding: .utf8)) ?? "")")

@@ -4,6 +4,7 @@ import NIOCore
 import PostgresNIO
 import Synchronization
 import VigilSQL
+import VigilSystem
 
 /// A PostgreSQL database through postgres-nio's connection pool: for fleets that outgrow
 /// one machine, and for several servers sharing one fleet (they keep nothing of their own).
@@ -16,6 +17,7 @@ public final class PostgresEngine: SQLEngine {
     /// Longest a store call waits (for a connection and its statements).
     let timeout: Duration
     private let listeners = Mutex<[Task<Void, Never>]>([])
+    static let executor = SerialTaskExecutor(label: "vigil.server.postgres")
 
     /// Connect (one connection first, so that a wrong address, user or password is said
     /// at once and plainly), start the pool and bring the schema up to date.
@@ -32,7 +34,10 @@ public final class PostgresEngine: SQLEngine {
         configuration.options.maximumConnections = 16
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
-        runner = Task { await client.run() }
+        // The pool's run loop (it opens the connections) on an executor of its own: on
+        // Swift's cooperative pool it would wait behind whatever blocks those threads, and
+        // every lease with it.
+        runner = Task(executorPreference: Self.executor) { await client.run() }
         do {
             // Start-up is not a request that must fail fast: the schema's steps (DDL, under
             // a lock other servers may hold) get a minute however short the calls' bound.
@@ -85,13 +90,12 @@ public final class PostgresEngine: SQLEngine {
 
     /// One connection LISTENs for as long as the engine lives; when it is lost, another
     /// takes its place a second later.
-    public func notifications(_ channel: String) -> AsyncStream<String> {
-        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1024))
-        let listener = Task { [client, logger] in
+    public func subscribe(_ channel: String, _ handler: @escaping @Sendable (String) -> Void) {
+        let listener = Task(executorPreference: Self.executor) { [client, logger] in
             while !Task.isCancelled {
                 do {
                     try await client.withConnection { connection in
-                        for try await notification in try await connection.listen(channel) { continuation.yield(notification.payload) }
+                        for try await notification in try await connection.listen(channel) { handler(notification.payload) }
                     }
                 } catch {
                     if Task.isCancelled { break }
@@ -99,10 +103,8 @@ public final class PostgresEngine: SQLEngine {
                 }
                 try? await Task.sleep(for: .seconds(1))
             }
-            continuation.finish()
         }
         listeners.withLock { $0.append(listener) }
-        return stream
     }
 
     public func shutdown() async {

@@ -34,27 +34,24 @@ public protocol SQLEngine: Sendable {
     /// Send `payload` to everyone listening on `channel`, in every process using this
     /// database (PostgreSQL's NOTIFY; in-process for the embedded database, which one server owns).
     func notify(_ channel: String, _ payload: String) async throws
-    /// What is sent on `channel` from now on, until shutdown.
-    func notifications(_ channel: String) -> AsyncStream<String>
+    /// Call `handler` with what is sent on `channel` from now on, until shutdown. A
+    /// callback, not a stream: nothing waits between the database and the listener.
+    func subscribe(_ channel: String, _ handler: @escaping @Sendable (String) -> Void)
     /// Close the connections; the store is not used afterwards.
     func shutdown() async
 }
 
 /// In-process notifications, for the embedded engine.
 final class LocalChannels: Sendable {
-    private let listeners = Mutex<[String: [AsyncStream<String>.Continuation]]>([:])
+    private let listeners = Mutex<[String: [@Sendable (String) -> Void]]>([:])
 
     func notify(_ channel: String, _ payload: String) {
-        for continuation in listeners.withLock({ $0[channel] ?? [] }) { continuation.yield(payload) }
+        for handler in listeners.withLock({ $0[channel] ?? [] }) { handler(payload) }
     }
 
-    func stream(_ channel: String) -> AsyncStream<String> {
-        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1024))
-        listeners.withLock { $0[channel, default: []].append(continuation) }
-        return stream
+    func subscribe(_ channel: String, _ handler: @escaping @Sendable (String) -> Void) {
+        listeners.withLock { $0[channel, default: []].append(handler) }
     }
 
-    func finish() {
-        for continuation in listeners.withLock({ l in defer { l = [:] }; return l.values.flatMap { $0 } }) { continuation.finish() }
-    }
+    func finish() { listeners.withLock { $0 = [:] } }
 }

@@ -63,6 +63,6 @@ public final class SQLiteEngine: SQLEngine {
 
     private let channels = LocalChannels()
     public func notify(_ channel: String, _ payload: String) async throws { channels.notify(channel, payload) }
-    public func notifications(_ channel: String) -> AsyncStream<String> { channels.stream(channel) }
+    public func subscribe(_ channel: String, _ handler: @escaping @Sendable (String) -> Void) { channels.subscribe(channel, handler) }
     public func shutdown() async { channels.finish() }
 }
