@@ -103,17 +103,9 @@ public final class SQLServerStore: ServerStore {
     }
 
     public func hosts(search: String?, seenSince: Int64?, notSeenSince: Int64?, limit: Int, offset: Int) async throws -> [HostRecord] {
-        var clauses: [String] = [], args: [SQLValue] = []
-        if let search, !search.isEmpty {
-            // lower() on both sides: SQLite's LIKE ignores case and PostgreSQL's does not.
-            clauses.append("(lower(host_identifier) LIKE ? ESCAPE '\\' OR lower(hostname) LIKE ? ESCAPE '\\' OR lower(uuid) LIKE ? ESCAPE '\\')")
-            let pattern = "%" + Self.escapeLike(search.lowercased()) + "%"
-            args += [.text(pattern), .text(pattern), .text(pattern)]
-        }
-        if let seenSince { clauses.append("last_seen >= ?"); args.append(.integer(seenSince)) }
-        if let notSeenSince { clauses.append("last_seen < ?"); args.append(.integer(notSeenSince)) }
-        let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        let sql = "SELECT \(Self.hostColumns) FROM hosts \(whereClause) ORDER BY hostname, id LIMIT ? OFFSET ?"
+        // The hosts page's filter, so that the API and the UI search alike.
+        let (filter, args) = Self.hostFilter(HostPageQuery(search: search, seenSince: seenSince, notSeenSince: notSeenSince), dialect: dialect)
+        let sql = "SELECT \(Self.hostColumns) FROM hosts \(filter) ORDER BY hostname, id LIMIT ? OFFSET ?"
         let arguments = args + [.integer(Int64(limit)), .integer(Int64(offset))]
         return try await engine.read { db in try await db.rows(sql, arguments).map(Self.host) }
     }
