@@ -120,7 +120,9 @@ import VigilTestSupport
             #expect(row["header_size"]?.int == Int64(parts[5]))
         }
         #expect(rows.map { $0["description"]!.string } == ["BIOS Information", "System Information", "End-of-Table"])
-        #expect(rows[1]["size"]?.int == Int64(4 + 23 + "Vigil".utf8.count + "Test Machine".utf8.count + "Serial 9".utf8.count + 4))
+        let strings = "Vigil".utf8.count + "Test Machine".utf8.count + "Serial 9".utf8.count
+        let systemSize: Int64 = Int64(4 + 23 + strings + 4)
+        #expect(rows[1]["size"]?.int == systemSize)
         #expect(rows[2]["size"]?.int == 6)
     }
 

@@ -58,7 +58,8 @@ import VigilTestSupport
             #expect(row["key_type"]?.string == m.type, "\(m.path)")
             #expect(row["uid"]?.int == 0)
             // An encrypted PEM key hides its size; every other one shows ssh-keygen's.
-            let pemEncrypted = m.encrypted && (try String(contentsOfFile: m.path, encoding: .utf8)).contains("Proc-Type")
+            let text = try String(contentsOfFile: m.path, encoding: .utf8)
+            let pemEncrypted = m.encrypted && text.contains("Proc-Type")
             if pemEncrypted {
                 #expect(row["key_length"] == .null)
             } else {

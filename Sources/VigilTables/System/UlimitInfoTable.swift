@@ -21,7 +21,7 @@ public struct UlimitInfoTable: VirtualTable {
         RowSequence(Self.resources) { name, resource in
             var limit = rlimit()
             guard getrlimit(__rlimit_resource_t(UInt32(resource)), &limit) == 0 else { return nil }
-            func text(_ v: rlim_t) -> String { v == RLIM_INFINITY ? "unlimited" : String(v) }
+            func text(_ v: rlim_t) -> String { v == rlim_t.max ? "unlimited" : String(v) }  // RLIM_INFINITY
             var row = Row(schema)
             row["type"] = .text(name)
             row["soft_limit"] = .text(text(limit.rlim_cur))
