@@ -32,6 +32,10 @@ public struct ServerOptions: Sendable {
     public var labelRefreshSeconds = 3600
     /// Longest a request waits for PostgreSQL before it is answered with an error (503).
     public var databaseTimeoutSeconds = 10
+    /// DATA_DIR/results.log is rotated past this size, keeping this many old files
+    /// (osqueryd's logger_rotate_size and logger_rotate_max_files defaults).
+    public var resultsLogRotateBytes = 25 << 20
+    public var resultsLogKeep = 25
     /// Outputs every stored result and status line is forwarded to, as agents' outputs send them.
     public var forward: [ForwardTarget] = []
 

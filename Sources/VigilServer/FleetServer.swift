@@ -94,7 +94,8 @@ public final class FleetServer: Sendable {
     /// Serve until SIGTERM or SIGINT (or, with `gracefulShutdownSignals` empty, until the
     /// enclosing service group stops). `onListening` gets the bound port (useful with port 0).
     public func makeService(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> any Service {
-        let resultsLog = try ResultsLog(path: configuration.dataDirectory + "/results.log")
+        let resultsLog = try ResultsLog(path: configuration.dataDirectory + "/results.log",
+                                        rotateBytes: configuration.options.resultsLogRotateBytes, keep: configuration.options.resultsLogKeep)
         let lastSeen = LastSeen(store: store, logger: logger)
         let fleet = FleetContext(store: store, hub: LiveQueryHub(), options: configuration.options, resultsLog: resultsLog, lastSeen: lastSeen, logger: logger)
         let router = Router(context: BasicRequestContext.self)

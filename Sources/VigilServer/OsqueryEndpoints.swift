@@ -76,7 +76,11 @@ struct OsqueryEndpoints {
         let stored = try await fleet.store.storeLogs(hostID: host.id, kind: logType.rawValue, lines: lines)
         if logType == .result {
             // Only what was new: an agent's resend is stored and logged once.
-            fleet.resultsLog.append(stored.map { lines[$0].line })
+            do {
+                try fleet.resultsLog.append(stored.map { lines[$0].line })
+            } catch {
+                fleet.logger.error("results.log not written (the results are stored): \(error)")
+            }
         }
         return HTTPJSON.response(AckResponse())
     }
