@@ -97,40 +97,48 @@ struct OsqueryEndpoints {
         let body = try await HTTPJSON.decode(DistributedWaitRequest.self, request)
         guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
         let seconds = max(0, min(body.wait, DistributedWaitRequest.maxWaitSeconds, fleet.options.heldReadSeconds))
-        let staleBefore = FleetContext.now() - Int64(fleet.options.labelRefreshSeconds)
-        // Details due are work to hand out now, not after the wait.
-        let details = try await DetailQueries.due(for: host, store: fleet.store, now: FleetContext.now())
-        if details.isEmpty { await fleet.hub.wait(hostID: host.id, seconds: seconds) {
-            let campaigns = (try? await fleet.store.hasPendingQueries(hostID: host.id)) ?? true
-            let labels = (try? await fleet.store.staleLabelQueries(hostID: host.id, staleBefore: staleBefore).isEmpty == false) ?? false
-            let profiles = (try? await fleet.store.hasProfileRequests(hostID: host.id)) ?? false
-            return campaigns || labels || profiles
-        } }
+        // Work waiting now (details due among it) ends the wait at once.
+        await fleet.hub.wait(hostID: host.id, seconds: seconds) { ((try? await self.pendingWork(for: host))?.forHost) ?? true }
         fleet.lastSeen.seen(host.id, at: FleetContext.now())
-        return try await pendingQueries(for: host, details: details)
+        return try await pendingQueries(for: host)
     }
 
-    /// The host's work now: live queries, stale labels, due details (`details` when the
-    /// caller already claimed them), and, for a Vigil agent, profile requests.
-    func pendingQueries(for host: HostRecord, details: [String: String]? = nil) async throws -> Response {
+    /// What waits for the host, in one read.
+    func pendingWork(for host: HostRecord) async throws -> PendingWork {
         let now = FleetContext.now()
-        let pending = try await fleet.store.takePendingQueries(hostID: host.id, at: now)
-        var queries = Dictionary(uniqueKeysWithValues: pending.map { (String($0.key), $0.value) })
-        // Dynamic labels the host has not answered lately (Fleet refreshes them hourly).
-        for label in try await fleet.store.staleLabelQueries(hostID: host.id, staleBefore: now - Int64(fleet.options.labelRefreshSeconds)) {
-            queries[LabelQuery.prefix + String(label.id)] = label.sql
+        return try await fleet.store.pendingWork(hostID: host.id, labelsStaleBefore: now - Int64(fleet.options.labelRefreshSeconds),
+                                                 detailsStaleBefore: now - DetailQueries.refreshSeconds,
+                                                 detailsAskedBefore: now - DetailQueries.retrySeconds,
+                                                 openCampaignsSince: now - Int64(fleet.options.accelerateSeconds))
+    }
+
+    /// The host's work now: live queries, stale labels, due details and, for a Vigil
+    /// agent, profile requests. Each is claimed (a write) only when `work`, read first,
+    /// says it is there: most polls find nothing and cost one read.
+    func pendingQueries(for host: HostRecord) async throws -> Response {
+        let work = try await pendingWork(for: host)
+        let now = FleetContext.now()
+        var queries: [String: String] = [:]
+        if work.liveQueries {
+            for (id, sql) in try await fleet.store.takePendingQueries(hostID: host.id, at: now) { queries[String(id)] = sql }
         }
-        let due: [String: String]
-        if let details { due = details } else { due = try await DetailQueries.due(for: host, store: fleet.store, now: now) }
-        for (id, sql) in due { queries[id] = sql }
+        // Dynamic labels the host has not answered lately (Fleet refreshes them hourly).
+        if work.staleLabels {
+            for label in try await fleet.store.staleLabelQueries(hostID: host.id, staleBefore: now - Int64(fleet.options.labelRefreshSeconds)) {
+                queries[LabelQuery.prefix + String(label.id)] = label.sql
+            }
+        }
+        if work.details {
+            for (id, sql) in try await DetailQueries.due(for: host, store: fleet.store, now: now) { queries[id] = sql }
+        }
         var response = DistributedReadResponse(queries: queries)
-        if host.agent == "vigil" {
+        if host.agent == "vigil", work.profiles {
             let profiles = try await fleet.store.takeProfileRequests(hostID: host.id)
             if !profiles.isEmpty { response.vigilProfiles = profiles.map { ProfileRequest(id: $0.id, seconds: $0.seconds, frequency: $0.frequency) } }
         }
         // Stock osquery polls; while a live query still waits for some host, ask it to
         // poll every few seconds rather than every distributed_interval.
-        if host.agent != "vigil", try await fleet.store.hasOpenCampaigns(since: now - Int64(fleet.options.accelerateSeconds)) {
+        if host.agent != "vigil", work.openCampaigns {
             response.accelerate = fleet.options.accelerateSeconds
         }
         return HTTPJSON.response(response)

@@ -49,12 +49,13 @@ public protocol ServerStore: ServerUIStore {
     func campaignRows(id: Int64, after: Int64, limit: Int) async throws -> [CampaignRow]
     /// The queries waiting for a host (campaign id → SQL), marked sent.
     func takePendingQueries(hostID: Int64, at: Int64) async throws -> [Int64: String]
-    func hasPendingQueries(hostID: Int64) async throws -> Bool
+    /// What waits for a host, in one read: every poll of every agent asks, and mostly
+    /// nothing does, so the writes that hand work out run only when this says so.
+    func pendingWork(hostID: Int64, labelsStaleBefore: Int64, detailsStaleBefore: Int64, detailsAskedBefore: Int64,
+                     openCampaignsSince: Int64) async throws -> PendingWork
     /// Record a host's answer to a campaign; ignored unless the campaign targets that host
     /// and it has not answered yet (a host cannot write into another's query).
     func recordAnswer(campaignID: Int64, hostID: Int64, rows: [String], error: String?, at: Int64) async throws -> Bool
-    /// Whether some campaign newer than `since` still waits for a host.
-    func hasOpenCampaigns(since: Int64) async throws -> Bool
 
     // Agents' own health (Vigil's telemetry)
     /// Store one report: new points, the schedule's costs (replacing the host's previous
@@ -88,7 +89,6 @@ public protocol ServerStore: ServerUIStore {
     func requestProfile(hostID: Int64, seconds: Int, frequency: Int, at: Int64) async throws -> Int64
     /// Requests waiting for this host, marked sent.
     func takeProfileRequests(hostID: Int64) async throws -> [(id: Int64, seconds: Int, frequency: Int)]
-    func hasProfileRequests(hostID: Int64) async throws -> Bool
     /// Store an agent's profile; ignored unless the request is this host's and not yet answered.
     func storeProfile(id: Int64, hostID: Int64, pprof: [UInt8]?, report: String?, samples: Int?, error: String?, at: Int64) async throws -> Bool
     /// A continuous profile the agent sent unasked; its id.

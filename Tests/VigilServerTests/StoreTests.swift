@@ -95,10 +95,14 @@ import VigilTestSupport
             let b = try await store.enroll(HostRecord(hostIdentifier: "b", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "kb")
             let c = try await store.createCampaign(sql: "SELECT 1 AS one", hostIDs: [a.id, a.id], at: 1000)
             #expect(try await store.campaignTargets(id: c.id).map(\.hostIdentifier) == ["a"])
-            #expect(try await store.hasPendingQueries(hostID: a.id))
-            #expect(try await store.hasOpenCampaigns(since: 999))
+            func work(_ host: HostRecord) async throws -> PendingWork {
+                try await store.pendingWork(hostID: host.id, labelsStaleBefore: 0, detailsStaleBefore: 0, detailsAskedBefore: 0, openCampaignsSince: 999)
+            }
+            #expect(try await work(a) == PendingWork(liveQueries: true, openCampaigns: true))
+            #expect(try await work(b) == PendingWork(openCampaigns: true), "b is not a target, but a query waits for a")
             #expect(try await store.takePendingQueries(hostID: a.id, at: 1001) == [c.id: "SELECT 1 AS one"])
             #expect(try await store.takePendingQueries(hostID: a.id, at: 1002).isEmpty, "handed out once")
+            #expect(try await work(a) == PendingWork(openCampaigns: true), "sent, not yet answered")
             #expect(try await !store.recordAnswer(campaignID: c.id, hostID: b.id, rows: [#"{"one":"9"}"#], error: nil, at: 1003))
             #expect(try await store.recordAnswer(campaignID: c.id, hostID: a.id, rows: [#"{"one":"1"}"#, #"{"one":"2"}"#], error: nil, at: 1003))
             #expect(try await !store.recordAnswer(campaignID: c.id, hostID: a.id, rows: [], error: "late", at: 1004), "the first answer stands")
@@ -107,7 +111,12 @@ import VigilTestSupport
             #expect(try await store.campaignRows(id: c.id, after: rows[0].id, limit: 10).map(\.columns) == [#"{"one":"2"}"#])
             let target = try #require(try await store.campaignTargets(id: c.id).first)
             #expect(target.state == .answered && target.rowCount == 2 && target.sentAt == 1001 && target.answeredAt == 1003)
-            #expect(try await !store.hasOpenCampaigns(since: 999))
+            #expect(try await work(a) == PendingWork())
+            #expect(try await store.pendingWork(hostID: a.id, labelsStaleBefore: 0, detailsStaleBefore: 5, detailsAskedBefore: 5, openCampaignsSince: 0)
+                    == PendingWork(details: true), "details never updated nor asked for")
+            #expect(try await store.claimDetailRefresh(hostID: a.id, staleBefore: 5, askedBefore: 5, at: 4))
+            #expect(try await store.pendingWork(hostID: a.id, labelsStaleBefore: 0, detailsStaleBefore: 5, detailsAskedBefore: 4, openCampaignsSince: 0)
+                    == PendingWork(), "asked at 4: not again before the retry time")
         }
     }
 
@@ -146,10 +155,14 @@ import VigilTestSupport
             let dynamic = try await store.createLabel(LabelRecord(name: "dyn", description: "", query: "SELECT 1"), members: [])
             #expect(manual.hosts == 1)
             #expect(try await store.staleLabelQueries(hostID: h.id, staleBefore: 10).map(\.id) == [dynamic.id])
+            #expect(try await store.pendingWork(hostID: h.id, labelsStaleBefore: 10, detailsStaleBefore: 0, detailsAskedBefore: 0, openCampaignsSince: 0)
+                    == PendingWork(staleLabels: true))
             try await store.setMembership(labelID: dynamic.id, hostID: h.id, member: true, at: 20)
             try await store.setMembership(labelID: manual.id, hostID: h.id, member: false, at: 20) // manual: not the host's to change
             #expect(try await store.labelIDs(hostID: h.id) == [manual.id, dynamic.id].sorted())
             #expect(try await store.staleLabelQueries(hostID: h.id, staleBefore: 10).isEmpty)
+            #expect(try await store.pendingWork(hostID: h.id, labelsStaleBefore: 10, detailsStaleBefore: 0, detailsAskedBefore: 0, openCampaignsSince: 0)
+                    == PendingWork())
             let pack = try await store.createPack(PackRecord(name: "p", body: #"{"queries":{}}"#, labelIDs: [dynamic.id]))
             #expect(try await store.packs() == [pack])
             #expect(try await store.deleteLabel(id: dynamic.id))
@@ -157,8 +170,11 @@ import VigilTestSupport
             #expect(try await store.deletePack(id: pack.id))
 
             let request = try await store.requestProfile(hostID: h.id, seconds: 5, frequency: 99, at: 100)
-            #expect(try await store.hasProfileRequests(hostID: h.id))
+            #expect(try await store.pendingWork(hostID: h.id, labelsStaleBefore: 0, detailsStaleBefore: 0, detailsAskedBefore: 0, openCampaignsSince: 0)
+                    == PendingWork(profiles: true))
             #expect(try await store.takeProfileRequests(hostID: h.id).map(\.id) == [request])
+            #expect(try await store.pendingWork(hostID: h.id, labelsStaleBefore: 0, detailsStaleBefore: 0, detailsAskedBefore: 0, openCampaignsSince: 0)
+                    == PendingWork())
             #expect(try await store.takeProfileRequests(hostID: h.id).isEmpty)
             let bytes: [UInt8] = [0x1f, 0x8b, 0, 0, 255, 7, 0]
             #expect(try await store.storeProfile(id: request, hostID: h.id, pprof: bytes, report: "{}", samples: 42, error: nil, at: 106))
