@@ -11,6 +11,7 @@ public final class SQLiteEngine: SQLEngine {
     private let writer: Connection
     private let readers: [Connection]
     private let nextReader = Atomic<Int>(0)
+    let commits: GroupCommit
 
     /// A connection with the executor its work runs on and a lock that keeps its units of work apart.
     final class Connection: SQLSession, @unchecked Sendable {
@@ -49,6 +50,7 @@ public final class SQLiteEngine: SQLEngine {
         let writer = try Connection(path: path, label: "vigil.server.store")
         try writer.database.transaction { () throws(SQLError) in try SQLiteSchema.migrate(writer.database) }
         self.writer = writer
+        commits = GroupCommit(executor: writer.executor) { body in try await writer.use(transaction: true, body) }
         readers = try (0..<count).map { try Connection(path: path, label: "vigil.server.store.read\($0)") }
     }
 
@@ -57,8 +59,9 @@ public final class SQLiteEngine: SQLEngine {
         return try await readers[nextReader.add(1, ordering: .relaxed).oldValue % readers.count].use(transaction: false, body)
     }
 
+    /// In a transaction shared with the writes that queued meanwhile (`GroupCommit`).
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
-        try await writer.use(transaction: true, body)
+        try await commits.write(body)
     }
 
     private let channels = LocalChannels()
