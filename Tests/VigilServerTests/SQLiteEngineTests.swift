@@ -3,8 +3,9 @@ import Testing
 @testable import VigilServerStore
 import VigilSQL
 
-/// SQLite's writes share transactions (GroupCommit): each must still stand or fall alone.
-@Suite struct GroupCommitTests {
+/// The embedded database's engine: writes share transactions (GroupCommit) yet stand or
+/// fall alone; the WAL is copied into the database beside the writer, not by it.
+@Suite struct SQLiteEngineTests {
     struct Refused: Error, Equatable { let n: Int }
 
     @Test func concurrentWritesCommitTogetherAndAFailedOneIsRolledBackAlone() async throws {
@@ -46,5 +47,36 @@ import VigilSQL
         try await engine.write { db in try await db.run("INSERT INTO settings(key, value) VALUES ('after', '1')", []) }
         #expect(try await engine.read { db in try await db.rows("SELECT value FROM settings WHERE key = 'after'").first?.first?.text } == "1")
         await engine.shutdown()
+    }
+
+    @Test func theWALIsCheckpointedBesideTheWriterAndEmptiedAtShutdown() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-ckpt-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func size(_ suffix: String) throws -> Int {
+            try FileManager.default.attributesOfItem(atPath: dir + "/server.db" + suffix)[.size] as? Int ?? -1
+        }
+        let engine = try SQLiteEngine(path: dir + "/server.db")
+        let before = try size("")
+        // About 4 MB through the writer, which never checkpoints itself.
+        let value = String(repeating: "v", count: 4000)
+        for batch in 0..<10 {
+            try await engine.write { db in
+                for n in 0..<100 { try await db.run("INSERT INTO settings(key, value) VALUES (?, ?)", [.text("k\(batch)-\(n)"), .text(value)]) }
+            }
+        }
+        // Only a checkpoint writes pages into the database file: within a few seconds it has grown by them.
+        var grown = false
+        for _ in 0..<50 where !grown {
+            grown = try size("") > before + 3_000_000
+            if !grown { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let after = try size("")
+        #expect(grown, "the database file is \(after) bytes, was \(before)")
+        await engine.shutdown()
+        #expect(try size("-wal") == 0, "a stopped engine leaves its data in the database file")
+        let reopened = try SQLiteEngine(path: dir + "/server.db")
+        #expect(try await reopened.read { db in try await db.rows("SELECT count(*) FROM settings WHERE key LIKE 'k%'").first?.first?.integer } == 1000)
+        await reopened.shutdown()
     }
 }
