@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // The server's PostgreSQL store (`--database postgres://…`): the wire protocol, TLS, a connection pool.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // The server's own metrics at /metrics in Prometheus's text format (counters, gauges, histograms).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries behind C-prefixed system-library targets.
@@ -147,6 +149,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(

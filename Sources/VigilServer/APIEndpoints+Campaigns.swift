@@ -32,6 +32,7 @@ extension APIEndpoints {
         guard !ids.isEmpty else { throw HTTPError(.badRequest, message: "no targets: give host_identifiers or labels with hosts in them") }
         let campaign = try await fleet.store.createCampaign(sql: sql, hostIDs: ids, at: FleetContext.now())
         try await fleet.store.announceWork(hostIDs: ids)
+        fleet.metrics.liveQueryStarted(targets: ids.count)
         fleet.logger.info("live query started", metadata: ["campaign": "\(campaign.id)", "targets": "\(ids.count)"])
         return campaign.id
     }

@@ -10,6 +10,7 @@ struct FleetContext: Sendable {
     let options: ServerOptions
     let resultsLog: ResultsLog
     let lastSeen: LastSeen
+    let metrics: ServerMetrics
     let logger: Logger
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }

@@ -43,12 +43,14 @@ public final class FleetServer: Sendable {
     public let enrollSecretPath: String
     /// Set on the first start only: the admin password, also in DATA_DIR/admin_password.
     public let newAdminPassword: String?
+    let metrics: ServerMetrics
     let logger: Logger
 
     public static func prepare(_ configuration: FleetServerConfiguration, logger: Logger) async throws -> FleetServer {
         let dir = configuration.dataDirectory
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let store = try await openStore(configuration, logger: logger)
+        let metrics = ServerMetrics()
+        let store = try await openStore(configuration, logger: logger).timed { metrics.database(operation: $0, seconds: $1) }
         var hostnames = ["localhost"]
         if let name = try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8) {
             hostnames.append(name.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -71,7 +73,8 @@ public final class FleetServer: Sendable {
             try await store.setSetting("admin_password_hash", Secrets.hash(password))
             newPassword = password
         }
-        return FleetServer(configuration: configuration, tls: tls, store: store, enrollSecretPath: secretPath, newAdminPassword: newPassword, logger: logger)
+        return FleetServer(configuration: configuration, tls: tls, store: store, enrollSecretPath: secretPath, newAdminPassword: newPassword,
+                           metrics: metrics, logger: logger)
     }
 
     /// The store the configuration names: PostgreSQL, or the embedded SQLite file.
@@ -82,7 +85,9 @@ public final class FleetServer: Sendable {
         return try .sqlite(path: configuration.dataDirectory + "/server.db")
     }
 
-    init(configuration: FleetServerConfiguration, tls: ServerTLS, store: any ServerStore, enrollSecretPath: String, newAdminPassword: String?, logger: Logger) {
+    init(configuration: FleetServerConfiguration, tls: ServerTLS, store: any ServerStore, enrollSecretPath: String, newAdminPassword: String?,
+         metrics: ServerMetrics, logger: Logger) {
+        self.metrics = metrics
         self.configuration = configuration
         self.tls = tls
         self.store = store
@@ -97,8 +102,10 @@ public final class FleetServer: Sendable {
         let resultsLog = try ResultsLog(path: configuration.dataDirectory + "/results.log",
                                         rotateBytes: configuration.options.resultsLogRotateBytes, keep: configuration.options.resultsLogKeep)
         let lastSeen = LastSeen(store: store, logger: logger)
-        let fleet = FleetContext(store: store, hub: LiveQueryHub(), options: configuration.options, resultsLog: resultsLog, lastSeen: lastSeen, logger: logger)
+        let fleet = FleetContext(store: store, hub: LiveQueryHub(), options: configuration.options, resultsLog: resultsLog, lastSeen: lastSeen,
+                                 metrics: metrics, logger: logger)
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestMetrics(metrics: metrics))
         OsqueryEndpoints(fleet: fleet).register(on: router)
         var api = APIEndpoints(fleet: fleet, adminPasswordHash: try await store.setting("admin_password_hash"))
         let ui = WebUI(store: store, fleet: WebUIBridge(api: api))

@@ -34,12 +34,14 @@ struct OsqueryEndpoints {
     func enroll(_ request: Request) async throws -> Response {
         let body = try await HTTPJSON.decode(EnrollRequest.self, request)
         guard try await fleet.store.enrollSecretIsValid(body.enrollSecret) else {
+            fleet.metrics.enrollment(accepted: false)
             fleet.logger.warning("enroll refused: invalid enroll secret", metadata: ["host_identifier": "\(body.hostIdentifier.prefix(100))"])
             return HTTPJSON.response(EnrollResponse(nodeInvalid: true, error: "invalid enroll secret"), status: .unauthorized)
         }
         guard !body.hostIdentifier.isEmpty, body.hostIdentifier.utf8.count <= 255 else {
             return HTTPJSON.response(EnrollResponse(nodeInvalid: true, error: "host_identifier must be 1 to 255 bytes"), status: .badRequest)
         }
+        fleet.metrics.enrollment(accepted: true)
         let nodeKey = Secrets.newKey()
         let host = try await fleet.store.enroll(HostRecord(enrollment: body, at: FleetContext.now()), nodeKeyHash: Secrets.hash(nodeKey))
         fleet.logger.info("host enrolled", metadata: ["host_identifier": "\(host.hostIdentifier)", "id": "\(host.id)", "agent": "\(host.agent)"])
@@ -74,6 +76,8 @@ struct OsqueryEndpoints {
             (name: line.name, unixTime: line.unixTime ?? FleetContext.now(), line: body.text(line, hostIdentifier: host.hostIdentifier))
         }
         let stored = try await fleet.store.storeLogs(hostID: host.id, kind: logType.rawValue, lines: lines)
+        fleet.metrics.logLines(kind: logType.rawValue, stored: stored.count, duplicates: lines.count - stored.count,
+                               bytes: lines.reduce(0) { $0 + $1.line.utf8.count })
         if logType == .result {
             // Only what was new: an agent's resend is stored and logged once.
             do {
@@ -166,7 +170,9 @@ struct OsqueryEndpoints {
                 error = error ?? "answer cut at \(fleet.options.maxRowsPerAnswer) rows"
             }
             // Ignored unless this campaign targets this host and it had not answered.
-            _ = try await fleet.store.recordAnswer(campaignID: campaign, hostID: host.id, rows: rows, error: error, at: now)
+            if try await fleet.store.recordAnswer(campaignID: campaign, hostID: host.id, rows: rows, error: error, at: now) {
+                fleet.metrics.liveQueryAnswer(failed: error != nil)
+            }
         }
         return HTTPJSON.response(AckResponse())
     }
