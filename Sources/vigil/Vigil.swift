@@ -9,7 +9,7 @@ struct Vigil: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "See what Linux machines are doing: SQL over the live OS, kernel event tracing, CPU profiling, an agent and its fleet server.",
         version: "vigil \(VigilVersion.version) (\(VigilVersion.build))",
-        subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self, TraceCommand.self, ProfileCommand.self, DoctorCommand.self, ProfileQueriesCommand.self, AgentCommand.self, DebugCommand.self, ServerCommand.self, UpCommand.self]
+        subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self, TraceCommand.self, ProfileCommand.self, DoctorCommand.self, ProfileQueriesCommand.self, AgentCommand.self, DebugCommand.self, ServerCommand.self, UpCommand.self, StatusCommand.self]
     )
 
     static func main() async {
