@@ -34,6 +34,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Log debug detail to standard error.")
     var verbose = false
 
+    @Flag(help: "Check the config (and flagfile) and exit: 0 if valid, 1 with FILE:LINE:COLUMN and the reason if not (osquery's --config_check). Starts nothing.")
+    var checkConfig = false
+
     @Flag(help: .hidden)
     var worker = false
 
@@ -54,6 +57,7 @@ struct AgentCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if checkConfig { return try checkOnly() }
         // The worker's lines also go to the fleet server, as osquery's status log.
         Vigil.bootstrapLogging(verbose: verbose, level: .info, statusLog: worker ? StatusLog.shared : nil)
         // The state database and results log hold query results: this user only.
@@ -78,6 +82,23 @@ struct AgentCommand: AsyncParsableCommand {
         if worker { return try await AgentWorker(paths: paths, source: source, config: loaded.config, logger: logger).run() }
         for warning in loaded.warnings { logger.warning("\(warning)") }
         try runSupervisor(loaded.config, logger: logger)
+    }
+
+    /// `--check-config`: load and check as the agent would, touching nothing (no data
+    /// directory made, no lock, no server asked: a config from the server is not checked).
+    func checkOnly() throws {
+        let source = ConfigSource(configPath: config, flagfile: flagfile, dataDirectory: paths.dataDirectory, publishes: false)
+        do {
+            let loaded = try source.load()
+            do { _ = try FleetOptions.from(loaded.config.options.raw) } catch {
+                throw ConfigError(file: flagfile ?? config ?? "<options>", line: 1, column: 1, reason: error.description)
+            }
+            for warning in loaded.warnings { FileDescriptorText.write("vigil agent: warning: \(warning)\n", to: 2) }
+            FileDescriptorText.write("\(config ?? flagfile ?? "the embedded default config"): ok\n", to: 1)
+        } catch {
+            FileDescriptorText.write("\(error)\n", to: 2)
+            throw ExitCode(1)
+        }
     }
 
     /// The supervisor: start the worker, watch it, restart it.

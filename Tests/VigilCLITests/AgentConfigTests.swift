@@ -4,6 +4,34 @@ import Testing
 /// The agent's schedule end to end: differential results and osquery-style configs.
 @Suite(.serialized) struct AgentConfigTests {
     /// A file appears and disappears: the log shows one `added` and one `removed`.
+    /// `--check-config` (osquery's --config_check): 0 for a valid config, 1 with where
+    /// and why for a wrong one; every option the agent reads is typed, none falls back
+    /// to its default in silence; nothing is started or created.
+    @Test func checkConfigSaysWhereAndWhyAndStartsNothing() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-check-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let data = dir + "/data"
+        func check(_ yaml: String) throws -> CLI.Result {
+            try yaml.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+            return try CLI.run(["agent", "--check-config", "--config", dir + "/c.yaml", "--data-dir", data])
+        }
+        let good = try check("schedule:\n  q1:\n    query: SELECT 1\n    interval: 10\noptions:\n  profiling_keep: 5\n  events_max: 1000\n")
+        #expect(good.status == 0 && good.stdout.contains("ok"), "\(good.stderr)")
+        for (option, value, line) in [("profiling_keep", "abc", 6), ("events_max", "lots", 6), ("profiling_interval", "0.5", 6),
+                                      ("probabilistic_threshold", "500", 6), ("disable_events", "maybe", 6), ("admin_query_timeout", "-1", 6)] {
+            let bad = try check("schedule:\n  q1:\n    query: SELECT 1\n    interval: 10\noptions:\n  \(option): \(value)\n")
+            #expect(bad.status == 1, "\(option): \(value) was accepted")
+            #expect(bad.stderr.contains("\(dir)/c.yaml:\(line):") && bad.stderr.contains(option), "\(bad.stderr)")
+        }
+        let schedule = try check("schedule:\n  q1:\n    query: SELECT 1\n    interval: often\n")
+        #expect(schedule.status == 1 && schedule.stderr.contains("c.yaml:4:"), "\(schedule.stderr)")
+        try "--events_max=lots\n".write(toFile: dir + "/f.flags", atomically: true, encoding: .utf8)
+        let flags = try CLI.run(["agent", "--check-config", "--flagfile", dir + "/f.flags", "--data-dir", data])
+        #expect(flags.status == 1 && flags.stderr.contains("f.flags:1:") && flags.stderr.contains("events_max"), "\(flags.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: data), "a check creates no data directory")
+    }
+
     @Test func differentialResultsOfAFileThatComesAndGoes() throws {
         let watched = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-watched-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: watched, withIntermediateDirectories: true)
