@@ -51,6 +51,9 @@ struct ServerArguments: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Log debug detail to standard error.")
     var verbose = false
 
+    @Option(help: "The least severe line logged to standard error: debug, info (the default), warning or error.")
+    var logLevel: LogLevelArgument?
+
     func validate() throws {
         guard (1...86_400).contains(labelRefresh) else { throw ValidationError("--label-refresh is 1 to 86400 seconds") }
         guard resultsLogRotateSize >= 4096 else { throw ValidationError("--results-log-rotate-size is at least 4096 bytes") }
@@ -92,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerArguments
 
     func run() async throws {
-        Vigil.bootstrapLogging(verbose: server.verbose, level: .info)
+        Vigil.bootstrapLogging(verbose: server.verbose, level: .info, chosen: server.logLevel)
         umask(0o077)
         let logger = Logger(label: "vigil.server")
         let fleet = try await FleetServer.prepare(try server.configuration(), logger: logger)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
 /// The agent's schedule end to end: differential results and osquery-style configs.
 @Suite(.serialized) struct AgentConfigTests {
@@ -30,6 +31,31 @@ import Testing
         let flags = try CLI.run(["agent", "--check-config", "--flagfile", dir + "/f.flags", "--data-dir", data])
         #expect(flags.status == 1 && flags.stderr.contains("f.flags:1:") && flags.stderr.contains("events_max"), "\(flags.stderr)")
         #expect(!FileManager.default.fileExists(atPath: data), "a check creates no data directory")
+    }
+
+    /// `--log-level`, and the config's `verbose` / `logger_min_status` (osquery's), reach
+    /// the supervisor and its worker; the command line wins over the config.
+    @Test func logLevelsFromTheCommandLineAndTheConfig() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-levels-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func lines(_ options: String, _ arguments: String = "") throws -> (debug: Int, info: Int) {
+            let run = UUID().uuidString
+            try "schedule:\n  q1:\n    query: SELECT 1\n    interval: 1\noptions:\n  disable_events: true\n\(options)".write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+            let pid = try spawnClean(["/bin/sh", "-c", "exec timeout -s INT 4 '\(CLI.binary)' agent --config '\(dir)/c.yaml' --data-dir '\(dir)/\(run)' \(arguments) 2>'\(dir)/\(run).err'"], quiet: true)
+            _ = reap(pid)
+            let text = (try? String(contentsOfFile: "\(dir)/\(run).err", encoding: .utf8)) ?? ""
+            let all = text.split(separator: "\n")
+            return (all.filter { $0.contains(" debug ") }.count, all.filter { $0.contains(" info ") }.count)
+        }
+        let plain = try lines("")
+        #expect(plain.debug == 0 && plain.info > 0, "\(plain)")
+        let verbose = try lines("  verbose: true\n")
+        #expect(verbose.debug > 0, "verbose: true in the config shows debug lines: \(verbose)")
+        let errorsOnly = try lines("  logger_min_status: 2\n")
+        #expect(errorsOnly.debug == 0 && errorsOnly.info == 0, "\(errorsOnly)")
+        let overridden = try lines("  verbose: true\n", "--log-level warning")
+        #expect(overridden.debug == 0 && overridden.info == 0, "--log-level wins over the config: \(overridden)")
     }
 
     @Test func differentialResultsOfAFileThatComesAndGoes() throws {

@@ -159,6 +159,8 @@ extension ConfigParser {
             case "logger_tls_max_pending_bytes": options.loggerTLSMaxPendingBytes = Int64(try integer(value, for: key, in: 4096...Int.max))
             // Read where they are used; checked here so that a wrong value is an error at
             // load, not the default in silence (`profiling_keep: abc` used to be 60).
+            case "verbose": _ = try boolean(value, for: key)
+            case "logger_min_status": _ = try integer(value, for: key, in: 0...3)
             case "events_max": _ = try integer(value, for: key, in: 1...10_000_000)
             case "events_expiry": _ = try integer(value, for: key, in: 1...31_536_000)
             case "disable_events": _ = try boolean(value, for: key)
@@ -193,7 +195,7 @@ extension ConfigParser {
         "logger_rotate", "logger_rotate_size", "logger_rotate_max_files", "denylist_duration",
         "logger_plugin", "logger_syslog_path", "logger_syslog_facility", "logger_tcp_endpoint",
         "logger_tcp_max_pending_bytes", "logger_tls_max_pending_bytes",
-        "events_max", "events_expiry", "disable_events", "profiling_keep", "profiling_frequency", "probabilistic_threshold",
+        "verbose", "logger_min_status", "events_max", "events_expiry", "disable_events", "profiling_keep", "profiling_frequency", "probabilistic_threshold",
         "profiling_interval", "probabilistic_interval", "admin_query_timeout", "watchdog_restart_delay_max",
     ]
 
