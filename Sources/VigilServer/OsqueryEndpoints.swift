@@ -111,6 +111,8 @@ struct OsqueryEndpoints {
     func pendingQueries(for host: HostRecord, details: [String: String]? = nil) async throws -> Response {
         let now = FleetContext.now()
         let pending = try await fleet.store.takePendingQueries(hostID: host.id, at: now)
+        // Their targets now read "sent": the streams of those live queries show it.
+        if !pending.isEmpty { try await fleet.store.announceAnswers(campaignIDs: Array(pending.keys)) }
         var queries = Dictionary(uniqueKeysWithValues: pending.map { (String($0.key), $0.value) })
         // Dynamic labels the host has not answered lately (Fleet refreshes them hourly).
         for label in try await fleet.store.staleLabelQueries(hostID: host.id, staleBefore: now - Int64(fleet.options.labelRefreshSeconds)) {
@@ -138,6 +140,7 @@ struct OsqueryEndpoints {
         let now = FleetContext.now()
         if let details = DetailQueries.update(from: body) { try await fleet.store.updateDetails(hostID: host.id, details, at: now) }
         let ids = Set(body.queries.keys).union(body.statuses?.keys ?? [:].keys)
+        var answered: [Int64] = []
         for id in ids where !id.hasPrefix(DetailQueries.prefix) {
             if let label = LabelQuery.id(id) {
                 // A member while its query returns rows; a failed query is no membership.
@@ -154,8 +157,9 @@ struct OsqueryEndpoints {
                 error = error ?? "answer cut at \(fleet.options.maxRowsPerAnswer) rows"
             }
             // Ignored unless this campaign targets this host and it had not answered.
-            _ = try await fleet.store.recordAnswer(campaignID: campaign, hostID: host.id, rows: rows, error: error, at: now)
+            if try await fleet.store.recordAnswer(campaignID: campaign, hostID: host.id, rows: rows, error: error, at: now) { answered.append(campaign) }
         }
+        if !answered.isEmpty { try await fleet.store.announceAnswers(campaignIDs: answered) }
         return HTTPJSON.response(AckResponse())
     }
 }

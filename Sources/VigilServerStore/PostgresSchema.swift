@@ -62,6 +62,7 @@ enum PostgresSchema {
         CREATE INDEX profiles_by_host ON profiles(host_id, state);
         """,
         PostgresSchema.webUI,
+        PostgresSchema.webUI2,
     ]
 
     /// Apply the steps this database has not had, in one transaction.

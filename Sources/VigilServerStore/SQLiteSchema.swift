@@ -68,6 +68,7 @@ enum SQLiteSchema {
         ALTER TABLE hosts ADD COLUMN details_requested_at INTEGER NOT NULL DEFAULT 0;
         """,
         SQLiteSchema.webUI,
+        SQLiteSchema.webUI2,
     ]
 
     static func migrate(_ db: StateDatabase) throws(SQLError) {
