@@ -143,7 +143,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilWire", "VigilServerStore", "VigilWebUI", "VigilProfileFormats", "VigilOutputs", "VigilSystem", "CZlib",
+                "VigilWire", "VigilServerStore", "VigilWebUI", "VigilTables", "VigilSQL", "VigilProfileFormats", "VigilOutputs", "VigilSystem", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -185,6 +185,7 @@ let package = Package(
         // The server in-process and over HTTPS with the agent's own client.
         .testTarget(name: "VigilServerTests", dependencies: [
             "VigilServer", "VigilServerStore", "VigilWire", "VigilWebUI", "VigilAgent", "VigilSystem", "VigilSQL", "VigilTestSupport", "VigilOutputs",
+            "VigilProfile", "VigilProfileFormats", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -7,6 +7,8 @@ import VigilServerStore
 struct FleetContext: Sendable {
     let store: any ServerStore
     let hub: LiveQueryHub
+    /// This server's open live query streams, woken by announced answers.
+    let campaigns = CampaignWatch()
     let options: ServerOptions
     let resultsLog: ResultsLog
     let lastSeen: LastSeen

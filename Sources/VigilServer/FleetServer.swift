@@ -98,17 +98,25 @@ public final class FleetServer: Sendable {
 
     /// Serve until SIGTERM or SIGINT (or, with `gracefulShutdownSignals` empty, until the
     /// enclosing service group stops). `onListening` gets the bound port (useful with port 0).
+    /// This server among those sharing a database: its host name and port.
+    var serverName: String {
+        let host = (try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "server"
+        return "\(host):\(configuration.port)"
+    }
+
     public func makeService(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> any Service {
         let resultsLog = try ResultsLog(path: configuration.dataDirectory + "/results.log",
                                         rotateBytes: configuration.options.resultsLogRotateBytes, keep: configuration.options.resultsLogKeep)
         let lastSeen = LastSeen(store: store, logger: logger)
         let fleet = FleetContext(store: store, hub: LiveQueryHub(), options: configuration.options, resultsLog: resultsLog, lastSeen: lastSeen,
                                  metrics: metrics, logger: logger)
+        // A callback, called as announcements arrive: nothing waits on the cooperative pool.
+        store.subscribeAnswers { [campaigns = fleet.campaigns] ids in campaigns.wake(campaigns: ids) }
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestMetrics(metrics: metrics))
         OsqueryEndpoints(fleet: fleet).register(on: router)
         var api = APIEndpoints(fleet: fleet, adminPasswordHash: try await store.setting("admin_password_hash"))
-        let ui = WebUI(store: store, fleet: WebUIBridge(api: api))
+        let ui = WebUI(store: store, fleet: WebUIBridge(api: api, serverName: serverName))
         api.sessionRole = { try await ui.sessionRole($0) }
         api.register(on: router)
         ui.register(on: router)
@@ -119,7 +127,7 @@ public final class FleetServer: Sendable {
             server: try .tls(.http1(configuration: .init(idleTimeout: .seconds(90))), tlsConfiguration: tls.configuration()),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil"),
             services: [lastSeen, RetentionService(store: store, days: configuration.options.retentionDays, logger: logger),
-                       WorkRelay(store: store, hub: fleet.hub)]
+                       WorkRelay(store: store, hub: fleet.hub), ServerMonitor(store: store, name: serverName, logger: logger)]
                 + configuration.options.forward.map { Forwarder(target: $0, store: store, logger: logger) },
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -124,7 +124,10 @@ struct OsqueryEndpoints {
         let now = FleetContext.now()
         var queries: [String: String] = [:]
         if work.liveQueries {
-            for (id, sql) in try await fleet.store.takePendingQueries(hostID: host.id, at: now) { queries[String(id)] = sql }
+            let pending = try await fleet.store.takePendingQueries(hostID: host.id, at: now)
+            // Their targets now read "sent": the streams of those live queries show it.
+            if !pending.isEmpty { try await fleet.store.announceAnswers(campaignIDs: Array(pending.keys)) }
+            for (id, sql) in pending { queries[String(id)] = sql }
         }
         // Dynamic labels the host has not answered lately (Fleet refreshes them hourly).
         if work.staleLabels {
@@ -154,6 +157,7 @@ struct OsqueryEndpoints {
         let now = FleetContext.now()
         if let details = DetailQueries.update(from: body) { try await fleet.store.updateDetails(hostID: host.id, details, at: now) }
         let ids = Set(body.queries.keys).union(body.statuses?.keys ?? [:].keys)
+        var answered: [Int64] = []
         for id in ids where !id.hasPrefix(DetailQueries.prefix) {
             if let label = LabelQuery.id(id) {
                 // A member while its query returns rows; a failed query is no membership.
@@ -172,8 +176,10 @@ struct OsqueryEndpoints {
             // Ignored unless this campaign targets this host and it had not answered.
             if try await fleet.store.recordAnswer(campaignID: campaign, hostID: host.id, rows: rows, error: error, at: now) {
                 fleet.metrics.liveQueryAnswer(failed: error != nil)
+                answered.append(campaign)
             }
         }
+        if !answered.isEmpty { try await fleet.store.announceAnswers(campaignIDs: answered) }
         return HTTPJSON.response(AckResponse())
     }
 }
