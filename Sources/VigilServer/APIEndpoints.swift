@@ -73,7 +73,7 @@ struct APIEndpoints {
     func login(_ request: Request) async throws -> Response {
         struct Body: Decodable { var password: String }
         let body = try await HTTPJSON.decode(Body.self, request)
-        guard let adminPasswordHash, Secrets.equal(Secrets.hash(body.password), adminPasswordHash) else {
+        guard let adminPasswordHash, await Secrets.passwordMatches(body.password, stored: adminPasswordHash) else {
             return HTTPJSON.error(.unauthorized, "wrong password")
         }
         let token = Secrets.newKey()

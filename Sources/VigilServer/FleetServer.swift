@@ -70,7 +70,7 @@ public final class FleetServer: Sendable {
         if try await store.setting("admin_password_hash") == nil {
             let password = Secrets.newPassword()
             try ServerTLS.write(password + "\n", to: dir + "/admin_password", mode: 0o600)
-            try await store.setSetting("admin_password_hash", Secrets.hash(password))
+            try await store.setSetting("admin_password_hash", await Secrets.passwordHash(password))
             newPassword = password
         }
         return FleetServer(configuration: configuration, tls: tls, store: store, enrollSecretPath: secretPath, newAdminPassword: newPassword,

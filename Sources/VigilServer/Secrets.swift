@@ -1,4 +1,6 @@
 import Crypto
+import Dispatch
+import HummingbirdBcrypt
 import VigilSystem
 
 /// Random keys and their stored form. Node keys, API tokens and passwords are random
@@ -23,6 +25,30 @@ public enum Secrets {
     public static func hash(_ key: String) -> String {
         // Every agent request hashes its node key: one buffer, not a string per byte.
         VigilSystem.Digest.hex(Array(SHA256.hash(data: Array(key.utf8))))
+    }
+
+    /// bcrypt's cost: 2^10 rounds, about 70 ms here (OWASP's minimum for bcrypt). A
+    /// password is a secret a person may reuse, so a stolen database must not give it
+    /// up at the speed of SHA-256, whatever our own generated ones are worth.
+    static let bcryptCost: UInt8 = 10
+
+    /// The stored form of a password: bcrypt, salted. Run off the caller's thread (it
+    /// takes tens of milliseconds, which must not hold the cooperative pool).
+    public static func passwordHash(_ password: String) async -> String {
+        await offPool { Bcrypt.hash(password, cost: bcryptCost) }
+    }
+
+    /// Whether `password` is the one `stored` was made from: bcrypt, or the SHA-256 of
+    /// data directories made before passwords were bcrypted.
+    public static func passwordMatches(_ password: String, stored: String) async -> Bool {
+        if !stored.hasPrefix("$2") { return equal(hash(password), stored) }
+        return await offPool { Bcrypt.verify(password, hash: stored) }
+    }
+
+    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
     }
 
     /// Compare without an early exit, so that timing tells nothing of how much matched.

@@ -13,10 +13,12 @@ struct WebUIBridge: WebUIFleet {
     func newKey() -> String { Secrets.newKey() }
     func newPassword() -> String { Secrets.newPassword() }
     func equal(_ a: String, _ b: String) -> Bool { Secrets.equal(a, b) }
+    func passwordHash(_ password: String) async -> String { await Secrets.passwordHash(password) }
+    func passwordMatches(_ password: String, stored: String) async -> Bool { await Secrets.passwordMatches(password, stored: stored) }
 
     func adminPasswordMatches(_ password: String) async throws -> Bool {
         guard let stored = api.adminPasswordHash else { return false }
-        return Secrets.equal(Secrets.hash(password), stored)
+        return await Secrets.passwordMatches(password, stored: stored)
     }
 
     func startLiveQuery(sql: String, hostIdentifiers: [String], labels: [String]) async throws -> Int64 {

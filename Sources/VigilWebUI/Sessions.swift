@@ -57,7 +57,7 @@ struct Sessions: Sendable {
         guard !password.isEmpty else { return nil }
         if name == "admin" { return try await fleet.adminPasswordMatches(password) ? .admin : nil }
         guard let user = try await store.user(name: name) else { return nil }
-        return fleet.equal(fleet.hash(password), user.passwordHash) ? user.role : nil
+        return await fleet.passwordMatches(password, stored: user.passwordHash) ? user.role : nil
     }
 
     /// A new session for this user; the Set-Cookie value that carries it.

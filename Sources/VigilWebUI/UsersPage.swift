@@ -65,7 +65,7 @@ extension WebUI {
             return try await usersPage(visitor, created: nil, error: "The role is admin or observer.")
         }
         let password = fleet.newPassword()
-        guard name != "admin", try await store.createUser(name: name, role: role, passwordHash: fleet.hash(password), at: Self.now()) else {
+        guard name != "admin", try await store.createUser(name: name, role: role, passwordHash: await fleet.passwordHash(password), at: Self.now()) else {
             return try await usersPage(visitor, created: nil, error: "There is already a user named \(name).")
         }
         return try await usersPage(visitor, created: (name, password))

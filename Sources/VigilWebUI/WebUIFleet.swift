@@ -8,8 +8,11 @@ public protocol WebUIFleet: Sendable {
     var serverName: String { get }
     /// A host not seen for this long is offline.
     var offlineAfterSeconds: Int64 { get }
-    /// The stored form of a key or password (SHA-256, hex), as for API tokens.
+    /// The stored form of a random key (SHA-256, hex), as for API tokens and sessions.
     func hash(_ secret: String) -> String
+    /// The stored form of a password (bcrypt), and whether a password matches one.
+    func passwordHash(_ password: String) async -> String
+    func passwordMatches(_ password: String, stored: String) async -> Bool
     /// A new random key (256 bits) for a session, or a password (120 bits) for a user.
     func newKey() -> String
     func newPassword() -> String
