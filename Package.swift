@@ -35,6 +35,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // The server's PostgreSQL store (`--database postgres://…`): the wire protocol, TLS, a connection pool.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // The server's own metrics at /metrics in Prometheus's text format (counters, gauges, histograms).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Passwords (the admin's, the web UI's users'): bcrypt, a slow salted hash.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // C libraries behind C-prefixed system-library targets.
@@ -143,12 +147,13 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilWire", "VigilServerStore", "VigilWebUI", "VigilProfileFormats", "VigilOutputs", "VigilSystem", "CZlib",
+                "VigilWire", "VigilServerStore", "VigilWebUI", "VigilTables", "VigilSQL", "VigilProfileFormats", "VigilOutputs", "VigilSystem", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]
         ),
         .executableTarget(
@@ -184,6 +189,7 @@ let package = Package(
         // The server in-process and over HTTPS with the agent's own client.
         .testTarget(name: "VigilServerTests", dependencies: [
             "VigilServer", "VigilServerStore", "VigilWire", "VigilWebUI", "VigilAgent", "VigilSystem", "VigilSQL", "VigilTestSupport", "VigilOutputs",
+            "VigilProfile", "VigilProfileFormats", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

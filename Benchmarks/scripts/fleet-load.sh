@@ -56,7 +56,7 @@ trap cleanup EXIT
 # Wait (bounded) while a compiler runs, so that it does not share the two cores with the run.
 quiet() {
     local waited=0
-    while pgrep -x swift-frontend >/dev/null || pgrep -x swift-build >/dev/null; do
+    while pgrep -r D,R,S -x swift-frontend >/dev/null || pgrep -r D,R,S -x swift-build >/dev/null; do
         if [ "$waited" -ge "$QUIET_WAIT_MAX" ]; then
             echo "NOT QUIET: a compiler still runs after ${QUIET_WAIT_MAX}s ($(uptime))" >&2
             echo "not-quiet" ; return

@@ -15,21 +15,7 @@ BIN=$(realpath "$1")
 HOSTS=${HOSTS:-100000}
 REPEAT=${REPEAT:-20}
 WORK=$(mktemp -d /tmp/webui-hosts.XXXXXX)
-PID=""
-cleanup() {
-    if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
-    [ "${KEEP:-0}" = 1 ] && echo "kept $WORK" >&2 || rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-start() {
-    "$BIN" server --listen "127.0.0.1:$port" --data-dir "$WORK/data" >"$WORK/server.out" 2>"$WORK/server.log" &
-    PID=$!
-    for _ in $(seq 100); do grep -q "listening on" "$WORK/server.out" 2>/dev/null && return; sleep 0.1; done
-    echo "the server did not start: $(cat "$WORK/server.log")" >&2; exit 1
-}
-stop() { kill "$PID"; wait "$PID" || true; PID=""; }
+. "$(dirname "$0")/webui-server.sh"
 
 # First start: schema, secrets, admin password. Then the fleet, straight into the store.
 start; stop
@@ -54,16 +40,13 @@ SQL
 start
 
 # Log in through the form, as a browser does (cookies in a jar).
-jar="$WORK/cookies"
-curl -sS --cacert "$WORK/data/tls/ca.pem" -c "$jar" -b "$jar" "https://127.0.0.1:$port/login" >"$WORK/login.html"
-csrf=$(sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' "$WORK/login.html")
-curl -sS --cacert "$WORK/data/tls/ca.pem" -c "$jar" -b "$jar" -o /dev/null \
-    --data-urlencode username=admin --data-urlencode "password=$(cat "$WORK/data/admin_password")" --data-urlencode "csrf_token=$csrf" \
-    "https://127.0.0.1:$port/login"
+log_in
 
 # The dashboard's first load sums every host's schedule costs (then cached for a minute).
 first=$(curl -sS --cacert "$WORK/data/tls/ca.pem" -b "$jar" -o /dev/null -w '%{time_appconnect} %{time_starttransfer}' "https://127.0.0.1:$port/")
 echo "$first" | awk '{printf "dashboard first load (fleet-wide sums computed): %.1f ms to first byte after the TLS handshake\n", ($2 - $1) * 1000}'
+first=$(curl -sS --cacert "$WORK/data/tls/ca.pem" -b "$jar" -o /dev/null -w '%{time_appconnect} %{time_starttransfer}' "https://127.0.0.1:$port/performance")
+echo "$first" | awk '{printf "query performance first load (percentiles computed): %.1f ms to first byte after the TLS handshake\n", ($2 - $1) * 1000}'
 
 pages=(
     "/hosts"
@@ -76,6 +59,8 @@ pages=(
     "/hosts?label=half&page=100"
     "/"
     "/hosts/$((HOSTS / 2))"
+    "/performance"
+    "/performance/query?name=processes"
 )
 echo "| page ($HOSTS hosts) | time to first byte, median ms | max ms | bytes | gzip bytes |"
 echo "|---|---|---|---|---|"

@@ -17,8 +17,10 @@ public final class StateDatabase {
     /// Prepared statements by SQL text, reused: the store runs the same few statements for every query.
     private var cache: [String: OpaquePointer] = [:]
 
-    /// Open (creating if needed) `path` in WAL mode (sqlite3_open_v2).
-    public init(path: String, durability: Durability = .powerLoss, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLError) {
+    /// Open (creating if needed) `path` in WAL mode (sqlite3_open_v2). `cacheKiB` bounds
+    /// the connection's page cache (SQLite's default is 2 MiB, which a long-running
+    /// connection fills as the write-ahead log grows).
+    public init(path: String, durability: Durability = .powerLoss, busyTimeoutMilliseconds: Int32 = 5000, cacheKiB: Int? = nil) throws(SQLError) {
         self.path = path
         var db: OpaquePointer?
         // NOFOLLOW: a link planted in place of the database would have the agent write
@@ -40,6 +42,7 @@ public final class StateDatabase {
                 throw SQLError(code: SQLITE_ERROR, message: "\(path): cannot use a write-ahead log (journal_mode is \(mode ?? "unknown"))")
             }
             try execute("PRAGMA synchronous = \(durability == .powerLoss ? "FULL" : "NORMAL")")
+            if let cacheKiB { try execute("PRAGMA cache_size = -\(max(64, cacheKiB))") }
         } catch {
             sqlite3_close_v2(db)
             throw error

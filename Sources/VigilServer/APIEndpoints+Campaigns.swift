@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import VigilServerStore
+import VigilSystem
 import VigilWire
 
 /// Live queries: started on hosts, tracked per target, streamed as they arrive.
@@ -32,6 +33,7 @@ extension APIEndpoints {
         guard !ids.isEmpty else { throw HTTPError(.badRequest, message: "no targets: give host_identifiers or labels with hosts in them") }
         let campaign = try await fleet.store.createCampaign(sql: sql, hostIDs: ids, at: FleetContext.now())
         try await fleet.store.announceWork(hostIDs: ids)
+        fleet.metrics.liveQueryStarted(targets: ids.count)
         fleet.logger.info("live query started", metadata: ["campaign": "\(campaign.id)", "targets": "\(ids.count)"])
         return campaign.id
     }
@@ -88,14 +90,18 @@ extension APIEndpoints {
     /// Server-sent events: a `target` event each time a target's state changes and a
     /// `row` event per row, until every target has answered or the client leaves (or
     /// 10 minutes pass). Read from the store, so any server on the same database can
-    /// serve the stream.
+    /// serve the stream; read again when a target's state changes (announced through the
+    /// store by the server that saw it) or every 5 s (targets going offline), not polled.
     func stream(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let id = try Self.id(context)
         guard try await fleet.store.campaign(id: id) != nil else { return HTTPJSON.error(.notFound, "no such live query") }
         let fleet = self.fleet
         // A page that already shows some rows asks only for those after its last.
         let after = request.uri.queryParameters.get("after").flatMap { Int64($0) } ?? 0
+        let watch = fleet.campaigns
         let body = ResponseBody { writer in
+            let token = watch.open(id)
+            defer { watch.close(token) }
             var lastRow = after
             var states: [String: TargetState] = [:]
             let deadline = ContinuousClock.now + .seconds(600)
@@ -111,14 +117,20 @@ extension APIEndpoints {
                 for row in rows {
                     var fields = (try? WireCoding.decode(JSONValue.self, from: Data(row.columns.utf8)))?.object ?? [:]
                     fields["host_identifier"] = .string(row.hostIdentifier)
-                    out += "event: row\ndata: \(try WireCoding.encodeString(JSONValue.object(fields)))\n\n"
+                    // The row's id as the event's: a page that is full points its "next rows" past it.
+                    out += "event: row\nid: \(row.id)\ndata: \(try WireCoding.encodeString(JSONValue.object(fields)))\n\n"
                 }
                 lastRow = rows.last?.id ?? lastRow
                 let done = rows.count < 10_000 && targets.allSatisfy { $0.state == .answered || $0.state == .failed }
                 if done { out += "event: done\ndata: {}\n\n" }
-                if !out.isEmpty { try await writer.write(ByteBuffer(string: out)) }
+                // Nothing new: a comment line, so that a browser that has left is noticed
+                // (the write fails) rather than read for until the deadline.
+                try await writer.write(ByteBuffer(string: out.isEmpty ? ": waiting\n\n" : out))
                 if done { break }
-                try await Task.sleep(for: .milliseconds(200))
+                if rows.count == 10_000 { continue }
+                await watch.wait(token, seconds: 5)
+                // Answers from many hosts come together: one read for a burst of them.
+                await DispatchPause.seconds(0.2)
             }
             try await writer.finish(nil)
         }

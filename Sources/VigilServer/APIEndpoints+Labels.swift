@@ -14,6 +14,10 @@ extension APIEndpoints {
                 guard try await fleet.store.deleteLabel(id: try Self.id(c)) else { return HTTPJSON.error(.notFound, "no such label") }
                 return HTTPJSON.response(["deleted": true])
             },
+            APIRoute(method: .put, path: "/api/v1/labels/{id}", summary: "Change a label's description and query (dynamic) or hosts (manual)", role: .admin,
+                     body: "{\"description\": string, \"query\": string, \"host_identifiers\": [string]}") { r, c in try await putLabel(r, c) },
+            APIRoute(method: .put, path: "/api/v1/packs/{id}", summary: "Rename a pack or change its labels and shard (its queries: /api/v1/schedule)", role: .admin,
+                     body: "{\"name\": string, \"labels\": [string], \"shard\": int}") { r, c in try await putPack(r, c) },
             APIRoute(method: .get, path: "/api/v1/packs", summary: "Packs with the labels they go to", role: .observer) { _, _ in try await listPacks() },
             APIRoute(method: .post, path: "/api/v1/packs", summary: "A pack (osquery's pack JSON: queries, discovery, shard) for the hosts of some labels, or of all", role: .admin,
                      body: "{\"name\": string, \"pack\": object, \"labels\": [string]}") { r, _ in try await createPack(r) },
@@ -43,15 +47,48 @@ extension APIEndpoints {
             enum CodingKeys: String, CodingKey { case name, description, query, hostIdentifiers = "host_identifiers" }
         }
         let body = try await HTTPJSON.decode(Body.self, request)
-        try Self.checkName(body.name)
-        if try await fleet.store.labels().contains(where: { $0.name == body.name }) { throw HTTPError(.conflict, message: "a label named \(body.name) exists") }
         guard (body.query == nil) != (body.hostIdentifiers == nil) else {
             throw HTTPError(.badRequest, message: "give either query (a dynamic label) or host_identifiers (a manual one)")
         }
-        if let sql = body.query { try Self.checkSQL(sql) }
-        let members = try await resolveHosts(body.hostIdentifiers ?? [])
-        let label = try await fleet.store.createLabel(LabelRecord(name: body.name, description: body.description ?? "", query: body.query), members: members)
+        let label = try await createLabel(name: body.name, description: body.description ?? "", query: body.query, hosts: body.hostIdentifiers ?? [])
         return HTTPJSON.response(["label": label])
+    }
+
+    /// The checks and the write behind both the API's and the web UI's new labels.
+    @discardableResult
+    func createLabel(name: String, description: String, query: String?, hosts: [String]) async throws -> LabelRecord {
+        try Self.checkName(name)
+        guard description.utf8.count <= 1024 else { throw HTTPError(.badRequest, message: "a description is at most 1024 bytes") }
+        if try await fleet.store.labels().contains(where: { $0.name == name }) { throw HTTPError(.conflict, message: "a label named \(name) exists") }
+        if let query { try Self.checkSQL(query) }
+        let members = try await resolveHosts(query == nil ? hosts : [])
+        return try await fleet.store.createLabel(LabelRecord(name: name, description: description, query: query), members: members)
+    }
+
+    func putLabel(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        struct Body: Decodable {
+            var description: String?
+            var query: String?
+            var hostIdentifiers: [String]?
+            enum CodingKeys: String, CodingKey { case description, query, hostIdentifiers = "host_identifiers" }
+        }
+        let body = try await HTTPJSON.decode(Body.self, request)
+        try await updateLabel(id: try Self.id(context), description: body.description ?? "", query: body.query, hosts: body.hostIdentifiers ?? [])
+        return HTTPJSON.response(["saved": true])
+    }
+
+    /// A label stays what it was made as: a dynamic one keeps a query, a manual one its hosts.
+    func updateLabel(id: Int64, description: String, query: String?, hosts: [String]) async throws {
+        guard let label = try await fleet.store.labels().first(where: { $0.id == id }) else { throw HTTPError(.notFound, message: "no such label") }
+        guard description.utf8.count <= 1024 else { throw HTTPError(.badRequest, message: "a description is at most 1024 bytes") }
+        if label.query != nil {
+            guard let query else { throw HTTPError(.badRequest, message: "\(label.name) is a dynamic label: give its query") }
+            try Self.checkSQL(query)
+        } else if query != nil {
+            throw HTTPError(.badRequest, message: "\(label.name) is a manual label: give its host_identifiers, not a query")
+        }
+        let members = label.query == nil ? try await resolveHosts(hosts) : nil
+        _ = try await fleet.store.updateLabel(LabelRecord(id: id, name: label.name, description: description, query: label.query == nil ? nil : query), members: members)
     }
 
     /// Host ids for identifiers; an unknown one is an error that names it.
@@ -109,11 +146,43 @@ extension APIEndpoints {
         return HTTPJSON.response(["id": record.id])
     }
 
-    /// SQL that goes to agents: bounded, and without a NUL (SQLite's parser would stop
-    /// there, and agents would run other SQL than was shown).
-    static func checkSQL(_ sql: String) throws {
+    func putPack(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        struct Body: Decodable { var name: String; var labels: [String]?; var shard: Int? }
+        let body = try await HTTPJSON.decode(Body.self, request)
+        try await savePack(id: try Self.id(context), name: body.name, labels: body.labels ?? [], shard: body.shard)
+        return HTTPJSON.response(["saved": true])
+    }
+
+    /// A new pack (id nil, no queries yet) or a changed one (its queries kept): the web UI's
+    /// pack form and PUT /api/v1/packs/{id}.
+    func savePack(id: Int64?, name: String, labels: [String], shard: Int?) async throws {
+        try Self.checkName(name)
+        if let shard, !(1...100).contains(shard) { throw HTTPError(.badRequest, message: "shard is a percentage from 1 to 100, not \(shard)") }
+        let packs = try await fleet.store.packs()
+        if packs.contains(where: { $0.name == name && $0.id != id }) { throw HTTPError(.conflict, message: "a pack named \(name) exists") }
+        let labelIDs = try await resolveLabels(labels)
+        var body: [String: JSONValue] = ["queries": .object([:])]
+        if let id {
+            guard let old = packs.first(where: { $0.id == id }) else { throw HTTPError(.notFound, message: "no such pack") }
+            body = (try? WireCoding.decode(JSONValue.self, from: Data(old.body.utf8)))?.object ?? body
+        }
+        body["shard"] = shard.map { .integer(Int64($0)) }
+        let record = PackRecord(id: id ?? 0, name: name, body: try WireCoding.encodeString(JSONValue.object(body)), labelIDs: labelIDs)
+        if id == nil { _ = try await fleet.store.createPack(record) } else { _ = try await fleet.store.updatePack(record) }
+    }
+
+    /// SQL that goes to agents: bounded, without a NUL (SQLite's parser would stop there,
+    /// and agents would run other SQL than was shown), and checked against the tables'
+    /// schemas (its warnings, such as a table only osquery has, do not refuse it).
+    @discardableResult
+    static func checkSQL(_ sql: String) throws -> SchemaCheck.Outcome {
         guard !sql.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw HTTPError(.badRequest, message: "sql is empty") }
         guard sql.utf8.count <= maxSQLBytes else { throw HTTPError(.badRequest, message: "sql is over \(maxSQLBytes) bytes") }
         guard !sql.utf8.contains(0) else { throw HTTPError(.badRequest, message: "sql contains a NUL byte") }
+        let outcome = SchemaCheck.check(sql)
+        if let error = outcome.errors.first {
+            throw HTTPError(.badRequest, message: "the SQL does not check against the tables' schemas: \(error.message)" + (error.offset.map { " (at byte \($0))" } ?? ""))
+        }
+        return outcome
     }
 }

@@ -32,7 +32,7 @@ struct APIEndpoints {
             APIRoute(method: .post, path: "/api/v1/enroll_secrets", summary: "Add an enroll secret (a random one when none is given)", role: .admin,
                      body: "{\"name\": string, \"secret\": string}") { r, _ in try await addSecret(r) },
             APIRoute(method: .delete, path: "/api/v1/enroll_secrets/{secret}", summary: "Revoke an enroll secret", role: .admin) { r, c in try await revokeSecret(r, c) },
-        ] + telemetryRoutes + labelRoutes + profileRoutes + healthRoutes
+        ] + telemetryRoutes + labelRoutes + scheduleRoutes + profileRoutes + healthRoutes
     }
 
     /// Every route, behind its token check.
@@ -73,7 +73,7 @@ struct APIEndpoints {
     func login(_ request: Request) async throws -> Response {
         struct Body: Decodable { var password: String }
         let body = try await HTTPJSON.decode(Body.self, request)
-        guard let adminPasswordHash, Secrets.equal(Secrets.hash(body.password), adminPasswordHash) else {
+        guard let adminPasswordHash, await Secrets.passwordMatches(body.password, stored: adminPasswordHash) else {
             return HTTPJSON.error(.unauthorized, "wrong password")
         }
         let token = Secrets.newKey()
@@ -120,16 +120,10 @@ struct APIEndpoints {
         case "offline": notSeenSince = threshold
         case let other?: throw HTTPError(.badRequest, message: "status must be online or offline, not '\(other.prefix(40))'")
         }
-        var hosts: [HostRecord]
-        if let label = q.get("label") {
-            // A label's hosts, filtered and paged here (a label holds at most the fleet).
-            let members = Set(try await fleet.store.labelMembers(id: try await resolveLabels([label])[0]))
-            hosts = try await fleet.store.hosts(search: q.get("query"), seenSince: seenSince, notSeenSince: notSeenSince, limit: 1_000_000, offset: 0)
-                .filter { members.contains($0.id) }
-            hosts = Array(hosts.dropFirst(offset).prefix(limit))
-        } else {
-            hosts = try await fleet.store.hosts(search: q.get("query"), seenSince: seenSince, notSeenSince: notSeenSince, limit: limit, offset: offset)
-        }
+        var query = HostPageQuery(search: q.get("query"), seenSince: seenSince, notSeenSince: notSeenSince, limit: limit, offset: offset)
+        // A label's hosts, filtered and paged by the database like the rest.
+        if let label = q.get("label") { query.labelID = try await resolveLabels([label])[0] }
+        let hosts = try await fleet.store.hosts(query)
         return HTTPJSON.response(["hosts": hosts.map { view($0, now: now) }])
     }
 
@@ -182,10 +176,16 @@ struct APIEndpoints {
     func addSecret(_ request: Request) async throws -> Response {
         struct Body: Decodable { var name: String?; var secret: String? }
         let body = try await HTTPJSON.decode(Body.self, request)
-        let secret = body.secret ?? Secrets.newPassword()
+        return HTTPJSON.response(["secret": try await addEnrollSecret(name: body.name ?? "", secret: body.secret)])
+    }
+
+    /// Add `secret`, or a random one; the web UI's settings add theirs here too.
+    func addEnrollSecret(name: String, secret given: String?) async throws -> String {
+        let secret = given ?? Secrets.newPassword()
         guard (16...256).contains(secret.utf8.count) else { throw HTTPError(.badRequest, message: "an enroll secret must be 16 to 256 bytes") }
-        try await fleet.store.addEnrollSecret(secret, name: body.name ?? "")
-        return HTTPJSON.response(["secret": secret])
+        guard name.utf8.count <= 128 else { throw HTTPError(.badRequest, message: "a secret's name is at most 128 bytes") }
+        try await fleet.store.addEnrollSecret(secret, name: name)
+        return secret
     }
 
     func revokeSecret(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

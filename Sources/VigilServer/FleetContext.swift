@@ -7,9 +7,12 @@ import VigilServerStore
 struct FleetContext: Sendable {
     let store: any ServerStore
     let hub: LiveQueryHub
+    /// This server's open live query streams, woken by announced answers.
+    let campaigns = CampaignWatch()
     let options: ServerOptions
     let resultsLog: ResultsLog
     let lastSeen: LastSeen
+    let metrics: ServerMetrics
     let logger: Logger
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
@@ -32,6 +35,10 @@ public struct ServerOptions: Sendable {
     public var labelRefreshSeconds = 3600
     /// Longest a request waits for PostgreSQL before it is answered with an error (503).
     public var databaseTimeoutSeconds = 10
+    /// DATA_DIR/results.log is rotated past this size, keeping this many old files
+    /// (osqueryd's logger_rotate_size and logger_rotate_max_files defaults).
+    public var resultsLogRotateBytes = 25 << 20
+    public var resultsLogKeep = 25
     /// Outputs every stored result and status line is forwarded to, as agents' outputs send them.
     public var forward: [ForwardTarget] = []
 

@@ -43,12 +43,14 @@ public final class FleetServer: Sendable {
     public let enrollSecretPath: String
     /// Set on the first start only: the admin password, also in DATA_DIR/admin_password.
     public let newAdminPassword: String?
+    let metrics: ServerMetrics
     let logger: Logger
 
     public static func prepare(_ configuration: FleetServerConfiguration, logger: Logger) async throws -> FleetServer {
         let dir = configuration.dataDirectory
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let store = try await openStore(configuration, logger: logger)
+        let metrics = ServerMetrics()
+        let store = try await openStore(configuration, logger: logger).timed { metrics.database(operation: $0, seconds: $1) }
         var hostnames = ["localhost"]
         if let name = try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8) {
             hostnames.append(name.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -68,10 +70,11 @@ public final class FleetServer: Sendable {
         if try await store.setting("admin_password_hash") == nil {
             let password = Secrets.newPassword()
             try ServerTLS.write(password + "\n", to: dir + "/admin_password", mode: 0o600)
-            try await store.setSetting("admin_password_hash", Secrets.hash(password))
+            try await store.setSetting("admin_password_hash", await Secrets.passwordHash(password))
             newPassword = password
         }
-        return FleetServer(configuration: configuration, tls: tls, store: store, enrollSecretPath: secretPath, newAdminPassword: newPassword, logger: logger)
+        return FleetServer(configuration: configuration, tls: tls, store: store, enrollSecretPath: secretPath, newAdminPassword: newPassword,
+                           metrics: metrics, logger: logger)
     }
 
     /// The store the configuration names: PostgreSQL, or the embedded SQLite file.
@@ -82,7 +85,9 @@ public final class FleetServer: Sendable {
         return try .sqlite(path: configuration.dataDirectory + "/server.db")
     }
 
-    init(configuration: FleetServerConfiguration, tls: ServerTLS, store: any ServerStore, enrollSecretPath: String, newAdminPassword: String?, logger: Logger) {
+    init(configuration: FleetServerConfiguration, tls: ServerTLS, store: any ServerStore, enrollSecretPath: String, newAdminPassword: String?,
+         metrics: ServerMetrics, logger: Logger) {
+        self.metrics = metrics
         self.configuration = configuration
         self.tls = tls
         self.store = store
@@ -93,14 +98,25 @@ public final class FleetServer: Sendable {
 
     /// Serve until SIGTERM or SIGINT (or, with `gracefulShutdownSignals` empty, until the
     /// enclosing service group stops). `onListening` gets the bound port (useful with port 0).
+    /// This server among those sharing a database: its host name and port.
+    var serverName: String {
+        let host = (try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "server"
+        return "\(host):\(configuration.port)"
+    }
+
     public func makeService(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> any Service {
-        let resultsLog = try ResultsLog(path: configuration.dataDirectory + "/results.log")
+        let resultsLog = try ResultsLog(path: configuration.dataDirectory + "/results.log",
+                                        rotateBytes: configuration.options.resultsLogRotateBytes, keep: configuration.options.resultsLogKeep)
         let lastSeen = LastSeen(store: store, logger: logger)
-        let fleet = FleetContext(store: store, hub: LiveQueryHub(), options: configuration.options, resultsLog: resultsLog, lastSeen: lastSeen, logger: logger)
+        let fleet = FleetContext(store: store, hub: LiveQueryHub(), options: configuration.options, resultsLog: resultsLog, lastSeen: lastSeen,
+                                 metrics: metrics, logger: logger)
+        // A callback, called as announcements arrive: nothing waits on the cooperative pool.
+        store.subscribeAnswers { [campaigns = fleet.campaigns] ids in campaigns.wake(campaigns: ids) }
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestMetrics(metrics: metrics))
         OsqueryEndpoints(fleet: fleet).register(on: router)
         var api = APIEndpoints(fleet: fleet, adminPasswordHash: try await store.setting("admin_password_hash"))
-        let ui = WebUI(store: store, fleet: WebUIBridge(api: api))
+        let ui = WebUI(store: store, fleet: WebUIBridge(api: api, serverName: serverName))
         api.sessionRole = { try await ui.sessionRole($0) }
         api.register(on: router)
         ui.register(on: router)
@@ -111,7 +127,7 @@ public final class FleetServer: Sendable {
             server: try .tls(.http1(configuration: .init(idleTimeout: .seconds(90))), tlsConfiguration: tls.configuration()),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil"),
             services: [lastSeen, RetentionService(store: store, days: configuration.options.retentionDays, logger: logger),
-                       WorkRelay(store: store, hub: fleet.hub)]
+                       WorkRelay(store: store, hub: fleet.hub), ServerMonitor(store: store, name: serverName, logger: logger)]
                 + configuration.options.forward.map { Forwarder(target: $0, store: store, logger: logger) },
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)

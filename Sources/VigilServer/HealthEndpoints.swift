@@ -10,6 +10,11 @@ extension APIEndpoints {
             APIRoute(method: .get, path: "/healthz", summary: "The server is up (no token needed)", role: nil) { _, _ in
                 HTTPJSON.response(["status": "ok"])
             },
+            APIRoute(method: .get, path: "/metrics", summary: "The server's own metrics in Prometheus's text format (any API token)", role: .observer) { _, _ in
+                await fleet.metrics.refresh(store: fleet.store, offlineAfterSeconds: fleet.options.offlineAfterSeconds)
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: fleet.metrics.text())))
+            },
             APIRoute(method: .get, path: "/readyz", summary: "The server is up and its database answers (no token needed); 503 otherwise", role: nil) { _, _ in
                 do {
                     try await fleet.store.ping()

@@ -2,38 +2,58 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import VigilServerStore
+import VigilSystem
 
 /// Hosts' last-seen times, written in batches: every agent request counts as a sign of
 /// life, and one UPDATE (a WAL write on the store's single writer) per request was a
-/// large part of the server's cost per request under load. Held here at most
-/// `flushSeconds`, a small fraction of the 45 s after which a host counts as offline;
-/// losing them in a crash only makes hosts look seen a moment earlier.
+/// large part of the server's cost per request under load. Times are kept to
+/// `granularitySeconds` (a host seen again within it is not written again: a host is
+/// offline after 45 s, so a few seconds tell nothing) and flushed every `flushSeconds`
+/// in small batches rather than a large one, which would hold the writer, and every
+/// agent's results behind it, for tens of milliseconds. Losing them in a crash only
+/// makes hosts look seen a moment earlier.
 final class LastSeen: Service, Sendable {
-    private let pending = Mutex<[Int64: Int64]>([:])
+    private struct State {
+        var pending: [Int64: Int64] = [:]
+        /// What this server last wrote for each host (another server's writes are its own).
+        var written: [Int64: Int64] = [:]
+    }
+    private let state = Mutex(State())
     let store: any ServerStore
     let flushSeconds: Double
+    let granularitySeconds: Int64
     let logger: Logger
 
-    init(store: any ServerStore, flushSeconds: Double = 2, logger: Logger) {
+    init(store: any ServerStore, flushSeconds: Double = 0.25, granularitySeconds: Int64 = 5, logger: Logger) {
         self.store = store
         self.flushSeconds = flushSeconds
+        self.granularitySeconds = granularitySeconds
         self.logger = logger
     }
 
     func seen(_ hostID: Int64, at time: Int64) {
-        pending.withLock { $0[hostID] = max($0[hostID] ?? 0, time) }
+        state.withLock { s in
+            if let written = s.written[hostID], time - written < granularitySeconds { return }
+            s.pending[hostID] = max(s.pending[hostID] ?? 0, time)
+        }
     }
 
     func flush() async {
-        let batch = pending.withLock { p -> [Int64: Int64] in defer { p = [:] }; return p }
-        do { try await store.touch(batch) } catch {
+        let batch = state.withLock { s -> [Int64: Int64] in defer { s.pending = [:] }; return s.pending }
+        guard !batch.isEmpty else { return }
+        do {
+            try await store.touch(batch)
+            state.withLock { s in s.written.merge(batch) { max($0, $1) } }
+        } catch {
             logger.error("last seen times not stored: \(error)")
         }
     }
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(self.flushSeconds * 1000))) }
+            // A dispatch timer: Task.sleep's fires on the cooperative pool, which busy
+            // synchronous work can hold. A quarter second is short enough to wait out at shutdown.
+            await DispatchPause.seconds(flushSeconds)
             await flush()
         }
         await flush()

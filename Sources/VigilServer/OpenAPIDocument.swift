@@ -19,7 +19,10 @@ enum OpenAPIDocument {
                 operation["requestBody"] = .object(["description": .string(body), "required": .bool(true),
                                                     "content": .object(["application/json": .object(["schema": .object(["type": "object"])])])])
             }
-            var responses: [String: JSONValue] = ["200": .object(["description": "OK"]), "400": .object(["description": "Bad request, with an error message"])]
+            var responses: [String: JSONValue] = ["200": .object(["description": "OK"]), "400": .object(["description": "Bad request, with an error message"]),
+                                                  "503": .object(["description": "The database did not answer in time"])]
+            if !pathParameters(route.path).isEmpty { responses["404"] = .object(["description": "No such item"]) }
+            if route.body != nil { responses["413"] = .object(["description": "The body is over the size limit"]) }
             if let role = route.role {
                 operation["security"] = .array([.object(["bearer": .array([])])])
                 responses["401"] = .object(["description": "No or unknown token"])

@@ -34,12 +34,14 @@ struct OsqueryEndpoints {
     func enroll(_ request: Request) async throws -> Response {
         let body = try await HTTPJSON.decode(EnrollRequest.self, request)
         guard try await fleet.store.enrollSecretIsValid(body.enrollSecret) else {
+            fleet.metrics.enrollment(accepted: false)
             fleet.logger.warning("enroll refused: invalid enroll secret", metadata: ["host_identifier": "\(body.hostIdentifier.prefix(100))"])
             return HTTPJSON.response(EnrollResponse(nodeInvalid: true, error: "invalid enroll secret"), status: .unauthorized)
         }
         guard !body.hostIdentifier.isEmpty, body.hostIdentifier.utf8.count <= 255 else {
             return HTTPJSON.response(EnrollResponse(nodeInvalid: true, error: "host_identifier must be 1 to 255 bytes"), status: .badRequest)
         }
+        fleet.metrics.enrollment(accepted: true)
         let nodeKey = Secrets.newKey()
         let host = try await fleet.store.enroll(HostRecord(enrollment: body, at: FleetContext.now()), nodeKeyHash: Secrets.hash(nodeKey))
         fleet.logger.info("host enrolled", metadata: ["host_identifier": "\(host.hostIdentifier)", "id": "\(host.id)", "agent": "\(host.agent)"])
@@ -74,9 +76,15 @@ struct OsqueryEndpoints {
             (name: line.name, unixTime: line.unixTime ?? FleetContext.now(), line: body.text(line, hostIdentifier: host.hostIdentifier))
         }
         let stored = try await fleet.store.storeLogs(hostID: host.id, kind: logType.rawValue, lines: lines)
+        fleet.metrics.logLines(kind: logType.rawValue, stored: stored.count, duplicates: lines.count - stored.count,
+                               bytes: lines.reduce(0) { $0 + $1.line.utf8.count })
         if logType == .result {
             // Only what was new: an agent's resend is stored and logged once.
-            fleet.resultsLog.append(stored.map { lines[$0].line })
+            do {
+                try fleet.resultsLog.append(stored.map { lines[$0].line })
+            } catch {
+                fleet.logger.error("results.log not written (the results are stored): \(error)")
+            }
         }
         return HTTPJSON.response(AckResponse())
     }
@@ -93,40 +101,51 @@ struct OsqueryEndpoints {
         let body = try await HTTPJSON.decode(DistributedWaitRequest.self, request)
         guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
         let seconds = max(0, min(body.wait, DistributedWaitRequest.maxWaitSeconds, fleet.options.heldReadSeconds))
-        let staleBefore = FleetContext.now() - Int64(fleet.options.labelRefreshSeconds)
-        // Details due are work to hand out now, not after the wait.
-        let details = try await DetailQueries.due(for: host, store: fleet.store, now: FleetContext.now())
-        if details.isEmpty { await fleet.hub.wait(hostID: host.id, seconds: seconds) {
-            let campaigns = (try? await fleet.store.hasPendingQueries(hostID: host.id)) ?? true
-            let labels = (try? await fleet.store.staleLabelQueries(hostID: host.id, staleBefore: staleBefore).isEmpty == false) ?? false
-            let profiles = (try? await fleet.store.hasProfileRequests(hostID: host.id)) ?? false
-            return campaigns || labels || profiles
-        } }
+        // Work waiting now (details due among it) ends the wait at once.
+        await fleet.hub.wait(hostID: host.id, seconds: seconds) { ((try? await self.pendingWork(for: host))?.forHost) ?? true }
         fleet.lastSeen.seen(host.id, at: FleetContext.now())
-        return try await pendingQueries(for: host, details: details)
+        return try await pendingQueries(for: host)
     }
 
-    /// The host's work now: live queries, stale labels, due details (`details` when the
-    /// caller already claimed them), and, for a Vigil agent, profile requests.
-    func pendingQueries(for host: HostRecord, details: [String: String]? = nil) async throws -> Response {
+    /// What waits for the host, in one read.
+    func pendingWork(for host: HostRecord) async throws -> PendingWork {
         let now = FleetContext.now()
-        let pending = try await fleet.store.takePendingQueries(hostID: host.id, at: now)
-        var queries = Dictionary(uniqueKeysWithValues: pending.map { (String($0.key), $0.value) })
-        // Dynamic labels the host has not answered lately (Fleet refreshes them hourly).
-        for label in try await fleet.store.staleLabelQueries(hostID: host.id, staleBefore: now - Int64(fleet.options.labelRefreshSeconds)) {
-            queries[LabelQuery.prefix + String(label.id)] = label.sql
+        return try await fleet.store.pendingWork(hostID: host.id, labelsStaleBefore: now - Int64(fleet.options.labelRefreshSeconds),
+                                                 detailsStaleBefore: now - DetailQueries.refreshSeconds,
+                                                 detailsAskedBefore: now - DetailQueries.retrySeconds,
+                                                 openCampaignsSince: now - Int64(fleet.options.accelerateSeconds))
+    }
+
+    /// The host's work now: live queries, stale labels, due details and, for a Vigil
+    /// agent, profile requests. Each is claimed (a write) only when `work`, read first,
+    /// says it is there: most polls find nothing and cost one read.
+    func pendingQueries(for host: HostRecord) async throws -> Response {
+        let work = try await pendingWork(for: host)
+        let now = FleetContext.now()
+        var queries: [String: String] = [:]
+        if work.liveQueries {
+            let pending = try await fleet.store.takePendingQueries(hostID: host.id, at: now)
+            // Their targets now read "sent": the streams of those live queries show it.
+            if !pending.isEmpty { try await fleet.store.announceAnswers(campaignIDs: Array(pending.keys)) }
+            for (id, sql) in pending { queries[String(id)] = sql }
         }
-        let due: [String: String]
-        if let details { due = details } else { due = try await DetailQueries.due(for: host, store: fleet.store, now: now) }
-        for (id, sql) in due { queries[id] = sql }
+        // Dynamic labels the host has not answered lately (Fleet refreshes them hourly).
+        if work.staleLabels {
+            for label in try await fleet.store.staleLabelQueries(hostID: host.id, staleBefore: now - Int64(fleet.options.labelRefreshSeconds)) {
+                queries[LabelQuery.prefix + String(label.id)] = label.sql
+            }
+        }
+        if work.details {
+            for (id, sql) in try await DetailQueries.due(for: host, store: fleet.store, now: now) { queries[id] = sql }
+        }
         var response = DistributedReadResponse(queries: queries)
-        if host.agent == "vigil" {
+        if host.agent == "vigil", work.profiles {
             let profiles = try await fleet.store.takeProfileRequests(hostID: host.id)
             if !profiles.isEmpty { response.vigilProfiles = profiles.map { ProfileRequest(id: $0.id, seconds: $0.seconds, frequency: $0.frequency) } }
         }
         // Stock osquery polls; while a live query still waits for some host, ask it to
         // poll every few seconds rather than every distributed_interval.
-        if host.agent != "vigil", try await fleet.store.hasOpenCampaigns(since: now - Int64(fleet.options.accelerateSeconds)) {
+        if host.agent != "vigil", work.openCampaigns {
             response.accelerate = fleet.options.accelerateSeconds
         }
         return HTTPJSON.response(response)
@@ -138,6 +157,7 @@ struct OsqueryEndpoints {
         let now = FleetContext.now()
         if let details = DetailQueries.update(from: body) { try await fleet.store.updateDetails(hostID: host.id, details, at: now) }
         let ids = Set(body.queries.keys).union(body.statuses?.keys ?? [:].keys)
+        var answered: [Int64] = []
         for id in ids where !id.hasPrefix(DetailQueries.prefix) {
             if let label = LabelQuery.id(id) {
                 // A member while its query returns rows; a failed query is no membership.
@@ -154,8 +174,12 @@ struct OsqueryEndpoints {
                 error = error ?? "answer cut at \(fleet.options.maxRowsPerAnswer) rows"
             }
             // Ignored unless this campaign targets this host and it had not answered.
-            _ = try await fleet.store.recordAnswer(campaignID: campaign, hostID: host.id, rows: rows, error: error, at: now)
+            if try await fleet.store.recordAnswer(campaignID: campaign, hostID: host.id, rows: rows, error: error, at: now) {
+                fleet.metrics.liveQueryAnswer(failed: error != nil)
+                answered.append(campaign)
+            }
         }
+        if !answered.isEmpty { try await fleet.store.announceAnswers(campaignIDs: answered) }
         return HTTPJSON.response(AckResponse())
     }
 }

@@ -78,8 +78,13 @@ extension APIEndpoints {
 
     /// A stored profile's stacks, read from its pprof (inflated within a bound: it came from a host).
     func rendered(_ context: BasicRequestContext) async throws -> (ProfileRecord, NamedStacks) {
-        guard let record = try await fleet.store.profile(id: try Self.id(context), withData: true), let pprof = record.pprof else {
-            throw HTTPError(.notFound, message: "no such profile, or it is not done")
+        try await stacks(profileID: try Self.id(context))
+    }
+
+    /// A stored profile's stacks, read from its pprof (inflated within a bound: it came from a host).
+    func stacks(profileID: Int64) async throws -> (ProfileRecord, NamedStacks) {
+        guard let record = try await fleet.store.profile(id: profileID, withData: true), let pprof = record.pprof else {
+            throw HTTPError(.notFound, message: "no profile \(profileID), or it is not done")
         }
         do {
             let bytes = try Gzip.inflate(Data(pprof), limit: 256 << 20)

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import NIOSSL
 import SwiftASN1
+import VigilSystem
 import X509
 
 /// The server's TLS identity. Given --tls-cert and --tls-key it uses those; otherwise
@@ -84,7 +85,7 @@ public struct ServerTLS: Sendable {
         let certificate = try Certificate(pemEncoded: pem)
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
-        return SHA256.hash(data: serializer.serializedBytes).map { Secrets.hex($0).uppercased() }.joined(separator: ":")
+        return SHA256.hash(data: serializer.serializedBytes).map { VigilSystem.Digest.hex([$0]).uppercased() }.joined(separator: ":")
     }
 
     /// NIOSSL's server configuration for these files; TLS 1.2 at least, as osquery requires.

@@ -42,7 +42,7 @@ extension APIEndpoints {
                      role: .observer, query: ["since"]) { r, c in try await hostTelemetry(r, c) },
             APIRoute(method: .get, path: "/api/v1/hosts/{id}/health", summary: "The agent's schedule costs, watchdog events, event and output counters",
                      role: .observer) { r, c in try await hostHealth(r, c) },
-            APIRoute(method: .get, path: "/api/v1/queries/performance", summary: "Each scheduled query's cost across the hosts that run it: percentiles of wall time, CPU, memory and output per execution, and how many hosts denylisted it",
+            APIRoute(method: .get, path: "/api/v1/queries/performance", summary: "Each scheduled query's cost across the hosts that run it: percentiles (over at most 5,000 sampled hosts) and maxima of wall time, CPU, memory and output per execution, and how many hosts denylisted it",
                      role: .observer) { _, _ in try await performance() },
         ]
     }
@@ -71,38 +71,24 @@ extension APIEndpoints {
     }
 
     func performance() async throws -> Response {
-        let all = try await fleet.store.allSchedules()
-        let byName = Dictionary(grouping: all, by: { $0.stats.name })
-        var queries: [JSONValue] = []
-        for (name, entries) in byName.sorted(by: { $0.key < $1.key }) {
-            let ran = entries.map(\.stats).filter { $0.executions > 0 }
-            func per(_ value: (HostQueryStats) -> Int64) -> [Double] { ran.map { Double(value($0)) / Double($0.executions) } }
-            func summary(_ values: [Double]) -> JSONValue {
-                .object(["p50": .double(Percentiles.of(values, 50)), "p95": .double(Percentiles.of(values, 95)), "p99": .double(Percentiles.of(values, 99))])
-            }
-            queries.append(.object([
-                "name": .string(name),
-                "query": .string(entries.first?.stats.query ?? ""),
-                "hosts": .integer(Int64(entries.count)),
-                "executions": .integer(entries.reduce(0) { $0 + $1.stats.executions }),
-                "denylisted_hosts": .integer(Int64(entries.filter(\.stats.denylisted).count)),
-                "hosts_with_errors": .integer(Int64(entries.filter { $0.stats.errors > 0 }.count)),
-                "wall_time_ms": summary(per(\.wallTimeMs)),
-                "cpu_time_ms": summary(per { $0.userTimeMs + $0.systemTimeMs }),
-                "memory_bytes": summary(ran.map { Double($0.averageMemory) }),
-                "output_bytes": summary(per(\.outputSize)),
-            ]))
+        func summary(_ p: QueryPerformance.Percentiles) -> JSONValue {
+            .object(["p50": .double(p.p50), "p95": .double(p.p95), "p99": .double(p.p99), "max": .double(p.max)])
+        }
+        let queries = try await fleet.store.queryPerformance().map { q -> JSONValue in
+            .object([
+                "name": .string(q.name),
+                "query": .string(q.query),
+                "hosts": .integer(Int64(q.hosts)),
+                "executions": .integer(q.executions),
+                "denylisted_hosts": .integer(Int64(q.denylistedHosts)),
+                "hosts_with_errors": .integer(Int64(q.hostsWithErrors)),
+                "sampled_hosts": .integer(Int64(q.sampledHosts)),
+                "wall_time_ms": summary(q.wallTimeMs),
+                "cpu_time_ms": summary(q.cpuPerRunMs),
+                "memory_bytes": summary(q.memoryBytes),
+                "output_bytes": summary(q.outputBytes),
+            ])
         }
         return HTTPJSON.response(["queries": JSONValue.array(queries)])
-    }
-}
-
-/// Percentiles across hosts: nearest rank on the sorted values (0 for none).
-enum Percentiles {
-    static func of(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1
-        return sorted[max(0, min(sorted.count - 1, rank))]
     }
 }

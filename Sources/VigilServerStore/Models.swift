@@ -119,3 +119,28 @@ public struct HostDetailsUpdate: Sendable, Equatable {
 
     public init() {}
 }
+
+/// What waits for one host when it asks (`ServerStore.pendingWork`).
+public struct PendingWork: Sendable, Equatable {
+    /// Live queries that target it and are not yet sent.
+    public var liveQueries = false
+    /// Dynamic labels it has not answered since the refresh period began.
+    public var staleLabels = false
+    /// Its details are stale and were not asked for lately.
+    public var details = false
+    /// Profile requests (Vigil agents).
+    public var profiles = false
+    /// Some recent live query still waits for a host (stock osquery is told to poll faster).
+    public var openCampaigns = false
+
+    public init(liveQueries: Bool = false, staleLabels: Bool = false, details: Bool = false, profiles: Bool = false, openCampaigns: Bool = false) {
+        self.liveQueries = liveQueries
+        self.staleLabels = staleLabels
+        self.details = details
+        self.profiles = profiles
+        self.openCampaigns = openCampaigns
+    }
+
+    /// Work to hand this host (an open campaign elsewhere is not).
+    public var forHost: Bool { liveQueries || staleLabels || details || profiles }
+}

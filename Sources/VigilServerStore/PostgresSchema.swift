@@ -62,6 +62,9 @@ enum PostgresSchema {
         CREATE INDEX profiles_by_host ON profiles(host_id, state);
         """,
         PostgresSchema.webUI,
+        PostgresSchema.webUI2,
+        // Every stock osquery poll asks whether a recent live query still waits.
+        "CREATE INDEX campaigns_by_time ON campaigns(created_at);",
     ]
 
     /// Apply the steps this database has not had, in one transaction.

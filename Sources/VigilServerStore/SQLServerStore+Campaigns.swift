@@ -62,12 +62,6 @@ extension SQLServerStore {
         }
     }
 
-    public func hasPendingQueries(hostID: Int64) async throws -> Bool {
-        try await engine.read { db in
-            try await !db.rows("SELECT 1 FROM campaign_targets WHERE host_id = ? AND state = 'pending' LIMIT 1", [.integer(hostID)]).isEmpty
-        }
-    }
-
     public func recordAnswer(campaignID: Int64, hostID: Int64, rows: [String], error: String?, at time: Int64) async throws -> Bool {
         try await engine.write { db in
             let changed = try await db.run("""
@@ -86,12 +80,23 @@ extension SQLServerStore {
         }
     }
 
-    public func hasOpenCampaigns(since time: Int64) async throws -> Bool {
-        try await engine.read { db in
-            try await !db.rows("""
-                SELECT 1 FROM campaigns c JOIN campaign_targets t ON t.campaign_id = c.id
-                WHERE c.created_at >= ? AND t.state IN ('pending', 'sent') LIMIT 1
-                """, [.integer(time)]).isEmpty
+    public func pendingWork(hostID: Int64, labelsStaleBefore: Int64, detailsStaleBefore: Int64, detailsAskedBefore: Int64,
+                            openCampaignsSince: Int64) async throws -> PendingWork {
+        // CASE … THEN 1: an integer on both engines (PostgreSQL's EXISTS is a boolean).
+        let row = try await engine.read { db in
+            try await db.rows("""
+                SELECT CASE WHEN EXISTS (SELECT 1 FROM campaign_targets WHERE host_id = ? AND state = 'pending') THEN 1 ELSE 0 END,
+                       CASE WHEN EXISTS (SELECT 1 FROM labels l LEFT JOIN label_membership m ON m.label_id = l.id AND m.host_id = ?
+                                         WHERE l.query IS NOT NULL AND (m.updated_at IS NULL OR m.updated_at < ?)) THEN 1 ELSE 0 END,
+                       CASE WHEN EXISTS (SELECT 1 FROM hosts WHERE id = ? AND details_updated_at < ? AND details_requested_at < ?) THEN 1 ELSE 0 END,
+                       CASE WHEN EXISTS (SELECT 1 FROM profiles WHERE host_id = ? AND state = 'requested') THEN 1 ELSE 0 END,
+                       CASE WHEN EXISTS (SELECT 1 FROM campaigns c JOIN campaign_targets t ON t.campaign_id = c.id
+                                         WHERE c.created_at >= ? AND t.state IN ('pending', 'sent')) THEN 1 ELSE 0 END
+                """, [.integer(hostID), .integer(hostID), .integer(labelsStaleBefore), .integer(hostID), .integer(detailsStaleBefore),
+                      .integer(detailsAskedBefore), .integer(hostID), .integer(openCampaignsSince)]).first
         }
+        guard let row, row.count == 5 else { return PendingWork() }
+        let flags = row.map { $0.integer == 1 }
+        return PendingWork(liveQueries: flags[0], staleLabels: flags[1], details: flags[2], profiles: flags[3], openCampaigns: flags[4])
     }
 }

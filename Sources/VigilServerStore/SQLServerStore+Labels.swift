@@ -94,4 +94,34 @@ extension SQLServerStore {
             return try await db.run("DELETE FROM packs WHERE id = ?", [.integer(id)]) > 0
         }
     }
+
+    public func updateLabel(_ label: LabelRecord, members: [Int64]?) async throws -> Bool {
+        try await engine.write { db in
+            guard let old = try await db.rows("SELECT query FROM labels WHERE id = ?", [.integer(label.id)]).first else { return false }
+            try await db.run("UPDATE labels SET description = ?, query = ? WHERE id = ?", [.text(label.description), SQLValue(label.query), .integer(label.id)])
+            // A dynamic label whose query changed is asked again of every host.
+            if label.query != nil, old[0].text != label.query {
+                try await db.run("DELETE FROM label_membership WHERE label_id = ?", [.integer(label.id)])
+            }
+            if label.query == nil, let members {
+                try await db.run("DELETE FROM label_membership WHERE label_id = ?", [.integer(label.id)])
+                for host in Set(members) {
+                    try await db.run("INSERT INTO label_membership(label_id, host_id, member, updated_at) VALUES (?, ?, 1, ?)",
+                                     [.integer(label.id), .integer(host), .integer(Self.now)])
+                }
+            }
+            return true
+        }
+    }
+
+    public func updatePack(_ pack: PackRecord) async throws -> Bool {
+        try await engine.write { db in
+            guard try await db.run("UPDATE packs SET name = ?, body = ? WHERE id = ?", [.text(pack.name), .text(pack.body), .integer(pack.id)]) > 0 else { return false }
+            try await db.run("DELETE FROM pack_targets WHERE pack_id = ?", [.integer(pack.id)])
+            for label in Set(pack.labelIDs) {
+                try await db.run("INSERT INTO pack_targets(pack_id, label_id) VALUES (?, ?)", [.integer(pack.id), .integer(label)])
+            }
+            return true
+        }
+    }
 }

@@ -16,10 +16,6 @@ extension SQLServerStore {
         return rows.map { (id: $0[0].integer ?? 0, seconds: Int($0[1].integer ?? 0), frequency: Int($0[2].integer ?? 0)) }
     }
 
-    public func hasProfileRequests(hostID: Int64) async throws -> Bool {
-        try await engine.read { db in try await !db.rows("SELECT 1 FROM profiles WHERE host_id = ? AND state = 'requested' LIMIT 1", [.integer(hostID)]).isEmpty }
-    }
-
     public func storeProfile(id: Int64, hostID: Int64, pprof: [UInt8]?, report: String?, samples: Int?, error: String?, at time: Int64) async throws -> Bool {
         try await engine.write { db in
             try await db.run("""

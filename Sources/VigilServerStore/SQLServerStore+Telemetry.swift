@@ -1,3 +1,4 @@
+import Foundation
 import VigilSQL
 
 extension SQLServerStore {
@@ -23,10 +24,19 @@ extension SQLServerStore {
                 for event in watchdog {
                     try await db.run("INSERT INTO host_watchdog(host_id, time, event) VALUES (?, ?, ?)", [.integer(hostID), .integer(time), .text(event)])
                 }
-                try await db.run("INSERT INTO host_health(host_id, reported_at, events, outputs) VALUES (?, ?, ?, ?) "
-                               + "ON CONFLICT(host_id) DO UPDATE SET reported_at = excluded.reported_at, events = excluded.events, outputs = excluded.outputs",
-                           [.integer(hostID), .integer(time), .text(events), .text(outputs)])
+                try await db.run("INSERT INTO host_health(host_id, reported_at, events, outputs, events_lost, outputs_dropped) VALUES (?, ?, ?, ?, ?, ?) "
+                               + "ON CONFLICT(host_id) DO UPDATE SET reported_at = excluded.reported_at, events = excluded.events, outputs = excluded.outputs, "
+                               + "events_lost = excluded.events_lost, outputs_dropped = excluded.outputs_dropped",
+                           [.integer(hostID), .integer(time), .text(events), .text(outputs),
+                            .integer(Self.sum(events, ["lost_in_kernel", "dropped_overflow"])), .integer(Self.sum(outputs, ["dropped_records"]))])
         }
+    }
+
+    /// The sum of these columns over the rows of a vigil_events or vigil_outputs report
+    /// (a JSON array of objects whose values are strings, as osquery sends them).
+    static func sum(_ json: String, _ columns: [String]) -> Int64 {
+        guard let rows = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]] else { return 0 }
+        return rows.reduce(0) { total, row in total + columns.reduce(0) { $0 + (Int64("\(row[$1] ?? 0)") ?? 0) } }
     }
 
     public func telemetry(hostID: Int64, since: Int64) async throws -> [TelemetryPoint] {
@@ -55,11 +65,6 @@ extension SQLServerStore {
         try await engine.read { db in
             try await db.rows("SELECT \(Self.scheduleColumns) FROM host_schedule WHERE host_id = ? ORDER BY name", [.integer(hostID)]).map { Self.stats($0[...]) }
         }
-    }
-
-    public func allSchedules() async throws -> [(hostID: Int64, stats: HostQueryStats)] {
-        let rows = try await engine.read { db in try await db.rows("SELECT host_id, \(Self.scheduleColumns) FROM host_schedule ORDER BY name, host_id") }
-        return rows.map { (hostID: $0[0].integer ?? 0, stats: Self.stats($0[1...])) }
     }
 
     public func hostWatchdog(hostID: Int64, limit: Int) async throws -> [String] {

@@ -25,21 +25,41 @@ extension SQLServerStore {
         try await engine.read { db in try await db.rows("SELECT name, role, password_hash, created_at FROM web_users ORDER BY name").map(Self.user) }
     }
 
+    public func deleteUser(name: String) async throws -> Bool {
+        try await engine.write { db in
+            try await db.run("DELETE FROM web_sessions WHERE user_name = ?", [.text(name)])
+            return try await db.run("DELETE FROM web_users WHERE name = ?", [.text(name)]) > 0
+        }
+    }
+
+    public func setRole(name: String, role: TokenRole) async throws -> Bool {
+        try await engine.write { db in
+            guard try await db.run("UPDATE web_users SET role = ? WHERE name = ?", [.text(role.rawValue), .text(name)]) > 0 else { return false }
+            try await db.run("DELETE FROM web_sessions WHERE user_name = ?", [.text(name)])
+            return true
+        }
+    }
+
     public func createSession(hash: String, userName: String, role: TokenRole, at time: Int64, expiresAt: Int64) async throws {
         try await engine.write { db in
             try await db.run("DELETE FROM web_sessions WHERE expires_at <= ?", [.integer(time)])
-            try await db.run("INSERT INTO web_sessions(session_hash, user_name, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                             [.text(hash), .text(userName), .text(role.rawValue), .integer(time), .integer(expiresAt)])
+            try await db.run("INSERT INTO web_sessions(session_hash, user_name, role, created_at, expires_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?)",
+                             [.text(hash), .text(userName), .text(role.rawValue), .integer(time), .integer(expiresAt), .integer(time)])
         }
     }
 
     public func session(hash: String, now: Int64) async throws -> WebSession? {
         try await engine.read { db in
-            try await db.rows("SELECT user_name, role, expires_at FROM web_sessions WHERE session_hash = ? AND expires_at > ?",
+            try await db.rows("SELECT user_name, role, expires_at, last_used_at FROM web_sessions WHERE session_hash = ? AND expires_at > ?",
                               [.text(hash), .integer(now)]).first.map {
-                WebSession(userName: $0[0].text ?? "", role: TokenRole(rawValue: $0[1].text ?? "") ?? .observer, expiresAt: $0[2].integer ?? 0)
+                WebSession(userName: $0[0].text ?? "", role: TokenRole(rawValue: $0[1].text ?? "") ?? .observer, expiresAt: $0[2].integer ?? 0,
+                           lastUsedAt: $0[3].integer ?? 0)
             }
         }
+    }
+
+    public func touchSession(hash: String, at time: Int64) async throws {
+        try await engine.write { db in try await db.run("UPDATE web_sessions SET last_used_at = ? WHERE session_hash = ?", [.integer(time), .text(hash)]) }
     }
 
     public func deleteSession(hash: String) async throws {
@@ -48,14 +68,7 @@ extension SQLServerStore {
 
     public func hostPage(_ q: HostPageQuery) async throws -> (hosts: [HostRecord], total: Int) {
         let (filter, args) = Self.hostFilter(q, dialect: dialect)
-        let direction = q.descending ? "DESC" : "ASC"
-        // The id last, so that equal keys page in a stable order.
-        let order = switch q.sort {
-        case .hostname: "hostname \(direction), id \(direction)"
-        case .lastSeen: "last_seen \(direction), id \(direction)"
-        case .os: "os_name \(direction), os_version \(direction), id \(direction)"
-        case .enrolled: "enrolled_at \(direction), id \(direction)"
-        }
+        let order = Self.hostOrder(q)
         // The count and the page on two connections at once: a search scans every host
         // for each (about 45 ms apiece at 100,000 hosts on SQLite), so together they take half.
         async let total = engine.read { db in try await db.rows("SELECT count(*) FROM hosts \(filter)", args).first?[0].integer ?? 0 }
@@ -66,9 +79,24 @@ extension SQLServerStore {
         return (try await hosts, Int(try await total))
     }
 
+    /// The ORDER BY of a hosts page; the id last, so that equal keys page in a stable order.
+    static func hostOrder(_ q: HostPageQuery) -> String {
+        let direction = q.descending ? "DESC" : "ASC"
+        return switch q.sort {
+        case .hostname: "hostname \(direction), id \(direction)"
+        case .lastSeen: "last_seen \(direction), id \(direction)"
+        case .os: "os_name \(direction), os_version \(direction), id \(direction)"
+        case .enrolled: "enrolled_at \(direction), id \(direction)"
+        }
+    }
+
+    /// A forgotten host (DELETE /api/v1/hosts/{id}) has no node key until it enrolls again:
+    /// it is in no list or count, rather than offline for ever.
+    static let enrolled = "node_key_hash IS NOT NULL"
+
     /// The WHERE clause of a hosts page and its arguments.
     static func hostFilter(_ q: HostPageQuery, dialect: SQLDialect) -> (String, [SQLValue]) {
-        var clauses: [String] = [], args: [SQLValue] = []
+        var clauses: [String] = [enrolled], args: [SQLValue] = []
         if let search = q.search, !search.isEmpty {
             // Case ignored on both: SQLite's LIKE does so itself (lower() on every row
             // tripled a search's time at 100,000 hosts), PostgreSQL's ILIKE.
@@ -84,18 +112,21 @@ extension SQLServerStore {
             clauses.append("id IN (SELECT host_id FROM label_membership WHERE label_id = ? AND member = 1)")
             args.append(.integer(label))
         }
-        return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), args)
+        return ("WHERE " + clauses.joined(separator: " AND "), args)
     }
 
     public func hostOSNames() async throws -> [(name: String, hosts: Int)] {
-        // Walks the (os_name, os_version, id) index: no table rows are read.
-        let rows = try await engine.read { db in try await db.rows("SELECT os_name, count(*) FROM hosts GROUP BY os_name ORDER BY os_name") }
+        // Walks the (os_name, os_version, id) index, reading each row for its key (cached a minute by the UI).
+        let rows = try await engine.read { db in
+            try await db.rows("SELECT os_name, count(*) FROM hosts WHERE \(Self.enrolled) GROUP BY os_name ORDER BY os_name")
+        }
         return rows.map { (name: $0[0].text ?? "", hosts: Int($0[1].integer ?? 0)) }
     }
 
     public func hostCounts(seenSince: Int64) async throws -> (total: Int, online: Int) {
         let row = try await engine.read { db in
-            try await db.rows("SELECT (SELECT count(*) FROM hosts), (SELECT count(*) FROM hosts WHERE last_seen >= ?)", [.integer(seenSince)]).first
+            try await db.rows("SELECT (SELECT count(*) FROM hosts WHERE \(Self.enrolled)), (SELECT count(*) FROM hosts WHERE last_seen >= ? AND \(Self.enrolled))",
+                              [.integer(seenSince)]).first
         }
         return (Int(row?[0].integer ?? 0), Int(row?[1].integer ?? 0))
     }

@@ -102,11 +102,11 @@ public final class SQLServerStore: ServerStore {
         try await engine.read { db in try await db.rows("SELECT \(Self.hostColumns) FROM hosts WHERE id = ?", [.integer(id)]).first.map(Self.host) }
     }
 
-    public func hosts(search: String?, seenSince: Int64?, notSeenSince: Int64?, limit: Int, offset: Int) async throws -> [HostRecord] {
-        // The hosts page's filter, so that the API and the UI search alike.
-        let (filter, args) = Self.hostFilter(HostPageQuery(search: search, seenSince: seenSince, notSeenSince: notSeenSince), dialect: dialect)
-        let sql = "SELECT \(Self.hostColumns) FROM hosts \(filter) ORDER BY hostname, id LIMIT ? OFFSET ?"
-        let arguments = args + [.integer(Int64(limit)), .integer(Int64(offset))]
+    public func hosts(_ query: HostPageQuery) async throws -> [HostRecord] {
+        // The hosts page's filter and order, so that the API and the UI list alike.
+        let (filter, args) = Self.hostFilter(query, dialect: dialect)
+        let sql = "SELECT \(Self.hostColumns) FROM hosts \(filter) ORDER BY \(Self.hostOrder(query)) LIMIT ? OFFSET ?"
+        let arguments = args + [.integer(Int64(query.limit)), .integer(Int64(query.offset))]
         return try await engine.read { db in try await db.rows(sql, arguments).map(Self.host) }
     }
 
@@ -141,7 +141,12 @@ public final class SQLServerStore: ServerStore {
     }
 
     public func deleteHost(id: Int64) async throws -> Bool {
-        try await engine.write { db in try await db.run("UPDATE hosts SET node_key_hash = NULL WHERE id = ?", [.integer(id)]) > 0 }
+        try await engine.write { db in
+            // Its schedule's costs are the agent's current state, not history: they would
+            // count in the fleet's query performance for a host that no longer reports.
+            try await db.run("DELETE FROM host_schedule WHERE host_id = ?", [.integer(id)])
+            return try await db.run("UPDATE hosts SET node_key_hash = NULL WHERE id = ?", [.integer(id)]) > 0
+        }
     }
 
     // MARK: Settings
@@ -233,6 +238,19 @@ public final class SQLServerStore: ServerStore {
         return stream
     }
 
+    static let answerChannel = "vigil_answers"
+
+    public func announceAnswers(campaignIDs: [Int64]) async throws {
+        for start in stride(from: 0, to: campaignIDs.count, by: 500) {
+            let chunk = campaignIDs[start..<min(start + 500, campaignIDs.count)]
+            try await engine.notify(Self.answerChannel, chunk.map(String.init).joined(separator: ","))
+        }
+    }
+
+    public func subscribeAnswers(_ handler: @escaping @Sendable ([Int64]) -> Void) {
+        engine.subscribe(Self.answerChannel) { payload in handler(payload.split(separator: ",").compactMap { Int64($0) }) }
+    }
+
     // MARK: Tokens
 
     public func addToken(hash: String, role: TokenRole, name: String, at time: Int64) async throws {
@@ -246,5 +264,17 @@ public final class SQLServerStore: ServerStore {
         try await engine.read { db in
             try await db.rows("SELECT role FROM api_tokens WHERE token_hash = ?", [.text(hash)]).first?[0].text.flatMap(TokenRole.init(rawValue:))
         }
+    }
+
+    public func tokens() async throws -> [APIToken] {
+        try await engine.read { db in
+            try await db.rows("SELECT token_hash, role, name, created_at FROM api_tokens ORDER BY created_at, token_hash").map {
+                APIToken(hash: $0[0].text ?? "", role: TokenRole(rawValue: $0[1].text ?? "") ?? .observer, name: $0[2].text ?? "", createdAt: $0[3].integer ?? 0)
+            }
+        }
+    }
+
+    public func revokeToken(hash: String) async throws -> Bool {
+        try await engine.write { db in try await db.run("DELETE FROM api_tokens WHERE token_hash = ?", [.text(hash)]) > 0 }
     }
 }

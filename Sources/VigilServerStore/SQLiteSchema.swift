@@ -68,6 +68,9 @@ enum SQLiteSchema {
         ALTER TABLE hosts ADD COLUMN details_requested_at INTEGER NOT NULL DEFAULT 0;
         """,
         SQLiteSchema.webUI,
+        SQLiteSchema.webUI2,
+        // Every stock osquery poll asks whether a recent live query still waits.
+        "CREATE INDEX campaigns_by_time ON campaigns(created_at);",
     ]
 
     static func migrate(_ db: StateDatabase) throws(SQLError) {

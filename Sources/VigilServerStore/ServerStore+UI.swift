@@ -8,12 +8,18 @@ public protocol ServerUIStore: Sendable {
     func createUser(name: String, role: TokenRole, passwordHash: String, at: Int64) async throws -> Bool
     func user(name: String) async throws -> WebUser?
     func users() async throws -> [WebUser]
+    /// Remove a user and end their sessions; false when there is no such user.
+    func deleteUser(name: String) async throws -> Bool
+    /// Change a user's role; their sessions end (they log in again under the new role).
+    func setRole(name: String, role: TokenRole) async throws -> Bool
 
     // Browser sessions, stored as the SHA-256 of the cookie's value (as API tokens are)
     /// Store a session; expired sessions are deleted on the way.
     func createSession(hash: String, userName: String, role: TokenRole, at: Int64, expiresAt: Int64) async throws
-    /// The session with this hash, unless it has expired by `now`.
+    /// The session with this hash, unless it has expired by `now` (its absolute end).
     func session(hash: String, now: Int64) async throws -> WebSession?
+    /// Record that the session was used (its idle timeout counts from here).
+    func touchSession(hash: String, at: Int64) async throws
     func deleteSession(hash: String) async throws
 
     // Hosts page and dashboard
@@ -29,6 +35,16 @@ public protocol ServerUIStore: Sendable {
     func recentWatchdog(limit: Int) async throws -> [WatchdogRecord]
     /// The newest live queries, newest first, with how many hosts each targeted.
     func recentCampaigns(limit: Int) async throws -> [(campaign: Campaign, targets: Int)]
+    /// Hosts enrolled before `since`, and those enrolled since, by bucket of `bucketSeconds`.
+    func enrollments(since: Int64, bucketSeconds: Int64) async throws -> (before: Int, buckets: [(time: Int64, hosts: Int)])
+    /// Events lost and output records dropped, as the hosts last reported them, with the hosts losing most.
+    func losses(limit: Int) async throws -> (eventsLost: Int64, outputsDropped: Int64, hosts: [HostLosses])
+
+    // The server's own cost, by server (several may share the database)
+    /// Store a 10 s sample of a server's CPU (% of one core) and resident memory; its samples
+    /// older than `keepSeconds` go.
+    func storeServerSample(server: String, time: Int64, cpuPercent: Double, residentBytes: Int64, keepSeconds: Int64) async throws
+    func serverSamples(server: String, since: Int64) async throws -> [TelemetryPoint]
 }
 
 /// A person who logs in to the web UI.
@@ -52,11 +68,14 @@ public struct WebSession: Sendable, Equatable {
     public var userName: String
     public var role: TokenRole
     public var expiresAt: Int64
+    /// When a request last used it (idle sessions end; see the web UI's Sessions).
+    public var lastUsedAt: Int64
 
-    public init(userName: String, role: TokenRole, expiresAt: Int64) {
+    public init(userName: String, role: TokenRole, expiresAt: Int64, lastUsedAt: Int64) {
         self.userName = userName
         self.role = role
         self.expiresAt = expiresAt
+        self.lastUsedAt = lastUsedAt
     }
 }
 
@@ -130,5 +149,41 @@ public struct WatchdogRecord: Sendable, Equatable {
         self.hostname = hostname
         self.time = time
         self.event = event
+    }
+}
+
+/// An API token as listed: its hash (the token itself is never stored) and what it may do.
+public struct APIToken: Sendable, Equatable {
+    public var hash: String
+    public var role: TokenRole
+    public var name: String
+    public var createdAt: Int64
+
+    public init(hash: String, role: TokenRole, name: String, createdAt: Int64) {
+        self.hash = hash
+        self.role = role
+        self.name = name
+        self.createdAt = createdAt
+    }
+}
+
+/// A host's event and output losses, as its latest telemetry report gave them.
+public struct HostLosses: Sendable, Equatable {
+    public var hostID: Int64
+    public var hostname: String
+    public var hostIdentifier: String
+    /// Events lost in the kernel's ring buffer or dropped from a full store.
+    public var eventsLost: Int64
+    /// Result records an output gave up on.
+    public var outputsDropped: Int64
+    public var reportedAt: Int64
+
+    public init(hostID: Int64, hostname: String, hostIdentifier: String, eventsLost: Int64, outputsDropped: Int64, reportedAt: Int64) {
+        self.hostID = hostID
+        self.hostname = hostname
+        self.hostIdentifier = hostIdentifier
+        self.eventsLost = eventsLost
+        self.outputsDropped = outputsDropped
+        self.reportedAt = reportedAt
     }
 }

@@ -12,11 +12,13 @@ public protocol ServerStore: ServerUIStore {
     func enroll(_ host: HostRecord, nodeKeyHash: String) async throws -> HostRecord
     func host(nodeKeyHash: String) async throws -> HostRecord?
     func host(id: Int64) async throws -> HostRecord?
-    func hosts(search: String?, seenSince: Int64?, notSeenSince: Int64?, limit: Int, offset: Int) async throws -> [HostRecord]
+    /// One page of hosts (no count): the REST API's list, filtered in the database.
+    func hosts(_ query: HostPageQuery) async throws -> [HostRecord]
     func hostIDs(identifiers: [String]) async throws -> [Int64]
     /// Many hosts' last-seen times in one transaction (the server batches them).
     func touch(_ lastSeen: [Int64: Int64]) async throws
-    /// Forget a host: its node key stops working (the agent re-enrolls).
+    /// Forget a host: its node key stops working (the agent re-enrolls) and it leaves the
+    /// host lists and counts until it does; its history stays.
     func deleteHost(id: Int64) async throws -> Bool
 
     /// Whether the host's details (OS, system info, uptime, interfaces) are older than
@@ -49,12 +51,13 @@ public protocol ServerStore: ServerUIStore {
     func campaignRows(id: Int64, after: Int64, limit: Int) async throws -> [CampaignRow]
     /// The queries waiting for a host (campaign id → SQL), marked sent.
     func takePendingQueries(hostID: Int64, at: Int64) async throws -> [Int64: String]
-    func hasPendingQueries(hostID: Int64) async throws -> Bool
+    /// What waits for a host, in one read: every poll of every agent asks, and mostly
+    /// nothing does, so the writes that hand work out run only when this says so.
+    func pendingWork(hostID: Int64, labelsStaleBefore: Int64, detailsStaleBefore: Int64, detailsAskedBefore: Int64,
+                     openCampaignsSince: Int64) async throws -> PendingWork
     /// Record a host's answer to a campaign; ignored unless the campaign targets that host
     /// and it has not answered yet (a host cannot write into another's query).
     func recordAnswer(campaignID: Int64, hostID: Int64, rows: [String], error: String?, at: Int64) async throws -> Bool
-    /// Whether some campaign newer than `since` still waits for a host.
-    func hasOpenCampaigns(since: Int64) async throws -> Bool
 
     // Agents' own health (Vigil's telemetry)
     /// Store one report: new points, the schedule's costs (replacing the host's previous
@@ -66,13 +69,20 @@ public protocol ServerStore: ServerUIStore {
     func hostSchedule(hostID: Int64) async throws -> [HostQueryStats]
     func hostWatchdog(hostID: Int64, limit: Int) async throws -> [String]
     func hostHealth(hostID: Int64) async throws -> HostHealth?
-    /// Every host's schedule costs, for the fleet-wide view.
-    func allSchedules() async throws -> [(hostID: Int64, stats: HostQueryStats)]
+    /// Each scheduled query's cost across the hosts that run it, with percentiles over
+    /// hosts (at most `sampleHosts` of them a query), computed by the database (the
+    /// fleet's rows never travel to the server).
+    func queryPerformance(sampleHosts: Int) async throws -> [QueryPerformance]
+    /// The hosts where the query named `name` costs most per run, by `order`, at most `limit`.
+    func queryHosts(name: String, order: QueryCostOrder, limit: Int) async throws -> [(host: HostRecord, stats: HostQueryStats)]
     /// Average points older than `before` into 5-minute points; delete those older than `dropBefore`.
     func downsampleTelemetry(before: Int64, dropBefore: Int64) async throws
 
     // Labels and packs
     func createLabel(_ label: LabelRecord, members: [Int64]) async throws -> LabelRecord
+    /// Change a label's description and query; a manual label's members are replaced by
+    /// `members` when given. False when there is no such label.
+    func updateLabel(_ label: LabelRecord, members: [Int64]?) async throws -> Bool
     func labels() async throws -> [LabelRecord]
     func deleteLabel(id: Int64) async throws -> Bool
     func labelMembers(id: Int64) async throws -> [Int64]
@@ -83,12 +93,13 @@ public protocol ServerStore: ServerUIStore {
     func createPack(_ pack: PackRecord) async throws -> PackRecord
     func packs() async throws -> [PackRecord]
     func deletePack(id: Int64) async throws -> Bool
+    /// Replace a pack's name, body and labels; false when there is no such pack.
+    func updatePack(_ pack: PackRecord) async throws -> Bool
 
     // Profiles of agents
     func requestProfile(hostID: Int64, seconds: Int, frequency: Int, at: Int64) async throws -> Int64
     /// Requests waiting for this host, marked sent.
     func takeProfileRequests(hostID: Int64) async throws -> [(id: Int64, seconds: Int, frequency: Int)]
-    func hasProfileRequests(hostID: Int64) async throws -> Bool
     /// Store an agent's profile; ignored unless the request is this host's and not yet answered.
     func storeProfile(id: Int64, hostID: Int64, pprof: [UInt8]?, report: String?, samples: Int?, error: String?, at: Int64) async throws -> Bool
     /// A continuous profile the agent sent unasked; its id.
@@ -103,6 +114,11 @@ public protocol ServerStore: ServerUIStore {
     func announceWork(hostIDs: [Int64]) async throws
     /// The hosts announced by any server on this database, as announcements arrive.
     func workAnnouncements() -> AsyncStream<[Int64]>
+    /// Tell every server on this database that these live queries changed (a target was
+    /// sent its query or answered), so that their result streams read again now.
+    func announceAnswers(campaignIDs: [Int64]) async throws
+    /// The live queries announced by any server, by callback as they arrive.
+    func subscribeAnswers(_ handler: @escaping @Sendable ([Int64]) -> Void)
 
     /// Whether the database answers a trivial query now (readiness).
     func ping() async throws
@@ -115,4 +131,11 @@ public protocol ServerStore: ServerUIStore {
     // API tokens
     func addToken(hash: String, role: TokenRole, name: String, at: Int64) async throws
     func tokenRole(hash: String) async throws -> TokenRole?
+    func tokens() async throws -> [APIToken]
+    func revokeToken(hash: String) async throws -> Bool
+}
+
+extension ServerStore {
+    /// Percentiles over at most 5,000 hosts a query (see SQLServerStore+Performance).
+    public func queryPerformance() async throws -> [QueryPerformance] { try await queryPerformance(sampleHosts: 5_000) }
 }

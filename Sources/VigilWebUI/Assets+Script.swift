@@ -1,7 +1,9 @@
 /// live.js: on a live query's page, follows the API's server-sent events for that
-/// query (with the session cookie) and adds rows and target states as they arrive. It
-/// only ever sets textContent, so a row's values stay text. Without it the page shows
-/// what had arrived when it was loaded.
+/// query (with the session cookie) and adds rows and target states as they arrive, up
+/// to the page's room (a page holds 1,000 rows: thousands of rows added one by one
+/// would make the page slow; the rest are counted and on the next pages). It only ever
+/// sets textContent, so a row's values stay text. Without it the page shows what had
+/// arrived when it was loaded.
 extension Assets {
     static let liveJS = #"""
     "use strict";
@@ -12,6 +14,9 @@ extension Assets {
       const head = rows.querySelector("thead tr");
       const body = rows.querySelector("tbody");
       const progress = document.getElementById("progress");
+      const note = document.getElementById("rows-note");
+      const next = document.getElementById("next-rows");
+      let room = Number(rows.dataset.room || "1000"), more = 0;
       const source = new EventSource("/api/v1/queries/run/" + encodeURIComponent(rows.dataset.campaign) +
                                      "/stream?after=" + encodeURIComponent(rows.dataset.after || "0"));
 
@@ -22,6 +27,14 @@ extension Assets {
       }
 
       source.addEventListener("row", function (event) {
+        if (room <= 0) {
+          more++;
+          if (note) note.textContent = more + " more row" + (more === 1 ? "" : "s") + " arrived after this page's last: see the next rows or the downloads.";
+          if (next) next.hidden = false;
+          return;
+        }
+        room--;
+        if (next && event.lastEventId) next.href = "/live/" + encodeURIComponent(rows.dataset.campaign) + "?after=" + encodeURIComponent(event.lastEventId);
         const row = JSON.parse(event.data);
         for (const key of Object.keys(row).sort()) {
           if (key !== "host_identifier" && !columns.includes(key)) {

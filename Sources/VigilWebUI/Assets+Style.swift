@@ -71,5 +71,26 @@ extension Assets {
     .chart .latest { fill: var(--chart); }
     pre.sql { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: .75rem; white-space: pre-wrap; overflow-wrap: anywhere; }
     .pager { display: flex; gap: 1.5rem; margin-top: 1rem; align-items: center; }
+    .bar nav { flex-wrap: wrap; }
+    form.inline { display: inline; margin-left: .5rem; }
+    form.inline button, td form button { margin: 0; padding: .1rem .5rem; }
+    button.danger { background: transparent; color: var(--bad); border-color: var(--bad); }
+    .bad { color: var(--bad); font-weight: 600; }
+    .warning { color: var(--warn); font-weight: 600; }
+    tr.outlier > th, mark.outlier { background: color-mix(in srgb, var(--warn) 22%, transparent); color: inherit; }
+    td code { overflow-wrap: anywhere; }
+    /* The SQL editor: sql.js puts a coloured copy of the text under a transparent text area. */
+    .sql-box { position: relative; }
+    .highlighting .sql-box textarea, .sql-layer { font: 14px/1.45 ui-monospace, monospace; padding: .4rem .6rem; border: 1px solid var(--line);
+      border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; letter-spacing: normal; tab-size: 4; }
+    .highlighting .sql-box textarea { position: relative; background: transparent; color: transparent; caret-color: var(--fg); resize: vertical; }
+    .sql-layer { position: absolute; inset: 0; overflow: hidden; background: var(--bg); color: var(--fg); border-color: transparent; }
+    .sql-layer .kw { color: var(--accent); font-weight: 600; }
+    .sql-layer .str { color: var(--ok); }
+    .sql-layer .num { color: var(--warn); }
+    .sql-layer .com { color: var(--muted); font-style: italic; }
+    .sql-layer .err { text-decoration: wavy underline var(--bad); }
+    tr.grew .delta { color: #d9534f; font-weight: 600; }
+    tr.shrank .delta { color: #4a90d9; font-weight: 600; }
     """
 }

@@ -9,6 +9,8 @@ struct Chart {
     var to: Int64
     /// A gap longer than this between two points breaks the line (the agent was down).
     var gapSeconds: Int64 = 35
+    /// What an empty chart says.
+    var empty = "no telemetry in this period"
 
     static let width = 640.0, height = 180.0
     static let left = 56.0, right = 8.0, top = 10.0, bottom = 24.0
@@ -73,7 +75,7 @@ struct Chart {
                 }
                 if points.isEmpty {
                     el("text", .class("axis"), Attribute("x", Self.coordinate(w / 2)), Attribute("y", Self.coordinate(h / 2)),
-                       Attribute("text-anchor", "middle")) { "no telemetry in this period" }
+                       Attribute("text-anchor", "middle")) { empty }
                 }
             }
         }

@@ -119,10 +119,7 @@ extension WebUI {
             if visitor.isAdmin {
                 el("form", Attribute("method", "post"), Attribute("action", "/hosts/\(host.id)/query")) {
                     Pages.csrfField(visitor)
-                    el("label", .for("sql")) { "SQL" }
-                    el("textarea", .id("sql"), .name("sql"), Attribute("rows", "3"), .required, Attribute("spellcheck", "false")) {
-                        "SELECT pid, name, resident_size FROM processes ORDER BY resident_size DESC LIMIT 10"
-                    }
+                    sqlEditor("SELECT pid, name, resident_size FROM processes ORDER BY resident_size DESC LIMIT 10", rows: 3)
                     el("button", .type("submit")) { "Run on this host" }
                 }
             } else {

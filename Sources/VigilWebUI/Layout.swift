@@ -39,7 +39,14 @@ enum Pages {
                 el("a", .href("/")) { "Dashboard" }
                 el("a", .href("/hosts")) { "Hosts" }
                 el("a", .href("/live")) { "Live query" }
-                if visitor.isAdmin { el("a", .href("/users")) { "Users" } }
+                el("a", .href("/queries")) { "Queries" }
+                el("a", .href("/packs")) { "Packs" }
+                el("a", .href("/labels")) { "Labels" }
+                el("a", .href("/performance")) { "Performance" }
+                if visitor.isAdmin {
+                    el("a", .href("/users")) { "Users" }
+                    el("a", .href("/settings")) { "Settings" }
+                }
             }
             el("form", Attribute("method", "post"), Attribute("action", "/logout"), .class("logout")) {
                 csrfField(visitor)

@@ -18,10 +18,7 @@ extension WebUI {
             if visitor.isAdmin {
                 el("form", Attribute("method", "post"), Attribute("action", "/live"), .class("card")) {
                     Pages.csrfField(visitor)
-                    el("label", .for("sql")) { "SQL" }
-                    el("textarea", .id("sql"), .name("sql"), Attribute("rows", "5"), .required, Attribute("spellcheck", "false")) {
-                        form?["sql"] ?? "SELECT pid, name FROM processes WHERE pid = 1"
-                    }
+                    sqlEditor(form?["sql"] ?? "SELECT pid, name FROM processes WHERE pid = 1", rows: 5)
                     el("label", .for("hosts")) { "Host identifiers (one per line)" }
                     el("textarea", .id("hosts"), .name("hosts"), Attribute("rows", "2"), Attribute("spellcheck", "false")) { form?["hosts"] ?? "" }
                     if labels.isEmpty {
@@ -66,12 +63,17 @@ extension WebUI {
         }
     }
 
-    func campaignPage(_ id: Int64, _ visitor: Visitor) async throws -> Response {
+    /// A live query's page: its targets, and its rows a thousand at a time (keyset paging
+    /// on the row id: `?after=ROW`), so a query answered with 100,000 rows still renders
+    /// in milliseconds. The script adds rows as they arrive until the page is full.
+    func campaignPage(_ id: Int64, _ request: Request, _ visitor: Visitor) async throws -> Response {
         guard let campaign = try await store.campaign(id: id) else { throw HTTPError(.notFound, message: "no live query \(id)") }
+        let after = max(0, request.uri.queryParameters.get("after").flatMap { Int64($0) } ?? 0)
         let targets = try await targets(id, now: Self.now())
-        let rows = try await store.campaignRows(id: id, after: 0, limit: Self.rowsInPage)
+        let rows = try await store.campaignRows(id: id, after: after, limit: Self.rowsInPage)
         let table = ResultTable(rows)
         let done = targets.allSatisfy { $0.state == .answered || $0.state == .failed }
+        let total = targets.reduce(0) { $0 + $1.rowCount }
         var counts: [TargetState: Int] = [:]
         for t in targets { counts[t.state, default: 0] += 1 }
         return Pages.html(Pages.frame("Live query \(id)", visitor) {
@@ -88,8 +90,17 @@ extension WebUI {
             targetTable(targets)
             el("section", .class("card")) {
                 el("h2") { "Rows" }
-                if rows.count >= Self.rowsInPage { el("p", .class("hint")) { "The first \(Self.rowsInPage) rows; the downloads have them all." } }
-                table.render(campaign: id, done: done, lastRow: rows.last?.id ?? 0)
+                el("p", .class("hint"), .id("rows-note")) {
+                    "\(total) row\(total == 1 ? "" : "s") in all; "
+                    after == 0 ? "the first \(Self.rowsInPage) are shown here, the downloads have them all." : "\(Self.rowsInPage) a page, after row \(after)."
+                }
+                table.render(campaign: id, done: done, lastRow: rows.last?.id ?? after, room: Self.rowsInPage - rows.count)
+                el("nav", .class("pager"), Attribute("aria-label", "Row pages")) {
+                    if after > 0 { el("a", .href("/live/\(id)"), Attribute("rel", "first")) { "← First rows" } }
+                    // Shown by live.js too when rows arrive past a full page.
+                    el("a", attributes: [.href("/live/\(id)?after=\(rows.last?.id ?? after)"), Attribute("rel", "next"), .id("next-rows")]
+                        + (rows.count < Self.rowsInPage ? [Attribute("hidden", nil)] : [])) { "Next rows →" }
+                }
             }
             el("script", Attribute("src", "/static/live.js"), Attribute("defer", nil))
         })

@@ -26,6 +26,7 @@ extension WebUI {
                     el("figcaption") { "Flame graph of the newest profile (\(Format.ago(newest.doneAt ?? newest.requestedAt, now: now)))" }
                 }
             }
+            compareForm(host, profiles)
             if profiles.isEmpty {
                 el("p", .class("hint")) { "No profiles yet." }
             } else {

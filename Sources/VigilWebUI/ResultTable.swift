@@ -20,9 +20,10 @@ struct ResultTable {
         self.columns = columns
     }
 
-    func render(campaign: Int64, done: Bool, lastRow: Int64) -> HTML {
+    /// `room`: how many more rows the script may add to this page as they arrive.
+    func render(campaign: Int64, done: Bool, lastRow: Int64, room: Int) -> HTML {
         let columnsJSON = (try? WireCoding.encodeString(columns)) ?? "[]"
-        return el("table", .id("rows"), Attribute("data-campaign", "\(campaign)"), Attribute("data-after", "\(lastRow)"),
+        return el("table", .id("rows"), Attribute("data-campaign", "\(campaign)"), Attribute("data-after", "\(lastRow)"), Attribute("data-room", "\(room)"),
                   Attribute("data-columns", columnsJSON), Attribute("data-stream", done ? "done" : "open")) {
             el("thead") {
                 el("tr") {

@@ -21,7 +21,12 @@ struct Sessions: Sendable {
     static let cookie = "vigil_session"
     /// Before logging in: ties the login form's CSRF token to this browser.
     static let loginCookie = "vigil_login"
+    /// A session ends 12 hours after log in, or after an hour without a request. Both
+    /// are checked against the database's times, so every server on it agrees.
     static let lifetime: Int64 = 12 * 3600
+    static let idleLifetime: Int64 = 3600
+    /// The time of last use is written at most once a minute per session.
+    static let touchEvery: Int64 = 60
 
     let store: any ServerStore
     let fleet: any WebUIFleet
@@ -33,6 +38,11 @@ struct Sessions: Sendable {
         guard let key = request.cookies[Self.cookie]?.value, !key.isEmpty, key.utf8.count <= 128 else { return nil }
         let hash = fleet.hash(key)
         guard let session = try await store.session(hash: hash, now: now) else { return nil }
+        if now - session.lastUsedAt > Self.idleLifetime {
+            try await store.deleteSession(hash: hash)
+            return nil
+        }
+        if now - session.lastUsedAt >= Self.touchEvery { try await store.touchSession(hash: hash, at: now) }
         return Visitor(name: session.userName, role: session.role, csrf: csrfToken(forKey: key), sessionHash: hash)
     }
 
@@ -47,7 +57,7 @@ struct Sessions: Sendable {
         guard !password.isEmpty else { return nil }
         if name == "admin" { return try await fleet.adminPasswordMatches(password) ? .admin : nil }
         guard let user = try await store.user(name: name) else { return nil }
-        return fleet.equal(fleet.hash(password), user.passwordHash) ? user.role : nil
+        return await fleet.passwordMatches(password, stored: user.passwordHash) ? user.role : nil
     }
 
     /// A new session for this user; the Set-Cookie value that carries it.

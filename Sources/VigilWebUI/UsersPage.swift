@@ -18,11 +18,28 @@ extension WebUI {
             }
             el("section", .class("card")) {
               el("table", .id("users")) {
-                el("thead") { el("tr") { for t in ["Name", "Role", "Added"] { el("th", Attribute("scope", "col")) { t } } } }
+                el("thead") { el("tr") { for t in ["Name", "Role", "Added", "Change"] { el("th", Attribute("scope", "col")) { t } } } }
                 el("tbody") {
-                    el("tr") { el("td") { "admin" }; el("td") { "admin" }; el("td") { "first start (DATA_DIR/admin_password)" } }
+                    el("tr") { el("td") { "admin" }; el("td") { "admin" }; el("td") { "first start (DATA_DIR/admin_password)" }; el("td") { "built in" } }
                     for u in users {
-                        el("tr") { el("td") { u.name }; el("td") { u.role.rawValue }; el("td") { Format.time(u.createdAt) } }
+                        el("tr") {
+                            el("td") { u.name }
+                            el("td") { u.role.rawValue }
+                            el("td") { Format.time(u.createdAt) }
+                            el("td") {
+                                if u.name == visitor.name { "you" } else {
+                                    el("form", Attribute("method", "post"), Attribute("action", "/users/role"), .class("inline")) {
+                                        Pages.csrfField(visitor)
+                                        void("input", .type("hidden"), .name("username"), .value(u.name))
+                                        void("input", .type("hidden"), .name("role"), .value(u.role == .admin ? "observer" : "admin"))
+                                        el("button", .type("submit"), Attribute("aria-label", "Make \(u.name) an \(u.role == .admin ? "observer" : "admin")")) {
+                                            u.role == .admin ? "Make observer" : "Make admin"
+                                        }
+                                    }
+                                    deleteButton("/users/delete", visitor, label: "Delete \(u.name)", fields: [("username", u.name)])
+                                }
+                            }
+                        }
                     }
                 }
               }
@@ -48,9 +65,32 @@ extension WebUI {
             return try await usersPage(visitor, created: nil, error: "The role is admin or observer.")
         }
         let password = fleet.newPassword()
-        guard name != "admin", try await store.createUser(name: name, role: role, passwordHash: fleet.hash(password), at: Self.now()) else {
+        guard name != "admin", try await store.createUser(name: name, role: role, passwordHash: await fleet.passwordHash(password), at: Self.now()) else {
             return try await usersPage(visitor, created: nil, error: "There is already a user named \(name).")
         }
         return try await usersPage(visitor, created: (name, password))
+    }
+
+    /// Whether `name` may be removed or demoted by `visitor`: never the built-in admin (the
+    /// fleet's last admin whatever else happens), never oneself (another admin must do it).
+    func refusal(changing name: String, by visitor: Visitor) -> String? {
+        if name == "admin" { return "The built-in admin cannot be removed or demoted: it is the admin that always remains." }
+        if name == visitor.name { return "You cannot remove or demote yourself: another admin must." }
+        return nil
+    }
+
+    func deleteUser(_ form: Form, _ visitor: Visitor) async throws -> Response {
+        let name = form["username"] ?? ""
+        if let refusal = refusal(changing: name, by: visitor) { return try await usersPage(visitor, created: nil, error: refusal) }
+        guard try await store.deleteUser(name: name) else { return try await usersPage(visitor, created: nil, error: "There is no user named \(name).") }
+        return Response.redirect(to: "/users")
+    }
+
+    func changeRole(_ form: Form, _ visitor: Visitor) async throws -> Response {
+        let name = form["username"] ?? ""
+        guard let role = TokenRole(rawValue: form["role"] ?? "") else { return try await usersPage(visitor, created: nil, error: "The role is admin or observer.") }
+        if role != .admin, let refusal = refusal(changing: name, by: visitor) { return try await usersPage(visitor, created: nil, error: refusal) }
+        guard try await store.setRole(name: name, role: role) else { return try await usersPage(visitor, created: nil, error: "There is no user named \(name).") }
+        return Response.redirect(to: "/users")
     }
 }

@@ -11,6 +11,11 @@ public struct WebUI: Sendable {
     let sessions: Sessions
     /// The dashboard's costliest scheduled queries, summed over every host's rows.
     let costliest = TimedCache<[ScheduledQueryCost]>(seconds: 60)
+    /// The dashboard's enrollments over 30 days and losses: each reads every host's row.
+    let enrollments = TimedCache<(before: Int, buckets: [(time: Int64, hosts: Int)])>(seconds: 60)
+    let losses = TimedCache<(eventsLost: Int64, outputsDropped: Int64, hosts: [HostLosses])>(seconds: 60)
+    /// The query performance page's percentiles (window functions over every host's rows).
+    let performance = TimedCache<[QueryPerformance]>(seconds: 60)
     /// The hosts page's list of operating systems (a walk of an index at 100,000 hosts).
     let osNames = TimedCache<[(name: String, hosts: Int)]>(seconds: 60)
 
@@ -26,22 +31,49 @@ public struct WebUI: Sendable {
         let ui = router.group().add(middleware: SecurityHeaders<Context>())
         ui.get("/static/vigil.css") { _, _ in Assets.response(Assets.css, type: "text/css; charset=utf-8") }
         ui.get("/static/live.js") { _, _ in Assets.response(Assets.liveJS, type: "text/javascript; charset=utf-8") }
+        ui.get("/static/sql.js") { _, _ in Assets.response(Assets.sqlJS, type: "text/javascript; charset=utf-8") }
         ui.get("/login") { r, _ in await respond { try await loginPage(r) } }
         ui.post("/login") { r, _ in await respond { try await logIn(r) } }
         ui.post("/logout") { r, _ in await change(r, admin: false) { v, _ in try await logOut(v) } }
-        ui.get("/") { r, _ in await page(r) { v in try await dashboard(v) } }
+        ui.get("/") { r, _ in await page(r) { v in try await dashboard(r, v) } }
         ui.get("/hosts") { r, _ in await page(r) { v in try await hostsPage(r, v) } }
         ui.get("/hosts/:id") { r, c in await page(r) { v in try await hostPage(try Self.id(c), r, v) } }
         ui.post("/hosts/:id/query") { r, c in await change(r, admin: true) { v, f in try await runOnHost(try Self.id(c), f, v) } }
         ui.post("/hosts/:id/profile") { r, c in await change(r, admin: true) { v, _ in try await profileHost(try Self.id(c), v) } }
+        ui.get("/profiles/compare") { r, _ in await page(r) { v in try await comparePage(r, v) } }
         ui.get("/profiles/:id/pprof") { r, c in await page(r) { _ in try await pprof(try Self.id(c)) } }
         ui.get("/live") { r, _ in await page(r) { v in try await liveForm(v, form: nil, error: nil) } }
         ui.post("/live") { r, _ in await change(r, admin: true) { v, f in try await startLive(f, v) } }
-        ui.get("/live/:id") { r, c in await page(r) { v in try await campaignPage(try Self.id(c), v) } }
+        ui.get("/live/:id") { r, c in await page(r) { v in try await campaignPage(try Self.id(c), r, v) } }
         ui.get("/live/:id/results.csv") { r, c in await page(r) { _ in try await export(try Self.id(c), csv: true) } }
         ui.get("/live/:id/results.json") { r, c in await page(r) { _ in try await export(try Self.id(c), csv: false) } }
         ui.get("/users") { r, _ in await page(r) { v in try await usersPage(v, created: nil) } }
         ui.post("/users") { r, _ in await change(r, admin: true) { v, f in try await createUser(f, v) } }
+        ui.post("/users/delete") { r, _ in await change(r, admin: true) { v, f in try await deleteUser(f, v) } }
+        ui.post("/users/role") { r, _ in await change(r, admin: true) { v, f in try await changeRole(f, v) } }
+        ui.get("/queries") { r, _ in await page(r) { v in try await queriesPage(v) } }
+        ui.get("/queries/edit") { r, _ in await page(r) { v in try await editQueryPage(r, v) } }
+        ui.post("/queries") { r, _ in await change(r, admin: true) { v, f in try await saveQuery(f, v) } }
+        ui.post("/queries/delete") { r, _ in await change(r, admin: true) { v, f in try await deleteQuery(f, v) } }
+        ui.get("/labels") { r, _ in await page(r) { v in try await labelsPage(v) } }
+        ui.get("/labels/:id/edit") { r, c in await page(r) { v in try await editLabelPage(try Self.id(c), v) } }
+        ui.post("/labels") { r, _ in await change(r, admin: true) { v, f in try await saveLabel(nil, f, v) } }
+        ui.post("/labels/:id") { r, c in await change(r, admin: true) { v, f in try await saveLabel(try Self.id(c), f, v) } }
+        ui.post("/labels/:id/delete") { r, c in await change(r, admin: true) { v, _ in try await deleteLabel(try Self.id(c), v) } }
+        ui.get("/packs") { r, _ in await page(r) { v in try await packsPage(v) } }
+        ui.get("/packs/:id/edit") { r, c in await page(r) { v in try await editPackPage(try Self.id(c), v) } }
+        ui.post("/packs") { r, _ in await change(r, admin: true) { v, f in try await savePack(nil, f, v) } }
+        ui.post("/packs/:id") { r, c in await change(r, admin: true) { v, f in try await savePack(try Self.id(c), f, v) } }
+        ui.post("/packs/:id/delete") { r, c in await change(r, admin: true) { v, _ in try await deletePack(try Self.id(c), v) } }
+        ui.get("/performance") { r, _ in await page(r) { v in try await performancePage(v) } }
+        ui.get("/performance/query") { r, _ in await page(r) { v in try await queryHostsPage(r, v) } }
+        ui.get("/settings") { r, _ in await page(r) { v in try await settingsPage(v) } }
+        ui.post("/settings/secrets") { r, _ in await change(r, admin: true) { v, f in try await addSecret(f, v) } }
+        ui.post("/settings/secrets/revoke") { r, _ in await change(r, admin: true) { v, f in try await revokeSecret(f, v) } }
+        ui.post("/settings/tokens") { r, _ in await change(r, admin: true) { v, f in try await createToken(f, v) } }
+        ui.post("/settings/tokens/revoke") { r, _ in await change(r, admin: true) { v, f in try await revokeToken(f, v) } }
+        // The editor's schema check: reads nothing, changes nothing, so any role may ask.
+        ui.post("/check") { r, _ in await change(r, admin: false) { _, f in checkSQL(f) } }
     }
 
     /// For the REST API: the role of a logged-in browser, so that the campaign page's

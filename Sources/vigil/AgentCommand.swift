@@ -34,6 +34,12 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Log debug detail to standard error.")
     var verbose = false
 
+    @Option(help: "The least severe line logged to standard error: debug, info (the default), warning or error. Over the config's verbose and logger_min_status (osquery's).")
+    var logLevel: LogLevelArgument?
+
+    @Flag(help: "Check the config (and flagfile) and exit: 0 if valid, 1 with FILE:LINE:COLUMN and the reason if not (osquery's --config_check). Starts nothing.")
+    var checkConfig = false
+
     @Flag(help: .hidden)
     var worker = false
 
@@ -54,8 +60,9 @@ struct AgentCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if checkConfig { return try checkOnly() }
         // The worker's lines also go to the fleet server, as osquery's status log.
-        Vigil.bootstrapLogging(verbose: verbose, level: .info, statusLog: worker ? StatusLog.shared : nil)
+        Vigil.bootstrapLogging(verbose: verbose, level: .info, chosen: logLevel, statusLog: worker ? StatusLog.shared : nil)
         // The state database and results log hold query results: this user only.
         umask(0o077)
         let logger = Logger(label: worker ? "vigil.worker" : "vigil.agent")
@@ -75,9 +82,28 @@ struct AgentCommand: AsyncParsableCommand {
             FileDescriptorText.write("vigil agent: \(error)\n", to: 2)
             throw ExitCode(2)
         }
+        // The config's level, unless the command line chose one.
+        if logLevel == nil && !verbose, let level = ProcessLogLevel.fromConfig(loaded.config.options.raw) { ProcessLogLevel.set(level) }
         if worker { return try await AgentWorker(paths: paths, source: source, config: loaded.config, logger: logger).run() }
         for warning in loaded.warnings { logger.warning("\(warning)") }
         try runSupervisor(loaded.config, logger: logger)
+    }
+
+    /// `--check-config`: load and check as the agent would, touching nothing (no data
+    /// directory made, no lock, no server asked: a config from the server is not checked).
+    func checkOnly() throws {
+        let source = ConfigSource(configPath: config, flagfile: flagfile, dataDirectory: paths.dataDirectory, publishes: false)
+        do {
+            let loaded = try source.load()
+            do { _ = try FleetOptions.from(loaded.config.options.raw) } catch {
+                throw ConfigError(file: flagfile ?? config ?? "<options>", line: 1, column: 1, reason: error.description)
+            }
+            for warning in loaded.warnings { FileDescriptorText.write("vigil agent: warning: \(warning)\n", to: 2) }
+            FileDescriptorText.write("\(config ?? flagfile ?? "the embedded default config"): ok\n", to: 1)
+        } catch {
+            FileDescriptorText.write("\(error)\n", to: 2)
+            throw ExitCode(1)
+        }
     }
 
     /// The supervisor: start the worker, watch it, restart it.
@@ -119,6 +145,7 @@ struct AgentCommand: AsyncParsableCommand {
         if let path = self.config { arguments += ["--config", path] }
         if let path = flagfile { arguments += ["--flagfile", path] }
         if verbose { arguments.append("--verbose") }
+        if let logLevel { arguments += ["--log-level", logLevel.rawValue] }
         let w = config.options.watchdog.limits
         let limits = w.enabled ? Limits(memoryMB: w.memoryMB, utilizationPercent: w.utilizationPercent,
                                         latencySeconds: w.latencySeconds, delaySeconds: w.delaySeconds) : nil

@@ -42,11 +42,22 @@ struct ServerArguments: ParsableArguments {
     @Option(help: "Forward every result and status line agents send to syslog, syslog:/PATH/TO/SOCKET or tcp://HOST:PORT (repeatable), at least once and in order.")
     var forward: [String] = []
 
+    @Option(help: "Rotate DATA_DIR/results.log past this many bytes (osquery's logger_rotate_size).")
+    var resultsLogRotateSize = 25 << 20
+
+    @Option(help: "Old results logs kept (results.log.1 …; osquery's logger_rotate_max_files).")
+    var resultsLogRotateMaxFiles = 25
+
     @Flag(name: .shortAndLong, help: "Log debug detail to standard error.")
     var verbose = false
 
+    @Option(help: "The least severe line logged to standard error: debug, info (the default), warning or error.")
+    var logLevel: LogLevelArgument?
+
     func validate() throws {
         guard (1...86_400).contains(labelRefresh) else { throw ValidationError("--label-refresh is 1 to 86400 seconds") }
+        guard resultsLogRotateSize >= 4096 else { throw ValidationError("--results-log-rotate-size is at least 4096 bytes") }
+        guard (0...1000).contains(resultsLogRotateMaxFiles) else { throw ValidationError("--results-log-rotate-max-files is 0 to 1000") }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         _ = try DatabaseArgument.postgres(database)
         for target in forward {
@@ -60,6 +71,8 @@ struct ServerArguments: ParsableArguments {
         c.tlsCertificate = tlsCert
         c.tlsKey = tlsKey
         c.options.labelRefreshSeconds = labelRefresh
+        c.options.resultsLogRotateBytes = resultsLogRotateSize
+        c.options.resultsLogKeep = resultsLogRotateMaxFiles
         c.postgres = try DatabaseArgument.postgres(database)
         c.options.forward = try forward.map { try ForwardTarget($0) }
         return c
@@ -82,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerArguments
 
     func run() async throws {
-        Vigil.bootstrapLogging(verbose: server.verbose, level: .info)
+        Vigil.bootstrapLogging(verbose: server.verbose, level: .info, chosen: server.logLevel)
         umask(0o077)
         let logger = Logger(label: "vigil.server")
         let fleet = try await FleetServer.prepare(try server.configuration(), logger: logger)

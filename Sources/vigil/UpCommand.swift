@@ -19,7 +19,7 @@ struct UpCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerArguments
 
     func run() async throws {
-        Vigil.bootstrapLogging(verbose: server.verbose, level: .info)
+        Vigil.bootstrapLogging(verbose: server.verbose, level: .info, chosen: server.logLevel)
         umask(0o077)
         let logger = Logger(label: "vigil.up")
         let fleet = try await FleetServer.prepare(try server.configuration(), logger: logger)

@@ -9,7 +9,7 @@ struct Vigil: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "See what Linux machines are doing: SQL over the live OS, kernel event tracing, CPU profiling, an agent and its fleet server.",
         version: "vigil \(VigilVersion.version) (\(VigilVersion.build))",
-        subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self, TraceCommand.self, ProfileCommand.self, DoctorCommand.self, ProfileQueriesCommand.self, AgentCommand.self, DebugCommand.self, ServerCommand.self, UpCommand.self]
+        subcommands: [QueryCommand.self, ShellCommand.self, TablesCommand.self, TraceCommand.self, ProfileCommand.self, DoctorCommand.self, ProfileQueriesCommand.self, AgentCommand.self, DebugCommand.self, ServerCommand.self, UpCommand.self, StatusCommand.self]
     )
 
     static func main() async {
@@ -18,12 +18,11 @@ struct Vigil: AsyncParsableCommand {
 
     /// Only the executable bootstraps logging; libraries take a Logger.
     /// - Parameter statusLog: also keep the lines (info and above) for a fleet server's status log.
-    static func bootstrapLogging(verbose: Bool, level: Logger.Level = .warning, statusLog: StatusLog? = nil) {
+    /// - Parameter chosen: `--log-level`, over `verbose` and `level`.
+    static func bootstrapLogging(verbose: Bool, level: Logger.Level = .warning, chosen: LogLevelArgument? = nil, statusLog: StatusLog? = nil) {
+        ProcessLogLevel.set(chosen?.level ?? (verbose ? .debug : level))
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = verbose ? .debug : level
-            guard let statusLog else { return handler }
-            return MultiplexLogHandler([handler, statusLog.handler(level: .info)])
+            ProcessLevelHandler(StreamLogHandler.standardError(label: label), statusLog: statusLog?.handler(level: .info))
         }
     }
 }

@@ -1,9 +1,63 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
 /// The agent's schedule end to end: differential results and osquery-style configs.
 @Suite(.serialized) struct AgentConfigTests {
     /// A file appears and disappears: the log shows one `added` and one `removed`.
+    /// `--check-config` (osquery's --config_check): 0 for a valid config, 1 with where
+    /// and why for a wrong one; every option the agent reads is typed, none falls back
+    /// to its default in silence; nothing is started or created.
+    @Test func checkConfigSaysWhereAndWhyAndStartsNothing() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-check-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let data = dir + "/data"
+        func check(_ yaml: String) throws -> CLI.Result {
+            try yaml.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+            return try CLI.run(["agent", "--check-config", "--config", dir + "/c.yaml", "--data-dir", data])
+        }
+        let good = try check("schedule:\n  q1:\n    query: SELECT 1\n    interval: 10\noptions:\n  profiling_keep: 5\n  events_max: 1000\n")
+        #expect(good.status == 0 && good.stdout.contains("ok"), "\(good.stderr)")
+        for (option, value, line) in [("profiling_keep", "abc", 6), ("events_max", "lots", 6), ("profiling_interval", "0.5", 6),
+                                      ("probabilistic_threshold", "500", 6), ("disable_events", "maybe", 6), ("admin_query_timeout", "-1", 6)] {
+            let bad = try check("schedule:\n  q1:\n    query: SELECT 1\n    interval: 10\noptions:\n  \(option): \(value)\n")
+            #expect(bad.status == 1, "\(option): \(value) was accepted")
+            #expect(bad.stderr.contains("\(dir)/c.yaml:\(line):") && bad.stderr.contains(option), "\(bad.stderr)")
+        }
+        let schedule = try check("schedule:\n  q1:\n    query: SELECT 1\n    interval: often\n")
+        #expect(schedule.status == 1 && schedule.stderr.contains("c.yaml:4:"), "\(schedule.stderr)")
+        try "--events_max=lots\n".write(toFile: dir + "/f.flags", atomically: true, encoding: .utf8)
+        let flags = try CLI.run(["agent", "--check-config", "--flagfile", dir + "/f.flags", "--data-dir", data])
+        #expect(flags.status == 1 && flags.stderr.contains("f.flags:1:") && flags.stderr.contains("events_max"), "\(flags.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: data), "a check creates no data directory")
+    }
+
+    /// `--log-level`, and the config's `verbose` / `logger_min_status` (osquery's), reach
+    /// the supervisor and its worker; the command line wins over the config.
+    @Test func logLevelsFromTheCommandLineAndTheConfig() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-levels-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func lines(_ options: String, _ arguments: String = "") throws -> (debug: Int, info: Int) {
+            let run = UUID().uuidString
+            try "schedule:\n  q1:\n    query: SELECT 1\n    interval: 1\noptions:\n  disable_events: true\n\(options)".write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+            let pid = try spawnClean(["/bin/sh", "-c", "exec timeout -s INT 4 '\(CLI.binary)' agent --config '\(dir)/c.yaml' --data-dir '\(dir)/\(run)' \(arguments) 2>'\(dir)/\(run).err'"], quiet: true)
+            _ = reap(pid)
+            let text = (try? String(contentsOfFile: "\(dir)/\(run).err", encoding: .utf8)) ?? ""
+            let all = text.split(separator: "\n")
+            return (all.filter { $0.contains(" debug ") }.count, all.filter { $0.contains(" info ") }.count)
+        }
+        let plain = try lines("")
+        #expect(plain.debug == 0 && plain.info > 0, "\(plain)")
+        let verbose = try lines("  verbose: true\n")
+        #expect(verbose.debug > 0, "verbose: true in the config shows debug lines: \(verbose)")
+        let errorsOnly = try lines("  logger_min_status: 2\n")
+        #expect(errorsOnly.debug == 0 && errorsOnly.info == 0, "\(errorsOnly)")
+        let overridden = try lines("  verbose: true\n", "--log-level warning")
+        #expect(overridden.debug == 0 && overridden.info == 0, "--log-level wins over the config: \(overridden)")
+    }
+
     @Test func differentialResultsOfAFileThatComesAndGoes() throws {
         let watched = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-watched-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: watched, withIntermediateDirectories: true)

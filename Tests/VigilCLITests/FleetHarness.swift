@@ -44,6 +44,14 @@ final class RunningServer {
         pid = 0
     }
 
+    /// SIGKILL: no graceful shutdown, nothing flushed that was not already written.
+    func kill9() {
+        guard pid > 0 else { return }
+        kill(pid, SIGKILL)
+        _ = reap(pid)
+        pid = 0
+    }
+
     var log: String { (try? String(contentsOfFile: dir + "/server.log", encoding: .utf8)) ?? "" }
     var url: String { "https://127.0.0.1:\(port)" }
     var ca: String { dir + "/tls/ca.pem" }

@@ -13,6 +13,31 @@ import VigilTestSupport
         return dir
     }
 
+    /// A kill rule on an integer argument is refused with what a kill rule can compare
+    /// and what to do instead, not "no string argument 'fd' (its arguments: fd)".
+    @Test(.requiresRoot) func killRuleOnAnIntegerArgumentSaysWhatToDoInstead() throws {
+        try requireRoot()
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+            sources:
+              syscalls:
+                names: [close]
+            rules:
+              - name: kill-fd
+                event: syscall
+                syscalls: [close]
+                match:
+                  args.fd: {equals: 99}
+                actions:
+                  - kill
+            """.write(toFile: dir + "/policy.yaml", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["trace", "--policy", dir + "/policy.yaml", "--", "/bin/true"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("args.fd is not a string") && r.stderr.contains("close has no string argument")
+                && r.stderr.contains("kill on comm, uid or pid"), "\(r.stderr)")
+    }
+
     @Test func killRuleStopsTheReaderBeforeItReadsTheFile() throws {
         guard helper.privileged() else { return }
         let dir = try scratch()

@@ -52,7 +52,8 @@ import VigilTestSupport
         print(result.stdout)
         #expect(result.status == 0 && result.stdout.contains("browser checks passed"),
                 "\(result.stdout)\n\(result.stderr.suffix(3000))\n--- vigil up ---\n\(upLog().suffix(3000))")
-        for page in ["login", "dashboard", "dashboard-dark", "hosts", "host", "live", "profiles", "live-form", "users"] {
+        for page in ["login", "dashboard", "dashboard-dark", "hosts", "host", "live", "profiles", "live-form", "queries", "labels", "packs",
+                     "performance", "settings", "users"] {
             #expect(FileManager.default.fileExists(atPath: Self.artifacts + "/\(page).png"), "no screenshot of \(page)")
         }
     }

@@ -39,6 +39,25 @@ import VigilWire
         }
     }
 
+    /// Passwords are stored with bcrypt (salted, slow), never as a fast hash; a data
+    /// directory from before keeps working with its SHA-256.
+    @Test func passwordsAreStoredWithBcrypt() async throws {
+        try await TestServer.with(.sqlite) { server in
+            let password = try String(contentsOfFile: server.dir + "/admin_password", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let stored = try #require(try await server.fleet.store.setting("admin_password_hash"))
+            #expect(stored.hasPrefix("$2b$10$") && stored.count == 60, "\(stored)")
+            #expect(!stored.contains(Secrets.hash(password)))
+            #expect(try await server.request("/api/v1/login", json: #"{"password":"\#(password)"}"#).status == 200)
+            #expect(try await server.request("/api/v1/login", json: #"{"password":"\#(password)x"}"#).status == 401)
+            // The same password hashes differently each time (a salt), and both verify.
+            let again = await Secrets.passwordHash(password)
+            #expect(again != stored)
+            #expect(await Secrets.passwordMatches(password, stored: again))
+            #expect(await Secrets.passwordMatches(password, stored: Secrets.hash(password)), "a SHA-256 from an older data directory")
+            #expect(await !Secrets.passwordMatches("wrong", stored: Secrets.hash(password)))
+        }
+    }
+
     @Test(arguments: TestDatabase.all) func tokensAreRequiredAndObserversCannotRunQueries(_ database: TestDatabase) async throws {
         try await TestServer.with(database) { server in
             #expect(try await server.request("/api/v1/hosts", method: .GET).status == 401)

@@ -27,6 +27,10 @@ import VigilWire
             #expect(labels.json?["labels"]?.array?.first?["hosts"] == .integer(1))
             let members = try await server.request("/api/v1/hosts?label=debian", method: .GET, token: token)
             #expect(members.json?["hosts"]?.array?.map { $0["host_identifier"] } == ["a"])
+            // Paged and filtered in the database with the label, like the rest of the list.
+            #expect(try await server.request("/api/v1/hosts?label=debian&per_page=1&page=1", method: .GET, token: token).json?["hosts"]?.array?.isEmpty == true)
+            #expect(try await server.request("/api/v1/hosts?label=debian&status=offline", method: .GET, token: token).json?["hosts"]?.array?.isEmpty == true)
+            #expect(try await server.request("/api/v1/hosts?label=nope", method: .GET, token: token).status == 400)
 
             // A pack for the label reaches a's config, with its shard, and not b's.
             let pack = try await server.request("/api/v1/packs", json: #"{"name":"ports","labels":["debian"],"pack":{"shard":50,"queries":{"listening":{"query":"SELECT port FROM listening_ports","interval":300}}}}"#, token: token)

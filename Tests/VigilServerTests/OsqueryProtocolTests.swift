@@ -87,6 +87,32 @@ import VigilWire
         }
     }
 
+    @Test func resultsLogRotatesBySizeAndKeepsItsNewestFiles() async throws {
+        try await TestServer.with(.sqlite, { $0.options.resultsLogRotateBytes = 4096; $0.options.resultsLogKeep = 2 }) { server in
+            let key = try await server.enrollOsquery("web-1")
+            // Ten batches of about 1.5 KB: results.log rotates past 4 KB, and only two old files stay.
+            for batch in 0..<10 {
+                let line = #"{"name":"q","hostIdentifier":"web-1","calendarTime":"Sun Dec  6 00:00:00 2026 UTC","unixTime":1796515200,"epoch":0,"counter":\#(batch),"numerics":false,"decorations":{},"columns":{"pad":"\#(String(repeating: "x", count: 1300))"},"action":"added"}"#
+                #expect(try await server.request(OsqueryPaths.log, json: #"{"node_key":"\#(key)","log_type":"result","data":[\#(line)]}"#).status == 200)
+            }
+            let files = try FileManager.default.contentsOfDirectory(atPath: server.dir).filter { $0.hasPrefix("results.log") }.sorted()
+            #expect(files == ["results.log", "results.log.1", "results.log.2"])
+            var counters: [Int] = []
+            for name in ["results.log.2", "results.log.1", "results.log"] {
+                let text = try String(contentsOfFile: server.dir + "/" + name, encoding: .utf8)
+                let size = try #require(FileManager.default.attributesOfItem(atPath: server.dir + "/" + name)[.size] as? Int)
+                #expect(size <= 4096, "\(name) is \(size) bytes")
+                for line in text.split(separator: "\n") {
+                    let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                    counters.append(try #require(object["counter"] as? Int))
+                }
+            }
+            // The newest lines, in order, none split across files; the oldest were rotated away.
+            #expect(counters == Array((10 - counters.count)..<10))
+            #expect(counters.count >= 6)
+        }
+    }
+
     @Test(arguments: TestDatabase.all) func gzipBodiesAreInflatedWithinTheLimit(_ database: TestDatabase) async throws {
         try await TestServer.with(database) { server in
             let key = try await server.enrollOsquery("h1")

@@ -60,15 +60,21 @@ import VigilTestSupport
             #expect(try await store.host(nodeKeyHash: "k1") == nil, "the old key stops working")
             #expect(try await store.host(nodeKeyHash: "k3")?.agent == "vigil")
             // LIKE's `_` is a literal here, and case does not matter on either engine.
-            #expect(try await store.hosts(search: "WEB_", seenSince: nil, notSeenSince: nil, limit: 10, offset: 0).map(\.hostIdentifier) == ["web_1"])
+            #expect(try await store.hosts(HostPageQuery(search: "WEB_", limit: 10)).map(\.hostIdentifier) == ["web_1"])
             #expect(try await store.hostIDs(identifiers: ["webX1", "nope", "web_1"]) == [b.id, a.id])
             // Last seen only moves forward.
             try await store.touch([a.id: 500, b.id: 50])
             #expect(try await store.host(id: a.id)?.lastSeen == 500)
             #expect(try await store.host(id: b.id)?.lastSeen == 100)
-            #expect(try await store.hosts(search: nil, seenSince: 400, notSeenSince: nil, limit: 10, offset: 0).map(\.id) == [a.id])
+            #expect(try await store.hosts(HostPageQuery(seenSince: 400, limit: 10)).map(\.id) == [a.id])
             #expect(try await store.deleteHost(id: b.id))
             #expect(try await store.host(nodeKeyHash: "k2") == nil)
+            // Forgotten: in no list or count (not offline for ever) until it enrolls again.
+            #expect(try await store.hosts(HostPageQuery(limit: 10)).map(\.id) == [a.id])
+            #expect(try await store.hostPage(HostPageQuery(notSeenSince: 10_000)).total == 1)
+            #expect(try await store.hostCounts(seenSince: 0) == (total: 1, online: 1))
+            _ = try await store.enroll(HostRecord(hostIdentifier: "webX1", hostname: "other", enrolledAt: 600, lastSeen: 600), nodeKeyHash: "k4")
+            #expect(try await store.hostCounts(seenSince: 0).total == 2)
         }
     }
 
@@ -95,10 +101,14 @@ import VigilTestSupport
             let b = try await store.enroll(HostRecord(hostIdentifier: "b", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "kb")
             let c = try await store.createCampaign(sql: "SELECT 1 AS one", hostIDs: [a.id, a.id], at: 1000)
             #expect(try await store.campaignTargets(id: c.id).map(\.hostIdentifier) == ["a"])
-            #expect(try await store.hasPendingQueries(hostID: a.id))
-            #expect(try await store.hasOpenCampaigns(since: 999))
+            func work(_ host: HostRecord) async throws -> PendingWork {
+                try await store.pendingWork(hostID: host.id, labelsStaleBefore: 0, detailsStaleBefore: 0, detailsAskedBefore: 0, openCampaignsSince: 999)
+            }
+            #expect(try await work(a) == PendingWork(liveQueries: true, openCampaigns: true))
+            #expect(try await work(b) == PendingWork(openCampaigns: true), "b is not a target, but a query waits for a")
             #expect(try await store.takePendingQueries(hostID: a.id, at: 1001) == [c.id: "SELECT 1 AS one"])
             #expect(try await store.takePendingQueries(hostID: a.id, at: 1002).isEmpty, "handed out once")
+            #expect(try await work(a) == PendingWork(openCampaigns: true), "sent, not yet answered")
             #expect(try await !store.recordAnswer(campaignID: c.id, hostID: b.id, rows: [#"{"one":"9"}"#], error: nil, at: 1003))
             #expect(try await store.recordAnswer(campaignID: c.id, hostID: a.id, rows: [#"{"one":"1"}"#, #"{"one":"2"}"#], error: nil, at: 1003))
             #expect(try await !store.recordAnswer(campaignID: c.id, hostID: a.id, rows: [], error: "late", at: 1004), "the first answer stands")
@@ -107,7 +117,12 @@ import VigilTestSupport
             #expect(try await store.campaignRows(id: c.id, after: rows[0].id, limit: 10).map(\.columns) == [#"{"one":"2"}"#])
             let target = try #require(try await store.campaignTargets(id: c.id).first)
             #expect(target.state == .answered && target.rowCount == 2 && target.sentAt == 1001 && target.answeredAt == 1003)
-            #expect(try await !store.hasOpenCampaigns(since: 999))
+            #expect(try await work(a) == PendingWork())
+            #expect(try await store.pendingWork(hostID: a.id, labelsStaleBefore: 0, detailsStaleBefore: 5, detailsAskedBefore: 5, openCampaignsSince: 0)
+                    == PendingWork(details: true), "details never updated nor asked for")
+            #expect(try await store.claimDetailRefresh(hostID: a.id, staleBefore: 5, askedBefore: 5, at: 4))
+            #expect(try await store.pendingWork(hostID: a.id, labelsStaleBefore: 0, detailsStaleBefore: 5, detailsAskedBefore: 4, openCampaignsSince: 0)
+                    == PendingWork(), "asked at 4: not again before the retry time")
         }
     }
 
@@ -124,7 +139,7 @@ import VigilTestSupport
             try await store.storeTelemetry(hostID: h.id, points: [points[0]], schedule: [q], watchdog: [], events: "[3]", outputs: "[4]", at: 9010)
             #expect(try await store.telemetry(hostID: h.id, since: 0) == points)
             #expect(try await store.hostSchedule(hostID: h.id) == [q])
-            #expect(try await store.allSchedules().map(\.stats) == [q])
+            #expect(try await store.queryPerformance().map(\.name) == ["procs"])
             #expect(try await store.hostWatchdog(hostID: h.id, limit: 5) == [#"{"reason":"memory"}"#])
             #expect(try await store.hostHealth(hostID: h.id) == HostHealth(reportedAt: 9010, events: "[3]", outputs: "[4]"))
             try await store.downsampleTelemetry(before: 5000, dropBefore: 0)
@@ -146,10 +161,14 @@ import VigilTestSupport
             let dynamic = try await store.createLabel(LabelRecord(name: "dyn", description: "", query: "SELECT 1"), members: [])
             #expect(manual.hosts == 1)
             #expect(try await store.staleLabelQueries(hostID: h.id, staleBefore: 10).map(\.id) == [dynamic.id])
+            #expect(try await store.pendingWork(hostID: h.id, labelsStaleBefore: 10, detailsStaleBefore: 0, detailsAskedBefore: 0, openCampaignsSince: 0)
+                    == PendingWork(staleLabels: true))
             try await store.setMembership(labelID: dynamic.id, hostID: h.id, member: true, at: 20)
             try await store.setMembership(labelID: manual.id, hostID: h.id, member: false, at: 20) // manual: not the host's to change
             #expect(try await store.labelIDs(hostID: h.id) == [manual.id, dynamic.id].sorted())
             #expect(try await store.staleLabelQueries(hostID: h.id, staleBefore: 10).isEmpty)
+            #expect(try await store.pendingWork(hostID: h.id, labelsStaleBefore: 10, detailsStaleBefore: 0, detailsAskedBefore: 0, openCampaignsSince: 0)
+                    == PendingWork())
             let pack = try await store.createPack(PackRecord(name: "p", body: #"{"queries":{}}"#, labelIDs: [dynamic.id]))
             #expect(try await store.packs() == [pack])
             #expect(try await store.deleteLabel(id: dynamic.id))
@@ -157,8 +176,11 @@ import VigilTestSupport
             #expect(try await store.deletePack(id: pack.id))
 
             let request = try await store.requestProfile(hostID: h.id, seconds: 5, frequency: 99, at: 100)
-            #expect(try await store.hasProfileRequests(hostID: h.id))
+            #expect(try await store.pendingWork(hostID: h.id, labelsStaleBefore: 0, detailsStaleBefore: 0, detailsAskedBefore: 0, openCampaignsSince: 0)
+                    == PendingWork(profiles: true))
             #expect(try await store.takeProfileRequests(hostID: h.id).map(\.id) == [request])
+            #expect(try await store.pendingWork(hostID: h.id, labelsStaleBefore: 0, detailsStaleBefore: 0, detailsAskedBefore: 0, openCampaignsSince: 0)
+                    == PendingWork())
             #expect(try await store.takeProfileRequests(hostID: h.id).isEmpty)
             let bytes: [UInt8] = [0x1f, 0x8b, 0, 0, 255, 7, 0]
             #expect(try await store.storeProfile(id: request, hostID: h.id, pprof: bytes, report: "{}", samples: 42, error: nil, at: 106))
@@ -182,6 +204,50 @@ import VigilTestSupport
             try await store.addToken(hash: "t", role: .observer, name: "n", at: 1)
             #expect(try await store.tokenRole(hash: "t") == .observer)
             #expect(try await store.tokenRole(hash: "u") == nil)
+        }
+    }
+
+    /// Percentiles over hosts, computed by the database: nearest rank on each host's
+    /// cost per run, hosts that never ran the query left out of the spread but counted.
+    @Test(arguments: TestDatabase.all) func queryPerformanceIsAggregatedByTheDatabase(_ database: TestDatabase) async throws {
+        try await Self.with(database) { store in
+            var ids: [Int64] = []
+            for i in 1...6 {
+                let h = try await store.enroll(HostRecord(hostIdentifier: "p\(i)", hostname: "p\(i)", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "pk\(i)")
+                ids.append(h.id)
+                // Host i: 2 runs costing 10·i ms of wall time, i ms of CPU, 100·i bytes of output each; host 6 never ran.
+                let runs: Int64 = i == 6 ? 0 : 2
+                let q = HostQueryStats(name: "spread", query: "SELECT 1", interval: 60, executions: runs, wallTimeMs: runs * 10 * Int64(i),
+                                       userTimeMs: runs * Int64(i), systemTimeMs: 0, averageMemory: 1000 * Int64(i), outputSize: runs * 100 * Int64(i),
+                                       denylisted: i == 5, errors: i == 4 ? 1 : 0)
+                let other = HostQueryStats(name: "flat", query: "SELECT 2", executions: 1, wallTimeMs: 7)
+                try await store.storeTelemetry(hostID: h.id, points: [], schedule: i <= 2 ? [q, other] : [q], watchdog: [], events: "[]", outputs: "[]", at: 1)
+            }
+            let all = try await store.queryPerformance()
+            #expect(all.map(\.name) == ["flat", "spread"])
+            let spread = try #require(all.last)
+            #expect(spread.hosts == 6 && spread.executions == 10 && spread.denylistedHosts == 1 && spread.hostsWithErrors == 1)
+            #expect(spread.cpuTimeMs == 2 * (1 + 2 + 3 + 4 + 5))
+            // Five hosts ran it: p50 is the 3rd smallest, p95 and p99 the 5th.
+            #expect(spread.sampledHosts == 5)
+            #expect(spread.wallTimeMs == QueryPerformance.Percentiles(p50: 30, p95: 50, p99: 50, max: 50))
+            #expect(spread.cpuPerRunMs == QueryPerformance.Percentiles(p50: 3, p95: 5, p99: 5, max: 5))
+            #expect(spread.memoryBytes == QueryPerformance.Percentiles(p50: 3000, p95: 5000, p99: 5000, max: 5000))
+            #expect(spread.outputBytes == QueryPerformance.Percentiles(p50: 300, p95: 500, p99: 500, max: 500))
+            #expect(all.first?.wallTimeMs == QueryPerformance.Percentiles(p50: 7, p95: 7, p99: 7, max: 7))
+            // Over a sample in a large fleet: one host id in ⌈5 / 2⌉ = 3; the maximum still over all.
+            let sampled = try #require(try await store.queryPerformance(sampleHosts: 2).last)
+            let kept = ids.prefix(5).enumerated().filter { $0.element % 3 == 0 }
+            #expect(sampled.sampledHosts == kept.count && sampled.hosts == 6 && sampled.wallTimeMs.max == 50)
+            if let median = kept.map({ Double(10 * ($0.offset + 1)) }).sorted().dropFirst((kept.count - 1) / 2).first {
+                #expect(sampled.wallTimeMs.p50 == median)
+            }
+            // Drill down: the hosts where it costs most, costliest first.
+            #expect(try await store.queryHosts(name: "spread", order: .wall, limit: 2).map(\.host.hostIdentifier) == ["p5", "p4"])
+            #expect(try await store.queryHosts(name: "spread", order: .memory, limit: 10).first?.stats.averageMemory == 5000)
+            // A forgotten host's costs leave the fleet's figures.
+            #expect(try await store.deleteHost(id: ids[4]))
+            #expect(try await store.queryPerformance().last?.denylistedHosts == 0)
         }
     }
 }

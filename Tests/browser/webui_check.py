@@ -223,12 +223,57 @@ try:
     driver.execute_script("document.getElementById('profiles').scrollIntoView()")
     shot("profiles")
 
-    # The live query form and the users page.
+    # The live query form: its SQL editor colours the SQL (sql.js, from this origin) and
+    # shows the server's schema check as the SQL is typed.
     driver.find_element(By.LINK_TEXT, "Live query").click()
     wait.until(lambda d: heading() == "Live query")
-    by_label("SQL")
+    box = by_label("SQL")
     by_label("Host identifiers (one per line)")
+    keywords = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".sql-layer span.kw")]
+    if "SELECT" not in keywords or "FROM" not in keywords:
+        fail("the SQL editor does not colour keywords: %r" % keywords)
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.DELETE)
+    box.send_keys("SELECT pid, nmae FROM processes WHERE name = '<b>x</b>'")
+    try:
+        WebDriverWait(driver, 15, ignored_exceptions=SETTLING).until(lambda d: "no such column: nmae" in d.find_element(By.ID, "sql-check").text)
+    except TimeoutException:
+        fail("the editor did not show the server's check: %r" % driver.find_element(By.ID, "sql-check").text)
+    marked = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".sql-layer .err")]
+    if marked != ["nmae"]:
+        fail("the editor marks %r, not the wrong column" % marked)
+    strings = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".sql-layer span.str")]
+    if strings != ["'<b>x</b>'"] or driver.find_elements(By.CSS_SELECTOR, ".sql-layer b"):
+        fail("a string in the SQL became markup in the editor: %r" % strings)
+    ok("the editor colours the SQL and shows the server's check (%s)" % driver.find_element(By.ID, "sql-check").text)
     shot("live-form")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.DELETE)
+    box.send_keys("SELECT pid, name FROM processes")
+    WebDriverWait(driver, 15, ignored_exceptions=SETTLING).until(lambda d: "checks against" in d.find_element(By.ID, "sql-check").text)
+    ok("a right query checks")
+
+    # A scheduled query through the queries page's form, found by its labels.
+    driver.find_element(By.LINK_TEXT, "Queries").click()
+    wait.until(lambda d: heading() == "Scheduled queries")
+    by_label("Name").send_keys("browser_ports")
+    by_label("SQL").send_keys("SELECT port FROM listening_ports")
+    interval = by_label("Interval (seconds)")
+    interval.clear()
+    interval.send_keys("600")
+    by_label("Type").send_keys("Snapshot")
+    driver.find_element(By.XPATH, "//form[@id='query-form']//button[@type='submit']").click()
+    wait.until(lambda d: d.find_elements(By.XPATH, "//table[@id='scheduled']//td[normalize-space()='browser_ports']"))
+    row = driver.find_element(By.XPATH, "//table[@id='scheduled']//tr[td[normalize-space()='browser_ports']]")
+    if "600 s" not in row.text or "snapshot" not in row.text:
+        fail("the saved query reads %r" % row.text)
+    ok("a scheduled query was added through the form: %s" % row.text)
+    shot("queries")
+    for link, title, name in (("Labels", "Labels", "labels"), ("Packs", "Packs", "packs"), ("Performance", "Query performance", "performance"),
+                              ("Settings", "Settings", "settings")):
+        driver.find_element(By.LINK_TEXT, link).click()
+        wait.until(lambda d: heading() == title)
+        shot(name)
     driver.find_element(By.LINK_TEXT, "Users").click()
     wait.until(lambda d: heading() == "Users")
     shot("users")

@@ -157,6 +157,22 @@ extension ConfigParser {
                 }
             case "logger_tcp_max_pending_bytes": options.loggerTCPMaxPendingBytes = Int64(try integer(value, for: key, in: 4096...Int.max))
             case "logger_tls_max_pending_bytes": options.loggerTLSMaxPendingBytes = Int64(try integer(value, for: key, in: 4096...Int.max))
+            // Read where they are used; checked here so that a wrong value is an error at
+            // load, not the default in silence (`profiling_keep: abc` used to be 60).
+            case "verbose": _ = try boolean(value, for: key)
+            case "logger_min_status": _ = try integer(value, for: key, in: 0...3)
+            case "events_max": _ = try integer(value, for: key, in: 1...10_000_000)
+            case "events_expiry": _ = try integer(value, for: key, in: 1...31_536_000)
+            case "disable_events": _ = try boolean(value, for: key)
+            case "profiling_keep": _ = try integer(value, for: key, in: 1...100_000)
+            case "profiling_frequency": _ = try integer(value, for: key, in: 1...10_000)
+            case "probabilistic_threshold": _ = try integer(value, for: key, in: 1...100)
+            case "profiling_interval":
+                let seconds = try decimal(value, for: key, in: 0...86_400)
+                if seconds > 0 && seconds < 1 { throw error("profiling_interval is 0 (off) or at least 1 second, found \(seconds)", at: value) }
+            case "probabilistic_interval": _ = try decimal(value, for: key, in: 1...86_400)
+            case "admin_query_timeout": _ = try decimal(value, for: key, in: 0.1...3_600)
+            case "watchdog_restart_delay_max": _ = try decimal(value, for: key, in: 0...86_400)
             default: break
             }
         }
@@ -179,7 +195,22 @@ extension ConfigParser {
         "logger_rotate", "logger_rotate_size", "logger_rotate_max_files", "denylist_duration",
         "logger_plugin", "logger_syslog_path", "logger_syslog_facility", "logger_tcp_endpoint",
         "logger_tcp_max_pending_bytes", "logger_tls_max_pending_bytes",
+        "verbose", "logger_min_status", "events_max", "events_expiry", "disable_events", "profiling_keep", "profiling_frequency", "probabilistic_threshold",
+        "profiling_interval", "probabilistic_interval", "admin_query_timeout", "watchdog_restart_delay_max",
     ]
+
+    /// A number with a fraction allowed (seconds), within `range`.
+    private func decimal(_ node: Node, for what: String, in range: ClosedRange<Double>) throws(ConfigError) -> Double {
+        let text = try string(node, for: what)
+        guard let value = Double(text.trimmingSpaces()), value.isFinite else {
+            throw error("expected a number for \(what), found '\(text)'", at: node)
+        }
+        guard range.contains(value) else {
+            func show(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
+            throw error("\(what) must be from \(show(range.lowerBound)) to \(show(range.upperBound)), found \(text)", at: node)
+        }
+        return value
+    }
 
     /// `logger_plugin`: a comma-separated list of output names, each known.
     private func loggerPlugins(_ node: Node) throws(ConfigError) -> [OutputKind] {

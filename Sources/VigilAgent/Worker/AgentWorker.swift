@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import VigilProfile
+import VigilSystem
 
 /// The worker process's services, composed: the scheduler first (the others read its
 /// state), telemetry, the admin socket, the event tracer, the fleet connection and the
@@ -20,6 +21,7 @@ public struct AgentWorker {
     }
 
     public func run() async throws {
+        MallocArenas.limitToTwo()
         let raw = config.options.raw
         let events = EventStores(capacity: raw["events_max"].flatMap(Int.init) ?? 50_000,
                                  expirySeconds: raw["events_expiry"].flatMap(Int64.init) ?? 3600)

@@ -48,8 +48,13 @@ struct SyscallPlan {
             killed.insert(d.name)
             if index(d.name) == nil { set(d, kind: vigil_event_kind(rawValue: 0), stringSize: stringSize, bufferSize: 0) }
             if let argument = rule.argument {
-                guard let i = d.argumentIndex(argument), d.arguments[i].kind == .string else {
-                    throw TraceSetupError.invalid("kill rule on \(d.name): it has no string argument '\(argument)' (its arguments: \(d.arguments.map(\.name).joined(separator: ", ")))")
+                guard let i = d.argumentIndex(argument) else {
+                    throw TraceSetupError.invalid("kill rule on \(d.name): it has no argument '\(argument)' (its arguments: \(d.arguments.map(\.name).joined(separator: ", ")))")
+                }
+                guard d.arguments[i].kind == .string else {
+                    let strings = d.arguments.filter { $0.kind == .string }.map { "args." + $0.name }
+                    let instead = strings.isEmpty ? "\(d.name) has no string argument" : "its string arguments: \(strings.joined(separator: ", "))"
+                    throw TraceSetupError.invalid("kill rule on \(d.name): args.\(argument) is not a string (a kill rule compares one string argument, which the kernel reads at syscall entry; \(instead)); match \(argument) in a rule without kill, or kill on comm, uid or pid")
                 }
                 update(d.name) { $0.kill_arg = UInt8(i) }
             }

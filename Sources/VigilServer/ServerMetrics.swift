@@ -1,0 +1,82 @@
+import Foundation
+import Prometheus
+import VigilServerStore
+import VigilSystem
+
+/// The server's own metrics, served at /metrics in Prometheus's text format: requests
+/// and their latencies by route, ingestion, enrollments, live queries, database timings,
+/// hosts online and the process's CPU and memory. Names start with `vigil_`; no label
+/// names a host (a fleet of 100,000 would be 100,000 series), and routes are labelled by
+/// their pattern (`/api/v1/hosts/{id}`), not the path asked for.
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+
+    /// Seconds: 1 ms to 30 s (a held read lasts up to 25 s).
+    static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+    private func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "vigil", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    func request(route: String, method: String, status: Int, seconds: Double) {
+        registry.makeCounter(descriptor: name("http_requests", "total", "HTTP requests answered, by route pattern, method and status code"),
+                             labels: [("route", route), ("method", method), ("code", String(status))]).increment()
+        registry.makeValueHistogram(descriptor: name("http_request_duration", "seconds", "Time to answer an HTTP request, by route pattern"),
+                                    labels: [("route", route)], buckets: Self.buckets).record(seconds)
+    }
+
+    func database(operation: String, seconds: Double) {
+        registry.makeValueHistogram(descriptor: name("database_operation_duration", "seconds", "Time of one store read or write transaction, queueing included"),
+                                    labels: [("operation", operation)], buckets: Self.buckets).record(seconds)
+    }
+
+    func enrollment(accepted: Bool) {
+        registry.makeCounter(descriptor: name("enrollments", "total", "Enrollment requests, accepted or refused"),
+                             labels: [("result", accepted ? "accepted" : "refused")]).increment()
+    }
+
+    func logLines(kind: String, stored: Int, duplicates: Int, bytes: Int) {
+        registry.makeCounter(descriptor: name("log_lines", "total", "Result and status lines received from agents: stored, or a resend already stored"),
+                             labels: [("log_type", kind), ("outcome", "stored")]).increment(by: Int64(stored))
+        registry.makeCounter(descriptor: name("log_lines", "total", "Result and status lines received from agents: stored, or a resend already stored"),
+                             labels: [("log_type", kind), ("outcome", "duplicate")]).increment(by: Int64(duplicates))
+        registry.makeCounter(descriptor: name("log_bytes", "total", "Bytes of result and status lines received from agents"),
+                             labels: [("log_type", kind)]).increment(by: Int64(bytes))
+    }
+
+    func liveQueryStarted(targets: Int) {
+        registry.makeCounter(descriptor: name("live_queries", "total", "Live queries started")).increment()
+        registry.makeCounter(descriptor: name("live_query_targets", "total", "Hosts targeted by live queries")).increment(by: Int64(targets))
+    }
+
+    func liveQueryAnswer(failed: Bool) {
+        registry.makeCounter(descriptor: name("live_query_answers", "total", "Hosts' answers to live queries"),
+                             labels: [("result", failed ? "failed" : "answered")]).increment()
+    }
+
+    /// The gauges read at scrape time: hosts by status and this process's own figures.
+    func refresh(store: any ServerStore, offlineAfterSeconds: Int64) async {
+        if let counts = try? await store.hostCounts(seenSince: FleetContext.now() - offlineAfterSeconds) {
+            let hosts = name("hosts", "", "Enrolled hosts by status (online: seen within the offline threshold)")
+            registry.makeGauge(descriptor: hosts, labels: [("status", "online")]).set(Double(counts.online))
+            registry.makeGauge(descriptor: hosts, labels: [("status", "offline")]).set(Double(counts.total - counts.online))
+        }
+        let me = ProcessSelf.sample()
+        registry.makeGauge(descriptor: name("process_cpu", "seconds", "The server process's CPU time (user and system) since it started")).set(me.cpuSeconds)
+        registry.makeGauge(descriptor: name("process_resident_memory", "bytes", "The server process's resident set")).set(Double(me.residentBytes))
+        registry.makeGauge(descriptor: name("process_open_fds", "", "The server process's open file descriptors")).set(Double(me.openFiles))
+    }
+
+    func text() -> [UInt8] { registry.emitToBuffer() }
+}
+
+/// This process's CPU time, resident set and open descriptors, from /proc/self.
+enum ProcessSelf {
+    static func sample() -> (cpuSeconds: Double, residentBytes: Int, openFiles: Int) {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
+        return (cpu, WorkingSet.residentBytes(), files)
+    }
+}

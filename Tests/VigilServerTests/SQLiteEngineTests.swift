@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import VigilServerStore
+import VigilSQL
+
+/// The embedded database's engine: writes share transactions (GroupCommit) yet stand or
+/// fall alone; the WAL is copied into the database beside the writer, not by it.
+@Suite struct SQLiteEngineTests {
+    struct Refused: Error, Equatable { let n: Int }
+
+    @Test func concurrentWritesCommitTogetherAndAFailedOneIsRolledBackAlone() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-gc-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let engine = try SQLiteEngine(path: dir + "/server.db")
+        // 300 writers at once; every tenth inserts its row and then fails.
+        let outcomes = await withTaskGroup(of: (Int, Result<Int64, Refused>).self) { group in
+            for n in 0..<300 {
+                group.addTask {
+                    do {
+                        let id = try await engine.write { db -> Int64 in
+                            let id = try await db.rows("INSERT INTO settings(key, value) VALUES (?, ?) RETURNING rowid", [.text("k\(n)"), .text("\(n)")])
+                            if n % 10 == 0 { throw Refused(n: n) }
+                            return id.first?.first?.integer ?? -1
+                        }
+                        return (n, .success(id))
+                    } catch let refused as Refused {
+                        return (n, .failure(refused))
+                    } catch {
+                        Issue.record("write \(n) failed with \(error)")
+                        return (n, .failure(Refused(n: -1)))
+                    }
+                }
+            }
+            return await group.reduce(into: [Int: Result<Int64, Refused>]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes.count == 300)
+        let transactions = engine.commits.transactions.load(ordering: .relaxed)
+        #expect(transactions < 300, "300 writes at once took \(transactions) transactions")
+        for (n, outcome) in outcomes {
+            if n % 10 == 0 { #expect(outcome == .failure(Refused(n: n))) } else { #expect(try outcome.get() > 0) }
+        }
+        // What each write was told is what is stored: the 270 that succeeded, none of the 30 that failed.
+        let stored = try await engine.read { db in try await db.rows("SELECT key FROM settings WHERE key LIKE 'k%'").compactMap { $0[0].text } }
+        #expect(Set(stored) == Set((0..<300).filter { $0 % 10 != 0 }.map { "k\($0)" }))
+        // A write after the burst still commits (the queue drained and restarts).
+        try await engine.write { db in try await db.run("INSERT INTO settings(key, value) VALUES ('after', '1')", []) }
+        #expect(try await engine.read { db in try await db.rows("SELECT value FROM settings WHERE key = 'after'").first?.first?.text } == "1")
+        await engine.shutdown()
+    }
+
+    @Test func theWALIsCheckpointedBesideTheWriterAndEmptiedAtShutdown() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-ckpt-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func size(_ suffix: String) throws -> Int {
+            try FileManager.default.attributesOfItem(atPath: dir + "/server.db" + suffix)[.size] as? Int ?? -1
+        }
+        let engine = try SQLiteEngine(path: dir + "/server.db")
+        let before = try size("")
+        // About 4 MB through the writer, which never checkpoints itself.
+        let value = String(repeating: "v", count: 4000)
+        for batch in 0..<10 {
+            try await engine.write { db in
+                for n in 0..<100 { try await db.run("INSERT INTO settings(key, value) VALUES (?, ?)", [.text("k\(batch)-\(n)"), .text(value)]) }
+            }
+        }
+        // Only a checkpoint writes pages into the database file: within a few seconds it has grown by them.
+        var grown = false
+        for _ in 0..<50 where !grown {
+            grown = try size("") > before + 3_000_000
+            if !grown { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let after = try size("")
+        #expect(grown, "the database file is \(after) bytes, was \(before)")
+        await engine.shutdown()
+        #expect(try size("-wal") == 0, "a stopped engine leaves its data in the database file")
+        let reopened = try SQLiteEngine(path: dir + "/server.db")
+        #expect(try await reopened.read { db in try await db.rows("SELECT count(*) FROM settings WHERE key LIKE 'k%'").first?.first?.integer } == 1000)
+        await reopened.shutdown()
+    }
+}
