@@ -68,9 +68,10 @@ public enum TableRegistry {
         VigilInfoTable(),
     ]
 
-    /// All tables, including `vigil_tables`.
-    public static func all() -> [any VirtualTable] {
-        let base = osTables
+    /// All tables, including `vigil_tables`, which describes them and `extra` (the
+    /// tables a caller adds: the agent's own, osquery's), so it lists what SQL can read.
+    public static func all(adding extra: [any VirtualTable] = []) -> [any VirtualTable] {
+        let base = osTables + extra
         let tablesTable = VigilTablesTable(schemas: base.map(\.schema))
         return (base + [tablesTable]).sorted { $0.schema.name < $1.schema.name }
     }

@@ -42,6 +42,7 @@ public struct IptablesTable: VirtualTable {
             row["policy"] = .text(e.policy)
             row["packets"] = SQLValue(Int64(truncatingIfNeeded: e.packets))
             row["bytes"] = SQLValue(Int64(truncatingIfNeeded: e.bytes))
+            row["target"] = .text("")   // the chain's own row: empty, as its column says (not NULL)
             guard let r = e.rule else { return row }
             row["target"] = .text(r.target)
             row["protocol"] = SQLValue(r.proto)

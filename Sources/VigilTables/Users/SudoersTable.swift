@@ -31,7 +31,7 @@ public struct SudoersTable: VirtualTable {
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var line = pending + raw.trimmingCharacters()
             pending = ""
-            if line.hasSuffix("\\") { pending = String(line.dropLast()) + " "; continue }
+            if line.hasSuffix("\\") { pending = String(line.dropLast()).trimmingCharacters() + " "; continue }  // one space at the join
             line = line.trimmingCharacters()
             let isInclude = ["#include", "#includedir", "@include", "@includedir"].contains { line.hasPrefix($0 + " ") }
             guard !line.isEmpty, !line.hasPrefix("#") || isInclude else { continue }
