@@ -51,10 +51,12 @@ let package = Package(
         .systemLibrary(name: "CElf", path: "Sources/CElf"),
         // zlib: gzip for pprof files, CRC-32 to check .gnu_debuglink targets.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // libiptc (libip4tc-dev): the iptables table's rules, as iptables-legacy reads them.
+        .systemLibrary(name: "CIPTables", path: "Sources/CIPTables"),
 
         .target(
             name: "VigilSystem",
-            dependencies: ["CCrypto", "CLinux"]
+            dependencies: ["CCrypto", "CLinux", "CIPTables"]
         ),
         // Generic libbpf wrapper: objects, programs, maps, links, ring buffers, probes.
         .target(

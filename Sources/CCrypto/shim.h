@@ -3,4 +3,7 @@
 #ifndef VIGIL_CCRYPTO_SHIM_H
 #define VIGIL_CCRYPTO_SHIM_H
 #include <openssl/evp.h>
+// Private keys in PEM files (user_ssh_keys): their type, size and strength.
+#include <openssl/pem.h>
+#include <openssl/bio.h>
 #endif

@@ -129,4 +129,34 @@ static inline int vigil_spawn_stopped(const char *path, char *const argv[], char
     (void)!write(report_fd, &err, sizeof(err));
     _exit(127);
 }
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+/* The CPUID instruction for (leaf, subleaf): eax, ebx, ecx, edx in out[0..3]. Returns 0
+ * when the leaf is past the CPU's highest (or this is not x86), leaving out zeroed. */
+static inline int vigil_cpuid(unsigned leaf, unsigned subleaf, unsigned out[4]) {
+    out[0] = out[1] = out[2] = out[3] = 0;
+#if defined(__x86_64__) || defined(__i386__)
+    if (__get_cpuid_max(leaf & 0x80000000u, 0) < leaf) return 0;
+    __cpuid_count(leaf, subleaf, out[0], out[1], out[2], out[3]);
+    return 1;
+#else
+    (void)leaf; (void)subleaf;
+    return 0;
+#endif
+}
+
+#include <resolv.h>
+#include <string.h>
+/* The resolver's option bits after reading /etc/resolv.conf (res_ninit), as osquery's
+ * dns_resolvers.options reports _res.options; 0 when the resolver cannot start. */
+static inline unsigned long vigil_resolver_options(void) {
+    struct __res_state state;
+    memset(&state, 0, sizeof state);
+    if (res_ninit(&state) != 0) return 0;
+    unsigned long options = state.options;
+    res_nclose(&state);
+    return options;
+}
+
 #endif

@@ -33,6 +33,7 @@ public final class Database {
         do {
             try harden()
             for t in tables { try register(t) }
+            for f in SQLFunction.osquery { try register(f) }
         } catch {
             sqlite3_close_v2(db)
             module.deallocate()

@@ -215,25 +215,7 @@ enum VirtualTableModule {
             sqlite3_result_null(ctx)
             return SQLITE_OK
         }
-        switch row.values[Int(i)] {
-        case .null: sqlite3_result_null(ctx)
-        case .integer(let v): sqlite3_result_int64(ctx, v)
-        case .double(let v): sqlite3_result_double(ctx, v)
-        case .text(let v):
-            var v = v
-            v.withUTF8 { buf in
-                // An empty buffer may have no base address; SQLite would read that as NULL.
-                if buf.isEmpty {
-                    sqlite3_result_text(ctx, "", 0, vigil_sqlite_static())
-                } else {
-                    buf.withMemoryRebound(to: CChar.self) {
-                        sqlite3_result_text(ctx, $0.baseAddress, Int32($0.count), vigil_sqlite_transient())
-                    }
-                }
-            }
-        case .blob(let v):
-            v.withUnsafeBytes { sqlite3_result_blob(ctx, $0.baseAddress, Int32($0.count), vigil_sqlite_transient()) }
-        }
+        row.values[Int(i)].setResult(ctx)
         return SQLITE_OK
     }
 

@@ -47,6 +47,17 @@ public enum Digest {
         return out
     }
 
+    /// The digest of bytes in memory (SQL's md5/sha1/sha256 functions, community IDs).
+    public static func bytes(of data: some Collection<UInt8>, _ algorithm: DigestAlgorithm) -> [UInt8] {
+        var md = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let input = Array(data)
+        input.withUnsafeBytes { buf in
+            _ = EVP_Digest(buf.baseAddress, buf.count, &md, &length, algorithm.evp, nil)
+        }
+        return Array(md[0..<Int(length)])
+    }
+
     /// Lower-case hex of bytes.
     public static func hex(_ bytes: some Collection<UInt8>) -> String {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)

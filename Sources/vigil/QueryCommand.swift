@@ -61,7 +61,7 @@ struct QueryCommand: ParsableCommand {
             return
         }
         Database.limitHeap(megabytes: memoryLimit)
-        let database = try Database(tables: TableRegistry.all())
+        let database = try Database(tables: TableRegistry.all(adding: StandaloneOsqueryTables.all()))
         database.limitTime(seconds: timeout > 0 ? timeout : nil)
         let runner = QueryRunner(database: database, format: format)
         runner.timer = timer
@@ -122,7 +122,7 @@ struct ShellCommand: ParsableCommand {
             if !shell.run() { throw ExitCode(1) }
             return
         }
-        let database = try Database(tables: TableRegistry.all())
+        let database = try Database(tables: TableRegistry.all(adding: StandaloneOsqueryTables.all()))
         let runner = QueryRunner(database: database, format: format)
         let shell = Shell(runner: runner, historyPath: historyPath)
         if !shell.run() { throw ExitCode(1) }
@@ -139,10 +139,11 @@ struct TablesCommand: ParsableCommand {
     var markdown = false
 
     func run() throws {
-        let tables = TableRegistry.all()
+        // What `vigil query` answers, osquery's own tables included.
+        let tables = TableRegistry.all(adding: StandaloneOsqueryTables.all())
         let out = Output(fd: 1)
         if markdown {
-            out.write(TableDocs.markdown(tables))
+            out.write(TableDocs.markdown(tables, provenance: TableProvenance.entries.mapValues { ($0.source, $0.tested) }))
         } else {
             for t in tables { out.line(t.schema.name.padded(to: 24, minimumGap: 1) + t.schema.description) }
         }

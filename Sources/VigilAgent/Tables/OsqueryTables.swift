@@ -21,14 +21,19 @@ public struct OsqueryInfoTable: VirtualTable {
         Column("platform_mask", .integer, "The osquery platform bitmask"),
     ])
     let view: AgentStateView
+    /// In `vigil query` (osqueryi's place) there is no watcher: -1, as osqueryi shows.
+    let standalone: Bool
 
-    public init(view: AgentStateView) { self.view = view }
+    public init(view: AgentStateView, standalone: Bool = false) {
+        self.view = view
+        self.standalone = standalone
+    }
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
         var row = Row(schema)
         row["pid"] = SQLValue(getpid())
-        let uuid = FileSystem.readTextIfPresent("/sys/class/dmi/id/product_uuid")?.trimmingCharacters()
-        row["uuid"] = SQLValue(uuid)
+        // The host's UUID exactly as system_info.uuid gives it, so the two join.
+        row["uuid"] = .text(SystemInfoTable.hostUUID())
         row["instance_id"] = SQLValue(FileSystem.readTextIfPresent("/etc/machine-id")?.trimmingCharacters())
         row["version"] = .text(VigilVersion.version)
         row["config_hash"] = .text(view.configHash)
@@ -37,7 +42,7 @@ public struct OsqueryInfoTable: VirtualTable {
         row["build_platform"] = "linux"
         row["build_distro"] = "debian"
         row["start_time"] = SQLValue(view.startTime)
-        row["watcher"] = SQLValue(getppid())
+        row["watcher"] = standalone ? -1 : SQLValue(getppid())
         // osquery's PlatformType bits: posix (1) | linux (8).
         row["platform_mask"] = 9
         return RowSequence([row])
@@ -83,5 +88,17 @@ public struct OsqueryEventsTable: VirtualTable {
             rows.append(row)
         }
         return RowSequence(rows)
+    }
+}
+
+/// osquery's own tables as `vigil query` answers them, like osqueryi: this process
+/// in osquery_info, an empty osquery_schedule (no config is loaded), and the event
+/// publisher and subscribers, inactive (events are collected by `vigil agent`).
+public enum StandaloneOsqueryTables {
+    public static func all() -> [any VirtualTable] {
+        let view = AgentStateView(statePath: "", schedule: Schedule(config: AgentConfig(), hostIdentifier: ""),
+                                  startTime: Clock.realtimeNanoseconds() / 1_000_000_000)
+        return [OsqueryInfoTable(view: view, standalone: true), ScheduleTable(view: view, osqueryCompatible: true),
+                OsqueryEventsTable(stores: EventStores(capacity: 1))]
     }
 }

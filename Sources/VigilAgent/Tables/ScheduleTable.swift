@@ -51,6 +51,8 @@ public struct ScheduleTable: VirtualTable {
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
         let now = Clock.realtimeNanoseconds() / 1_000_000_000
+        // No schedule (`vigil query`): nothing to report, and no state store to open.
+        if view.schedule.entries.isEmpty { return RowSequence([]) }
         let (stats, denied) = try view.read { (store: StateStore) throws(SQLError) in
             (Dictionary(try store.allStats().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }),
              Dictionary(try store.denylisted(at: now).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }))

@@ -72,12 +72,12 @@ public final class SchedulerService: Service, @unchecked Sendable {
 
     /// Every table a scheduled query may read: the OS tables and the agent's own.
     static func tables(view: AgentStateView, events: EventStores) -> [any VirtualTable] {
-        TableRegistry.all() + [
+        TableRegistry.all(adding: [
             ScheduleTable(view: view, osqueryCompatible: false), ScheduleTable(view: view, osqueryCompatible: true),
             WatchdogTable(view: view), TelemetryTable(view: view), OutputsTable(view: view),
             ProcessEventsTable(store: events.process), SocketEventsTable(store: events.socket), FileEventsTable(store: events.file), EventsTable(stores: events),
             OsqueryInfoTable(view: view), OsqueryEventsTable(stores: events),
-        ]
+        ])
     }
 
     static func recorder(for config: AgentConfig, paths: AgentPaths, store: StateStore, hostIdentifier: String, fleetLog: FleetLogChannel?) throws -> ResultsRecorder {

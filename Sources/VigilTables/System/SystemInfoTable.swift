@@ -37,8 +37,7 @@ public struct SystemInfoTable: VirtualTable {
         row["computer_name"] = .text(host)
         row["local_hostname"] = .text(String(host.split(separator: ".").first ?? ""))
         if context.isUsed("uuid") {
-            let uuid = DMI.value("product_uuid") ?? MachineID.read().map(MachineID.asUUID) ?? ""
-            row["uuid"] = .text(uuid.uppercased())
+            row["uuid"] = .text(Self.hostUUID())
         }
         row["cpu_type"] = .text((try? Uname.current().machine) ?? "")
         if context.isAnyUsed("cpu_subtype", "cpu_brand", "cpu_physical_cores", "cpu_logical_cores", "cpu_sockets", "cpu_microcode") {
@@ -62,5 +61,10 @@ public struct SystemInfoTable: VirtualTable {
             row[column] = .text(DMI.value(attribute) ?? "")
         }
         return RowSequence([row])
+    }
+
+    /// The SMBIOS product UUID, else /etc/machine-id as a UUID, upper case (osquery_info.uuid too).
+    public static func hostUUID() -> String {
+        (DMI.value("product_uuid") ?? MachineID.read().map(MachineID.asUUID) ?? "").uppercased()
     }
 }

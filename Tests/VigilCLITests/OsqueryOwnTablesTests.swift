@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+/// osquery's own tables in `vigil query`, as osqueryi answers them.
+@Suite struct OsqueryOwnTablesTests {
+    func rows(_ sql: String) throws -> [[String: Any]] {
+        let r = try CLI.vigil("query", sql, "-f", "json")
+        #expect(r.status == 0, "\(r.stderr)")
+        return (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]) ?? []
+    }
+
+    @Test func osqueryInfoIsThisProcessWithTheHostUUID() throws {
+        let info = try #require(try rows("SELECT i.uuid, i.pid, i.watcher, s.uuid AS system_uuid FROM osquery_info i, system_info s").first)
+        #expect(info["uuid"] as? String == info["system_uuid"] as? String)
+        #expect((info["uuid"] as? String ?? "").count == 36)
+        #expect(info["watcher"] as? Int == -1)
+        // The osquery-monitoring pack's heartbeat joins it to processes by pid.
+        #expect(try rows("SELECT i.*, p.resident_size FROM osquery_info i, processes p, time WHERE p.pid = i.pid").count == 1)
+    }
+
+    @Test func scheduleIsEmptyAndEventsListThePublisher() throws {
+        #expect(try rows("SELECT name, interval, executions FROM osquery_schedule").isEmpty)
+        let events = try rows("SELECT name, publisher, type, subscriptions, events, active FROM osquery_events")
+        #expect(events.contains { $0["type"] as? String == "publisher" })
+        #expect(events.filter { $0["type"] as? String == "subscriber" }.map { $0["name"] as? String ?? "" }.sorted()
+            == ["file_events", "process_events", "socket_events"])
+        #expect(events.allSatisfy { $0["active"] as? Int == 0 })
+    }
+
+    @Test func osqueryFunctionsRunFromTheCommandLine() throws {
+        let r = try rows("SELECT split('a,b', ',', 1) AS s, sha256('') AS h, community_id_v1('1.2.3.4', '5.6.7.8', 1122, 3344, 6) AS c")
+        #expect(r.first?["s"] as? String == "b")
+        #expect(r.first?["h"] as? String == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect((r.first?["c"] as? String ?? "").hasPrefix("1:"))
+    }
+}
