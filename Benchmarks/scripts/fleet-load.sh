@@ -76,7 +76,8 @@ start_server() {
         "$PGBIN/psql" -h "$WORK/pg" -U postgres -qc "CREATE DATABASE $db" postgres
         database=(--database "postgres://postgres@/$db?host=$WORK/pg")
     fi
-    "$BIN" server --listen 127.0.0.1:0 --data-dir "$dir/data" "${database[@]}" >"$dir/server.out" 2>"$dir/server.err" &
+    # --enroll-rate 0: the generator's agents all enroll from 127.0.0.1.
+    "$BIN" server --listen 127.0.0.1:0 --data-dir "$dir/data" --enroll-rate 0 "${database[@]}" >"$dir/server.out" 2>"$dir/server.err" &
     SERVER_PID=$!
     for _ in $(seq 1 300); do
         if grep -q "listening on https://" "$dir/server.out" 2>/dev/null; then break; fi

@@ -70,7 +70,7 @@ extension APIEndpoints {
         }
     }
 
-    func campaign(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func campaign(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
         let id = try Self.id(context)
         guard let campaign = try await fleet.store.campaign(id: id) else { return HTTPJSON.error(.notFound, "no such live query") }
         let maxRows = request.uri.queryParameters.get("max_rows").flatMap { Int($0) } ?? 10_000
@@ -92,7 +92,7 @@ extension APIEndpoints {
     /// 10 minutes pass). Read from the store, so any server on the same database can
     /// serve the stream; read again when a target's state changes (announced through the
     /// store by the server that saw it) or every 5 s (targets going offline), not polled.
-    func stream(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func stream(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
         let id = try Self.id(context)
         guard try await fleet.store.campaign(id: id) != nil else { return HTTPJSON.error(.notFound, "no such live query") }
         let fleet = self.fleet

@@ -65,7 +65,7 @@ extension APIEndpoints {
         return try await fleet.store.createLabel(LabelRecord(name: name, description: description, query: query), members: members)
     }
 
-    func putLabel(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func putLabel(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
         struct Body: Decodable {
             var description: String?
             var query: String?
@@ -146,7 +146,7 @@ extension APIEndpoints {
         return HTTPJSON.response(["id": record.id])
     }
 
-    func putPack(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func putPack(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
         struct Body: Decodable { var name: String; var labels: [String]?; var shard: Int? }
         let body = try await HTTPJSON.decode(Body.self, request)
         try await savePack(id: try Self.id(context), name: body.name, labels: body.labels ?? [], shard: body.shard)

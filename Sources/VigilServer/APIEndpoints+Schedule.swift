@@ -45,7 +45,7 @@ extension APIEndpoints {
         return HTTPJSON.response(["queries": JSONValue.array(all)])
     }
 
-    func putScheduled(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func putScheduled(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
         struct Body: Decodable { var query: String; var interval: Int; var snapshot: Bool?; var shard: Int?; var pack: String? }
         let body = try await HTTPJSON.decode(Body.self, request)
         let name = context.parameters.get("name") ?? ""

@@ -36,7 +36,7 @@ struct APIEndpoints {
     }
 
     /// Every route, behind its token check.
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<FleetRequestContext>) {
         for route in routes {
             var guarded = route
             guarded.handler = { request, context in
@@ -127,12 +127,12 @@ struct APIEndpoints {
         return HTTPJSON.response(["hosts": hosts.map { view($0, now: now) }])
     }
 
-    static func id(_ context: BasicRequestContext) throws -> Int64 {
+    static func id(_ context: FleetRequestContext) throws -> Int64 {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw HTTPError(.badRequest, message: "the id must be a number") }
         return id
     }
 
-    func host(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func host(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
         let id = try Self.id(context)
         guard let host = try await fleet.store.host(id: id) else { return HTTPJSON.error(.notFound, "no such host") }
         // The list's fields, plus what the detail queries keep current.
@@ -147,7 +147,7 @@ struct APIEndpoints {
         return HTTPJSON.response(["host": JSONValue.object(fields)])
     }
 
-    func deleteHost(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func deleteHost(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
         guard try await fleet.store.deleteHost(id: try Self.id(context)) else { return HTTPJSON.error(.notFound, "no such host") }
         return HTTPJSON.response(["deleted": true])
     }
@@ -188,7 +188,7 @@ struct APIEndpoints {
         return secret
     }
 
-    func revokeSecret(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func revokeSecret(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
         guard let secret = context.parameters.get("secret"), try await fleet.store.revokeEnrollSecret(secret) else {
             return HTTPJSON.error(.notFound, "no such secret, or already revoked")
         }

@@ -13,12 +13,12 @@ struct APIRoute: Sendable {
     var role: RequiredRole?
     var query: [String] = []
     var body: String? = nil
-    var handler: @Sendable (Request, BasicRequestContext) async throws -> Response
+    var handler: @Sendable (Request, FleetRequestContext) async throws -> Response
 
     enum RequiredRole: String, Sendable { case observer, admin }
 }
 
-extension Router where Context == BasicRequestContext {
+extension Router where Context == FleetRequestContext {
     func add(_ route: APIRoute) {
         let path = RouterPath(route.path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: ""))
         switch route.method {

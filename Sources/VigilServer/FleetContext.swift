@@ -14,6 +14,8 @@ struct FleetContext: Sendable {
     let lastSeen: LastSeen
     let metrics: ServerMetrics
     let logger: Logger
+    /// Enrollment attempts per source address.
+    let enrollLimiter: EnrollLimiter
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 }
@@ -39,6 +41,8 @@ public struct ServerOptions: Sendable {
     /// (osqueryd's logger_rotate_size and logger_rotate_max_files defaults).
     public var resultsLogRotateBytes = 25 << 20
     public var resultsLogKeep = 25
+    /// Enrollment attempts one source address (an IPv6 /64) may make.
+    public var enrollRate = EnrollRate.standard
     /// Outputs every stored result and status line is forwarded to, as agents' outputs send them.
     public var forward: [ForwardTarget] = []
 

@@ -109,10 +109,10 @@ public final class FleetServer: Sendable {
                                         rotateBytes: configuration.options.resultsLogRotateBytes, keep: configuration.options.resultsLogKeep)
         let lastSeen = LastSeen(store: store, logger: logger)
         let fleet = FleetContext(store: store, hub: LiveQueryHub(), options: configuration.options, resultsLog: resultsLog, lastSeen: lastSeen,
-                                 metrics: metrics, logger: logger)
+                                 metrics: metrics, logger: logger, enrollLimiter: EnrollLimiter(rate: configuration.options.enrollRate))
         // A callback, called as announcements arrive: nothing waits on the cooperative pool.
         store.subscribeAnswers { [campaigns = fleet.campaigns] ids in campaigns.wake(campaigns: ids) }
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: FleetRequestContext.self)
         router.add(middleware: RequestMetrics(metrics: metrics))
         OsqueryEndpoints(fleet: fleet).register(on: router)
         var api = APIEndpoints(fleet: fleet, adminPasswordHash: try await store.setting("admin_password_hash"))
@@ -139,7 +139,7 @@ public final class FleetServer: Sendable {
 /// begins: the server drains its connections before anything else stops, and a held
 /// read would otherwise keep it waiting for its whole wait.
 struct ServerService: Service {
-    let app: Application<RouterResponder<BasicRequestContext>>
+    let app: Application<RouterResponder<FleetRequestContext>>
     let hub: LiveQueryHub
     let store: any ServerStore
 

@@ -32,7 +32,10 @@ struct LogBody {
             case "data":
                 sawData = true
                 s.skipWhitespace()
-                guard s.position < bytes.count, bytes[s.position] == UInt8(ascii: "[") else { return }
+                // Anything but an array is refused, as the typed decoder refuses it.
+                guard s.position < bytes.count, bytes[s.position] == UInt8(ascii: "[") else {
+                    throw JSONScanner.Malformed(offset: s.position, reason: "data is an array of log lines")
+                }
                 try s.array(depth: 1) { (e: inout JSONScanner) throws(JSONScanner.Malformed) in
                     e.skipWhitespace()
                     // Lines that are not objects are skipped, as before.

@@ -9,8 +9,10 @@ import VigilWire
 struct OsqueryEndpoints {
     let fleet: FleetContext
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post(RouterPath(OsqueryPaths.enroll)) { request, _ in try await enroll(request) }
+    func register(on router: Router<FleetRequestContext>) {
+        router.post(RouterPath(OsqueryPaths.enroll)) { request, context in
+            try await enroll(request, source: EnrollLimiter.source(context.remoteAddress))
+        }
         router.post(RouterPath(OsqueryPaths.config)) { request, _ in try await config(request) }
         router.post(RouterPath(OsqueryPaths.log)) { request, _ in try await log(request) }
         router.post(RouterPath(OsqueryPaths.distributedRead)) { request, _ in try await distributedRead(request) }
@@ -31,9 +33,18 @@ struct OsqueryEndpoints {
         return host
     }
 
-    func enroll(_ request: Request) async throws -> Response {
+    func enroll(_ request: Request, source: String) async throws -> Response {
+        // Checked before the body is read: a flood costs the server as little as possible.
+        if let wait = fleet.enrollLimiter.admit(source) {
+            fleet.metrics.enrollmentLimited()
+            var headers = HTTPFields()
+            headers[.retryAfter] = String(wait)
+            return HTTPJSON.response(EnrollResponse(nodeInvalid: true, error: "too many enrollments from \(source): retry in \(wait) s"),
+                                     status: .tooManyRequests, headers: headers)
+        }
         let body = try await HTTPJSON.decode(EnrollRequest.self, request)
         guard try await fleet.store.enrollSecretIsValid(body.enrollSecret) else {
+            fleet.enrollLimiter.chargeFailure(source)
             fleet.metrics.enrollment(accepted: false)
             fleet.logger.warning("enroll refused: invalid enroll secret", metadata: ["host_identifier": "\(body.hostIdentifier.prefix(100))"])
             return HTTPJSON.response(EnrollResponse(nodeInvalid: true, error: "invalid enroll secret"), status: .unauthorized)
@@ -167,12 +178,11 @@ struct OsqueryEndpoints {
             }
             guard let campaign = Int64(id) else { continue }
             let status = body.statuses?[id] ?? 0
-            var rows = (body.queries[id] ?? []).map { (try? WireCoding.encodeString(JSONValue.object($0))) ?? "{}" }
+            let sent = body.queries[id] ?? []
+            // Cut before encoding: a host sending millions of rows costs no more than the limit.
+            let rows = sent.prefix(fleet.options.maxRowsPerAnswer).map { (try? WireCoding.encodeString(JSONValue.object($0))) ?? "{}" }
             var error: String? = status == 0 ? nil : (body.messages?[id].flatMap { $0.isEmpty ? nil : $0 } ?? "query failed with status \(status)")
-            if rows.count > fleet.options.maxRowsPerAnswer {
-                rows = Array(rows.prefix(fleet.options.maxRowsPerAnswer))
-                error = error ?? "answer cut at \(fleet.options.maxRowsPerAnswer) rows"
-            }
+            if sent.count > rows.count { error = error ?? "answer cut at \(fleet.options.maxRowsPerAnswer) rows" }
             // Ignored unless this campaign targets this host and it had not answered.
             if try await fleet.store.recordAnswer(campaignID: campaign, hostID: host.id, rows: rows, error: error, at: now) {
                 fleet.metrics.liveQueryAnswer(failed: error != nil)

@@ -77,7 +77,7 @@ extension APIEndpoints {
     }
 
     /// A stored profile's stacks, read from its pprof (inflated within a bound: it came from a host).
-    func rendered(_ context: BasicRequestContext) async throws -> (ProfileRecord, NamedStacks) {
+    func rendered(_ context: FleetRequestContext) async throws -> (ProfileRecord, NamedStacks) {
         try await stacks(profileID: try Self.id(context))
     }
 
@@ -103,7 +103,7 @@ extension APIEndpoints {
         ])
     }
 
-    func requestProfile(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func requestProfile(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
         struct Body: Decodable { var seconds: Int?; var frequency: Int? }
         let body = (try? await HTTPJSON.decode(Body.self, request)) ?? Body()
         let profile = try await startProfile(hostID: try Self.id(context), seconds: body.seconds ?? 30, frequency: body.frequency ?? 99)

@@ -31,8 +31,15 @@ final class ServerMetrics: Sendable {
     }
 
     func enrollment(accepted: Bool) {
-        registry.makeCounter(descriptor: name("enrollments", "total", "Enrollment requests, accepted or refused"),
-                             labels: [("result", accepted ? "accepted" : "refused")]).increment()
+        enrollment(result: accepted ? "accepted" : "refused")
+    }
+
+    /// An attempt over its source's rate (answered 429, its body unread).
+    func enrollmentLimited() { enrollment(result: "rate_limited") }
+
+    private func enrollment(result: String) {
+        registry.makeCounter(descriptor: name("enrollments", "total", "Enrollment requests, accepted, refused or rate-limited"),
+                             labels: [("result", result)]).increment()
     }
 
     func logLines(kind: String, stored: Int, duplicates: Int, bytes: Int) {

@@ -47,13 +47,13 @@ extension APIEndpoints {
         ]
     }
 
-    func hostTelemetry(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func hostTelemetry(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
         let id = try Self.id(context)
         let since = request.uri.queryParameters.get("since").flatMap { Int64($0) } ?? FleetContext.now() - 86_400
         return HTTPJSON.response(["points": try await fleet.store.telemetry(hostID: id, since: since)])
     }
 
-    func hostHealth(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func hostHealth(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
         let id = try Self.id(context)
         guard try await fleet.store.host(id: id) != nil else { return HTTPJSON.error(.notFound, "no such host") }
         let health = try await fleet.store.hostHealth(hostID: id)

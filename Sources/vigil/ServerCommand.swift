@@ -48,6 +48,9 @@ struct ServerArguments: ParsableArguments {
     @Option(help: "Old results logs kept (results.log.1 …; osquery's logger_rotate_max_files).")
     var resultsLogRotateMaxFiles = 25
 
+    @Option(help: "Enrollments one source address (an IPv6 /64) may make: PER_SECOND[:BURST], 0 for no limit. A refused secret counts ten times.")
+    var enrollRate = "20:200"
+
     @Flag(name: .shortAndLong, help: "Log debug detail to standard error.")
     var verbose = false
 
@@ -60,6 +63,7 @@ struct ServerArguments: ParsableArguments {
         guard (0...1000).contains(resultsLogRotateMaxFiles) else { throw ValidationError("--results-log-rotate-max-files is 0 to 1000") }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         _ = try DatabaseArgument.postgres(database)
+        do { _ = try EnrollRate(enrollRate) } catch { throw ValidationError(error.description) }
         for target in forward {
             do { _ = try ForwardTarget(target) } catch { throw ValidationError(error.description) }
         }
@@ -75,6 +79,7 @@ struct ServerArguments: ParsableArguments {
         c.options.resultsLogKeep = resultsLogRotateMaxFiles
         c.postgres = try DatabaseArgument.postgres(database)
         c.options.forward = try forward.map { try ForwardTarget($0) }
+        c.options.enrollRate = try EnrollRate(enrollRate)
         return c
     }
 }

@@ -111,6 +111,8 @@ final class TestServer: @unchecked Sendable {
     struct Reply {
         var status: Int
         var body: Data
+        /// Response headers by name (the first of each).
+        var headers: [String: String] = [:]
         var json: JSONValue? { try? WireCoding.decode(JSONValue.self, from: body) }
         var text: String { String(decoding: body, as: UTF8.self) }
     }
@@ -127,7 +129,9 @@ final class TestServer: @unchecked Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response = try await http.execute(request, timeout: .seconds(30))
         let buffer = try await response.body.collect(upTo: 64 << 20)
-        return Reply(status: Int(response.status.code), body: Data(buffer.readableBytesView))
+        var fields: [String: String] = [:]
+        for (name, value) in response.headers where fields[name] == nil { fields[name] = value }
+        return Reply(status: Int(response.status.code), body: Data(buffer.readableBytesView), headers: fields)
     }
 
     /// Enroll as osquery 5 does, and return the node key.

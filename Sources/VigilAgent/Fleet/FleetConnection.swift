@@ -126,6 +126,8 @@ public actor FleetConnection {
         guard let key = response?.nodeKey, !key.isEmpty, response?.nodeInvalid != true else {
             let why = response?.error ?? String(decoding: body.prefix(200), as: UTF8.self)
             if status == 404 { throw .server(status: status, "no enroll endpoint at \(options.enrollEndpoint)") }
+            // Over the server's enrollment rate: not a refusal, the next attempt may pass.
+            if status == 429 { throw .server(status: status, why) }
             throw .enrollRefused(why.isEmpty ? "HTTP \(status) without a node key" : why)
         }
         nodeKey = key
