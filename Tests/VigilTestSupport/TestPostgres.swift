@@ -43,7 +43,7 @@ public enum TestPostgres {
         try await offThread { try dump(database: database) }
     }
 
-    private static func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    public static func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
         }
@@ -113,30 +113,78 @@ public enum TestPostgres {
             let base = external.hasSuffix("/") ? String(external.dropLast()) : external
             return Server(socketDirectory: nil, base: base, bin: binaries ?? "/usr/bin")
         }
-        guard let bin = binaries else { return nil }
-        let dir = "/tmp/vigil-test-pg-\(getpid())"
-        try? FileManager.default.removeItem(atPath: dir)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        // initdb refuses to run as root: as root, the cluster belongs to the postgres user.
-        var prefix: [String] = []
-        if geteuid() == 0 {
-            prefix = ["/usr/sbin/runuser", "-u", "postgres", "--"]
-            _ = run(["/bin/chown", "postgres", dir])
-        }
-        let (initStatus, initOutput) = run(prefix + [bin + "/initdb", "-D", dir + "/data", "-A", "trust", "-U", "postgres", "--no-sync"])
-        guard initStatus == 0 else { throw PostgresFixtureError("initdb: \(initOutput)") }
-        let options = "-c listen_addresses='' -k \(dir) -c fsync=off -c synchronous_commit=off -c max_connections=1000"
-        let (startStatus, startOutput) = run(prefix + [bin + "/pg_ctl", "-D", dir + "/data", "-o", options, "-l", dir + "/log", "-w", "start"])
-        guard startStatus == 0 else {
-            throw PostgresFixtureError("pg_ctl start: \(startOutput) \((try? String(contentsOfFile: dir + "/log", encoding: .utf8)) ?? "")")
-        }
-        clusterDirectory = dir
-        clusterBin = bin
+        guard binaries != nil else { return nil }
+        let cluster = try Cluster.create(options: "-c max_connections=1000")
+        clusterDirectory = cluster.directory
+        clusterBin = cluster.bin
         atexit {
             let stop = (geteuid() == 0 ? "/usr/sbin/runuser -u postgres -- " : "") + "\(TestPostgres.clusterBin)/pg_ctl -D \(TestPostgres.clusterDirectory)/data -m immediate stop"
             _ = TestPostgres.run(["/bin/sh", "-c", stop + " >/dev/null 2>&1; rm -rf \(TestPostgres.clusterDirectory)"])
         }
-        return Server(socketDirectory: dir, base: nil, bin: bin)
+        return Server(socketDirectory: cluster.directory, base: nil, bin: cluster.bin)
+    }
+
+    /// A PostgreSQL cluster of one test's own, for tests that stop and start it (the shared
+    /// one serves every other test at the same time). Its methods wait for child
+    /// processes: call them off the servers' executor (`TestPostgres.offThread`).
+    public final class Cluster: Sendable {
+        public let directory: String
+        let bin: String
+        let options: String
+        private let prefix: [String]
+
+        /// initdb and start a cluster on a Unix socket in a new temporary directory.
+        public static func create(options extra: String = "") throws -> Cluster {
+            guard let bin = binaries else { throw PostgresFixtureError("PostgreSQL is not installed (Debian's postgresql; scripts/bootstrap installs it)") }
+            let dir = "/tmp/vigil-test-pg-\(getpid())-\(counter.add(1, ordering: .relaxed).newValue)"
+            try? FileManager.default.removeItem(atPath: dir)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            // initdb refuses to run as root: as root, the cluster belongs to the postgres user.
+            var prefix: [String] = []
+            if geteuid() == 0 {
+                prefix = ["/usr/sbin/runuser", "-u", "postgres", "--"]
+                _ = run(["/bin/chown", "postgres", dir])
+            }
+            let (initStatus, initOutput) = run(prefix + [bin + "/initdb", "-D", dir + "/data", "-A", "trust", "-U", "postgres", "--no-sync"])
+            guard initStatus == 0 else { throw PostgresFixtureError("initdb: \(initOutput)") }
+            let cluster = Cluster(directory: dir, bin: bin, prefix: prefix,
+                                  options: "-c listen_addresses='' -k \(dir) -c fsync=off -c synchronous_commit=off \(extra)")
+            try cluster.start()
+            return cluster
+        }
+
+        private init(directory: String, bin: String, prefix: [String], options: String) {
+            self.directory = directory
+            self.bin = bin
+            self.prefix = prefix
+            self.options = options
+        }
+
+        public func start() throws {
+            let (status, output) = run(prefix + [bin + "/pg_ctl", "-D", directory + "/data", "-o", options, "-l", directory + "/log", "-w", "start"])
+            guard status == 0 else {
+                throw PostgresFixtureError("pg_ctl start: \(output) \((try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? "")")
+            }
+        }
+
+        /// `pg_ctl stop` in a mode: fast (sessions ended, as a restart by an operator) or immediate (as a crash).
+        public func stop(mode: String = "fast") throws {
+            let (status, output) = run(prefix + [bin + "/pg_ctl", "-D", directory + "/data", "-m", mode, "-w", "stop"])
+            guard status == 0 else { throw PostgresFixtureError("pg_ctl stop: \(output)") }
+        }
+
+        public func url(database: String) -> String { "postgres://postgres@/\(database)?host=\(directory)" }
+
+        public func psql(_ sql: String, database: String = "postgres") throws -> [String] {
+            let (status, output) = run([bin + "/psql", "-v", "ON_ERROR_STOP=1", "-At", "-h", directory, "-U", "postgres", "-d", database, "-c", sql])
+            guard status == 0 else { throw PostgresFixtureError("psql \(sql): \(output)") }
+            return output.split(separator: "\n").map(String.init)
+        }
+
+        /// Stops the cluster and deletes its files.
+        public func destroy() {
+            _ = run(["/bin/sh", "-c", (prefix.map { "'\($0)'" }.joined(separator: " ")) + " '\(bin)/pg_ctl' -D '\(directory)/data' -m immediate stop >/dev/null 2>&1; rm -rf '\(directory)'"])
+        }
     }
 
     /// Run a program to its end; its status and what it printed.

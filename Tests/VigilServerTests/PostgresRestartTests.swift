@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import VigilServer
+import VigilServerStore
+import VigilTestSupport
+import VigilWire
+
+/// PostgreSQL restarted while an agent sends results: the server answers errors while
+/// the database is gone (it does not hang), reconnects by itself, and the agent's
+/// retries deliver every line exactly once.
+@Suite struct PostgresRestartTests {
+    @Test(.enabled(if: TestPostgres.available, "PostgreSQL is not installed"))
+    func aRestartUnderLoadLosesNothingAndNothingHangs() async throws {
+        let cluster = try await TestPostgres.offThread { try TestPostgres.Cluster.create() }
+        defer { cluster.destroy() }
+        _ = try await TestPostgres.offThread { try cluster.psql("CREATE DATABASE vigil") }
+        let url = try PostgresURL(cluster.url(database: "vigil"))
+        let server = try await withTaskExecutorPreference(TestServer.executor) {
+            try await TestServer.start(.postgres, shared: url) { $0.options.databaseTimeoutSeconds = 2 }
+        }
+        try await withTaskExecutorPreference(TestServer.executor) {
+            let key = try await server.enrollOsquery("busy")
+            let batches = 40, perBatch = 5
+            var errors: [Int] = [], slowest = 0.0
+            let deadline = Date().addingTimeInterval(90)
+            // The restart runs on a thread of its own while the batches go on.
+            async let restart: Void = TestPostgres.offThread {
+                try cluster.stop(mode: "fast")
+                usleep(3_000_000)
+                try cluster.start()
+            }
+            for batch in 0..<batches {
+                let lines = (0..<perBatch).map { i in
+                    #"{"name":"restart","hostIdentifier":"busy","calendarTime":"now","unixTime":1796515200,"action":"added","columns":{"n":"\#(batch * perBatch + i)"}}"#
+                }
+                let body = #"{"node_key":"\#(key)","log_type":"result","data":[\#(lines.joined(separator: ","))]}"#
+                // As an agent does: send until acknowledged, waiting a little between tries.
+                while true {
+                    let began = Date()
+                    let reply = try await server.request(OsqueryPaths.log, json: body)
+                    slowest = max(slowest, Date().timeIntervalSince(began))
+                    if reply.status == 200 { break }
+                    errors.append(reply.status)
+                    try #require(Date() < deadline, "the server did not recover from the restart: \(reply.status) \(reply.text)")
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                try await Task.sleep(for: .milliseconds(100))   // 40 batches over the 3 s outage and after
+            }
+            try await restart
+            #expect(!errors.isEmpty, "the outage was seen by the agent")
+            #expect(errors.allSatisfy { (500...599).contains($0) }, "errors, not refusals: \(Set(errors))")
+            #expect(slowest < 10, "no request waited long for the database: \(slowest) s")
+            // Every line, once.
+            let stored = try await TestPostgres.offThread {
+                try cluster.psql("SELECT count(*), count(DISTINCT line) FROM logs WHERE name = 'restart'", database: "vigil")
+            }
+            #expect(stored == ["\(batches * perBatch)|\(batches * perBatch)"])
+            #expect(try await server.request("/readyz", method: .GET).status == 200)
+            await server.stop()
+        }
+    }
+}
