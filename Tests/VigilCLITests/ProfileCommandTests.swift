@@ -156,5 +156,10 @@ import VigilTestSupport
         #expect(both.status != 0 && both.stderr.contains("--self profiles Vigil alone"))
         let duration = try CLI.vigil("profile", "--duration", "soon")
         #expect(duration.status != 0 && duration.stderr.contains("cannot read duration 'soon'"))
+        // The one duration grammar (DurationText), with the reason.
+        let order = try CLI.vigil("profile", "--interval", "30s2m", "--output-dir", "/tmp")
+        #expect(order.status != 0 && order.stderr.contains("--interval: cannot read duration '30s2m': 'm' comes twice or after a smaller unit"), "\(order.stderr)")
+        let zeroDuration = try CLI.vigil("profile", "--duration", "0s")
+        #expect(zeroDuration.status != 0 && zeroDuration.stderr.contains("--duration must be more than 0, found '0s'"), "\(zeroDuration.stderr)")
     }
 }
