@@ -50,11 +50,12 @@ public struct PathPattern: Sequence, Sendable {
     /// Whether an absolute path (empty segments ignored, as in "/a//b/") matches.
     public func matches(_ path: String) -> Bool {
         guard isAbsolute, path.hasPrefix("/") else { return false }
-        let names = path.split(separator: "/").map { Array($0.utf8) }
+        // One copy of the path's bytes; the levels are slices of it.
+        let names = Array(path.utf8).split(separator: UInt8(ascii: "/"))
         return matches(names[...], segments[...])
     }
 
-    private func matches(_ names: ArraySlice<[UInt8]>, _ rest: ArraySlice<Segment>) -> Bool {
+    private func matches(_ names: ArraySlice<ArraySlice<UInt8>>, _ rest: ArraySlice<Segment>) -> Bool {
         guard let segment = rest.first else { return names.isEmpty }
         guard let name = names.first else { return false }
         switch segment {
@@ -131,19 +132,19 @@ public struct PathPattern: Sequence, Sendable {
                 guard let st = try? FileSystem.status(path, followLinks: false), st.st_mode & S_IFMT == S_IFDIR else { return [] }
             }
             guard let names = try? FileSystem.list(path) else { return [] }
-            return names.filter { glob == nil || PathPattern.matches(Array($0.utf8), glob!, wildcards) }
+            return names.filter { glob == nil || PathPattern.matches(Array($0.utf8)[...], glob!, wildcards) }
                 .sorted()
                 .map { dir + "/" + $0 }
         }
     }
 
     /// One name against a glob: `%` any run; with `.like`, `_` one byte and ASCII case folded.
-    static func matches(_ name: [UInt8], _ glob: [UInt8], _ wildcards: Wildcards) -> Bool {
+    static func matches(_ name: ArraySlice<UInt8>, _ glob: [UInt8], _ wildcards: Wildcards) -> Bool {
         let like = wildcards == .like
         let fold = { (b: UInt8) -> UInt8 in like && b >= 65 && b <= 90 ? b + 32 : b }
-        var n = 0, g = 0
-        var starG = -1, starN = 0
-        while n < name.count {
+        var n = name.startIndex, g = 0
+        var starG = -1, starN = n
+        while n < name.endIndex {
             if g < glob.count, glob[g] == UInt8(ascii: "%") {
                 starG = g; starN = n; g += 1
             } else if g < glob.count, like && glob[g] == UInt8(ascii: "_") || fold(glob[g]) == fold(name[n]) {
