@@ -45,8 +45,8 @@ public final class ProfileWriterService: Service, @unchecked Sendable {
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
         }
-        // The profiler queues its last partial interval as it stops.
-        try? await Task.sleep(for: .milliseconds(200))
+        // The profiler, listed after the writer, has stopped by now (the group stops
+        // services in reverse order) and queued its last partial interval.
         while let item = queue.pop() { write(item) }
     }
 
