@@ -40,10 +40,10 @@ public final class ProfileWriterService: Service, @unchecked Sendable {
 
     public func run() async throws {
         mkdir(directory, 0o700)
-        while true {
+        while let item = queue.pop() { write(item) }
+        // Woken by the profiler's pushes, not by a timer.
+        for await _ in queue.arrivals.cancelOnGracefulShutdown() {
             while let item = queue.pop() { write(item) }
-            if Task.isShuttingDownGracefully || Task.isCancelled { break }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
         }
         // The profiler, listed after the writer, has stopped by now (the group stops
         // services in reverse order) and queued its last partial interval.
