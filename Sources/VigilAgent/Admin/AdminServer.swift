@@ -51,7 +51,8 @@ final class AdminServer: @unchecked Sendable {
         defer { queryStarts.continuation.finish() }
         while !stopping.load(ordering: .relaxed) {
             let connection: UnixSocket?
-            do { connection = try listener.accept(milliseconds: 1000) } catch {
+            // No timeout: `stop` shuts the listener down, which ends the wait at once.
+            do { connection = try listener.accept(milliseconds: -1) } catch {
                 if !stopping.load(ordering: .relaxed) { logger.error("admin socket: \(error); no longer serving it") }
                 return
             }
