@@ -14,16 +14,13 @@ public enum WorkingSet {
     @discardableResult
     public static func releaseStartupCode() -> Int {
         guard let exe = try? FileSystem.readLink("/proc/self/exe"),
-              let maps = try? FileSystem.readText("/proc/self/maps") else { return 0 }
+              let maps = try? FileSystem.read("/proc/self/maps") else { return 0 }
         let before = residentBytes()
-        for line in maps.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            // Only code: data mappings hold relocations and state that must not be dropped.
-            guard fields.count >= 6, fields[1] == "r-xp", fields[5...].joined(separator: " ") == exe else { continue }
-            let bounds = fields[0].split(separator: "-")
-            guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16), end > start else { continue }
-            guard let address = UnsafeMutableRawPointer(bitPattern: start) else { continue }
-            _ = madvise(address, Int(end - start), MADV_DONTNEED)
+        // Only code: data mappings hold relocations and state that must not be dropped. The
+        // link says " (deleted)" once an upgrade replaced the binary, as the maps line does.
+        for region in MemoryMap.parse(maps, executableOnly: true) where region.permissions == "r-xp" && region.pathText == exe {
+            guard region.end > region.start, let address = UnsafeMutableRawPointer(bitPattern: UInt(region.start)) else { continue }
+            _ = madvise(address, Int(region.end - region.start), MADV_DONTNEED)
         }
         return max(0, before - residentBytes())
     }

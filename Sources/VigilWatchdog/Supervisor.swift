@@ -12,8 +12,12 @@ public struct SupervisorOptions: Sendable {
     /// and costs the supervisor a third of sampling every second (measured: 0.1% of a
     /// core at 1 s).
     public var checkIntervalSeconds: Double = 2
-    /// Between SIGTERM and SIGKILL.
+    /// Between SIGTERM and SIGKILL when the watchdog stops a worker that broke a limit.
     public var graceSeconds: Double = 5
+    /// Between SIGTERM and SIGKILL when the agent itself is stopped: longer, since an
+    /// orderly stop finishes what the worker holds (the continuous profiler symbolizes
+    /// and writes its last partial interval, which takes seconds on a busy host).
+    public var shutdownGraceSeconds: Double = 30
     public var backoff = Backoff()
 
     public init(workerArguments: [String], limits: Limits?) {
@@ -137,14 +141,15 @@ public final class Supervisor {
     /// SIGTERM, then SIGKILL after the grace period; waits for it.
     private func stop(_ pid: Int32, cause: WorkerEnd.Cause, breach: Breach?, query: String?, started: Int64) -> WorkerEnd {
         kill(pid, SIGTERM)
-        let deadline = Clock.monotonicNanoseconds() + Int64(options.graceSeconds * 1e9)
+        let grace = cause == .shutdown ? options.shutdownGraceSeconds : options.graceSeconds
+        let deadline = Clock.monotonicNanoseconds() + Int64(grace * 1e9)
         var status = Self.reap(pid)
         while status == nil && Clock.monotonicNanoseconds() < deadline {
             usleep(20_000)
             status = Self.reap(pid)
         }
         if status == nil {
-            logger.warning("worker did not stop within \(options.graceSeconds) s; SIGKILL", metadata: ["pid": "\(pid)"])
+            logger.warning("worker did not stop within \(grace) s; SIGKILL", metadata: ["pid": "\(pid)"])
             kill(pid, SIGKILL)
             while status == nil { status = Self.reap(pid, block: true) }
         }

@@ -36,19 +36,15 @@ struct DebugProfileCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the profile here (gzip'd pprof).")
     var output: String = "agent.pb.gz"
 
-    var seconds: Double? { TraceCommand.seconds(duration) }
-
     func validate() throws {
-        guard let seconds, seconds > 0, seconds <= 600 else {
-            throw ValidationError("cannot use duration '\(duration)'; write it like 500ms, 30s or 2m (at most 10m)")
-        }
+        _ = try DurationOption.seconds(duration, option: "--duration", in: 0.001...600)
         if frequency == 0 || frequency > 10_000 { throw ValidationError("--frequency must be between 1 and 10000 Hz") }
     }
 
     func run() throws {
         let client = AdminClient(dataDirectory: dataDir ?? AgentPaths.defaultDataDirectory)
         let result: (pprof: [UInt8], report: String, samples: Int)
-        do { result = try client.profile(seconds: seconds ?? 30, frequency: frequency) } catch {
+        do { result = try client.profile(seconds: (try? DurationText.seconds(duration)) ?? 30, frequency: frequency) } catch {
             FileDescriptorText.write("vigil debug profile: \(error)\n", to: 2)
             throw ExitCode(2)
         }

@@ -16,7 +16,7 @@ extension ProfileCommand {
         options.sampler = sampler
         options.intervalNanoseconds = Int64(interval * 1e9)
         options.probabilisticThreshold = probabilisticThreshold
-        options.probabilisticIntervalNanoseconds = Int64((TraceCommand.seconds(probabilisticInterval) ?? 60) * 1e9)
+        options.probabilisticIntervalNanoseconds = (try? DurationText.nanoseconds(probabilisticInterval)) ?? 60_000_000_000
         let profiler = ContinuousProfiler(options: options)
         StopSignals.install()
         defer { StopSignals.remove() }

@@ -23,7 +23,7 @@ struct ProfileCommand: ParsableCommand {
     @Option(help: "Samples per second per CPU (19 by default, so samples never lock step with 10 ms timers).")
     var frequency: UInt64 = 19
 
-    @Option(help: "Stop after this long: 500ms, 10s, 2m (default: until Ctrl-C or the command exits).")
+    @Option(help: "Stop after this long: 500ms, 10s, 2m30s (default: until Ctrl-C or the command exits).")
     var duration: String?
 
     @Option(name: .customLong("pid"), help: "Profile only this process and its threads (repeatable); children it forks are included.")
@@ -67,9 +67,7 @@ struct ProfileCommand: ParsableCommand {
 
     func validate() throws {
         if frequency == 0 || frequency > 10_000 { throw ValidationError("--frequency must be between 1 and 10000 Hz") }
-        if let duration, TraceCommand.seconds(duration) == nil {
-            throw ValidationError("cannot read duration '\(duration)'; write it like 500ms, 10s or 2m")
-        }
+        if let duration { _ = try DurationOption.seconds(duration, option: "--duration") }
         if stackCopy < 512 || stackCopy > 16384 { throw ValidationError("--stack-copy must be between 512 and 16384 bytes") }
         for pid in pids where pid <= 0 || kill(pid, 0) != 0 && errno == ESRCH {
             throw ValidationError("no process with pid \(pid)")
@@ -77,7 +75,7 @@ struct ProfileCommand: ParsableCommand {
         if let cgroup {
             do { _ = try Cgroups.directory(cgroup) } catch { throw ValidationError("--cgroup \(cgroup): \(error)") }
         }
-        if let interval, (TraceCommand.seconds(interval) ?? 0) < 1 {
+        if let interval, try DurationOption.seconds(interval, option: "--interval") < 1 {
             throw ValidationError("--interval '\(interval)' must be at least 1s; write it like 30s or 5m")
         }
         if interval != nil && !command.isEmpty {
@@ -92,7 +90,7 @@ struct ProfileCommand: ParsableCommand {
         if !(1...100).contains(probabilisticThreshold) {
             throw ValidationError("--probabilistic-threshold must be between 1 and 99 (100 means always on)")
         }
-        if (TraceCommand.seconds(probabilisticInterval) ?? 0) < 1 {
+        if try DurationOption.seconds(probabilisticInterval, option: "--probabilistic-interval") < 1 {
             throw ValidationError("--probabilistic-interval '\(probabilisticInterval)' must be at least 1s; write it like 30s or 2m30s")
         }
         if profileSelf && (!pids.isEmpty || !command.isEmpty) {
@@ -129,10 +127,10 @@ struct ProfileCommand: ParsableCommand {
             options.sampler.followChildren = false
         }
         if let cgroup { options.sampler.cgroupDirectory = try? Cgroups.directory(cgroup) }
-        options.duration = duration.flatMap(TraceCommand.seconds)
+        options.duration = duration.flatMap { try? DurationText.seconds($0) }
         options.command = command.isEmpty ? nil : command
         options.progress = isatty(2) == 1
-        if let interval, let seconds = TraceCommand.seconds(interval) {
+        if let interval, let seconds = try? DurationText.seconds(interval) {
             return try runContinuous(sampler: options.sampler, interval: seconds, duration: options.duration)
         }
         let path = output ?? defaultOutput

@@ -72,7 +72,7 @@ struct TraceCommand: ParsableCommand {
     @Option(help: "Rotated files to keep (FILE.1 … FILE.N).")
     var rotateKeep: Int = 5
 
-    @Option(help: "Stop after this long: 500ms, 10s, 2m.")
+    @Option(help: "Stop after this long: 500ms, 10s, 2m30s.")
     var duration: String?
 
     @Flag(help: "Add each event's ancestors (parent, grandparent, … up to pid 1) from the process cache.")
@@ -102,9 +102,7 @@ struct TraceCommand: ParsableCommand {
         if stringSize == 0 || stringSize > 4094 { throw ValidationError("--string-size must be between 1 and 4094") }
         if bufferSize > 4094 { throw ValidationError("--buffer-size must be between 0 and 4094") }
         if let exe, !exe.hasPrefix("/") { throw ValidationError("--exe takes an absolute path, such as /usr/bin/curl") }
-        if let duration, Self.seconds(duration) == nil {
-            throw ValidationError("cannot read duration '\(duration)'; write it like 500ms, 10s or 2m")
-        }
+        if let duration { _ = try DurationOption.seconds(duration, option: "--duration") }
         if Self.bytes(ringBufferSize) == nil {
             throw ValidationError("cannot read ring buffer size '\(ringBufferSize)'; write it like 4M or 65536")
         }
@@ -182,7 +180,7 @@ struct TraceCommand: ParsableCommand {
         options.outputPath = output
         options.rotateBytes = rotateSize == "0" ? nil : Self.bytes(rotateSize)
         options.rotateKeep = rotateKeep
-        options.duration = duration.flatMap(Self.seconds)
+        options.duration = duration.flatMap { try? DurationText.seconds($0) }
         options.command = command.isEmpty ? nil : command
         let summary: TraceSummary
         do {
@@ -193,24 +191,6 @@ struct TraceCommand: ParsableCommand {
         }
         FileDescriptorText.write(summary.text + "\n", to: 2)
         if let status = summary.commandStatus, status != 0 { throw ExitCode(status) }
-    }
-
-    /// "500ms", "10s", "2m", "1h" or plain seconds.
-    static func seconds(_ text: String) -> Double? {
-        // A plain number is seconds; otherwise number+unit pairs: 500ms, 10s, 2m30s, 1h.
-        if let v = Double(text) { return v > 0 ? v : nil }
-        let scales: [String: Double] = ["ms": 0.001, "s": 1, "m": 60, "h": 3600]
-        var total = 0.0
-        var rest = Substring(text)
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isNumber || $0 == "." }
-            rest = rest.dropFirst(number.count)
-            let unit = rest.prefix { $0.isLetter }
-            rest = rest.dropFirst(unit.count)
-            guard let v = Double(number), let scale = scales[String(unit)] else { return nil }
-            total += v * scale
-        }
-        return total > 0 ? total : nil
     }
 
     /// "4M", "512K" or plain bytes.

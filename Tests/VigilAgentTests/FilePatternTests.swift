@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import VigilAgent
 
@@ -36,6 +37,37 @@ import Testing
         #expect(p.matches("/root/.ssh/authorized_keys"))
         #expect(!p.matches("/root/.ssh/keys/a"))
         #expect(!p.matches("/root/.sshd"))
+    }
+
+    /// osquery's file_paths know `%` only: `_` is a character, and case is exact.
+    @Test func underscoreIsACharacterAndCaseIsExact() throws {
+        #expect(try pattern("/tmp/a_c").matches("/tmp/a_c"))
+        #expect(try !pattern("/tmp/a_c").matches("/tmp/abc"))
+        #expect(try !pattern("/tmp/A%").matches("/tmp/abc"))
+        #expect(try pattern("/").matches("/etc"))
+    }
+
+    /// The files already there that a pattern watches: a named directory's direct
+    /// children, everything below for %%, never a directory, nothing through a link.
+    @Test func existingFilesOnARealTree() throws {
+        let fm = FileManager.default
+        let base = fm.temporaryDirectory.appendingPathComponent("vigil-fp-\(UUID().uuidString)").path
+        defer { try? fm.removeItem(atPath: base) }
+        for dir in ["d/sub/deeper", "e"] { try fm.createDirectory(atPath: base + "/" + dir, withIntermediateDirectories: true) }
+        for file in ["d/a", "d/sub/b", "d/sub/deeper/c", "e/x.log", "e/y.txt"] { #expect(fm.createFile(atPath: base + "/" + file, contents: Data("x".utf8))) }
+        try fm.createSymbolicLink(atPath: base + "/d/link", withDestinationPath: "/etc")
+        func files(_ text: String) throws -> Set<String> {
+            var out: [String] = []
+            try pattern(text).existingFiles(limit: 100, into: &out)
+            return Set(out.map { String($0.dropFirst(base.count)) })
+        }
+        #expect(try files(base + "/d") == ["/d/a"])
+        #expect(try files(base + "/d/%%") == ["/d/a", "/d/sub/b", "/d/sub/deeper/c"])
+        #expect(try files(base + "/%/%.log") == ["/e/x.log"])
+        #expect(try files(base + "/%") == ["/d/a", "/e/x.log", "/e/y.txt"])
+        var limited: [String] = []
+        try pattern(base + "/d/%%").existingFiles(limit: 2, into: &limited)
+        #expect(limited.count == 2)
     }
 
     @Test func badPatternsAreRefusedWithTheReason() {

@@ -81,8 +81,8 @@ import VigilTestSupport
 
     /// Another user cannot reach the socket (0600 in a 0700 directory) and is told why;
     /// if the modes are loosened, the agent refuses the peer's uid itself.
-    @Test func anotherUserIsRefused() throws {
-        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return }
+    @Test(.requiresRoot) func anotherUserIsRefused() throws {
+        try requireRoot()
         let agent = try RunningAgent(config: Self.clockConfig)
         try #require(socketAppears(agent), "no admin socket; log:\n\(agent.log)")
         // The temporary directory above the data directory must be passable for nobody.

@@ -6,8 +6,8 @@ import VigilTestSupport
 @Suite(.serialized) struct AgentEventTablesTests {
     /// An exec done by the test appears in process_events exactly once, with its pid,
     /// executable and command line, however many times the query runs.
-    @Test func anExecAppearsInProcessEventsExactlyOnce() throws {
-        guard TraceCommandTests().privileged() else { return }
+    @Test(.requiresRoot) func anExecAppearsInProcessEventsExactlyOnce() throws {
+        try requireRoot()
         let marker = "vigil-exec-marker-\(UUID().uuidString)"
         let agent = try RunningAgent(config: """
             options:
@@ -49,8 +49,8 @@ import VigilTestSupport
     /// process that made them and the file's hash after the change (against sha256sum);
     /// excluded and unwatched paths do not; a relative path is resolved against the
     /// caller's directory; a descriptor opened before the agent started is watched too.
-    @Test func fileChangesAppearInFileEventsOnceEach() throws {
-        guard TraceCommandTests().privileged() else { return }
+    @Test(.requiresRoot) func fileChangesAppearInFileEventsOnceEach() throws {
+        try requireRoot()
         let dir = "/tmp/vigil-fim-\(UUID().uuidString.prefix(8))"
         let outside = dir + "-outside"
         for d in [dir, dir + "/skip", outside] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }

@@ -33,12 +33,13 @@ final class RunningAgent {
 
     private var stopped = false
     /// SIGTERM, as a service manager stops it; the agent stops its worker first.
+    /// SIGKILL if it has not ended within `seconds`.
     @discardableResult
-    func stop() -> Int32? {
+    func stop(within seconds: Int = 15) -> Int32? {
         guard !stopped else { return nil }
         stopped = true
         kill(pid, SIGTERM)
-        for _ in 0..<300 {
+        for _ in 0..<(seconds * 20) {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid { return (status >> 8) & 0xff }
             usleep(50_000)

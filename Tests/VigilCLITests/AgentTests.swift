@@ -183,8 +183,8 @@ import VigilTestSupport
 
     /// `vigil agent --live` (what `make run` shows): the worker's cost, the queries
     /// run, the events per table and the profiles written, on one screen.
-    @Test func liveSummaryShowsQueriesEventsAndProfiles() throws {
-        guard TraceCommandTests().privileged() else { return }
+    @Test(.requiresRoot) func liveSummaryShowsQueriesEventsAndProfiles() throws {
+        try requireRoot()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-live-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -1,13 +1,14 @@
 import Foundation
 import Logging
 import Testing
+import VigilTestSupport
 import VigilBPF
 
 /// A program the kernel's verifier rejects: the error names the verifier's reason,
 /// which comes at the end of a log of thousands of lines.
 @Suite struct BPFErrorTests {
-    @Test func aRejectedProgramSaysWhy() throws {
-        guard TraceCommandTests().privileged() else { return }
+    @Test(.requiresRoot) func aRejectedProgramSaysWhy() throws {
+        try requireRoot()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rejected-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }

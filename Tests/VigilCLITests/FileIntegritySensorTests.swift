@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import VigilTestSupport
 import VigilBPF
 import VigilTrace
 
@@ -16,8 +17,8 @@ import VigilTrace
         return try TraceSensor(options: options)
     }
 
-    @Test func theKernelPassesOnlyWatchedChangesAtMostOnceASecondPerFile() throws {
-        guard TraceCommandTests().privileged() else { return }
+    @Test(.requiresRoot) func theKernelPassesOnlyWatchedChangesAtMostOnceASecondPerFile() throws {
+        try requireRoot()
         let base = "/tmp/vigil-fimk-\(UUID().uuidString.prefix(8))"
         let (watched, other) = (base + "/watched", base + "/other")
         for d in [watched, other] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
@@ -71,8 +72,8 @@ import VigilTrace
 
     /// Calls that name a file relative to a directory: the kernel captures the working
     /// directory's or the dirfd's path (a dentry walk), user space joins them.
-    @Test func relativeNamesResolveAgainstTheWorkingDirectoryAndDirfd() throws {
-        guard TraceCommandTests().privileged() else { return }
+    @Test(.requiresRoot) func relativeNamesResolveAgainstTheWorkingDirectoryAndDirfd() throws {
+        try requireRoot()
         let base = "/tmp/vigil-fimr-\(UUID().uuidString.prefix(8))"
         let watched = base + "/watched/sub"
         try FileManager.default.createDirectory(atPath: watched, withIntermediateDirectories: true)

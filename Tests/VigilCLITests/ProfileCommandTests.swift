@@ -35,8 +35,8 @@ import VigilTestSupport
         }
     }
 
-    @Test func cStacksAreCompleteWithoutFramePointersAndCountsMatchCPUTime() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func cStacksAreCompleteWithoutFramePointersAndCountsMatchCPUTime() throws {
+        try requireRoot()
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let cc = FileManager.default.isExecutableFile(atPath: "/opt/swift/usr/bin/clang") ? "/opt/swift/usr/bin/clang" : "/usr/bin/cc"
@@ -60,8 +60,8 @@ import VigilTestSupport
         #expect(r.stderr.contains("leaf"))
     }
 
-    @Test func swiftBuiltWithPlainSwiftcOHasCompleteStacks() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func swiftBuiltWithPlainSwiftcOHasCompleteStacks() throws {
+        try requireRoot()
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         guard try buildSwift("spin.swift", to: dir + "/spin-swift") else { return }
@@ -80,8 +80,8 @@ import VigilTestSupport
     /// Samples in the Swift runtime (no call frame information, reached through the
     /// PLT) unwind to main; and no stack shows a frame that is not code: a stack that
     /// cannot be unwound is marked failed rather than filled with guesses.
-    @Test func swiftRuntimeFramesUnwindAndNothingIsInvented() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func swiftRuntimeFramesUnwindAndNothingIsInvented() throws {
+        try requireRoot()
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         guard try buildSwift("retain.swift", to: dir + "/retain") else { return }
@@ -98,8 +98,8 @@ import VigilTestSupport
     /// A shell that runs many short programs: samples land inside execve after the
     /// kernel replaced the caller's memory. Those say so; none shows an address of
     /// the replaced program as if it were a frame, and the kernel's side is kept.
-    @Test func samplesInsideExecveAreMarkedNotInvented() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func samplesInsideExecveAreMarkedNotInvented() throws {
+        try requireRoot()
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = try CLI.run(["profile", "--frequency", "997", "--format", "folded", "-o", dir + "/out.folded", "--",
@@ -129,8 +129,8 @@ import VigilTestSupport
         #expect(r.stderr.contains("named from the mappings sent at their process's exit"), "\(r.stderr)")
     }
 
-    @Test func everyFormatIsWritten() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func everyFormatIsWritten() throws {
+        try requireRoot()
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for (format, file) in [("pprof", "p.pb.gz"), ("svg", "p.svg"), ("callgrind", "callgrind.out"), ("folded", "p.folded")] {
@@ -156,5 +156,10 @@ import VigilTestSupport
         #expect(both.status != 0 && both.stderr.contains("--self profiles Vigil alone"))
         let duration = try CLI.vigil("profile", "--duration", "soon")
         #expect(duration.status != 0 && duration.stderr.contains("cannot read duration 'soon'"))
+        // The one duration grammar (DurationText), with the reason.
+        let order = try CLI.vigil("profile", "--interval", "30s2m", "--output-dir", "/tmp")
+        #expect(order.status != 0 && order.stderr.contains("--interval: cannot read duration '30s2m': 'm' comes twice or after a smaller unit"), "\(order.stderr)")
+        let zeroDuration = try CLI.vigil("profile", "--duration", "0s")
+        #expect(zeroDuration.status != 0 && zeroDuration.stderr.contains("--duration must be more than 0, found '0s'"), "\(zeroDuration.stderr)")
     }
 }

@@ -16,8 +16,8 @@ import VigilTestSupport
 
     /// sleeper waits 10 × 100 ms in nanosleep: the off-CPU profile shows that second
     /// under main;wait_here with the kernel's nanosleep path, and the CPU profile is unchanged.
-    @Test func offCPUTimeMatchesTheSleeps() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func offCPUTimeMatchesTheSleeps() throws {
+        try requireRoot()
         let dir = try base.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try cc("sleeper.c", to: dir + "/sleeper", ["-O2", "-fomit-frame-pointer"])
@@ -41,8 +41,8 @@ import VigilTestSupport
 
     /// Samples in the vDSO (clock_gettime), which is no file: unwound with the call
     /// frame information of Vigil's own copy of it, through to main.
-    @Test func stacksThroughTheVDSOReachMain() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func stacksThroughTheVDSOReachMain() throws {
+        try requireRoot()
         let dir = try base.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try cc("clock.c", to: dir + "/clock", ["-O2", "-fomit-frame-pointer"])
@@ -57,8 +57,8 @@ import VigilTestSupport
 
     /// Samples in a PLT stub (whose call frame information is a DWARF expression)
     /// reach main, and the stub is named NAME@plt, not after the symbol before it.
-    @Test func stacksThroughPLTStubsReachMainAndAreNamed() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func stacksThroughPLTStubsReachMainAndAreNamed() throws {
+        try requireRoot()
         let dir = try base.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try cc("plt.c", to: dir + "/plt", ["-O2", "-fomit-frame-pointer", "-fno-builtin"])
@@ -74,8 +74,8 @@ import VigilTestSupport
     }
 
     /// One profile per interval, named by time, until --duration.
-    @Test func continuousModeWritesOneProfilePerInterval() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func continuousModeWritesOneProfilePerInterval() throws {
+        try requireRoot()
         let dir = try base.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let busy = try spawnClean(["/bin/sh", "-c", "while :; do :; done"])
@@ -109,8 +109,8 @@ import VigilTestSupport
         return (Double(fields[11])! + Double(fields[12])!) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    @Test func selfProfileReportsMemoryAndThreads() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func selfProfileReportsMemoryAndThreads() throws {
+        try requireRoot()
         let dir = try base.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = try CLI.run(["profile", "--self", "--duration", "1s", "--format", "folded", "-o", dir + "/self.folded"])
@@ -126,9 +126,9 @@ import VigilTestSupport
     /// with -O2 -fomit-frame-pointer, Swift with plain `swiftc -O` and Swift with
     /// frame pointers, the profile gives each share within 3 percentage points, every
     /// stack reaches main, and Swift names are demangled.
-    @Test(arguments: ["c", "swift", "swift-fp"])
+    @Test(.requiresRoot, arguments: ["c", "swift", "swift-fp"])
     func sharesOfAKnownWorkload(build: String) throws {
-        guard helper.privileged() else { return }
+        try requireRoot()
         let dir = try base.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let binary = dir + "/proportion"

@@ -3,19 +3,9 @@ import Testing
 import VigilTestSupport
 
 /// `vigil trace` against ground truth: pids the workload records itself, exit codes
-/// it chose, and strace's view of the same workload. Needs root (BPF); in CI a
-/// missing privilege is a failure, elsewhere the test says why it did not run.
+/// it chose, and strace's view of the same workload. Needs root (BPF): skipped
+/// without it, a failure in CI (`.requiresRoot`).
 @Suite(.serialized) struct TraceCommandTests {
-    func privileged() -> Bool {
-        if geteuid() == 0 { return true }
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            Issue.record("BPF tests must run as root in CI")
-        } else {
-            print("skipping: vigil trace needs root (CAP_BPF, CAP_PERFMON)")
-        }
-        return false
-    }
-
     func events(_ stdout: String) throws -> [[String: Any]] {
         try stdout.split(separator: "\n").map { line in
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")
@@ -57,8 +47,8 @@ import VigilTestSupport
         FileManager.default.temporaryDirectory.appendingPathComponent("vigil-trace-\(UUID().uuidString)").path
     }
 
-    @Test func workloadEventsMatchWhatItDid() throws {
-        guard privileged() else { return }
+    @Test(.requiresRoot) func workloadEventsMatchWhatItDid() throws {
+        try requireRoot()
         let log = temporaryFile()
         defer { try? FileManager.default.removeItem(atPath: log) }
         let script = """
@@ -100,8 +90,8 @@ import VigilTestSupport
     }
 
     /// The same workload under strace -f and under vigil: the same execs and exits.
-    @Test func agreesWithStrace() throws {
-        guard privileged() else { return }
+    @Test(.requiresRoot) func agreesWithStrace() throws {
+        try requireRoot()
         let script = "for i in 1 2 3; do /bin/true; done; ls / >/dev/null; (exit 4); sh -c 'exit 2'; exit 0"
         let traceFile = temporaryFile()
         defer { try? FileManager.default.removeItem(atPath: traceFile) }
@@ -139,8 +129,8 @@ import VigilTestSupport
     /// does not depend on how long it lives. Every attempt must catch it. Its lifetime
     /// is about 0.1 ms on a quiet machine, and longer when parallel tests load both
     /// cores, so the bound checked here is loose.
-    @Test func followsShortLivedGrandchildren() throws {
-        guard privileged() else { return }
+    @Test(.requiresRoot) func followsShortLivedGrandchildren() throws {
+        try requireRoot()
         var lifetimes: [Int] = []
         for _ in 0..<5 {
             let r = try CLI.run(["trace", "--format", "json", "--events", "exit", "--", "/bin/sh", "-c", "sh -c '(exit 9)'; exit 0"])
@@ -152,8 +142,8 @@ import VigilTestSupport
         #expect(lifetimes.min() ?? .max < 10_000_000, "grandchild lifetimes (ns): \(lifetimes)")
     }
 
-    @Test func pidFilterShowsOnlyThatProcess() throws {
-        guard privileged() else { return }
+    @Test(.requiresRoot) func pidFilterShowsOnlyThatProcess() throws {
+        try requireRoot()
         let sleeper = try spawnClean(["/bin/sleep", "30"], quiet: true)
         let killer = Thread {
             // Not a fixed delay: under a loaded test run vigil's start-up took longer
@@ -204,8 +194,8 @@ extension TraceCommandTests {
         return sections
     }
 
-    @Test func jsonFieldsMatchThisDocument() throws {
-        guard privileged() else { return }
+    @Test(.requiresRoot) func jsonFieldsMatchThisDocument() throws {
+        try requireRoot()
         let docs = try documentedFields()
         let common = try #require(docs["common"])
         // Every kind of event: a TCP connection over loopback, a file written, read and

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
 /// In-kernel filters of `vigil trace`: comm, uid and cgroup, alone and combined.
 @Suite(.serialized) struct TraceFilterTests {
     let helper = TraceCommandTests()
 
-    @Test func commFilterKeepsOnlyThatCommand() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func commFilterKeepsOnlyThatCommand() throws {
+        try requireRoot()
         let r = try CLI.run(["trace", "--format", "json", "--comm", "true", "--", "/bin/sh", "-c", "/bin/true; sleep 0.01; /bin/true"])
         let all = try helper.events(r.stdout)
         #expect(all.count == 4, "two execs and two exits of true: \(r.stdout)")
@@ -15,8 +16,8 @@ import Testing
 
     /// Names that share a prefix with the filter are not it; a name the kernel cut at 15
     /// bytes is matched by its first 15, as `ps` shows it.
-    @Test func commFilterComparesTheWholeName() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func commFilterComparesTheWholeName() throws {
+        try requireRoot()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-comm-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -32,8 +33,8 @@ import Testing
         #expect(Set(long.compactMap { $0["filename"] as? String }) == [dir + "/abcdefghijklmno", dir + "/abcdefghijklmnopq"])
     }
 
-    @Test func uidFilterKeepsOnlyThatUser() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func uidFilterKeepsOnlyThatUser() throws {
+        try requireRoot()
         let r = try CLI.run(["trace", "--format", "json", "--uid", "65534", "--", "/bin/sh", "-c",
                              "/bin/true; setpriv --reuid=65534 --regid=65534 --clear-groups /bin/true; exit 0"])
         let all = try helper.events(r.stdout)
@@ -41,8 +42,8 @@ import Testing
         #expect(all.allSatisfy { $0["uid"] as? Int == 65534 && $0["comm"] as? String == "true" })
     }
 
-    @Test func cgroupFilterKeepsOnlyProcessesInsideIt() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func cgroupFilterKeepsOnlyProcessesInsideIt() throws {
+        try requireRoot()
         let mounts = try String(contentsOfFile: "/proc/mounts", encoding: .utf8)
         var found: String?
         for line in mounts.split(separator: "\n") {
@@ -66,8 +67,8 @@ import Testing
         #expect(all.first { $0["event"] as? String == "exec" }?["filename"] as? String == "/bin/echo")
     }
 
-    @Test func filtersCombine() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func filtersCombine() throws {
+        try requireRoot()
         // comm true AND uid 65534: the root-owned true is left out.
         let r = try CLI.run(["trace", "--format", "json", "--comm", "true", "--uid", "65534", "--", "/bin/sh", "-c",
                              "/bin/true; setpriv --reuid=65534 --regid=65534 --clear-groups /bin/true"])
@@ -90,8 +91,8 @@ import Testing
 
     /// Rotation by size: every file under the limit, every line whole JSON, and no
     /// event lost across the files (oldest in FILE.N, newest in FILE).
-    @Test func outputRotatesBySizeWithoutLosingEvents() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func outputRotatesBySizeWithoutLosingEvents() throws {
+        try requireRoot()
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rotate-\(UUID().uuidString).jsonl").path
         defer { for suffix in ["", ".1", ".2", ".3", ".4", ".5", ".6", ".7", ".8", ".9"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let r = try CLI.run(["trace", "--format", "json", "-o", path, "--rotate-size", "4K", "--rotate-keep", "50",
@@ -114,8 +115,8 @@ import Testing
         #expect(r.stderr.contains("events: exec 31, fork 30, exit 31"))
     }
 
-    @Test func humanOutputRotatesToo() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func humanOutputRotatesToo() throws {
+        try requireRoot()
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rotate-\(UUID().uuidString).log").path
         defer { for n in 0...20 { try? FileManager.default.removeItem(atPath: n == 0 ? path : "\(path).\(n)") } }
         let r = try CLI.run(["trace", "-o", path, "--rotate-size", "1K", "--rotate-keep", "20",
@@ -136,8 +137,8 @@ import Testing
     /// Writing to a device (such as /dev/null) never rotates it: a rename would put a
     /// plain file where the host expects the device. Checked on a null device node
     /// made for the test, so that a regression cannot break the machine's /dev/null.
-    @Test func devicesAreNeverRotated() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func devicesAreNeverRotated() throws {
+        try requireRoot()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-device-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -153,8 +154,8 @@ import Testing
 
     /// Output that cannot be written (a full disk: /dev/full fails every write with
     /// ENOSPC) is counted and reported, not dropped silently.
-    @Test func unwritableOutputIsReported() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func unwritableOutputIsReported() throws {
+        try requireRoot()
         let r = try CLI.run(["trace", "--format", "json", "-o", "/dev/full", "--", "/bin/true"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("bytes not written (No space left on device)"), "\(r.stderr)")
@@ -169,8 +170,8 @@ import Testing
 @Suite struct TraceProcessCacheTests {
     let helper = TraceCommandTests()
 
-    @Test func everyEventNamesItsExecutableAndAncestry() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func everyEventNamesItsExecutableAndAncestry() throws {
+        try requireRoot()
         let r = try CLI.run(["trace", "--format", "json", "--ancestry", "--", "/bin/sh", "-c", "/bin/sh -c '/bin/true'"])
         let all = try helper.events(r.stdout)
         let inner = try #require(all.first { $0["event"] as? String == "exec" && $0["filename"] as? String == "/bin/true" })
@@ -202,8 +203,8 @@ import Testing
     /// of processes started after its /proc scan (from the kernel, not by reading
     /// /proc after the fact: a short-lived process is gone by then), and only the
     /// events asked for are written.
-    @Test func eventsNameTheExecutableWithoutProcessEventsAskedFor() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func eventsNameTheExecutableWithoutProcessEventsAskedFor() throws {
+        try requireRoot()
         let r = try CLI.run(["trace", "--format", "json", "--events", "open", "--",
                              "/bin/sh", "-c", "/bin/cat /etc/hostname > /dev/null; (/bin/cat /etc/hostname > /dev/null)"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -227,8 +228,8 @@ import Testing
     /// Nothing is lost silently: with a ring too small for an exec record (4.4 KiB in a
     /// 4 KiB ring) every exec is dropped in the kernel, and delivered + lost still adds
     /// up to what the workload did, per event type; the loss is logged while running.
-    @Test func lossesAreCountedExactly() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func lossesAreCountedExactly() throws {
+        try requireRoot()
         let r = try CLI.run(["trace", "--format", "json", "--ring-buffer-size", "4K", "--", "/bin/sh", "-c",
                              "i=0; while [ $i -lt 50 ]; do /bin/true; i=$((i + 1)); done; sleep 1.3"])
         #expect(r.status == 0)
@@ -244,8 +245,8 @@ import Testing
     /// An exec record sent only for the process cache stops before argv (about 600
     /// bytes, not 4.4 KiB): with a 4 KiB ring, /bin/true's exec and opens all fit, and
     /// the opens name their executable. The whole record never fitted (1 lost).
-    @Test func cacheOnlyExecRecordsAreSmall() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func cacheOnlyExecRecordsAreSmall() throws {
+        try requireRoot()
         let r = try CLI.run(["trace", "--format", "json", "--events", "open", "--ring-buffer-size", "4K", "--", "/bin/true"])
         #expect(r.status == 0)
         #expect(r.stderr.contains("lost: 0 in the kernel"), "\(r.stderr)")
@@ -258,8 +259,8 @@ import Testing
 @Suite struct TracePrivilegeTests {
     /// Without the privileges BPF needs, `vigil trace` says so in one clear line
     /// (no libbpf chatter) and fails.
-    @Test func unprivilegedTraceSaysWhatIsMissing() throws {
-        guard geteuid() == 0 else { return }  // needs root to drop to nobody
+    @Test(.requiresRoot) func unprivilegedTraceSaysWhatIsMissing() throws {
+        try requireRoot()  // to drop to nobody
         // A copy nobody can reach: the checkout may sit under a directory only root can enter.
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-nobody-\(UUID().uuidString)").path
         // cp writes the copy, not this process: a descriptor open for writing here would

@@ -38,8 +38,8 @@ import VigilTestSupport
                 && r.stderr.contains("kill on comm, uid or pid"), "\(r.stderr)")
     }
 
-    @Test func killRuleStopsTheReaderBeforeItReadsTheFile() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func killRuleStopsTheReaderBeforeItReadsTheFile() throws {
+        try requireRoot()
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "the secret\n".write(toFile: dir + "/secret.txt", atomically: true, encoding: .utf8)
@@ -77,8 +77,8 @@ import VigilTestSupport
 
     /// SIGKILL at entry stops the process before it returns to user space; the call
     /// itself still completes in the kernel (documented in docs/policy.md).
-    @Test func killedCallStillCompletesButTheProcessNeverReturns() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func killedCallStillCompletesButTheProcessNeverReturns() throws {
+        try requireRoot()
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "x".write(toFile: dir + "/victim", atomically: true, encoding: .utf8)
@@ -105,8 +105,8 @@ import VigilTestSupport
         #expect((killed.first?["args"] as? [String: Any])?["pathname"] as? String == dir + "/victim")
     }
 
-    @Test func countRuleAggregatesInWindows() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func countRuleAggregatesInWindows() throws {
+        try requireRoot()
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let policy = """

@@ -10,7 +10,6 @@ import VigilTestSupport
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     let helper = TraceCommandTests()
-    func privileged() -> Bool { helper.privileged() }
     func events(_ stdout: String) throws -> [[String: Any]] { try helper.events(stdout) }
 
     /// A fresh directory holding the compiled fixture `name` (Fixtures/NAME.c) and data.txt.
@@ -40,8 +39,8 @@ import VigilTestSupport
         return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
 
-    @Test func workloadOpensConnectsAndChildrenAreReportedExactly() throws {
-        guard privileged() else { return }
+    @Test(.requiresRoot) func workloadOpensConnectsAndChildrenAreReportedExactly() throws {
+        try requireRoot()
         let dir = try workloadDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (fd, port) = try listener()
@@ -82,8 +81,8 @@ import VigilTestSupport
     /// The default ring buffer holds a burst of 100,000 events with the consumer not
     /// reading at all: the traced command stops vigil (SIGSTOP), opens a file 100,000
     /// times, and lets it go on; every open must come out, none lost.
-    @Test func theDefaultRingHoldsABurstOf100000Events() throws {
-        guard privileged() else { return }
+    @Test(.requiresRoot) func theDefaultRingHoldsABurstOf100000Events() throws {
+        try requireRoot()
         let dir = try workloadDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let output = dir + "/events.jsonl"
@@ -96,8 +95,8 @@ import VigilTestSupport
         #expect(opens.count == 100_000)
     }
 
-    @Test func agreesWithStracePerSyscallAndProcess() throws {
-        guard privileged() else { return }
+    @Test(.requiresRoot) func agreesWithStracePerSyscallAndProcess() throws {
+        try requireRoot()
         let dir = try workloadDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (fd, port) = try listener()
@@ -162,8 +161,8 @@ import VigilTestSupport
     /// across mount points; the kernel's own answer is /proc/self/fd/N. Paths here cross
     /// procfs, sysfs, stacked tmpfs and cgroup mounts, and a directory 30 levels deep
     /// with a 255-byte name.
-    @Test func resolvedPathsAreTheKernelsOwn() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func resolvedPathsAreTheKernelsOwn() throws {
+        try requireRoot()
         let dir = try TraceSensorTests.compile("open-paths", data: "data\n")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var deep = dir
@@ -199,8 +198,8 @@ import VigilTestSupport
         }
     }
 
-    @Test func argumentsInEveryRegisterAreThoseTheProgramPassed() throws {
-        guard helper.privileged() else { return }
+    @Test(.requiresRoot) func argumentsInEveryRegisterAreThoseTheProgramPassed() throws {
+        try requireRoot()
         let dir = try build()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for flags in [[], ["--durations"]] {

@@ -31,10 +31,19 @@ import VigilSQL
         #expect(missed.last!.count <= 1, "missed in every try: \(missed)")
     }
 
+    /// `pid IN (…)` reaches the table as one scan with the whole list, and the table
+    /// lists those processes' descriptors only: every row it made, before SQLite's
+    /// re-check, is one of them (a full scan would make rows of every process).
     @Test func inConstraintReadsOnlyThosePids() throws {
-        let rows = try query("SELECT DISTINCT pid FROM process_open_files WHERE pid IN (1, \(getpid()), 999999999)")
+        let table = try ScanRecorder("process_open_files")
+        let rows = try table.query("SELECT DISTINCT pid FROM process_open_files WHERE pid IN (1, \(getpid()), 999999999)")
         let pids = Set(rows.compactMap { $0["pid"]?.integer })
         #expect(pids.isSubset(of: [1, Int64(getpid())]))
         #expect(rows.contains { $0["pid"]?.int == Int64(getpid()) })
+        let scans = table.scans
+        try #require(scans.count == 1, "\(scans.count) scans")
+        #expect(Set(scans[0].context.integers("pid") ?? []) == [1, Int64(getpid()), 999_999_999])
+        let made = Set(scans[0].rows.compactMap { $0["pid"]?.integer })
+        #expect(made.isSubset(of: [1, Int64(getpid())]) && made.contains(Int64(getpid())), "rows of \(made.sorted())")
     }
 }

@@ -34,9 +34,27 @@ import VigilSQL
         #expect((rows.first?["cmdline"]?.text?.count ?? 0) > 10_000)
     }
 
+    /// `pid IN (…)` reaches the table as one scan with the whole list, and the table
+    /// makes rows for those pids only (a full scan would make one per process, and
+    /// SQLite's re-check would hide it in the result).
     @Test func inConstraintReadsOnlyThosePids() throws {
-        let rows = try query("SELECT pid FROM processes WHERE pid IN (1, \(getpid()), 999999999)")
+        let table = try ScanRecorder("processes")
+        let rows = try table.query("SELECT pid FROM processes WHERE pid IN (1, \(getpid()), 999999999)")
         #expect(Set(rows.compactMap { $0["pid"]?.integer }) == [1, Int64(getpid())])
+        let scans = table.scans
+        try #require(scans.count == 1, "\(scans.count) scans")
+        #expect(Set(scans[0].context.integers("pid") ?? []) == [1, Int64(getpid()), 999_999_999])
+        #expect(scans[0].rows.compactMap { $0["pid"]?.integer }.sorted() == [1, Int64(getpid())].sorted())
+    }
+
+    /// The recorder sees a full scan when there is one, so the test above can fail.
+    @Test func withoutAConstraintEveryProcessIsMade() throws {
+        let table = try ScanRecorder("processes")
+        _ = try table.query("SELECT pid FROM processes WHERE pid + 0 IN (1, \(getpid()))")
+        let scans = table.scans
+        try #require(scans.count == 1)
+        #expect(scans[0].context.values("pid") == nil)
+        #expect(scans[0].rows.count > 2, "\(scans[0].rows.count) rows")
     }
 
     @Test func fullScanMatchesProcListing() throws {

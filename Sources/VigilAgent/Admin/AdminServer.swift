@@ -28,7 +28,9 @@ final class AdminServer: @unchecked Sendable {
     let deadline = Atomic<Int64>(0)
     /// Set by `AdminService` when it interrupted a query for the deadline.
     let timedOut = Atomic<Bool>(false)
-    let finished = Atomic<Bool>(false)
+    /// A signal each time a query sets `deadline` (at most one pending), finished when
+    /// `serve` ends: `AdminService` sleeps on it while no query runs.
+    let queryStarts = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     /// Held while a request runs: the database and the deadline are one request's.
     private let work = Mutex<Void>(())
     /// Client threads alive; more than `maxClients` at once are told the agent is busy.
@@ -46,10 +48,11 @@ final class AdminServer: @unchecked Sendable {
 
     /// The serving thread's loop, until `stopping`.
     func serve() {
-        defer { finished.store(true, ordering: .releasing) }
+        defer { queryStarts.continuation.finish() }
         while !stopping.load(ordering: .relaxed) {
             let connection: UnixSocket?
-            do { connection = try listener.accept(milliseconds: 1000) } catch {
+            // No timeout: `stop` shuts the listener down, which ends the wait at once.
+            do { connection = try listener.accept(milliseconds: -1) } catch {
                 if !stopping.load(ordering: .relaxed) { logger.error("admin socket: \(error); no longer serving it") }
                 return
             }
@@ -134,7 +137,8 @@ final class AdminServer: @unchecked Sendable {
         }
     }
 
-    /// Called every ~100 ms by the service: interrupt a query that ran past its deadline.
+    /// Called every ~100 ms by the service while a query runs: interrupt it once it has
+    /// run past its deadline.
     func enforceDeadline() {
         let d = deadline.load(ordering: .relaxed)
         guard d != 0, Clock.monotonicNanoseconds() > d, !timedOut.load(ordering: .relaxed) else { return }

@@ -69,11 +69,13 @@ public final class AdminService: Service, @unchecked Sendable {
         }
         logger.info("admin socket: \(path)")
         await withGracefulShutdownHandler {
-            while !server.finished.load(ordering: .acquiring) && !Task.isCancelled && !Task.isShuttingDownGracefully {
-                server.enforceDeadline()
-                // Often while a request runs (its deadline), rarely when idle.
-                let busy = server.deadline.load(ordering: .relaxed) != 0
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(busy ? 100 : 1000)) }
+            // Asleep while no query runs (no timer); while one does, its deadline is
+            // checked every 100 ms. Ends when the serving thread does.
+            for await _ in server.queryStarts.stream.cancelOnGracefulShutdown() {
+                while server.deadline.load(ordering: .relaxed) != 0 && !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    server.enforceDeadline()
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(100)) }
+                }
             }
         } onGracefulShutdown: {
             server.stop()

@@ -56,6 +56,7 @@ final class AdminSession {
         defer { try? server.store?.clearAdHoc() }
         server.timedOut.store(false, ordering: .relaxed)
         server.deadline.store(Clock.monotonicNanoseconds() + server.queryTimeoutNanoseconds, ordering: .relaxed)
+        server.queryStarts.continuation.yield()
         do {
             try server.database.forEachStatement(sql) { statement in
                 let started = Clock.monotonicNanoseconds()

@@ -38,12 +38,11 @@ public final class EventTracerService: Service, @unchecked Sendable {
             // (or half a second passes), so bursts are drained at once without polling often.
             let thread = try NamedThread.start("vigil-events") { [self] in
                 do { try self.trace(current, control) } catch { self.logger.error("event tracer stopped: \(error)") }
-                control.finished.store(true, ordering: .releasing)
+                control.finished.continuation.finish()
             }
             await withGracefulShutdownHandler {
-                while !control.finished.load(ordering: .acquiring) && !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
-                }
+                // Until the thread ends (a reload, a failure) or the worker stops: no timer.
+                for await _ in control.finished.stream.cancelOnGracefulShutdown() {}
             } onGracefulShutdown: {
                 control.stop.store(true, ordering: .releasing)
             }
@@ -59,7 +58,8 @@ public final class EventTracerService: Service, @unchecked Sendable {
     /// needs a new sensor for (written by the thread before `finished`).
     final class TracerControl: @unchecked Sendable {
         let stop = Atomic<Bool>(false)
-        let finished = Atomic<Bool>(false)
+        /// Finished by the thread as it ends (after setting `widened`).
+        let finished = AsyncStream<Never>.makeStream()
         var widened: FileWatchList?
     }
 

@@ -2,27 +2,25 @@ import Glibc
 import VigilSystem
 
 /// One osquery FIM pattern: `%` matches within one path level (`%abc`, `abc%` too),
-/// `%%` at the end matches everything below. A pattern without wildcards at its end
-/// names a file or a directory: the path itself and, for a directory, its direct
-/// children (what an inotify watch on it reports), as osquery does.
-public struct FilePattern: Sendable, Equatable {
+/// `%%` at the end matches everything below. A pattern that does not end in `%%`
+/// names files or directories: each path itself and, for a directory, its direct
+/// children (what an inotify watch on it reports), as osquery does. The matching is
+/// VigilSystem's `PathPattern` (osquery's file_paths wildcards: `%` only, exact case).
+public struct FilePattern: Sendable {
     public let text: String
-    let levels: [Substring]
+    let pattern: PathPattern
     let recursive: Bool
 
     /// Nil with the reason when the pattern cannot be used.
     public static func parse(_ text: String) -> Result<FilePattern, PatternError> {
         guard text.hasPrefix("/") else { return .failure(.init(message: "'\(text)' is not an absolute path; file paths start with /")) }
         var levels = text.split(separator: "/", omittingEmptySubsequences: true)
-        var recursive = false
-        if levels.last == "%%" {
-            recursive = true
-            levels.removeLast()
-        }
+        let recursive = levels.last == "%%"
+        if recursive { levels.removeLast() }
         if let bad = levels.first(where: { $0.contains("%%") }) {
             return .failure(.init(message: "'\(text)': %% matches recursively and may only end a pattern (found in '\(bad)'); use % for one level"))
         }
-        return .success(FilePattern(text: text, levels: levels, recursive: recursive))
+        return .success(FilePattern(text: text, pattern: PathPattern(text, wildcards: .percentOnly), recursive: recursive))
     }
 
     public struct PatternError: Error, Sendable, CustomStringConvertible {
@@ -32,11 +30,10 @@ public struct FilePattern: Sendable, Equatable {
 
     /// Whether a normalised absolute path is one this pattern watches.
     public func matches(_ path: String) -> Bool {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        if recursive { return parts.count > levels.count && zip(levels, parts).allSatisfy(Self.level) }
-        // The named path itself, or a direct child of it (when it is a directory).
-        guard parts.count == levels.count || parts.count == levels.count + 1 else { return false }
-        return zip(levels, parts).allSatisfy(Self.level)
+        if pattern.matches(path) { return true }
+        // A direct child of a named path (when that is a directory).
+        guard !recursive, let slash = path.lastIndex(of: "/") else { return false }
+        return pattern.matches(slash == path.startIndex ? "/" : String(path[..<slash]))
     }
 
     /// The literal start of the pattern, before any wildcard: every path it matches starts
@@ -45,25 +42,10 @@ public struct FilePattern: Sendable, Equatable {
         guard let wildcard = text.firstIndex(of: "%") else { return text }
         return String(text[..<wildcard])
     }
+}
 
-    /// One level against `%` wildcards (SQL LIKE's, within a level).
-    static func level(_ pattern: Substring, _ name: Substring) -> Bool {
-        guard pattern.contains("%") else { return pattern == name }
-        let pieces = pattern.split(separator: "%", omittingEmptySubsequences: false)
-        var rest = name[...]
-        for (i, piece) in pieces.enumerated() {
-            if i == 0 {
-                guard rest.hasPrefix(piece) else { return false }
-                rest = rest.dropFirst(piece.count)
-            } else if i == pieces.count - 1 {
-                return piece.isEmpty || (rest.count >= piece.count && rest.hasSuffix(piece))
-            } else if !piece.isEmpty {
-                guard let r = rest.range(of: piece) else { return false }
-                rest = rest[r.upperBound...]
-            }
-        }
-        return true
-    }
+extension FilePattern: Equatable {
+    public static func == (a: FilePattern, b: FilePattern) -> Bool { a.text == b.text }
 }
 
 /// Every category's compiled patterns: which category a changed path belongs to.
@@ -111,41 +93,21 @@ extension FilePattern {
     /// Regular files that exist now and match, up to `limit` (for watching writes through
     /// descriptors opened before the agent started). Symlinks are not followed.
     func existingFiles(limit: Int, into out: inout [String]) {
-        var frontier = ["/"]
-        for level in levels {
-            var next: [String] = []
-            for directory in frontier {
-                if !level.contains("%") {
-                    next.append(Self.join(directory, level))
-                    continue
-                }
-                for name in (try? FileSystem.list(directory)) ?? [] where Self.level(level, name[...]) {
-                    next.append(Self.join(directory, name[...]))
-                }
-            }
-            frontier = next
-        }
-        var stack = frontier
-        while let path = stack.popLast(), out.count < limit {
+        for path in pattern where out.count < limit {
             guard let st = try? FileSystem.status(path, followLinks: false) else { continue }
             switch st.st_mode & S_IFMT {
             case S_IFREG:
                 out.append(path)
-            case S_IFDIR:
-                // A directory named without %% watches its direct children; with it, everything below.
-                let isNamedLevel = frontier.contains(path)
-                guard recursive || isNamedLevel else { continue }
-                for name in (try? FileSystem.list(path)) ?? [] {
-                    let child = Self.join(path, name[...])
-                    if recursive { stack.append(child) } else if let c = try? FileSystem.status(child, followLinks: false), c.st_mode & S_IFMT == S_IFREG, out.count < limit { out.append(child) }
+            case S_IFDIR where !recursive:
+                // A directory named without %% watches its direct children (with it, the
+                // walk itself goes on below).
+                for name in (try? FileSystem.list(path)) ?? [] where out.count < limit {
+                    let child = path.hasSuffix("/") ? path + name : path + "/" + name
+                    if let c = try? FileSystem.status(child, followLinks: false), c.st_mode & S_IFMT == S_IFREG { out.append(child) }
                 }
             default:
                 continue
             }
         }
-    }
-
-    static func join(_ directory: String, _ name: Substring) -> String {
-        directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 }

@@ -5,8 +5,10 @@ import VigilSystem
 
 /// The worker process's services, composed: the scheduler first (the others read its
 /// state), telemetry, the admin socket, the event tracer, the fleet connection and the
-/// continuous profiler. Extras (admin, tracer, fleet, profiler) may fail without
-/// stopping the queries; each logs why. Runs until SIGTERM or SIGINT.
+/// continuous profile writer and profiler. The group starts them in this order and
+/// stops them in reverse, each once the one after it has ended. Extras (admin, tracer,
+/// fleet, profiler) may fail without stopping the queries; each logs why. Runs until
+/// SIGTERM or SIGINT.
 public struct AgentWorker {
     public let paths: AgentPaths
     public let source: ConfigSource
@@ -52,7 +54,11 @@ public struct AgentWorker {
             let profiler = ProfilerService(options: profiling)
             let writer = ProfileWriterService(queue: profiler.queue, directory: paths.dataDirectory + "/profiles",
                                               keep: Int(raw["profiling_keep"] ?? "") ?? 60, logger: logger, written: uploads?.continuation)
-            services += [extra(profiler), extra(writer)]
+            // The writer before the profiler: a group stops its services in reverse order,
+            // each after the one behind it has ended, so the profiler queues its last
+            // partial interval as it stops, and only then is the writer told to stop and
+            // drain the queue. The other way round, the last profile was never written.
+            services += [extra(writer), extra(profiler)]
         }
         services.append(extra(StartupCodeRelease(afterSeconds: 30, logger: logger)))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -40,13 +40,13 @@ public final class ProfileWriterService: Service, @unchecked Sendable {
 
     public func run() async throws {
         mkdir(directory, 0o700)
-        while true {
+        while let item = queue.pop() { write(item) }
+        // Woken by the profiler's pushes, not by a timer.
+        for await _ in queue.arrivals.cancelOnGracefulShutdown() {
             while let item = queue.pop() { write(item) }
-            if Task.isShuttingDownGracefully || Task.isCancelled { break }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
         }
-        // The profiler queues its last partial interval as it stops.
-        try? await Task.sleep(for: .milliseconds(200))
+        // The profiler, listed after the writer, has stopped by now (the group stops
+        // services in reverse order) and queued its last partial interval.
         while let item = queue.pop() { write(item) }
     }
 

@@ -12,6 +12,9 @@ public final class BoundedQueue<Element: Sendable>: Sendable {
     }
     private let state: Mutex<State>
     public let capacity: Int
+    /// One signal per push (at most one waiting), for a consumer that awaits elements
+    /// instead of polling; a consumer that polls never reads it and it never grows.
+    private let pushes = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
     public init(capacity: Int) {
         precondition(capacity > 0, "a queue holds at least one element")
@@ -19,10 +22,15 @@ public final class BoundedQueue<Element: Sendable>: Sendable {
         state = Mutex(State(elements: Array(repeating: nil, count: capacity)))
     }
 
+    /// Yields after pushes (several may be folded into one): pop until nil each time.
+    /// For one consumer; an AsyncStream has one iterator.
+    public var arrivals: AsyncStream<Void> { pushes.stream }
+
     /// Append; when full, the oldest element is dropped first. Returns whether one was.
     @discardableResult
     public func push(_ element: Element) -> Bool {
-        state.withLock { s in
+        defer { pushes.continuation.yield() }
+        return state.withLock { s in
             var overwrote = false
             if s.count == capacity {
                 s.head = (s.head + 1) % capacity

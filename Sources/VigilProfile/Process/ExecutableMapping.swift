@@ -25,6 +25,12 @@ public struct ExecutableMapping: Sendable, Equatable {
         self.deleted = deleted
     }
 
+    /// The executable region of a /proc/PID/maps line (VigilSystem's one parser of it).
+    public init(region r: MemoryRegion) {
+        self.init(start: r.start, end: r.end, fileOffset: r.offset, device: UInt64(r.deviceMajor) << 20 | UInt64(r.deviceMinor),
+                  inode: r.inode, path: r.path, deleted: r.deleted)
+    }
+
     /// Backed by a regular file (inode set), as opposed to anonymous or pseudo memory.
     public var isFile: Bool { inode != 0 && path.hasPrefix("/") }
     /// Anonymous executable memory: where JIT compilers put code.
@@ -44,47 +50,7 @@ public enum ProcessMaps {
     }
 
     public static func parse(_ bytes: [UInt8]) -> [ExecutableMapping] {
-        var out: [ExecutableMapping] = []
-        for line in ByteLines(bytes) {
-            if let m = parseLine(line) { out.append(m) }
-        }
-        out.sort { $0.start < $1.start }
-        return out
-    }
-
-    /// One line, or nil for non-executable regions and malformed lines.
-    static func parseLine(_ line: ArraySlice<UInt8>) -> ExecutableMapping? {
-        // Five space-separated fields, then the path, which may itself hold spaces.
-        var fields: [ArraySlice<UInt8>] = []
-        var rest = line[...]
-        while fields.count < 5 {
-            rest = rest.drop { $0 == UInt8(ascii: " ") }
-            guard let space = rest.firstIndex(of: UInt8(ascii: " ")) else {
-                if !rest.isEmpty { fields.append(rest); rest = rest[rest.endIndex...] }
-                break
-            }
-            fields.append(rest[rest.startIndex..<space])
-            rest = rest[space...]
-        }
-        guard fields.count == 5, fields[1].count >= 3, fields[1][fields[1].startIndex + 2] == UInt8(ascii: "x") else { return nil }
-        let range = fields[0].split(separator: UInt8(ascii: "-"))
-        let dev = fields[3].split(separator: UInt8(ascii: ":"))
-        guard range.count == 2, dev.count == 2,
-              let start = hex(range[0]), let end = hex(range[1]), let offset = hex(fields[2]),
-              let major = hex(dev[0]), let minor = hex(dev[1]),
-              let inode = UInt64(String(decoding: fields[4], as: UTF8.self)) else { return nil }
-        var path = String(decoding: rest.drop { $0 == UInt8(ascii: " ") }, as: UTF8.self)
-        var deleted = false
-        if inode != 0 && path.hasSuffix(" (deleted)") {
-            path.removeLast(10)
-            deleted = true
-        }
-        return ExecutableMapping(start: start, end: end, fileOffset: offset, device: major << 20 | minor,
-                                 inode: inode, path: path, deleted: deleted)
-    }
-
-    static func hex(_ digits: ArraySlice<UInt8>) -> UInt64? {
-        UInt64(String(decoding: digits, as: UTF8.self), radix: 16)
+        MemoryMap.parse(bytes, executableOnly: true).map(ExecutableMapping.init(region:)).sorted { $0.start < $1.start }
     }
 
     /// The mapping that holds `address` in a list sorted by start.

@@ -1,15 +1,25 @@
 import Glibc
 
-/// Paths matching an osquery-style file pattern, found by walking only the
-/// directories the pattern can reach:
-/// - `%` matches any characters within one path segment, `_` one character;
+/// An osquery-style file pattern, the one matcher of them (the `file` and `hash`
+/// tables' paths, the agent's `file_paths` and `exclude_paths`):
+/// - `%` matches any characters within one path segment (and, with `.like`
+///   wildcards, `_` one character);
 /// - a segment `%%` matches one or more whole segments (everything below),
 ///   and `name%%` matches `name%` plus everything below each match.
-/// Wildcard segments compare ASCII letters case-insensitively (as SQL LIKE does),
-/// so the result is a superset of what LIKE accepts. The walk is lazy and does
-/// not descend through symbolic links, so `/%%` cannot loop.
+/// It answers whether a path matches (`matches`), and, as a sequence, finds the
+/// existing paths that match by walking only the directories the pattern can reach.
+/// The walk is lazy and does not descend through symbolic links, so `/%%` cannot loop.
 public struct PathPattern: Sequence, Sendable {
-    enum Segment: Sendable {
+    /// What a wildcard segment means beyond `%`.
+    public enum Wildcards: Sendable {
+        /// SQL LIKE's: `_` is one character and ASCII letters compare case-insensitively,
+        /// so what a table finds is a superset of what LIKE accepts (SQLite re-checks).
+        case like
+        /// osquery's file_paths: `%` only, and exact case, as the paths are watched.
+        case percentOnly
+    }
+
+    enum Segment: Sendable, Equatable {
         case literal(String)
         /// One level, matched against the glob.
         case glob([UInt8])
@@ -18,10 +28,12 @@ public struct PathPattern: Sequence, Sendable {
     }
 
     let segments: [Segment]
-    /// Only absolute patterns can be walked; anything else matches nothing.
+    let wildcards: Wildcards
+    /// Only absolute patterns can be walked or matched; anything else matches nothing.
     let isAbsolute: Bool
 
-    public init(_ pattern: String) {
+    public init(_ pattern: String, wildcards: Wildcards = .like) {
+        self.wildcards = wildcards
         isAbsolute = pattern.hasPrefix("/")
         segments = pattern.split(separator: "/").map { part in
             let bytes = Array(part.utf8)
@@ -30,8 +42,36 @@ public struct PathPattern: Sequence, Sendable {
                 while collapsed.contains("%%") { collapsed = collapsed.replacingAll("%%", with: "%") }
                 return .recursive(Array(collapsed.utf8))
             }
-            if bytes.contains(UInt8(ascii: "%")) || bytes.contains(UInt8(ascii: "_")) { return .glob(bytes) }
+            if bytes.contains(UInt8(ascii: "%")) || wildcards == .like && bytes.contains(UInt8(ascii: "_")) { return .glob(bytes) }
             return .literal(String(part))
+        }
+    }
+
+    /// Whether an absolute path (empty segments ignored, as in "/a//b/") matches.
+    public func matches(_ path: String) -> Bool {
+        guard isAbsolute, path.hasPrefix("/") else { return false }
+        // One copy of the path's bytes; the levels are slices of it.
+        let names = Array(path.utf8).split(separator: UInt8(ascii: "/"))
+        return matches(names[...], segments[...])
+    }
+
+    private func matches(_ names: ArraySlice<ArraySlice<UInt8>>, _ rest: ArraySlice<Segment>) -> Bool {
+        guard let segment = rest.first else { return names.isEmpty }
+        guard let name = names.first else { return false }
+        switch segment {
+        case .literal(let literal):
+            return name.elementsEqual(literal.utf8) && matches(names.dropFirst(), rest.dropFirst())
+        case .glob(let glob):
+            return Self.matches(name, glob, wildcards) && matches(names.dropFirst(), rest.dropFirst())
+        case .recursive(let glob):
+            // The first level against the glob, then any number of levels below it.
+            guard Self.matches(name, glob, wildcards) else { return false }
+            var below = names.dropFirst()
+            while true {
+                if matches(below, rest.dropFirst()) { return true }
+                if below.isEmpty { return false }
+                below = below.dropFirst()
+            }
         }
     }
 
@@ -44,8 +84,11 @@ public struct PathPattern: Sequence, Sendable {
         let segments: [Segment]
         var stack: [Pending]
 
+        let wildcards: Wildcards
+
         init(_ pattern: PathPattern) {
             segments = pattern.segments
+            wildcards = pattern.wildcards
             stack = pattern.isAbsolute ? [Pending(path: "", index: 0, below: false)] : []
         }
 
@@ -68,11 +111,11 @@ public struct PathPattern: Sequence, Sendable {
                         stack.append(Pending(path: child, index: item.index + 1, below: false))
                     }
                 case .glob(let glob):
-                    for child in Self.children(item.path, matching: glob).reversed() {
+                    for child in Self.children(item.path, matching: glob, wildcards).reversed() {
                         stack.append(Pending(path: child, index: item.index + 1, below: false))
                     }
                 case .recursive(let glob):
-                    for child in Self.children(item.path, matching: glob).reversed() {
+                    for child in Self.children(item.path, matching: glob, wildcards).reversed() {
                         stack.append(Pending(path: child, index: item.index, below: true))
                         stack.append(Pending(path: child, index: item.index + 1, below: false))
                     }
@@ -82,27 +125,29 @@ public struct PathPattern: Sequence, Sendable {
         }
 
         /// Sorted child paths of `dir` whose names match `glob`; unreadable directories have none.
-        static func children(_ dir: String, matching glob: [UInt8]? = nil, realDirectoriesOnly: Bool = false) -> [String] {
+        static func children(_ dir: String, matching glob: [UInt8]? = nil, _ wildcards: Wildcards = .like,
+                             realDirectoriesOnly: Bool = false) -> [String] {
             let path = dir.isEmpty ? "/" : dir
             if realDirectoriesOnly {
                 guard let st = try? FileSystem.status(path, followLinks: false), st.st_mode & S_IFMT == S_IFDIR else { return [] }
             }
             guard let names = try? FileSystem.list(path) else { return [] }
-            return names.filter { glob == nil || PathPattern.matches(Array($0.utf8), glob!) }
+            return names.filter { glob == nil || PathPattern.matches(Array($0.utf8)[...], glob!, wildcards) }
                 .sorted()
                 .map { dir + "/" + $0 }
         }
     }
 
-    /// LIKE-style match of one name: `%` any run, `_` one byte, ASCII case folded.
-    static func matches(_ name: [UInt8], _ glob: [UInt8]) -> Bool {
-        let lower = { (b: UInt8) -> UInt8 in (b >= 65 && b <= 90) ? b + 32 : b }
-        var n = 0, g = 0
-        var starG = -1, starN = 0
-        while n < name.count {
+    /// One name against a glob: `%` any run; with `.like`, `_` one byte and ASCII case folded.
+    static func matches(_ name: ArraySlice<UInt8>, _ glob: [UInt8], _ wildcards: Wildcards) -> Bool {
+        let like = wildcards == .like
+        let fold = { (b: UInt8) -> UInt8 in like && b >= 65 && b <= 90 ? b + 32 : b }
+        var n = name.startIndex, g = 0
+        var starG = -1, starN = n
+        while n < name.endIndex {
             if g < glob.count, glob[g] == UInt8(ascii: "%") {
                 starG = g; starN = n; g += 1
-            } else if g < glob.count, glob[g] == UInt8(ascii: "_") || lower(glob[g]) == lower(name[n]) {
+            } else if g < glob.count, like && glob[g] == UInt8(ascii: "_") || fold(glob[g]) == fold(name[n]) {
                 n += 1; g += 1
             } else if starG >= 0 {
                 starN += 1; n = starN; g = starG + 1

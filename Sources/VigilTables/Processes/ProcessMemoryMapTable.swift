@@ -22,13 +22,14 @@ public struct ProcessMemoryMapTable: VirtualTable {
         try .perProcess(context, read: ProcFS.memoryMap) { pid, r in
             var row = Row(schema)
             row["pid"] = SQLValue(pid)
-            row["start"] = .text(r.start)
-            row["end"] = .text(r.end)
+            // As the file writes them (addresses at least 8 hex digits), path with " (deleted)".
+            row["start"] = .text("0x" + MemoryMap.hex(r.start, width: 8))
+            row["end"] = .text("0x" + MemoryMap.hex(r.end, width: 8))
             row["permissions"] = .text(r.permissions)
-            row["offset"] = .integer(r.offset)
-            row["device"] = .text(r.device)
-            row["inode"] = .integer(r.inode)
-            row["path"] = .text(r.path)
+            row["offset"] = .integer(Int64(bitPattern: r.offset))
+            row["device"] = .text(r.deviceText)
+            row["inode"] = .integer(Int64(bitPattern: r.inode))
+            row["path"] = .text(r.pathText)
             row["pseudo"] = SQLValue(r.isPseudo)
             return row
         }

@@ -1,3 +1,4 @@
+import VigilSystem
 import VigilYAML
 import Yams
 
@@ -124,25 +125,10 @@ extension PolicyParser {
 
     func window(_ node: Node) throws(PolicyError) -> Int64 {
         let text = try string(node, for: "window")
-        guard let ns = Self.duration(text) else {
-            throw error("window must be a duration like 500ms, 10s, 2m or 1h, found \(quoted(text))", at: node)
-        }
+        let ns: Int64
+        do { ns = try DurationText.nanoseconds(text) } catch { throw self.error("window: \(error)", at: node) }
         if ns <= 0 { throw error("window must be positive, found \(quoted(text))", at: node) }
         if ns > Self.maxWindow { throw error("window must be at most 24h, found \(quoted(text))", at: node) }
         return ns
-    }
-
-    /// "500ms", "10s", "2m", "1h" (an optional leading '-', so that "-5s" is reported
-    /// as negative rather than malformed) in nanoseconds; nil if malformed or huge.
-    static func duration(_ text: String) -> Int64? {
-        let units: [(String, Int64)] = [("ms", 1_000_000), ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000)]
-        guard let (suffix, scale) = units.first(where: { text.hasSuffix($0.0) }) else { return nil }
-        var digits = Substring(text.dropLast(suffix.count))
-        let negative = digits.first == "-"
-        if negative { digits = digits.dropFirst() }
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let n = Int64(digits) else { return nil }
-        let (ns, overflow) = n.multipliedReportingOverflow(by: scale)
-        if overflow { return nil }
-        return negative ? -ns : ns
     }
 }
