@@ -32,6 +32,8 @@ extension APIEndpoints {
         ids = Array(Set(ids))
         guard !ids.isEmpty else { throw HTTPError(.badRequest, message: "no targets: give host_identifiers or labels with hosts in them") }
         let campaign = try await fleet.store.createCampaign(sql: sql, hostIDs: ids, at: FleetContext.now())
+        // Who ran what SQL on which hosts: the audit question a fleet-wide live query raises.
+        AuditNote.current?.detail = "live query \(campaign.id) on \(ids.count) hosts: \(sql)"
         try await fleet.store.announceWork(hostIDs: ids)
         fleet.metrics.liveQueryStarted(targets: ids.count)
         fleet.logger.info("live query started", metadata: ["campaign": "\(campaign.id)", "targets": "\(ids.count)"])

@@ -32,40 +32,80 @@ struct APIEndpoints {
             APIRoute(method: .post, path: "/api/v1/enroll_secrets", summary: "Add an enroll secret (a random one when none is given)", role: .admin,
                      body: "{\"name\": string, \"secret\": string}") { r, _ in try await addSecret(r) },
             APIRoute(method: .delete, path: "/api/v1/enroll_secrets/{secret}", summary: "Revoke an enroll secret", role: .admin) { r, c in try await revokeSecret(r, c) },
-        ] + telemetryRoutes + labelRoutes + scheduleRoutes + profileRoutes + healthRoutes
+        ] + telemetryRoutes + labelRoutes + scheduleRoutes + profileRoutes + healthRoutes + auditRoutes
     }
 
-    /// Every route, behind its token check.
+    /// Every route, behind its token check; every change (anything but GET), and every
+    /// refused attempt at one, written to the audit log with who asked.
     func register(on router: Router<FleetRequestContext>) {
         for route in routes {
             var guarded = route
+            let audited = route.method != .get
             guarded.handler = { request, context in
-                if let role = route.role, let refusal = try await authorize(request, role) { return refusal }
-                do { return try await route.handler(request, context) } catch let error as HTTPError {
-                    return HTTPJSON.error(error.status, error.body ?? "\(error.status)")
+                let note = AuditNote()
+                var actor = "unknown"
+                func record(_ status: HTTPResponse.Status) async {
+                    guard audited else { return }
+                    if route.path == "/api/v1/login" { actor = status == .ok ? "password" : "anonymous" }
+                    await audit(AuditEntry(at: FleetContext.now(), actor: actor, source: context.remoteAddress?.ipAddress ?? "unknown",
+                                           action: "\(route.method.rawValue.uppercased()) \(route.path)", target: request.uri.path,
+                                           status: Int(status.code), detail: note.detail))
                 }
+                let response: Response
+                switch try await authorize(request, route.role) {
+                case .refused(let refusal, let who):
+                    actor = who
+                    response = refusal
+                case .allowed(let who):
+                    actor = who
+                    do {
+                        response = try await AuditNote.$current.withValue(note) { try await route.handler(request, context) }
+                    } catch let error as HTTPError {
+                        response = HTTPJSON.error(error.status, error.body ?? "\(error.status)")
+                    } catch {
+                        await record(.internalServerError)
+                        throw error
+                    }
+                }
+                await record(response.status)
+                return response
             }
             router.add(guarded)
         }
         router.get("/api/openapi.json") { _, _ in HTTPJSON.response(OpenAPIDocument.make(routes)) }
     }
 
-    func authorize(_ request: Request, _ role: APIRoute.RequiredRole) async throws -> Response? {
+    /// Writes an audit entry; a failure to is logged, and does not undo the change.
+    func audit(_ entry: AuditEntry) async {
+        do { try await fleet.store.addAudit(entry) } catch {
+            fleet.logger.error("audit log: cannot record \(entry.action) by \(entry.actor): \(error)")
+        }
+    }
+
+    enum Authorization {
+        case allowed(actor: String)
+        /// Refused; the actor is who was refused, when the token is known.
+        case refused(Response, actor: String)
+    }
+
+    func authorize(_ request: Request, _ role: APIRoute.RequiredRole?) async throws -> Authorization {
+        guard let role else { return .allowed(actor: "anonymous") }
         // A browser's session reads (the live query page follows its stream this way);
         // changes through the API always need a token, which no other site can make a
         // browser send.
         if request.headers[.authorization] == nil, request.method == .get, role == .observer,
-           let sessionRole, try await sessionRole(request) != nil {
-            return nil
+           let sessionRole, let held = try await sessionRole(request) {
+            return .allowed(actor: "session (\(held.rawValue))")
         }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            return HTTPJSON.error(.unauthorized, "an API token is needed: Authorization: Bearer TOKEN (vigil server token create, or POST /api/v1/login)")
+            return .refused(HTTPJSON.error(.unauthorized, "an API token is needed: Authorization: Bearer TOKEN (vigil server token create, or POST /api/v1/login)"), actor: "anonymous")
         }
-        guard let held = try await fleet.store.tokenRole(hash: Secrets.hash(String(header.dropFirst(7)))) else {
-            return HTTPJSON.error(.unauthorized, "unknown API token")
+        guard let token = try await fleet.store.token(hash: Secrets.hash(String(header.dropFirst(7)))) else {
+            return .refused(HTTPJSON.error(.unauthorized, "unknown API token"), actor: "unknown token")
         }
-        if role == .admin && held != .admin { return HTTPJSON.error(.forbidden, "this needs an admin token; yours is an observer's") }
-        return nil
+        let actor = "token:\(token.name) (\(token.role.rawValue))"
+        if role == .admin && token.role != .admin { return .refused(HTTPJSON.error(.forbidden, "this needs an admin token; yours is an observer's"), actor: actor) }
+        return .allowed(actor: actor)
     }
 
     // MARK: Login

@@ -266,6 +266,14 @@ public final class SQLServerStore: ServerStore {
         }
     }
 
+    public func token(hash: String) async throws -> APIToken? {
+        try await engine.read { db in
+            try await db.rows("SELECT token_hash, role, name, created_at FROM api_tokens WHERE token_hash = ?", [.text(hash)]).first.map {
+                APIToken(hash: $0[0].text ?? "", role: TokenRole(rawValue: $0[1].text ?? "") ?? .observer, name: $0[2].text ?? "", createdAt: $0[3].integer ?? 0)
+            }
+        }
+    }
+
     public func tokens() async throws -> [APIToken] {
         try await engine.read { db in
             try await db.rows("SELECT token_hash, role, name, created_at FROM api_tokens ORDER BY created_at, token_hash").map {

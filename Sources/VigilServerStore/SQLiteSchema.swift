@@ -71,6 +71,8 @@ enum SQLiteSchema {
         SQLiteSchema.webUI2,
         // Every stock osquery poll asks whether a recent live query still waits.
         "CREATE INDEX campaigns_by_time ON campaigns(created_at);",
+        // Who changed what (kept whatever the retention: a few rows a day).
+        "CREATE TABLE audit_log(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL, source TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, status INTEGER NOT NULL, detail TEXT NOT NULL);",
     ]
 
     static func migrate(_ db: StateDatabase) throws(SQLError) {

@@ -133,6 +133,13 @@ public protocol ServerStore: ServerUIStore {
     func tokenRole(hash: String) async throws -> TokenRole?
     func tokens() async throws -> [APIToken]
     func revokeToken(hash: String) async throws -> Bool
+    /// The token with this hash (its name and role), if any.
+    func token(hash: String) async throws -> APIToken?
+
+    // The audit log: changes through the API and the UI, and refused attempts
+    func addAudit(_ entry: AuditEntry) async throws
+    /// The newest entries first, paged.
+    func auditLog(limit: Int, offset: Int) async throws -> [AuditEntry]
 }
 
 extension ServerStore {

@@ -27,15 +27,22 @@ extension WebUI {
         return Pages.html(page, status: status, headers: headers)
     }
 
-    func logIn(_ request: Request) async throws -> Response {
+    func logIn(_ request: Request, source: String) async throws -> Response {
         let form = try await Form.read(request)
         guard let key = request.cookies[Sessions.loginCookie]?.value, sessions.checkCSRF(form, key: key) else {
             return Pages.error(.forbidden, "the login form's CSRF token is missing or wrong: open the login page again")
         }
         let name = form["username"] ?? ""
+        // Logins, and failed ones (password guessing shows here), are in the audit log.
+        func record(_ status: HTTPResponse.Status, _ actor: String) async {
+            await audit(AuditEntry(at: Self.now(), actor: actor, source: source, action: "POST /login",
+                                   target: "/login name=" + String(name.prefix(100)), status: Int(status.code)))
+        }
         guard let role = try await sessions.authenticate(name: name, password: form["password"] ?? "") else {
+            await record(.unauthorized, "anonymous")
             return try await loginPage(request, status: .unauthorized, message: "Wrong user name or password.")
         }
+        await record(.seeOther, "user:\(name) (\(role.rawValue))")
         var headers = HTTPFields()
         headers[values: .setCookie] = [
             try await sessions.start(name: name, role: role, now: Self.now()),

@@ -1,8 +1,8 @@
 import Hummingbird
 import VigilServerStore
 
-/// Settings for admins: the enroll secrets agents join with (add, revoke) and the API
-/// tokens scripts use (create with a role, revoke). A new secret or token is shown once:
+/// Settings for admins: the enroll secrets agents join with (add, revoke), the API
+/// tokens scripts use (create with a role, revoke), and the audit log's newest entries. A new secret or token is shown once:
 /// a token's value is never stored, only its hash.
 extension WebUI {
     func settingsPage(_ visitor: Visitor, created: (what: String, value: String)? = nil, error: String? = nil,
@@ -10,6 +10,7 @@ extension WebUI {
         guard visitor.isAdmin else { throw HTTPError(.forbidden, message: "only an admin sees the settings") }
         let secrets = try await store.enrollSecrets()
         let tokens = try await store.tokens()
+        let audit = try await store.auditLog(limit: 50, offset: 0)
         return Pages.html(Pages.frame("Settings", visitor) {
             Pages.notice(error)
             if let created {
@@ -81,6 +82,26 @@ extension WebUI {
                     el("label", .for("token-role")) { "Token role" }
                     select("token-role", selected: "observer", [("observer", "Observer (reads only)"), ("admin", "Admin")])
                     el("button", .type("submit")) { "Create a token" }
+                }
+            }
+            el("section", .class("card"), .id("audit")) {
+                el("h2") { "Audit log" }
+                el("p", .class("hint")) { "The newest 50 changes made through this UI and the REST API, and refused attempts; all of them at GET /api/v1/audit." }
+                el("table") {
+                    el("thead") { el("tr") { for t in ["Time", "Who", "From", "Action", "Target", "Status", "Detail"] { el("th", Attribute("scope", "col")) { t } } } }
+                    el("tbody") {
+                        for e in audit {
+                            el("tr") {
+                                el("td") { Format.time(e.at) }
+                                el("td") { e.actor }
+                                el("td") { e.source }
+                                el("td") { el("code") { e.action } }
+                                el("td") { e.target }
+                                el("td") { String(e.status) }
+                                el("td") { el("code") { String(e.detail.prefix(200)) } }
+                            }
+                        }
+                    }
                 }
             }
         }, status: status)
