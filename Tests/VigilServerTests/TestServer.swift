@@ -48,10 +48,12 @@ final class TestServer: @unchecked Sendable {
 
     var url: String { "https://127.0.0.1:\(port)" }
 
-    /// A server on a new database of this kind, or on `shared` (a second server on one PostgreSQL database).
-    static func start(_ database: TestDatabase, shared: PostgresURL? = nil, _ configure: (inout FleetServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+    /// A server on a new database of this kind, or on `shared` (a second server on one PostgreSQL
+    /// database), with its files in `directory` (a new temporary one by default).
+    static func start(_ database: TestDatabase, shared: PostgresURL? = nil, directory: String? = nil,
+                      _ configure: (inout FleetServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
         let executor = Self.executor
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-server-\(UUID().uuidString)").path
+        let dir = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-server-\(UUID().uuidString)").path
         var configuration = FleetServerConfiguration(dataDirectory: dir)
         configuration.port = 0
         if let shared { configuration.postgres = shared } else { configuration.postgres = try await database.url() }

@@ -17,6 +17,19 @@ public func reap(_ pid: pid_t) -> Int32 {
     return (status >> 8) & 0xff
 }
 
+/// Run a program to its end (started by `spawnClean`, its output through a temporary
+/// file); its exit status and what it printed on standard output and error together.
+/// It blocks: call it off the in-process servers' executor.
+@discardableResult
+public func runToEnd(_ arguments: [String]) -> (status: Int32, output: String) {
+    let out = "/tmp/vigil-test-out-\(getpid())-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+    guard let pid = try? spawnClean(["/bin/sh", "-c", quoted + " >\(out) 2>&1 </dev/null"]) else { return (-1, "cannot start \(arguments[0])") }
+    let status = reap(pid)
+    return (status, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+}
+
 /// Poll `condition` every 200 ms for up to `seconds`; an error counts as not yet.
 public func poll(_ seconds: Double, _ condition: () throws -> Bool) -> Bool {
     let end = Date().addingTimeInterval(seconds)

@@ -189,11 +189,7 @@ public enum TestPostgres {
 
     /// Run a program to its end; its status and what it printed.
     static func run(_ arguments: [String]) -> (Int32, String) {
-        let out = "/tmp/vigil-test-pg-out-\(getpid())-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        guard let pid = try? spawnClean(["/bin/sh", "-c", quoted + " >\(out) 2>&1 </dev/null"]) else { return (-1, "cannot start \(arguments[0])") }
-        let status = reap(pid)
-        return (status, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+        let r = runToEnd(arguments)
+        return (r.status, r.output)
     }
 }
