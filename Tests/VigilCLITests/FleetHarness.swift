@@ -57,9 +57,9 @@ final class RunningServer {
     var ca: String { dir + "/tls/ca.pem" }
 
     /// The flags that point an agent at this server (osquery's names), plus `extra`.
-    func agentFlags(_ extra: [String] = []) -> String {
+    func agentFlags(_ extra: [String] = [], enrollSecretPath: String? = nil) -> String {
         ([
-            "--tls_hostname=127.0.0.1:\(port)", "--tls_server_certs=\(ca)", "--enroll_secret_path=\(dir)/enroll_secret",
+            "--tls_hostname=127.0.0.1:\(port)", "--tls_server_certs=\(ca)", "--enroll_secret_path=\(enrollSecretPath ?? dir + "/enroll_secret")",
             "--config_plugin=tls", "--config_refresh=2", "--logger_plugin=filesystem,tls", "--logger_tls_period=1",
             "--disable_distributed=false", "--distributed_plugin=tls", "--distributed_interval=2",
         ] + extra).joined(separator: "\n") + "\n"

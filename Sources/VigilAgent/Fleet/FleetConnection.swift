@@ -118,7 +118,10 @@ public actor FleetConnection {
     }
 
     private func enroll() async throws(FleetError) -> String {
-        let request = EnrollRequest(enrollSecret: options.enrollSecret, hostIdentifier: hostIdentifier, platformType: "9", hostDetails: hostDetails())
+        // The file as it is now (the secret may have been rotated since the start).
+        let current = options.enrollSecretPath.flatMap { FileSystem.readTextIfPresent($0)?.trimmingCharacters() }
+        let secret = current.flatMap { $0.isEmpty ? nil : $0 } ?? options.enrollSecret
+        let request = EnrollRequest(enrollSecret: secret, hostIdentifier: hostIdentifier, platformType: "9", hostDetails: hostDetails())
         let data: Data
         do { data = try WireCoding.encode(request) } catch { throw .transport("\(error)") }
         let (status, body) = try await post(options.enrollEndpoint, data)

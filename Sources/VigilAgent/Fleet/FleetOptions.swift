@@ -14,6 +14,9 @@ public struct FleetOptions: Sendable, Equatable {
     public var clientKey: String?
     /// From `enroll_secret_path` or `enroll_secret_env`.
     public var enrollSecret: String
+    /// `enroll_secret_path`, read again at each enrollment: an operator who rotates the
+    /// secret updates the file, and agents that must enroll again use the new one.
+    public var enrollSecretPath: String?
     public var enrollEndpoint = OsqueryPaths.enroll
     /// `config_plugin` includes tls.
     public var configFromServer = false
@@ -63,6 +66,7 @@ public struct FleetOptions: Sendable, Equatable {
         }
         guard !secret.isEmpty else { throw FleetOptionError("the enroll secret is empty") }
         var o = FleetOptions(hostname: hostname, enrollSecret: secret)
+        o.enrollSecretPath = raw["enroll_secret_path"].flatMap { $0.isEmpty ? nil : $0 }
         o.serverCerts = raw["tls_server_certs"].flatMap { $0.isEmpty ? nil : $0 }
         o.clientCert = raw["tls_client_cert"].flatMap { $0.isEmpty ? nil : $0 }
         o.clientKey = raw["tls_client_key"].flatMap { $0.isEmpty ? nil : $0 }
