@@ -30,6 +30,17 @@ public protocol RecordOutput: AnyObject {
     /// Hand over `items` (oldest first, all after this output's cursor) as far as the
     /// destination takes them now.
     func send(_ items: [OutboxItem]) -> OutputProgress
+    /// An output that delivers on another thread (tls): the outcome of its last hand-over
+    /// if that ended since the last call, taken once.
+    func takeFinished() -> OutputProgress?
+    /// Whether a hand-over is under way. Its records are neither dropped for the cap nor
+    /// offered again until it ends: they may be delivered, and must not be counted twice.
+    var isBusy: Bool { get }
+}
+
+extension RecordOutput {
+    public func takeFinished() -> OutputProgress? { nil }
+    public var isBusy: Bool { false }
 }
 
 /// What one delivery attempt did for an output, written in one statement.

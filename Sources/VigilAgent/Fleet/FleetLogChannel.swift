@@ -41,14 +41,22 @@ public final class FleetLogChannel: Sendable {
 
     static func now() -> Double { Double(Clock.monotonicNanoseconds()) / 1e9 }
 
-    /// The recorder's side: report the last post's outcome, or start a post of `items`.
+    /// The recorder's side: the last post's outcome, once, when it has ended.
+    func takeFinished() -> OutputProgress? {
+        state.withLock { s in
+            defer { s.finished = nil }
+            return s.finished
+        }
+    }
+
+    /// Whether a post is under way, or ended without its outcome taken yet.
+    var isBusy: Bool { state.withLock { $0.inFlight || $0.finished != nil } }
+
+    /// The recorder's side: start a post of `items`, unless one is under way or waiting
+    /// to be taken (the records would be counted twice), or the period has not passed.
     func offer(_ items: [OutboxItem]) -> OutputProgress {
         state.withLock { s -> OutputProgress in
-            if let done = s.finished {
-                s.finished = nil
-                return done
-            }
-            guard !s.inFlight, Self.now() >= s.notBefore, !items.isEmpty else { return OutputProgress() }
+            guard !s.inFlight, s.finished == nil, Self.now() >= s.notBefore, !items.isEmpty else { return OutputProgress() }
             var batch = Batch(through: 0, records: 0, bytes: 0, lines: [])
             var dropped = 0
             for item in items {
@@ -106,4 +114,6 @@ final class TLSLoggerOutput: RecordOutput {
     }
 
     func send(_ items: [OutboxItem]) -> OutputProgress { channel.offer(items) }
+    func takeFinished() -> OutputProgress? { channel.takeFinished() }
+    var isBusy: Bool { channel.isBusy }
 }

@@ -27,10 +27,19 @@ extension ResultsRecorder {
                 let name = output.kind.rawValue
                 let cursor = try state { () throws(SQLError) in try store.outputCursor(name) }
                 guard cursor < newest else { continue }
-                var progress = try dropOverCap(output, after: cursor)
+                // An asynchronous output's last hand-over first: how far it got moves the
+                // cursor before anything is dropped for the cap.
+                var progress = output.takeFinished() ?? OutputProgress()
+                // Never drop what is being handed over: it may yet be delivered.
+                if !output.isBusy {
+                    let over = try dropOverCap(output, after: progress.through ?? cursor)
+                    progress.through = over.through ?? progress.through
+                    progress.dropped += over.dropped
+                    progress.error = over.error ?? progress.error
+                }
                 let items = try state { () throws(SQLError) in try store.outbox(after: progress.through ?? cursor, limit: Self.batch) }
                 let sent = output.send(items)
-                progress.through = sent.through ?? progress.through
+                if let through = sent.through { progress.through = max(through, progress.through ?? through) }
                 progress.records += sent.records
                 progress.bytes += sent.bytes
                 progress.dropped += sent.dropped
