@@ -71,8 +71,8 @@ import VigilWire
 
     @Test func anAnswerFarOverTheRowLimitIsCutAndMarked() async throws {
         // 250,000 rows against a limit of 1,000: the stored part stays small. (A million
-        // rows take `vigil server` 6.5 s to decode in a debug build, too slow for the
-        // test's in-process server; docs/fleet.md has the release build's figure.)
+        // rows, 3 MB, take a debug build's `vigil server` 6.5 s to decode: too slow for
+        // the test's in-process server, which shares one executor with the others.)
         try await TestServer.with(.sqlite, { $0.options.maxRowsPerAnswer = 1000 }) { server in
             let key = try await server.enrollOsquery("loud")
             let token = try await server.adminToken()
