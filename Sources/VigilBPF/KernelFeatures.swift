@@ -42,6 +42,7 @@ public enum KernelFeatures {
             checks.append(FeatureCheck(name, rc == 1, rc == 1 ? "program type loads" : rc == 0 ? "program type refused" : "probe failed: \(String(cString: strerror(-rc)))"))
         }
         checks.append(lsmPrograms(btf: btf))
+        checks.append(fentryPrograms(btf: btf))
         let kprobes = FileSystem.exists("/sys/bus/event_source/devices/kprobe")
         checks.append(FeatureCheck("kprobes", kprobes, kprobes ? "kprobe PMU present" : "no kprobe PMU (CONFIG_KPROBES off): Vigil uses tracepoints instead"))
         let tracefs = FileSystem.exists("/sys/kernel/tracing/events")
@@ -73,6 +74,35 @@ public enum KernelFeatures {
         }
         close(fd)
         return FeatureCheck(title, true, "an LSM program loads (deny rules use fanotify, seccomp and Landlock today)")
+    }
+
+    /// Whether an fentry program loads and attaches (the smallest one, on vfs_read; the
+    /// link is closed at once). Some kernels refuse BPF trampolines even to root; Vigil
+    /// uses BTF tracepoints and syscall tracepoints, which need none.
+    static func fentryPrograms(btf: Bool) -> FeatureCheck {
+        let title = "BPF fentry/fexit programs"
+        guard btf, let types = btf__load_vmlinux_btf() else { return FeatureCheck(title, false, "kernel BTF unreadable: cannot tell") }
+        defer { btf__free(types) }
+        let target = btf__find_by_name_kind(types, "vfs_read", 12)  // BTF_KIND_FUNC
+        guard target > 0 else { return FeatureCheck(title, false, "no vfs_read in the kernel's BTF: cannot tell") }
+        var opts = bpf_prog_load_opts()
+        opts.sz = MemoryLayout<bpf_prog_load_opts>.size
+        opts.expected_attach_type = BPF_TRACE_FENTRY
+        opts.attach_btf_id = UInt32(target)
+        var instructions = [bpf_insn(), bpf_insn()]
+        instructions[0].code = 0xb7  // r0 = 0
+        instructions[1].code = 0x95  // exit
+        let fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "vigil_fentry_probe", "GPL", &instructions, 2, &opts)
+        guard fd >= 0 else {
+            return FeatureCheck(title, false, "load refused: \(String(cString: strerror(-fd))); Vigil uses tracepoints instead")
+        }
+        defer { close(fd) }
+        let link = bpf_link_create(fd, 0, BPF_TRACE_FENTRY, nil)
+        guard link >= 0 else {
+            return FeatureCheck(title, false, "loads, but attaching is refused: \(String(cString: strerror(-link))); Vigil uses tracepoints instead")
+        }
+        close(link)
+        return FeatureCheck(title, true, "load and attach (Vigil's sensors use tracepoints and need none)")
     }
 
     /// A kfunc the programs call, looked up by name in the kernel's BTF.

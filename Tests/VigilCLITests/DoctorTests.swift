@@ -64,4 +64,21 @@ import VigilTestSupport
         }
         #expect(!out.contains("not in this version"), "\(out)")
     }
+
+    /// BPF LSM and fentry against bpftool's own probe of the program types: a type
+    /// bpftool cannot load, doctor must not call usable; one doctor loads (and, for
+    /// fentry, attaches), bpftool must find available.
+    @Test(.requiresRoot) func lsmAndFentryAgreeWithBpftool() throws {
+        try requireRoot()
+        let probe = try CLI.run(["feature", "probe", "kernel"], executable: "/usr/sbin/bpftool")
+        try #require(probe.status == 0, "bpftool: \(probe.stderr)")
+        let out = try CLI.run(["doctor"]).stdout
+        for (type, name) in [("lsm", "BPF LSM programs"), ("tracing", "BPF fentry/fexit programs")] {
+            let bpftool = probe.stdout.contains("eBPF program_type \(type) is available")
+            let doctor = try #require(Self.line(out, name), "no '\(name)' line: \(out)")
+            if !bpftool { #expect(!doctor.ok, "\(name): bpftool cannot load \(type) programs, doctor says \(doctor.detail)") }
+            if doctor.ok { #expect(bpftool, "\(name): doctor loads one, bpftool says \(type) is not available") }
+            #expect(!doctor.detail.isEmpty)
+        }
+    }
 }
