@@ -53,7 +53,7 @@ public final class Shell {
             }
         }
         if !pending.trimmingCharacters().isEmpty { if !runner.run(pending) { ok = false } }
-        if interactive, let historyPath { _ = write_history(historyPath) }
+        if interactive, let historyPath, HistoryFile.isWritable(historyPath) { _ = write_history(historyPath) }
         out.flush()
         return interactive || ok
     }
