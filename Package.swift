@@ -56,7 +56,7 @@ let package = Package(
 
         .target(
             name: "VigilSystem",
-            dependencies: ["CCrypto", "CLinux", "CIPTables"]
+            dependencies: ["CCrypto", "CLinux", "CIPTables", "CZlib"]
         ),
         // Generic libbpf wrapper: objects, programs, maps, links, ring buffers, probes.
         .target(

@@ -1,4 +1,4 @@
-// zlib: deflate with a gzip wrapper (pprof files are gzip'd protobuf) and CRC-32
+// zlib: gzip deflate and inflate (VigilSystem.Gzip) and CRC-32
 // (the checksum a .gnu_debuglink section carries).
 #ifndef VIGIL_CZLIB_SHIM_H
 #define VIGIL_CZLIB_SHIM_H

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import VigilSystem
 import VigilWire
 
 /// JSON in and out of Hummingbird requests, with the protocol's size limit.
@@ -32,7 +33,7 @@ enum HTTPJSON {
         }
         let bytes = Data(buffer: buffer)
         if request.headers[.contentEncoding]?.lowercased() == "gzip" {
-            do { return try Gzip.inflate(bytes, limit: limit) } catch {
+            do { return Data(try Gzip.decompress([UInt8](bytes), limit: limit)) } catch {
                 throw HTTPError(.badRequest, message: "\(error)")
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import VigilProfileFormats
+import VigilSystem
 import VigilServerStore
 import VigilWire
 
@@ -87,8 +88,8 @@ extension APIEndpoints {
             throw HTTPError(.notFound, message: "no profile \(profileID), or it is not done")
         }
         do {
-            let bytes = try Gzip.inflate(Data(pprof), limit: 256 << 20)
-            return (record, try PprofReader.stacks([UInt8](bytes)))
+            let bytes = try Gzip.decompress([UInt8](pprof), limit: 256 << 20)
+            return (record, try PprofReader.stacks(bytes))
         } catch {
             throw HTTPError(.unprocessableContent, message: "profile \(record.id) cannot be read: \(error)")
         }

@@ -4,6 +4,7 @@ import SwiftProtobuf
 import FoundationXML
 #endif
 import Testing
+import VigilSystem
 @testable import VigilProfile
 
 /// The writers on a profile of known counts (PipelineTests.profileOfWorkload):

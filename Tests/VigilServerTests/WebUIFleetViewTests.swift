@@ -5,6 +5,7 @@ import VigilProfile
 import VigilProfileFormats
 @testable import VigilServer
 import VigilServerStore
+import VigilSystem
 import VigilWire
 
 /// The fleet-wide pages: query performance with its outliers and drill-down, the

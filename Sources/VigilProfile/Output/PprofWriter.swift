@@ -1,4 +1,5 @@
 import SwiftProtobuf
+import VigilSystem
 
 /// pprof's profile.proto, gzip'd: what `go tool pprof`, Parca, Pyroscope and
 /// speedscope read. Each distinct frame is one Location (address = ELF virtual
@@ -14,7 +15,10 @@ public enum PprofWriter {
         let message = build(symbolized)
         let bytes: [UInt8]
         do { bytes = try message.serializedBytes() } catch { throw .encoding("\(error)") }
-        return try Gzip.compress(bytes)
+        do { return try Gzip.compress(bytes) } catch {
+            guard case .zlib(let code) = error else { throw .encoding("\(error)") }
+            throw .compression(code: code)
+        }
     }
 
     static func build(_ symbolized: SymbolizedProfile) -> Perftools_Profiles_Profile {
