@@ -28,6 +28,10 @@ final class AdminServer: @unchecked Sendable {
     let deadline = Atomic<Int64>(0)
     /// Set by `AdminService` when it interrupted a query for the deadline.
     let timedOut = Atomic<Bool>(false)
+    /// The socket of the client whose query runs now (-1: none), watched for a hang-up
+    /// (Ctrl-C in `vigil shell --agent`): a query that returns no rows would otherwise
+    /// run on until its deadline for nobody.
+    let queryClient = Atomic<Int32>(-1)
     let finished = Atomic<Bool>(false)
     /// Held while a request runs: the database and the deadline are one request's.
     private let work = Mutex<Void>(())
@@ -134,8 +138,13 @@ final class AdminServer: @unchecked Sendable {
         }
     }
 
-    /// Called every ~100 ms by the service: interrupt a query that ran past its deadline.
+    /// Called every ~100 ms by the service: interrupt a query that ran past its deadline
+    /// or whose client hung up.
     func enforceDeadline() {
+        let client = queryClient.load(ordering: .relaxed)
+        if client >= 0, UnixSocket.peerHungUp(client), queryClient.compareExchange(expected: client, desired: -1, ordering: .relaxed).exchanged {
+            interrupter.interrupt()
+        }
         let d = deadline.load(ordering: .relaxed)
         guard d != 0, Clock.monotonicNanoseconds() > d, !timedOut.load(ordering: .relaxed) else { return }
         timedOut.store(true, ordering: .relaxed)
