@@ -5,8 +5,19 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 RELEASE_BIN = .build/release/vigil
 DEBUG_BIN = .build/debug/vigil
+# Man pages: swift-argument-parser's generate-manual (the tool behind its plugin) run on a
+# built binary, so the pages describe that binary; dated by the last commit, so the same
+# source gives the same pages. (The plugin itself would build every product again in its
+# own configuration: a second release compile of about 16 minutes here.)
+MAN_DIR = .build/man
+MAN_DATE := $(shell git log -1 --format=%cs 2>/dev/null || date +%F)
+define generate_manual
+	$(SWIFT) build --product generate-manual
+	rm -rf $(MAN_DIR) && mkdir -p $(MAN_DIR)
+	$$($(SWIFT) build --show-bin-path)/generate-manual $(1) --multi-page --date $(MAN_DATE) --output-directory $(MAN_DIR)
+endef
 
-.PHONY: bootstrap build run test bench docs vmlinux proto clean
+.PHONY: bootstrap build run test bench docs man package vmlinux proto clean
 
 bootstrap:
 	@./scripts/bootstrap
@@ -26,8 +37,9 @@ run: build
 test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) build --product protoc-gen-swift  # for the test that profile.pb.swift is current
+	$(call generate_manual,$(DEBUG_BIN))  # for the man page and package tests
 	@# CI shows only the tail of the output: repeat every failure there.
-	@set -o pipefail; VIGIL_BIN=$(abspath $(DEBUG_BIN)) $(SWIFT) test --skip-build 2>&1 | tee .build/test.log; \
+	@set -o pipefail; VIGIL_BIN=$(abspath $(DEBUG_BIN)) VIGIL_MAN_DIR=$(abspath $(MAN_DIR)) $(SWIFT) test --skip-build 2>&1 | tee .build/test.log; \
 	status=$$?; if [ $$status -ne 0 ]; then echo "=== failures (from .build/test.log) ==="; \
 	grep -A4 -E '✘|error:|Fatal error|Crash' .build/test.log | grep -v -E '^✔|^◇' | head -80; fi; exit $$status
 
@@ -53,6 +65,18 @@ bench: build
 docs:
 	$(SWIFT) build --product vigil
 	$(DEBUG_BIN) tables --markdown > docs/tables.md
+
+# Man pages for vigil and each subcommand (vigil.1, vigil.agent.1, vigil.server.serve.1, …)
+# in $(MAN_DIR), from the commands' own definitions.
+man: bootstrap
+	$(SWIFT) build --product vigil
+	$(call generate_manual,$(DEBUG_BIN))
+
+# The Debian package (.build/vigil_VERSION_ARCH.deb): the release binary, systemd units
+# for the agent and the server, /etc/vigil, man pages, completions.
+package: build
+	$(call generate_manual,$(RELEASE_BIN))
+	./scripts/package-deb $(RELEASE_BIN) $(MAN_DIR) .build
 
 # Regenerate bpf/vmlinux.h (the kernel's types, for CO-RE) from this machine's BTF.
 # It is committed so builds do not depend on the build host's kernel.

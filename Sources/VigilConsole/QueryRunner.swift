@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import VigilSQL
 import VigilSystem
 
@@ -12,6 +13,9 @@ public protocol StatementRunner: AnyObject {
     func run(_ sql: String) -> Bool
     /// Table name → CREATE statement, for .tables and .schema.
     func tableSchemas() -> [String: String]
+    /// Stop the statement `run` is running (Ctrl-C in the shell); `run` then says it
+    /// was interrupted and returns false. Called from another thread.
+    func interrupt()
 }
 
 /// Runs SQL text (one or more statements) and prints each result. Used by
@@ -22,6 +26,8 @@ public final class QueryRunner: StatementRunner {
     public var timer = false
     public let out: Output
     let err: Output
+    /// Set by `interrupt()`; cleared when `run` ends, so a late Ctrl-C is not blamed on the next statement.
+    private let interruptRequested = Atomic<Bool>(false)
 
     public init(database: Database, format: OutputFormat = .table, out: Output = Output(fd: 1), err: Output = Output(fd: 2)) {
         self.database = database
@@ -35,6 +41,7 @@ public final class QueryRunner: StatementRunner {
     @discardableResult
     public func run(_ sql: String) -> Bool {
         let session = ResultSession(format: format, out: out)
+        defer { interruptRequested.store(false, ordering: .relaxed) }
         do {
             defer { session.finish() }
             try database.forEachStatement(sql) { statement in
@@ -56,7 +63,12 @@ public final class QueryRunner: StatementRunner {
             return true
         } catch let error as SQLError {
             out.flush()
-            report(error, sql: sql)
+            if error.isInterrupt && interruptRequested.load(ordering: .relaxed) {
+                err.line(Self.interruptedMessage)
+                err.flush()
+            } else {
+                report(error, sql: sql)
+            }
             return false
         } catch {
             out.flush()
@@ -67,6 +79,15 @@ public final class QueryRunner: StatementRunner {
     }
 
     public func tableSchemas() -> [String: String] { database.tables.mapValues(\.schema.createStatement) }
+
+    /// What the shell says when Ctrl-C stopped a statement.
+    public static let interruptedMessage = "Interrupted: Ctrl-C stopped the statement."
+
+    /// sqlite3_interrupt on the connection: the statement stops at its next step.
+    public func interrupt() {
+        interruptRequested.store(true, ordering: .relaxed)
+        database.interrupt()
+    }
 
     func report(_ error: SQLError, sql: String) { Self.report(error, sql: sql, to: err) }
 

@@ -5,6 +5,8 @@ import VigilSystem
 
 /// `vigil shell`: an interactive SQL shell with libedit line editing and history,
 /// osqueryi's dot-commands, and statements that may span lines (complete at `;`).
+/// On a terminal, Ctrl-C stops the running statement or drops the line being typed
+/// (`ShellInterrupts`), and Ctrl-D on an empty line leaves.
 public final class Shell {
     let runner: any StatementRunner
     let out: Output
@@ -29,13 +31,24 @@ public final class Shell {
     /// dot-command failed when input was not a terminal (so scripts can check the exit code).
     public func run() -> Bool {
         var ok = true
+        var interrupts: ShellInterrupts?
         if interactive {
+            // Characters beyond ASCII reach libedit as wide characters only in the user's locale.
+            setlocale(LC_CTYPE, "")
+            do { interrupts = try ShellInterrupts(runner: runner) } catch {
+                err.line("vigil shell: Ctrl-C will end the shell, not a statement (\(error))")
+                err.flush()
+            }
             out.line(banner)
             out.flush()
             if let historyPath { _ = read_history(historyPath) }
         }
         var pending = ""
         while let line = readLine(prompt: pending.isEmpty ? "vigil> " : "   ...> ") {
+            if interrupts?.takePromptInterrupt() == true {
+                pending = ""
+                continue
+            }
             let trimmed = line.trimmingCharacters()
             if pending.isEmpty && trimmed.hasPrefix(".") {
                 remember(trimmed)
@@ -48,7 +61,9 @@ public final class Shell {
             pending += pending.isEmpty ? line : "\n" + line
             if Database.isComplete(pending) {
                 remember(pending)
-                if !runner.run(pending) { ok = false }
+                let statement = pending
+                let succeeded = interrupts.map { $0.whileRunning { runner.run(statement) } } ?? runner.run(statement)
+                if !succeeded { ok = false }
                 pending = ""
             }
         }

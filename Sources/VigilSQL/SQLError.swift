@@ -19,6 +19,9 @@ public struct SQLError: Error, CustomStringConvertible, Sendable, Equatable {
         return message
     }
 
+    /// Whether the statement was stopped by sqlite3_interrupt (Ctrl-C, a deadline).
+    public var isInterrupt: Bool { code & 0xff == SQLITE_INTERRUPT }
+
     /// The same error with its offset counted `bytes` further on, for a statement
     /// that starts `bytes` into a longer text.
     func shifted(by bytes: Int) -> SQLError {

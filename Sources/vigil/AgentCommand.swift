@@ -40,6 +40,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Check the config (and flagfile) and exit: 0 if valid, 1 with FILE:LINE:COLUMN and the reason if not (osquery's --config_check). Starts nothing.")
     var checkConfig = false
 
+    @Flag(help: "Print the embedded default configuration (what runs without --config; a starting point for one) and exit.")
+    var printDefaultConfig = false
+
     @Flag(help: .hidden)
     var worker = false
 
@@ -60,6 +63,7 @@ struct AgentCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if printDefaultConfig { return FileDescriptorText.write(ConfigLoader.defaultConfigText + "\n", to: 1) }
         if checkConfig { return try checkOnly() }
         // The worker's lines also go to the fleet server, as osquery's status log.
         Vigil.bootstrapLogging(verbose: verbose, level: .info, chosen: logLevel, statusLog: worker ? StatusLog.shared : nil)

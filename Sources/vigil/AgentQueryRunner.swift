@@ -1,3 +1,4 @@
+import Synchronization
 import VigilAgent
 import VigilConsole
 import VigilSQL
@@ -13,6 +14,8 @@ final class AgentQueryRunner: StatementRunner {
     let err = Output(fd: 2)
     /// Set when the agent is unreachable or refuses us (not an SQL error): exit 2.
     private(set) var unreachable = false
+    /// Set by `interrupt()` (Ctrl-C): stop waiting and hang up, which stops the query in the agent.
+    private let interruptRequested = Atomic<Bool>(false)
 
     init(client: AdminClient, format: OutputFormat) {
         self.client = client
@@ -25,11 +28,12 @@ final class AgentQueryRunner: StatementRunner {
         defer {
             session.finish()
             out.flush()
+            interruptRequested.store(false, ordering: .relaxed)
         }
         var writer: (any ResultWriter)?
         var plan: [[SQLValue]]?
         do {
-            try client.send(AdminClient.queryRequest(sql)) { (line: AdminJSON) throws(AdminClientError) in
+            try client.send(AdminClient.queryRequest(sql), stop: { interruptRequested.load(ordering: .relaxed) }) { (line: AdminJSON) throws(AdminClientError) in
                 if let row = line["row"]?.array {
                     let values = row.map(AdminProtocol.decode)
                     if plan != nil { plan!.append(values) } else { writer?.write(values) }
@@ -56,7 +60,10 @@ final class AgentQueryRunner: StatementRunner {
             // Rows already printed stay printed, as with a local query.
             writer?.finish()
             out.flush()
-            if let sqlError = error.sqlError {
+            if case .interrupted = error {
+                err.line(QueryRunner.interruptedMessage)
+                err.flush()
+            } else if let sqlError = error.sqlError {
                 QueryRunner.report(sqlError, sql: sql, to: err)
             } else {
                 if case .agent = error {} else { unreachable = true }
@@ -66,6 +73,8 @@ final class AgentQueryRunner: StatementRunner {
             return false
         }
     }
+
+    func interrupt() { interruptRequested.store(true, ordering: .relaxed) }
 
     func tableSchemas() -> [String: String] {
         do { return try client.tableSchemas() } catch {

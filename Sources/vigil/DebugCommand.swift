@@ -19,7 +19,6 @@ struct DebugProfileCommand: ParsableCommand {
         discussion: """
         The worker samples itself (its own pid, its threads, no children) through its admin socket \
         DATA_DIR/admin.sock and sends back a gzip'd pprof profile (go tool pprof agent.pb.gz).
-
         Example: vigil debug profile --duration 30s -o agent.pb.gz
         """
     )

@@ -10,6 +10,15 @@ enum CLI {
         return root.appendingPathComponent(".build/debug/vigil").path
     }
 
+    /// The man pages made for this binary: $VIGIL_MAN_DIR (set by `make test`), else
+    /// where `make man` writes them, `man` in the binary's build directory; nil when
+    /// there are none.
+    static var manDirectory: String? {
+        let build = URL(fileURLWithPath: binary).deletingLastPathComponent().deletingLastPathComponent()
+        let dir = ProcessInfo.processInfo.environment["VIGIL_MAN_DIR"] ?? build.appendingPathComponent("man").path
+        return FileManager.default.fileExists(atPath: dir + "/vigil.1") ? dir : nil
+    }
+
     struct Result {
         let status: Int32
         let stdout: String

@@ -11,6 +11,8 @@ public enum AdminClientError: Error, CustomStringConvertible, Sendable {
     case agent(kind: String, message: String, offset: Int?)
     case connection(String)
     case malformed(String)
+    /// `stop` said to give up (Ctrl-C in the shell); the connection was closed.
+    case interrupted
 
     public var description: String {
         switch self {
@@ -19,6 +21,7 @@ public enum AdminClientError: Error, CustomStringConvertible, Sendable {
         case .agent(_, let message, _): return message
         case .connection(let why): return "connection to the agent lost: \(why)"
         case .malformed(let why): return "unexpected answer from the agent: \(why)"
+        case .interrupted: return "interrupted"
         }
     }
 
@@ -40,8 +43,11 @@ public struct AdminClient: Sendable {
     /// Send `request` (a JSON object), pass each response line but the status to
     /// `handle`, and throw if the status is an error. `idleSeconds` bounds the wait
     /// for each line (the agent serves one client at a time, so it includes waiting
-    /// for another client's request to end).
-    public func send(_ request: String, idleSeconds: Double = 120, handle: (AdminJSON) throws(AdminClientError) -> Void) throws(AdminClientError) {
+    /// for another client's request to end). `stop` is asked every 100 ms while waiting:
+    /// true hangs up, which the agent takes as the end of the request (it interrupts a
+    /// query whose client left).
+    public func send(_ request: String, idleSeconds: Double = 120, stop: () -> Bool = { false },
+                     handle: (AdminJSON) throws(AdminClientError) -> Void) throws(AdminClientError) {
         let socket: UnixSocket
         do { socket = try UnixSocket.connect(to: socketPath) } catch {
             switch error.errno {
@@ -70,10 +76,11 @@ public struct AdminClient: Sendable {
         while true {
             let line: [UInt8]
             do {
-                line = try socket.readLine(limit: Int.max, deadline: Clock.monotonicNanoseconds() + Int64(idleSeconds * 1e9))
+                line = try socket.readLine(limit: Int.max, deadline: Clock.monotonicNanoseconds() + Int64(idleSeconds * 1e9), stop: stop)
             } catch {
                 if let sendFailure { throw sendFailure }
                 switch error {
+                case .stopped: throw .interrupted
                 case .closed: throw .connection("the agent closed the connection before answering (it may have stopped)")
                 case .timedOut: throw .connection("no answer for \(Int(idleSeconds)) s")
                 default: throw .connection("\(error)")

@@ -31,6 +31,10 @@ final class AdminServer: @unchecked Sendable {
     /// A signal each time a query sets `deadline` (at most one pending), finished when
     /// `serve` ends: `AdminService` sleeps on it while no query runs.
     let queryStarts = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    /// The socket of the client whose query runs now (-1: none), watched for a hang-up
+    /// (Ctrl-C in `vigil shell --agent`): a query that returns no rows would otherwise
+    /// run on until its deadline for nobody.
+    let queryClient = Atomic<Int32>(-1)
     /// Held while a request runs: the database and the deadline are one request's.
     private let work = Mutex<Void>(())
     /// Client threads alive; more than `maxClients` at once are told the agent is busy.
@@ -138,8 +142,12 @@ final class AdminServer: @unchecked Sendable {
     }
 
     /// Called every ~100 ms by the service while a query runs: interrupt it once it has
-    /// run past its deadline.
+    /// run past its deadline or its client hung up.
     func enforceDeadline() {
+        let client = queryClient.load(ordering: .relaxed)
+        if client >= 0, UnixSocket.peerHungUp(client), queryClient.compareExchange(expected: client, desired: -1, ordering: .relaxed).exchanged {
+            interrupter.interrupt()
+        }
         let d = deadline.load(ordering: .relaxed)
         guard d != 0, Clock.monotonicNanoseconds() > d, !timedOut.load(ordering: .relaxed) else { return }
         timedOut.store(true, ordering: .relaxed)

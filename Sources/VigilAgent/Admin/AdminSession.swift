@@ -56,6 +56,8 @@ final class AdminSession {
         defer { try? server.store?.clearAdHoc() }
         server.timedOut.store(false, ordering: .relaxed)
         server.deadline.store(Clock.monotonicNanoseconds() + server.queryTimeoutNanoseconds, ordering: .relaxed)
+        server.queryClient.store(connection.fd, ordering: .relaxed)
+        defer { server.queryClient.store(-1, ordering: .relaxed) }
         server.queryStarts.continuation.yield()
         do {
             try server.database.forEachStatement(sql) { statement in

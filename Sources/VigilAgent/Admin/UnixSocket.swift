@@ -133,7 +133,9 @@ final class UnixSocket {
     }
 
     /// Whether the peer has hung up (POLLRDHUP/POLLHUP), without blocking.
-    var peerHungUp: Bool {
+    var peerHungUp: Bool { Self.peerHungUp(fd) }
+
+    static func peerHungUp(_ fd: Int32) -> Bool {
         // POLLRDHUP (0x2000) is hidden from Swift without _GNU_SOURCE.
         let rdhup: Int16 = 0x2000
         var p = pollfd(fd: fd, events: rdhup, revents: 0)
