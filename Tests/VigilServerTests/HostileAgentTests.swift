@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilServer
+import VigilSystem
 import VigilWire
 
 /// Agents that misbehave, on purpose or not: each is refused cleanly, the server stays
@@ -70,10 +71,13 @@ import VigilWire
     }
 
     @Test func anAnswerFarOverTheRowLimitIsCutAndMarked() async throws {
-        // 250,000 rows against a limit of 1,000: the stored part stays small. (A million
-        // rows, 3 MB, take a debug build's `vigil server` 6.5 s to decode: too slow for
-        // the test's in-process server, which shares one executor with the others.)
-        try await TestServer.with(.sqlite, { $0.options.maxRowsPerAnswer = 1000 }) { server in
+        // 250,000 rows against a limit of 1,000: the stored part stays small. Decoding
+        // them takes a debug build seconds (a million, 3 MB, take 6.5 s), so this server
+        // runs on an executor of its own: on the one the other tests' servers share, it
+        // would stall them all that long.
+        let own = SerialTaskExecutor(label: "vigil.test-server.rows")
+        try await withTaskExecutorPreference(own) {
+            let server = try await TestServer.start(.sqlite, executor: own) { $0.options.maxRowsPerAnswer = 1000 }
             let key = try await server.enrollOsquery("loud")
             let token = try await server.adminToken()
             let run = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 1","host_identifiers":["loud"]}"#, token: token)
@@ -87,6 +91,7 @@ import VigilWire
             #expect(target["rows"] == .integer(1000))
             #expect(target["error"] == "answer cut at 1000 rows")
             #expect(try await server.request("/healthz", method: .GET).status == 200)
+            await server.stop()
         }
     }
 

@@ -50,9 +50,8 @@ final class TestServer: @unchecked Sendable {
 
     /// A server on a new database of this kind, or on `shared` (a second server on one PostgreSQL
     /// database), with its files in `directory` (a new temporary one by default).
-    static func start(_ database: TestDatabase, shared: PostgresURL? = nil, directory: String? = nil,
+    static func start(_ database: TestDatabase, shared: PostgresURL? = nil, directory: String? = nil, executor: SerialTaskExecutor = TestServer.executor,
                       _ configure: (inout FleetServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
-        let executor = Self.executor
         let dir = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-server-\(UUID().uuidString)").path
         var configuration = FleetServerConfiguration(dataDirectory: dir)
         configuration.port = 0
