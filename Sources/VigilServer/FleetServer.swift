@@ -114,6 +114,7 @@ public final class FleetServer: Sendable {
         store.subscribeAnswers { [campaigns = fleet.campaigns] ids in campaigns.wake(campaigns: ids) }
         let router = Router(context: FleetRequestContext.self)
         router.add(middleware: RequestMetrics(metrics: metrics))
+        router.add(middleware: ResponseCompression())
         OsqueryEndpoints(fleet: fleet).register(on: router)
         var api = APIEndpoints(fleet: fleet, adminPasswordHash: try await store.setting("admin_password_hash"))
         let ui = WebUI(store: store, fleet: WebUIBridge(api: api, serverName: serverName))
