@@ -75,7 +75,7 @@ extension APIEndpoints {
     func campaign(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
         let id = try Self.id(context)
         guard let campaign = try await fleet.store.campaign(id: id) else { return HTTPJSON.error(.notFound, "no such live query") }
-        let maxRows = request.uri.queryParameters.get("max_rows").flatMap { Int($0) } ?? 10_000
+        let maxRows = Int(try Self.integer(request, "max_rows", in: 0...100_000, default: 10_000))
         let targets = try await targetViews(id, now: FleetContext.now())
         let rows = try await fleet.store.campaignRows(id: id, after: 0, limit: max(0, min(maxRows, 100_000))).map { row -> JSONValue in
             var fields = (try? WireCoding.decode(JSONValue.self, from: Data(row.columns.utf8)))?.object ?? [:]
@@ -99,7 +99,7 @@ extension APIEndpoints {
         guard try await fleet.store.campaign(id: id) != nil else { return HTTPJSON.error(.notFound, "no such live query") }
         let fleet = self.fleet
         // A page that already shows some rows asks only for those after its last.
-        let after = request.uri.queryParameters.get("after").flatMap { Int64($0) } ?? 0
+        let after = try Self.integer(request, "after", in: 0...Int64.max, default: 0)
         let watch = fleet.campaigns
         let body = ResponseBody { writer in
             let token = watch.open(id)

@@ -139,14 +139,19 @@ struct APIEndpoints {
         HostView(host: host, online: now - host.lastSeen <= fleet.options.offlineAfterSeconds)
     }
 
+    /// `page` and `per_page`. The page is bounded so that page × per_page cannot overflow
+    /// (an unbounded page once crashed the server, found by the fuzzer).
     static func paging(_ request: Request) throws -> (limit: Int, offset: Int) {
-        let q = request.uri.queryParameters
-        let perPage = q.get("per_page").map { Int($0) } ?? 100
-        let page = q.get("page").map { Int($0) } ?? 0
-        guard let perPage, let page, (1...1000).contains(perPage), page >= 0 else {
-            throw HTTPError(.badRequest, message: "page must be 0 or more and per_page 1 to 1000")
-        }
-        return (perPage, page * perPage)
+        let perPage = try integer(request, "per_page", in: 1...1000, default: 100)
+        let page = try integer(request, "page", in: 0...maxPage, default: 0)
+        return (Int(perPage), Int(page * perPage))
+    }
+
+    static let maxPage: Int64 = 100_000_000
+
+    /// 404 unless the host exists (a listing for a host that does not is not an empty list).
+    func requireHost(_ id: Int64) async throws {
+        guard try await fleet.store.host(id: id) != nil else { throw HTTPError(.notFound, message: "no such host") }
     }
 
     func hosts(_ request: Request) async throws -> Response {
@@ -165,6 +170,16 @@ struct APIEndpoints {
         if let label = q.get("label") { query.labelID = try await resolveLabels([label])[0] }
         let hosts = try await fleet.store.hosts(query)
         return HTTPJSON.response(["hosts": hosts.map { view($0, now: now) }])
+    }
+
+    /// An integer query parameter within `range`, or `fallback` when absent; anything
+    /// else is refused with the parameter's name (never silently replaced by the default).
+    static func integer(_ request: Request, _ name: String, in range: ClosedRange<Int64>, default fallback: Int64) throws -> Int64 {
+        guard let text = request.uri.queryParameters.get(name) else { return fallback }
+        guard let value = Int64(text), range.contains(value) else {
+            throw HTTPError(.badRequest, message: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text.prefix(40))'")
+        }
+        return value
     }
 
     static func id(_ context: FleetRequestContext) throws -> Int64 {

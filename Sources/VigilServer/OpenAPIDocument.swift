@@ -9,10 +9,10 @@ enum OpenAPIDocument {
             var operation: [String: JSONValue] = ["summary": .string(route.summary)]
             var parameters: [JSONValue] = []
             for name in pathParameters(route.path) {
-                parameters.append(.object(["name": .string(name), "in": "path", "required": .bool(true), "schema": .object(["type": "string"])]))
+                parameters.append(.object(["name": .string(name), "in": "path", "required": .bool(true), "schema": schema(name)]))
             }
             for name in route.query {
-                parameters.append(.object(["name": .string(name), "in": "query", "required": .bool(false), "schema": .object(["type": "string"])]))
+                parameters.append(.object(["name": .string(name), "in": "query", "required": .bool(false), "schema": schema(name)]))
             }
             if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
             if let body = route.body {
@@ -40,6 +40,25 @@ enum OpenAPIDocument {
             "components": .object(["securitySchemes": .object(["bearer": .object(["type": "http", "scheme": "bearer"])])]),
             "paths": .object(paths),
         ])
+    }
+
+    /// Each parameter's type and range, as the handlers check them (a value outside is a 400).
+    static func schema(_ parameter: String) -> JSONValue {
+        func integer(_ minimum: Int64, _ maximum: Int64? = nil) -> JSONValue {
+            var s: [String: JSONValue] = ["type": "integer", "format": "int64", "minimum": .integer(minimum)]
+            if let maximum { s["maximum"] = .integer(maximum) }
+            return .object(s)
+        }
+        switch parameter {
+        case "id", "after", "since": return integer(0)
+        case "page": return integer(0, APIEndpoints.maxPage)
+        case "per_page": return integer(1, 1000)
+        case "max_rows": return integer(0, 100_000)
+        // Empty: no filter (as a form's "any" sends it).
+        case "status": return .object(["type": "string", "enum": .array(["", "online", "offline"])])
+        case "log_type": return .object(["type": "string", "enum": .array(["result", "status"])])
+        default: return .object(["type": "string"])
+        }
     }
 
     static func pathParameters(_ path: String) -> [String] {

@@ -40,6 +40,7 @@ extension APIEndpoints {
             APIRoute(method: .post, path: "/api/v1/hosts/{id}/profiles", summary: "Ask a Vigil agent for a CPU profile of itself (no restart)", role: .admin,
                      body: "{\"seconds\": integer (default 30), \"frequency\": integer (default 99)}") { r, c in try await requestProfile(r, c) },
             APIRoute(method: .get, path: "/api/v1/hosts/{id}/profiles", summary: "A host's profiles, newest first", role: .observer) { _, c in
+                try await requireHost(try Self.id(c))
                 let records = try await fleet.store.profiles(hostID: try Self.id(c))
                 return HTTPJSON.response(["profiles": JSONValue.array(records.map(Self.view))])
             },
@@ -106,7 +107,14 @@ extension APIEndpoints {
 
     func requestProfile(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
         struct Body: Decodable { var seconds: Int?; var frequency: Int? }
-        let body = (try? await HTTPJSON.decode(Body.self, request)) ?? Body()
+        // No body asks for the defaults; a body that is not this JSON is refused.
+        let data = try await HTTPJSON.body(request)
+        let body: Body
+        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) { body = Body() } else {
+            do { body = try WireCoding.decode(Body.self, from: data) } catch {
+                throw HTTPError(.badRequest, message: "the body is {\"seconds\": integer, \"frequency\": integer}: \(error)")
+            }
+        }
         let profile = try await startProfile(hostID: try Self.id(context), seconds: body.seconds ?? 30, frequency: body.frequency ?? 99)
         return HTTPJSON.response(["profile_id": profile])
     }

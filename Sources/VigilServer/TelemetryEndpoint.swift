@@ -49,7 +49,8 @@ extension APIEndpoints {
 
     func hostTelemetry(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
         let id = try Self.id(context)
-        let since = request.uri.queryParameters.get("since").flatMap { Int64($0) } ?? FleetContext.now() - 86_400
+        try await requireHost(id)
+        let since = try Self.integer(request, "since", in: 0...Int64.max, default: FleetContext.now() - 86_400)
         return HTTPJSON.response(["points": try await fleet.store.telemetry(hostID: id, since: since)])
     }
 

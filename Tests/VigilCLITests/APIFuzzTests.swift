@@ -19,6 +19,9 @@ import VigilTestSupport
         #expect(server.wait(30) { try server.hosts(token).count == 1 }, "the agent did not enroll: \(agent.log)")
         _ = try server.api("/api/v1/labels", method: "POST", body: #"{"name":"fuzzed","query":"SELECT 1"}"#, token: token)
 
+        // (negative_data_rejection is left out: with it, schemathesis 4.32.5 on this Python
+        // stops with an internal "AST constructor recursion depth mismatch". APITests
+        // checks the refusals of out-of-range parameters instead.)
         let checks = "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance"
         let run = try CLI.run([
             "run", server.url + "/api/openapi.json", "--tls-verify", server.ca, "-H", "Authorization: Bearer \(token)",

@@ -109,4 +109,27 @@ import VigilWire
             #expect(try await server.request("/api/v1/hosts?status=bogus", method: .GET, token: token).status == 400)
         }
     }
+
+    /// Parameters outside their documented types and ranges are refused with 400 and the
+    /// parameter's name, never taken as a default, and never crash the server (a huge
+    /// page once overflowed page × per_page; the fuzzer found it once pages were typed).
+    @Test func outOfRangeParametersAreRefusedWithTheirName() async throws {
+        try await TestServer.with(.sqlite) { server in
+            let token = try await server.adminToken()
+            _ = try await server.enrollOsquery("h1")
+            for (path, name) in [("/api/v1/results?page=9223372036854775807&per_page=1000", "page"), ("/api/v1/hosts?per_page=0", "per_page"),
+                                 ("/api/v1/hosts?page=-1", "page"), ("/api/v1/hosts/1/telemetry?since=yesterday", "since")] {
+                let r = try await server.request(path, method: .GET, token: token)
+                #expect(r.status == 400 && r.text.contains(name), "\(path): \(r.status) \(r.text)")
+            }
+            let run = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 1","host_identifiers":["h1"]}"#, token: token)
+            let id = try #require(run.json?["campaign_id"]?.text)
+            let rows = try await server.request("/api/v1/queries/run/\(id)?max_rows=abc", method: .GET, token: token)
+            #expect(rows.status == 400 && rows.text.contains("max_rows"), "\(rows.text)")
+            // A listing for a host that does not exist is a 404, not an empty list.
+            #expect(try await server.request("/api/v1/hosts/999/telemetry", method: .GET, token: token).status == 404)
+            #expect(try await server.request("/api/v1/hosts/999/profiles", method: .GET, token: token).status == 404)
+            #expect(try await server.request("/healthz", method: .GET).status == 200)
+        }
+    }
 }
