@@ -53,10 +53,14 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // libiptc (libip4tc-dev): the iptables table's rules, as iptables-legacy reads them.
         .systemLibrary(name: "CIPTables", path: "Sources/CIPTables"),
+        // librpm (librpm-dev's headers), opened with dlopen so vigil starts on hosts without it.
+        .target(name: "CRPM", linkerSettings: [.linkedLibrary("dl")]),
+        // libmagic (libmagic-dev's header), opened with dlopen likewise: the magic table.
+        .target(name: "CMagic", linkerSettings: [.linkedLibrary("dl")]),
 
         .target(
             name: "VigilSystem",
-            dependencies: ["CCrypto", "CLinux", "CIPTables"]
+            dependencies: ["CCrypto", "CLinux", "CIPTables", "CRPM", "CMagic"]
         ),
         // Generic libbpf wrapper: objects, programs, maps, links, ring buffers, probes.
         .target(
