@@ -57,10 +57,12 @@ let package = Package(
         .target(name: "CRPM", linkerSettings: [.linkedLibrary("dl")]),
         // libmagic (libmagic-dev's header), opened with dlopen likewise: the magic table.
         .target(name: "CMagic", linkerSettings: [.linkedLibrary("dl")]),
+        // libcurl (libcurl4-openssl-dev's headers), opened with dlopen likewise: the curl table.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
 
         .target(
             name: "VigilSystem",
-            dependencies: ["CCrypto", "CLinux", "CIPTables", "CRPM", "CMagic"]
+            dependencies: ["CCrypto", "CLinux", "CIPTables", "CRPM", "CMagic", "CCurl"]
         ),
         // Generic libbpf wrapper: objects, programs, maps, links, ring buffers, probes.
         .target(

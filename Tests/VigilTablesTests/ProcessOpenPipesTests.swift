@@ -13,7 +13,8 @@ import VigilSQL
         child.arguments = ["30"]
         child.standardOutput = pipe
         try child.run()
-        defer { child.terminate(); child.waitUntilExit() }
+        // SIGKILL: children of the test runner inherit its blocked SIGTERM.
+        defer { kill(child.processIdentifier, SIGKILL); child.waitUntilExit() }
         let readFD = pipe.fileHandleForReading.fileDescriptor
         var st = stat()
         try #require(fstat(readFD, &st) == 0)
