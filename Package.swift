@@ -53,10 +53,16 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // libiptc (libip4tc-dev): the iptables table's rules, as iptables-legacy reads them.
         .systemLibrary(name: "CIPTables", path: "Sources/CIPTables"),
+        // librpm (librpm-dev's headers), opened with dlopen so vigil starts on hosts without it.
+        .target(name: "CRPM", linkerSettings: [.linkedLibrary("dl")]),
+        // libmagic (libmagic-dev's header), opened with dlopen likewise: the magic table.
+        .target(name: "CMagic", linkerSettings: [.linkedLibrary("dl")]),
+        // libcurl (libcurl4-openssl-dev's headers), opened with dlopen likewise: the curl table.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
 
         .target(
             name: "VigilSystem",
-            dependencies: ["CCrypto", "CLinux", "CIPTables", "CZlib"]
+            dependencies: ["CCrypto", "CLinux", "CIPTables", "CZlib", "CRPM", "CMagic", "CCurl"]
         ),
         // Generic libbpf wrapper: objects, programs, maps, links, ring buffers, probes.
         .target(

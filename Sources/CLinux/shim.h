@@ -159,4 +159,7 @@ static inline unsigned long vigil_resolver_options(void) {
     return options;
 }
 
+/* Extended attributes (the extended_attributes table): llistxattr, lgetxattr. */
+#include <sys/xattr.h>
+
 #endif

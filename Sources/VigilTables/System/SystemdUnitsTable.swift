@@ -1,0 +1,138 @@
+import Glibc
+import VigilSQL
+import VigilSystem
+
+/// `systemd_units`: the system's unit files, read from systemd's unit folders in
+/// its order of precedence (the first file of a name wins), as
+/// `systemctl list-unit-files` lists them. osquery asks a running systemd over
+/// D-Bus; Vigil reads the files, so it also answers in a container or chroot
+/// without systemd, and it lists every unit file rather than the units systemd
+/// has loaded. What only a running manager knows (active and sub state, jobs,
+/// `following`) is NULL: Vigil does not guess it.
+public struct SystemdUnitsTable: VirtualTable {
+    public let schema = TableSchema("systemd_units", "Track systemd units.", [
+        Column("id", .text, "Unique unit identifier"),
+        Column("description", .text, "Unit description"),
+        Column("load_state", .text, "Reflects whether the unit definition was properly loaded: 'loaded', or 'masked' for a link to /dev/null"),
+        Column("active_state", .text, "The high-level unit activation state, i.e. generalization of SUB; NULL (known only to the running manager, over D-Bus)"),
+        Column("sub_state", .text, "The low-level unit activation state, values depend on unit type; NULL (known only to the running manager)"),
+        Column("unit_file_state", .text, "Whether the unit file is enabled, e.g. `enabled`, `masked`, `disabled`, `static`, `alias`, `indirect` (worked out from [Install] and the links in /etc/systemd/system, as systemctl does offline)"),
+        Column("following", .text, "The name of another unit that this unit follows in state; NULL (known only to the running manager)"),
+        Column("object_path", .text, "The object path for this unit"),
+        Column("job_id", .bigint, "Next queued job id; NULL (known only to the running manager)"),
+        Column("job_type", .text, "Job type; NULL (known only to the running manager)"),
+        Column("job_path", .text, "The object path for the job; NULL (known only to the running manager)"),
+        Column("fragment_path", .text, "The unit file path this unit was read from, if there is any"),
+        Column("user", .text, "The configured user, if any"),
+        Column("source_path", .text, "Path to the (possibly generated) unit configuration file"),
+    ])
+
+    /// systemd's system unit folders, highest precedence first (systemd.unit(5)).
+    static let unitDirectories = [
+        "/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
+        "/run/systemd/generator.early", "/etc/systemd/system", "/run/systemd/system",
+        "/run/systemd/generator", "/usr/local/lib/systemd/system", "/lib/systemd/system",
+        "/usr/lib/systemd/system", "/run/systemd/generator.late",
+    ]
+    static let unitSuffixes = [".service", ".socket", ".target", ".timer", ".mount", ".automount", ".path", ".slice", ".scope", ".swap", ".device"]
+
+    public init() {}
+
+    public func generate(_ context: QueryContext) throws -> RowSequence {
+        var seenDirectories = Set<String>(), seenUnits = Set<String>()
+        var units: [(id: String, path: String, directory: String)] = []
+        for dir in Self.unitDirectories {
+            // /lib is /usr/lib on merged-/usr systems: read each real folder once.
+            guard let real = Self.realPath(dir), seenDirectories.insert(real).inserted,
+                  let names = try? FileSystem.list(dir) else { continue }
+            // Templates (getty@.service) are unit files but never units of their own.
+            for name in names.sorted() where Self.unitSuffixes.contains(where: name.hasSuffix) && !name.contains("@.")
+                && seenUnits.insert(name).inserted {
+                units.append((name, dir + "/" + name, dir))
+            }
+        }
+        let wantsText = context.isAnyUsed("description", "user", "unit_file_state")
+        let enabledLinks = context.isUsed("unit_file_state") ? Self.enabledLinks() : []
+        return RowSequence(units) { unit in
+            var row = Row(schema)
+            row["id"] = .text(unit.id)
+            let target = Self.realPath(unit.path)
+            let masked = target == "/dev/null" || ((try? FileSystem.status(unit.path))?.st_size == 0 && target != nil)
+            row["load_state"] = .text(masked ? "masked" : "loaded")
+            row["object_path"] = .text("/org/freedesktop/systemd1/unit/" + Self.busLabel(unit.id))
+            row["fragment_path"] = .text(masked ? "" : target ?? unit.path)
+            row["source_path"] = .text(unit.directory.hasPrefix("/run/systemd/generator") ? unit.path : "")
+            row["description"] = .text("")
+            row["user"] = .text("")
+            if masked { row["unit_file_state"] = .text("masked") }
+            if wantsText, !masked, let text = FileSystem.readTextIfPresent(unit.path) {
+                let values = Self.values(text)
+                row["description"] = .text(values["Unit.Description"] ?? "")
+                row["user"] = .text(values["Service.User"] ?? "")
+                row["unit_file_state"] = .text(Self.fileState(unit.id, path: unit.path, target: target, values, enabledLinks))
+            }
+            return row
+        }
+    }
+
+    /// systemctl's unit file state, for an unmasked file: an alias when it is a link
+    /// to a unit of another name; static without an [Install] section; enabled when
+    /// a .wants/.requires/.upholds folder (or an Alias= link) of /etc/systemd/system
+    /// names it; indirect when only Also= could enable it; disabled otherwise.
+    static func fileState(_ id: String, path: String, target: String?, _ values: [String: String], _ enabledLinks: Set<String>) -> String {
+        if let target, target.split(separator: "/").last.map(String.init) != id { return "alias" }
+        let install = ["WantedBy", "RequiredBy", "UpheldBy", "Alias"].compactMap { values["Install." + $0] }.filter { !$0.isEmpty }
+        let also = values["Install.Also"].map { !$0.isEmpty } ?? false
+        if install.isEmpty && !also { return "static" }
+        if enabledLinks.contains(id) { return "enabled" }
+        let aliases = (values["Install.Alias"] ?? "").split(separator: " ").map(String.init)
+        if aliases.contains(where: { FileSystem.exists("/etc/systemd/system/" + $0) }) { return "enabled" }
+        return install.isEmpty ? "indirect" : "disabled"
+    }
+
+    /// Names of the links in /etc/systemd/system/*.{wants,requires,upholds}: the units `systemctl enable` enabled.
+    static func enabledLinks() -> Set<String> {
+        let root = "/etc/systemd/system"
+        var names = Set<String>()
+        for dir in (try? FileSystem.list(root)) ?? [] where dir.hasSuffix(".wants") || dir.hasSuffix(".requires") || dir.hasSuffix(".upholds") {
+            names.formUnion((try? FileSystem.list(root + "/" + dir)) ?? [])
+        }
+        return names
+    }
+
+    /// realpath(3): the folder or file with every link resolved; nil when missing.
+    static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    /// "Section.Key" → the last value of each key in the unit file (later ones override).
+    static func values(_ text: String) -> [String: String] {
+        var out: [String: String] = [:]
+        var section = ""
+        for raw in FileSystem.lines(text) {
+            let line = raw.trimmingCharacters()
+            if line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("["), line.hasSuffix("]") { section = String(line.dropFirst().dropLast()); continue }
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            out[section + "." + line[..<eq].trimmingCharacters()] = line[line.index(after: eq)...].trimmingCharacters()
+        }
+        return out
+    }
+
+    /// The unit's name as a D-Bus object path label (sd_bus_path_encode): letters
+    /// and digits kept, every other byte as _XX in lower-case hex.
+    static func busLabel(_ name: String) -> String {
+        var out = ""
+        for byte in name.utf8 {
+            let c = Character(Unicode.Scalar(byte))
+            if c.isASCII && (c.isLetter || c.isNumber) { out.append(c) } else { out += "_" + String(byte, radix: 16).leftPadded(2) }
+        }
+        return out
+    }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}

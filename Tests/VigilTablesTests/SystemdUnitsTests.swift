@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import VigilSQL
+import VigilTestSupport
+
+/// systemd_units against `systemctl --root=/ list-unit-files` (systemctl reads the
+/// unit folders itself when no manager runs, as on the test machines).
+@Suite(.serialized, .requiresRoot) struct SystemdUnitsTests {
+    static func unitFiles() throws -> [String: String] {
+        var out: [String: String] = [:]
+        for line in try shell(["systemctl", "--root=/", "list-unit-files", "--no-pager", "--no-legend"]).split(separator: "\n") {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            if f.count >= 2 { out[String(f[0])] = String(f[1]) }
+        }
+        return out
+    }
+
+    @Test func unitsMatchSystemctlListUnitFiles() throws {
+        try requireRoot()
+        // A unit of the test's own, with a description and a user.
+        let name = "vigil-test-\(UInt32.random(in: 0..<1_000_000)).service"
+        let path = "/etc/systemd/system/\(name)"
+        try "[Unit]\nDescription=Vigil test unit\n\n[Service]\nUser=nobody\nExecStart=/bin/true\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+
+        let truth = try Self.unitFiles()
+        try #require(truth[name] != nil, "systemctl does not list \(name)")
+        // Templates (name@.service) are unit files but never units of their own.
+        let expected = Set(truth.keys.filter { !$0.contains("@.") })
+        let rows = try query("SELECT id, load_state, unit_file_state, description, user, fragment_path, object_path FROM systemd_units")
+        let byID = Dictionary(rows.map { ($0["id"]!.string, $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(Set(byID.keys) == expected)
+        #expect(byID.count == rows.count, "a unit listed twice")
+        for (unit, state) in truth where byID[unit] != nil {
+            #expect((byID[unit]?["load_state"]?.string == "masked") == (state == "masked"), "\(unit): \(state)")
+            #expect(byID[unit]?["unit_file_state"]?.string == state, "\(unit)")
+        }
+        let mine = try #require(byID[name])
+        #expect(mine["description"]?.string == "Vigil test unit")
+        #expect(mine["user"]?.string == "nobody")
+        #expect(mine["unit_file_state"]?.string == "static")   // no [Install] section
+        #expect(mine["fragment_path"]?.string == path)
+        #expect(mine["object_path"]?.string == "/org/freedesktop/systemd1/unit/" + name.replacingOccurrences(of: "-", with: "_2d").replacingOccurrences(of: ".", with: "_2e"))
+    }
+}
