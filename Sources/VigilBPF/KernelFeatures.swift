@@ -57,23 +57,14 @@ public enum KernelFeatures {
     /// the load), so only a load tells; nothing is attached.
     static func lsmPrograms(btf: Bool) -> FeatureCheck {
         let title = "BPF LSM programs"
-        guard btf, let types = btf__load_vmlinux_btf() else { return FeatureCheck(title, false, "kernel BTF unreadable: cannot tell") }
-        defer { btf__free(types) }
-        let hook = btf__find_by_name_kind(types, "bpf_lsm_file_open", 12)  // BTF_KIND_FUNC
-        guard hook > 0 else { return FeatureCheck(title, false, "no bpf_lsm_file_open in the kernel's BTF (CONFIG_BPF_LSM off)") }
-        var opts = bpf_prog_load_opts()
-        opts.sz = MemoryLayout<bpf_prog_load_opts>.size
-        opts.expected_attach_type = BPF_LSM_MAC
-        opts.attach_btf_id = UInt32(hook)
-        var instructions = [bpf_insn(), bpf_insn()]
-        instructions[0].code = 0xb7  // BPF_ALU64 | BPF_MOV | BPF_K: r0 = 0
-        instructions[1].code = 0x95  // BPF_JMP | BPF_EXIT
-        let fd = bpf_prog_load(BPF_PROG_TYPE_LSM, "vigil_lsm_probe", "GPL", &instructions, 2, &opts)
-        guard fd >= 0 else {
-            return FeatureCheck(title, false, "load refused: \(String(cString: strerror(-fd))); deny rules use fanotify, seccomp and Landlock instead")
+        switch loadSmallest(BPF_PROG_TYPE_LSM, attach: BPF_LSM_MAC, on: "bpf_lsm_file_open", name: "vigil_lsm_probe", btf: btf) {
+        case .failure(let why):
+            return FeatureCheck(title, false, why.isRefusal ? "\(why.text); deny rules use fanotify, seccomp and Landlock instead"
+                                                            : why.text + (why.text.hasPrefix("no ") ? " (CONFIG_BPF_LSM off)" : ""))
+        case .success(let fd):
+            close(fd)
+            return FeatureCheck(title, true, "an LSM program loads (deny rules use fanotify, seccomp and Landlock today)")
         }
-        close(fd)
-        return FeatureCheck(title, true, "an LSM program loads (deny rules use fanotify, seccomp and Landlock today)")
     }
 
     /// Whether an fentry program loads and attaches (the smallest one, on vfs_read; the
@@ -81,28 +72,43 @@ public enum KernelFeatures {
     /// uses BTF tracepoints and syscall tracepoints, which need none.
     static func fentryPrograms(btf: Bool) -> FeatureCheck {
         let title = "BPF fentry/fexit programs"
-        guard btf, let types = btf__load_vmlinux_btf() else { return FeatureCheck(title, false, "kernel BTF unreadable: cannot tell") }
+        switch loadSmallest(BPF_PROG_TYPE_TRACING, attach: BPF_TRACE_FENTRY, on: "vfs_read", name: "vigil_fentry_probe", btf: btf) {
+        case .failure(let why):
+            return FeatureCheck(title, false, why.isRefusal ? "\(why.text); Vigil uses tracepoints instead" : why.text)
+        case .success(let fd):
+            defer { close(fd) }
+            let link = bpf_link_create(fd, 0, BPF_TRACE_FENTRY, nil)
+            guard link >= 0 else {
+                return FeatureCheck(title, false, "loads, but attaching is refused: \(String(cString: strerror(-link))); Vigil uses tracepoints instead")
+            }
+            close(link)
+            return FeatureCheck(title, true, "load and attach (Vigil's sensors use tracepoints and need none)")
+        }
+    }
+
+    struct ProbeFailure: Error {
+        let text: String
+        /// The kernel refused the load (not: the probe could not be made).
+        let isRefusal: Bool
+    }
+
+    /// Loads the smallest program (r0 = 0; exit) of `type` for the kernel function
+    /// `function` (found in the kernel's BTF); its fd, to close, or why not.
+    static func loadSmallest(_ type: bpf_prog_type, attach: bpf_attach_type, on function: String, name: String, btf: Bool) -> Result<Int32, ProbeFailure> {
+        guard btf, let types = btf__load_vmlinux_btf() else { return .failure(ProbeFailure(text: "kernel BTF unreadable: cannot tell", isRefusal: false)) }
         defer { btf__free(types) }
-        let target = btf__find_by_name_kind(types, "vfs_read", 12)  // BTF_KIND_FUNC
-        guard target > 0 else { return FeatureCheck(title, false, "no vfs_read in the kernel's BTF: cannot tell") }
+        let target = btf__find_by_name_kind(types, function, 12)  // BTF_KIND_FUNC
+        guard target > 0 else { return .failure(ProbeFailure(text: "no \(function) in the kernel's BTF", isRefusal: false)) }
         var opts = bpf_prog_load_opts()
         opts.sz = MemoryLayout<bpf_prog_load_opts>.size
-        opts.expected_attach_type = BPF_TRACE_FENTRY
+        opts.expected_attach_type = attach
         opts.attach_btf_id = UInt32(target)
         var instructions = [bpf_insn(), bpf_insn()]
-        instructions[0].code = 0xb7  // r0 = 0
-        instructions[1].code = 0x95  // exit
-        let fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "vigil_fentry_probe", "GPL", &instructions, 2, &opts)
-        guard fd >= 0 else {
-            return FeatureCheck(title, false, "load refused: \(String(cString: strerror(-fd))); Vigil uses tracepoints instead")
-        }
-        defer { close(fd) }
-        let link = bpf_link_create(fd, 0, BPF_TRACE_FENTRY, nil)
-        guard link >= 0 else {
-            return FeatureCheck(title, false, "loads, but attaching is refused: \(String(cString: strerror(-link))); Vigil uses tracepoints instead")
-        }
-        close(link)
-        return FeatureCheck(title, true, "load and attach (Vigil's sensors use tracepoints and need none)")
+        instructions[0].code = 0xb7  // BPF_ALU64 | BPF_MOV | BPF_K: r0 = 0
+        instructions[1].code = 0x95  // BPF_JMP | BPF_EXIT
+        let fd = bpf_prog_load(type, name, "GPL", &instructions, 2, &opts)
+        guard fd >= 0 else { return .failure(ProbeFailure(text: "load refused: \(String(cString: strerror(-fd)))", isRefusal: true)) }
+        return .success(fd)
     }
 
     /// A kfunc the programs call, looked up by name in the kernel's BTF.

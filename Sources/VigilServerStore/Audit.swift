@@ -44,6 +44,6 @@ public final class AuditNote: Sendable {
         set { text.withLock { $0 = String(newValue.prefix(AuditNote.maxDetailBytes)) } }
     }
 
-    /// Live query SQL is at most 64 KiB; more is cut.
+    /// A detail is kept to 65,536 characters (a live query's SQL is at most 64 KiB anyway).
     public static let maxDetailBytes = 65_536
 }

@@ -115,6 +115,12 @@ final class RunningServer {
         return answer
     }
 
+    /// The `counter` of each stored result line of the query `name`, in the order stored.
+    func counters(_ name: String, token: String) throws -> [Int] {
+        let reply = try api("/api/v1/results?name=\(name)&per_page=1000", token: token) as? [String: Any]
+        return ((reply?["results"] as? [[String: Any]]) ?? []).compactMap { $0["counter"] as? Int }
+    }
+
     /// Poll `condition` every 200 ms for up to `seconds`.
     func wait(_ seconds: Double, for condition: () throws -> Bool) -> Bool { poll(seconds, condition) }
 }

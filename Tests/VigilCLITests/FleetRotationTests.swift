@@ -16,10 +16,7 @@ import VigilTestSupport
         let firstSecret = try String(contentsOfFile: server.dir + "/enroll_secret", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         try firstSecret.write(toFile: secretFile, atomically: true, encoding: .utf8)
         let agent = try RunningAgent(config: FleetTests.quietConfig, flags: server.agentFlags(enrollSecretPath: secretFile))
-        func counters() throws -> [Int] {
-            let reply = try server.api("/api/v1/results?name=tick&per_page=1000", token: token) as? [String: Any]
-            return ((reply?["results"] as? [[String: Any]]) ?? []).compactMap { $0["counter"] as? Int }
-        }
+        func counters() throws -> [Int] { try server.counters("tick", token: token) }
         func grows(by n: Int, _ what: String) throws {
             let start = try counters().count
             #expect(server.wait(45) { try counters().count >= start + n }, "no results after \(what): \(agent.log.suffix(2000))")
@@ -75,10 +72,7 @@ import VigilTestSupport
         _ = try server.api("/api/v1/config", method: "PUT", body: #"{"schedule":{"tick":{"query":"SELECT hex(zeroblob(1000)) AS pad","interval":1,"snapshot":true}}}"#, token: token)
         let agent = try RunningAgent(config: FleetTests.quietConfig,
                                      flags: server.agentFlags(["--logger_tls_max_pending_bytes=16384", "--vigil_telemetry_interval=2"]))
-        func counters() throws -> [Int] {
-            let reply = try server.api("/api/v1/results?name=tick&per_page=1000", token: token) as? [String: Any]
-            return ((reply?["results"] as? [[String: Any]]) ?? []).compactMap { $0["counter"] as? Int }
-        }
+        func counters() throws -> [Int] { try server.counters("tick", token: token) }
         #expect(server.wait(40) { try counters().count >= 2 }, "no results reached the server: \(agent.log)")
         server.stop()
         usleep(20_000_000)

@@ -105,10 +105,7 @@ import VigilTestSupport
         let token = try server.adminToken()
         _ = try server.api("/api/v1/config", method: "PUT", body: #"{"schedule":{"tick":{"query":"SELECT 1 AS one","interval":1,"snapshot":true}}}"#, token: token)
         let agent = try RunningAgent(config: Self.quietConfig, flags: server.agentFlags())
-        func serverCounters() throws -> [Int] {
-            let reply = try server.api("/api/v1/results?name=tick&per_page=1000", token: token) as? [String: Any]
-            return ((reply?["results"] as? [[String: Any]]) ?? []).compactMap { $0["counter"] as? Int }
-        }
+        func serverCounters() throws -> [Int] { try server.counters("tick", token: token) }
         #expect(server.wait(40) { try serverCounters().count >= 2 }, "no results reached the server: \(agent.log)")
         server.stop()
         let before = try agent.results().filter { $0["name"] as? String == "tick" }.count
@@ -131,10 +128,7 @@ import VigilTestSupport
         let token = try server.adminToken()
         _ = try server.api("/api/v1/config", method: "PUT", body: #"{"schedule":{"tick":{"query":"SELECT 1 AS one","interval":1,"snapshot":true}}}"#, token: token)
         let agent = try RunningAgent(config: Self.quietConfig, flags: server.agentFlags())
-        func serverCounters() throws -> [Int] {
-            let reply = try server.api("/api/v1/results?name=tick&per_page=1000", token: token) as? [String: Any]
-            return ((reply?["results"] as? [[String: Any]]) ?? []).compactMap { $0["counter"] as? Int }
-        }
+        func serverCounters() throws -> [Int] { try server.counters("tick", token: token) }
         #expect(server.wait(40) { try serverCounters().count >= 3 }, "no results reached the server: \(agent.log)")
         let acknowledged = try serverCounters()
         server.kill9()
