@@ -11,6 +11,9 @@ public enum FlameGraphSVG {
         /// Frames narrower than this (pixels) are left out, as flamegraph.pl does,
         /// so a profile with thousands of tiny stacks stays a small file.
         public var minimumWidth = 0.1
+        /// A differential graph (Gregg's): this profile's frames coloured by how their share
+        /// of all samples changed since `baseline`, red for grown, blue for shrunk.
+        public var baseline: NamedStacks?
         public init() {}
     }
 
@@ -46,25 +49,44 @@ public enum FlameGraphSVG {
         let top = 60, bottom = 30
         let height = top + levels * fh + bottom
         var body = ""
+        let before = options.baseline.map { Self.shares($0) }
+        // Differences are shaded against the largest drawn (at least a tenth of a point, so
+        // noise between two like profiles stays pale).
+        var largest = 0.1
+        if let before {
+            func walk(_ n: Node, _ path: String) {
+                guard Double(n.value) * scale >= options.minimumWidth else { return }
+                largest = max(largest, abs(Double(n.value) / Double(total) * 100 - (before.shares[path] ?? 0)))
+                for child in n.children.values { walk(child, path + "\u{1}" + stacks.functions[child.function].name) }
+            }
+            walk(root, "")
+        }
         // Depth-first, children in name order, each frame at the x its left siblings leave.
-        func emit(_ n: Node, x: UInt64, level: Int) {
+        func emit(_ n: Node, x: UInt64, level: Int, path: String) {
             let w = Double(n.value) * scale
             guard w >= options.minimumWidth else { return }
             let name = n.function < 0 ? "all" : stacks.functions[n.function].name
             let file = n.function < 0 ? "" : stacks.functions[n.function].file
             let y = height - bottom - (level + 1) * fh
             let px = pad + Double(x) * scale
+            var title = "\(name) (\(n.value) \(unit(stacks.kind)), \(percent(n.value, total))"
+            var fill = color(name: name, file: file)
+            if let before {
+                let change = Double(n.value) / Double(total) * 100 - (before.shares[path] ?? 0)
+                title += ", \(change >= 0 ? "+" : "−")\(fmt(abs(change))) points"
+                fill = Self.difference(change / largest)
+            }
             body += "<g class=\"f\" data-x=\"\(x)\" data-v=\"\(n.value)\" data-d=\"\(level)\">"
-            body += "<title>\(escape(name)) (\(n.value) \(unit(stacks.kind)), \(percent(n.value, total)))</title>"
-            body += "<rect x=\"\(fmt(px))\" y=\"\(y)\" width=\"\(fmt(w))\" height=\"\(fh - 1)\" rx=\"2\" fill=\"\(color(name: name, file: file))\"/>"
+            body += "<title>\(escape(title)))</title>"
+            body += "<rect x=\"\(fmt(px))\" y=\"\(y)\" width=\"\(fmt(w))\" height=\"\(fh - 1)\" rx=\"2\" fill=\"\(fill)\"/>"
             body += "<text x=\"\(fmt(px + 3))\" y=\"\(y + fh - 4)\">\(escape(fitted(name, width: w)))</text></g>\n"
             var childX = x
             for child in n.children.values.sorted(by: { stacks.functions[$0.function].name < stacks.functions[$1.function].name }) {
-                emit(child, x: childX, level: level + 1)
+                emit(child, x: childX, level: level + 1, path: path + "\u{1}" + stacks.functions[child.function].name)
                 childX += child.value
             }
         }
-        emit(root, x: 0, level: 0)
+        emit(root, x: 0, level: 0, path: "")
 
         var svg = "<?xml version=\"1.0\" standalone=\"no\"?>\n"
         svg += "<svg version=\"1.1\" width=\"\(options.width)\" height=\"\(height)\" viewBox=\"0 0 \(options.width) \(height)\" "
@@ -82,6 +104,27 @@ public enum FlameGraphSVG {
         svg += "<script type=\"text/ecmascript\"><![CDATA[\(FlameGraphScript.javascript)]]></script>\n"
         svg += "</svg>\n"
         return svg
+    }
+
+    /// Each call path's share of all samples, in percent: the key is the names from the
+    /// root joined by U+0001 ("" for the root), as `render` walks them.
+    static func shares(_ stacks: NamedStacks) -> (shares: [String: Double], total: UInt64) {
+        let total = max(stacks.total, 1)
+        var values: [String: UInt64] = ["": stacks.total]
+        for stack in stacks.stacks {
+            var path = ""
+            for f in stack.path {
+                path += "\u{1}" + stacks.functions[f].name
+                values[path, default: 0] += stack.value
+            }
+        }
+        return (values.mapValues { Double($0) / Double(total) * 100 }, total)
+    }
+
+    /// A change scaled to -1...1: red for growth, blue for shrinking, near white for none.
+    static func difference(_ scaled: Double) -> String {
+        let s = min(1, abs(scaled)), pale = Int(235 - 190 * s)
+        return scaled >= 0 ? "rgb(250,\(pale),\(pale))" : "rgb(\(pale),\(pale),250)"
     }
 
     static func unit(_ kind: SampleKind) -> String { kind == .cpu ? "samples" : "ns" }

@@ -13,6 +13,8 @@ struct APIRoute: Sendable {
     var role: RequiredRole?
     var query: [String] = []
     var body: String? = nil
+    /// Statuses this route may answer beyond those every route may (for the document).
+    var responses: [String: String] = [:]
     var handler: @Sendable (Request, FleetRequestContext) async throws -> Response
 
     enum RequiredRole: String, Sendable { case observer, admin }

@@ -16,6 +16,8 @@ struct FleetContext: Sendable {
     let logger: Logger
     /// Enrollment attempts per source address.
     let enrollLimiter: EnrollLimiter
+    /// This server's profiles of itself.
+    let serverProfiler: ServerProfiler
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 }
@@ -45,6 +47,12 @@ public struct ServerOptions: Sendable {
     public var enrollRate = EnrollRate.standard
     /// Outputs every stored result and status line is forwarded to, as agents' outputs send them.
     public var forward: [ForwardTarget] = []
+    /// How often the web UI recomputes its fleet-wide sums (costliest queries, percentiles):
+    /// pages serve the last and never wait for them.
+    public var pageSummarySeconds: Int64 = 60
+    /// A `vigil` executable this server runs as `vigil profile --pid SELF` to profile
+    /// itself; nil: it cannot (a server inside another program, as in tests).
+    public var profilerExecutable: String?
 
     public init() {}
 }

@@ -109,7 +109,9 @@ public final class FleetServer: Sendable {
                                         rotateBytes: configuration.options.resultsLogRotateBytes, keep: configuration.options.resultsLogKeep)
         let lastSeen = LastSeen(store: store, logger: logger)
         let fleet = FleetContext(store: store, hub: LiveQueryHub(), options: configuration.options, resultsLog: resultsLog, lastSeen: lastSeen,
-                                 metrics: metrics, logger: logger, enrollLimiter: EnrollLimiter(rate: configuration.options.enrollRate))
+                                 metrics: metrics, logger: logger, enrollLimiter: EnrollLimiter(rate: configuration.options.enrollRate),
+                                 serverProfiler: ServerProfiler(executable: configuration.options.profilerExecutable, store: store, serverName: serverName,
+                                                                directory: configuration.dataDirectory, logger: logger))
         // A callback, called as announcements arrive: nothing waits on the cooperative pool.
         store.subscribeAnswers { [campaigns = fleet.campaigns] ids in campaigns.wake(campaigns: ids) }
         let router = Router(context: FleetRequestContext.self)
@@ -117,8 +119,9 @@ public final class FleetServer: Sendable {
         router.add(middleware: ResponseCompression())
         OsqueryEndpoints(fleet: fleet).register(on: router)
         var api = APIEndpoints(fleet: fleet, adminPasswordHash: try await store.setting("admin_password_hash"))
-        let ui = WebUI(store: store, fleet: WebUIBridge(api: api, serverName: serverName))
+        let ui = WebUI(store: store, fleet: WebUIBridge(api: api, serverName: serverName), summarySeconds: configuration.options.pageSummarySeconds)
         api.sessionRole = { try await ui.sessionRole($0) }
+        Task { await ui.warmCaches() }
         api.register(on: router)
         ui.register(on: router)
         let app = Application(
@@ -132,7 +135,7 @@ public final class FleetServer: Sendable {
                 + configuration.options.forward.map { Forwarder(target: $0, store: store, logger: logger) },
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        return ServerService(app: app, hub: fleet.hub, store: store)
+        return ServerService(app: app, hub: fleet.hub, store: store, profiler: fleet.serverProfiler)
     }
 }
 
@@ -143,6 +146,7 @@ struct ServerService: Service {
     let app: Application<RouterResponder<FleetRequestContext>>
     let hub: LiveQueryHub
     let store: any ServerStore
+    let profiler: ServerProfiler
 
     func run() async throws {
         do {
@@ -150,6 +154,7 @@ struct ServerService: Service {
                 try await app.run()
             } onGracefulShutdown: {
                 hub.close()
+                Task { await profiler.stop() }
             }
         } catch {
             await store.shutdown()

@@ -29,6 +29,7 @@ enum OpenAPIDocument {
                 if role == .admin { responses["403"] = .object(["description": "An observer's token"]) }
                 operation["x-vigil-role"] = .string(role.rawValue)
             }
+            for (status, description) in route.responses { responses[status] = .object(["description": .string(description)]) }
             operation["responses"] = .object(responses)
             var item = paths[route.path]?.object ?? [:]
             item[route.method.rawValue] = .object(operation)
@@ -50,7 +51,7 @@ enum OpenAPIDocument {
             return .object(s)
         }
         switch parameter {
-        case "id", "after", "since": return integer(0)
+        case "id", "after", "since", "baseline": return integer(0)
         case "page": return integer(0, APIEndpoints.maxPage)
         case "per_page": return integer(1, 1000)
         case "max_rows": return integer(0, 100_000)

@@ -44,7 +44,7 @@ extension APIEndpoints {
     func compareProfiles(before: Int64, after: Int64, limit: Int) async throws -> ProfileComparison {
         let (a, sa) = try await stacks(profileID: before)
         let (b, sb) = try await stacks(profileID: after)
-        guard a.hostID == b.hostID else {
+        guard a.hostID == b.hostID, a.server == b.server else {
             throw HTTPError(.badRequest, message: "profiles \(before) and \(after) are of different hosts: compare two profiles of one host")
         }
         return ProfileComparison(hostID: a.hostID, before: a, after: b, samplesBefore: sa.total, samplesAfter: sb.total,

@@ -39,6 +39,16 @@ extension APIEndpoints {
         [
             APIRoute(method: .post, path: "/api/v1/hosts/{id}/profiles", summary: "Ask a Vigil agent for a CPU profile of itself (no restart)", role: .admin,
                      body: "{\"seconds\": integer (default 30), \"frequency\": integer (default 99)}") { r, c in try await requestProfile(r, c) },
+            APIRoute(method: .post, path: "/api/v1/server/profiles", summary: "Profile this server for a while (Velociraptor's Server.Monitor.Profile)", role: .admin,
+                     body: "{\"seconds\": integer (default 30, at most \(ServerProfiler.maxSeconds)), \"frequency\": integer (default 99)}",
+                     responses: ["409": "A profile of this server is still being taken"]) { r, _ in
+                let body = try await profileBody(r)
+                return HTTPJSON.response(["profile_id": try await fleet.serverProfiler.start(seconds: body.seconds ?? 30, frequency: body.frequency ?? 99)])
+            },
+            APIRoute(method: .get, path: "/api/v1/server/profiles", summary: "This server's profiles of itself, newest first", role: .observer) { _, _ in
+                let records = try await fleet.store.serverProfiles(server: fleet.serverProfiler.serverName)
+                return HTTPJSON.response(["profiles": JSONValue.array(records.map(Self.view))])
+            },
             APIRoute(method: .get, path: "/api/v1/hosts/{id}/profiles", summary: "A host's profiles, newest first", role: .observer) { _, c in
                 try await requireHost(try Self.id(c))
                 let records = try await fleet.store.profiles(hostID: try Self.id(c))
@@ -62,16 +72,26 @@ extension APIEndpoints {
                 headers[.contentDisposition] = "attachment; filename=\"vigil-profile-\(record.id).folded\""
                 return HTTPJSON.raw(Data(FoldedWriter.render(stacks).utf8), headers: headers, contentType: "text/plain; charset=utf-8")
             },
-            APIRoute(method: .get, path: "/api/v1/profiles/{id}/svg", summary: "The profile as an interactive flame graph (SVG)", role: .observer) { _, c in
+            APIRoute(method: .get, path: "/api/v1/profiles/{id}/svg",
+                     summary: "The profile as an interactive flame graph (SVG); with baseline, a differential one against that earlier profile of the same host",
+                     role: .observer, query: ["baseline"]) { r, c in
                 let (record, stacks) = try await rendered(c)
+                var options = FlameGraphSVG.Options()
+                options.title = "\(try await profiled(record)): \(record.seconds) s of CPU"
+                let baseline = try Self.integer(r, "baseline", in: 0...Int64.max, default: -1)
+                if baseline >= 0 {
+                    let (base, baseStacks) = try await self.stacks(profileID: baseline)
+                    guard base.hostID == record.hostID, base.server == record.server else {
+                        throw HTTPError(.badRequest, message: "profile \(baseline) is not of the same host as profile \(record.id)")
+                    }
+                    options.baseline = baseStacks
+                    options.title = "\(try await profiled(record)): profile \(record.id) against \(baseline) (red grew, blue shrank)"
+                }
                 var headers = HTTPFields()
                 headers[.contentDisposition] = "attachment; filename=\"vigil-profile-\(record.id).svg\""
                 // The graph's own script (zoom, search) may run, but only in a sandbox of
                 // its own origin: names in it come from a host.
                 headers[.contentSecurityPolicy] = "sandbox allow-scripts; default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
-                let host = try await fleet.store.host(id: record.hostID)?.hostIdentifier ?? "?"
-                var options = FlameGraphSVG.Options()
-                options.title = "\(host): \(record.seconds) s of CPU"
                 let svg = FlameGraphSVG.render(stacks, options: options)
                 return HTTPJSON.raw(Data(svg.utf8), headers: headers, contentType: "image/svg+xml")
             },
@@ -96,8 +116,15 @@ extension APIEndpoints {
         }
     }
 
+    /// What a profile is of: the host's identifier, or the server's name.
+    func profiled(_ record: ProfileRecord) async throws -> String {
+        if let server = record.server { return "server \(server)" }
+        return try await fleet.store.host(id: record.hostID)?.hostIdentifier ?? "?"
+    }
+
     static func view(_ p: ProfileRecord) -> JSONValue {
         .object([
+            "server": p.server.map(JSONValue.string) ?? .null,
             "id": .integer(p.id), "host_id": .integer(p.hostID), "seconds": .integer(Int64(p.seconds)), "frequency": .integer(Int64(p.frequency)),
             "state": .string(p.state.rawValue), "requested_at": .integer(p.requestedAt), "done_at": p.doneAt.map(JSONValue.integer) ?? .null,
             "samples": p.samples.map { .integer(Int64($0)) } ?? .null, "report": p.report.map(JSONValue.string) ?? .null,
@@ -105,16 +132,19 @@ extension APIEndpoints {
         ])
     }
 
-    func requestProfile(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
-        struct Body: Decodable { var seconds: Int?; var frequency: Int? }
-        // No body asks for the defaults; a body that is not this JSON is refused.
+    struct ProfileBody: Decodable { var seconds: Int?; var frequency: Int? }
+
+    /// A profile request's body; none asks for the defaults, and a body that is not this JSON is refused.
+    func profileBody(_ request: Request) async throws -> ProfileBody {
         let data = try await HTTPJSON.body(request)
-        let body: Body
-        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) { body = Body() } else {
-            do { body = try WireCoding.decode(Body.self, from: data) } catch {
-                throw HTTPError(.badRequest, message: "the body is {\"seconds\": integer, \"frequency\": integer}: \(error)")
-            }
+        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) { return ProfileBody() }
+        do { return try WireCoding.decode(ProfileBody.self, from: data) } catch {
+            throw HTTPError(.badRequest, message: "the body is {\"seconds\": integer, \"frequency\": integer}: \(error)")
         }
+    }
+
+    func requestProfile(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
+        let body = try await profileBody(request)
         let profile = try await startProfile(hostID: try Self.id(context), seconds: body.seconds ?? 30, frequency: body.frequency ?? 99)
         return HTTPJSON.response(["profile_id": profile])
     }

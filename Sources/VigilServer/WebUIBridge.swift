@@ -29,6 +29,10 @@ struct WebUIBridge: WebUIFleet {
         try await api.startProfile(hostID: hostID, seconds: seconds, frequency: 99)
     }
 
+    func profileServer(seconds: Int) async throws -> Int64 {
+        try await api.fleet.serverProfiler.start(seconds: seconds, frequency: 99)
+    }
+
     func checkSQL(_ sql: String) -> SQLCheck {
         guard sql.utf8.count <= APIEndpoints.maxSQLBytes else { return SQLCheck(errors: ["the SQL is over \(APIEndpoints.maxSQLBytes) bytes"], warnings: []) }
         let outcome = SchemaCheck.check(sql)

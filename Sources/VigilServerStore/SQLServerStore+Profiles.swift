@@ -37,15 +37,29 @@ extension SQLServerStore {
         try await engine.write { db in try await db.run("DELETE FROM profiles WHERE requested_at < ? AND state IN ('done', 'failed')", [.integer(time)]) }
     }
 
+    /// A server profiling itself: host 0, already 'sent' (no agent ever takes it), under the server's name.
+    public func requestServerProfile(server: String, seconds: Int, frequency: Int, at time: Int64) async throws -> Int64 {
+        try await engine.write { db in
+            try Self.id(try await db.rows("INSERT INTO profiles(host_id, server, seconds, frequency, state, requested_at) VALUES (0, ?, ?, ?, 'sent', ?) RETURNING id",
+                                          [.text(server), .integer(Int64(seconds)), .integer(Int64(frequency)), .integer(time)]))
+        }
+    }
+
+    public func serverProfiles(server: String) async throws -> [ProfileRecord] {
+        try await engine.read { db in
+            try await db.rows("SELECT \(Self.profileColumns) FROM profiles WHERE host_id = 0 AND server = ? ORDER BY id DESC LIMIT 20", [.text(server)]).map(Self.profile)
+        }
+    }
+
     static func profile(_ r: [SQLValue]) -> ProfileRecord {
         var pprof: [UInt8]?
-        if r.count > 10, case .blob(let b) = r[10] { pprof = b }
-        return ProfileRecord(id: r[0].integer ?? 0, hostID: r[1].integer ?? 0, seconds: Int(r[2].integer ?? 0), frequency: Int(r[3].integer ?? 0),
+        if r.count > 11, case .blob(let b) = r[11] { pprof = b }
+        return ProfileRecord(id: r[0].integer ?? 0, hostID: r[1].integer ?? 0, server: r[10].text, seconds: Int(r[2].integer ?? 0), frequency: Int(r[3].integer ?? 0),
                              state: ProfileRecord.State(rawValue: r[4].text ?? "") ?? .requested, requestedAt: r[5].integer ?? 0,
                              doneAt: r[6].integer, samples: r[7].integer.map { Int($0) }, report: r[8].text, error: r[9].text, pprof: pprof)
     }
 
-    static let profileColumns = "id, host_id, seconds, frequency, state, requested_at, done_at, samples, report, error"
+    static let profileColumns = "id, host_id, seconds, frequency, state, requested_at, done_at, samples, report, error, server"
 
     public func profiles(hostID: Int64) async throws -> [ProfileRecord] {
         try await engine.read { db in

@@ -73,6 +73,11 @@ enum SQLiteSchema {
         "CREATE INDEX campaigns_by_time ON campaigns(created_at);",
         // Who changed what (kept whatever the retention: a few rows a day).
         "CREATE TABLE audit_log(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL, source TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, status INTEGER NOT NULL, detail TEXT NOT NULL);",
+        // A server's profiles of itself sit beside the hosts' (host 0), under the server's name.
+        """
+        ALTER TABLE profiles ADD COLUMN server TEXT;
+        CREATE INDEX profiles_by_server ON profiles(server, id) WHERE server IS NOT NULL;
+        """,
     ]
 
     static func migrate(_ db: StateDatabase) throws(SQLError) {

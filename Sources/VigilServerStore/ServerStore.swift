@@ -105,6 +105,10 @@ public protocol ServerStore: ServerUIStore {
     /// A continuous profile the agent sent unasked; its id.
     func storeContinuousProfile(hostID: Int64, pprof: [UInt8], seconds: Int, at: Int64) async throws -> Int64
     func pruneProfiles(olderThan: Int64) async throws -> Int
+    /// A profile a server takes of itself (stored as host 0's, answered with `storeProfile`).
+    func requestServerProfile(server: String, seconds: Int, frequency: Int, at: Int64) async throws -> Int64
+    /// That server's profiles, newest first.
+    func serverProfiles(server: String) async throws -> [ProfileRecord]
     func profiles(hostID: Int64) async throws -> [ProfileRecord]
     func profile(id: Int64, withData: Bool) async throws -> ProfileRecord?
 

@@ -11,13 +11,14 @@ extension WebUI {
         // The server keeps a week of its own samples: an hour or a day is charted.
         let range = Self.chartRanges.prefix(2).first { $0.key == request.uri.queryParameters.get("range") } ?? Self.chartRanges[0]
         let samples = try await store.serverSamples(server: fleet.serverName, since: now - range.seconds)
-        let enrolled = try await enrollments.value(now: now) { try await store.enrollments(since: now - 30 * 86_400, bucketSeconds: 86_400) }
-        let losses = try await self.losses.value(now: now) { try await store.losses(limit: 10) }
+        let enrolled = try await enrollments.value(now: now)
+        let losses = try await self.losses.value(now: now)
         let counts = try await store.hostCounts(seenSince: now - fleet.offlineAfterSeconds)
-        let costly = try await costliest.value(now: now) { try await store.costliestQueries(limit: 10) }
+        let costly = try await costliest.value(now: now)
         let kills = try await store.recentWatchdog(limit: 10)
         let newest = try await store.hostPage(HostPageQuery(sort: .enrolled, descending: true, limit: 5)).hosts
         let campaigns = try await store.recentCampaigns(limit: 5)
+        let serverProfiles = try await store.serverProfiles(server: fleet.serverName)
         return Pages.html(Pages.frame("Dashboard", visitor) {
             el("section", .class("tiles"), Attribute("aria-label", "Hosts")) {
                 tile("Online", counts.online, link: "/hosts?status=online", kind: "online")
@@ -56,6 +57,7 @@ extension WebUI {
                     chart("Server CPU (% of one core)", "%", samples.map { ($0.time, $0.cpuPercent) }, from: now - range.seconds, to: now)
                     chart("Server memory (resident, MiB)", "MiB", samples.map { ($0.time, Double($0.residentBytes) / 1_048_576) }, from: now - range.seconds, to: now)
                 }
+                serverProfileSection(serverProfiles, visitor, now: now)
             }
             el("section", .class("card")) {
                 el("h2") { "Newest hosts" }

@@ -43,7 +43,7 @@ extension WebUI {
         let filter = HostFilter(request)
         let now = Self.now(), threshold = now - fleet.offlineAfterSeconds
         let labels = try await store.labels()
-        let systems = try await osNames.value(now: now) { try await store.hostOSNames() }
+        let systems = try await osNames.value(now: now)
         var query = HostPageQuery(search: filter.search, osName: filter.os.isEmpty ? nil : filter.os, sort: filter.sort, descending: filter.descending,
                                   limit: Self.hostsPerPage, offset: filter.page * Self.hostsPerPage)
         if filter.status == "online" { query.seenSince = threshold }

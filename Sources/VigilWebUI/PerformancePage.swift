@@ -13,7 +13,7 @@ extension WebUI {
 
     func performancePage(_ visitor: Visitor) async throws -> Response {
         let now = Self.now()
-        let all = try await performance.value(now: now) { try await store.queryPerformance() }
+        let all = try await performance.value(now: now)
             .sorted { $0.cpuTimeMs != $1.cpuTimeMs ? $0.cpuTimeMs > $1.cpuTimeMs : $0.name < $1.name }
         return Pages.html(Pages.frame("Query performance", visitor) {
             el("p", .class("hint")) {
@@ -85,7 +85,7 @@ extension WebUI {
         let order = q["order"].flatMap(QueryCostOrder.init(rawValue:)) ?? .wall
         let rows = try await store.queryHosts(name: name, order: order, limit: 50)
         let now = Self.now()
-        if rows.isEmpty, try await !performance.value(now: now, compute: { try await store.queryPerformance() }).contains(where: { $0.name == name }) {
+        if rows.isEmpty, try await !performance.value(now: now).contains(where: { $0.name == name }) {
             throw HTTPError(.notFound, message: "no host has reported a scheduled query named \(name)")
         }
         let titles: [(QueryCostOrder, String)] = [(.wall, "wall time"), (.cpu, "CPU"), (.memory, "memory"), (.output, "output")]

@@ -7,8 +7,8 @@ import VigilServerStore
 extension WebUI {
     static let comparedFunctions = 50
 
-    /// The host page's form: pick two of its done profiles.
-    func compareForm(_ host: HostRecord, _ profiles: [ProfileRecord]) -> HTML {
+    /// The host page's (and the dashboard's, for the server) form: pick two done profiles.
+    func compareForm(_ profiles: [ProfileRecord]) -> HTML {
         let done = profiles.filter { $0.state == .done }
         guard done.count >= 2 else { return .empty }
         let options = done.map { (value: "\($0.id)", label: "#\($0.id), \(Format.time($0.doneAt ?? $0.requestedAt))") }
@@ -31,17 +31,29 @@ extension WebUI {
             throw HTTPError(.badRequest, message: "give two profiles to compare: before=ID&after=ID")
         }
         let c = try await fleet.compareProfiles(before: before, after: after, limit: Self.comparedFunctions)
-        let host = try await store.host(id: c.hostID)
+        let host = c.before.server == nil ? try await store.host(id: c.hostID) : nil
         func pct(_ v: Double) -> String { Format.number(v, digits: 2) + " %" }
         func delta(_ v: Double) -> String { (v > 0 ? "+" : v < 0 ? "−" : "±") + Format.number(abs(v), digits: 2) }
         return Pages.html(Pages.frame("Profile \(before) → \(after)", visitor) {
             el("p") {
-                el("a", .href("/hosts/\(c.hostID)#profiles")) { host.map(Self.displayName) ?? "host \(c.hostID)" }
+                if let server = c.before.server {
+                    el("a", .href("/#server-profile")) { "server \(server)" }
+                } else {
+                    el("a", .href("/hosts/\(c.hostID)#profiles")) { host.map(Self.displayName) ?? "host \(c.hostID)" }
+                }
                 ": \(c.samplesBefore) samples (\(Format.time(c.before.doneAt ?? c.before.requestedAt))) against \(c.samplesAfter) (\(Format.time(c.after.doneAt ?? c.after.requestedAt)))."
             }
             el("p", .class("hint")) {
                 "Each function's share of all samples: total (anywhere on the stack) and self (at its top). The \(Self.comparedFunctions) largest changes of total share first; "
                 "grown in red, shrunk in blue."
+            }
+            el("figure", .class("flame")) {
+                void("img", Attribute("src", "/api/v1/profiles/\(after)/svg?baseline=\(before)"),
+                     Attribute("alt", "Differential flame graph of profile \(after) against \(before)"))
+                el("figcaption") {
+                    "Profile \(after) drawn as a flame graph, each frame coloured by how its share of the samples changed since profile \(before): "
+                    "red grew, blue shrank, the deeper the more (frames only in \(before) are not drawn)."
+                }
             }
             el("section", .class("card")) {
                 el("table", .id("profile-diff")) {

@@ -17,29 +17,56 @@ extension WebUI {
                     el("button", .type("submit")) { "Profile this agent for \(Self.profileSeconds) s" }
                 }
             }
-            if let newest = profiles.first(where: { $0.state == .done }) {
-                // The server's flame graph of the newest profile, as an image: its own
-                // script (zoom, search) does not run here; the SVG link opens it whole.
-                el("figure", .class("flame")) {
-                    void("img", Attribute("src", "/api/v1/profiles/\(newest.id)/svg"), Attribute("alt", "Flame graph of profile \(newest.id)"),
-                         Attribute("loading", "lazy"))
-                    el("figcaption") { "Flame graph of the newest profile (\(Format.ago(newest.doneAt ?? newest.requestedAt, now: now)))" }
+            newestFlameGraph(profiles, now: now)
+            compareForm(profiles)
+            profileTable(profiles, now: now)
+        }
+    }
+
+    /// "Profile the server for 30 s" (Velociraptor's Server.Monitor.Profile) and this server's profiles.
+    func serverProfileSection(_ profiles: [ProfileRecord], _ visitor: Visitor, now: Int64) -> HTML {
+        el("div", .id("server-profile")) {
+            el("h3") { "Profiles of this server" }
+            if visitor.isAdmin {
+                el("form", Attribute("method", "post"), Attribute("action", "/server/profile")) {
+                    Pages.csrfField(visitor)
+                    el("button", .type("submit")) { "Profile the server for \(Self.profileSeconds) s" }
                 }
             }
-            compareForm(host, profiles)
-            if profiles.isEmpty {
-                el("p", .class("hint")) { "No profiles yet." }
-            } else {
-                el("table") {
-                    el("thead") {
-                        el("tr") {
-                            for t in ["Asked", "Length", "State"] { el("th", Attribute("scope", "col")) { t } }
-                            el("th", Attribute("scope", "col"), .class("num")) { "Samples" }
-                            el("th", Attribute("scope", "col")) { "Download" }
-                        }
+            el("p", .class("hint")) { "The server runs Vigil's profiler on itself (it needs root, or CAP_BPF and CAP_PERFMON); reload the page to see it arrive." }
+            newestFlameGraph(profiles, now: now)
+            compareForm(profiles)
+            profileTable(profiles, now: now)
+        }
+    }
+
+    /// The server's flame graph of the newest done profile, as an image: its own script
+    /// (zoom, search) does not run here; the SVG link opens it whole.
+    @HTMLBuilder
+    func newestFlameGraph(_ profiles: [ProfileRecord], now: Int64) -> HTML {
+        if let newest = profiles.first(where: { $0.state == .done }) {
+            el("figure", .class("flame")) {
+                void("img", Attribute("src", "/api/v1/profiles/\(newest.id)/svg"), Attribute("alt", "Flame graph of profile \(newest.id)"),
+                     Attribute("loading", "lazy"))
+                el("figcaption") { "Flame graph of the newest profile (\(Format.ago(newest.doneAt ?? newest.requestedAt, now: now)))" }
+            }
+        }
+    }
+
+    @HTMLBuilder
+    func profileTable(_ profiles: [ProfileRecord], now: Int64) -> HTML {
+        if profiles.isEmpty {
+            el("p", .class("hint")) { "No profiles yet." }
+        } else {
+            el("table") {
+                el("thead") {
+                    el("tr") {
+                        for t in ["Asked", "Length", "State"] { el("th", Attribute("scope", "col")) { t } }
+                        el("th", Attribute("scope", "col"), .class("num")) { "Samples" }
+                        el("th", Attribute("scope", "col")) { "Download" }
                     }
-                    el("tbody") { for p in profiles { profileRow(p, now: now) } }
                 }
+                el("tbody") { for p in profiles { profileRow(p, now: now) } }
             }
         }
     }
@@ -65,6 +92,11 @@ extension WebUI {
     func profileHost(_ id: Int64, _ visitor: Visitor) async throws -> Response {
         _ = try await fleet.requestProfile(hostID: id, seconds: Self.profileSeconds)
         return Response.redirect(to: "/hosts/\(id)#profiles")
+    }
+
+    func profileServer() async throws -> Response {
+        _ = try await fleet.profileServer(seconds: Self.profileSeconds)
+        return Response.redirect(to: "/#server-profile")
     }
 
     func pprof(_ id: Int64) async throws -> Response {

@@ -10,19 +10,37 @@ public struct WebUI: Sendable {
     let fleet: any WebUIFleet
     let sessions: Sessions
     /// The dashboard's costliest scheduled queries, summed over every host's rows.
-    let costliest = TimedCache<[ScheduledQueryCost]>(seconds: 60)
+    let costliest: TimedCache<[ScheduledQueryCost]>
     /// The dashboard's enrollments over 30 days and losses: each reads every host's row.
-    let enrollments = TimedCache<(before: Int, buckets: [(time: Int64, hosts: Int)])>(seconds: 60)
-    let losses = TimedCache<(eventsLost: Int64, outputsDropped: Int64, hosts: [HostLosses])>(seconds: 60)
-    /// The query performance page's percentiles (window functions over every host's rows).
-    let performance = TimedCache<[QueryPerformance]>(seconds: 60)
+    let enrollments: TimedCache<(before: Int, buckets: [(time: Int64, hosts: Int)])>
+    let losses: TimedCache<(eventsLost: Int64, outputsDropped: Int64, hosts: [HostLosses])>
+    /// The query performance page's percentiles (over a sample of every host's rows).
+    let performance: TimedCache<[QueryPerformance]>
     /// The hosts page's list of operating systems (a walk of an index at 100,000 hosts).
-    let osNames = TimedCache<[(name: String, hosts: Int)]>(seconds: 60)
+    let osNames: TimedCache<[(name: String, hosts: Int)]>
 
-    public init(store: any ServerStore, fleet: any WebUIFleet) {
+    /// `summarySeconds`: how often the fleet-wide sums are recomputed.
+    public init(store: any ServerStore, fleet: any WebUIFleet, summarySeconds: Int64 = 60) {
         self.store = store
         self.fleet = fleet
         sessions = Sessions(store: store, fleet: fleet)
+        costliest = TimedCache(seconds: summarySeconds) { try await store.costliestQueries(limit: 10) }
+        enrollments = TimedCache(seconds: summarySeconds) { try await store.enrollments(since: WebUI.now() - 30 * 86_400, bucketSeconds: 86_400) }
+        losses = TimedCache(seconds: summarySeconds) { try await store.losses(limit: 10) }
+        performance = TimedCache(seconds: summarySeconds) { try await store.queryPerformance() }
+        osNames = TimedCache(seconds: summarySeconds) { try await store.hostOSNames() }
+    }
+
+    /// Fill the fleet-wide sums before the first page asks for them (the server calls this
+    /// at start), so that no visitor waits for them.
+    public func warmCaches() async {
+        guard costliest.seconds > 0 else { return }
+        let now = Self.now()
+        await costliest.refresh(now: now)
+        await enrollments.refresh(now: now)
+        await losses.refresh(now: now)
+        await performance.refresh(now: now)
+        await osNames.refresh(now: now)
     }
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
@@ -40,6 +58,7 @@ public struct WebUI: Sendable {
         ui.get("/hosts/:id") { r, c in await page(r) { v in try await hostPage(try Self.id(c), r, v) } }
         ui.post("/hosts/:id/query") { r, c in await change(r, c, admin: true) { v, f in try await runOnHost(try Self.id(c), f, v) } }
         ui.post("/hosts/:id/profile") { r, c in await change(r, c, admin: true) { v, _ in try await profileHost(try Self.id(c), v) } }
+        ui.post("/server/profile") { r, c in await change(r, c, admin: true) { _, _ in try await profileServer() } }
         ui.get("/profiles/compare") { r, _ in await page(r) { v in try await comparePage(r, v) } }
         ui.get("/profiles/:id/pprof") { r, c in await page(r) { _ in try await pprof(try Self.id(c)) } }
         ui.get("/live") { r, _ in await page(r) { v in try await liveForm(v, form: nil, error: nil) } }

@@ -25,6 +25,8 @@ public protocol WebUIFleet: Sendable {
     func startLiveQuery(sql: String, hostIdentifiers: [String], labels: [String]) async throws -> Int64
     /// Ask a Vigil agent for a CPU profile of itself, as `POST /api/v1/hosts/{id}/profiles` does.
     func requestProfile(hostID: Int64, seconds: Int) async throws -> Int64
+    /// Profile this server, as `POST /api/v1/server/profiles` does.
+    func profileServer(seconds: Int) async throws -> Int64
 
     /// The server's check of SQL against the tables' schemas (what a live query, a label
     /// or a scheduled query is refused for, and what it is only warned about).

@@ -80,6 +80,7 @@ struct ServerArguments: ParsableArguments {
         c.postgres = try DatabaseArgument.postgres(database)
         c.options.forward = try forward.map { try ForwardTarget($0) }
         c.options.enrollRate = try EnrollRate(enrollRate)
+        c.options.profilerExecutable = try? FileSystem.readLink("/proc/self/exe")
         return c
     }
 }

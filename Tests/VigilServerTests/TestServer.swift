@@ -55,6 +55,8 @@ final class TestServer: @unchecked Sendable {
         let dir = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-server-\(UUID().uuidString)").path
         var configuration = FleetServerConfiguration(dataDirectory: dir)
         configuration.port = 0
+        // Tests change the fleet and look at once: no page summary kept (TimedCacheTests tests the cache).
+        configuration.options.pageSummarySeconds = 0
         if let shared { configuration.postgres = shared } else { configuration.postgres = try await database.url() }
         configure(&configuration)
         let logger = Logger(label: "test.server")

@@ -63,6 +63,31 @@ def by_label(text):
     return driver.find_element(By.ID, labels[0].get_attribute("for"))
 
 
+def await_profile(section, selector, seconds):
+    """Reload until the profile section `section` shows `selector` (a profile done), or fail
+    with the states it lists."""
+    deadline = time.time() + seconds
+    while True:
+        found = driver.find_elements(By.CSS_SELECTOR, selector)
+        if found:
+            return found
+        states = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#%s tbody td:nth-child(3)" % section)]
+        if any(s.startswith("failed") for s in states):
+            fail("the profile in #%s failed: %s" % (section, states))
+        if time.time() > deadline:
+            fail("no profile arrived in #%s within %d s: %s" % (section, seconds, states))
+        time.sleep(3)
+        driver.refresh()
+
+
+def drawn(selector):
+    """Wait until the image `selector` has loaded; its width."""
+    graph = driver.find_element(By.CSS_SELECTOR, selector)
+    WebDriverWait(driver, 30, ignored_exceptions=SETTLING).until(
+        lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", graph))
+    return driver.execute_script("return arguments[0].naturalWidth", graph)
+
+
 def heading():
     return driver.find_element(By.TAG_NAME, "h1").text
 
@@ -104,6 +129,12 @@ try:
         fail("the dark theme did not apply: body background %s" % background)
     shot("dashboard-dark")
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
+
+    # Profile the server itself (30 s): it runs while the rest of the pages are checked,
+    # and its flame graph is looked for on the dashboard afterwards.
+    driver.find_element(By.XPATH, "//button[normalize-space()='Profile the server for 30 s']").click()
+    wait.until(lambda d: "#server-profile" in d.current_url)
+    ok("asked the server to profile itself")
 
     # Find this machine on the hosts page.
     driver.find_element(By.LINK_TEXT, "Hosts").click()
@@ -197,18 +228,7 @@ try:
     wait.until(lambda d: heading() == hostname)
     driver.find_element(By.XPATH, "//button[normalize-space()='Profile this agent for 30 s']").click()
     wait.until(lambda d: "#profiles" in d.current_url)
-    deadline = time.time() + 120
-    while True:
-        links = driver.find_elements(By.CSS_SELECTOR, "#profiles a[download]")
-        if links:
-            break
-        states = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#profiles tbody td:nth-child(3)")]
-        if any(s.startswith("failed") for s in states):
-            fail("the profile failed: %s" % states)
-        if time.time() > deadline:
-            fail("no profile arrived in 120 s: %s" % states)
-        time.sleep(5)
-        driver.refresh()
+    links = await_profile("profiles", "#profiles a[download]", 120)
     magic = driver.execute_async_script("""
         const done = arguments[arguments.length - 1];
         fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b.slice(0, 2))))).catch(e => done(String(e)));
@@ -216,12 +236,19 @@ try:
     if magic != [0x1F, 0x8B]:
         fail("the pprof download does not start as gzip: %r" % magic)
     ok("a 30 s profile of the agent arrived; its pprof downloads as gzip")
-    graph = driver.find_element(By.CSS_SELECTOR, "#profiles figure.flame img")
-    WebDriverWait(driver, 30, ignored_exceptions=SETTLING).until(
-        lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", graph))
-    ok("its flame graph is drawn (%d px wide)" % driver.execute_script("return arguments[0].naturalWidth", graph))
+    ok("its flame graph is drawn (%d px wide)" % drawn("#profiles figure.flame img"))
     driver.execute_script("document.getElementById('profiles').scrollIntoView()")
     shot("profiles")
+
+    # By now the server's own profile (asked for on the dashboard) is done: its flame graph
+    # is drawn in the server's card.
+    driver.find_element(By.LINK_TEXT, "Dashboard").click()
+    wait.until(lambda d: heading() == "Dashboard")
+    await_profile("server-profile", "#server-profile figure.flame img", 60)
+    drawn("#server-profile figure.flame img")
+    ok("the server's own flame graph is drawn on the dashboard")
+    driver.execute_script("document.getElementById('server-profile').scrollIntoView()")
+    shot("server-profile")
 
     # The live query form: its SQL editor colours the SQL (sql.js, from this origin) and
     # shows the server's schema check as the SQL is typed.

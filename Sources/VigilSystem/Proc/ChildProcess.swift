@@ -117,12 +117,15 @@ public struct ChildProcess: Sendable {
     }
 
     /// Wait for it to end; its status as `exitStatusIfEnded` gives it.
-    public func waitForExit() -> Int32? {
+    public func waitForExit() -> Int32? { Self.waitForExit(pid) }
+
+    /// Wait for a child started with `spawn` to end (blocking); its status as the shell reports it.
+    public static func waitForExit(_ pid: pid_t) -> Int32? {
         var status: Int32 = 0
         while true {
             let r = waitpid(pid, &status, 0)
             if r == -1 && errno == EINTR { continue }
-            return r == pid ? Self.shellStatus(status) : nil
+            return r == pid ? shellStatus(status) : nil
         }
     }
 
