@@ -163,26 +163,28 @@ struct OsqueryEndpoints {
     }
 
     func distributedWrite(_ request: Request) async throws -> Response {
-        let body = try await HTTPJSON.decode(DistributedWriteRequest.self, request)
+        let limit = fleet.options.maxRowsPerAnswer
+        let body: DistributedWriteBody
+        do { body = try DistributedWriteBody([UInt8](try await HTTPJSON.body(request)), rowLimit: limit) } catch let error as JSONScanner.Malformed {
+            throw HTTPError(.badRequest, message: error.description)
+        }
         guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
         let now = FleetContext.now()
-        if let details = DetailQueries.update(from: body) { try await fleet.store.updateDetails(hostID: host.id, details, at: now) }
-        let ids = Set(body.queries.keys).union(body.statuses?.keys ?? [:].keys)
+        if let details = DetailQueries.update(from: body.detailRequest()) { try await fleet.store.updateDetails(hostID: host.id, details, at: now) }
+        let ids = Set(body.answers.keys).union(body.statuses.keys)
         var answered: [Int64] = []
         for id in ids where !id.hasPrefix(DetailQueries.prefix) {
+            let status = body.statuses[id] ?? 0
+            let answer = body.answers[id] ?? DistributedWriteBody.Answer()
             if let label = LabelQuery.id(id) {
                 // A member while its query returns rows; a failed query is no membership.
-                let member = (body.statuses?[id] ?? 0) == 0 && !(body.queries[id] ?? []).isEmpty
-                try await fleet.store.setMembership(labelID: label, hostID: host.id, member: member, at: now)
+                try await fleet.store.setMembership(labelID: label, hostID: host.id, member: status == 0 && answer.total > 0, at: now)
                 continue
             }
             guard let campaign = Int64(id) else { continue }
-            let status = body.statuses?[id] ?? 0
-            let sent = body.queries[id] ?? []
-            // Cut before encoding: a host sending millions of rows costs no more than the limit.
-            let rows = sent.prefix(fleet.options.maxRowsPerAnswer).map { (try? WireCoding.encodeString(JSONValue.object($0))) ?? "{}" }
-            var error: String? = status == 0 ? nil : (body.messages?[id].flatMap { $0.isEmpty ? nil : $0 } ?? "query failed with status \(status)")
-            if sent.count > rows.count { error = error ?? "answer cut at \(fleet.options.maxRowsPerAnswer) rows" }
+            let rows = answer.rows.map(body.row)
+            var error: String? = status == 0 ? nil : (body.messages[id].flatMap { $0.isEmpty ? nil : $0 } ?? "query failed with status \(status)")
+            if answer.total > rows.count { error = error ?? "answer cut at \(limit) rows" }
             // Ignored unless this campaign targets this host and it had not answered.
             if try await fleet.store.recordAnswer(campaignID: campaign, hostID: host.id, rows: rows, error: error, at: now) {
                 fleet.metrics.liveQueryAnswer(failed: error != nil)
