@@ -58,6 +58,10 @@ extension APIEndpoints {
                 guard let record = try await fleet.store.profile(id: try Self.id(c), withData: false) else { return HTTPJSON.error(.notFound, "no such profile") }
                 return HTTPJSON.response(Self.view(record))
             },
+            APIRoute(method: .get, path: "/api/v1/profiles/{id}/stream",
+                     summary: "A profile's state as server-sent events (`state`), until it is done or failed", role: .observer) { _, c in
+                try await profileStream(try Self.id(c))
+            },
             APIRoute(method: .get, path: "/api/v1/profiles/{id}/pprof", summary: "The profile as a gzip pprof file (go tool pprof reads it)", role: .observer) { _, c in
                 guard let record = try await fleet.store.profile(id: try Self.id(c), withData: true), let pprof = record.pprof else {
                     return HTTPJSON.error(.notFound, "no such profile, or it is not done")
@@ -114,6 +118,32 @@ extension APIEndpoints {
         } catch {
             throw HTTPError(.unprocessableContent, message: "profile \(record.id) cannot be read: \(error)")
         }
+    }
+
+    /// Each change of a profile's state as an event, polled once a second (a read by
+    /// primary key) for at most ten minutes; the stream ends when it is done or failed.
+    func profileStream(_ id: Int64) async throws -> Response {
+        guard try await fleet.store.profile(id: id, withData: false) != nil else { return HTTPJSON.error(.notFound, "no such profile") }
+        let store = fleet.store
+        let body = ResponseBody { writer in
+            var last: ProfileRecord.State?
+            let deadline = ContinuousClock.now + .seconds(600)
+            while ContinuousClock.now < deadline {
+                guard let record = try await store.profile(id: id, withData: false) else { break }
+                let ended = record.state == .done || record.state == .failed
+                if record.state != last {
+                    last = record.state
+                    try await writer.write(ByteBuffer(string: "event: state\ndata: \(try WireCoding.encodeString(Self.view(record)))\n\n"))
+                } else {
+                    // A comment, so that a browser that has left is noticed by the failed write.
+                    try await writer.write(ByteBuffer(string: ": waiting\n\n"))
+                }
+                if ended { break }
+                await DispatchPause.seconds(1)
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
     }
 
     /// What a profile is of: the host's identifier, or the server's name.

@@ -68,11 +68,15 @@ extension WebUI {
                 }
                 el("tbody") { for p in profiles { profileRow(p, now: now) } }
             }
+            // Follows a profile still being taken until it arrives.
+            if profiles.contains(where: { $0.state == .requested || $0.state == .sent }) {
+                el("script", Attribute("src", "/static/profile.js"), Attribute("defer", nil))
+            }
         }
     }
 
     func profileRow(_ p: ProfileRecord, now: Int64) -> HTML {
-        el("tr") {
+        el("tr", Attribute("data-profile", "\(p.id)"), Attribute("data-state", p.state.rawValue)) {
             el("td") { el("span", Attribute("title", Format.time(p.requestedAt))) { Format.ago(p.requestedAt, now: now) } }
             el("td") { p.frequency == 0 ? "\(p.seconds) s (continuous)" : "\(p.seconds) s" }
             el("td") { p.error.map { "\(p.state.rawValue): \($0)" } ?? p.state.rawValue }

@@ -27,6 +27,10 @@ import VigilTestSupport
             "run", server.url + "/api/openapi.json", "--tls-verify", server.ca, "-H", "Authorization: Bearer \(token)",
             "--checks", checks, "--max-examples", "20", "--max-time", "60", "--seed", "14", "--warnings", "off",
             "--request-timeout", "10", "--workers", "1",
+            // Left out: profiling the server starts an eBPF profiler of it for up to two
+            // minutes (ServerProfileTests and ServerProfileRequestTests test that route),
+            // and a profile's event stream is held open until the profile is done.
+            "--exclude-path-regex", #"^/api/v1/(server/profiles|profiles/\{id\}/stream)$"#,
         ], executable: Self.schemathesis)
         let tail = run.stdout.split(separator: "\n").suffix(60).joined(separator: "\n")
         #expect(run.status == 0, "schemathesis found problems:\n\(tail)\n\(run.stderr.suffix(2000))")

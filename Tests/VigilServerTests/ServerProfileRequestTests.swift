@@ -36,6 +36,12 @@ import VigilWire
             let asked = try await server.request("/api/v1/server/profiles", json: "", token: token)
             let id = try #require(asked.json?["profile_id"], "\(asked.text)")
             #expect(try await server.request("/api/v1/server/profiles", json: "", token: token).status == 409)
+            // Its event stream says each state as it changes and ends when the profile has.
+            let stream = try await server.request("/api/v1/profiles/\(id.text)/stream", method: .GET, token: token)
+            #expect(stream.headers["Content-Type"] == "text/event-stream", "\(stream.headers)")
+            let states = stream.text.components(separatedBy: "\n").filter { $0.hasPrefix("data: ") }
+                .compactMap { try? WireCoding.decode(JSONValue.self, from: Data($0.dropFirst(6).utf8))["state"]?.string }
+            #expect(states == ["sent", "failed"], "\(stream.text)")
             var record: JSONValue?
             for _ in 0..<50 {
                 record = try await server.request("/api/v1/server/profiles", method: .GET, token: token).json?["profiles"]?.array?.first

@@ -64,20 +64,23 @@ def by_label(text):
 
 
 def await_profile(section, selector, seconds):
-    """Reload until the profile section `section` shows `selector` (a profile done), or fail
-    with the states it lists."""
+    """Wait until the profile section `section` shows `selector` (a profile done), or fail
+    with the states it lists. No reload: the page follows the profile's event stream
+    (profile.js) and reloads itself when it is done."""
     deadline = time.time() + seconds
     while True:
         found = driver.find_elements(By.CSS_SELECTOR, selector)
         if found:
             return found
-        states = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#%s tbody td:nth-child(3)" % section)]
+        try:
+            states = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#%s tbody td:nth-child(3)" % section)]
+        except StaleElementReferenceException:
+            continue  # the page reloaded itself meanwhile
         if any(s.startswith("failed") for s in states):
             fail("the profile in #%s failed: %s" % (section, states))
         if time.time() > deadline:
             fail("no profile arrived in #%s within %d s: %s" % (section, seconds, states))
-        time.sleep(3)
-        driver.refresh()
+        time.sleep(1)
 
 
 def drawn(selector):
