@@ -107,7 +107,7 @@ extension APIEndpoints {
             var lastRow = after
             var states: [String: TargetState] = [:]
             let deadline = ContinuousClock.now + .seconds(600)
-            while ContinuousClock.now < deadline {
+            while ContinuousClock.now < deadline && !fleet.streams.isClosed {
                 let targets = try await targetViews(id, now: FleetContext.now())
                 var out = ""
                 for t in targets where states[t.hostIdentifier] != t.state {
@@ -130,6 +130,7 @@ extension APIEndpoints {
                 try await writer.write(ByteBuffer(string: out.isEmpty ? ": waiting\n\n" : out))
                 if done { break }
                 if rows.count == 10_000 { continue }
+                // (At most 5 s: a stopping server's streams end by then.)
                 await watch.wait(token, seconds: 5)
                 // Answers from many hosts come together: one read for a burst of them.
                 await DispatchPause.seconds(0.2)

@@ -32,7 +32,7 @@ struct APIEndpoints {
             APIRoute(method: .post, path: "/api/v1/enroll_secrets", summary: "Add an enroll secret (a random one when none is given)", role: .admin,
                      body: "{\"name\": string, \"secret\": string}") { r, _ in try await addSecret(r) },
             APIRoute(method: .delete, path: "/api/v1/enroll_secrets/{secret}", summary: "Revoke an enroll secret", role: .admin) { r, c in try await revokeSecret(r, c) },
-        ] + telemetryRoutes + labelRoutes + scheduleRoutes + profileRoutes + healthRoutes + auditRoutes
+        ] + telemetryRoutes + labelRoutes + scheduleRoutes + profileRoutes + healthRoutes + auditRoutes + statusRoutes
     }
 
     /// Every route, behind its token check; every change (anything but GET), and every

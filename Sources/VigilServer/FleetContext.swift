@@ -9,6 +9,8 @@ struct FleetContext: Sendable {
     let hub: LiveQueryHub
     /// This server's open live query streams, woken by announced answers.
     let campaigns = CampaignWatch()
+    /// Ends every event stream when the server stops.
+    let streams = StreamShutdown()
     let options: ServerOptions
     let resultsLog: ResultsLog
     let lastSeen: LastSeen

@@ -135,7 +135,7 @@ public final class FleetServer: Sendable {
                 + configuration.options.forward.map { Forwarder(target: $0, store: store, logger: logger) },
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        return ServerService(app: app, hub: fleet.hub, store: store, profiler: fleet.serverProfiler)
+        return ServerService(app: app, hub: fleet.hub, streams: fleet.streams, store: store, profiler: fleet.serverProfiler)
     }
 }
 
@@ -145,6 +145,7 @@ public final class FleetServer: Sendable {
 struct ServerService: Service {
     let app: Application<RouterResponder<FleetRequestContext>>
     let hub: LiveQueryHub
+    let streams: StreamShutdown
     let store: any ServerStore
     let profiler: ServerProfiler
 
@@ -154,6 +155,7 @@ struct ServerService: Service {
                 try await app.run()
             } onGracefulShutdown: {
                 hub.close()
+                streams.close()
                 Task { await profiler.stop() }
             }
         } catch {

@@ -124,11 +124,11 @@ extension APIEndpoints {
     /// primary key) for at most ten minutes; the stream ends when it is done or failed.
     func profileStream(_ id: Int64) async throws -> Response {
         guard try await fleet.store.profile(id: id, withData: false) != nil else { return HTTPJSON.error(.notFound, "no such profile") }
-        let store = fleet.store
+        let store = fleet.store, streams = fleet.streams
         let body = ResponseBody { writer in
             var last: ProfileRecord.State?
             let deadline = ContinuousClock.now + .seconds(600)
-            while ContinuousClock.now < deadline {
+            while ContinuousClock.now < deadline && !streams.isClosed {
                 guard let record = try await store.profile(id: id, withData: false) else { break }
                 let ended = record.state == .done || record.state == .failed
                 if record.state != last {
@@ -139,7 +139,7 @@ extension APIEndpoints {
                     try await writer.write(ByteBuffer(string: ": waiting\n\n"))
                 }
                 if ended { break }
-                await DispatchPause.seconds(1)
+                await streams.pause(seconds: 1)
             }
             try await writer.finish(nil)
         }

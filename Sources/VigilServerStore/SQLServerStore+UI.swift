@@ -123,6 +123,17 @@ extension SQLServerStore {
         return rows.map { (name: $0[0].text ?? "", hosts: Int($0[1].integer ?? 0)) }
     }
 
+    public func lastSeen(hostIDs: [Int64]) async throws -> [Int64: Int64] {
+        guard !hostIDs.isEmpty else { return [:] }
+        let rows = try await engine.read { db in
+            try await db.rows("SELECT id, last_seen FROM hosts WHERE id IN (\(Array(repeating: "?", count: hostIDs.count).joined(separator: ", "))) AND \(Self.enrolled)",
+                              hostIDs.map(SQLValue.integer))
+        }
+        var seen: [Int64: Int64] = [:]
+        for r in rows { if let id = r[0].integer, let time = r[1].integer { seen[id] = time } }
+        return seen
+    }
+
     public func hostCounts(seenSince: Int64) async throws -> (total: Int, online: Int) {
         let row = try await engine.read { db in
             try await db.rows("SELECT (SELECT count(*) FROM hosts WHERE \(Self.enrolled)), (SELECT count(*) FROM hosts WHERE last_seen >= ? AND \(Self.enrolled))",

@@ -29,6 +29,8 @@ public protocol ServerUIStore: Sendable {
     func hostOSNames() async throws -> [(name: String, hosts: Int)]
     /// All hosts, and those seen at or after `seenSince`.
     func hostCounts(seenSince: Int64) async throws -> (total: Int, online: Int)
+    /// When each of these hosts was last seen (hosts that are gone are left out).
+    func lastSeen(hostIDs: [Int64]) async throws -> [Int64: Int64]
     /// Scheduled queries by CPU time spent on them across the fleet, costliest first.
     func costliestQueries(limit: Int) async throws -> [ScheduledQueryCost]
     /// The newest watchdog events of any host, newest first.

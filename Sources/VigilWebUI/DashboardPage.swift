@@ -23,8 +23,10 @@ extension WebUI {
             el("section", .class("tiles"), Attribute("aria-label", "Hosts")) {
                 tile("Online", counts.online, link: "/hosts?status=online", kind: "online")
                 tile("Offline", counts.total - counts.online, link: "/hosts?status=offline", kind: "offline")
-                tile("All hosts", counts.total, link: "/hosts", kind: "")
+                tile("All hosts", counts.total, link: "/hosts", kind: "all")
             }
+            // Keeps the counts current.
+            el("script", Attribute("src", "/static/status.js"), Attribute("defer", nil))
             el("section", .class("card"), .id("enrolled")) {
                 el("h2") { "Enrolled hosts, last 30 days" }
                 el("p", .class("hint")) { "Hosts enrolled and not forgotten, by the day of their latest enrollment (updated each minute)." }

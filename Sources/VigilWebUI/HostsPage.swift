@@ -61,6 +61,8 @@ extension WebUI {
             }
             hostTable(hosts, now: now)
             pager(filter, total: total)
+            // Keeps the rows' status current.
+            el("script", Attribute("src", "/static/status.js"), Attribute("defer", nil))
         })
     }
 
@@ -111,7 +113,7 @@ extension WebUI {
             }
             el("tbody") {
                 for h in hosts {
-                    el("tr") {
+                    el("tr", Attribute("data-host", "\(h.id)")) {
                         el("td") {
                             el("a", .href("/hosts/\(h.id)")) { Self.displayName(h) }
                             if h.hostIdentifier != h.hostname { el("div", .class("hint")) { h.hostIdentifier } }

@@ -50,6 +50,7 @@ public struct WebUI: Sendable {
         ui.get("/static/vigil.css") { _, _ in Assets.response(Assets.css, type: "text/css; charset=utf-8") }
         ui.get("/static/live.js") { _, _ in Assets.response(Assets.liveJS, type: "text/javascript; charset=utf-8") }
         ui.get("/static/sql.js") { _, _ in Assets.response(Assets.sqlJS, type: "text/javascript; charset=utf-8") }
+        ui.get("/static/status.js") { _, _ in Assets.response(Assets.statusJS, type: "text/javascript; charset=utf-8") }
         ui.get("/static/profile.js") { _, _ in Assets.response(Assets.profileJS, type: "text/javascript; charset=utf-8") }
         ui.get("/login") { r, _ in await respond { try await loginPage(r) } }
         ui.post("/login") { r, c in await respond { try await logIn(r, source: Self.source(c)) } }

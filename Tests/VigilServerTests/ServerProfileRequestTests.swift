@@ -24,7 +24,7 @@ import VigilWire
     func aFailedProfilerLeavesAFailedProfileWithItsLastWords(_ database: TestDatabase) async throws {
         // Stands in for `vigil profile` where eBPF is refused: it prints its reason and fails.
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("fake-profiler-\(UUID().uuidString)").path
-        try "#!/bin/sh\nsleep 1\necho 'vigil profile: loading the sampler: Operation not permitted' >&2\nexit 2\n".write(toFile: script, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\nsleep 3\necho 'vigil profile: loading the sampler: Operation not permitted' >&2\nexit 2\n".write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
         defer { unlink(script) }
         try await TestServer.with(database, { $0.options.profilerExecutable = script }) { server in
