@@ -16,6 +16,8 @@ struct FleetContext: Sendable {
     let logger: Logger
     /// Enrollment attempts per source address.
     let enrollLimiter: EnrollLimiter
+    /// The OpenTelemetry export, when `--otlp-endpoint` asks for one.
+    let otlp: OTLPExporter?
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 }
@@ -45,6 +47,8 @@ public struct ServerOptions: Sendable {
     public var enrollRate = EnrollRate.standard
     /// Outputs every stored result and status line is forwarded to, as agents' outputs send them.
     public var forward: [ForwardTarget] = []
+    /// Where results, telemetry and profiles are exported as OTLP logs, metrics and profiles (off when nil).
+    public var otlp: OTLPExportConfiguration?
 
     public init() {}
 }
