@@ -90,6 +90,13 @@ struct OTLPExportTests {
             let status = #"{"severity":2,"filename":"scheduler.cpp","line":"83","message":"query failed: no such table","unixTime":1700000004}"#
             #expect(try await server.request(OsqueryPaths.log, json: #"{"node_key":"\#(key)","log_type":"status","data":[\#(status)]}"#).status == 200)
 
+            // A live query's answer: two rows.
+            let run = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 42 AS answer","host_identifiers":["otlp-host"]}"#, token: token)
+            let campaign = try #require(run.json?["campaign_id"]?.text)
+            _ = try await server.request(OsqueryPaths.distributedRead, json: #"{"node_key":"\#(key)"}"#)
+            let answer = #"{"node_key":"\#(key)","queries":{"\#(campaign)":[{"answer":"42"},{"answer":"43"}]},"statuses":{"\#(campaign)":0}}"#
+            #expect(try await server.request(OsqueryPaths.distributedWrite, json: answer).status == 200)
+
             // Telemetry: two points.
             let telemetry = #"{"node_key":"\#(key)","tables":{"vigil_telemetry":[{"time":"1700000010","cpu_percent":"1.25","resident_size":"41943040","threads":"7","queries_run":"12"},{"time":"1700000020","cpu_percent":"0.5","resident_size":"42991616","threads":"8","queries_run":"15"}]}}"#
             #expect(try await server.request(VigilPaths.telemetry, json: telemetry).status == 200)
@@ -107,7 +114,7 @@ struct OTLPExportTests {
                 let records = logs.flatMap { $0["scope_logs"]?.array ?? [] }.flatMap { $0["log_records"]?.array ?? [] }
                 let metrics = receiver.messages("/v1/metrics").flatMap { $0["resource_metrics"]?.array ?? [] }
                 let fromHost = metrics.contains { OTLPJSON.attributes($0["resource"]?["attributes"])["host.name"] == "otlp-host" }
-                return records.count >= 6 && fromHost && !receiver.messages("/v1development/profiles").isEmpty
+                return records.count >= 8 && fromHost && !receiver.messages("/v1development/profiles").isEmpty
             }
             #expect(arrived, "not all arrived: \(receiver.requests.map { $0["path"]?.text ?? "" }) \(receiver.stderr)")
             #expect(receiver.errors.isEmpty, "the receiver could not decode: \(receiver.errors)")
@@ -142,6 +149,9 @@ struct OTLPExportTests {
             #expect(find("users", "added").map(\.body) == [.object(["user": "alice"])])
             #expect(find("users", "removed").map(\.body) == [.object(["user": "bob"])])
             #expect(results.count == 5)
+            let answers = records.filter { $0["event_name"] == "vigil.live_query.result" }
+            #expect(answers.map { OTLPJSON.value($0["body"]) } == [.object(["answer": "42"]), .object(["answer": "43"])])
+            #expect(answers.allSatisfy { OTLPJSON.attributes($0["attributes"])["vigil.campaign.id"] == .integer(Int64(campaign) ?? -1) })
             let statuses = records.filter { $0["event_name"] == "vigil.status" }
             #expect(statuses.count == 1)
             #expect(OTLPJSON.value(statuses.first?["body"]) == "query failed: no such table")
@@ -213,7 +223,7 @@ struct OTLPExportTests {
                 #expect(try await Self.metric(server, token, #"vigil_otlp_requests_total{signal="\#(signal)",outcome="retry"}"#) >= 1)
                 #expect(try await Self.metric(server, token, #"vigil_otlp_requests_total{signal="\#(signal)",outcome="delivered"}"#) >= 1)
             }
-            #expect(try await Self.metric(server, token, #"vigil_otlp_exported_items_total{signal="logs"}"#) == 4)
+            #expect(try await Self.metric(server, token, #"vigil_otlp_exported_items_total{signal="logs"}"#) == 5)
             #expect(try await Self.metric(server, token, #"vigil_otlp_exported_items_total{signal="profiles"}"#) == 1)
         }
     }
