@@ -1,4 +1,3 @@
-import Foundation
 import VigilOTLP
 import VigilWire
 
@@ -37,7 +36,8 @@ enum OTLPLogEncoding {
             base.timeUnixNano = nanoseconds(unixTime)
             base.observedTimeUnixNano = nanoseconds(received)
             base.attributes = [OTLPAttribute("vigil.log_type", .string(kind))]
-            guard let line = (try? WireCoding.decode(JSONValue.self, from: Data(text.utf8)))?.object else {
+            var scanner = JSONScanner(Array(text.utf8))
+            guard let line = try? scanner.otlpValue(), case .kvlist = line else {
                 base.body = .string(text)
                 return (host, [base])
             }
@@ -46,7 +46,7 @@ enum OTLPLogEncoding {
     }
 
     /// osquery's status line: severity 0 info, 1 warning, 2 error, 3 fatal.
-    static func status(_ line: [String: JSONValue], _ base: OTLPLogRecord) -> OTLPLogRecord {
+    static func status(_ line: OTLPValue, _ base: OTLPLogRecord) -> OTLPLogRecord {
         var r = base
         r.eventName = "vigil.status"
         r.body = .string(line["message"]?.text ?? "")
@@ -59,28 +59,28 @@ enum OTLPLogEncoding {
     }
 
     /// A result line: event (`columns`), snapshot (`snapshot`) or batched (`diffResults`).
-    static func results(_ line: [String: JSONValue], _ base: OTLPLogRecord) -> [OTLPLogRecord] {
+    static func results(_ line: OTLPValue, _ base: OTLPLogRecord) -> [OTLPLogRecord] {
         var common = base
         common.eventName = "vigil.query.result"
         common.attributes.append(OTLPAttribute("vigil.query.name", .string(line["name"]?.text ?? "")))
         for key in ["epoch", "counter"] {
             if let n = Int64(line[key]?.text ?? "") { common.attributes.append(OTLPAttribute("vigil.query.\(key)", .int(n))) }
         }
-        if let decorations = line["decorations"], decorations.object != nil {
-            common.attributes.append(OTLPAttribute("vigil.decorations", value(decorations)))
+        if let decorations = line["decorations"], case .kvlist = decorations {
+            common.attributes.append(OTLPAttribute("vigil.decorations", decorations))
         }
-        func record(_ row: JSONValue, _ action: String) -> OTLPLogRecord {
+        func record(_ row: OTLPValue, _ action: String) -> OTLPLogRecord {
             var r = common
-            r.body = value(row)
+            r.body = row
             r.attributes.append(OTLPAttribute("vigil.query.action", .string(action)))
             return r
         }
         if let columns = line["columns"] { return [record(columns, line["action"]?.text ?? "")] }
-        if let rows = line["snapshot"]?.array { return rows.map { record($0, "snapshot") } }
-        if let diff = line["diffResults"]?.object {
-            return (diff["added"]?.array ?? []).map { record($0, "added") } + (diff["removed"]?.array ?? []).map { record($0, "removed") }
+        if let rows = line["snapshot"]?.elements { return rows.map { record($0, "snapshot") } }
+        if let diff = line["diffResults"] {
+            return (diff["added"]?.elements ?? []).map { record($0, "added") } + (diff["removed"]?.elements ?? []).map { record($0, "removed") }
         }
-        return [record(.object(line), line["action"]?.text ?? "")]
+        return [record(line, line["action"]?.text ?? "")]
     }
 
     /// JSON as an AnyValue; an object's members in key order (JSON objects have none).
