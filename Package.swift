@@ -179,7 +179,7 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets (child processes with a clean signal mask, socket listeners).
-        .target(name: "VigilTestSupport", dependencies: ["VigilSystem"], path: "Tests/VigilTestSupport"),
+        .target(name: "VigilTestSupport", dependencies: ["VigilSystem", "VigilWire"], path: "Tests/VigilTestSupport"),
         .testTarget(name: "VigilSystemTests", dependencies: ["VigilSystem"]),
         .testTarget(name: "VigilYAMLTests", dependencies: ["VigilYAML", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "VigilSQLTests", dependencies: ["VigilSQL"]),
@@ -206,6 +206,6 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Fixtures: C sources of test workloads, compiled by the tests themselves.
-        .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport", "VigilAgent", "VigilSQL", "VigilWatchdog", "VigilTrace", "VigilBPF", .product(name: "Logging", package: "swift-log")], exclude: ["Fixtures"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport", "VigilWire", "VigilAgent", "VigilSQL", "VigilWatchdog", "VigilTrace", "VigilBPF", .product(name: "Logging", package: "swift-log")], exclude: ["Fixtures"]),
     ]
 )

@@ -70,7 +70,7 @@ struct OTLPExportTests {
 
     @Test func resultsTelemetryAndProfilesArriveDecodedThroughRetries() async throws {
         // The first request of each signal is answered 503: what arrives came through a retry.
-        let receiver = try await OTLPReceiver(fail: 1)
+        let receiver = try OTLPReceiver(fail: 1)
         defer { receiver.stop() }
         try await TestServer.with(.sqlite, { c in
             var otlp = try! OTLPExportConfiguration(endpoint: receiver.endpoint + "/")
@@ -263,7 +263,7 @@ struct OTLPExportTests {
             #expect(ContinuousClock.now - start < .seconds(2))
 
             // The collector comes up: the batch held through the retries, then the newest five.
-            let receiver = try await OTLPReceiver(port: port)
+            let receiver = try OTLPReceiver(port: port)
             defer { receiver.stop() }
             func delivered() -> [String] {
                 receiver.messages("/v1/logs").flatMap { $0["resource_logs"]?.array ?? [] }.flatMap { $0["scope_logs"]?.array ?? [] }

@@ -1,47 +1,46 @@
 import Foundation
-import VigilTestSupport
 import VigilWire
 
 /// scripts/otlp-receiver.py, run from the venv scripts/bootstrap makes: an OTLP/HTTP
 /// receiver that decodes every request with opentelemetry-proto's classes and writes what
 /// it decoded (protobuf's JSON mapping, snake_case names) as a JSON line.
-final class OTLPReceiver: @unchecked Sendable {
-    static let python = ProcessInfo.processInfo.environment["VIGIL_OTLP_PYTHON"]
+public final class OTLPReceiver: @unchecked Sendable {
+    public static let python = ProcessInfo.processInfo.environment["VIGIL_OTLP_PYTHON"]
         ?? FileManager.default.currentDirectoryPath + "/.build/otlp-venv/bin/python"
-    static let script = FileManager.default.currentDirectoryPath + "/scripts/otlp-receiver.py"
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: python) || ProcessInfo.processInfo.environment["CI"] == "true" }
+    public static let script = FileManager.default.currentDirectoryPath + "/scripts/otlp-receiver.py"
+    public static var available: Bool { FileManager.default.isExecutableFile(atPath: python) || ProcessInfo.processInfo.environment["CI"] == "true" }
 
-    let port: UInt16
+    public let port: UInt16
     let out: String
     let pid: pid_t
 
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
 
     /// On `port` (a free one by default); `fail`: the first requests of each path answered 503.
-    init(port: UInt16? = nil, fail: Int = 0) async throws {
+    public init(port: UInt16? = nil, fail: Int = 0) throws {
         self.port = try port ?? TCPListener.freePort()
         out = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-otlp-\(UUID().uuidString).jsonl").path
         pid = try spawnClean(["/bin/sh", "-c", "exec '\(Self.python)' '\(Self.script)' --port \(self.port) --out '\(out)' --fail \(fail) 2>'\(out).err'"])
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: out + ".ready") { try await Task.sleep(for: .milliseconds(100)) }
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: out + ".ready") { usleep(100_000) }
         guard FileManager.default.fileExists(atPath: out + ".ready") else {
             stop()
             throw Failure(description: "the OTLP receiver did not start: \((try? String(contentsOfFile: out + ".err", encoding: .utf8)) ?? "")")
         }
     }
 
-    struct Failure: Error, CustomStringConvertible { let description: String }
+    public struct Failure: Error, CustomStringConvertible { public let description: String }
 
     /// Each request it took or refused: {"path", "headers", "message"} or {"path", "error"}.
-    var requests: [JSONValue] {
+    public var requests: [JSONValue] {
         let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { try? WireCoding.decode(JSONValue.self, from: Data($0.utf8)) }
     }
 
-    func messages(_ path: String) -> [JSONValue] { requests.filter { $0["path"]?.string == path }.compactMap { $0["message"] } }
-    var errors: [String] { requests.compactMap { $0["error"]?.string } }
-    var stderr: String { (try? String(contentsOfFile: out + ".err", encoding: .utf8)) ?? "" }
+    public func messages(_ path: String) -> [JSONValue] { requests.filter { $0["path"]?.string == path }.compactMap { $0["message"] } }
+    public var errors: [String] { requests.compactMap { $0["error"]?.string } }
+    public var stderr: String { (try? String(contentsOfFile: out + ".err", encoding: .utf8)) ?? "" }
 
-    func stop() {
+    public func stop() {
         kill(pid, SIGTERM)
         reap(pid)
         for suffix in ["", ".ready", ".err"] { try? FileManager.default.removeItem(atPath: out + suffix) }
@@ -49,9 +48,9 @@ final class OTLPReceiver: @unchecked Sendable {
 }
 
 /// Reading protobuf's JSON mapping of OTLP messages.
-enum OTLPJSON {
+public enum OTLPJSON {
     /// An AnyValue as plain JSON: {"string_value": "x"} is "x", a kvlist an object.
-    static func value(_ v: JSONValue?) -> JSONValue {
+    public static func value(_ v: JSONValue?) -> JSONValue {
         guard let o = v?.object, let (key, inner) = o.first else { return .null }
         switch key {
         case "string_value": return inner
@@ -65,23 +64,23 @@ enum OTLPJSON {
     }
 
     /// A list of KeyValue as an object.
-    static func attributes(_ list: JSONValue?) -> [String: JSONValue] {
+    public static func attributes(_ list: JSONValue?) -> [String: JSONValue] {
         var out: [String: JSONValue] = [:]
         for kv in list?.array ?? [] { out[kv["key"]?.string ?? ""] = value(kv["value"]) }
         return out
     }
 
     /// The members `key` (arrays) of each of `items`, joined.
-    static func children(_ items: [JSONValue], _ key: String) -> [JSONValue] { items.flatMap { $0[key]?.array ?? [] } }
+    public static func children(_ items: [JSONValue], _ key: String) -> [JSONValue] { items.flatMap { $0[key]?.array ?? [] } }
 
     /// 64-bit integers are strings in the JSON mapping.
-    static func int(_ v: JSONValue?) -> Int64? { v.flatMap { Int64($0.text) } }
-    static func uint(_ v: JSONValue?) -> UInt64? { v.flatMap { UInt64($0.text) } }
+    public static func int(_ v: JSONValue?) -> Int64? { v.flatMap { Int64($0.text) } }
+    public static func uint(_ v: JSONValue?) -> UInt64? { v.flatMap { UInt64($0.text) } }
 }
 
 extension JSONValue {
     /// An array's element, nil past its end or when this is not an array.
-    subscript(index: Int) -> JSONValue? {
+    public subscript(index: Int) -> JSONValue? {
         if case .array(let a) = self, a.indices.contains(index) { return a[index] }
         return nil
     }
