@@ -6,7 +6,8 @@ opentelemetry-proto does not know (a wrong field number or wire type), is answer
 400 and written as {"path", "error"} so that the test sees why.
 
 --fail N answers the first N requests of each path with 503 and Retry-After: 1, to
-exercise the exporter's retries. Written to --out + ".ready" once listening.
+exercise the exporter's retries; --reject N answers every accepted request with a
+partial success that refuses N items. Written to --out + ".ready" once listening.
 """
 import argparse
 import gzip
@@ -31,6 +32,7 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--fail", type=int, default=0)
+    parser.add_argument("--reject", type=int, default=0)
     args = parser.parse_args()
     lock = threading.Lock()
     failures = {}
@@ -79,7 +81,13 @@ def main():
                 return self.answer(400, str(error).encode(), "text/plain")
             self.record({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
                          "message": MessageToDict(message, preserving_proto_field_name=True)})
-            self.answer(200, response_type().SerializeToString())
+            response = response_type()
+            if args.reject:
+                partial = response.partial_success
+                count = next(f.name for f in partial.DESCRIPTOR.fields if f.name.startswith("rejected_"))
+                setattr(partial, count, args.reject)
+                partial.error_message = "rejected on purpose"
+            self.answer(200, response.SerializeToString())
 
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     open(args.out + ".ready", "w").close()

@@ -67,9 +67,10 @@ final class ServerMetrics: Sendable {
                              labels: [("signal", signal)]).increment(by: Int64(count))
     }
 
-    /// Items not exported: the queue was full (the oldest dropped), the collector refused them, they could not be read, or the server stopped.
+    /// Items not exported: the queue was full (the oldest dropped), the collector refused them (all, or some: its
+    /// partial success), they could not be read, or the server stopped.
     func otlpDropped(signal: String, reason: String, count: Int) {
-        registry.makeCounter(descriptor: name("otlp_dropped_items", "total", "Items not exported to the OTLP endpoint, by reason: queue_full (oldest dropped), rejected, unreadable, shutdown"),
+        registry.makeCounter(descriptor: name("otlp_dropped_items", "total", "Items not exported to the OTLP endpoint, by reason: queue_full (oldest dropped), rejected, partially_rejected (the collector's count), unreadable, shutdown"),
                              labels: [("signal", signal), ("reason", reason)]).increment(by: Int64(count))
     }
 

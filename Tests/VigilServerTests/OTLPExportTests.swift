@@ -263,7 +263,8 @@ struct OTLPExportTests {
             #expect(ContinuousClock.now - start < .seconds(2))
 
             // The collector comes up: the batch held through the retries, then the newest five.
-            let receiver = try OTLPReceiver(port: port)
+            // It refuses two items of each request (OTLP's partial success): counted, not resent.
+            let receiver = try OTLPReceiver(port: port, reject: 2)
             defer { receiver.stop() }
             func delivered() -> [String] {
                 receiver.messages("/v1/logs").flatMap { $0["resource_logs"]?.array ?? [] }.flatMap { $0["scope_logs"]?.array ?? [] }
@@ -273,6 +274,8 @@ struct OTLPExportTests {
             let newest: [String] = (15..<20).map { String($0) } + (25..<30).map { String($0) }
             #expect(delivered() == newest)
             #expect(try await Self.metric(server, token, #"vigil_otlp_exported_items_total{signal="logs"}"#) == 10)
+            let logRequests = Double(receiver.messages("/v1/logs").count)
+            #expect(try await Self.metric(server, token, #"vigil_otlp_dropped_items_total{signal="logs",reason="partially_rejected"}"#) == 2 * logRequests)
             #expect(receiver.errors.isEmpty, "\(receiver.errors)")
         }
     }

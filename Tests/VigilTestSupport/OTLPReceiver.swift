@@ -16,11 +16,12 @@ public final class OTLPReceiver: @unchecked Sendable {
 
     public var endpoint: String { "http://127.0.0.1:\(port)" }
 
-    /// On `port` (a free one by default); `fail`: the first requests of each path answered 503.
-    public init(port: UInt16? = nil, fail: Int = 0) throws {
+    /// On `port` (a free one by default); `fail`: the first requests of each path answered 503;
+    /// `reject`: every accepted request answered with a partial success refusing that many items.
+    public init(port: UInt16? = nil, fail: Int = 0, reject: Int = 0) throws {
         self.port = try port ?? TCPListener.freePort()
         out = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-otlp-\(UUID().uuidString).jsonl").path
-        pid = try spawnClean(["/bin/sh", "-c", "exec '\(Self.python)' '\(Self.script)' --port \(self.port) --out '\(out)' --fail \(fail) 2>'\(out).err'"])
+        pid = try spawnClean(["/bin/sh", "-c", "exec '\(Self.python)' '\(Self.script)' --port \(self.port) --out '\(out)' --fail \(fail) --reject \(reject) 2>'\(out).err'"])
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: out + ".ready") { usleep(100_000) }
         guard FileManager.default.fileExists(atPath: out + ".ready") else {
             stop()

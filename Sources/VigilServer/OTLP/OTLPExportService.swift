@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import ServiceLifecycle
+import VigilOTLP
 import VigilServerStore
 import VigilSystem
 
@@ -55,7 +56,8 @@ struct OTLPSender {
     let logger: Logger
 
     enum Outcome {
-        case delivered
+        /// Taken; the collector may still have refused some (OTLP's partial success).
+        case delivered(rejected: Int64, message: String)
         case retry(after: Double?, reason: String)
         case rejected(String)
     }
@@ -73,8 +75,13 @@ struct OTLPSender {
                 let outcome = await post(batch.body)
                 exporter.serverMetrics.otlpRequest(signal: signal.rawValue, outcome: outcome.label)
                 switch outcome {
-                case .delivered:
+                case .delivered(let rejected, let message):
                     exporter.serverMetrics.otlpExported(signal: signal.rawValue, count: batch.items)
+                    if rejected > 0 || !message.isEmpty {
+                        // Counted in the collector's units (records, points, profiles), not queue items.
+                        exporter.serverMetrics.otlpDropped(signal: signal.rawValue, reason: "partially_rejected", count: Int(rejected))
+                        logger.warning("OTLP export: the collector refused \(rejected) of the \(signal.rawValue) sent: \(message)")
+                    }
                     if lastError != nil { logger.info("OTLP export of \(signal.rawValue) resumed") }
                     failures = 0
                     lastError = nil
@@ -115,7 +122,10 @@ struct OTLPSender {
             let response = try await client.execute(request, timeout: .seconds(10))
             let reply = try await response.body.collect(upTo: 1 << 20)
             let code = Int(response.status.code)
-            if (200..<300).contains(code) { return .delivered }
+            if (200..<300).contains(code) {
+                let partial = OTLPExportResponse.partialSuccess(Array(reply.readableBytesView))
+                return .delivered(rejected: partial?.rejected ?? 0, message: partial?.message ?? "")
+            }
             let why = "HTTP \(code) \(String(decoding: reply.readableBytesView.prefix(200), as: UTF8.self))"
             if [429, 502, 503, 504].contains(code) {
                 return .retry(after: response.headers.first(name: "Retry-After").flatMap(Double.init), reason: why)
