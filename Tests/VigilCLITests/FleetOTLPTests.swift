@@ -52,9 +52,13 @@ struct FleetOTLPTests {
         #expect(exported.allSatisfy { $0.hasSuffix(" 1 two") }, "\(exported)")
 
         // Telemetry: each exported CPU point is a point the server stored, value for value.
-        let points = (try server.api("/api/v1/hosts/\(id)/telemetry", token: token) as? [String: Any])?["points"] as? [[String: Any]] ?? []
+        // Read with the same decoder as the receiver's lines (JSONSerialization's doubles can be an ulp off).
+        let telemetry = try CLI.run(["-sS", "--fail", "--cacert", server.ca, "-H", "Authorization: Bearer \(token)", server.url + "/api/v1/hosts/\(id)/telemetry"],
+                                    executable: "/usr/bin/curl")
+        let points = (try WireCoding.decode(JSONValue.self, from: Data(telemetry.stdout.utf8)))["points"]?.array ?? []
         var storedCPU: [Int: Double] = [:]
-        for p in points { if let t = p["time"] as? Int { storedCPU[t] = (p["cpu_percent"] as? NSNumber)?.doubleValue } }
+        for p in points { if let t = Int(p["time"]?.text ?? "") { storedCPU[t] = Double(p["cpu_percent"]?.text ?? "") } }
+        #expect(!storedCPU.isEmpty)
         for point in cpuPoints() {
             let time = Int((OTLPJSON.uint(point["time_unix_nano"]) ?? 0) / 1_000_000_000)
             #expect(storedCPU[time] == Double(point["as_double"]?.text ?? ""), "point at \(time): stored \(String(describing: storedCPU[time])), exported \(point)")

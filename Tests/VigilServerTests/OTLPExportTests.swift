@@ -279,4 +279,24 @@ struct OTLPExportTests {
             #expect(receiver.errors.isEmpty, "\(receiver.errors)")
         }
     }
+
+    /// A request to an absent collector lasts up to its 10 s timeout (the client retries the
+    /// connection meanwhile); stopping the server cancels it rather than waiting.
+    @Test func anAbsentCollectorDoesNotHoldTheServersExit() async throws {
+        let port = try TCPListener.freePort()
+        try await withTaskExecutorPreference(TestServer.executor) {
+            let server = try await TestServer.start(.sqlite) { c in c.options.otlp = try! OTLPExportConfiguration(endpoint: "http://127.0.0.1:\(port)") }
+            let key = try await server.enrollOsquery("otlp-exit")
+            let token = try await server.adminToken()
+            _ = try await server.request(OsqueryPaths.log, json: #"{"node_key":"\#(key)","log_type":"result","data":[{"name":"q","columns":{"a":"1"}}]}"#)
+            // One attempt has run its course; the next is under way (1 to 2 s of backoff, then up to 10 s).
+            #expect(await Self.eventually(30) {
+                try await Self.metric(server, token, #"vigil_otlp_requests_total{signal="logs",outcome="retry"}"#) >= 1
+            })
+            try await Task.sleep(for: .seconds(3))
+            let start = ContinuousClock.now
+            await server.stop()
+            #expect(ContinuousClock.now - start < .seconds(4), "the server took \(ContinuousClock.now - start) to stop")
+        }
+    }
 }

@@ -1,7 +1,7 @@
 /// Where and how the server exports to OpenTelemetry (`--otlp-endpoint`, `--otlp-header`):
 /// OTLP/HTTP with protobuf bodies, gzip-compressed, to BASE/v1/logs, BASE/v1/metrics and
 /// BASE/v1development/profiles (a collector's OTLP/HTTP receiver listens on 4318).
-public struct OTLPExportConfiguration: Sendable, Equatable {
+public struct OTLPExportConfiguration: Sendable {
     /// `http://HOST:PORT` or `https://HOST:PORT[/PREFIX]`, without a trailing slash.
     public var endpoint: String
     /// Sent with every request (an API key, a tenant).
@@ -14,7 +14,7 @@ public struct OTLPExportConfiguration: Sendable, Equatable {
     /// Items sent in one request (the OpenTelemetry SDKs' batch size).
     public var batchSize = 512
 
-    public struct QueueLimits: Sendable, Equatable {
+    public struct QueueLimits: Sendable {
         public var logs = 50_000
         public var metrics = 50_000
         public var profiles = 64
@@ -45,10 +45,5 @@ public struct OTLPExportConfiguration: Sendable, Equatable {
         // Scalars, not Characters: "\r\n" is one Character, equal to neither.
         guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else { throw StoreFileError("--otlp-header \(name): a line break in the value") }
         headers.append((name, value))
-    }
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.endpoint == b.endpoint && a.headers.map { "\($0.name)=\($0.value)" } == b.headers.map { "\($0.name)=\($0.value)" }
-            && a.fleetMetricsSeconds == b.fleetMetricsSeconds && a.queueLimits == b.queueLimits && a.batchSize == b.batchSize
     }
 }

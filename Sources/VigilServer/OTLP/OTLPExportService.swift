@@ -119,8 +119,12 @@ struct OTLPSender {
         }
         for header in exporter.configuration.headers { request.headers.add(name: header.name, value: header.value) }
         do {
-            let response = try await client.execute(request, timeout: .seconds(10))
-            let reply = try await response.body.collect(upTo: 1 << 20)
+            // Cancelled when the server begins to stop: a request to an absent collector
+            // (the client retries the connection until its timeout) must not hold the exit.
+            let (response, reply) = try await cancelWhenGracefulShutdown { [request] in
+                let response = try await client.execute(request, timeout: .seconds(10))
+                return (response, try await response.body.collect(upTo: 1 << 20))
+            }
             let code = Int(response.status.code)
             if (200..<300).contains(code) {
                 let partial = OTLPExportResponse.partialSuccess(Array(reply.readableBytesView))

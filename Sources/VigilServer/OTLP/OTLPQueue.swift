@@ -40,6 +40,4 @@ final class OTLPQueue<Element: Sendable>: Sendable {
             return out
         }
     }
-
-    var count: Int { state.withLock { $0.items.count } }
 }
