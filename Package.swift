@@ -144,6 +144,9 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
+        // OTLP's protobuf messages (logs, metrics, profiles) written by hand, and pprof turned into OTLP profiles:
+        // what the server exports to an OpenTelemetry collector. No I/O.
+        .target(name: "VigilOTLP", dependencies: ["VigilProfileFormats", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // The web UI: pages rendered on the server, its stylesheet and script; knows the server only through WebUIFleet.
         .target(
             name: "VigilWebUI",
@@ -153,13 +156,15 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilWire", "VigilServerStore", "VigilWebUI", "VigilTables", "VigilSQL", "VigilProfileFormats", "VigilOutputs", "VigilSystem", "CZlib",
+                "VigilWire", "VigilServerStore", "VigilWebUI", "VigilTables", "VigilSQL", "VigilProfileFormats", "VigilOutputs", "VigilSystem", "CZlib", "VigilOTLP",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                // The OTLP/HTTP exporter's client (`--otlp-endpoint`).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(
@@ -174,7 +179,7 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets (child processes with a clean signal mask, socket listeners).
-        .target(name: "VigilTestSupport", dependencies: ["VigilSystem"], path: "Tests/VigilTestSupport"),
+        .target(name: "VigilTestSupport", dependencies: ["VigilSystem", "VigilWire"], path: "Tests/VigilTestSupport"),
         .testTarget(name: "VigilSystemTests", dependencies: ["VigilSystem"]),
         .testTarget(name: "VigilYAMLTests", dependencies: ["VigilYAML", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "VigilSQLTests", dependencies: ["VigilSQL"]),
@@ -195,12 +200,12 @@ let package = Package(
         // The server in-process and over HTTPS with the agent's own client.
         .testTarget(name: "VigilServerTests", dependencies: [
             "VigilServer", "VigilServerStore", "VigilWire", "VigilWebUI", "VigilAgent", "VigilSystem", "VigilSQL", "VigilTestSupport", "VigilOutputs",
-            "VigilProfile", "VigilProfileFormats", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "VigilProfile", "VigilProfileFormats", "VigilOTLP", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Fixtures: C sources of test workloads, compiled by the tests themselves.
-        .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport", "VigilAgent", "VigilSQL", "VigilWatchdog", "VigilTrace", "VigilBPF", .product(name: "Logging", package: "swift-log")], exclude: ["Fixtures"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["VigilSystem", "VigilTestSupport", "VigilWire", "VigilAgent", "VigilSQL", "VigilWatchdog", "VigilTrace", "VigilBPF", .product(name: "Logging", package: "swift-log")], exclude: ["Fixtures"]),
     ]
 )

@@ -18,6 +18,8 @@ struct FleetContext: Sendable {
     let logger: Logger
     /// Enrollment attempts per source address.
     let enrollLimiter: EnrollLimiter
+    /// The OpenTelemetry export, when `--otlp-endpoint` asks for one.
+    let otlp: OTLPExporter?
     /// This server's profiles of itself.
     let serverProfiler: ServerProfiler
 
@@ -55,6 +57,8 @@ public struct ServerOptions: Sendable {
     /// A `vigil` executable this server runs as `vigil profile --pid SELF` to profile
     /// itself; nil: it cannot (a server inside another program, as in tests).
     public var profilerExecutable: String?
+    /// Where results, telemetry and profiles are exported as OTLP logs, metrics and profiles (off when nil).
+    public var otlp: OTLPExportConfiguration?
 
     public init() {}
 }

@@ -89,6 +89,7 @@ struct OsqueryEndpoints {
         let stored = try await fleet.store.storeLogs(hostID: host.id, kind: logType.rawValue, lines: lines)
         fleet.metrics.logLines(kind: logType.rawValue, stored: stored.count, duplicates: lines.count - stored.count,
                                bytes: lines.reduce(0) { $0 + $1.line.utf8.count })
+        fleet.otlp?.stored(lines: stored.map { (lines[$0].unixTime, lines[$0].line) }, kind: logType.rawValue, host: host)
         if logType == .result {
             // Only what was new: an agent's resend is stored and logged once.
             do {
@@ -188,6 +189,9 @@ struct OsqueryEndpoints {
             // Ignored unless this campaign targets this host and it had not answered.
             if try await fleet.store.recordAnswer(campaignID: campaign, hostID: host.id, rows: rows, error: error, at: now) {
                 fleet.metrics.liveQueryAnswer(failed: error != nil)
+                if let otlp = fleet.otlp {
+                    otlp.answered(campaign: campaign, rows: rows.compactMap { try? WireCoding.decode([String: JSONValue].self, from: Data($0.utf8)) }, host: host)
+                }
                 answered.append(campaign)
             }
         }

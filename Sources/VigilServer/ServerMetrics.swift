@@ -61,6 +61,24 @@ final class ServerMetrics: Sendable {
                              labels: [("result", failed ? "failed" : "answered")]).increment()
     }
 
+    /// OpenTelemetry export: items (result lines and answers, telemetry points, profiles) the collector took.
+    func otlpExported(signal: String, count: Int) {
+        registry.makeCounter(descriptor: name("otlp_exported_items", "total", "Items exported to the OTLP endpoint: result and status lines and live-query answers (logs), telemetry points and fleet snapshots (metrics), profiles"),
+                             labels: [("signal", signal)]).increment(by: Int64(count))
+    }
+
+    /// Items not exported: the queue was full (the oldest dropped), the collector refused them (all, or some: its
+    /// partial success), they could not be read, or the server stopped.
+    func otlpDropped(signal: String, reason: String, count: Int) {
+        registry.makeCounter(descriptor: name("otlp_dropped_items", "total", "Items not exported to the OTLP endpoint, by reason: queue_full (oldest dropped), rejected, partially_rejected (the collector's count), unreadable, shutdown"),
+                             labels: [("signal", signal), ("reason", reason)]).increment(by: Int64(count))
+    }
+
+    func otlpRequest(signal: String, outcome: String) {
+        registry.makeCounter(descriptor: name("otlp_requests", "total", "Export requests to the OTLP endpoint, by outcome: delivered, retry (unreachable, 429, 502, 503, 504) or rejected"),
+                             labels: [("signal", signal), ("outcome", outcome)]).increment()
+    }
+
     /// The gauges read at scrape time: hosts by status and this process's own figures.
     func refresh(store: any ServerStore, offlineAfterSeconds: Int64) async {
         if let counts = try? await store.hostCounts(seenSince: FleetContext.now() - offlineAfterSeconds) {

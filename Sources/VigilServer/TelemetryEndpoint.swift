@@ -30,6 +30,7 @@ extension OsqueryEndpoints {
         let outputs = try WireCoding.encodeString(body.tables["vigil_outputs"] ?? [])
         try await fleet.store.storeTelemetry(hostID: host.id, points: points, schedule: schedule, watchdog: watchdog,
                                              events: events, outputs: outputs, at: FleetContext.now())
+        fleet.otlp?.stored(telemetry: points, host: host)
         return HTTPJSON.response(AckResponse())
     }
 }

@@ -42,6 +42,19 @@ struct ServerArguments: ParsableArguments {
     @Option(help: "Forward every result and status line agents send to syslog, syslog:/PATH/TO/SOCKET or tcp://HOST:PORT (repeatable), at least once and in order.")
     var forward: [String] = []
 
+    @Option(help: """
+        Export to OpenTelemetry over OTLP/HTTP (protobuf, gzip): result and status lines and live-query answers as logs, \
+        agents' telemetry and the fleet's own figures as metrics, uploaded profiles as profiles. The collector's base URL, \
+        http[s]://HOST:PORT (its OTLP/HTTP receiver listens on 4318); Vigil posts to /v1/logs, /v1/metrics and /v1development/profiles.
+        """)
+    var otlpEndpoint: String?
+
+    @Option(help: "A header sent with every OTLP request, NAME=VALUE (repeatable; an API key, a tenant).")
+    var otlpHeader: [String] = []
+
+    @Option(help: "Seconds between exports of the fleet's own metrics (hosts online and offline, the server's CPU and memory).")
+    var otlpInterval = 60
+
     @Option(help: "Rotate DATA_DIR/results.log past this many bytes (osquery's logger_rotate_size).")
     var resultsLogRotateSize = 25 << 20
 
@@ -67,6 +80,17 @@ struct ServerArguments: ParsableArguments {
         for target in forward {
             do { _ = try ForwardTarget(target) } catch { throw ValidationError(error.description) }
         }
+        if otlpEndpoint == nil && !otlpHeader.isEmpty { throw ValidationError("--otlp-header goes with --otlp-endpoint") }
+        guard (1...86_400).contains(otlpInterval) else { throw ValidationError("--otlp-interval is 1 to 86400 seconds") }
+        do { _ = try otlp() } catch { throw ValidationError(error.description) }
+    }
+
+    func otlp() throws(StoreFileError) -> OTLPExportConfiguration? {
+        guard let otlpEndpoint else { return nil }
+        var c = try OTLPExportConfiguration(endpoint: otlpEndpoint)
+        for header in otlpHeader { try c.addHeader(header) }
+        c.fleetMetricsSeconds = otlpInterval
+        return c
     }
 
     func configuration() throws -> FleetServerConfiguration {
@@ -81,6 +105,7 @@ struct ServerArguments: ParsableArguments {
         c.options.forward = try forward.map { try ForwardTarget($0) }
         c.options.enrollRate = try EnrollRate(enrollRate)
         c.options.profilerExecutable = try? FileSystem.readLink("/proc/self/exe")
+        c.options.otlp = try otlp()
         return c
     }
 }

@@ -24,8 +24,12 @@ import VigilWire
     func aFailedProfilerLeavesAFailedProfileWithItsLastWords(_ database: TestDatabase) async throws {
         // Stands in for `vigil profile` where eBPF is refused: it prints its reason and fails.
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("fake-profiler-\(UUID().uuidString)").path
-        try "#!/bin/sh\nsleep 3\necho 'vigil profile: loading the sampler: Operation not permitted' >&2\nexit 2\n".write(toFile: script, atomically: true, encoding: .utf8)
-        chmod(script, 0o755)
+        // Written through a close-on-exec descriptor: a child another test forks meanwhile
+        // must not hold it open for writing when the server runs it (ETXTBSY).
+        let text = Array("#!/bin/sh\nsleep 3\necho 'vigil profile: loading the sampler: Operation not permitted' >&2\nexit 2\n".utf8)
+        let fd = open(script, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        #expect(fd >= 0 && write(fd, text, text.count) == text.count)
+        close(fd)
         defer { unlink(script) }
         try await TestServer.with(database, { $0.options.profilerExecutable = script }) { server in
             let token = try await server.adminToken()

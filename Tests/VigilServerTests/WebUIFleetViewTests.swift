@@ -112,36 +112,13 @@ import VigilWire
     /// A pprof of `stacks` (root first, each with its sample count), gzip'd as agents send it.
     static func pprof(_ stacks: [([String], Int64)]) throws -> [UInt8] {
         var p = Perftools_Profiles_Profile()
-        p.stringTable = [""]
-        func string(_ s: String) -> Int64 {
-            if let i = p.stringTable.firstIndex(of: s) { return Int64(i) }
-            p.stringTable.append(s)
-            return Int64(p.stringTable.count - 1)
-        }
         var type = Perftools_Profiles_ValueType()
-        type.type = string("samples")
-        type.unit = string("count")
+        type.type = p.string("samples")
+        type.unit = p.string("count")
         p.sampleType = [type]
-        var ids: [String: UInt64] = [:]
         for (frames, count) in stacks {
             var sample = Perftools_Profiles_Sample()
-            for name in frames.reversed() {
-                if ids[name] == nil {
-                    let id = UInt64(ids.count + 1)
-                    ids[name] = id
-                    var f = Perftools_Profiles_Function()
-                    f.id = id
-                    f.name = string(name)
-                    p.function.append(f)
-                    var line = Perftools_Profiles_Line()
-                    line.functionID = id
-                    var location = Perftools_Profiles_Location()
-                    location.id = id
-                    location.line = [line]
-                    p.location.append(location)
-                }
-                sample.locationID.append(ids[name]!)
-            }
+            sample.locationID = frames.reversed().map { p.location($0) }
             sample.value = [count]
             p.sample.append(sample)
         }
