@@ -78,24 +78,31 @@ import VigilWire
         let own = SerialTaskExecutor(label: "vigil.test-server.rows")
         try await withTaskExecutorPreference(own) {
             let server = try await TestServer.start(.sqlite, executor: own) { $0.options.maxRowsPerAnswer = 1000 }
-            let key = try await server.enrollOsquery("loud")
-            let token = try await server.adminToken()
-            let run = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 1","host_identifiers":["loud"]}"#, token: token)
-            let id = try #require(run.json?["campaign_id"]?.text)
-            _ = try await server.request(OsqueryPaths.distributedRead, json: #"{"node_key":"\#(key)"}"#)
-            let rows = ((0..<2000).map { #"{"n":"\#($0)"}"# } + Array(repeating: "{}", count: 998_000)).joined(separator: ",")
-            let write = try await server.request(OsqueryPaths.distributedWrite, json: #"{"node_key":"\#(key)","queries":{"\#(id)":[\#(rows)]},"statuses":{"\#(id)":0}}"#)
-            #expect(write.status == 200, "\(write.text)")
-            let state = try await server.request("/api/v1/queries/run/\(id)?max_rows=5000", method: .GET, token: token)
-            let target = try #require(state.json?["targets"]?.array?.first)
-            #expect(target["rows"] == .integer(1000))
-            #expect(target["error"] == "answer cut at 1000 rows")
-            // The kept rows are the first thousand, in order, as sent.
-            let kept = state.json?["rows"]?.array?.compactMap { $0["n"]?.string } ?? []
-            #expect(kept == (0..<1000).map { String($0) }, "\(kept.count) rows: \(kept.prefix(3)) … \(kept.suffix(3))")
-            #expect(try await server.request("/healthz", method: .GET).status == 200)
+            do { try await sendAMillionRows(server) } catch {
+                await server.stop()
+                throw error
+            }
             await server.stop()
         }
+    }
+
+    func sendAMillionRows(_ server: TestServer) async throws {
+        let key = try await server.enrollOsquery("loud")
+        let token = try await server.adminToken()
+        let run = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 1","host_identifiers":["loud"]}"#, token: token)
+        let id = try #require(run.json?["campaign_id"]?.text)
+        _ = try await server.request(OsqueryPaths.distributedRead, json: #"{"node_key":"\#(key)"}"#)
+        let rows = ((0..<2000).map { #"{"n":"\#($0)"}"# } + Array(repeating: "{}", count: 998_000)).joined(separator: ",")
+        let write = try await server.request(OsqueryPaths.distributedWrite, json: #"{"node_key":"\#(key)","queries":{"\#(id)":[\#(rows)]},"statuses":{"\#(id)":0}}"#)
+        #expect(write.status == 200, "\(write.text)")
+        let state = try await server.request("/api/v1/queries/run/\(id)?max_rows=5000", method: .GET, token: token)
+        let target = try #require(state.json?["targets"]?.array?.first)
+        #expect(target["rows"] == .integer(1000))
+        #expect(target["error"] == "answer cut at 1000 rows")
+        // The kept rows are the first thousand, in order, as sent.
+        let kept = state.json?["rows"]?.array?.compactMap { $0["n"]?.string } ?? []
+        #expect(kept == (0..<1000).map { String($0) }, "\(kept.count) rows: \(kept.prefix(3)) … \(kept.suffix(3))")
+        #expect(try await server.request("/healthz", method: .GET).status == 200)
     }
 
     @Test func guessedNodeKeysFindNothingAndAreCounted() async throws {
