@@ -32,35 +32,51 @@ import VigilTestSupport
         """
     }
 
-    /// Voluntary context switches of `pid`'s threads (all, or only its main thread).
-    static func sleepsEnded(_ pid: pid_t, mainThreadOnly: Bool = false) -> Int {
-        let tasks = mainThreadOnly ? ["\(pid)"] : (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+    /// Voluntary context switches of `pid`'s threads; without libdispatch's manager
+    /// thread when asked (named "com.apple.root.default-qos.overcommit", cut to its last
+    /// 15 bytes), which nothing of the supervisor's runs on.
+    static func sleepsEnded(_ pid: pid_t, exceptDispatchManager: Bool = false) -> Int {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
         return tasks.reduce(0) { total, tid in
+            let comm = (try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/comm", encoding: .utf8)) ?? ""
+            if exceptDispatchManager && comm.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("qos.overcommit") { return total }
             let status = (try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/status", encoding: .utf8)) ?? ""
             let line = status.split(separator: "\n").first { $0.hasPrefix("voluntary_ctxt_switches:") }
             return total + (line.flatMap { Int($0.split(separator: "\t").last?.trimmingCharacters(in: .whitespaces) ?? "") } ?? 0)
         }
     }
 
-    /// Over 10 idle seconds the supervisor's loop (its main thread; watchdog off) wakes
-    /// at most once, to release its start-up code; before, it woke every 50 ms (about
-    /// 200 times). The worker's threads woke 12 times here: libdispatch's own workqueue
-    /// monitor wakes its manager thread every second in any process that has used
-    /// dispatch's global queues (Swift concurrency does), plus the 10 s telemetry. The
-    /// scheduler's old one-second tick added a timer firing and a task wake-up each second.
+    /// Over 10 idle seconds the supervisor (watchdog off) wakes at most once, to release
+    /// its start-up code; before, its loop woke every 50 ms (about 200 times). The
+    /// worker's threads woke 12 times here: libdispatch's own workqueue monitor wakes
+    /// its manager thread every second in any process that has used dispatch's global
+    /// queues (Swift concurrency does), plus the 10 s telemetry. The scheduler's old
+    /// one-second tick added a timer firing and a task wake-up each second.
     @Test func idleAgentSleeps() throws {
         let agent = try RunningAgent(config: Self.idle())
         try #require(agent.wait(30) { try agent.results().contains { $0["name"] as? String == Self.hourly } }, "\(agent.log)")
         let worker = try #require(agent.workerPID)
         // Let start-up (the first run, the admin socket, the outputs) settle.
         sleep(1)
-        let before = (Self.sleepsEnded(agent.pid, mainThreadOnly: true), Self.sleepsEnded(worker))
+        let before = (Self.sleepsEnded(agent.pid, exceptDispatchManager: true), Self.sleepsEnded(worker))
         sleep(10)
-        let after = (Self.sleepsEnded(agent.pid, mainThreadOnly: true), Self.sleepsEnded(worker))
+        let after = (Self.sleepsEnded(agent.pid, exceptDispatchManager: true), Self.sleepsEnded(worker))
         let supervisor = after.0 - before.0, workerWakes = after.1 - before.1
         #expect(agent.workerPID == worker, "the worker was restarted: \(agent.log)")
         #expect(supervisor <= 1, "the idle supervisor woke \(supervisor) times in 10 s")
         #expect(workerWakes <= 16, "the idle worker's threads woke \(workerWakes) times in 10 s")
+    }
+
+    /// With the watchdog on, the supervisor wakes for its samples (every 2 s) and for
+    /// nothing else.
+    @Test func watchdogSamplesAreTheSupervisorsOnlyWakeups() throws {
+        let agent = try RunningAgent(config: Self.idle(watchdog: true))
+        try #require(agent.wait(30) { try agent.results().contains { $0["name"] as? String == Self.hourly } }, "\(agent.log)")
+        sleep(1)
+        let before = Self.sleepsEnded(agent.pid, exceptDispatchManager: true)
+        sleep(10)
+        let wakes = Self.sleepsEnded(agent.pid, exceptDispatchManager: true) - before
+        #expect(wakes >= 4 && wakes <= 7, "the supervisor woke \(wakes) times in 10 s")
     }
 
     /// SIGHUP wakes the sleeping scheduler: a query added to the config runs at once,
