@@ -162,4 +162,14 @@ static inline unsigned long vigil_resolver_options(void) {
 /* Extended attributes (the extended_attributes table): llistxattr, lgetxattr. */
 #include <sys/xattr.h>
 
+/* pidfd_open (glibc 2.36 declares it only in <sys/pidfd.h>, which Swift's Glibc module
+ * leaves out): a descriptor that polls readable once the process has exited, so a
+ * parent can sleep until its child ends instead of polling waitpid. */
+static inline int vigil_pidfd_open(int pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+#include <sys/eventfd.h>
+/* An eventfd, close-on-exec and non-blocking: a signal handler writes to it (write is
+ * async-signal-safe), and a loop asleep in poll or epoll wakes. */
+static inline int vigil_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
+
 #endif

@@ -65,16 +65,33 @@ public final class Supervisor {
             }
             workerPID = pid
             logger.info("worker started", metadata: ["pid": "\(pid)"])
+            // Sleep on the worker's pidfd: its exit wakes us at once. Without one (a
+            // kernel before 5.3), the worker's end is noticed at the next timed wake.
+            let exit: PidFD?
+            do { exit = try PidFD(pid) } catch {
+                logger.warning("no pidfd for the worker (\(error)); its end is noticed at the next check")
+                exit = nil
+            }
             var monitor = options.limits.map { LimitMonitor(limits: $0, cores: cores, started: started) }
             var stalls = options.limits.map { StallMonitor(limits: $0, started: started) }
             var end: WorkerEnd?
             var codeReleased = false
+            var nextCheck = started + Self.nanoseconds(options.checkIntervalSeconds)
             while end == nil {
-                sleepInterruptibly(options.checkIntervalSeconds)
-                onTick?(pid)
-                let lifetime = Double(Clock.monotonicNanoseconds() - started) / 1e9
+                // Timed wake-ups only for the watchdog's samples (and the live summary),
+                // and once to release start-up code; otherwise asleep until the worker
+                // ends or a signal comes.
+                let sampling = options.limits != nil || onTick != nil
+                var deadlines = sampling ? [nextCheck] : []
+                if !codeReleased { deadlines.append(started + Self.nanoseconds(Self.startupCodeSeconds)) }
+                if exit == nil { deadlines.append(Clock.monotonicNanoseconds() + Self.nanoseconds(options.checkIntervalSeconds)) }
+                let timeout = deadlines.min().map { Double(max(0, $0 - Clock.monotonicNanoseconds())) / 1e9 }
+                if let exit { _ = exit.waitForExit(timeout: timeout, wake: SignalWakeup.descriptor) } else { sleepInterruptibly(timeout ?? 0) }
+                SignalWakeup.drain()
+                let now = Clock.monotonicNanoseconds()
+                let lifetime = Double(now - started) / 1e9
                 // The supervisor's own start-up code (config, flags) is not needed again.
-                if !codeReleased && lifetime > 10 {
+                if !codeReleased && lifetime >= Self.startupCodeSeconds {
                     WorkingSet.releaseStartupCode()
                     codeReleased = true
                 }
@@ -85,7 +102,7 @@ public final class Supervisor {
                     break
                 }
                 if StopSignals.requested {
-                    end = stop(pid, cause: .shutdown, breach: nil, query: nil, started: started)
+                    end = stop(pid, exit: exit, cause: .shutdown, breach: nil, query: nil, started: started)
                     break
                 }
                 if HangupSignal.take() {
@@ -97,13 +114,16 @@ public final class Supervisor {
                     }
                     kill(pid, SIGHUP)
                 }
+                guard now >= nextCheck else { continue }
+                nextCheck = now + Self.nanoseconds(options.checkIntervalSeconds)
+                onTick?(pid)
                 // CPU and memory first: a busy query over the latency limit is a CPU breach.
                 let usageBreach = ProcessUsage.read(pid).flatMap { monitor?.observe($0) }
                 let executing = stalls == nil ? nil : journal.executing()
                 let stallBreach = stalls?.observe(executing, work: executing == nil ? nil : WorkDone.read(pid),
                                                   at: Clock.monotonicNanoseconds())
                 guard let breach = usageBreach ?? stallBreach else { continue }
-                end = limitBreached(pid, breach, started: started)
+                end = limitBreached(pid, exit: exit, breach, started: started)
             }
             guard let end else { continue }
             journal.record(end)
@@ -121,7 +141,7 @@ public final class Supervisor {
 
     /// The worker broke a limit: blame the query it was running (denylist it unless
     /// exempt), warn it, stop it, and record why.
-    private func limitBreached(_ pid: Int32, _ breach: Breach, started: Int64) -> WorkerEnd {
+    private func limitBreached(_ pid: Int32, exit: PidFD?, _ breach: Breach, started: Int64) -> WorkerEnd {
         let query = journal.executingQuery()
         var denylisted = false
         if let query, journal.mayDenylist(query) {
@@ -133,19 +153,21 @@ public final class Supervisor {
             "query": "\(query ?? "none")", "denylisted": "\(denylisted)",
         ])
         kill(pid, SIGUSR1)
-        var end = stop(pid, cause: .limit, breach: breach, query: query, started: started)
+        var end = stop(pid, exit: exit, cause: .limit, breach: breach, query: query, started: started)
         end.denylisted = denylisted
         return end
     }
 
-    /// SIGTERM, then SIGKILL after the grace period; waits for it.
-    private func stop(_ pid: Int32, cause: WorkerEnd.Cause, breach: Breach?, query: String?, started: Int64) -> WorkerEnd {
+    /// SIGTERM, then SIGKILL after the grace period; waits for it (on its pidfd).
+    private func stop(_ pid: Int32, exit: PidFD?, cause: WorkerEnd.Cause, breach: Breach?, query: String?, started: Int64) -> WorkerEnd {
         kill(pid, SIGTERM)
         let grace = cause == .shutdown ? options.shutdownGraceSeconds : options.graceSeconds
-        let deadline = Clock.monotonicNanoseconds() + Int64(grace * 1e9)
+        let deadline = Clock.monotonicNanoseconds() + Self.nanoseconds(grace)
         var status = Self.reap(pid)
         while status == nil && Clock.monotonicNanoseconds() < deadline {
-            usleep(20_000)
+            let left = Double(deadline - Clock.monotonicNanoseconds()) / 1e9
+            // A signal (a second Ctrl-C) ends the poll early; the loop waits again.
+            if let exit { _ = exit.waitForExit(timeout: left) } else { usleep(20_000) }
             status = Self.reap(pid)
         }
         if status == nil {
@@ -166,11 +188,19 @@ public final class Supervisor {
         return (nil, status & 0x7f)
     }
 
-    /// Sleep, waking early for a stop or reload request.
+    /// Sleep, waking early for a stop request (on the signal wake-up eventfd, no timer).
     private func sleepInterruptibly(_ seconds: Double) {
-        let end = Clock.monotonicNanoseconds() + Int64(seconds * 1e9)
+        let end = Clock.monotonicNanoseconds() + Self.nanoseconds(seconds)
         while Clock.monotonicNanoseconds() < end && !StopSignals.requested {
-            usleep(useconds_t(min(50_000, max(1, (end - Clock.monotonicNanoseconds()) / 1000))))
+            var wake = pollfd(fd: SignalWakeup.descriptor, events: Int16(POLLIN), revents: 0)
+            let left = Double(end - Clock.monotonicNanoseconds()) / 1e6
+            _ = poll(&wake, 1, Int32(max(1, left.rounded(.up))))
+            SignalWakeup.drain()
         }
     }
+
+    /// After this long the supervisor's start-up code is released (once per worker).
+    static let startupCodeSeconds = 10.0
+
+    static func nanoseconds(_ seconds: Double) -> Int64 { Int64(seconds * 1e9) }
 }

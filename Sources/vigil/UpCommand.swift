@@ -83,30 +83,31 @@ final class LocalAgentService: Service, @unchecked Sendable {
     }
 
     func run() async throws {
-        await withGracefulShutdownHandler {
-            for await _ in started {}
-            // Wait for the agent to end (it should not) or for shutdown.
-            while pid > 0 && !Task.isShuttingDownGracefully {
-                var status: Int32 = 0
-                if Self.ended(pid, &status) {
-                    logger.error("the local agent ended (status \(status)); see \(fleet.configuration.dataDirectory)/agent.log")
-                    pid = 0
-                    break
-                }
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
-            }
-        } onGracefulShutdown: {}
-        if pid > 0 {
-            kill(pid, SIGTERM)
-            var status: Int32 = 0
-            // The agent stops its worker within its own grace period.
-            for _ in 0..<300 where !Self.ended(pid, &status) { try? await Task.sleep(for: .milliseconds(100)) }
+        for await _ in started.cancelOnGracefulShutdown() {}
+        guard pid > 0 else { return }
+        // Asleep on the agent's pidfd until it ends (it should not) or `up` stops.
+        let exit: PidFD
+        do { exit = try PidFD(pid) } catch {
+            logger.error("cannot watch the local agent (\(error)); it is stopped with the server")
+            try? await gracefulShutdown()
+            await stop(pid: pid, exit: nil)
+            return
         }
+        if await cancelWhenGracefulShutdown({ await exit.exited() }) {
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            logger.error("the local agent ended (status \(status)); see \(fleet.configuration.dataDirectory)/agent.log")
+            return
+        }
+        await stop(pid: pid, exit: exit)
     }
 
-    /// Whether the agent process has ended (reaped now, or already gone).
-    static func ended(_ pid: pid_t, _ status: inout Int32) -> Bool {
-        let r = waitpid(pid, &status, WNOHANG)
-        return r == pid || (r < 0 && errno == ECHILD)
+    /// SIGTERM; the agent stops its worker within its own grace period (30 s), so give it
+    /// a little longer, then SIGKILL. Reaps it (without a pidfd, waiting as long as it takes).
+    func stop(pid: pid_t, exit: PidFD?) async {
+        kill(pid, SIGTERM)
+        if let exit, await !exit.exited(timeout: 35) { kill(pid, SIGKILL) }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
     }
 }

@@ -50,20 +50,8 @@ final class RunningAgent {
 
     var log: String { (try? String(contentsOfFile: dir + "/agent.log", encoding: .utf8)) ?? "" }
 
-    /// The worker: the supervisor's child (by ppid in /proc/PID/stat; this kernel has
-    /// no /proc/PID/task/TID/children).
-    var workerPID: pid_t? {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        for name in entries {
-            guard let candidate = pid_t(name),
-                  let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
-            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-            // A zombie waiting to be reaped is not a worker.
-            if fields.count > 1, pid_t(fields[1]) == pid, fields[0] != "Z" { return candidate }
-        }
-        return nil
-    }
+    /// The worker: the supervisor's child.
+    var workerPID: pid_t? { livingChild(of: pid) }
 
     /// A fresh connection to the agent's state, as an operator would open it.
     func store() throws -> StateStore { try StateStore(path: dataDirectory + "/state.db", durability: .processCrash) }
@@ -89,4 +77,19 @@ final class RunningAgent {
     /// Poll `condition` every 200 ms for up to `seconds`; an error (the state database
     /// not created yet) counts as not yet.
     func wait(_ seconds: Double, for condition: () throws -> Bool) -> Bool { poll(seconds, condition) }
+}
+
+/// A child of `parent` that is not a zombie, by ppid in /proc/PID/stat (this kernel has
+/// no /proc/PID/task/TID/children).
+func livingChild(of parent: pid_t) -> pid_t? {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    for name in entries {
+        guard let candidate = pid_t(name),
+              let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { continue }
+        let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+        // A zombie waiting to be reaped is not a live child.
+        if fields.count > 1, pid_t(fields[1]) == parent, fields[0] != "Z" { return candidate }
+    }
+    return nil
 }

@@ -3,8 +3,8 @@ import VigilSystem
 
 /// Delivery to the outputs besides the results log.
 ///
-/// It runs on the scheduler's thread, after each run and on each tick of the scheduler's
-/// loop (about once a second), which retries outputs that were down. Why not a thread of
+/// It runs on the scheduler's thread, after each run, and while `outputsWaiting` says
+/// something is left, about once a second, which retries outputs that were down. Why not a thread of
 /// its own: the outputs never wait long (see `RecordOutput`), and one thread keeps the
 /// state store to one writer and the cursors free of races. Each output is offered the
 /// items after its own cursor; what it takes moves its cursor, and rows every output has
@@ -20,6 +20,9 @@ extension ResultsRecorder {
     public func deliverOutputs(at now: Int64 = ResultsRecorder.wallClock()) -> [String] {
         guard !outputs.isEmpty else { return [] }
         var messages: [String] = []
+        var waiting = false
+        // Unknown after an error: try again.
+        defer { outputsWaiting = waiting }
         do {
             try prepare()
             let newest = try state { () throws(SQLError) in try store.lastOutboxID() }
@@ -46,8 +49,11 @@ extension ResultsRecorder {
                 progress.error = sent.error ?? progress.error
                 try state { () throws(SQLError) in try store.recordOutputProgress(name, progress, at: now) }
                 messages += report(output.kind, progress)
+                // Left for later: records not yet taken, or a hand-over whose outcome is not in.
+                if (progress.through ?? cursor) < newest || output.isBusy { waiting = true }
             }
         } catch {
+            waiting = true
             messages.append("results outputs: \(error)")
         }
         return messages

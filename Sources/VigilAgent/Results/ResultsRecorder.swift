@@ -55,6 +55,9 @@ public final class ResultsRecorder {
     private var prepared = false
     /// Each output's last error as reported to the caller, to report changes only.
     var reportedErrors: [OutputKind: String] = [:]
+    /// After `deliverOutputs`: whether an output still has records to take (it was down,
+    /// or a hand-over is in flight), so the caller should call again soon.
+    public internal(set) var outputsWaiting = false
 
     public init(store: StateStore, log: ResultsLogFile?, outputs: [any RecordOutput] = [], hostIdentifier: String, epoch: Int64 = 0) {
         self.store = store

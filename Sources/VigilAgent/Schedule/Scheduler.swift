@@ -67,6 +67,9 @@ public struct PackDiscovery: Sendable {
         for pack in queries.keys { nextCheck[pack] = now }
     }
 
+    /// When the next discovery is due: sleep no longer than this.
+    public var nextCheckTime: Int64? { nextCheck.values.min() }
+
     /// Packs whose discovery should run at `now`, by name.
     public func due(at now: Int64) -> [String] {
         nextCheck.filter { $0.value <= now }.map(\.key).sorted()

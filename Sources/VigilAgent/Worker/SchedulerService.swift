@@ -109,12 +109,15 @@ public final class SchedulerService: Service, @unchecked Sendable {
     static func now() -> Int64 { Clock.realtimeNanoseconds() / 1_000_000_000 }
 
     public func run() async throws {
+        // Signals wake the loop through this eventfd; made before the handlers that write it.
+        let wake = SignalWakeup.descriptor
         HangupSignal.install()
         // SIGUSR1 is the supervisor's warning that a limit was crossed; the SIGTERM that
         // follows stops us. Say so in the log, which is all a warning can do.
-        signal(SIGUSR1) { _ in warningReceived.store(true, ordering: .relaxed) }
+        signal(SIGUSR1) { _ in warningReceived.store(true, ordering: .relaxed); SignalWakeup.notify() }
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                SignalWakeup.drain()
                 if warningReceived.exchange(false, ordering: .relaxed) {
                     logger.warning("the watchdog says this worker is over a limit; it will be stopped")
                 }
@@ -122,13 +125,31 @@ public final class SchedulerService: Service, @unchecked Sendable {
                 runDue(at: Self.now())
                 // Retries outputs that were down (cheap when nothing waits).
                 for message in recorder.deliverOutputs() { logger.warning("\(message)") }
-                let wait = max(0, min(1, Double((scheduler.nextDueTime ?? Self.now() + 1) - Self.now())))
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(wait * 1000) + 50)) }
+                // Asleep until the next query or discovery is due, a signal, or shutdown.
+                let seconds = sleepSeconds(at: Double(Clock.realtimeNanoseconds()) / 1e9)
+                _ = await cancelWhenGracefulShutdown { await Readiness.readable(wake, timeout: seconds) }
             }
         } onGracefulShutdown: { [interrupter] in
             interrupter.interrupt()
         }
     }
+
+    /// How long the loop may sleep at `now` (Unix seconds, with fraction): until the
+    /// next due query or pack discovery, a second while an output has records waiting
+    /// (it was down, or a post is in flight), and never over `longestSleep`.
+    func sleepSeconds(at now: Double) -> Double {
+        var seconds = Self.longestSleep
+        if let due = [scheduler.nextDueTime, discovery.nextCheckTime].compactMap({ $0 }).min() {
+            // Due times are whole seconds; wake just after the second turns.
+            seconds = min(seconds, max(0, Double(due) - now) + 0.05)
+        }
+        if recorder.outputsWaiting { seconds = min(seconds, 1) }
+        return seconds
+    }
+
+    /// Due times are on the wall clock, the sleep on a monotonic one: waking at least
+    /// this often notices a clock step within a minute.
+    static let longestSleep = 60.0
 
     /// Discovery, then each due query in turn.
     func runDue(at now: Int64) {
