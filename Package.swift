@@ -59,10 +59,12 @@ let package = Package(
         .target(name: "CMagic", linkerSettings: [.linkedLibrary("dl")]),
         // libcurl (libcurl4-openssl-dev's headers), opened with dlopen likewise: the curl table.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
+        // libyara (libyara-dev's headers), opened with dlopen likewise: the yara table.
+        .target(name: "CYara", linkerSettings: [.linkedLibrary("dl")]),
 
         .target(
             name: "VigilSystem",
-            dependencies: ["CCrypto", "CLinux", "CIPTables", "CZlib", "CRPM", "CMagic", "CCurl"]
+            dependencies: ["CCrypto", "CLinux", "CIPTables", "CZlib", "CRPM", "CMagic", "CCurl", "CYara"]
         ),
         // Generic libbpf wrapper: objects, programs, maps, links, ring buffers, probes.
         .target(

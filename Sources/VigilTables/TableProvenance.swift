@@ -109,6 +109,7 @@ public enum TableProvenance {
         "vigil_info": Entry(source: "this process", tested: "vigil --version and the binary's path"),
         "vigil_tables": Entry(source: "the table registry", tested: "vigil tables"),
         "vscode_extensions": Entry(source: "extensions/extensions.json under each account's ~/.vscode, ~/.vscode-oss, ~/.cursor, … read as that account", tested: "an extensions.json fixture under root's home read by Python's json module (no editor on the test machines)"),
+        "yara": Entry(source: "libyara 4 (yr_rules_scan_file), loaded with dlopen; rules from sigrule or sigfile", tested: "the yara command (yara -s -g) on files and rules the test writes"),
         "yum_sources": Entry(source: "/etc/yum.conf's reposdir (default /etc/yum.repos.d), its *.repo files", tested: "a repo folder fixture read by Python's configparser (no yum on the test machines)"),
     ]
 }

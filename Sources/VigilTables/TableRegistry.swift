@@ -100,6 +100,7 @@ public enum TableRegistry {
         UsersTable(),
         VigilInfoTable(),
         VSCodeExtensionsTable(),
+        YaraTable(),
         YumSourcesTable(),
     ]
 
