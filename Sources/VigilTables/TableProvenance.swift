@@ -20,6 +20,7 @@ public enum TableProvenance {
         "cpu_time": Entry(source: "/proc/stat", tested: "/proc/stat read by the test"),
         "cpuid": Entry(source: "the CPUID instruction", tested: "/proc/cpuinfo's vendor_id and flags"),
         "crontab": Entry(source: "/etc/crontab, /etc/cron.d, /var/spool/cron/crontabs", tested: "the crontab files (a test file in /etc/cron.d when there is none)"),
+        "curl_certificate": Entry(source: "a TLS handshake through OpenSSL (libssl) and its rendering of the peer certificate", tested: "openssl s_server with a certificate the test makes; openssl x509 on the same certificate"),
         "curl": Entry(source: "libcurl (curl_easy_perform), loaded with dlopen", tested: "an HTTP server the test starts (Python's http.server), and the curl command against it"),
         "deb_packages": Entry(source: "/var/lib/dpkg/status", tested: "dpkg-query -W"),
         "disk_encryption": Entry(source: "/sys/block/*/dm/uuid (dm-crypt mappings)", tested: "lsblk; no dm-crypt device on the test machines"),

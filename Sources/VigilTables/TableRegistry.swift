@@ -16,6 +16,7 @@ public enum TableRegistry {
         CPUInfoTable(),
         CPUTimeTable(),
         CrontabTable(),
+        CurlCertificateTable(),
         CurlTable(),
         DebPackagesTable(),
         DiskEncryptionTable(),
