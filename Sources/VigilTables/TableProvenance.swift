@@ -70,6 +70,7 @@ public enum TableProvenance {
         "opera_extensions": Entry(source: "~/.config/opera/Extensions/*/*/manifest.json", tested: "an extension fixture under root's home"),
         "os_version": Entry(source: "/etc/os-release, uname(2)", tested: "os-release and uname -m"),
         "osquery_events": Entry(source: "the agent's event stores (in `vigil query`: the publisher and subscribers, inactive)", tested: "the publisher listed by `vigil query`; event counts in the agent's tests"),
+        "osquery_extensions": Entry(source: "the core itself (Vigil loads no extensions)", tested: "osquery_info.version in the same process"),
         "osquery_info": Entry(source: "this process, the agent's state (config hash, watcher) and system_info's uuid", tested: "system_info.uuid and the process's own pid"),
         "osquery_registry": Entry(source: "the tables this process serves (the table registry only)", tested: "the registry itself, vigil_tables, and each name preparing a query"),
         "osquery_schedule": Entry(source: "the agent's schedule and its per-query cost counters (empty in `vigil query`)", tested: "an empty schedule in `vigil query`; executions and costs in the agent's tests"),

@@ -65,6 +65,7 @@ public enum TableRegistry {
         OEMStringsTable(),
         OperaExtensionsTable(),
         OSVersionTable(),
+        OsqueryExtensionsTable(),
         PCIDevicesTable(),
         PlatformInfoTable(),
         PortagePackagesTable(),
