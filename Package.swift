@@ -59,10 +59,14 @@ let package = Package(
         .target(name: "CMagic", linkerSettings: [.linkedLibrary("dl")]),
         // libcurl (libcurl4-openssl-dev's headers), opened with dlopen likewise: the curl table.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
+        // libyara (libyara-dev's headers), opened with dlopen likewise: the yara table.
+        .target(name: "CYara", linkerSettings: [.linkedLibrary("dl")]),
+        // OpenSSL's libssl (libssl-dev): the curl_certificate table's TLS client and X.509 fields.
+        .target(name: "CTLS", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
 
         .target(
             name: "VigilSystem",
-            dependencies: ["CCrypto", "CLinux", "CIPTables", "CZlib", "CRPM", "CMagic", "CCurl"]
+            dependencies: ["CCrypto", "CLinux", "CIPTables", "CZlib", "CRPM", "CMagic", "CCurl", "CYara", "CTLS"]
         ),
         // Generic libbpf wrapper: objects, programs, maps, links, ring buffers, probes.
         .target(

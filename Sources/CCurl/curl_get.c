@@ -56,7 +56,8 @@ static size_t write_body(char *data, size_t size, size_t count, void *context) {
     return n;
 }
 
-int vigil_curl_get(const char *url, const char *ua, long timeout_ms, size_t max_body, struct vigil_curl_result *out) {
+int vigil_curl_get(const char *url, const char *unix_socket, const char *ua, long timeout_ms, size_t max_body,
+                   struct vigil_curl_result *out) {
     memset(out, 0, sizeof *out);
     pthread_once(&once, load);
     if (!loaded) return -1;
@@ -64,6 +65,7 @@ int vigil_curl_get(const char *url, const char *ua, long timeout_ms, size_t max_
     if (!curl) return CURLE_FAILED_INIT;
     struct sink s = { out, max_body };
     api.easy_setopt(curl, CURLOPT_URL, url);
+    if (unix_socket) api.easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, unix_socket);
     api.easy_setopt(curl, CURLOPT_USERAGENT, ua);
     api.easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
     api.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);

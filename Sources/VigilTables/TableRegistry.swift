@@ -10,19 +10,37 @@ public enum TableRegistry {
         ArpCacheTable(),
         AuthorizedKeysTable(),
         BlockDevicesTable(),
+        ChromeExtensionContentScriptsTable(),
         ChromeExtensionsTable(),
         CPUIDTable(),
         CPUInfoTable(),
         CPUTimeTable(),
         CrontabTable(),
+        CurlCertificateTable(),
         CurlTable(),
         DebPackagesTable(),
         DiskEncryptionTable(),
         DNSResolversTable(),
+        DockerContainerEnvsTable(),
+        DockerContainerLabelsTable(),
+        DockerContainerMountsTable(),
+        DockerContainerNetworksTable(),
+        DockerContainerPortsTable(),
+        DockerContainerProcessesTable(),
+        DockerContainersTable(),
+        DockerImageLabelsTable(),
+        DockerImagesTable(),
+        DockerInfoTable(),
+        DockerNetworkLabelsTable(),
+        DockerNetworksTable(),
+        DockerVersionTable(),
+        DockerVolumeLabelsTable(),
+        DockerVolumesTable(),
         EtcHostsTable(),
         EtcProtocolsTable(),
         EtcServicesTable(),
         ExtendedAttributesTable(),
+        FileLinesTable(),
         FileTable(),
         FirefoxAddonsTable(),
         GroupsTable(),
@@ -32,8 +50,8 @@ public enum TableRegistry {
         InterfaceIPv6Table(),
         IptablesTable(),
         KernelInfoTable(),
-        KernelModulesTable(),
         KernelKeysTable(),
+        KernelModulesTable(),
         KnownHostsTable(),
         LastTable(),
         ListeningPortsTable(),
@@ -47,6 +65,7 @@ public enum TableRegistry {
         OEMStringsTable(),
         OperaExtensionsTable(),
         OSVersionTable(),
+        OsqueryExtensionsTable(),
         PCIDevicesTable(),
         PlatformInfoTable(),
         PortagePackagesTable(),
@@ -83,14 +102,16 @@ public enum TableRegistry {
         UsersTable(),
         VigilInfoTable(),
         VSCodeExtensionsTable(),
+        YaraTable(),
         YumSourcesTable(),
     ]
 
-    /// All tables, including `vigil_tables`, which describes them and `extra` (the
+    /// All tables, including `vigil_tables` and `osquery_registry`, which describe them, and `extra` (the
     /// tables a caller adds: the agent's own, osquery's), so it lists what SQL can read.
     public static func all(adding extra: [any VirtualTable] = []) -> [any VirtualTable] {
         let base = osTables + extra
-        let tablesTable = VigilTablesTable(schemas: base.map(\.schema))
-        return (base + [tablesTable]).sorted { $0.schema.name < $1.schema.name }
+        let registry = OsqueryRegistryTable(tableNames: base.map(\.schema.name) + ["vigil_tables"])
+        let tablesTable = VigilTablesTable(schemas: (base + [registry]).map(\.schema))
+        return (base + [registry, tablesTable]).sorted { $0.schema.name < $1.schema.name }
     }
 }

@@ -50,6 +50,36 @@ import VigilTestSupport
         #expect(status.allSatisfy { $0.deliveredRecords > 0 && $0.droppedRecords == 0 }, "\(status)")
     }
 
+    /// osquery's logger_path is a directory: results go to osqueryd.results.log in it
+    /// (a directory there used to make the worker exit and restart forever).
+    @Test func loggerPathDirectoryHoldsOsquerysResultsLog() throws {
+        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-logs-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: logs) }
+        let agent = try RunningAgent(config: """
+            options:
+              watchdog_level: -1
+              disable_events: true
+              logger_path: \(logs)
+            schedule:
+              tick:
+                query: SELECT unix_time FROM time
+                interval: 1
+            """)
+        let file = logs + "/osqueryd.results.log"
+        func lines() -> [String] {
+            ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
+        // Several runs' lines: the worker keeps running and writing there.
+        #expect(agent.wait(30) { lines().count >= 3 }, "log:\n\(agent.log)")
+        agent.stop()
+        let first = try #require(lines().first)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+        #expect(record["name"] as? String == "tick")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: logs).allSatisfy { $0.hasPrefix("osqueryd.results.log") })
+        #expect(!FileManager.default.fileExists(atPath: agent.dataDirectory + "/results.log"))
+    }
+
     @Test func unknownOutputIsRefused() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-out-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -27,6 +27,15 @@ import Testing
         #expect(events.allSatisfy { $0["active"] as? Int == 0 })
     }
 
+    /// No extensions: osqueryi's single core row, with the version osquery_info gives.
+    @Test func extensionsListOnlyTheCore() throws {
+        let rows = try rows("SELECT e.*, i.version AS info_version FROM osquery_extensions e, osquery_info i")
+        #expect(rows.count == 1)
+        #expect(rows.first?["name"] as? String == "core" && rows.first?["type"] as? String == "core")
+        #expect(rows.first?["uuid"] as? Int == 0)
+        #expect(rows.first?["version"] as? String == rows.first?["info_version"] as? String)
+    }
+
     @Test func osqueryFunctionsRunFromTheCommandLine() throws {
         let r = try rows("SELECT split('a,b', ',', 1) AS s, sha256('') AS h, community_id_v1('1.2.3.4', '5.6.7.8', 1122, 3344, 6) AS c")
         #expect(r.first?["s"] as? String == "b")

@@ -31,7 +31,9 @@ import VigilTestSupport
         let manifest = """
             {"manifest_version": 3, "name": "__MSG_appName__", "version": "1.2.3", "default_locale": "en",
              "description": "Plain description", "permissions": ["tabs", "storage"], "optional_permissions": ["cookies"],
-             "update_url": "https://clients2.google.com/service/update2/crx", "author": "Vigil"}
+             "update_url": "https://clients2.google.com/service/update2/crx", "author": "Vigil",
+             "content_scripts": [{"matches": ["https://*.example.com/*", "https://example.org/*"], "js": ["a.js", "b.js"]},
+                                 {"matches": ["<all_urls>"], "css": ["only.css"]}]}
             """
         try manifest.write(toFile: ext + "/manifest.json", atomically: true, encoding: .utf8)
         try #"{"appName": {"message": "Vigil Test Extension"}}"#.write(toFile: ext + "/_locales/en/messages.json", atomically: true, encoding: .utf8)
@@ -56,6 +58,13 @@ import VigilTestSupport
         // 13350000000000000 µs after 1601-01-01 is 1705526400 s after 1970-01-01.
         #expect(r["install_timestamp"]?.int == 1_705_526_400)
         #expect(r["manifest_hash"]?.string == String(try shell(["sha256sum", ext + "/manifest.json"]).prefix(64)))
+        // Content scripts: each script with each pattern of an entry; an entry with no js has none.
+        let scripts = try query("SELECT * FROM chrome_extension_content_scripts WHERE uid = 0 AND identifier = '\(id)' ORDER BY script, match")
+            .filter { $0["profile_path"]?.string == profile }
+        #expect(scripts.map { "\($0["script"]!.string) \($0["match"]!.string)" }
+                == ["a.js https://*.example.com/*", "a.js https://example.org/*", "b.js https://*.example.com/*", "b.js https://example.org/*"])
+        #expect(scripts.allSatisfy { $0["version"]?.string == "1.2.3" && $0["path"]?.string == ext && $0["referenced"]?.int == 1
+                                     && $0["browser_type"]?.string == "chromium" })
         // The pack's query joins on uid.
         #expect(try query("SELECT chrome_extensions.* FROM users JOIN chrome_extensions USING (uid) WHERE identifier = '\(id)'").count >= 1)
     }

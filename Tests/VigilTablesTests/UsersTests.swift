@@ -34,6 +34,16 @@ func etcRecords(_ path: String) throws -> [[String]] {
         }
     }
 
+    /// Fleet's "local users and their privileges" query names users.type (a Windows
+    /// column): it prepares, the column is NULL here and SELECT * leaves it out.
+    @Test func otherPlatformColumnsAreHidden() throws {
+        let rows = try query("SELECT uid, username, type, groupname FROM users u JOIN groups g ON g.gid = u.gid WHERE uid = 0")
+        #expect(rows.count == 1 && rows[0]["type"] == .null && rows[0]["groupname"]?.string == "root")
+        #expect(try query("SELECT is_hidden FROM users WHERE uid = 0").first?["is_hidden"] == .null)
+        let star = try #require(try query("SELECT * FROM users WHERE uid = 0").first)
+        #expect(star["type"] == nil && star["is_hidden"] == nil && star["shell"] != nil)
+    }
+
     @Test func usernameConstraint() throws {
         let rows = try query("SELECT uid FROM users WHERE username IN ('root', 'no-such-user-vigil')")
         #expect(rows.map { $0["uid"]?.int } == [0])

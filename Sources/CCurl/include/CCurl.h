@@ -18,10 +18,12 @@ struct vigil_curl_result {
 };
 
 /// GET `url` with user agent `ua`, following no redirects, giving up after
-/// `timeout_ms`; at most `max_body` bytes of the body are kept. Returns 0 when a
-/// response came, -1 when libcurl cannot be loaded, else libcurl's error code
-/// (with its message in out->error).
-int vigil_curl_get(const char *url, const char *ua, long timeout_ms, size_t max_body, struct vigil_curl_result *out);
+/// `timeout_ms`; at most `max_body` bytes of the body are kept. With a non-NULL
+/// `unix_socket` the request goes to that AF_UNIX socket (the Docker Engine API),
+/// the URL giving only the path. Returns 0 when a response came, -1 when libcurl
+/// cannot be loaded, else libcurl's error code (with its message in out->error).
+int vigil_curl_get(const char *url, const char *unix_socket, const char *ua, long timeout_ms, size_t max_body,
+                   struct vigil_curl_result *out);
 
 void vigil_curl_free(struct vigil_curl_result *result);
 #endif

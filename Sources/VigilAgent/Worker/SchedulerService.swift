@@ -82,7 +82,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
 
     static func recorder(for config: AgentConfig, paths: AgentPaths, store: StateStore, hostIdentifier: String, fleetLog: FleetLogChannel?) throws -> ResultsRecorder {
         let o = config.options
-        let path = o.loggerPath ?? paths.defaultResultsLog
+        let path = resultsLogPath(o.loggerPath, default: paths.defaultResultsLog)
         let rotation = o.loggerRotate ? Output.Rotation(path: path, maxBytes: o.loggerRotateSize, keep: o.loggerRotateMaxFiles) : nil
         let log = o.loggerPlugins.contains(.filesystem) ? try ResultsLogFile(path: path, rotation: rotation) : nil
         let outputs: [any RecordOutput] = o.loggerPlugins.compactMap { kind in
@@ -97,6 +97,17 @@ public final class SchedulerService: Service, @unchecked Sendable {
             }
         }
         return ResultsRecorder(store: store, log: log, outputs: outputs, hostIdentifier: hostIdentifier, epoch: o.scheduleEpoch)
+    }
+
+    /// Where results go: osquery's `logger_path` names a directory holding
+    /// osqueryd.results.log; Vigil also takes a file path there (its own earlier
+    /// meaning). A path that is a directory, or ends in '/', is osquery's kind.
+    /// Snapshot results go to the same file (osquery writes osqueryd.snapshots.log).
+    static func resultsLogPath(_ loggerPath: String?, default defaultPath: String) -> String {
+        guard let path = loggerPath else { return defaultPath }
+        var info = stat()
+        guard path.hasSuffix("/") || (stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR) else { return path }
+        return (path.hasSuffix("/") ? String(path.dropLast()) : path) + "/osqueryd.results.log"
     }
 
     /// The options a recorder is built from: a reload that changes one builds a new one.

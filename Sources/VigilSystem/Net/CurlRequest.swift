@@ -19,9 +19,11 @@ public enum CurlRequest {
         public var description: String { "libcurl (libcurl.so.4) cannot be loaded" }
     }
 
-    public static func get(_ url: String, userAgent: String, timeoutMilliseconds: Int = 10_000, maxBody: Int = 1 << 20) throws(Failure) -> Response {
+    /// GET `url`; with `unixSocket`, over that AF_UNIX socket (the URL's host is then ignored).
+    public static func get(_ url: String, unixSocket: String? = nil, userAgent: String, timeoutMilliseconds: Int = 10_000,
+                           maxBody: Int = 1 << 20) throws(Failure) -> Response {
         var result = vigil_curl_result()
-        let rc = vigil_curl_get(url, userAgent, timeoutMilliseconds, maxBody, &result)
+        let rc = vigil_curl_get(url, unixSocket, userAgent, timeoutMilliseconds, maxBody, &result)
         defer { vigil_curl_free(&result) }
         if rc == -1 { throw .libraryUnavailable }
         let body = result.body.map { Array(UnsafeRawBufferPointer(start: $0, count: result.body_length)) } ?? []

@@ -20,17 +20,25 @@ public struct ProcessNamespacesTable: VirtualTable {
     public func generate(_ context: QueryContext) throws -> RowSequence {
         let pids = try ProcFS.pids(constrainedTo: context.integers("pid"))
         return RowSequence(pids) { pid in
+            let inodes = Self.namespaceInodes(pid: Int64(pid))
+            guard !inodes.isEmpty else { return nil }  // gone, or not ours to read
             var row = Row(schema)
             row["pid"] = SQLValue(pid)
-            var any = false
-            for kind in ["cgroup", "ipc", "mnt", "net", "pid", "user", "uts"] {
-                // "net:[4026531840]" → "4026531840".
-                guard let link = try? FileSystem.readLink("/proc/\(pid)/ns/\(kind)"),
-                      let open = link.firstIndex(of: "["), let close = link.lastIndex(of: "]") else { continue }
-                row[kind + "_namespace"] = .text(String(link[link.index(after: open)..<close]))
-                any = true
-            }
-            return any ? row : nil  // gone, or not ours to read
+            for (kind, inode) in inodes { row[kind + "_namespace"] = .text(inode) }
+            return row
         }
+    }
+
+    /// The namespace inodes of a process by kind ("net" → "4026531840"), from the
+    /// links in /proc/PID/ns; empty when it is gone or not ours to read.
+    static func namespaceInodes(pid: Int64) -> [String: String] {
+        var inodes: [String: String] = [:]
+        for kind in ["cgroup", "ipc", "mnt", "net", "pid", "user", "uts"] {
+            // "net:[4026531840]" → "4026531840".
+            guard let link = try? FileSystem.readLink("/proc/\(pid)/ns/\(kind)"),
+                  let open = link.firstIndex(of: "["), let close = link.lastIndex(of: "]") else { continue }
+            inodes[kind] = String(link[link.index(after: open)..<close])
+        }
+        return inodes
     }
 }
