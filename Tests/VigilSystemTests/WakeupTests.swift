@@ -5,7 +5,12 @@ import VigilSystem
 
 /// The waits that replaced polling loops: a child's pidfd, the signal wake-up eventfd,
 /// and the async wait on either. Each against a real child process and real time.
+/// The async waits run on an executor of their own: in a full parallel run the tests
+/// that wait synchronously on processes hold the cooperative pool's two threads, and a
+/// resumed task would wait for one of them (40 s once), timing the pool, not the wait.
 @Suite(.serialized) struct WakeupTests {
+    static let executor = SerialTaskExecutor(label: "vigil.wakeup-tests")
+
     static func elapsed(since start: ContinuousClock.Instant) -> Double {
         let d = ContinuousClock.now - start
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
@@ -60,40 +65,46 @@ import VigilSystem
     }
 
     @Test func asyncExitIsAwaited() async throws {
-        let pid = try ChildProcess.spawn(["/bin/sleep", "0.3"])
-        defer { Self.reap(pid) }
-        let exit = try PidFD(pid)
-        let start = ContinuousClock.now
-        #expect(await exit.exited(timeout: 10))
-        let took = Self.elapsed(since: start)
-        #expect(took > 0.2 && took < 3, "\(took) s")
+        try await withTaskExecutorPreference(Self.executor) {
+            let pid = try ChildProcess.spawn(["/bin/sleep", "0.3"])
+            defer { Self.reap(pid) }
+            let exit = try PidFD(pid)
+            let start = ContinuousClock.now
+            #expect(await exit.exited(timeout: 10))
+            let took = Self.elapsed(since: start)
+            #expect(took > 0.2 && took < 3, "\(took) s")
+        }
     }
 
     @Test func asyncWaitEndsAtItsTimeoutOrCancellation() async throws {
-        let pid = try ChildProcess.spawn(["/bin/sleep", "30"])
-        defer { kill(pid, SIGKILL); Self.reap(pid) }
-        let exit = try PidFD(pid)
-        var start = ContinuousClock.now
-        #expect(await !exit.exited(timeout: 0.2))
-        var took = Self.elapsed(since: start)
-        #expect(took >= 0.2 && took < 2, "\(took) s")
+        try await withTaskExecutorPreference(Self.executor) {
+            let pid = try ChildProcess.spawn(["/bin/sleep", "30"])
+            defer { kill(pid, SIGKILL); Self.reap(pid) }
+            let exit = try PidFD(pid)
+            var start = ContinuousClock.now
+            #expect(await !exit.exited(timeout: 0.2))
+            var took = Self.elapsed(since: start)
+            #expect(took >= 0.2 && took < 2, "\(took) s")
 
-        start = ContinuousClock.now
-        let waiting = Task { await exit.exited() }
-        try await Task.sleep(for: .milliseconds(200))
-        waiting.cancel()
-        #expect(await !waiting.value)
-        took = Self.elapsed(since: start)
-        #expect(took < 3, "cancelled after \(took) s")
+            start = ContinuousClock.now
+            let waiting = Task(executorPreference: Self.executor) { await exit.exited() }
+            await DispatchPause.seconds(0.2)
+            waiting.cancel()
+            #expect(await !waiting.value)
+            took = Self.elapsed(since: start)
+            #expect(took < 3, "cancelled after \(took) s")
+        }
     }
 
     @Test func asyncWaitSeesAWakeupAlreadyPending() async {
-        SignalWakeup.drain()
-        SignalWakeup.notify()
-        let start = ContinuousClock.now
-        #expect(await Readiness.readable(SignalWakeup.descriptor, timeout: 10))
-        #expect(Self.elapsed(since: start) < 2)
-        SignalWakeup.drain()
-        #expect(await !Readiness.readable(SignalWakeup.descriptor, timeout: 0.1))
+        await withTaskExecutorPreference(Self.executor) {
+            SignalWakeup.drain()
+            SignalWakeup.notify()
+            let start = ContinuousClock.now
+            #expect(await Readiness.readable(SignalWakeup.descriptor, timeout: 10))
+            #expect(Self.elapsed(since: start) < 2)
+            SignalWakeup.drain()
+            #expect(await !Readiness.readable(SignalWakeup.descriptor, timeout: 0.1))
+        }
     }
 }
