@@ -1,4 +1,5 @@
 import Dispatch
+import VigilSystem
 import Synchronization
 
 /// The live query streams open on this server, by campaign: a stream reads the store
@@ -40,7 +41,7 @@ final class CampaignWatch: Sendable {
                 return false
             }
             if resumeNow { continuation.resume(); return }
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
+            DispatchPause.timers.asyncAfter(deadline: .now() + seconds) { [self] in
                 take(token)?.resume()
             }
         }

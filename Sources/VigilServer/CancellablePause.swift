@@ -1,4 +1,5 @@
 import Dispatch
+import VigilSystem
 import Synchronization
 
 /// A pause on a dispatch timer (Task.sleep's timer fires on the cooperative pool, which
@@ -17,7 +18,7 @@ enum CancellablePause {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 slot.continuation.withLock { $0 = c }
                 if Task.isCancelled { slot.resume(); return }
-                DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { slot.resume() }
+                DispatchPause.timers.asyncAfter(deadline: .now() + seconds) { slot.resume() }
             }
         } onCancel: {
             slot.resume()

@@ -21,7 +21,8 @@ actor ServerProfiler {
     let serverName: String
     let directory: String
     let logger: Logger
-    /// The profile being taken: one at a time.
+    /// The profile being taken: one at a time. Its id is 0 and pid 0 while it is being
+    /// stored and started (the actor may take another request at each `await` meanwhile).
     private var running: (id: Int64, pid: pid_t)?
 
     init(executable: String?, store: any ServerStore, serverName: String, directory: String, logger: Logger) {
@@ -40,14 +41,22 @@ actor ServerProfiler {
         guard (1...Self.maxSeconds).contains(seconds), (1...1000).contains(frequency) else {
             throw HTTPError(.badRequest, message: "seconds is 1 to \(Self.maxSeconds), frequency 1 to 1000 Hz")
         }
-        if let running { throw HTTPError(.conflict, message: "profile \(running.id) of this server is still being taken") }
-        let id = try await store.requestServerProfile(server: serverName, seconds: seconds, frequency: frequency, at: FleetContext.now())
+        if let running {
+            throw HTTPError(.conflict, message: running.id == 0 ? "a profile of this server is starting" : "profile \(running.id) of this server is still being taken")
+        }
+        running = (0, 0)
+        let id: Int64
+        do { id = try await store.requestServerProfile(server: serverName, seconds: seconds, frequency: frequency, at: FleetContext.now()) } catch {
+            running = nil
+            throw error
+        }
         let output = directory + "/server-profile-\(id).pb.gz", log = directory + "/server-profile-\(id).log"
         let pid: pid_t
         do {
             pid = try ChildProcess.spawn([executable, "profile", "--pid", "\(getpid())", "--duration", "\(seconds)s", "--frequency", "\(frequency)",
                                           "--format", "pprof", "--output", output], log: log)
         } catch {
+            running = nil
             // The profile says why: its page and the API show it as failed.
             _ = try await store.storeProfile(id: id, hostID: 0, pprof: nil, report: nil, samples: nil, error: "the profiler did not start: \(error)",
                                              at: FleetContext.now())
@@ -56,11 +65,16 @@ actor ServerProfiler {
         running = (id, pid)
         logger.info("profiling this server", metadata: ["profile": "\(id)", "seconds": "\(seconds)", "profiler_pid": "\(pid)"])
         // waitpid blocks: on a thread of its own, not one of the cooperative pool's two.
-        let thread = try NamedThread.start("vigil-srv-prof") { [self] in
-            let status = ChildProcess.waitForExit(pid)
-            Task { await self.finish(id: id, status: status, output: output, log: log) }
+        do {
+            try NamedThread.start("vigil-srv-prof") { [self] in
+                let status = ChildProcess.waitForExit(pid)
+                Task { await self.finish(id: id, status: status, output: output, log: log) }
+            }.detach()
+        } catch {
+            // No thread to wait with: the profile is given up rather than left running unwatched.
+            kill(pid, SIGKILL)
+            await finish(id: id, status: ChildProcess.waitForExit(pid), output: output, log: log)
         }
-        thread.detach()
         return id
     }
 
@@ -90,6 +104,6 @@ actor ServerProfiler {
 
     /// On shutdown: the profiler stops now (SIGINT ends it as Ctrl-C does).
     func stop() {
-        if let running { kill(running.pid, SIGINT) }
+        if let running, running.pid > 0 { kill(running.pid, SIGINT) }
     }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import VigilSystem
 import Synchronization
 
 /// Ends the server's event streams when it stops. A stream (a page following host status,
@@ -24,7 +25,7 @@ final class StreamShutdown: Sendable {
                 if now { continuation.resume() } else { sleepers.withLock { $0.removeValue(forKey: token) }?.resume() }
                 return
             }
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
+            DispatchPause.timers.asyncAfter(deadline: .now() + seconds) { [self] in
                 sleepers.withLock { $0.removeValue(forKey: token) }?.resume()
             }
         }

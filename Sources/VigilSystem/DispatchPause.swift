@@ -5,9 +5,15 @@ import Dispatch
 /// test process full of tests waiting on children, a long scheduled query). For loops
 /// that run on an executor of their own and must keep time whatever the pool does.
 public enum DispatchPause {
+    /// Where the timers fire: a serial queue of its own, not a global queue. Global queues
+    /// share a thread pool as wide as the machine's cores, which blocking work can fill
+    /// (a CI run's synchronous tests did, for over a minute); a serial queue gets a thread
+    /// of its own, and its handlers only resume a continuation.
+    public static let timers = DispatchQueue(label: "vigil.timers")
+
     public static func seconds(_ seconds: Double) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { continuation.resume() }
+            timers.asyncAfter(deadline: .now() + seconds) { continuation.resume() }
         }
     }
 }

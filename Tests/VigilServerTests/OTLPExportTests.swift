@@ -109,7 +109,7 @@ struct OTLPExportTests {
             let upload = try WireCoding.encodeString(ProfileUpload(nodeKey: key, id: 0, pprof: Data(pprof).base64EncodedString(), seconds: 30, continuous: true))
             #expect(try await server.request(VigilPaths.profile, json: upload).status == 200)
 
-            let arrived = await Self.eventually(60) {
+            let arrived = await Self.eventually(120) {
                 let logs = receiver.messages("/v1/logs").flatMap { ($0["resource_logs"]?.array ?? []) }
                 let records = logs.flatMap { $0["scope_logs"]?.array ?? [] }.flatMap { $0["log_records"]?.array ?? [] }
                 let metrics = receiver.messages("/v1/metrics").flatMap { $0["resource_metrics"]?.array ?? [] }

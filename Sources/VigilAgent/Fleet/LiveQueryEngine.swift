@@ -40,7 +40,7 @@ final class LiveQueryEngine: @unchecked Sendable {
         return await withCheckedContinuation { continuation in
             queue.async { [self] in
                 let deadline = DispatchWorkItem { [interrupter] in interrupter.interrupt() }
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
+                DispatchPause.timers.asyncAfter(deadline: .now() + timeout, execute: deadline)
                 defer { deadline.cancel() }
                 var answer = LiveAnswer()
                 let name = StateStore.adHocName(sql)
