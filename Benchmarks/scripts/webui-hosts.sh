@@ -28,6 +28,8 @@ INSERT INTO hosts(host_identifier, node_key_hash, hostname, uuid, platform, os_n
                   cpu_brand, physical_memory, enrolled_at, last_seen)
 SELECT printf('host-%06d', i), printf('%064d', i), printf('host-%06d.example', i), printf('U-%06d', i), 'debian', 'Debian GNU/Linux',
        '12 (bookworm)', 'vigil', '0.1.0', 'Test CPU', 8589934592, $now - 86400, $now - (i * 7919) % 7200 FROM n;
+-- The search index the store keeps beside the hosts (SQLiteSchema.hostSearch).
+INSERT INTO host_search(rowid, host_identifier, hostname, uuid) SELECT id, host_identifier, hostname, uuid FROM hosts;
 INSERT INTO labels(name, description, query, created_at) VALUES ('half', 'every other host', NULL, $now);
 INSERT INTO label_membership(label_id, host_id, member, updated_at) SELECT 1, id, 1, $now FROM hosts WHERE id % 2 = 0;
 WITH q(name) AS (VALUES ('processes'), ('listening_ports'), ('users'), ('crontab'), ('os_version'))

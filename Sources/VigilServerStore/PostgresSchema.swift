@@ -72,6 +72,7 @@ enum PostgresSchema {
         ALTER TABLE profiles ADD COLUMN server TEXT;
         CREATE INDEX profiles_by_server ON profiles(server, id) WHERE server IS NOT NULL;
         """,
+        PostgresSchema.hostSearch,
     ]
 
     /// Apply the steps this database has not had, in one transaction.
@@ -89,9 +90,11 @@ enum PostgresSchema {
         try await db.run("INSERT INTO vigil_schema(version) VALUES (?)", [.integer(Int64(steps.count))])
     }
 
-    /// A step's statements: split at the semicolons that end lines (none occurs inside a literal here).
+    /// A step's statements: split at the semicolons that end lines (none occurs inside a
+    /// literal here), so that a `DO` block on one line stays one statement.
     static func statements(_ step: String) -> [String] {
         step.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
-            .joined(separator: "\n").split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+            .joined(separator: "\n").components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .map { $0.hasSuffix(";") ? String($0.dropLast()) : $0 }.filter { !$0.isEmpty }
     }
 }

@@ -20,7 +20,11 @@ extension SQLServerStore {
         for (column, value) in numbers { if let value { sets.append("\(column) = ?"); args.append(.integer(value)) } }
         let sql = "UPDATE hosts SET \(sets.joined(separator: ", ")) WHERE id = ?"
         let arguments = args + [.integer(hostID)]
-        try await engine.write { db in try await db.run(sql, arguments) }
+        let reindex = d.hostname != nil ? dialect : nil
+        try await engine.write { db in
+            try await db.run(sql, arguments)
+            if let reindex { try await Self.reindexSearch(hostID: hostID, dialect: reindex, db) }
+        }
     }
 
     public func hostExtras(id: Int64) async throws -> (uptimeSeconds: Int64, interfaces: String, detailsUpdatedAt: Int64)? {

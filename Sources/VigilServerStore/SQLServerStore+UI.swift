@@ -69,14 +69,30 @@ extension SQLServerStore {
     public func hostPage(_ q: HostPageQuery) async throws -> (hosts: [HostRecord], total: Int) {
         let (filter, args) = Self.hostFilter(q, dialect: dialect)
         let order = Self.hostOrder(q)
-        // The count and the page on two connections at once: a search scans every host
-        // for each (about 45 ms apiece at 100,000 hosts on SQLite), so together they take half.
-        async let total = engine.read { db in try await db.rows("SELECT count(*) FROM hosts \(filter)", args).first?[0].integer ?? 0 }
+        let (countSQL, countArgs) = Self.hostCount(q, dialect: dialect)
+        // The count and the page on two connections at once: a filter that no index
+        // narrows (a short search) scans every host for each.
+        async let total = engine.read { db in try await db.rows(countSQL, countArgs).first?[0].integer ?? 0 }
         async let hosts = engine.read { db in
             try await db.rows("SELECT \(Self.hostColumns) FROM hosts \(filter) ORDER BY \(order) LIMIT ? OFFSET ?",
                               args + [.integer(Int64(q.limit)), .integer(Int64(q.offset))]).map(Self.host)
         }
         return (try await hosts, Int(try await total))
+    }
+
+    /// How many hosts a page's filter matches. With a label, counted from the label's
+    /// members (one lookup per member: 20 ms for 50,000 of 100,000 hosts, where testing
+    /// every host for membership took 50).
+    static func hostCount(_ q: HostPageQuery, dialect: SQLDialect) -> (String, [SQLValue]) {
+        guard let label = q.labelID else {
+            let (filter, args) = hostFilter(q, dialect: dialect)
+            return ("SELECT count(*) FROM hosts \(filter)", args)
+        }
+        var unlabelled = q
+        unlabelled.labelID = nil
+        let (filter, args) = hostFilter(unlabelled, dialect: dialect)
+        return ("SELECT count(*) FROM label_membership m JOIN hosts ON hosts.id = m.host_id \(filter) AND m.label_id = ? AND m.member = 1",
+                args + [.integer(label)])
     }
 
     /// The ORDER BY of a hosts page; the id last, so that equal keys page in a stable order.
@@ -98,21 +114,38 @@ extension SQLServerStore {
     static func hostFilter(_ q: HostPageQuery, dialect: SQLDialect) -> (String, [SQLValue]) {
         var clauses: [String] = [enrolled], args: [SQLValue] = []
         if let search = q.search, !search.isEmpty {
-            // Case ignored on both: SQLite's LIKE does so itself (lower() on every row
-            // tripled a search's time at 100,000 hosts), PostgreSQL's ILIKE.
-            let like = dialect == .postgres ? "ILIKE" : "LIKE"
-            clauses.append("(host_identifier \(like) ? ESCAPE '\\' OR hostname \(like) ? ESCAPE '\\' OR uuid \(like) ? ESCAPE '\\')")
-            let pattern = "%" + Self.escapeLike(search.lowercased()) + "%"
-            args += [.text(pattern), .text(pattern), .text(pattern)]
+            let (clause, searchArgs) = searchClause(search, dialect: dialect)
+            clauses.append(clause)
+            args += searchArgs
         }
         if let since = q.seenSince { clauses.append("last_seen >= ?"); args.append(.integer(since)) }
         if let before = q.notSeenSince { clauses.append("last_seen < ?"); args.append(.integer(before)) }
         if let os = q.osName { clauses.append("os_name = ?"); args.append(.text(os)) }
         if let label = q.labelID {
-            clauses.append("id IN (SELECT host_id FROM label_membership WHERE label_id = ? AND member = 1)")
+            // Tested host by host, in the page's order, until the page is full: a page
+            // stops early, where `id IN (members)` first read every member.
+            clauses.append("EXISTS (SELECT 1 FROM label_membership m WHERE m.label_id = ? AND m.host_id = hosts.id AND m.member = 1)")
             args.append(.integer(label))
         }
         return ("WHERE " + clauses.joined(separator: " AND "), args)
+    }
+
+    /// A search for a part of a host's identifier, name or UUID, case ignored. Three
+    /// characters or more go through a trigram index (SQLite's FTS5 `host_search`;
+    /// PostgreSQL's pg_trgm, which its ILIKE uses by itself): 1 ms at 100,000 hosts,
+    /// where the scan took 100. Shorter ones match most hosts anyway and scan.
+    static func searchClause(_ search: String, dialect: SQLDialect) -> (String, [SQLValue]) {
+        if dialect == .sqlite, search.count >= 3 {
+            // One FTS5 phrase, quoted, so that the search's characters are only text.
+            let phrase = "\"" + search.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return ("id IN (SELECT rowid FROM host_search WHERE host_search MATCH ?)", [.text(phrase)])
+        }
+        // Case ignored on both: SQLite's LIKE does so itself (lower() on every row
+        // tripled a search's time at 100,000 hosts), PostgreSQL's ILIKE.
+        let like = dialect == .postgres ? "ILIKE" : "LIKE"
+        let pattern = "%" + escapeLike(search.lowercased()) + "%"
+        return ("(host_identifier \(like) ? ESCAPE '\\' OR hostname \(like) ? ESCAPE '\\' OR uuid \(like) ? ESCAPE '\\')",
+                [.text(pattern), .text(pattern), .text(pattern)])
     }
 
     public func hostOSNames() async throws -> [(name: String, hosts: Int)] {

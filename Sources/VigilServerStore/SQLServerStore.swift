@@ -57,7 +57,8 @@ public final class SQLServerStore: ServerStore {
     }
 
     public func enroll(_ host: HostRecord, nodeKeyHash: String) async throws -> HostRecord {
-        try await engine.write { db in
+        let dialect = dialect
+        return try await engine.write { db in
             // The same host identifier enrolling again (a reinstall, a lost key) keeps its
             // id, history and labels; its old key stops working.
             let id = try await db.rows("""
@@ -73,6 +74,7 @@ public final class SQLServerStore: ServerStore {
                       .integer(host.physicalMemory), .integer(host.enrolledAt), .integer(host.lastSeen), .text(host.hostIdentifier)])
             var h = host
             h.id = try Self.id(id)
+            try await Self.reindexSearch(hostID: h.id, dialect: dialect, db)
             return h
         }
     }

@@ -78,6 +78,7 @@ enum SQLiteSchema {
         ALTER TABLE profiles ADD COLUMN server TEXT;
         CREATE INDEX profiles_by_server ON profiles(server, id) WHERE server IS NOT NULL;
         """,
+        SQLiteSchema.hostSearch,
     ]
 
     static func migrate(_ db: StateDatabase) throws(SQLError) {

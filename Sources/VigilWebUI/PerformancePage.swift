@@ -78,13 +78,13 @@ extension WebUI {
         ]))
     }
 
-    /// One query's costliest hosts, by the cost the visitor picks.
+    /// One query's costliest hosts, by the cost the visitor picks (cached as the sums are).
     func queryHostsPage(_ request: Request, _ visitor: Visitor) async throws -> Response {
         let q = Form(request.uri.query ?? "")
         let name = String((q["name"] ?? "").prefix(128))
         let order = q["order"].flatMap(QueryCostOrder.init(rawValue:)) ?? .wall
-        let rows = try await store.queryHosts(name: name, order: order, limit: 50)
         let now = Self.now()
+        let rows = try await queryHosts.value(QueryHostsKey(name: name, order: order), now: now)
         if rows.isEmpty, try await !performance.value(now: now).contains(where: { $0.name == name }) {
             throw HTTPError(.notFound, message: "no host has reported a scheduled query named \(name)")
         }
@@ -128,4 +128,10 @@ extension WebUI {
             }
         })
     }
+}
+
+/// A drill-down's cache key: the query's name and the order picked.
+struct QueryHostsKey: Hashable, Sendable {
+    let name: String
+    let order: QueryCostOrder
 }

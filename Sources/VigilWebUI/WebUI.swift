@@ -18,6 +18,8 @@ public struct WebUI: Sendable {
     let performance: TimedCache<[QueryPerformance]>
     /// The hosts page's list of operating systems (a walk of an index at 100,000 hosts).
     let osNames: TimedCache<[(name: String, hosts: Int)]>
+    /// The query performance drill-down: one query's costliest hosts, by each order.
+    let queryHosts: TimedCacheMap<QueryHostsKey, [(host: HostRecord, stats: HostQueryStats)]>
 
     /// `summarySeconds`: how often the fleet-wide sums are recomputed.
     public init(store: any ServerStore, fleet: any WebUIFleet, summarySeconds: Int64 = 60) {
@@ -29,6 +31,7 @@ public struct WebUI: Sendable {
         losses = TimedCache(seconds: summarySeconds) { try await store.losses(limit: 10) }
         performance = TimedCache(seconds: summarySeconds) { try await store.queryPerformance() }
         osNames = TimedCache(seconds: summarySeconds) { try await store.hostOSNames() }
+        queryHosts = TimedCacheMap(seconds: summarySeconds) { key in try await store.queryHosts(name: key.name, order: key.order, limit: 50) }
     }
 
     /// Fill the fleet-wide sums before the first page asks for them (the server calls this

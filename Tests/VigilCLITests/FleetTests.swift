@@ -220,11 +220,13 @@ import VigilTestSupport
         }
         // a is in the label and in the shard: both packs. b: neither.
         #expect(a.wait(40) { try scheduled(a) == ["pack_marked_only_q", "pack_rollout_q"] }, "a schedules \((try? scheduled(a)) ?? [])")
+        // b has the rollout pack in its config (once its next fetch brings it: the agents
+        // fetch on their own clocks) but skips it by its shard, as osquery would.
+        func bConfig() -> String { (try? String(contentsOfFile: b.dataDirectory + "/server_config.json", encoding: .utf8)) ?? "" }
+        #expect(b.wait(40) { bConfig().contains("rollout") }, "b's config: \(bConfig())")
+        #expect(!bConfig().contains("marked_only"))
         let bSchedules = try scheduled(b)
         #expect(bSchedules.isEmpty, "b schedules \(bSchedules)")
-        // b has the rollout pack in its config but skips it by its shard, as osquery would.
-        let config = try String(contentsOfFile: b.dataDirectory + "/server_config.json", encoding: .utf8)
-        #expect(config.contains("rollout") && !config.contains("marked_only"))
     }
 }
 

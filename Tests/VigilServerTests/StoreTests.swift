@@ -36,8 +36,10 @@ import VigilTestSupport
         var sqlite: Set<String> = [], postgres: Set<String> = []
         try await Self.with(.sqlite) { store in
             sqlite = try await columns(store, """
-                SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'
+                SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+                WHERE m.type = 'table' AND m.name NOT LIKE 'host\\_search%' ESCAPE '\\'
                 """)
+            // host_search (FTS5 and its shadow tables) is SQLite's index for host search; PostgreSQL's is a pg_trgm index.
         }
         try await Self.with(.postgres) { store in
             postgres = try await columns(store, """
@@ -75,6 +77,59 @@ import VigilTestSupport
             #expect(try await store.hostCounts(seenSince: 0) == (total: 1, online: 1))
             _ = try await store.enroll(HostRecord(hostIdentifier: "webX1", hostname: "other", enrolledAt: 600, lastSeen: 600), nodeKeyHash: "k4")
             #expect(try await store.hostCounts(seenSince: 0).total == 2)
+        }
+    }
+
+    /// Search goes through a trigram index from three characters on (FTS5 on SQLite,
+    /// pg_trgm on PostgreSQL): it must find what a scan would, follow renames, treat the
+    /// search's characters as text, and agree with the count; a label's count comes from
+    /// its members.
+    @Test(arguments: TestDatabase.all) func hostSearchFollowsRenamesAndLabelsCountTheirMembers(_ database: TestDatabase) async throws {
+        try await Self.with(database) { store in
+            var ids: [Int64] = []
+            for i in 0..<30 {
+                let name = i == 7 ? #"Say "hi" db-%07"# : "db-\(String(format: "%02d", i)).Example"
+                ids.append(try await store.enroll(HostRecord(hostIdentifier: "id-\(i)", hostname: name, uuid: "UUID-\(1000 + i)", enrolledAt: 1, lastSeen: 1),
+                                                  nodeKeyHash: "key-\(i)").id)
+            }
+            func search(_ s: String, label: Int64? = nil) async throws -> (ids: [Int64], total: Int) {
+                let page = try await store.hostPage(HostPageQuery(search: s, labelID: label, limit: 100))
+                return (page.hosts.map(\.id), page.total)
+            }
+            #expect(try await search("DB-2").ids == Array(ids[20..<30]), "case ignored, in hostname order")
+            #expect(try await search("db-2").total == 10)
+            #expect(try await search("uuid-1003").ids == [ids[3]], "the UUID is searched")
+            #expect(try await search("ID-29").ids == [ids[29]], "the host identifier is searched")
+            #expect(try await search(#""hi""#).ids == [ids[7]], "quotes are text")
+            #expect(try await search("%07").ids == [ids[7]], "LIKE's wildcards are text")
+            #expect(try await search("b-").total == 30, "two characters: a scan finds them too")
+            #expect(try await search("zzz").ids.isEmpty)
+            // The hourly details rename a host; a new enrollment of the same identifier renames it too.
+            var details = HostDetailsUpdate()
+            details.hostname = "renamed-web"
+            try await store.updateDetails(hostID: ids[5], details, at: 2)
+            #expect(try await search("db-05").ids.isEmpty, "the old name is gone from the index")
+            #expect(try await search("ED-WE").ids == [ids[5]])
+            _ = try await store.enroll(HostRecord(hostIdentifier: "id-6", hostname: "mail-six", uuid: "UUID-1006", enrolledAt: 3, lastSeen: 3), nodeKeyHash: "key-6b")
+            #expect(try await search("mail-six").ids == [ids[6]])
+            #expect(try await search("db-06").ids.isEmpty)
+            // A forgotten host is in no search.
+            #expect(try await store.deleteHost(id: ids[21]))
+            #expect(try await search("db-2").total == 9)
+            // A label: its members only, counted from its membership, with and without a search.
+            let evens = ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+            // Dynamic, so that a host can answer "not a member" (a row with member 0).
+            let label = try await store.createLabel(LabelRecord(name: "evens", query: "SELECT 1"), members: evens + [ids[1]])
+            try await store.setMembership(labelID: label.id, hostID: ids[1], member: false, at: 4)
+            let labelled = try await store.hostPage(HostPageQuery(labelID: label.id, limit: 100))
+            #expect(Set(labelled.hosts.map(\.id)) == Set(evens) && labelled.total == 15)
+            #expect(try await search("db-2", label: label.id).ids == [ids[20], ids[22], ids[24], ids[26], ids[28]])
+            #expect(try await search("db-2", label: label.id).total == 5)
+            let second = try await store.hostPage(HostPageQuery(labelID: label.id, limit: 4, offset: 4))
+            #expect(second.hosts.count == 4 && second.total == 15)
+            // The index is there to be used: FTS5's table on SQLite, pg_trgm's GIN index on PostgreSQL.
+            let index = database == .sqlite ? "SELECT name FROM sqlite_master WHERE name = 'host_search'" : "SELECT indexname FROM pg_indexes WHERE indexname = 'hosts_search'"
+            #expect(try await store.engine.read { db in try await db.rows(index).count } == 1)
         }
     }
 

@@ -44,6 +44,24 @@ import Testing
         #expect(try await cache.value(now: 1063 + 600) == 3)
     }
 
+    @Test func aMapKeepsOneValuePerKeyAndAtMostItsLimitOfKeys() async throws {
+        // The drill-down's key is the visitor's pick: each its own value, and no more
+        // keys kept than the limit however many are asked for.
+        let runs = Mutex<[String: Int]>([:])
+        let map = TimedCacheMap<String, String>(seconds: 60, limit: 3, cheapSeconds: 0) { key in
+            let run = runs.withLock { $0[key, default: 0] += 1; return $0[key]! }
+            return "\(key)#\(run)"
+        }
+        #expect(try await map.value("a", now: 1000) == "a#1")
+        #expect(try await map.value("b", now: 1000) == "b#1")
+        #expect(try await map.value("a", now: 1030) == "a#1", "computed again within its period")
+        #expect(try await map.value("c", now: 1030) == "c#1")
+        #expect(map.count == 3)
+        for i in 0..<100 { _ = try await map.value("k\(i)", now: 1030) }
+        #expect(map.count <= 3)
+        #expect(try await map.value("a", now: 1031) == "a#2", "dropped with the rest past the limit, so computed again")
+    }
+
     @Test func aCheapValueIsNeverKept() async throws {
         // A small fleet's sums cost microseconds: each request computes them, so the page
         // right after start (warmed before any host enrolled) is current too.
