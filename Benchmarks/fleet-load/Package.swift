@@ -12,9 +12,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
+        // zlib (Debian's zlib1g-dev, already a build dependency of the main package).
+        .systemLibrary(name: "CGzip"),
         .executableTarget(
             name: "fleet-load",
             dependencies: [
+                "CGzip",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -9,7 +9,14 @@
 # usage: Benchmarks/scripts/fleet-load.sh BIN      (e.g. .build/release/vigil)
 # env:   STEADY=120 (s per run)  RAMP_1K=30 RAMP_10K=60 (s)  QUIET_WAIT_MAX=1200 (s to wait
 #        for a running compiler before each run)  RUNS="1000:0 10000:0 10000:1" (AGENTS:HELD_FRACTION)
-#        LIVE_AGENTS=1000 LIVE_RAMP=20 LIVE_STEADY=30  KEEP=1 keeps the work dir
+#        A run may name generator flags after a second colon, comma-separated without
+#        dashes: RUNS="1000:1:no-etag" (see fleet-load --help)
+#        LIVE_AGENTS=1000 LIVE_RAMP=20 LIVE_STEADY=30 LIVE_MODES="1 0" (held, polling)
+#        LIVE_FLAGS="..." (more generator options for the live runs)  LIVE=0 skips them
+#        KEEP=1 keeps the work dir
+#        Bytes on the wire (IP packets to and from the server's port, TLS and TCP/IP
+#        headers included) are counted by iptables rules on loopback when iptables runs
+#        here (root), and reported per host per day over the steady window
 #        BACKEND=postgres: the server on a PostgreSQL cluster the script starts (Debian's
 #        postgresql, default settings, Unix socket), a fresh database per run; its CPU is
 #        reported beside the server's
@@ -49,6 +56,7 @@ cleanup() {
     [ "$BACKEND" = postgres ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m fast stop >/dev/null 2>&1 || true
     [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
     if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    uncount
     [ "${KEEP:-0}" = 1 ] && echo "kept $WORK" >&2 || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -86,9 +94,29 @@ start_server() {
     done
     URL=$(grep -o "https://127.0.0.1:[0-9]*" "$dir/server.out" | head -1)
     [ -n "$URL" ] || { echo "server did not say where it listens" >&2; exit 1; }
+    PORT=${URL##*:}
+    if iptables -w -nL INPUT >/dev/null 2>&1; then
+        iptables -w -I INPUT -i lo -p tcp --dport "$PORT" -m comment --comment "fleet-load-$PORT-in" 2>/dev/null
+        iptables -w -I INPUT -i lo -p tcp --sport "$PORT" -m comment --comment "fleet-load-$PORT-out" 2>/dev/null
+        COUNTING=$PORT
+    fi
+}
+
+# Bytes to and from the server's port so far ("0 0" without iptables).
+wire_bytes() {
+    [ -n "${COUNTING:-}" ] || { echo "0 0"; return; }
+    iptables -w -nvxL INPUT 2>/dev/null | awk -v p="fleet-load-$COUNTING" '$0 ~ p"-in " {i=$2} $0 ~ p"-out " {o=$2} END {print i+0, o+0}'
+}
+
+uncount() {
+    [ -n "${COUNTING:-}" ] || return 0
+    iptables -w -D INPUT -i lo -p tcp --dport "$COUNTING" -m comment --comment "fleet-load-$COUNTING-in" 2>/dev/null || true
+    iptables -w -D INPUT -i lo -p tcp --sport "$COUNTING" -m comment --comment "fleet-load-$COUNTING-out" 2>/dev/null || true
+    COUNTING=""
 }
 
 stop_server() {
+    uncount
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
     SERVER_PID=""
@@ -110,7 +138,7 @@ sample() {
         for p in $(pgrep -x postgres 2>/dev/null); do
             db=$((db + $(cut -d' ' -f14 "/proc/$p/stat" 2>/dev/null || echo 0) + $(cut -d' ' -f15 "/proc/$p/stat" 2>/dev/null || echo 0)))
         done
-        echo "$(date +%s.%N) $stat $rss $fds $threads $busy $db" >>"$out"
+        echo "$(date +%s.%N) $stat $rss $fds $threads $busy $db $(wire_bytes)" >>"$out"
         sleep 1
     done
 }
@@ -138,18 +166,28 @@ run() {
 }
 
 for spec in $RUNS; do
-    agents=${spec%%:*}; held=${spec##*:}
+    IFS=: read -r agents held flags <<<"$spec"
     ramp=$RAMP_1K; [ "$agents" -ge 5000 ] && ramp=$RAMP_10K
-    run "a${agents}-h${held}" "$agents" "$held" "$ramp"
+    extra=()
+    for f in ${flags//,/ }; do extra+=("--$f"); done
+    run "a${agents}-h${held}${flags:+-${flags//,/-}}" "$agents" "$held" "$ramp" "${extra[@]}"
 done
-# Live queries over 1,000 agents: all Vigil agents (held-open reads), then all osquery (polling).
-LIVE_STEADY=${LIVE_STEADY:-30}
-LIVE_AGENTS=${LIVE_AGENTS:-1000}
-LIVE_RAMP=${LIVE_RAMP:-20}
-STEADY_SAVED=$STEADY; STEADY=$LIVE_STEADY
-run "live-h1" "$LIVE_AGENTS" 1 "$LIVE_RAMP" --live-query --admin-password-file "$WORK/live-h1/data/admin_password" --live-timeout 30
-run "live-h0" "$LIVE_AGENTS" 0 "$LIVE_RAMP" --live-query --admin-password-file "$WORK/live-h0/data/admin_password" --live-timeout 30
-STEADY=$STEADY_SAVED
+if [ "${LIVE:-1}" != 0 ]; then
+    # Live queries over 1,000 agents: all Vigil agents (held-open reads), then all osquery (polling).
+    LIVE_STEADY=${LIVE_STEADY:-30}
+    LIVE_AGENTS=${LIVE_AGENTS:-1000}
+    LIVE_RAMP=${LIVE_RAMP:-20}
+    STEADY_SAVED=$STEADY; STEADY=$LIVE_STEADY
+    # LIVE_FLAGS: more generator options for these runs (e.g. "--log-every 3600 --config-every 3600
+    # --telemetry-every 0": held reads only, one connection per agent, so that 10,000 held
+    # agents fit in this container's 20,000 open files per process).
+    read -r -a live_flags <<<"${LIVE_FLAGS:-}"
+    for mode in ${LIVE_MODES:-1 0}; do
+        run "live-h$mode" "$LIVE_AGENTS" "$mode" "$LIVE_RAMP" --live-query --admin-password-file "$WORK/live-h$mode/data/admin_password" \
+            --live-timeout 30 "${live_flags[@]}"
+    done
+    STEADY=$STEADY_SAVED
+fi
 
 python3 - "$WORK" <<'EOF'
 import json, os, sys
@@ -165,6 +203,8 @@ def server_figures(d, s):
             rows.append((float(f[0]), (int(f[1]) + int(f[2])) / tick, int(f[3]) / 1024, int(f[4]), int(f[5]),
                          int(f[6]) / tick if len(f) > 6 else 0, int(f[7]) / tick if len(f) > 7 else 0))
     w = [r for r in rows if s["steady_start_unix"] - 1 <= r[0] <= s["steady_end_unix"] + 1]
+    wire = [(float(l.split()[0]), int(l.split()[8]), int(l.split()[9])) for l in open(os.path.join(d, "samples")) if len(l.split()) >= 10]
+    wire = [x for x in wire if s["steady_start_unix"] - 1 <= x[0] <= s["steady_end_unix"] + 1]
     if len(w) < 2:
         return None
     mean = (w[-1][1] - w[0][1]) / (w[-1][0] - w[0][0]) * 100
@@ -173,14 +213,19 @@ def server_figures(d, s):
     db = (w[-1][6] - w[0][6]) / (w[-1][0] - w[0][0]) * 100
     # What ran besides server, database and generator (a compiler, tests): machine busy − those.
     other = machine - mean - db - s["generator_cpu_pct_one_core"]
-    return mean, peak, max(r[2] for r in w), max(r[3] for r in w), max(r[4] for r in w), other, db
+    # Bytes per host per day, to and from the server, over the steady window (None without iptables).
+    per_day = None
+    if len(wire) >= 2 and wire[-1][1] > wire[0][1]:
+        span = wire[-1][0] - wire[0][0]
+        per_day = tuple((wire[-1][k] - wire[0][k]) / span * 86400 / s["agents"] for k in (1, 2))
+    return mean, peak, max(r[2] for r in w), max(r[3] for r in w), max(r[4] for r in w), other, db, per_day
 
 def lat(s, e):
     x = s["endpoints"].get(e)
     return f'{x["p50_ms"]:.1f} / {x["p99_ms"]:.1f}' if x and x["ok"] else "–"
 
-print("| agents | mode | server CPU % of one core (mean / max 1 s) | PostgreSQL CPU % | server RSS MB | server fds | req/s | config p50/p99 ms | log p50/p99 ms | distributed read (osquery) or held read (Vigil) p50/p99 ms | enroll p50/p99 ms | errors | generator CPU % | other CPU % |")
-print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| agents | mode | server CPU % of one core (mean / max 1 s) | PostgreSQL CPU % | server RSS MB | server fds | req/s | config p50/p99 ms | log p50/p99 ms | distributed read (osquery) or held read (Vigil) p50/p99 ms | telemetry p50/p99 ms | enroll p50/p99 ms | errors | generator CPU % | other CPU % | MB per host per day to / from the server |")
+print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 live = []
 for name, agents, held, state, rc, alive in runs:
     d = os.path.join(work, name)
@@ -194,6 +239,7 @@ for name, agents, held, state, rc, alive in runs:
         continue
     f = server_figures(d, s)
     mode = "osquery polling" if held == "0" else ("Vigil held reads" if held == "1" else f"held {held}")
+    if "no-etag" in name: mode += ", no ETag"
     if state != "quiet": mode += " (compiler running)"
     ep = s["endpoints"]
     errors = sum(x["errors"] for k, x in ep.items() if k != "enroll")
@@ -204,7 +250,8 @@ for name, agents, held, state, rc, alive in runs:
     reqs = sum(x["rate_per_s"] for k, x in ep.items() if k != "enroll")
     read = "distributed/wait" if held == "1" else "distributed/read"
     cpu = f"{f[0]:.1f} / {f[1]:.1f}" if f else "–"
-    print(f"| {int(agents):,} | {mode} | {cpu} | {f[6]:.1f} | {f[2]:.0f} | {f[3]} | {reqs:.0f} | {lat(s, 'config')} | {lat(s, 'log')} | {lat(s, read)} | {lat(s, 'enroll')} | {errors} | {s['generator_cpu_pct_one_core']:.0f} | {f[5]:.0f} |" if f else
+    wire = f"{f[7][0] / 1e6:.2f} / {f[7][1] / 1e6:.2f}" if f and f[7] else "–"
+    print(f"| {int(agents):,} | {mode} | {cpu} | {f[6]:.1f} | {f[2]:.0f} | {f[3]} | {reqs:.0f} | {lat(s, 'config')} | {lat(s, 'log')} | {lat(s, read)} | {lat(s, 'telemetry')} | {lat(s, 'enroll')} | {errors} | {s['generator_cpu_pct_one_core']:.0f} | {f[5]:.0f} | {wire} |" if f else
           f"| {agents} | {mode} | – | | | | | | | | {errors} | |")
     if kinds:
         print(f"<!-- {name} errors: {json.dumps(kinds)} -->")

@@ -25,6 +25,11 @@ final class ServerMetrics: Sendable {
                                     labels: [("route", route)], buckets: Self.buckets).record(seconds)
     }
 
+    func requestBody(route: String, encoding: String, bytes: Int) {
+        registry.makeCounter(descriptor: name("http_request_body", "bytes_total", "Bytes of request bodies as sent (Content-Length), by route pattern and Content-Encoding (gzip or identity)"),
+                             labels: [("route", route), ("encoding", encoding)]).increment(by: Int64(bytes))
+    }
+
     func database(operation: String, seconds: Double) {
         registry.makeValueHistogram(descriptor: name("database_operation_duration", "seconds", "Time of one store read or write transaction, queueing included"),
                                     labels: [("operation", operation)], buckets: Self.buckets).record(seconds)

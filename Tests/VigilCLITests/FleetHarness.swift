@@ -89,6 +89,20 @@ final class RunningServer {
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }
 
+    /// The server's /metrics, as text.
+    func metrics(token: String) throws -> String {
+        let result = try CLI.run(["-sS", "--max-time", "30", "--cacert", ca, "-H", "Authorization: Bearer \(token)", url + "/metrics"], executable: "/usr/bin/curl")
+        try #require(result.status == 0, "curl /metrics: \(result.stderr)")
+        return result.stdout
+    }
+
+    /// The sum of a metric's samples whose labels include all of `labels` (e.g. `route="/x"`).
+    static func sample(_ metrics: String, _ name: String, _ labels: [String]) -> Double {
+        metrics.split(separator: "\n").filter { line in
+            line.hasPrefix(name + "{") && labels.allSatisfy { line.contains($0) }
+        }.compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+    }
+
     func adminToken() throws -> String {
         let password = try String(contentsOfFile: dir + "/admin_password", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let reply = try api("/api/v1/login", method: "POST", body: #"{"password":"\#(password)"}"#) as? [String: Any]

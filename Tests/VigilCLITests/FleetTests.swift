@@ -162,6 +162,12 @@ import VigilTestSupport
             points = (try server.api("/api/v1/hosts/\(id)/telemetry", token: token) as? [String: Any])?["points"] as? [[String: Any]] ?? []
             return !points.isEmpty
         }, "no telemetry: \(agent.log)")
+        // The report goes gzip-compressed (its largest upload: about 28 MB a day as JSON),
+        // as the server's count of request bytes by encoding shows.
+        let metrics = try server.metrics(token: token)
+        let route = #"route="/api/v1/vigil/telemetry""#
+        #expect(RunningServer.sample(metrics, "vigil_http_request_body_bytes_total", [route, #"encoding="gzip""#]) > 0, "\(metrics)")
+        #expect(RunningServer.sample(metrics, "vigil_http_request_body_bytes_total", [route, #"encoding="identity""#]) == 0)
         let worker = try #require(agent.workerPID)
         let status = try String(contentsOfFile: "/proc/\(worker)/status", encoding: .utf8)
         func field(_ name: String) -> Double {

@@ -2,8 +2,10 @@
 // to `vigil server`, as Fleet's osquery-perf does. Each agent enrolls with its own
 // host identifier and host details, then loops: config every --config-every s, a batch
 // of result lines every --log-every s, a distributed read every 10 s (osquery) or a
-// held-open read (Vigil), answering every live query it gets. Prints a JSON summary.
+// held-open read (Vigil), answering every live query it gets; Vigil agents also report
+// their own telemetry every --telemetry-every s. Prints a JSON summary.
 import AsyncHTTPClient
+import CGzip
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -27,11 +29,18 @@ struct Options {
     var liveQuery = false
     var adminPasswordFile: String?
     var liveTimeout = 60.0
+    /// Vigil agents' telemetry report (osquery agents have none); 0: none.
+    var telemetryEvery = 10.0
+    /// Send the config's ETag back (a Vigil agent does; a stock osquery sends none).
+    var etag = true
+    /// gzip result logs (osquery's logger_tls_compress; off by default there too).
+    var gzipLogs = false
 
     static let usage = """
         usage: fleet-load --url https://127.0.0.1:PORT --ca CA.pem --secret SECRET|@FILE [--agents N]
                [--held-fraction F] [--duration S] [--ramp S] [--settle S] [--log-every S] [--config-every S]
-               [--read-every S] [--held-wait S] [--live-query --admin-password-file FILE [--live-timeout S]]
+               [--read-every S] [--held-wait S] [--telemetry-every S] [--no-etag] [--gzip-logs]
+               [--live-query --admin-password-file FILE [--live-timeout S]]
         """
 
     static func parse(_ args: [String]) -> Options {
@@ -61,6 +70,9 @@ struct Options {
             case "--config-every": o.configEvery = max(0.1, number("--config-every"))
             case "--read-every": o.readEvery = max(0.1, number("--read-every"))
             case "--held-wait": o.heldWait = Int(number("--held-wait"))
+            case "--telemetry-every": o.telemetryEvery = number("--telemetry-every")
+            case "--no-etag": o.etag = false
+            case "--gzip-logs": o.gzipLogs = true
             case "--live-query": o.liveQuery = true
             case "--admin-password-file": o.adminPasswordFile = value()
             case "--live-timeout": o.liveTimeout = number("--live-timeout")
@@ -124,14 +136,19 @@ final class Transport: Sendable {
     /// POST (or GET without a body); nil on a transport error or an HTTP status other
     /// than 2xx (osquery reads the body whatever the status, so 401 bodies come back too).
     func call(_ endpoint: String, path: String, body: Data?, method: HTTPMethod = .POST, token: String? = nil,
-              timeout: TimeAmount = .seconds(30), always: Bool = false) async -> Answer? {
+              timeout: TimeAmount = .seconds(30), always: Bool = false, gzip: Bool = false) async -> Answer? {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         request.headers.add(name: "User-Agent", value: "osquery/5.12.1")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
+            if gzip, let compressed = Self.gzip(body) {
+                request.headers.add(name: "Content-Encoding", value: "gzip")
+                request.body = .bytes(ByteBuffer(bytes: compressed))
+            } else {
+                request.body = .bytes(ByteBuffer(bytes: body))
+            }
         }
         let start = ContinuousClock.now
         do {
@@ -146,6 +163,15 @@ final class Transport: Sendable {
             stats.record(endpoint, micros: micros, error: Self.kind(error), always: always)
             return nil
         }
+    }
+
+    static func gzip(_ data: Data) -> [UInt8]? {
+        let input = [UInt8](data)
+        var out = [UInt8](repeating: 0, count: Int(compressBound(uLong(input.count))) + 32)
+        let capacity = UInt(out.count)
+        let n = out.withUnsafeMutableBufferPointer { o in fleet_load_gzip(input, UInt(input.count), o.baseAddress, capacity) }
+        guard n >= 0 else { return nil }
+        return Array(out.prefix(n))
     }
 
     static func micros(_ d: Duration) -> UInt32 {
@@ -264,11 +290,14 @@ struct Agent: Sendable {
                     var nextConfig = start
                     var nextLog = start + .milliseconds(Int64(Double.random(in: 0..<options.logEvery) * 1000))
                     var nextRead = start + .milliseconds(Int64(Double.random(in: 0..<options.readEvery) * 1000))
+                    // Telemetry: Vigil agents only, at its own random phase.
+                    let telemetry = held && options.telemetryEvery > 0
+                    var nextTelemetry = telemetry ? start + .milliseconds(Int64(Double.random(in: 0..<options.telemetryEvery) * 1000)) : start + .seconds(86_400 * 365)
                     var accelerateUntil = start
                     var etag: String?
-                    var counter: Int64 = 0
+                    var counter: Int64 = 0, reports: Int64 = 0
                     while true {
-                        let next = held ? min(nextConfig, nextLog) : min(nextConfig, nextLog, nextRead)
+                        let next = held ? min(nextConfig, nextLog, nextTelemetry) : min(nextConfig, nextLog, nextRead)
                         try await Task.sleep(until: next, clock: clock)
                         let key = keyBox.get()
                         let now = clock.now
@@ -276,12 +305,19 @@ struct Agent: Sendable {
                             nextConfig = now + .milliseconds(Int64(options.configEvery * 1000))
                             if let a = await transport.call("config", path: Paths.config, body: encode(NodeRequest(nodeKey: key, etag: etag))) {
                                 if invalid(a.body) { try await reenroll(); continue }
-                                if let tag = a.headers.first(name: "ETag") { etag = tag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                                if options.etag, let tag = a.headers.first(name: "ETag") { etag = tag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
                             }
                         } else if now >= nextLog {
                             nextLog = now + .milliseconds(Int64(options.logEvery * 1000))
                             counter += 1
-                            let a = await transport.call("log", path: Paths.log, body: encode(logBatch(key: key, counter: counter)))
+                            let a = await transport.call("log", path: Paths.log, body: encode(logBatch(key: key, counter: counter)), gzip: options.gzipLogs)
+                            if let a, invalid(a.body) { try await reenroll() }
+                        } else if now >= nextTelemetry {
+                            reports += 1
+                            nextTelemetry = now + .milliseconds(Int64(options.telemetryEvery * 1000))
+                            let a = await transport.call("telemetry", path: Paths.telemetry,
+                                                         body: encode(TelemetryReport(nodeKey: key, tables: TelemetryTemplate.tables(index: index, counter: reports))),
+                                                         gzip: true) // as the Vigil agent sends it
                             if let a, invalid(a.body) { try await reenroll() }
                         } else if !held, now >= nextRead {
                             let every = now < accelerateUntil ? min(5, options.readEvery) : options.readEvery

@@ -1,6 +1,7 @@
 // The osquery TLS API's messages as a simulated agent sends and reads them. Its own small
 // Codable structs (field names as osquery and Vigil send them), not the main package's
 // VigilWire: that keeps this package free of the agent's tracer and libbpf targets.
+import Foundation
 
 enum Paths {
     static let enroll = "/api/v1/osquery/enroll"
@@ -9,6 +10,7 @@ enum Paths {
     static let read = "/api/v1/osquery/distributed/read"
     static let write = "/api/v1/osquery/distributed/write"
     static let wait = "/api/v1/vigil/distributed/wait"
+    static let telemetry = "/api/v1/vigil/telemetry"
     static let login = "/api/v1/login"
     static let runQuery = "/api/v1/queries/run"
 }
@@ -95,6 +97,47 @@ struct RunQueryResponse: Decodable {
 struct CampaignResponse: Decodable {
     var counts: [String: Int]
     var done: Bool
+}
+
+/// A Vigil agent's telemetry report: rows of its own tables, column → text.
+struct TelemetryReport: Encodable {
+    var nodeKey: String
+    var tables: [String: [[String: String]]]
+    enum CodingKeys: String, CodingKey { case nodeKey = "node_key", tables }
+}
+
+/// What a real agent's report holds every 10 s (the columns of vigil_telemetry,
+/// vigil_schedule, vigil_events and vigil_outputs): one new point, the schedule's five
+/// queries with their costs so far, its event tables' and output's counters.
+enum TelemetryTemplate {
+    static let queries = ["processes", "listening_ports", "users", "crontab", "os_version"]
+
+    static func tables(index: Int, counter: Int64) -> [String: [[String: String]]] {
+        let now = Int64(Date().timeIntervalSince1970)
+        let point: [String: String] = [
+            "time": String(now), "pid": String(1000 + index % 30000), "cpu_percent": String(format: "%.2f", Double((index + Int(counter)) % 50) / 100),
+            "resident_size": String(24_000_000 + (index % 97) * 40_960), "threads": "9", "queries_run": String(counter * 2),
+        ]
+        let schedule: [[String: String]] = queries.enumerated().map { j, name in
+            let runs = counter / Int64(j + 1) + 1
+            return [
+                "name": name, "query": "SELECT * FROM \(name)", "interval": String(60 * (j + 1)), "executions": String(runs),
+                "last_executed": String(now - Int64(j * 7)), "denylisted": "0", "output_size": String(runs * 1_200),
+                "wall_time": String(runs / 100), "wall_time_ms": String(runs * Int64(3 + j)), "last_wall_time_ms": String(3 + j),
+                "user_time": String(runs * 2), "last_user_time": "2", "system_time": String(runs), "last_system_time": "1",
+                "average_memory": "1048576", "last_memory": "0", "pack": "", "denylisted_until": "0", "denylist_reason": "", "last_error": "",
+            ]
+        }
+        let events: [[String: String]] = ["process_events", "socket_events", "file_events"].map {
+            ["name": $0, "active": "1", "events": String(counter * 40), "lost_in_kernel": "0", "dropped_overflow": "0", "expired": String(counter * 30),
+             "buffered": "1200", "capacity": "50000", "expiry": "3600"]
+        }
+        let outputs: [[String: String]] = [[
+            "name": "filesystem", "delivered_records": String(counter * 3), "delivered_bytes": String(counter * 900), "pending_records": "0",
+            "dropped_records": "0", "last_error": "", "last_delivery": String(now),
+        ]]
+        return ["vigil_telemetry": [point], "vigil_schedule": schedule, "vigil_watchdog": [], "vigil_events": events, "vigil_outputs": outputs]
+    }
 }
 
 /// Host details as osquery sends them at enrollment, from a few Linux templates.
