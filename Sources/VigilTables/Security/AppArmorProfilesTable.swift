@@ -41,9 +41,9 @@ public struct AppArmorProfilesTable: VirtualTable {
                 r["path"] = .text(path)
                 r["name"] = .text(name)
                 r["mode"] = .text(mode)
-                r["attach"] = SQLValue(Self.value(dir + "/attach"))
-                r["sha1"] = SQLValue(Self.value(dir + "/sha1"))
-                r["sha256"] = SQLValue(Self.value(dir + "/sha256"))
+                for file in ["attach", "sha1", "sha256"] where context.isUsed(file) {
+                    r[file] = SQLValue(Self.value(dir + "/" + file))
+                }
                 rows.append(r)
             }
             if FileSystem.exists(dir + "/profiles") { try enqueue(path, dir + "/profiles") }
