@@ -1,5 +1,6 @@
 // The X.509 fields of CTLS.h, as OpenSSL prints them.
 #include "CTLS.h"
+#include "x509_util.h"
 #include <openssl/bn.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -7,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/// What was written to a memory BIO, as a malloc'd string; frees the BIO.
-static char *drain(BIO *bio) {
+char *vigil_x509_drain(BIO *bio) {
     BUF_MEM *mem = NULL;
     BIO_get_mem_ptr(bio, &mem);
     char *text = NULL;
@@ -34,11 +34,10 @@ static char *name_entry(X509_NAME *name, int nid) {
 static char *time_text(const ASN1_TIME *t) {
     BIO *bio = BIO_new(BIO_s_mem());
     ASN1_TIME_print(bio, t);
-    return drain(bio);
+    return vigil_x509_drain(bio);
 }
 
-/// Lower-case hex of a digest of the DER form, without separators (osquery's form).
-static char *fingerprint(X509 *cert, const EVP_MD *md) {
+char *vigil_x509_fingerprint(X509 *cert, const EVP_MD *md) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     if (!X509_digest(cert, md, digest, &n)) return NULL;
@@ -54,7 +53,7 @@ static char *extension(X509 *cert, int nid) {
     X509_EXTENSION *ext = X509_get_ext(cert, i);
     BIO *bio = BIO_new(BIO_s_mem());
     if (!X509V3_EXT_print(bio, ext, 0, 0)) ASN1_STRING_print(bio, X509_EXTENSION_get_data(ext));
-    char *text = drain(bio);
+    char *text = vigil_x509_drain(bio);
     if (!text) return NULL;
     size_t n = strlen(text);
     while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r')) text[--n] = 0;
@@ -81,8 +80,8 @@ int vigil_x509_describe(const unsigned char *der, size_t der_length, struct vigi
     BN_free(serial);
     f[VIGIL_X509_VALID_FROM] = time_text(X509_get0_notBefore(cert));
     f[VIGIL_X509_VALID_TO] = time_text(X509_get0_notAfter(cert));
-    f[VIGIL_X509_SHA256_FINGERPRINT] = fingerprint(cert, EVP_sha256());
-    f[VIGIL_X509_SHA1_FINGERPRINT] = fingerprint(cert, EVP_sha1());
+    f[VIGIL_X509_SHA256_FINGERPRINT] = vigil_x509_fingerprint(cert, EVP_sha256());
+    f[VIGIL_X509_SHA1_FINGERPRINT] = vigil_x509_fingerprint(cert, EVP_sha1());
     int sig_nid = X509_get_signature_nid(cert);
     f[VIGIL_X509_SIGNATURE_ALGORITHM] = strdup(sig_nid != NID_undef ? OBJ_nid2sn(sig_nid) : "undefined");
     const ASN1_BIT_STRING *sig = NULL;
@@ -104,7 +103,7 @@ int vigil_x509_describe(const unsigned char *der, size_t der_length, struct vigi
     for (size_t i = 0; i < sizeof nids / sizeof nids[0]; i++) f[nids[i][0]] = extension(cert, nids[i][1]);
     BIO *bio = BIO_new(BIO_s_mem());
     PEM_write_bio_X509(bio, cert);
-    f[VIGIL_X509_PEM] = drain(bio);
+    f[VIGIL_X509_PEM] = vigil_x509_drain(bio);
     out->version = (int)X509_get_version(cert) + 1;
     out->has_expired = X509_cmp_current_time(X509_get0_notAfter(cert)) <= 0;
     X509_free(cert);

@@ -6,6 +6,8 @@ public enum ColumnType: String, Sendable {
     case unsignedBigint = "UNSIGNED_BIGINT"
     case double = "DOUBLE"
     case blob = "BLOB"
+    /// osquery's DATETIME (certificates' validity bounds): seconds since the epoch.
+    case datetime = "DATETIME"
 
     /// The declared type in the CREATE TABLE statement given to SQLite.
     var sqlDeclaration: String {
@@ -16,6 +18,7 @@ public enum ColumnType: String, Sendable {
         case .unsignedBigint: return "UNSIGNED BIGINT"
         case .double: return "DOUBLE"
         case .blob: return "BLOB"
+        case .datetime: return "DATETIME"
         }
     }
 }

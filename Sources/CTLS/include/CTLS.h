@@ -35,4 +35,27 @@ struct vigil_x509_description {
 /// Describe the DER certificate; returns 0, or -1 when it does not parse.
 int vigil_x509_describe(const unsigned char *der, size_t der_length, struct vigil_x509_description *out);
 void vigil_x509_description_free(struct vigil_x509_description *description);
+
+/// The fields of one certificate of a PEM bundle that osquery's certificates table
+/// shows, in this order; each malloc'd, NULL when the certificate lacks it.
+enum vigil_cert_field {
+    VIGIL_CERT_COMMON_NAME, VIGIL_CERT_SUBJECT, VIGIL_CERT_SUBJECT2, VIGIL_CERT_ISSUER, VIGIL_CERT_ISSUER2,
+    VIGIL_CERT_SIGNING_ALGORITHM, VIGIL_CERT_KEY_ALGORITHM, VIGIL_CERT_KEY_STRENGTH, VIGIL_CERT_KEY_USAGE,
+    VIGIL_CERT_SUBJECT_KEY_ID, VIGIL_CERT_AUTHORITY_KEY_ID, VIGIL_CERT_SHA1, VIGIL_CERT_SERIAL,
+    VIGIL_CERT_FIELD_COUNT
+};
+
+struct vigil_cert {
+    char *fields[VIGIL_CERT_FIELD_COUNT];
+    /// Validity bounds in seconds since the epoch (UTC).
+    long long not_valid_before, not_valid_after;
+    /// X509_check_ca's answer (a CA), and whether the certificate names and identifies itself as its issuer.
+    int ca, self_signed;
+};
+
+/// Every certificate in the PEM file at `path` (other PEM blocks are skipped). Returns
+/// how many, with the array in `certs` (free it with vigil_certs_free), or -1 and
+/// `error` says why (the file cannot be opened or holds no PEM).
+int vigil_pem_certificates(const char *path, struct vigil_cert **certs, char *error, size_t error_size);
+void vigil_certs_free(struct vigil_cert *certs, int count);
 #endif
