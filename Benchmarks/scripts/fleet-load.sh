@@ -10,7 +10,7 @@
 # env:   STEADY=120 (s per run)  RAMP_1K=30 RAMP_10K=60 (s)  QUIET_WAIT_MAX=1200 (s to wait
 #        for a running compiler before each run)  RUNS="1000:0 10000:0 10000:1" (AGENTS:HELD_FRACTION)
 #        A run may name generator flags after a second colon, comma-separated without
-#        dashes: RUNS="1000:1:no-etag" (see fleet-load --help)
+#        dashes, a value after "=": RUNS="1000:1:no-etag,telemetry-every=0" (see fleet-load --help)
 #        LIVE_AGENTS=1000 LIVE_RAMP=20 LIVE_STEADY=30 LIVE_MODES="1 0" (held, polling)
 #        LIVE_FLAGS="..." (more generator options for the live runs)  LIVE=0 skips them
 #        KEEP=1 keeps the work dir
@@ -169,8 +169,10 @@ for spec in $RUNS; do
     IFS=: read -r agents held flags <<<"$spec"
     ramp=$RAMP_1K; [ "$agents" -ge 5000 ] && ramp=$RAMP_10K
     extra=()
-    for f in ${flags//,/ }; do extra+=("--$f"); done
-    run "a${agents}-h${held}${flags:+-${flags//,/-}}" "$agents" "$held" "$ramp" "${extra[@]}"
+    # name=value gives "--name value".
+    for f in ${flags//,/ }; do if [[ $f == *=* ]]; then extra+=("--${f%%=*}" "${f#*=}"); else extra+=("--$f"); fi; done
+    label=${flags//,/-}; label=${label//=/}
+    run "a${agents}-h${held}${label:+-$label}" "$agents" "$held" "$ramp" "${extra[@]}"
 done
 if [ "${LIVE:-1}" != 0 ]; then
     # Live queries over 1,000 agents: all Vigil agents (held-open reads), then all osquery (polling).
@@ -240,6 +242,8 @@ for name, agents, held, state, rc, alive in runs:
     f = server_figures(d, s)
     mode = "osquery polling" if held == "0" else ("Vigil held reads" if held == "1" else f"held {held}")
     if "no-etag" in name: mode += ", no ETag"
+    if "gzip-logs" in name: mode += ", gzip logs"
+    if "telemetry-every0" in name: mode += ", no telemetry"
     if state != "quiet": mode += " (compiler running)"
     ep = s["endpoints"]
     errors = sum(x["errors"] for k, x in ep.items() if k != "enroll")

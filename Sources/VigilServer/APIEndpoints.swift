@@ -21,7 +21,7 @@ struct APIEndpoints {
             APIRoute(method: .post, path: "/api/v1/queries/run", summary: "Start a live query on hosts", role: .admin,
                      body: "{\"sql\": string, \"host_identifiers\": [string], \"labels\": [string]}") { r, _ in try await runQuery(r) },
             APIRoute(method: .get, path: "/api/v1/queries/run/{id}", summary: "A live query: each target's state and the rows so far", role: .observer,
-                     query: ["max_rows"]) { r, c in try await campaign(r, c) },
+                     query: ["max_rows", "max_targets"]) { r, c in try await campaign(r, c) },
             APIRoute(method: .get, path: "/api/v1/queries/run/{id}/stream", summary: "A live query as server-sent events: rows (after row `after`) and target states as they arrive", role: .observer,
                      query: ["after"]) { r, c in try await stream(r, c) },
             APIRoute(method: .get, path: "/api/v1/results", summary: "Stored result (or status) lines, by query name and host, paged", role: .observer,

@@ -130,7 +130,11 @@ public final class FleetServer: Sendable {
             // A connection idle for 90 s is closed (longer than any held read), so silent
             // clients cannot hold connections for ever.
             server: try .tls(.http1(configuration: .init(idleTimeout: .seconds(90))), tlsConfiguration: tls.configuration()),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil"),
+            // A fleet reconnects at once after a restart or a network outage: with
+            // Hummingbird's default backlog of 256, 20,000 simulated agents overflowed the
+            // accept queue 48,927 times (the kernel drops the SYN; the agent's connect
+            // waits for a retransmit, then times out). The kernel caps it at somaxconn.
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil", backlog: 4096),
             services: [lastSeen, RetentionService(store: store, days: configuration.options.retentionDays, logger: logger),
                        WorkRelay(store: store, hub: fleet.hub), ServerMonitor(store: store, name: serverName, logger: logger)]
                 + configuration.options.forward.map { Forwarder(target: $0, store: store, logger: logger) }

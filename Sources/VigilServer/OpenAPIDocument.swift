@@ -54,7 +54,7 @@ enum OpenAPIDocument {
         case "id", "after", "since", "baseline": return integer(0)
         case "page": return integer(0, APIEndpoints.maxPage)
         case "per_page": return integer(1, 1000)
-        case "max_rows": return integer(0, 100_000)
+        case "max_rows", "max_targets": return integer(0, 100_000)
         // Empty: no filter (as a form's "any" sends it).
         case "status": return .object(["type": "string", "enum": .array(["", "online", "offline"])])
         case "log_type": return .object(["type": "string", "enum": .array(["result", "status"])])

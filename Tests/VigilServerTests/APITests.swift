@@ -126,6 +126,14 @@ import VigilWire
             let id = try #require(run.json?["campaign_id"]?.text)
             let rows = try await server.request("/api/v1/queries/run/\(id)?max_rows=abc", method: .GET, token: token)
             #expect(rows.status == 400 && rows.text.contains("max_rows"), "\(rows.text)")
+            // max_targets=0: the counts of every target, without the list.
+            let counts = try await server.request("/api/v1/queries/run/\(id)?max_rows=0&max_targets=0", method: .GET, token: token)
+            #expect(counts.status == 200 && counts.json?["targets"]?.array?.isEmpty == true, "\(counts.text)")
+            let total = counts.json?["counts"]?.object?.values.reduce(Int64(0)) { sum, v in if case .integer(let n) = v { sum + n } else { sum } }
+            #expect(total == 1, "\(counts.text)")
+            let all = try await server.request("/api/v1/queries/run/\(id)", method: .GET, token: token)
+            #expect(all.json?["targets"]?.array?.count == 1)
+            #expect(try await server.request("/api/v1/queries/run/\(id)?max_targets=-1", method: .GET, token: token).status == 400)
             // A listing for a host that does not exist is a 404, not an empty list.
             #expect(try await server.request("/api/v1/hosts/999/telemetry", method: .GET, token: token).status == 404)
             #expect(try await server.request("/api/v1/hosts/999/profiles", method: .GET, token: token).status == 404)

@@ -409,7 +409,7 @@ func runLiveQuery(options: Options, transport: Transport, live: LiveTracker, ids
     var result = LiveResult(targets: ids.count, answered: 0, counts: [:], done: false, submitMs: submitMs)
     let deadline = t0 + .milliseconds(Int64(options.liveTimeout * 1000))
     while ContinuousClock.now < deadline {
-        if let g = await transport.call("rest/campaign", path: Paths.runQuery + "/\(campaign)?max_rows=0", body: nil, method: .GET, token: token, always: true),
+        if let g = await transport.call("rest/campaign", path: Paths.runQuery + "/\(campaign)?max_rows=0&max_targets=0", body: nil, method: .GET, token: token, always: true),
            let c = try? JSONDecoder().decode(CampaignResponse.self, from: g.body) {
             result.counts = c.counts
             result.answered = c.counts["answered"] ?? 0
