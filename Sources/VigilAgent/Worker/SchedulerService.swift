@@ -202,7 +202,8 @@ public final class SchedulerService: Service, @unchecked Sendable {
         defer { events.end(query: entry.name, succeeded: recorded) }
         do {
             let result = try QueryExecutor.run(entry.query, on: database)
-            let outcome = try recorder.record(entry, rows: result.rows, cost: result.cost, decorations: decorated, at: now)
+            let outcome = try recorder.record(entry, rows: result.rows, cost: result.cost, decorations: decorated, at: now,
+                                              eventBased: events.scanned(by: entry.name))
             recorded = true
             view.note(stateError: nil)
             if let problem = outcome.deliveryError { logger.error("results of \(entry.name) are kept for later: \(problem)") }
