@@ -59,8 +59,11 @@ public struct ScheduleTable: VirtualTable {
             (Dictionary(try store.allStats().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }),
              Dictionary(try store.denylisted(at: now).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }))
         }
+        // osquery lists only the queries that may run: a pack whose discovery returned
+        // nothing is left out of osquery_schedule. vigil_schedule shows them all, with their pack.
+        let packsOff = extended ? [] : view.packsOff
         var rows: [Row] = []
-        for entry in view.schedule.entries {
+        for entry in view.schedule.entries where entry.pack.map({ !packsOff.contains($0) }) ?? true {
             var row = Row(schema)
             let s = stats[entry.name]
             row["name"] = .text(entry.name)
