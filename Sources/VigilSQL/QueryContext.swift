@@ -21,10 +21,11 @@ public struct QueryContext: Sendable {
     /// LIKE patterns on `column`, or nil when there are none.
     public func likePatterns(_ column: String) -> [String]? { patterns[column] }
 
-    /// Whether the query reads `column`. SQLite folds columns past 63 into bit 63.
+    /// Whether the query reads `column`, by its name or an alias of it. SQLite folds
+    /// columns past 63 into bit 63.
     public func isUsed(_ column: String) -> Bool {
         guard let i = schema.position(of: column) else { return false }
-        return usedMask & (1 << UInt64(min(i, 63))) != 0
+        return ([i] + (schema.aliases[i] ?? [])).contains { usedMask & (1 << UInt64(min($0, 63))) != 0 }
     }
 
     /// Whether the query reads any of `columns`.

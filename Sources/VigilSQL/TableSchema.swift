@@ -52,13 +52,39 @@ public struct Column: Sendable {
     public let type: ColumnType
     public let description: String
     public let flags: ColumnFlags
+    /// Set for a column osquery defines only on other platforms: the platforms it names.
+    public let otherPlatform: String?
+    /// Set for a second name of another column: that column's name.
+    public let aliasOf: String?
 
     public init(_ name: String, _ type: ColumnType, _ description: String, _ flags: ColumnFlags = []) {
+        self.init(name, type, description, flags, otherPlatform: nil, aliasOf: nil)
+    }
+
+    private init(_ name: String, _ type: ColumnType, _ description: String, _ flags: ColumnFlags, otherPlatform: String?, aliasOf: String?) {
         self.name = name
         self.type = type
         self.description = description
         self.flags = flags
+        self.otherPlatform = otherPlatform
+        self.aliasOf = aliasOf
     }
+
+    /// A column osquery's spec defines only for `platforms` (an `extended_schema(WINDOWS, …)`
+    /// block). osquery's code generator still declares it on Linux, hidden, so a query
+    /// written for that platform prepares; here it is always NULL (`Row` refuses a value).
+    public static func otherPlatform(_ name: String, _ type: ColumnType, _ platforms: String, _ description: String) -> Column {
+        Column(name, type, "\(platforms) only: \(description); NULL on Linux", .hidden, otherPlatform: platforms, aliasOf: nil)
+    }
+
+    /// A second name for the column `target` (osquery's `aliases=[…]`, kept for queries
+    /// written against an older schema): hidden, and it reads the target's value.
+    public static func alias(_ name: String, of target: String, _ type: ColumnType) -> Column {
+        Column(name, type, "Same as \(target) (an older name for it)", .hidden, otherPlatform: nil, aliasOf: target)
+    }
+
+    /// A column that never holds a value of its own: another platform's, or an alias.
+    var isPlaceholder: Bool { otherPlatform != nil || aliasOf != nil }
 }
 
 /// A table's declarative schema: what SQLite is told, what docs are generated from,
@@ -69,6 +95,11 @@ public final class TableSchema: Sendable {
     public let columns: [Column]
     /// Column name → position, for `Row` writes.
     let positions: [String: Int]
+    /// Position → the position whose value SQLite reads there: itself, or an alias's target.
+    let sources: [Int]
+    /// Position → the aliases that read it, so that a query using only an alias still
+    /// has the target computed.
+    let aliases: [Int: [Int]]
 
     public init(_ name: String, _ description: String, _ columns: [Column]) {
         self.name = name
@@ -79,10 +110,23 @@ public final class TableSchema: Sendable {
             precondition(positions[c.name] == nil, "table \(name) declares column \(c.name) twice")
             positions[c.name] = i
         }
+        var aliases: [Int: [Int]] = [:]
+        sources = columns.enumerated().map { i, c in
+            guard let target = c.aliasOf else { return i }
+            guard let t = positions[target], columns[t].aliasOf == nil, columns[t].type == c.type else {
+                preconditionFailure("table \(name): alias \(c.name) names \(target), which is not a column of type \(c.type.rawValue)")
+            }
+            aliases[t, default: []].append(i)
+            return t
+        }
         self.positions = positions
+        self.aliases = aliases
     }
 
     public func position(of column: String) -> Int? { positions[column] }
+
+    /// Where SQLite's column `i` takes its value in a row.
+    func source(of i: Int) -> Int { i < sources.count ? sources[i] : i }
 
     /// Whether any column is required (the table cannot be scanned unconstrained).
     public var requiredColumns: [String] { columns.filter { $0.flags.contains(.required) }.map(\.name) }

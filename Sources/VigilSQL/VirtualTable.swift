@@ -24,6 +24,12 @@ public struct Row: Sendable {
                 assertionFailure("table \(schema.name) has no column \(column)")
                 return
             }
+            // Another platform's column stays NULL and an alias reads its target:
+            // neither takes a value of its own.
+            guard !schema.columns[i].isPlaceholder else {
+                if newValue != .null { assertionFailure("table \(schema.name): column \(column) holds no value of its own") }
+                return
+            }
             values[i] = newValue
         }
     }

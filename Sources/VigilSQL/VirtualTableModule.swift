@@ -211,11 +211,12 @@ enum VirtualTableModule {
 
     static let xColumn: @convention(c) (UnsafeMutablePointer<sqlite3_vtab_cursor>?, OpaquePointer?, Int32) -> Int32 = { cur, ctx, i in
         let state = cursor(cur)
-        guard let row = state.current, Int(i) < row.values.count else {
+        let source = state.context.table.schema.source(of: Int(i))
+        guard let row = state.current, source < row.values.count else {
             sqlite3_result_null(ctx)
             return SQLITE_OK
         }
-        row.values[Int(i)].setResult(ctx)
+        row.values[source].setResult(ctx)
         return SQLITE_OK
     }
 

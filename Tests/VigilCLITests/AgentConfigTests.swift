@@ -120,6 +120,38 @@ import VigilTestSupport
         #expect((first["snapshot"] as? [[String: String]])?.first?["pid"] == "1")
     }
 
+    /// osquery_schedule lists the queries that may run, as osquery does: those of a pack
+    /// whose discovery query returned nothing are left out, the others are there;
+    /// vigil_schedule still shows every query with its pack.
+    @Test func osqueryScheduleLeavesOutPacksOffByDiscovery() throws {
+        let agent = try RunningAgent(config: #"""
+            {
+              "options": {"watchdog_level": -1, "disable_events": true},
+              "schedule": {
+                "listed": {"query": "SELECT name FROM osquery_schedule", "interval": 1, "snapshot": true},
+                "all": {"query": "SELECT name, pack FROM vigil_schedule", "interval": 1, "snapshot": true}
+              },
+              "packs": {
+                "on": {
+                  "discovery": ["SELECT pid FROM processes WHERE pid = 1"],
+                  "queries": {"yes": {"query": "SELECT 1 AS one", "interval": 60}}
+                },
+                "off": {
+                  "discovery": ["SELECT 1 WHERE 1 = 0"],
+                  "queries": {"no": {"query": "SELECT 1 AS one", "interval": 60}}
+                },
+                "plain": {"queries": {"always": {"query": "SELECT 1 AS one", "interval": 60}}}
+              }
+            }
+            """#)
+        func names(_ query: String) throws -> [String]? {
+            try agent.results().last { $0["name"] as? String == query }.flatMap { $0["snapshot"] as? [[String: String]] }?.compactMap { $0["name"] }
+        }
+        #expect(agent.wait(30) { try names("listed") != nil && names("all") != nil }, "\(agent.log)")
+        #expect(Set(try names("listed") ?? []) == ["listed", "all", "pack_on_yes", "pack_plain_always"])
+        #expect(Set(try names("all") ?? []) == ["listed", "all", "pack_on_yes", "pack_off_no", "pack_plain_always"])
+    }
+
     /// osquery_info answers as osquery does: the worker's pid, its watcher (the
     /// supervisor), and the config's hash (checked against sha1sum).
     @Test func osqueryInfoDescribesTheRunningAgent() throws {

@@ -4,6 +4,16 @@ import VigilTestSupport
 
 /// Event tables fed by the tracer inside the agent, seen through scheduled queries.
 @Suite(.serialized) struct AgentEventTablesTests {
+    /// Whether the agent's `sources` query (a snapshot of vigil_events) shows `table`'s
+    /// tracer active within 30 s.
+    static func active(_ table: String, in agent: RunningAgent) -> Bool {
+        agent.wait(30) {
+            try agent.results().contains { r in
+                r["name"] as? String == "sources" && ((r["snapshot"] as? [[String: String]]) ?? []).contains { $0["name"] == table && $0["active"] == "1" }
+            }
+        }
+    }
+
     /// An exec done by the test appears in process_events exactly once, with its pid,
     /// executable and command line, however many times the query runs.
     @Test(.requiresRoot) func anExecAppearsInProcessEventsExactlyOnce() throws {
@@ -23,12 +33,7 @@ import VigilTestSupport
                 snapshot: true
             """)
         // The tracer is up once vigil_events says so.
-        let up = agent.wait(30) {
-            try agent.results().contains { r in
-                r["name"] as? String == "sources" && ((r["snapshot"] as? [[String: String]]) ?? []).contains { $0["name"] == "process_events" && $0["active"] == "1" }
-            }
-        }
-        try #require(up, "the event tracer did not start; log:\n\(agent.log)")
+        try #require(Self.active("process_events", in: agent), "the event tracer did not start; log:\n\(agent.log)")
         let child = try spawnClean(["/bin/echo", marker], quiet: true)
         #expect(reap(child) == 0)
         let seen = agent.wait(20) { try agent.results().contains { $0["name"] as? String == "execs" } }
@@ -43,6 +48,45 @@ import VigilTestSupport
         #expect(columns?["path"]?.hasSuffix("/echo") == true, "\(String(describing: columns))")
         #expect(columns?["cmdline"] == "/bin/echo \(marker)")
         #expect(columns?["parent"] == String(getpid()))
+    }
+
+    /// With removed rows on (the default) an event still appears once, as added: a run
+    /// that no longer sees it (the next run, or after it expired from the buffer) does
+    /// not log it as removed, as osquery logs queries over event tables. A query that
+    /// joins an event table with another table is event-based too.
+    @Test(.requiresRoot) func eventsAreNeverLoggedAsRemoved() throws {
+        try requireRoot()
+        let marker = "vigil-removed-marker-\(UUID().uuidString)"
+        let agent = try RunningAgent(config: """
+            options:
+              watchdog_level: -1
+              events_expiry: 2
+            schedule:
+              execs:
+                query: SELECT pid, cmdline FROM process_events WHERE cmdline LIKE '%\(marker)%'
+                interval: 1
+              joined:
+                query: SELECT e.pid, u.username FROM process_events e JOIN users u ON u.uid = e.uid WHERE e.cmdline LIKE '%\(marker)%'
+                interval: 1
+              sources:
+                query: SELECT name, active FROM vigil_events
+                interval: 1
+                snapshot: true
+            """)
+        try #require(Self.active("process_events", in: agent), "the event tracer did not start; log:\n\(agent.log)")
+        let child = try spawnClean(["/bin/echo", marker], quiet: true)
+        #expect(reap(child) == 0)
+        let seen = agent.wait(20) { try Set(agent.results().compactMap { $0["name"] as? String }).isSuperset(of: ["execs", "joined"]) }
+        #expect(seen, "the exec never reached the results log; log:\n\(agent.log)")
+        // Runs go on past the event's expiry (2 s): each sees nothing new.
+        usleep(5_000_000)
+        for name in ["execs", "joined"] {
+            let rows = try agent.results().filter { $0["name"] as? String == name }
+            #expect(rows.map { $0["action"] as? String } == ["added"], "\(name): \(rows)")
+            #expect((rows.first?["columns"] as? [String: String])?["pid"] == String(child), "\(name): \(rows)")
+        }
+        let executions = try agent.store().stats("execs")?.executions ?? 0
+        #expect(executions >= 5, "the query ran \(executions) times")
     }
 
     /// Changes under file_paths reach file_events once each, with the right action, the
@@ -79,12 +123,7 @@ import VigilTestSupport
             """
         }
         let agent = try RunningAgent(config: config([dir]))
-        let up = agent.wait(30) {
-            try agent.results().contains { r in
-                r["name"] as? String == "sources" && ((r["snapshot"] as? [[String: String]]) ?? []).contains { $0["name"] == "file_events" && $0["active"] == "1" }
-            }
-        }
-        try #require(up, "file_events never became active; log:\n\(agent.log)")
+        try #require(Self.active("file_events", in: agent), "file_events never became active; log:\n\(agent.log)")
 
         func write(_ path: String, _ text: String, flags: Int32 = O_WRONLY | O_CREAT | O_TRUNC) {
             let fd = open(path, flags | O_CLOEXEC, 0o644)

@@ -73,6 +73,44 @@ import Testing
         #expect(skipped?.first?["name"] as? String == "mac_only")
     }
 
+    /// Queries over event tables (osquery's packs have many) are profiled, not failed:
+    /// outside the agent the tables hold no events, and the report says which queries
+    /// read them. osquery's own tables answer as in `vigil query`.
+    @Test func eventTableQueriesAreProfiled() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = try write("""
+            schedule:
+              execs:
+                query: SELECT pid, path, cmdline FROM process_events
+                interval: 60
+              sockets:
+                query: SELECT s.pid, p.name FROM socket_events s JOIN processes p USING (pid)
+                interval: 60
+              files:
+                query: SELECT target_path, action FROM file_events
+                interval: 60
+              info:
+                query: SELECT version FROM osquery_info
+                interval: 60
+            """, dir, "events.yaml")
+        let r = try CLI.vigil("profile-queries", "--config", config, "--format", "json", "--rounds", "2")
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let q = try queries(r.stdout)
+        #expect(Set(q.keys) == ["execs", "sockets", "files", "info"])
+        for name in ["execs", "sockets", "files"] {
+            #expect(q[name]?["error"] == nil, "\(name): \(q[name]?["error"] ?? "")")
+            #expect(q[name]?["event_tables"] as? Bool == true, "\(name)")
+            #expect((q[name]?["runs"] as? [Any])?.count == 2 && level(q[name], "cpu_time") != nil, "\(name)")
+            #expect((q[name]?["rows"] as? NSNumber)?.intValue == 0)
+        }
+        #expect(q["info"]?["event_tables"] == nil && (q["info"]?["rows"] as? NSNumber)?.intValue == 1)
+
+        let table = try CLI.vigil("profile-queries", "--config", config)
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("read event tables, empty outside the agent") && table.stdout.contains("execs, sockets, files"), "\(table.stdout)")
+    }
+
     @Test func tableShowsLevelsErrorsAndRounds() throws {
         let dir = try directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -49,7 +49,11 @@ import VigilTestSupport
         #expect(r["identifier"]?.string == id)
         #expect(r["version"]?.string == "1.2.3")
         #expect(r["permissions"]?.string == "tabs, storage")
-        #expect(r["permissions_json"]?.string == #"["tabs","storage"]"#)
+        // Hidden in osquery: named, not in SELECT *.
+        #expect(r["permissions_json"] == nil)
+        let hidden = try query("SELECT permissions_json, locale, default_locale FROM chrome_extensions WHERE uid = 0 AND profile_path = '\(profile)'")
+        #expect(hidden.first?["permissions_json"]?.string == #"["tabs","storage"]"#)
+        #expect(hidden.first?["locale"]?.string == "en" && hidden.first?["default_locale"]?.string == "en")
         #expect(r["optional_permissions"]?.string == "cookies")
         #expect(r["path"]?.string == ext)
         #expect(r["state"]?.string == "1")

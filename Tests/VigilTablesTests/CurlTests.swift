@@ -36,14 +36,14 @@ import VigilTestSupport
             let truth = try shell(["curl", "-s", "-A", agent, "-w", "\n%{http_code} %{size_download}", base + path])
             let lastLine = truth.split(separator: "\n").last!.split(separator: " ")
             let body = String(truth[..<truth.lastIndex(of: "\n")!])
-            let uaClause = agent == "osquery" ? "" : " AND ua = '\(agent)'"
+            let uaClause = agent == "osquery" ? "" : " AND user_agent = '\(agent)'"
             let rows = try query("SELECT * FROM curl WHERE url = '\(base + path)'\(uaClause)")
             try #require(rows.count == 1)
             #expect(rows[0]["response_code"]?.int == Int64(lastLine[0]))
             #expect(rows[0]["bytes"]?.int == Int64(lastLine[1]))
             #expect(rows[0]["result"]?.string == body)
-            #expect(rows[0]["ua"]?.string == agent)
-            #expect((rows[0]["rtt"]?.int ?? 0) > 0)
+            #expect(rows[0]["user_agent"]?.string == agent)
+            #expect((rows[0]["round_trip_time"]?.int ?? 0) > 0)
         }
         #expect(try query("SELECT result FROM curl WHERE url = '\(base)/hello'").first?["result"]?.string.hasSuffix("ua=osquery") == true)
     }

@@ -76,7 +76,7 @@ import VigilTestSupport
                 #expect("sha256:" + row["image_id"]!.string == inspect["Image"] as? String)
                 #expect(row["image"]?.string == "vigil-test:1")
                 #expect(row["state"]?.string == state["Status"] as? String)
-                #expect(row["pid"]?.string == String(state["Pid"] as! Int))
+                #expect(row["pid"]?.int == Int64(state["Pid"] as! Int))
                 #expect(row["path"]?.string == inspect["Path"] as? String)
                 #expect(row["started_at"]?.string == state["StartedAt"] as? String)
                 #expect(row["finished_at"]?.string == state["FinishedAt"] as? String)
@@ -93,7 +93,7 @@ import VigilTestSupport
                         #expect("\(kind):[\(row[kind + "_namespace"]!.string)]" == link)
                     }
                 } else {
-                    #expect(row["state"]?.string == "created" && row["pid"]?.string == "0")
+                    #expect(row["state"]?.string == "created" && row["pid"]?.int == 0)
                     #expect(row["net_namespace"] == .null)
                 }
             }

@@ -31,3 +31,18 @@ import VigilSQL
         #expect(Set(rows.map { "\($0["name"]!.string)|\($0["version"]!.string)" }) == (try Self.pipList(dir)))
     }
 }
+
+extension PythonPackagesTests {
+    /// Through our own /proc/PID/root the same packages are found, with the paths as
+    /// that process sees them and its pid in pid_with_namespace.
+    @Test func pidWithNamespaceReadsThatRoot() throws {
+        let dir = "/usr/lib/python3/dist-packages"
+        guard FileManager.default.fileExists(atPath: dir) else { return }
+        let host = try query("SELECT name, version, path FROM python_packages WHERE directory = '\(dir)'")
+        try #require(!host.isEmpty)
+        let pid = getpid()
+        let inside = try query("SELECT name, version, path, directory, pid_with_namespace FROM python_packages WHERE directory = '\(dir)' AND pid_with_namespace = \(pid)")
+        #expect(Set(inside.map { "\($0["name"]!.string)|\($0["path"]!.string)" }) == Set(host.map { "\($0["name"]!.string)|\($0["path"]!.string)" }))
+        #expect(inside.allSatisfy { $0["pid_with_namespace"]?.int == Int64(pid) && $0["directory"]?.string == dir })
+    }
+}

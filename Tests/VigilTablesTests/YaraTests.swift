@@ -62,6 +62,20 @@ import VigilSQL
         #expect(inline.map { "\(($0["path"]!.string as NSString).lastPathComponent) \($0["matches"]!.string)" } == ["hit.txt w", "miss.txt n"])
     }
 
+    /// Through our own /proc/PID/root the same file is scanned, named as that process
+    /// sees it, with its pid in pid_with_namespace.
+    @Test func pidWithNamespaceScansThatRoot() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.path + "/scanned.txt"
+        try Data("vigil yara namespace marker".utf8).write(to: URL(fileURLWithPath: file))
+        let rule = "rule marker { strings: $a = \"namespace marker\" condition: $a }"
+        let pid = getpid()
+        let rows = try query("SELECT path, matches, count, pid_with_namespace FROM yara WHERE path = '\(file)' AND sigrule = '\(rule)' AND pid_with_namespace = \(pid)")
+        #expect(rows.count == 1 && rows.first?["path"]?.string == file && rows.first?["matches"]?.string == "marker", "\(rows)")
+        #expect(rows.first?["pid_with_namespace"]?.int == Int64(pid) && rows.first?["count"]?.int == 1)
+    }
+
     @Test func badRulesAndMissingConstraintsAreClearErrors() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -28,6 +28,9 @@ public struct QueryProfile: Sendable {
     /// SQLite's message when a round failed; the query's later rounds are not run, since
     /// SQL that fails once fails the same way again.
     public var error: String?
+    /// The query reads an event table. Outside the agent those hold no events, so the
+    /// profile is of the query itself; in the agent its cost grows with the events buffered.
+    public var readsEvents = false
 
     /// The mean of the rounds; nil for a query that failed.
     public var average: ProfileSample? { error == nil ? ProfileSample.average(runs) : nil }
@@ -93,22 +96,29 @@ public enum QueryProfiler {
     }
 
     /// Profile every query of `plan` for `rounds` rounds each, one after another, against
-    /// a database with every table; `progress` hears of each query before it runs.
+    /// a database with every table `vigil query` has and the agent's event tables (empty:
+    /// no tracer runs here); `progress` hears of each query before it runs.
     public static func run(_ plan: ProfilePlan, rounds: Int, progress: (Int, ProfileTarget) -> Void = { _, _ in }) throws(SQLError) -> [QueryProfile] {
-        let database = try Database(tables: TableRegistry.all())
+        let events = EventStores(capacity: 1)
+        let eventTables: [any VirtualTable] = [ProcessEventsTable(store: events.process), SocketEventsTable(store: events.socket), FileEventsTable(store: events.file)]
+        let database = try Database(tables: TableRegistry.all(adding: StandaloneOsqueryTables.all() + eventTables))
         return plan.targets.enumerated().map { index, target in
             progress(index, target)
-            return profile(target, rounds: rounds, on: database)
+            return profile(target, rounds: rounds, on: database, events: events)
         }
     }
 
-    /// Run one query `rounds` times; a failing round ends it with the error.
-    public static func profile(_ target: ProfileTarget, rounds: Int, on database: Database) -> QueryProfile {
+    /// Run one query `rounds` times; a failing round ends it with the error. Each round
+    /// is a scheduled run for `events`, which tell whether the query read an event table.
+    public static func profile(_ target: ProfileTarget, rounds: Int, on database: Database, events: EventStores? = nil) -> QueryProfile {
         var result = QueryProfile(target: target)
         for _ in 0..<max(1, rounds) {
             let watch = DescriptorWatch()
+            events?.begin(query: target.name)
+            defer { events?.end(query: target.name, succeeded: true) }
             do {
                 let run = try QueryExecutor.run(target.query, on: database)
+                if events?.scanned(by: target.name) == true { result.readsEvents = true }
                 result.runs.append(sample(run.cost, fds: watch.stop()))
             } catch {
                 _ = watch.stop()
@@ -259,6 +269,10 @@ public struct ProfileReport: Sendable {
         }
         let averaged = rounds > 1 ? "; each the mean of \(rounds) rounds" : ""
         out += "\nlevels 0-3 as osquery's profile.py: U utilization, C cpu time, M memory, F fds, D duration\(averaged)\n"
+        let eventQueries = profiles.filter(\.readsEvents).map(\.target.name)
+        if !eventQueries.isEmpty {
+            out += "read event tables, empty outside the agent (the cost there grows with the events buffered): \(eventQueries.joined(separator: ", "))\n"
+        }
         for s in plan.skipped { out += "skipped \(s.name): \(s.reason)\n" }
         if failures > 0 { out += "\(failures) of \(profiles.count) queries failed\n" }
         return out
@@ -280,6 +294,7 @@ public struct ProfileReport: Sendable {
         let queries = profiles.map { p in
             var fields = "\"name\":\(JSON.string(p.target.name)),\"query\":\(JSON.string(p.target.query))"
             if let error = p.error { fields += ",\"error\":\(JSON.string(error))" }
+            if p.readsEvents { fields += ",\"event_tables\":true" }
             if let average = p.average { fields += "," + object(average) }
             fields += ",\"runs\":[" + p.runs.map { "{" + object($0) + "}" }.joined(separator: ",") + "]"
             return "{" + fields + "}"

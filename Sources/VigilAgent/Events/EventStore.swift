@@ -44,8 +44,9 @@ public final class EventStore: Sendable {
         var counters = Counters()
         /// Per scheduled query: the last event id it has seen (committed after a successful run).
         var cursors: [String: Int64] = [:]
-        /// The query running now, and the newest event id when it started.
-        var active: (name: String, upTo: Int64)?
+        /// The query running now, the newest event id when it started, and whether it
+        /// has read this store.
+        var active: (name: String, upTo: Int64, scanned: Bool)?
 
         func entry(_ i: Int) -> Entry { slots[(start + i) % slots.count] }
 
@@ -149,7 +150,12 @@ public final class EventStore: Sendable {
     }
 
     /// A scheduled query starts: it will see events after its cursor, up to now.
-    public func begin(query: String) { state.withLock { $0.active = (query, $0.nextEID - 1) } }
+    public func begin(query: String) { state.withLock { $0.active = (query, $0.nextEID - 1, false) } }
+
+    /// Whether the running scheduled query `query` has read this store.
+    public func wasScanned(by query: String) -> Bool {
+        state.withLock { $0.active.map { $0.name == query && $0.scanned } ?? false }
+    }
 
     /// It finished; on success its cursor moves to where it read up to.
     public func end(query: String, succeeded: Bool) {
@@ -168,6 +174,7 @@ public final class EventStore: Sendable {
             if let active = s.active {
                 from = s.cursors[active.name] ?? 0
                 upTo = active.upTo
+                s.active?.scanned = true
             }
             var out: [(eid: Int64, values: [SQLValue])] = []
             for i in 0..<s.count {
@@ -213,4 +220,8 @@ public final class EventStores: Sendable {
 
     public func begin(query: String) { all.forEach { $0.begin(query: query) } }
     public func end(query: String, succeeded: Bool) { all.forEach { $0.end(query: query, succeeded: succeeded) } }
+
+    /// Whether the running scheduled query `query` read an event table: its results are
+    /// then events, each logged once as added, as osquery logs an event-based query.
+    public func scanned(by query: String) -> Bool { all.contains { $0.wasScanned(by: query) } }
 }

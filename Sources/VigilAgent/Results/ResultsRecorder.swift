@@ -94,8 +94,12 @@ public final class ResultsRecorder {
         if crashAt(step) { throw .simulatedCrash(step) }
     }
 
-    /// Record a successful run of `entry` that returned `rows`.
-    public func record(_ entry: ScheduleEntry, rows: [ResultRow], cost: QueryCost, decorations: [String: String], at now: Int64) throws(RecorderError) -> Outcome {
+    /// Record a successful run of `entry` that returned `rows`. `eventBased`: the query
+    /// read an event table, whose rows are the events since its last run; they are all
+    /// added, and none is kept to diff against, so an event that ages out of the
+    /// buffer is never logged as removed (osquery does the same for event tables).
+    public func record(_ entry: ScheduleEntry, rows: [ResultRow], cost: QueryCost, decorations: [String: String], at now: Int64,
+                       eventBased: Bool = false) throws(RecorderError) -> Outcome {
         try prepare()
         let queryHash = Int64(bitPattern: StableHash.hash(entry.query))
         let prior = try state { () throws(SQLError) in try store.queryState(entry.name) }
@@ -103,7 +107,8 @@ public final class ResultsRecorder {
         // epoch, or a query that switched from snapshot to differential.
         let continuing = prior.map { $0.queryHash == queryHash && $0.epoch == epoch && (entry.snapshot || $0.rows != nil) } ?? false
         let counter = continuing ? (prior?.counter ?? -1) + 1 : 0
-        let content = ResultContent.of(snapshot: entry.snapshot, removed: entry.removed, previous: continuing ? prior?.rows : nil, current: rows)
+        let previous = eventBased ? [] : continuing ? prior?.rows : nil
+        let content = ResultContent.of(snapshot: entry.snapshot, removed: entry.removed, previous: previous, current: rows)
         let header = ResultHeader(name: entry.name, hostIdentifier: hostIdentifier, unixTime: now, epoch: epoch, counter: counter, decorations: decorations)
         let payload = content.isEmpty ? [] : ResultLogFormat.encode(header, content)
 
@@ -125,7 +130,7 @@ public final class ResultsRecorder {
 
         do {
             try store.database.transaction { () throws(SQLError) in
-                try store.saveQueryState(entry.name, .init(queryHash: queryHash, epoch: epoch, counter: counter, rows: entry.snapshot ? nil : rows))
+                try store.saveQueryState(entry.name, .init(queryHash: queryHash, epoch: epoch, counter: counter, rows: entry.snapshot ? nil : eventBased ? [] : rows))
                 try store.recordRun(entry.name, cost: cost, at: now)
                 try store.clearExecuting()
                 if !payload.isEmpty {

@@ -88,6 +88,9 @@ public struct PackDiscovery: Sendable {
         return enabled[pack] ?? false
     }
 
+    /// The packs whose queries may not run now (discovery said no, or has not run yet).
+    public var packsOff: Set<String> { Set(queries.keys.filter { !isEnabled($0) }) }
+
     /// Run a pack's discovery queries with `rowCount` (which runs SQL and counts rows).
     /// Off as soon as one returns no rows or fails; the error is returned to log.
     public static func evaluate<E: Error>(_ queries: [String], rowCount: (String) throws(E) -> Int) -> (enabled: Bool, error: E?) {

@@ -16,6 +16,8 @@ public final class AgentStateView: Sendable {
         /// Why the worker cannot write its state now (a full disk), if it cannot: the
         /// store itself cannot hold that error.
         var stateError: String?
+        /// Packs whose discovery queries returned nothing (or have not run yet).
+        var packsOff: Set<String> = []
     }
     private let state: Mutex<State>
     public let statePath: String
@@ -29,6 +31,11 @@ public final class AgentStateView: Sendable {
     public func update(schedule: Schedule) { state.withLock { $0.schedule = schedule } }
 
     public var schedule: Schedule { state.withLock { $0.schedule } }
+
+    /// Pack discovery changed: these packs are off.
+    public func update(packsOff: Set<String>) { state.withLock { $0.packsOff = packsOff } }
+
+    public var packsOff: Set<String> { state.withLock { $0.packsOff } }
 
     /// The config in force changed (start, reload): remember its hash.
     public func update(configText: String) {

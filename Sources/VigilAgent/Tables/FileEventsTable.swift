@@ -22,7 +22,7 @@ public struct FileEventsTable: VirtualTable {
         Column("sha256", .text, "The SHA256 of the file after change"),
         Column("hashed", .integer, "1 if the file was hashed, 0 if not, -1 if hashing failed"),
         Column("time", .bigint, "Time of file event"),
-        Column("eid", .text, "Event ID"),
+        Column("eid", .text, "Event ID", .hidden),
         Column("pid", .bigint, "Vigil: the process that made the change"),
         Column("executable", .text, "Vigil: that process's executable"),
     ])

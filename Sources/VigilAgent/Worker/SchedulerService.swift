@@ -26,7 +26,8 @@ public final class SchedulerService: Service, @unchecked Sendable {
     var database: Database
     var schedule: Schedule
     var scheduler: Scheduler
-    var discovery: PackDiscovery
+    /// Each change reaches osquery_schedule, which leaves out the packs that are off.
+    var discovery: PackDiscovery { didSet { view.update(packsOff: discovery.packsOff) } }
     var decorations: DecorationState
     let hostIdentifier: String
     let interrupter: Interrupter
@@ -64,6 +65,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
         interrupter = Interrupter(database)
         scheduler = Scheduler(entries: schedule.entries, now: now, lastExecuted: try store.lastExecuted())
         discovery = PackDiscovery(queries: schedule.discovery, refreshInterval: config.options.packRefreshInterval, now: now)
+        view.update(packsOff: discovery.packsOff)
         decorations = DecorationState(decorators: config.decorators)
         for skipped in schedule.skipped { logger.info("not scheduled: \(skipped.name): \(skipped.reason)") }
         let db = database
@@ -202,7 +204,8 @@ public final class SchedulerService: Service, @unchecked Sendable {
         defer { events.end(query: entry.name, succeeded: recorded) }
         do {
             let result = try QueryExecutor.run(entry.query, on: database)
-            let outcome = try recorder.record(entry, rows: result.rows, cost: result.cost, decorations: decorated, at: now)
+            let outcome = try recorder.record(entry, rows: result.rows, cost: result.cost, decorations: decorated, at: now,
+                                              eventBased: events.scanned(by: entry.name))
             recorded = true
             view.note(stateError: nil)
             if let problem = outcome.deliveryError { logger.error("results of \(entry.name) are kept for later: \(problem)") }

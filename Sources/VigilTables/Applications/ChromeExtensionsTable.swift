@@ -16,15 +16,14 @@ public struct ChromeExtensionsTable: VirtualTable {
         Column("description", .text, "Description from the manifest (localized)"),
         Column("default_locale", .text, "Default locale from the manifest"),
         Column("current_locale", .text, "Locale the name was read in (the default locale)"),
-        Column("locale", .text, "Default locale (older osquery column)", .hidden),
         Column("update_url", .text, "Update URL from the manifest"),
         Column("author", .text, "Author from the manifest"),
         Column("persistent", .integer, "1 if the background page is persistent, else 0"),
         Column("path", .text, "Folder of this version of the extension"),
         Column("permissions", .text, "Permissions from the manifest, joined by \", \""),
-        Column("permissions_json", .text, "Permissions from the manifest as JSON"),
+        Column("permissions_json", .text, "Permissions from the manifest as JSON", .hidden),
         Column("optional_permissions", .text, "Optional permissions, joined by \", \""),
-        Column("optional_permissions_json", .text, "Optional permissions as JSON"),
+        Column("optional_permissions_json", .text, "Optional permissions as JSON", .hidden),
         Column("manifest_hash", .text, "SHA-256 of manifest.json"),
         Column("referenced", .bigint, "1 if the profile's preferences list the extension, else 0"),
         Column("from_webstore", .text, "'true' or 'false' from the preferences; empty when unknown"),
@@ -33,6 +32,7 @@ public struct ChromeExtensionsTable: VirtualTable {
         Column("install_timestamp", .bigint, "Install time as UNIX seconds"),
         Column("manifest_json", .text, "The whole manifest as JSON", .hidden),
         Column("key", .text, "Public key from the manifest (base64)", .hidden),
+        .alias("locale", of: "default_locale", .text),
     ])
 
     public init() {}

@@ -97,7 +97,6 @@ struct ChromiumExtensions {
         row["identifier"] = .text(e.identifier)
         row["version"] = .text(m["version"]?.string ?? "")
         row["description"] = .text(localized(m["description"]?.string, e.messages))
-        row["locale"] = .text(m["default_locale"]?.string ?? "")
         row["update_url"] = .text(m["update_url"]?.string ?? "")
         row["author"] = .text(m["author"]?.string ?? m.at("author", "email")?.string ?? "")
         row["persistent"] = SQLValue(m.at("background", "persistent")?.bool ?? false)

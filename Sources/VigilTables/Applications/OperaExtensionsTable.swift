@@ -24,6 +24,7 @@ public struct OperaExtensionsTable: VirtualTable {
         return RowSequence(found) { e in
             var row = Row(schema)
             ChromiumExtensions.fill(&row, e)
+            row["locale"] = .text(e.manifest["default_locale"]?.string ?? "")
             return row
         }
     }

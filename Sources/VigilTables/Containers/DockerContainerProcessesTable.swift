@@ -30,6 +30,7 @@ public struct DockerContainerProcessesTable: VirtualTable {
         Column("time", .text, "Cumulative CPU time. [DD-]HH:MM:SS format"),
         Column("cpu", .double, "CPU utilization as percentage"),
         Column("mem", .double, "Memory utilization as percentage"),
+        .alias("phys_footprint", of: "total_size", .bigint),
     ])
     /// ps's columns, in the order of the row's fields below (the last, cmd, keeps its spaces).
     static let psColumns = "pid,state,uid,gid,euid,egid,suid,sgid,rss,vsz,etimes,ppid,pgrp,nlwp,nice,user,time,pcpu,pmem,comm,cmd"

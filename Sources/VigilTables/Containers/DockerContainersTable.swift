@@ -15,7 +15,7 @@ public struct DockerContainersTable: VirtualTable {
         Column("created", .bigint, "Time of creation as UNIX time"),
         Column("state", .text, "Container state (created, restarting, running, removing, paused, exited, dead)"),
         Column("status", .text, "Container status information"),
-        Column("pid", .text, "Identifier of the initial process"),
+        Column("pid", .bigint, "Identifier of the initial process"),
         Column("path", .text, "Container path"),
         Column("config_entrypoint", .text, "Container entrypoint(s)"),
         Column("started_at", .text, "Container start time as string"),
@@ -56,7 +56,7 @@ public struct DockerContainersTable: VirtualTable {
             guard inspect, let fullID = container["Id"]?.string,
                   let details = try api.get("/containers/\(fullID)/json", table: schema.name) else { return row }
             let pid = Int64(details.at("State", "Pid")?.number ?? -1)
-            row["pid"] = .text(String(pid))
+            row["pid"] = .integer(pid)
             row["path"] = .text(details["Path"]?.string ?? "")
             row["config_entrypoint"] = .text(Self.joined(details.at("Config", "Entrypoint")))
             row["started_at"] = .text(details.at("State", "StartedAt")?.string ?? "")

@@ -27,6 +27,13 @@ public struct FileTable: VirtualTable {
         Column("symlink_target_path", .text, "realpath() of a symbolic link; empty for other files or if it cannot resolve"),
         Column("pid_with_namespace", .integer, "Look paths up under /proc/PID/root, as this pid sees them; 0 means the host", [.index, .additional, .hidden]),
         Column("mount_namespace_id", .text, "Mount namespace inode of pid_with_namespace; empty for the host", .hidden),
+        .otherPlatform("attributes", .text, "Windows", "attrib string"),
+        .otherPlatform("volume_serial", .text, "Windows", "volume serial number"),
+        .otherPlatform("file_id", .text, "Windows", "file ID"),
+        .otherPlatform("file_version", .text, "Windows", "file version"),
+        .otherPlatform("product_version", .text, "Windows", "file product version"),
+        .otherPlatform("original_filename", .text, "Windows", "original filename of an executable"),
+        .otherPlatform("bsd_flags", .text, "macOS", "BSD file flags (chflags)"),
     ])
 
     public init() {}

@@ -19,6 +19,7 @@ public struct YaraTable: VirtualTable {
         Column("strings", .text, "Matching strings ($identifier:offset, comma-separated)"),
         Column("tags", .text, "Matching tags"),
         Column("sigurl", .text, "Signature url (from osquery's config; always empty)", [.additional, .hidden]),
+        Column("pid_with_namespace", .integer, "Scan files under /proc/PID/root, as this pid sees them; 0 means the host", [.index, .additional, .hidden]),
     ])
 
     public init() {}
@@ -39,8 +40,12 @@ public struct YaraTable: VirtualTable {
         guard !sources.isEmpty else {
             throw TableError("table yara needs rules: sigrule = 'rule …' or sigfile = '/path/to/rules.yar' (and path = '…')")
         }
-        let targets = try PathConstraints(context: context).targets()
-        return RowSequence(targets.lazy.flatMap { target in sources.lazy.map { (target, $0) } }) { target, source in
+        let constraints = PathConstraints(context: context)
+        _ = try constraints.targets()  // fails without path/directory, whatever pid_with_namespace says
+        let scans = try PidNamespace.roots(context).map { pid, root in (pid: pid, targets: try constraints.targets(root: root)) }
+        let targets = scans.lazy.flatMap { scan in scan.targets.lazy.map { (scan.pid, $0) } }
+        return RowSequence(targets.lazy.flatMap { target in sources.lazy.map { (target, $0) } }) { scanned, source in
+            let (pid, target) = scanned
             // Regular files only, as osquery scans them.
             guard let info = try? FileSystem.status(target.hostPath), info.st_mode & S_IFMT == S_IFREG,
                   let found = source.rules.scan(target.hostPath) else { return nil }
@@ -54,6 +59,7 @@ public struct YaraTable: VirtualTable {
             row["strings"] = .text(found.strings)
             row["tags"] = .text(found.tags)
             row["sigurl"] = ""
+            row["pid_with_namespace"] = .integer(pid)
             return row
         }
     }

@@ -17,9 +17,9 @@ public struct CPUInfoTable: VirtualTable {
         Column("current_clock_speed", .integer, "The current frequency of the CPU (MHz)."),
         Column("max_clock_speed", .integer, "The maximum possible frequency of the CPU (MHz, from cpufreq; NULL without it)."),
         Column("socket_designation", .text, "The assigned socket on the board for the given CPU."),
-        Column("availability", .text, "The availability and status of the CPU (Windows)", .hidden),
-        Column("number_of_efficiency_cores", .integer, "The number of efficiency cores of the CPU. Only available on Apple Silicon", .hidden),
-        Column("number_of_performance_cores", .integer, "The number of performance cores of the CPU. Only available on Apple Silicon", .hidden),
+        .otherPlatform("availability", .text, "Windows", "availability and status of the CPU"),
+        .otherPlatform("number_of_efficiency_cores", .integer, "macOS", "efficiency cores (Apple Silicon)"),
+        .otherPlatform("number_of_performance_cores", .integer, "macOS", "performance cores (Apple Silicon)"),
     ])
     let path: String
 

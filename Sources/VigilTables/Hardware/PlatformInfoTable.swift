@@ -13,6 +13,7 @@ public struct PlatformInfoTable: VirtualTable {
         Column("size", .text, "Size in bytes of firmware (the ROM size)"),
         Column("volume_size", .integer, "(Optional) size of firmware volume; NULL (SMBIOS does not give it)"),
         Column("extra", .text, "Platform-specific additional information"),
+        .otherPlatform("firmware_type", .text, "macOS and Windows", "type of firmware (Uefi, Bios, Unknown)"),
     ])
     let path: String
 

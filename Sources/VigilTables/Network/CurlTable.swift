@@ -10,9 +10,9 @@ public struct CurlTable: VirtualTable {
     public let schema = TableSchema("curl", "Perform an http request and return stats about it.", [
         Column("url", .text, "The url for the request", [.required, .index]),
         Column("method", .text, "The HTTP method for the request (GET)"),
-        Column("ua", .text, "The user-agent string to use for the request", .index),
+        Column("user_agent", .text, "The user-agent string to use for the request", .index),
         Column("response_code", .integer, "The HTTP status code for the response; NULL when none came"),
-        Column("rtt", .bigint, "Time taken to complete the request (microseconds)"),
+        Column("round_trip_time", .bigint, "Time taken to complete the request (microseconds)"),
         Column("bytes", .bigint, "Number of bytes in the response"),
         Column("result", .text, "The HTTP response body, or the error when the request failed"),
     ])
@@ -21,7 +21,7 @@ public struct CurlTable: VirtualTable {
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
         guard let urls = context.texts("url") else { throw TableError.missingRequired(schema) }
-        let agents = context.texts("ua") ?? ["osquery"]
+        let agents = context.texts("user_agent") ?? ["osquery"]
         let requests = urls.flatMap { url in agents.map { (url, $0) } }
         return RowSequence(requests) { url, agent in
             let response: CurlRequest.Response
@@ -29,9 +29,9 @@ public struct CurlTable: VirtualTable {
             var row = Row(schema)
             row["url"] = .text(url)
             row["method"] = .text("GET")
-            row["ua"] = .text(agent)
+            row["user_agent"] = .text(agent)
             row["response_code"] = SQLValue(response.responseCode)
-            row["rtt"] = .integer(response.roundTripMicroseconds)
+            row["round_trip_time"] = .integer(response.roundTripMicroseconds)
             row["bytes"] = .integer(response.bytes)
             row["result"] = .text(response.error ?? String(decoding: response.body, as: UTF8.self))
             return row

@@ -10,6 +10,7 @@ public struct InterfaceAddressesTable: VirtualTable {
         Column("broadcast", .text, "Broadcast address; NULL unless the link is broadcast-capable"),
         Column("point_to_point", .text, "Peer address of a point-to-point link; NULL otherwise"),
         Column("type", .text, "Always 'unknown': getifaddrs does not tell how an address was set"),
+        .otherPlatform("friendly_name", .text, "Windows", "friendly display name of the interface"),
     ])
 
     public init() {}

@@ -23,6 +23,23 @@ public struct InterfaceDetailsTable: VirtualTable {
         Column("last_change", .bigint, "Always -1: Linux does not record when a link last changed"),
         Column("link_speed", .bigint, "Negotiated speed in Mb/s; NULL for virtual or down links"),
         Column("pci_slot", .text, "PCI address of the backing device (PCI_SLOT_NAME); NULL if none"),
+        .otherPlatform("friendly_name", .text, "Windows", "friendly display name of the interface"),
+        .otherPlatform("description", .text, "Windows", "one-line description of the adapter"),
+        .otherPlatform("manufacturer", .text, "Windows", "adapter's manufacturer"),
+        .otherPlatform("connection_id", .text, "Windows", "name of the network connection"),
+        .otherPlatform("connection_status", .text, "Windows", "state of the connection"),
+        .otherPlatform("enabled", .integer, "Windows", "whether the adapter is enabled"),
+        .otherPlatform("physical_adapter", .integer, "Windows", "whether the adapter is physical"),
+        .otherPlatform("speed", .integer, "Windows", "estimated bandwidth in bits per second"),
+        .otherPlatform("service", .text, "Windows", "service the adapter uses"),
+        .otherPlatform("dhcp_enabled", .integer, "Windows", "whether DHCP assigns the address"),
+        .otherPlatform("dhcp_lease_expires", .text, "Windows", "when the DHCP lease expires"),
+        .otherPlatform("dhcp_lease_obtained", .text, "Windows", "when the DHCP lease was obtained"),
+        .otherPlatform("dhcp_server", .text, "Windows", "address of the DHCP server"),
+        .otherPlatform("dns_domain", .text, "Windows", "DNS domain"),
+        .otherPlatform("dns_domain_suffix_search_order", .text, "Windows", "DNS suffixes appended during name resolution"),
+        .otherPlatform("dns_host_name", .text, "Windows", "DNS host name"),
+        .otherPlatform("dns_server_search_order", .text, "Windows", "DNS servers to query"),
     ])
 
     public init() {}

@@ -14,6 +14,7 @@ public struct PythonPackagesTable: VirtualTable {
         Column("license", .text, "License under which package is launched"),
         Column("path", .text, "Path at which this module resides"),
         Column("directory", .text, "Directory where Python modules are located", [.index, .additional]),
+        Column("pid_with_namespace", .integer, "Read the folders under /proc/PID/root, as this pid sees them; 0 means the host", [.index, .additional, .hidden]),
     ])
 
     /// The system's module folders (every Python version), and each account's own.
@@ -23,23 +24,14 @@ public struct PythonPackagesTable: VirtualTable {
     public init() {}
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
-        var directories: [String]
-        if let wanted = context.texts("directory") {
-            directories = wanted
-        } else {
-            directories = Self.systemPatterns.flatMap { Array(PathPattern($0, wildcards: .percentOnly)) }
-            let homes = (try? Passwd.read()) ?? []
-            var seen = Set<String>()
-            for home in homes.map(\.home) where !home.isEmpty && home != "/" && seen.insert(home).inserted {
-                directories += Array(PathPattern(home + "/.local/lib/python%/site-packages", wildcards: .percentOnly))
+        let found = PidNamespace.roots(context).lazy.flatMap { pid, root in
+            Self.directories(context, root: root).lazy.flatMap { dir in
+                PathConstraints.entries(of: dir).lazy
+                    .filter { $0.hasSuffix(".dist-info") || $0.hasSuffix(".egg-info") }
+                    .map { (pid, root, dir, $0) }
             }
         }
-        let found = directories.lazy.flatMap { dir in
-            PathConstraints.entries(of: dir).lazy
-                .filter { $0.hasSuffix(".dist-info") || $0.hasSuffix(".egg-info") }
-                .map { (dir, $0) }
-        }
-        return RowSequence(found) { dir, path in
+        return RowSequence(found) { pid, root, dir, path in
             guard let headers = Self.metadata(path) else { return nil }
             var row = Row(schema)
             row["name"] = .text(headers["Name"] ?? "")
@@ -47,10 +39,23 @@ public struct PythonPackagesTable: VirtualTable {
             row["summary"] = .text(headers["Summary"] ?? "")
             row["author"] = .text(headers["Author"] ?? "")
             row["license"] = .text(headers["License"] ?? "")
-            row["path"] = .text(path)
-            row["directory"] = .text(dir)
+            row["path"] = .text(PidNamespace.inside(path, root: root))
+            row["directory"] = .text(PidNamespace.inside(dir, root: root))
+            row["pid_with_namespace"] = .integer(pid)
             return row
         }
+    }
+
+    /// The folders to list, as host paths under `root` ("" for the host's own files).
+    static func directories(_ context: QueryContext, root: String) -> [String] {
+        if let wanted = context.texts("directory") { return wanted.map { root + $0 } }
+        var directories = systemPatterns.flatMap { Array(PathPattern(root + $0, wildcards: .percentOnly)) }
+        let homes = (try? Passwd.read(root: root)) ?? []
+        var seen = Set<String>()
+        for home in homes.map(\.home) where !home.isEmpty && home != "/" && seen.insert(home).inserted {
+            directories += Array(PathPattern(root + home + "/.local/lib/python%/site-packages", wildcards: .percentOnly))
+        }
+        return directories
     }
 
     /// The first value of each header of the distribution's metadata: METADATA in a

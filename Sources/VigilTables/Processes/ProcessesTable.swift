@@ -32,6 +32,20 @@ public struct ProcessesTable: VirtualTable {
         Column("threads", .integer, "Thread count"),
         Column("nice", .integer, "Nice value, -20 (highest priority) to 19"),
         Column("cgroup_path", .text, "cgroup v2 path"),
+        // osquery's other platforms' columns, hidden and NULL here (see Column.otherPlatform).
+        .otherPlatform("elevated_token", .integer, "Windows", "process uses an elevated token"),
+        .otherPlatform("secure_process", .integer, "Windows", "process is secure (IUM)"),
+        .otherPlatform("protection_type", .text, "Windows", "protection type of the process"),
+        .otherPlatform("virtual_process", .integer, "Windows", "process is virtual (System, Registry, vmmem)"),
+        .otherPlatform("elapsed_time", .bigint, "Windows", "seconds the process has been running"),
+        .otherPlatform("handle_count", .bigint, "Windows", "handles the process has open"),
+        .otherPlatform("percent_processor_time", .bigint, "Windows", "processor time of all its threads, in 100 ns ticks"),
+        .otherPlatform("upid", .bigint, "macOS", "64-bit pid that is never reused"),
+        .otherPlatform("uppid", .bigint, "macOS", "64-bit parent pid that is never reused"),
+        .otherPlatform("cpu_type", .integer, "macOS", "processor the binary was built for"),
+        .otherPlatform("cpu_subtype", .integer, "macOS", "processor subtype the binary was built for"),
+        .otherPlatform("translated", .integer, "macOS", "running under Rosetta"),
+        .alias("phys_footprint", of: "total_size", .bigint),
     ])
 
     public init() {}

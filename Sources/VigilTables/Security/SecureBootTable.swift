@@ -8,10 +8,10 @@ public struct SecureBootTable: VirtualTable {
     public let schema = TableSchema("secureboot", "Secure Boot UEFI Settings.", [
         Column("secure_boot", .integer, "Whether secure boot is enabled"),
         Column("setup_mode", .integer, "Whether setup mode is enabled"),
-        Column("secure_mode", .integer, "(Intel) Secure mode: 0 disabled, 1 full security, 2 medium security (macOS)", .hidden),
-        Column("description", .text, "(Apple Silicon) Human-readable description: 'Full Security', 'Reduced Security', or 'Permissive Security' (macOS)", .hidden),
-        Column("allow_kernel_extensions", .integer, "(Apple Silicon) Allow user management of kernel extensions from identified developers (macOS)", .hidden),
-        Column("allow_mdm_operations", .integer, "(Apple Silicon) Allow remote (MDM) management of kernel extensions and automatic software updates (macOS)", .hidden),
+        .otherPlatform("secure_mode", .integer, "macOS", "(Intel) secure mode: 0 disabled, 1 full security, 2 medium security"),
+        .otherPlatform("description", .text, "macOS", "(Apple Silicon) 'Full Security', 'Reduced Security' or 'Permissive Security'"),
+        .otherPlatform("kernel_extensions", .integer, "macOS", "(Apple Silicon) 1 if users may manage kernel extensions from identified developers"),
+        .otherPlatform("mdm_operations", .integer, "macOS", "(Apple Silicon) 1 if MDM may manage kernel extensions and software updates"),
     ])
 
     /// The EFI global variable GUID.

@@ -10,9 +10,9 @@ public struct DiskEncryptionTable: VirtualTable {
         Column("encrypted", .integer, "1 if the device is a dm-crypt mapping, else 0"),
         Column("type", .text, "dm-crypt format from device-mapper (luks1, luks2, plain, ...); empty when not encrypted"),
         Column("encryption_status", .text, "encrypted or not encrypted"),
-        Column("uid", .text, "macOS only (FileVault user); NULL here", .hidden),
-        Column("user_uuid", .text, "macOS only (FileVault user's UUID); NULL here", .hidden),
-        Column("filevault_status", .text, "macOS only: FileVault on, off or unknown; NULL here", .hidden),
+        .otherPlatform("uid", .text, "macOS", "currently authenticated FileVault user"),
+        .otherPlatform("user_uuid", .text, "macOS", "that user's UUID"),
+        .otherPlatform("filevault_status", .text, "macOS", "FileVault on, off or unknown"),
     ])
 
     public init() {}

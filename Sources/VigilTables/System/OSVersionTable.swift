@@ -16,6 +16,7 @@ public struct OSVersionTable: VirtualTable {
         Column("arch", .text, "Hardware name, as uname -m prints it"),
         Column("pid_with_namespace", .integer, "Read os-release under /proc/PID/root for this pid; 0 means the host", [.index, .additional, .hidden]),
         Column("mount_namespace_id", .text, "Mount namespace inode of that pid; empty for the host", .hidden),
+        .otherPlatform("install_date", .bigint, "Windows", "install date of the OS"),
     ])
 
     public init() {}

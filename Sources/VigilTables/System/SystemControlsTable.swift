@@ -12,7 +12,7 @@ public struct SystemControlsTable: VirtualTable {
         Column("current_value", .text, "Value read from /proc/sys, without its trailing newline"),
         Column("config_value", .text, "Value set in /etc/sysctl.conf or a sysctl.d file (the last one read wins), else empty"),
         Column("type", .text, "Data type: always empty on Linux, where every value is text"),
-        Column("field_name", .text, "macOS only: part of an opaque value; NULL here", .hidden),
+        .otherPlatform("field_name", .text, "macOS", "specific attribute of an opaque value"),
     ])
     let root: String
 

@@ -17,6 +17,8 @@ public struct TimeTable: VirtualTable {
         Column("timestamp", .text, "asctime-style text in UTC, e.g. 'Mon Jan  2 15:04:05 2006 UTC'"),
         Column("datetime", .text, "ISO 8601 in UTC, e.g. 2006-01-02T15:04:05Z"),
         Column("iso_8601", .text, "Identical to datetime"),
+        .otherPlatform("win_timestamp", .bigint, "Windows", "timestamp in 100 ns units"),
+        .alias("date_time", of: "datetime", .text),
     ])
 
     static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]

@@ -10,6 +10,8 @@ public struct LoggedInUsersTable: VirtualTable {
         Column("host", .text, "ut_host: origin of a remote login; empty for local ones"),
         Column("time", .bigint, "When the record was written, Unix seconds"),
         Column("pid", .integer, "ut_pid: PID of the login or session process"),
+        .otherPlatform("sid", .text, "Windows", "the user's security identifier"),
+        .otherPlatform("registry_hive", .text, "Windows", "HKEY_USERS registry hive"),
     ])
 
     public init() {}

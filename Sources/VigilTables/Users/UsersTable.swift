@@ -15,10 +15,8 @@ public struct UsersTable: VirtualTable {
         Column("uuid", .text, "Always empty: Linux accounts have no UUID", .index),
         Column("pid_with_namespace", .integer, "Read /proc/PID/root/etc/passwd for this pid; 0 means the host", [.index, .additional, .hidden]),
         Column("include_remote", .integer, "Set to 1 to list NSS accounts too (LDAP, SSSD, ...)", [.index, .additional, .hidden]),
-        // Other platforms' columns, hidden and NULL here, as osquery's code generator
-        // adds them, so a query written for Windows or macOS still prepares.
-        Column("type", .text, "Windows only: whether the account is roaming (domain), local, or a system profile; NULL here", .hidden),
-        Column("is_hidden", .integer, "macOS only: IsHidden attribute set in OpenDirectory; NULL here", .hidden),
+        .otherPlatform("type", .text, "Windows", "whether the account is roaming (domain), local, or a system profile"),
+        .otherPlatform("is_hidden", .integer, "macOS", "IsHidden attribute set in OpenDirectory"),
     ])
 
     public init() {}
