@@ -25,8 +25,12 @@ import VigilTestSupport
         let d = try DockerDaemon()
         defer { d.stop() }
         try d.importImage("vigil-test:1", label: "team=vigil")
-        // The container adds a file to its filesystem, then sleeps.
-        try d.docker("run", "-d", "--name", "web", "--network", "none", "vigil-test:1", "/bin/sh", "-c", ": > /added; exec /bin/sleep 1000")
+        // A running container, and a file copied into its filesystem.
+        try d.docker("run", "-d", "--name", "web", "--network", "none", "vigil-test:1", "/bin/sleep", "1000")
+        let file = try temporaryDirectory().appendingPathComponent("added")
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        try Data("vigil".utf8).write(to: file)
+        try d.docker("cp", file.path, "web:/added")
         let api = DockerAPI(socket: d.socket)
         let db = try Database(tables: [DockerContainerFsChangesTable(api: api), DockerContainerStatsTable(api: api),
                                        DockerImageHistoryTable(api: api), DockerImageLayersTable(api: api)])

@@ -111,7 +111,7 @@ struct PluginDescriptor {
             // `<name>` or `<name attr…>`, not `<names>`; `<vendor/>` has no text.
             guard let next = after.first, next == ">" || next == " " || next == "\t" || next == "\n" || next == "\r",
                   let close = after.firstIndex(of: ">") else { search = after; continue }
-            if after[after.index(before: close)] == "/" { return "" }
+            if close > after.startIndex, after[after.index(before: close)] == "/" { return "" }
             let body = after[after.index(after: close)...]
             guard let end = body.firstRange(of: "</" + tag + ">") else { return "" }
             return decode(String(body[..<end.lowerBound])).trimmingCharacters()
