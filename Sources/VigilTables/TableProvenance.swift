@@ -96,7 +96,7 @@ public enum TableProvenance {
         "process_open_pipes": Entry(source: "/proc/PID/fd (pipe:[N] links, FIFOs by stat), /proc/PID/fdinfo flags", tested: "a child writing into a pipe this process reads; fstat of the read end"),
         "process_open_sockets": Entry(source: "/proc/PID/fd and /proc/net", tested: "sockets the test opens"),
         "processes": Entry(source: "/proc/PID/{stat,status,cmdline,...}", tested: "child processes the test starts"),
-        "prometheus_metrics": Entry(source: "one GET of each target in VIGIL_PROMETHEUS_TARGETS (osquery: the config's prometheus_targets), Prometheus's text format", tested: "an HTTP server the test starts, serving a Prometheus text page, parsed independently by the test"),
+        "prometheus_metrics": Entry(source: "one GET of each target of the agent config's prometheus_targets (as osquery's), or in `vigil query` of VIGIL_PROMETHEUS_TARGETS; Prometheus's text format", tested: "an HTTP server the test starts, serving a Prometheus text page the test renders from its own samples; the agent config's targets against Python's http.server"),
         "python_packages": Entry(source: "*.dist-info/METADATA and *.egg-info of the site-packages and dist-packages folders, and ~/.local's", tested: "pip list --path on Debian's dist-packages and pyenv's site-packages"),
         "routes": Entry(source: "/proc/net/route, /proc/net/ipv6_route", tested: "ip route"),
         "rpm_package_files": Entry(source: "the file lists in the system's RPM database through librpm (rpmfi)", tested: "an RPM database the test builds; rpm -ql --dump"),

@@ -121,8 +121,10 @@ public enum TableRegistry {
 
     /// All tables, including `vigil_tables` and `osquery_registry`, which describe them, and `extra` (the
     /// tables a caller adds: the agent's own, osquery's), so it lists what SQL can read.
+    /// An `extra` table of an OS table's name replaces it (the agent's prometheus_metrics, with its config's targets).
     public static func all(adding extra: [any VirtualTable] = []) -> [any VirtualTable] {
-        let base = osTables + extra
+        let replaced = Set(extra.map(\.schema.name))
+        let base = osTables.filter { !replaced.contains($0.schema.name) } + extra
         let registry = OsqueryRegistryTable(tableNames: base.map(\.schema.name) + ["vigil_tables"])
         let tablesTable = VigilTablesTable(schemas: (base + [registry]).map(\.schema))
         return (base + [registry, tablesTable]).sorted { $0.schema.name < $1.schema.name }

@@ -3,11 +3,12 @@ import VigilSQL
 import VigilSystem
 
 /// `prometheus_metrics`: every sample of the configured Prometheus targets, scraped
-/// with one GET each (the text exposition format). osquery takes the targets from
-/// its config's `prometheus_targets` ({"urls": [...], "timeout": seconds, 1 by
-/// default}); `vigil query` takes the same JSON object from the environment
-/// variable VIGIL_PROMETHEUS_TARGETS. No targets, no rows; a target that cannot be
-/// scraped gives no rows. A scrape keeps at most 16 MiB of a body.
+/// with one GET each (the text exposition format). The targets are osquery's
+/// config key `prometheus_targets` ({"urls": [...], "timeout": seconds, 1 by
+/// default}): the agent reads it from its config; `vigil query`, which has no
+/// config, takes the same JSON object from the environment variable
+/// VIGIL_PROMETHEUS_TARGETS. No targets, no rows; a target that does not answer 200
+/// gives no rows. A scrape keeps at most 16 MiB of a body.
 public struct PrometheusMetricsTable: VirtualTable {
     public let schema = TableSchema("prometheus_metrics", "Retrieve metrics from a Prometheus server.", [
         Column("target_name", .text, "Address of prometheus target"),
