@@ -75,10 +75,16 @@ import VigilTestSupport
         let name = "vigil-cloud-\(UInt32.random(in: 0..<1_000_000))"
         var server: Process?
 
-        init(address: Bool, serve: Bool) throws {
+        init(address: Bool, serve: Bool, dropped: Bool = false) throws {
             try ip("netns", "add", name)
             try ip("-n", name, "link", "set", "lo", "up")
             if address { try ip("-n", name, "addr", "add", "169.254.169.254/32", "dev", "lo") }
+            if dropped {
+                // Packets to the service vanish, as on a network that drops them: only a timeout ends a connect.
+                let r = try CLI.run(["netns", "exec", name, "iptables", "-A", "INPUT", "-d", "169.254.169.254", "-p", "tcp", "-j", "DROP"],
+                                    executable: "/usr/sbin/ip")
+                try #require(r.status == 0, "iptables: \(r.stderr)")
+            }
             guard serve else { return }
             let json = { (v: Any) in String(decoding: try JSONSerialization.data(withJSONObject: v), as: UTF8.self) }
             let p = Process()
@@ -194,6 +200,18 @@ import VigilTestSupport
             #expect(rows.first?["n"] as? Int == 0)
             // Each table fails at connect (unreachable or refused), far below the 1 s connect timeout.
             #expect(seconds < 3, "took \(seconds) s with address \(address)")
+        }
+    }
+
+    /// A network that drops what goes to the address: each table gives up after the
+    /// 1 s connect timeout (EC2 after its token request alone), with no rows.
+    @Test func aServiceThatNeverAnswersCostsOneConnectTimeout() throws {
+        try requireRoot()
+        let ns = try Namespace(address: true, serve: false, dropped: true)
+        for table in ["ec2_instance_metadata", "ec2_instance_tags", "azure_instance_metadata", "azure_instance_tags", "ycloud_instance_metadata"] {
+            let (rows, seconds) = try ns.query("SELECT count(*) AS n FROM \(table)", azureAgentLog: true)
+            #expect(rows.first?["n"] as? Int == 0, "\(table)")
+            #expect(seconds >= 0.9 && seconds < 2.5, "\(table) took \(seconds) s")
         }
     }
 }

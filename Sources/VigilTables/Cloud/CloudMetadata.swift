@@ -16,14 +16,18 @@ enum CloudMetadata {
     /// The body of a 200 answer to `method url`; nil for any other status or no answer
     /// (a service that does not know the path, or no service at all).
     static func fetch(_ url: String, method: String = "GET", headers: [String] = [], table: String) throws -> [UInt8]? {
-        let response: CurlRequest.Response
-        do {
-            response = try CurlRequest.request(method, url, headers: headers, userAgent: "osquery",
-                                               connectTimeoutMilliseconds: connectTimeoutMilliseconds,
-                                               timeoutMilliseconds: timeoutMilliseconds, maxBody: maxBody)
-        } catch { throw TableError("\(table): \(error)") }
+        let response = try request(url, method: method, headers: headers, table: table)
         guard response.responseCode == 200, response.bytes <= Int64(maxBody) else { return nil }
         return response.body
+    }
+
+    /// The whole response (a nil status: nothing answered).
+    static func request(_ url: String, method: String = "GET", headers: [String] = [], table: String) throws -> CurlRequest.Response {
+        do {
+            return try CurlRequest.request(method, url, headers: headers, userAgent: "osquery",
+                                           connectTimeoutMilliseconds: connectTimeoutMilliseconds,
+                                           timeoutMilliseconds: timeoutMilliseconds, maxBody: maxBody)
+        } catch { throw TableError("\(table): \(error)") }
     }
 
     /// A text answer, as osquery keeps it: newlines dropped after the last line and

@@ -13,9 +13,12 @@ struct EC2InstanceMetadataService {
     /// any other host) the service itself must answer.
     static func connect(table: String) throws -> EC2InstanceMetadataService? {
         if let uuid = FileSystem.readTextIfPresent("/sys/hypervisor/uuid"), !uuid.lowercased().hasPrefix("ec2") { return nil }
-        let token = try CloudMetadata.fetch(CloudMetadata.baseURL + "/latest/api/token", method: "PUT",
-                                            headers: ["X-aws-ec2-metadata-token-ttl-seconds: 21600"], table: table)
-        let session = EC2InstanceMetadataService(table: table, token: token.map { String(decoding: $0, as: UTF8.self) })
+        let answer = try CloudMetadata.request(CloudMetadata.baseURL + "/latest/api/token", method: "PUT",
+                                               headers: ["X-aws-ec2-metadata-token-ttl-seconds: 21600"], table: table)
+        // Nothing answered at all: no metadata service here, and no use asking again.
+        guard let status = answer.responseCode else { return nil }
+        let token = status == 200 && answer.bytes <= 4096 ? String(decoding: answer.body, as: UTF8.self) : nil
+        let session = EC2InstanceMetadataService(table: table, token: token)
         // The identity document answers on every instance: no document, no EC2.
         return try session.get("dynamic/instance-identity/document") == nil ? nil : session
     }
