@@ -61,12 +61,16 @@ let package = Package(
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         // libyara (libyara-dev's headers), opened with dlopen likewise: the yara table.
         .target(name: "CYara", linkerSettings: [.linkedLibrary("dl")]),
+        // libaugeas (its API declared in CAugeas.h), opened with dlopen likewise: the augeas table.
+        .target(name: "CAugeas", linkerSettings: [.linkedLibrary("dl")]),
+        // libzip (libzip-dev's header), opened with dlopen likewise: plugin.xml out of JetBrains plugin jars.
+        .target(name: "CZip", linkerSettings: [.linkedLibrary("dl")]),
         // OpenSSL's libssl (libssl-dev): the curl_certificate table's TLS client and X.509 fields.
         .target(name: "CTLS", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
 
         .target(
             name: "VigilSystem",
-            dependencies: ["CCrypto", "CLinux", "CIPTables", "CZlib", "CRPM", "CMagic", "CCurl", "CYara", "CTLS"]
+            dependencies: ["CCrypto", "CLinux", "CIPTables", "CZlib", "CRPM", "CMagic", "CCurl", "CYara", "CTLS", "CAugeas", "CZip"]
         ),
         // Generic libbpf wrapper: objects, programs, maps, links, ring buffers, probes.
         .target(

@@ -15,6 +15,8 @@ static struct {
     __typeof__(&curl_easy_getinfo) easy_getinfo;
     __typeof__(&curl_easy_cleanup) easy_cleanup;
     __typeof__(&curl_easy_strerror) easy_strerror;
+    __typeof__(&curl_slist_append) slist_append;
+    __typeof__(&curl_slist_free_all) slist_free_all;
 } api;
 static int loaded;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -33,6 +35,8 @@ static void load(void) {
     RESOLVE(easy_getinfo, curl_easy_getinfo)
     RESOLVE(easy_cleanup, curl_easy_cleanup)
     RESOLVE(easy_strerror, curl_easy_strerror)
+    RESOLVE(slist_append, curl_slist_append)
+    RESOLVE(slist_free_all, curl_slist_free_all)
     // Not thread-safe itself, so done once here, before any request.
     if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return;
     loaded = 1;
@@ -58,13 +62,40 @@ static size_t write_body(char *data, size_t size, size_t count, void *context) {
 
 int vigil_curl_get(const char *url, const char *unix_socket, const char *ua, long timeout_ms, size_t max_body,
                    struct vigil_curl_result *out) {
+    return vigil_curl_request("GET", url, unix_socket, NULL, 0, ua, 0, timeout_ms, max_body, out);
+}
+
+int vigil_curl_request(const char *method, const char *url, const char *unix_socket, const char *const *headers,
+                       size_t header_count, const char *ua, long connect_timeout_ms, long timeout_ms, size_t max_body,
+                       struct vigil_curl_result *out) {
     memset(out, 0, sizeof *out);
     pthread_once(&once, load);
     if (!loaded) return -1;
     CURL *curl = api.easy_init();
     if (!curl) return CURLE_FAILED_INIT;
+    struct curl_slist *list = NULL;
+    for (size_t i = 0; i < header_count; i++) {
+        struct curl_slist *grown = api.slist_append(list, headers[i]);
+        if (!grown) {
+            api.slist_free_all(list);
+            api.easy_cleanup(curl);
+            return CURLE_OUT_OF_MEMORY;
+        }
+        list = grown;
+    }
     struct sink s = { out, max_body };
     api.easy_setopt(curl, CURLOPT_URL, url);
+    // Only plain HTTP(S): a URL from a query never reaches file:// or other protocols.
+    api.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (strcmp(method, "GET") != 0) {
+        api.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+        if (strcmp(method, "PUT") == 0 || strcmp(method, "POST") == 0) {
+            api.easy_setopt(curl, CURLOPT_POSTFIELDS, "");
+            api.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, 0L);
+        }
+    }
+    if (list) api.easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    if (connect_timeout_ms > 0) api.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
     if (unix_socket) api.easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, unix_socket);
     api.easy_setopt(curl, CURLOPT_USERAGENT, ua);
     api.easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
@@ -82,6 +113,7 @@ int vigil_curl_get(const char *url, const char *unix_socket, const char *ua, lon
         strncpy(out->error, api.easy_strerror(rc), sizeof out->error - 1);
     }
     api.easy_cleanup(curl);
+    api.slist_free_all(list);
     return rc;
 }
 

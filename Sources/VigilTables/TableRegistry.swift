@@ -9,7 +9,11 @@ public enum TableRegistry {
         AppArmorProfilesTable(),
         AptSourcesTable(),
         ArpCacheTable(),
+        AtomPackagesTable(),
+        AugeasTable(),
         AuthorizedKeysTable(),
+        AzureInstanceMetadataTable(),
+        AzureInstanceTagsTable(),
         BlockDevicesTable(),
         CertificatesTable(),
         ChromeExtensionContentScriptsTable(),
@@ -25,13 +29,17 @@ public enum TableRegistry {
         DiskEncryptionTable(),
         DNSResolversTable(),
         DockerContainerEnvsTable(),
+        DockerContainerFsChangesTable(),
         DockerContainerLabelsTable(),
         DockerContainerMountsTable(),
         DockerContainerNetworksTable(),
         DockerContainerPortsTable(),
         DockerContainerProcessesTable(),
         DockerContainersTable(),
+        DockerContainerStatsTable(),
+        DockerImageHistoryTable(),
         DockerImageLabelsTable(),
+        DockerImageLayersTable(),
         DockerImagesTable(),
         DockerInfoTable(),
         DockerNetworkLabelsTable(),
@@ -39,6 +47,8 @@ public enum TableRegistry {
         DockerVersionTable(),
         DockerVolumeLabelsTable(),
         DockerVolumesTable(),
+        EC2InstanceMetadataTable(),
+        EC2InstanceTagsTable(),
         EtcHostsTable(),
         EtcProtocolsTable(),
         EtcServicesTable(),
@@ -52,6 +62,7 @@ public enum TableRegistry {
         InterfaceDetailsTable(),
         InterfaceIPv6Table(),
         IptablesTable(),
+        JetBrainsPluginsTable(),
         KernelInfoTable(),
         KernelKeysTable(),
         KernelModulesTable(),
@@ -84,6 +95,7 @@ public enum TableRegistry {
         ProcessOpenFilesTable(),
         ProcessOpenPipesTable(),
         ProcessOpenSocketsTable(),
+        PrometheusMetricsTable(),
         PythonPackagesTable(),
         RoutesTable(),
         RpmPackageFilesTable(),
@@ -111,13 +123,16 @@ public enum TableRegistry {
         VigilInfoTable(),
         VSCodeExtensionsTable(),
         YaraTable(),
+        YCloudInstanceMetadataTable(),
         YumSourcesTable(),
     ]
 
     /// All tables, including `vigil_tables` and `osquery_registry`, which describe them, and `extra` (the
     /// tables a caller adds: the agent's own, osquery's), so it lists what SQL can read.
+    /// An `extra` table of an OS table's name replaces it (the agent's prometheus_metrics, with its config's targets).
     public static func all(adding extra: [any VirtualTable] = []) -> [any VirtualTable] {
-        let base = osTables + extra
+        let replaced = Set(extra.map(\.schema.name))
+        let base = osTables.filter { !replaced.contains($0.schema.name) } + extra
         let registry = OsqueryRegistryTable(tableNames: base.map(\.schema.name) + ["vigil_tables"])
         let tablesTable = VigilTablesTable(schemas: (base + [registry]).map(\.schema))
         return (base + [registry, tablesTable]).sorted { $0.schema.name < $1.schema.name }

@@ -42,4 +42,26 @@ import VigilTestSupport
         #expect(mine["fragment_path"]?.string == path)
         #expect(mine["object_path"]?.string == "/org/freedesktop/systemd1/unit/" + name.replacingOccurrences(of: "-", with: "_2d").replacingOccurrences(of: ".", with: "_2e"))
     }
+
+    /// active_state and sub_state where they can be known without asking a manager:
+    /// with none running (systemctl says the system was not booted with systemd, and
+    /// sd_booted's /run/systemd/system is absent) every unit is inactive and dead.
+    @Test func statesWithoutARunningManager() throws {
+        try requireRoot()
+        let running = try shell(["systemctl", "is-system-running"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let booted = FileManager.default.fileExists(atPath: "/run/systemd/system")
+        let rows = try query("SELECT id, active_state, sub_state FROM systemd_units")
+        try #require(!rows.isEmpty)
+        if !booted {
+            // systemctl's own verdict: "offline" (no manager to ask).
+            #expect(running == "offline", "systemctl is-system-running: \(running)")
+            for row in rows {
+                #expect(row["active_state"]?.string == "inactive" && row["sub_state"]?.string == "dead", "\(row["id"]!.string)")
+            }
+        } else {
+            // A manager runs: only it knows, and Vigil does not ask it (yet).
+            #expect(running != "offline")
+            #expect(rows.allSatisfy { $0["active_state"] == .null && $0["sub_state"] == .null })
+        }
+    }
 }

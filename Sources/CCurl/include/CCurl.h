@@ -25,5 +25,13 @@ struct vigil_curl_result {
 int vigil_curl_get(const char *url, const char *unix_socket, const char *ua, long timeout_ms, size_t max_body,
                    struct vigil_curl_result *out);
 
+/// A request as vigil_curl_get makes it, with a `method` ("GET", "PUT"; an empty
+/// body), extra `headers` ("Name: value", `header_count` of them), and a separate
+/// `connect_timeout_ms` (0: none beyond `timeout_ms`): the cloud metadata tables
+/// give up quickly on an address nothing answers.
+int vigil_curl_request(const char *method, const char *url, const char *unix_socket, const char *const *headers,
+                       size_t header_count, const char *ua, long connect_timeout_ms, long timeout_ms, size_t max_body,
+                       struct vigil_curl_result *out);
+
 void vigil_curl_free(struct vigil_curl_result *result);
 #endif

@@ -39,7 +39,9 @@ public final class AdminService: Service, @unchecked Sendable {
     public init(paths: AgentPaths, scheduler: SchedulerService, logger: Logger) {
         path = AdminProtocol.socketPath(dataDirectory: paths.dataDirectory)
         statePath = paths.statePath
-        makeTables = { [view = scheduler.view, events = scheduler.events] in SchedulerService.tables(view: view, events: events) }
+        makeTables = { [view = scheduler.view, events = scheduler.events, prometheus = scheduler.config.prometheusTargets] in
+            SchedulerService.tables(view: view, events: events, prometheus: prometheus)
+        }
         queryTimeoutSeconds = Self.queryTimeout(scheduler.config.options)
         self.logger = logger
     }

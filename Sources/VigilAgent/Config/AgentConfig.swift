@@ -1,3 +1,4 @@
+import VigilTables
 import VigilYAML
 
 /// The agent's configuration: the same sections as an osquery config (`schedule`,
@@ -10,6 +11,8 @@ public struct AgentConfig: Sendable, Equatable {
     public var options: AgentOptions
     /// Paths whose changes go to `file_events`.
     public var filePaths = FilePaths()
+    /// What `prometheus_metrics` scrapes (osquery's `prometheus_targets`); nil: none.
+    public var prometheusTargets: PrometheusMetricsTable.Targets?
 
     public init(schedule: [ScheduledQuery] = [], packs: [Pack] = [], decorators: Decorators = Decorators(), options: AgentOptions = AgentOptions()) {
         self.schedule = schedule

@@ -17,7 +17,7 @@ final class ConfigParser {
         self.baseDirectory = baseDirectory
     }
 
-    static let topKeys = ["schedule", "packs", "decorators", "options", "file_paths", "exclude_paths", "file_accesses"]
+    static let topKeys = ["schedule", "packs", "decorators", "options", "file_paths", "exclude_paths", "file_accesses", "prometheus_targets"]
     static let queryKeys = ["query", "interval", "snapshot", "removed", "platform", "shard", "denylist", "blacklist", "version", "description", "value"]
     static let packKeys = ["queries", "discovery", "platform", "shard", "version"]
     static let decoratorKeys = ["load", "always", "interval"]
@@ -40,6 +40,7 @@ final class ConfigParser {
         }
         if let e = top["decorators"] { config.decorators = try parseDecorators(e.value) }
         config.filePaths = try parseFilePaths(top["file_paths"], excluded: top["exclude_paths"], accesses: top["file_accesses"])
+        if let e = top["prometheus_targets"] { config.prometheusTargets = try parsePrometheusTargets(e) }
         return config
     }
 

@@ -43,7 +43,9 @@ public final class FleetService: Service, @unchecked Sendable {
         self.paths = paths
         self.hostIdentifier = hostIdentifier
         self.logChannel = logChannel
-        makeTables = { [view = scheduler.view, events = scheduler.events] in SchedulerService.tables(view: view, events: events) }
+        makeTables = { [view = scheduler.view, events = scheduler.events, prometheus = scheduler.config.prometheusTargets] in
+            SchedulerService.tables(view: view, events: events, prometheus: prometheus)
+        }
         self.queryTimeoutSeconds = queryTimeoutSeconds
         self.logger = logger
     }

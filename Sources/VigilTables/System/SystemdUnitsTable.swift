@@ -7,15 +7,18 @@ import VigilSystem
 /// `systemctl list-unit-files` lists them. osquery asks a running systemd over
 /// D-Bus; Vigil reads the files, so it also answers in a container or chroot
 /// without systemd, and it lists every unit file rather than the units systemd
-/// has loaded. What only a running manager knows (active and sub state, jobs,
-/// `following`) is NULL: Vigil does not guess it.
+/// has loaded. Without a running manager (sd_booted(3): no /run/systemd/system,
+/// as on a host whose init is not systemd, or a chroot) no unit can be active, so
+/// every unit is `inactive` and `dead`, as systemd shows a unit it has not started.
+/// Under a running manager only it knows those states, jobs and `following`: they
+/// are NULL there, since Vigil does not ask it over D-Bus (osquery does).
 public struct SystemdUnitsTable: VirtualTable {
     public let schema = TableSchema("systemd_units", "Track systemd units.", [
         Column("id", .text, "Unique unit identifier"),
         Column("description", .text, "Unit description"),
         Column("load_state", .text, "Reflects whether the unit definition was properly loaded: 'loaded', or 'masked' for a link to /dev/null"),
-        Column("active_state", .text, "The high-level unit activation state, i.e. generalization of SUB; NULL (known only to the running manager, over D-Bus)"),
-        Column("sub_state", .text, "The low-level unit activation state, values depend on unit type; NULL (known only to the running manager)"),
+        Column("active_state", .text, "The high-level unit activation state, i.e. generalization of SUB; 'inactive' when no systemd manager runs, else NULL (known only to the running manager, over D-Bus)"),
+        Column("sub_state", .text, "The low-level unit activation state, values depend on unit type; 'dead' when no systemd manager runs, else NULL (known only to the running manager)"),
         Column("unit_file_state", .text, "Whether the unit file is enabled, e.g. `enabled`, `masked`, `disabled`, `static`, `alias`, `indirect` (worked out from [Install] and the links in /etc/systemd/system, as systemctl does offline)"),
         Column("following", .text, "The name of another unit that this unit follows in state; NULL (known only to the running manager)"),
         Column("object_path", .text, "The object path for this unit"),
@@ -53,6 +56,7 @@ public struct SystemdUnitsTable: VirtualTable {
         }
         let wantsText = context.isAnyUsed("description", "user", "unit_file_state")
         let enabledLinks = context.isUsed("unit_file_state") ? Self.enabledLinks() : []
+        let managerRuns = Self.managerRuns
         return RowSequence(units) { unit in
             var row = Row(schema)
             row["id"] = .text(unit.id)
@@ -65,6 +69,10 @@ public struct SystemdUnitsTable: VirtualTable {
             row["description"] = .text("")
             row["user"] = .text("")
             if masked { row["unit_file_state"] = .text("masked") }
+            if !managerRuns {
+                row["active_state"] = .text("inactive")
+                row["sub_state"] = .text("dead")
+            }
             if wantsText, !masked, let text = FileSystem.readTextIfPresent(unit.path) {
                 let values = Self.values(text)
                 row["description"] = .text(values["Unit.Description"] ?? "")
@@ -74,6 +82,9 @@ public struct SystemdUnitsTable: VirtualTable {
             return row
         }
     }
+
+    /// sd_booted(3)'s test: systemd, running as the system manager, made this folder.
+    static var managerRuns: Bool { FileSystem.exists("/run/systemd/system") }
 
     /// systemctl's unit file state, for an unmasked file: an alias when it is a link
     /// to a unit of another name; static without an [Install] section; enabled when
