@@ -73,6 +73,11 @@ enum PostgresSchema {
         CREATE INDEX profiles_by_server ON profiles(server, id) WHERE server IS NOT NULL;
         """,
         PostgresSchema.hostSearch,
+        // The OTLP export's cursor over the logs table (one row a signal), and which server holds it.
+        """
+        CREATE TABLE otlp_export(signal TEXT PRIMARY KEY, exported_through BIGINT NOT NULL, sending_through BIGINT NOT NULL,
+          dropped BIGINT NOT NULL DEFAULT 0, owner TEXT NOT NULL DEFAULT '', lease_until BIGINT NOT NULL DEFAULT 0);
+        """,
     ]
 
     /// Apply the steps this database has not had, in one transaction.

@@ -79,6 +79,11 @@ enum SQLiteSchema {
         CREATE INDEX profiles_by_server ON profiles(server, id) WHERE server IS NOT NULL;
         """,
         SQLiteSchema.hostSearch,
+        // The OTLP export's cursor over the logs table (one row a signal), and which server holds it.
+        """
+        CREATE TABLE otlp_export(signal TEXT PRIMARY KEY, exported_through INTEGER NOT NULL, sending_through INTEGER NOT NULL,
+          dropped INTEGER NOT NULL DEFAULT 0, owner TEXT NOT NULL DEFAULT '', lease_until INTEGER NOT NULL DEFAULT 0);
+        """,
     ]
 
     static func migrate(_ db: StateDatabase) throws(SQLError) {
