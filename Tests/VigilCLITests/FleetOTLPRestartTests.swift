@@ -22,8 +22,10 @@ struct FleetOTLPRestartTests {
         let enrolled = try server.api(OsqueryPaths.enroll, method: "POST", body: #"{"enroll_secret":"\#(secret)","host_identifier":"otlp-kill","host_details":{}}"#) as? [String: Any]
         let key = try #require(enrolled?["node_key"] as? String)
         var next = 0
+        // Times of now: lines older than the retention (30 days) would be deleted when the server starts again.
+        let now = Int(Date().timeIntervalSince1970)
         func post(_ count: Int) throws {
-            let data = (next..<next + count).map { #"{"name":"q","action":"added","unixTime":\#(1_700_000_000 + $0),"columns":{"i":"\#($0)"}}"# }
+            let data = (next..<next + count).map { #"{"name":"q","action":"added","unixTime":\#(now + $0),"columns":{"i":"\#($0)"}}"# }
             next += count
             let reply = try server.api(OsqueryPaths.log, method: "POST", body: #"{"node_key":"\#(key)","log_type":"result","data":[\#(data.joined(separator: ","))]}"#)
             #expect((reply as? [String: Any])?["node_invalid"] == nil, "\(reply)")
