@@ -109,6 +109,8 @@ public final class FleetServer: Sendable {
                                         rotateBytes: configuration.options.resultsLogRotateBytes, keep: configuration.options.resultsLogKeep)
         let lastSeen = LastSeen(store: store, logger: logger)
         let otlp = configuration.options.otlp.map { OTLPExporter($0, metrics: metrics) }
+        // The lines' export cursor, before any line can arrive: from here on every line is exported.
+        if otlp != nil { try await store.startLogExport() }
         let fleet = FleetContext(store: store, hub: LiveQueryHub(), options: configuration.options, resultsLog: resultsLog, lastSeen: lastSeen,
                                  metrics: metrics, logger: logger, enrollLimiter: EnrollLimiter(rate: configuration.options.enrollRate), otlp: otlp,
                                  serverProfiler: ServerProfiler(executable: configuration.options.profilerExecutable, store: store, serverName: serverName,
@@ -138,7 +140,7 @@ public final class FleetServer: Sendable {
             services: [lastSeen, RetentionService(store: store, days: configuration.options.retentionDays, logger: logger),
                        WorkRelay(store: store, hub: fleet.hub), ServerMonitor(store: store, name: serverName, logger: logger)]
                 + configuration.options.forward.map { Forwarder(target: $0, store: store, logger: logger) }
-                + (otlp.map { [$0.service(store: store, serverName: serverName, offlineAfterSeconds: configuration.options.offlineAfterSeconds, logger: logger)] } ?? []),
+                + (otlp.map { [$0.service(store: store, serverName: serverName, owner: "\(serverName) \(configuration.dataDirectory)", offlineAfterSeconds: configuration.options.offlineAfterSeconds, logger: logger)] } ?? []),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         return ServerService(app: app, hub: fleet.hub, streams: fleet.streams, store: store, profiler: fleet.serverProfiler)

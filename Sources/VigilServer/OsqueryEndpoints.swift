@@ -89,7 +89,7 @@ struct OsqueryEndpoints {
         let stored = try await fleet.store.storeLogs(hostID: host.id, kind: logType.rawValue, lines: lines)
         fleet.metrics.logLines(kind: logType.rawValue, stored: stored.count, duplicates: lines.count - stored.count,
                                bytes: lines.reduce(0) { $0 + $1.line.utf8.count })
-        fleet.otlp?.stored(lines: stored.map { (lines[$0].unixTime, lines[$0].line) }, kind: logType.rawValue, host: host)
+        // (The OTLP export reads new lines from the store: OTLPLogExport.)
         if logType == .result {
             // Only what was new: an agent's resend is stored and logged once.
             do {

@@ -73,10 +73,17 @@ final class ServerMetrics: Sendable {
     }
 
     /// Items not exported: the queue was full (the oldest dropped), the collector refused them (all, or some: its
-    /// partial success), they could not be read, or the server stopped.
+    /// partial success), they could not be read, the server stopped, or retention deleted lines not yet exported.
     func otlpDropped(signal: String, reason: String, count: Int) {
-        registry.makeCounter(descriptor: name("otlp_dropped_items", "total", "Items not exported to the OTLP endpoint, by reason: queue_full (oldest dropped), rejected, partially_rejected (the collector's count), unreadable, shutdown"),
+        registry.makeCounter(descriptor: name("otlp_dropped_items", "total", "Items not exported to the OTLP endpoint, by reason: queue_full (oldest dropped), rejected, partially_rejected (the collector's count), unreadable, shutdown, retention (result and status lines deleted before they were exported)"),
                              labels: [("signal", signal), ("reason", reason)]).increment(by: Int64(count))
+    }
+
+    /// Lines sent again after a restart: the batch under way when the exporter stopped, which
+    /// the collector may have had already (at most one batch; the duplicates there can be).
+    func otlpResent(signal: String, count: Int) {
+        registry.makeCounter(descriptor: name("otlp_resent_items", "total", "Items exported again after the server restarted: the batch in flight when it stopped, which the collector may already have (possible duplicates)"),
+                             labels: [("signal", signal)]).increment(by: Int64(count))
     }
 
     func otlpRequest(signal: String, outcome: String) {

@@ -92,6 +92,26 @@ public struct StoredLog: Sendable, Equatable {
     public var line: String
 }
 
+/// A stored line as the OTLP export reads it: its host by id, and its kind.
+public struct ExportLog: Sendable, Equatable {
+    public var id: Int64
+    public var hostID: Int64
+    public var kind: String
+    public var unixTime: Int64
+    public var line: String
+}
+
+/// Where the OTLP export of the lines stands.
+public struct LogExportCursor: Sendable, Equatable {
+    /// The collector has every line up to this id.
+    public var exportedThrough: Int64
+    /// Lines up to this id were being sent when the last exporter stopped (beyond
+    /// `exportedThrough`: it may have been killed after the collector took them).
+    public var sendingThrough: Int64
+    /// Lines retention deleted before they were exported, since the last claim.
+    public var dropped: Int64
+}
+
 /// What a bearer token may do: observers read; admins also run queries and change things.
 public enum TokenRole: String, Sendable, Codable, CaseIterable {
     case admin

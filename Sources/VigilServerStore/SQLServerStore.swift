@@ -219,7 +219,15 @@ public final class SQLServerStore: ServerStore {
     }
 
     public func pruneLogs(olderThan time: Int64) async throws -> Int {
-        try await engine.write { db in try await db.run("DELETE FROM logs WHERE unix_time < ?", [.integer(time)]) }
+        let dialect = dialect
+        return try await engine.write { db in
+            try await Self.countUnexported(olderThan: time, db)
+            // SQLite gives a new row max(id) + 1: were the newest line deleted, ids would be
+            // given again, below the export's cursor, and those lines never exported. While
+            // an export keeps a cursor, the newest line stays (PostgreSQL's ids never go back).
+            let keepNewest = dialect == .sqlite ? " AND NOT (id = (SELECT max(id) FROM logs) AND EXISTS (SELECT 1 FROM otlp_export))" : ""
+            return try await db.run("DELETE FROM logs WHERE unix_time < ?" + keepNewest, [.integer(time)])
+        }
     }
 
     // MARK: Work announcements

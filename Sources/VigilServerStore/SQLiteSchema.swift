@@ -84,6 +84,11 @@ enum SQLiteSchema {
         // end of a live query to 10,000 hosts (all answered) every re-issued read read all
         // 10,000: the server spent 13 s at two cores after the last answer.
         "CREATE INDEX campaign_targets_by_state ON campaign_targets(campaign_id, state);",
+        // The OTLP export's cursor over the logs table (one row a signal), and which server holds it.
+        """
+        CREATE TABLE otlp_export(signal TEXT PRIMARY KEY, exported_through INTEGER NOT NULL, sending_through INTEGER NOT NULL,
+          dropped INTEGER NOT NULL DEFAULT 0, owner TEXT NOT NULL DEFAULT '', lease_until INTEGER NOT NULL DEFAULT 0);
+        """,
     ]
 
     static func migrate(_ db: StateDatabase) throws(SQLError) {

@@ -11,7 +11,8 @@ import VigilWire
 /// The OpenTelemetry export, against an OTLP/HTTP receiver that decodes with
 /// opentelemetry-proto's own classes (scripts/otlp-receiver.py): what hosts send arrives
 /// as the logs, metrics and profiles it should be, through retries; and a collector that
-/// is away never holds the agents, costs a bounded queue, and what it drops is counted.
+/// is away never holds the agents, its backlog of lines waits in the store (no memory
+/// queue), and what is dropped is counted.
 @Suite(.serialized, .enabled(if: OTLPReceiver.available, "needs opentelemetry-proto (scripts/bootstrap)"))
 struct OTLPExportTests {
     /// Waits (without holding the server's executor) until `condition` holds.
@@ -235,55 +236,117 @@ struct OTLPExportTests {
         }
     }
 
-    @Test func anAbsentCollectorNeitherHoldsTheAgentsNorGrowsTheQueueAndDropsAreCounted() async throws {
+    /// Result lines of the query `q`, one for each number of `range`, which is its one column.
+    static func lines(_ range: Range<Int>, unixTime: Int64 = 1_700_000_000) -> String {
+        range.map { #"{"name":"q","action":"added","unixTime":\#(unixTime),"columns":{"i":"\#($0)"}}"# }.joined(separator: ",")
+    }
+
+    /// The column `i` of each log record the receiver took, in the order it took them.
+    static func delivered(_ receiver: OTLPReceiver) -> [String] {
+        OTLPJSON.children(OTLPJSON.children(receiver.messages("/v1/logs").flatMap { $0["resource_logs"]?.array ?? [] }, "scope_logs"), "log_records")
+            .map { OTLPJSON.value($0["body"])["i"]?.text ?? "?" }
+    }
+
+    /// The column `i` of each stored line of `q`, in the order stored.
+    static func stored(_ server: TestServer) async throws -> [String] {
+        try await server.fleet.store.logs(kind: "result", name: "q", hostIdentifier: nil, limit: 100_000, offset: 0).map {
+            (try? WireCoding.decode(JSONValue.self, from: Data($0.line.utf8)))?["columns"]?["i"]?.text ?? "?"
+        }
+    }
+
+    /// Lines wait in the store, not in memory, while the collector is away: the agents are
+    /// answered at once, nothing is dropped for want of room, and when the collector comes
+    /// back every line arrives once, in the order stored. What retention deleted meanwhile
+    /// before it was exported is counted.
+    @Test(arguments: TestDatabase.all) func anAbsentCollectorHoldsNoAgentAndItsBacklogWaitsInTheStore(_ database: TestDatabase) async throws {
         let port = try TCPListener.freePort()
-        try await TestServer.with(.sqlite, { c in
+        try await TestServer.with(database, { c in
             var otlp = try! OTLPExportConfiguration(endpoint: "http://127.0.0.1:\(port)")
-            otlp.queueLimits.logs = 5
             otlp.fleetMetricsSeconds = 3600
             c.options.otlp = otlp
         }) { server in
             let key = try await server.enrollOsquery("otlp-down")
             let token = try await server.adminToken()
-            let dropped = #"vigil_otlp_dropped_items_total{signal="logs",reason="queue_full"}"#
-            func line(_ i: Int) -> String { #"{"name":"q","action":"added","unixTime":1700000000,"columns":{"i":"\#(i)"}}"# }
-            func post(_ range: Range<Int>) async throws -> Duration {
+            func post(_ body: String) async throws -> Duration {
                 let start = ContinuousClock.now
-                let reply = try await server.request(OsqueryPaths.log, json: #"{"node_key":"\#(key)","log_type":"result","data":[\#(range.map(line).joined(separator: ","))]}"#)
+                let reply = try await server.request(OsqueryPaths.log, json: #"{"node_key":"\#(key)","log_type":"result","data":[\#(body)]}"#)
                 #expect(reply.status == 200)
                 return ContinuousClock.now - start
             }
-            // Twenty lines at once into a queue of five: the fifteen oldest are dropped, and
-            // the agent is answered without waiting on the collector (whose requests last 10 s).
-            #expect(try await post(0..<20) < .seconds(5))
-            #expect(try await Self.metric(server, token, dropped) == 15)
-            // The sender took the five and retries them while nothing listens.
-            #expect(await Self.eventually(40) {
+            // 600 lines: the sender takes a first batch (at most 512) and retries it while nothing listens.
+            #expect(try await post(Self.lines(0..<300)) < .seconds(5))
+            #expect(try await post(Self.lines(300..<600)) < .seconds(5))
+            #expect(await Self.eventually(60) {
                 try await Self.metric(server, token, #"vigil_otlp_requests_total{signal="logs",outcome="retry"}"#) >= 1
             })
-            // Ten more: the queue keeps the newest five.
-            #expect(try await post(20..<30) < .seconds(5))
-            #expect(try await Self.metric(server, token, dropped) == 20)
+            // 100 lines from long ago, which retention deletes before the collector is back, then 50 more.
+            #expect(try await post(Self.lines(600..<700, unixTime: 1000)) < .seconds(5))
+            #expect(try await post(Self.lines(700..<750)) < .seconds(5))
             let start = ContinuousClock.now
             #expect(try await server.request(OsqueryPaths.distributedRead, json: #"{"node_key":"\#(key)"}"#).status == 200)
             #expect(try await server.request(OsqueryPaths.config, json: #"{"node_key":"\#(key)"}"#).status == 200)
             #expect(ContinuousClock.now - start < .seconds(5))
+            #expect(try await server.fleet.store.pruneLogs(olderThan: 2000) == 100)
+            #expect(try await Self.metric(server, token, #"vigil_otlp_dropped_items_total{signal="logs",reason="queue_full"}"#) == 0)
 
-            // The collector comes up: the batch held through the retries, then the newest five.
-            // It refuses two items of each request (OTLP's partial success): counted, not resent.
+            // The collector comes up. It refuses two items of each request (OTLP's partial
+            // success): counted, not resent.
             let receiver = try OTLPReceiver(port: port, reject: 2)
             defer { receiver.stop() }
-            func delivered() -> [String] {
-                receiver.messages("/v1/logs").flatMap { $0["resource_logs"]?.array ?? [] }.flatMap { $0["scope_logs"]?.array ?? [] }
-                    .flatMap { $0["log_records"]?.array ?? [] }.map { OTLPJSON.value($0["body"])["i"]?.text ?? "?" }
-            }
-            #expect(await Self.eventually(90) { delivered().count >= 10 }, "\(receiver.requests) \(receiver.stderr)")
-            let newest: [String] = (15..<20).map { String($0) } + (25..<30).map { String($0) }
-            #expect(delivered() == newest)
-            #expect(try await Self.metric(server, token, #"vigil_otlp_exported_items_total{signal="logs"}"#) == 10)
+            let expected = (0..<600).map(String.init) + (700..<750).map(String.init)
+            #expect(await Self.eventually(120) { Self.delivered(receiver).count >= expected.count }, "\(receiver.requests.count) requests \(receiver.stderr)")
+            #expect(Self.delivered(receiver) == expected)
+            #expect(try await Self.stored(server) == expected)
+            #expect(await Self.eventually(30) {
+                try await Self.metric(server, token, #"vigil_otlp_dropped_items_total{signal="logs",reason="retention"}"#) == 100
+            }, "the lines retention deleted before their export are counted")
+            #expect(try await Self.metric(server, token, #"vigil_otlp_exported_items_total{signal="logs"}"#) == Double(expected.count))
             let logRequests = Double(receiver.messages("/v1/logs").count)
             #expect(try await Self.metric(server, token, #"vigil_otlp_dropped_items_total{signal="logs",reason="partially_rejected"}"#) == 2 * logRequests)
+            #expect(try await Self.metric(server, token, #"vigil_otlp_resent_items_total{signal="logs"}"#) == 0)
             #expect(receiver.errors.isEmpty, "\(receiver.errors)")
+        }
+    }
+
+    /// Two servers on one PostgreSQL database: one exports (it holds the cursor's lease),
+    /// and each line, whichever server stored it, reaches the collector once, in id order.
+    @Test(.enabled(if: TestPostgres.available, "needs PostgreSQL")) func twoServersOnOneDatabaseExportEachLineOnce() async throws {
+        let receiver = try OTLPReceiver()
+        defer { receiver.stop() }
+        try await withTaskExecutorPreference(TestServer.executor) {
+            let url = try #require(try await TestDatabase.postgres.url())
+            func configure(_ c: inout FleetServerConfiguration) {
+                var otlp = try! OTLPExportConfiguration(endpoint: receiver.endpoint)
+                otlp.fleetMetricsSeconds = 3600
+                c.options.otlp = otlp
+            }
+            let first = try await TestServer.start(.postgres, shared: url, configure)
+            let second = try await TestServer.start(.postgres, shared: url, configure)
+            var failure: (any Error)?
+            do {
+                let key = try await first.enrollOsquery("otlp-shared")
+                for (n, server) in [first, second, first, second].enumerated() {
+                    let body = #"{"node_key":"\#(key)","log_type":"result","data":[\#(Self.lines(n * 200..<(n + 1) * 200))]}"#
+                    #expect(try await server.request(OsqueryPaths.log, json: body).status == 200)
+                }
+                let expected = (0..<800).map(String.init)
+                #expect(await Self.eventually(120) { Self.delivered(receiver).count >= expected.count }, "\(receiver.requests.count) requests \(receiver.stderr)")
+                // A moment more: a second exporter's copies would arrive now.
+                try await Task.sleep(for: .seconds(3))
+                #expect(Self.delivered(receiver) == expected)
+                #expect(try await Self.stored(first) == expected)
+                // The password is the first start's; its token, in the database, works on both.
+                let token = try await first.adminToken()
+                let exported = [try await Self.metric(first, token, #"vigil_otlp_exported_items_total{signal="logs"}"#),
+                                try await Self.metric(second, token, #"vigil_otlp_exported_items_total{signal="logs"}"#)]
+                #expect(exported.sorted() == [0, 800], "one server exports: \(exported)")
+            } catch {
+                failure = error
+            }
+            // Both stopped whatever happened, then the failure, if any, reported.
+            await second.stop()
+            await first.stop()
+            if let failure { throw failure }
         }
     }
 

@@ -8,8 +8,9 @@ public struct OTLPExportConfiguration: Sendable {
     public var headers: [(name: String, value: String)] = []
     /// Seconds between two exports of the fleet's own metrics (hosts online, the server's CPU and memory).
     public var fleetMetricsSeconds = 60
-    /// Items waiting per signal (result lines and answers, telemetry points, profiles)
-    /// past which the oldest are dropped: a down collector costs bounded memory.
+    /// Items waiting in memory per signal (live-query answers, telemetry points, profiles)
+    /// past which the oldest are dropped: a down collector costs bounded memory. Result and
+    /// status lines wait in the store instead (OTLPLogExport), bounded by its retention.
     public var queueLimits = QueueLimits()
     /// Items sent in one request (the OpenTelemetry SDKs' batch size).
     public var batchSize = 512

@@ -7,12 +7,14 @@ import VigilOTLP
 import VigilServerStore
 import VigilSystem
 
-/// Runs the exporter: one sender per signal and the fleet sampler, on the exporter's own
-/// executor, sharing one HTTP client that is shut down when they end.
+/// Runs the exporter: one sender per signal (the in-memory queues), the durable export of
+/// the stored lines, and the fleet sampler, on the exporter's own executor, sharing one
+/// HTTP client that is shut down when they end.
 struct OTLPExportService: Service {
     let exporter: OTLPExporter
     let store: any ServerStore
     let serverName: String
+    let owner: String
     let offlineAfterSeconds: Int64
     let logger: Logger
 
@@ -23,6 +25,10 @@ struct OTLPExportService: Service {
             await withTaskGroup(of: Void.self) { group in
                 for signal in OTLPSignal.allCases {
                     group.addTask { await OTLPSender(signal: signal, exporter: exporter, client: client, logger: logger).run() }
+                }
+                group.addTask {
+                    let sender = OTLPSender(signal: .logs, exporter: exporter, client: client, logger: logger)
+                    await OTLPLogExport(sender: sender, store: store, owner: owner, logger: logger).run()
                 }
                 group.addTask { await sampleFleet(started: started) }
             }
@@ -63,45 +69,62 @@ struct OTLPSender {
     }
 
     func run() async {
-        var failures = 0
-        var lastError: String?
+        var retries = RetryState()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             guard let batch = exporter.nextBatch(signal, logger: logger) else {
                 await Self.pause(seconds: 1)
                 continue
             }
-            var sent = false
-            while !sent {
-                let outcome = await post(batch.body)
-                exporter.serverMetrics.otlpRequest(signal: signal.rawValue, outcome: outcome.label)
-                switch outcome {
-                case .delivered(let rejected, let message):
-                    exporter.serverMetrics.otlpExported(signal: signal.rawValue, count: batch.items)
-                    if rejected > 0 || !message.isEmpty {
-                        // Counted in the collector's units (records, points, profiles), not queue items.
-                        exporter.serverMetrics.otlpDropped(signal: signal.rawValue, reason: "partially_rejected", count: Int(rejected))
-                        logger.warning("OTLP export: the collector refused \(rejected) of the \(signal.rawValue) sent: \(message)")
-                    }
-                    if lastError != nil { logger.info("OTLP export of \(signal.rawValue) resumed") }
-                    failures = 0
-                    lastError = nil
-                    sent = true
-                case .rejected(let why):
-                    exporter.serverMetrics.otlpDropped(signal: signal.rawValue, reason: "rejected", count: batch.items)
-                    logger.warning("OTLP export: the collector refused \(batch.items) \(signal.rawValue) items: \(why)")
-                    sent = true
-                case .retry(let after, let why):
-                    if why != lastError { logger.warning("OTLP export of \(signal.rawValue) to \(exporter.configuration.endpoint): \(why); retrying") }
-                    lastError = why
-                    failures += 1
-                    let backoff = min(60, pow(2, Double(min(failures - 1, 6)))) * Double.random(in: 0.8...1.2)
-                    await Self.pause(seconds: min(60, after ?? backoff))
-                    // On shutdown the batch is given up: nothing may hold the server's exit.
-                    if Task.isShuttingDownGracefully || Task.isCancelled {
-                        exporter.serverMetrics.otlpDropped(signal: signal.rawValue, reason: "shutdown", count: batch.items)
-                        return
-                    }
+            if await deliver(batch.body, items: batch.items, retries: &retries) == .stopped {
+                // On shutdown the batch is given up: nothing may hold the server's exit.
+                exporter.serverMetrics.otlpDropped(signal: signal.rawValue, reason: "shutdown", count: batch.items)
+                return
+            }
+        }
+    }
+
+    /// Failures in a row, and the last one said (said once, until the export resumes).
+    struct RetryState {
+        var failures = 0
+        var lastError: String?
+    }
+
+    enum Delivery: Equatable {
+        /// The collector took the batch (perhaps refusing some of it) or refused it all.
+        case done
+        /// The server began to stop, or `beforeAttempt` said no, before the collector took it.
+        case stopped
+    }
+
+    /// Sends one batch, retrying while the collector is away. `beforeAttempt` runs before
+    /// each try: the durable log export renews its lease there, and gives up when it lost it.
+    func deliver(_ body: [UInt8], items: Int, retries: inout RetryState, beforeAttempt: () async -> Bool = { true }) async -> Delivery {
+        while true {
+            guard await beforeAttempt() else { return .stopped }
+            let outcome = await post(body)
+            exporter.serverMetrics.otlpRequest(signal: signal.rawValue, outcome: outcome.label)
+            switch outcome {
+            case .delivered(let rejected, let message):
+                exporter.serverMetrics.otlpExported(signal: signal.rawValue, count: items)
+                if rejected > 0 || !message.isEmpty {
+                    // Counted in the collector's units (records, points, profiles), not queue items.
+                    exporter.serverMetrics.otlpDropped(signal: signal.rawValue, reason: "partially_rejected", count: Int(rejected))
+                    logger.warning("OTLP export: the collector refused \(rejected) of the \(signal.rawValue) sent: \(message)")
                 }
+                if retries.lastError != nil { logger.info("OTLP export of \(signal.rawValue) resumed") }
+                retries = RetryState()
+                return .done
+            case .rejected(let why):
+                exporter.serverMetrics.otlpDropped(signal: signal.rawValue, reason: "rejected", count: items)
+                logger.warning("OTLP export: the collector refused \(items) \(signal.rawValue) items: \(why)")
+                return .done
+            case .retry(let after, let why):
+                if why != retries.lastError { logger.warning("OTLP export of \(signal.rawValue) to \(exporter.configuration.endpoint): \(why); retrying") }
+                retries.lastError = why
+                retries.failures += 1
+                let backoff = min(60, pow(2, Double(min(retries.failures - 1, 6)))) * Double.random(in: 0.8...1.2)
+                await Self.pause(seconds: min(60, after ?? backoff))
+                if Task.isShuttingDownGracefully || Task.isCancelled { return .stopped }
             }
         }
     }

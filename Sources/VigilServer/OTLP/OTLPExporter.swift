@@ -7,11 +7,12 @@ import VigilSystem
 import VigilWire
 
 /// The server's OpenTelemetry export (`--otlp-endpoint`): the request handlers hand it
-/// what they stored (result and status lines, live-query answers, telemetry points,
-/// profiles) and return at once; its service encodes and sends in batches, on an executor
-/// of its own, retrying with backoff. Nothing an agent sends waits on the collector: when
-/// the collector is away longer than the queues last, the oldest items are dropped and
-/// counted (vigil_otlp_dropped_total).
+/// what they stored (live-query answers, telemetry points, profiles) and return at once;
+/// its service encodes and sends in batches, on an executor of its own, retrying with
+/// backoff. Nothing an agent sends waits on the collector: when the collector is away
+/// longer than these in-memory queues last, the oldest items are dropped and counted
+/// (vigil_otlp_dropped_items_total). Result and status lines do not pass through here:
+/// OTLPLogExport reads them from the store, durably.
 final class OTLPExporter: Sendable {
     let configuration: OTLPExportConfiguration
     let logs: OTLPQueue<OTLPLogItem>
@@ -32,12 +33,6 @@ final class OTLPExporter: Sendable {
         if dropped > 0 { serverMetrics.otlpDropped(signal: signal.rawValue, reason: "queue_full", count: dropped) }
     }
 
-    /// Lines just stored for the first time (a resend is not exported twice).
-    func stored(lines: [(unixTime: Int64, text: String)], kind: String, host: HostRecord) {
-        let h = OTLPHost(host), now = FleetContext.now()
-        enqueued(.logs, dropped: logs.append(lines.map { OTLPLogItem.line(host: h, kind: kind, unixTime: $0.unixTime, text: $0.text, received: now) }))
-    }
-
     /// A host's first answer to a live query.
     func answered(campaign: Int64, rows: [[String: JSONValue]], host: HostRecord) {
         guard !rows.isEmpty else { return }
@@ -54,8 +49,9 @@ final class OTLPExporter: Sendable {
     }
 
     /// The senders, one per signal, and the fleet sampler, as one service.
-    func service(store: any ServerStore, serverName: String, offlineAfterSeconds: Int64, logger: Logger) -> any Service {
-        OTLPExportService(exporter: self, store: store, serverName: serverName, offlineAfterSeconds: offlineAfterSeconds, logger: logger)
+    /// `owner` names this server to the others on its database (the log cursor's lease).
+    func service(store: any ServerStore, serverName: String, owner: String, offlineAfterSeconds: Int64, logger: Logger) -> any Service {
+        OTLPExportService(exporter: self, store: store, serverName: serverName, owner: owner, offlineAfterSeconds: offlineAfterSeconds, logger: logger)
     }
 
     /// A batch of `signal` as a request body, and how many items it holds; nil when none wait.
