@@ -5,11 +5,19 @@ extension SQLServerStore {
     public func storeTelemetry(hostID: Int64, points: [TelemetryPoint], schedule: [HostQueryStats], watchdog: [String],
                                events: String, outputs: String, at time: Int64) async throws {
         try await engine.write { db in
-                for p in points {
-                    try await db.run("INSERT INTO telemetry(host_id, time, resolution, cpu_percent, resident_size, threads, queries_run) VALUES (?, ?, 10, ?, ?, ?, ?) "
-                               + "ON CONFLICT(host_id, resolution, time) DO UPDATE SET cpu_percent = excluded.cpu_percent, resident_size = excluded.resident_size, "
+                // 200 points a statement: an agent back after a day offline sends 8,640, and a
+                // round trip each outlasted the store's 10 s bound on a loaded PostgreSQL.
+                // (A point repeated within one report keeps its last values either way.)
+                let unique = Dictionary(points.map { ($0.time, $0) }, uniquingKeysWith: { _, last in last }).values.sorted { $0.time < $1.time }
+                for start in stride(from: 0, to: unique.count, by: 200) {
+                    let chunk = unique[start..<min(start + 200, unique.count)]
+                    try await db.run("INSERT INTO telemetry(host_id, time, resolution, cpu_percent, resident_size, threads, queries_run) VALUES "
+                               + Array(repeating: "(?, ?, 10, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+                               + " ON CONFLICT(host_id, resolution, time) DO UPDATE SET cpu_percent = excluded.cpu_percent, resident_size = excluded.resident_size, "
                                + "threads = excluded.threads, queries_run = excluded.queries_run",
-                               [.integer(hostID), .integer(p.time), .double(p.cpuPercent), .integer(p.residentBytes), .integer(p.threads), .integer(p.queriesRun)])
+                               chunk.flatMap { p -> [SQLValue] in
+                                   [.integer(hostID), .integer(p.time), .double(p.cpuPercent), .integer(p.residentBytes), .integer(p.threads), .integer(p.queriesRun)]
+                               })
                 }
                 try await db.run("DELETE FROM host_schedule WHERE host_id = ?", [.integer(hostID)])
                 for q in schedule {
