@@ -20,6 +20,10 @@
 #        BACKEND=postgres: the server on a PostgreSQL cluster the script starts (Debian's
 #        postgresql, default settings, Unix socket), a fresh database per run; its CPU is
 #        reported beside the server's
+#        SERVERS=2 (with BACKEND=postgres): that many servers on the one database, sharing
+#        the first's certificate, the generator's agents split between them round robin
+#        (agent i to server i mod N, as a load balancer pinning clients); CPU and RSS are
+#        the servers' sums, the live query is submitted to the first server
 set -euo pipefail
 
 [ $# -eq 1 ] || { echo "usage: $0 BIN" >&2; exit 2; }
@@ -41,9 +45,14 @@ nice -n 19 swift build -c release --package-path Benchmarks/fleet-load --scratch
 GEN="$ROOT/Benchmarks/fleet-load/.build/release/fleet-load"
 
 WORK=$(mktemp -d /tmp/fleet-load.XXXXXX)
-SERVER_PID=""
 SAMPLER_PID=""
+COUNTING=()
 BACKEND=${BACKEND:-sqlite}
+export SERVERS=${SERVERS:-1}
+if [ "$SERVERS" -gt 1 ] && [ "$BACKEND" != postgres ]; then
+    echo "SERVERS=$SERVERS needs BACKEND=postgres: the servers share one database" >&2; exit 2
+fi
+SERVER_PIDS=()
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [ "$BACKEND" = postgres ]; then
     [ -n "$PGBIN" ] || { echo "BACKEND=postgres needs Debian's postgresql" >&2; exit 1; }
@@ -55,7 +64,7 @@ fi
 cleanup() {
     [ "$BACKEND" = postgres ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m fast stop >/dev/null 2>&1 || true
     [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
-    if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
     uncount
     [ "${KEEP:-0}" = 1 ] && echo "kept $WORK" >&2 || rm -rf "$WORK"
 }
@@ -84,61 +93,80 @@ start_server() {
         "$PGBIN/psql" -h "$WORK/pg" -U postgres -qc "CREATE DATABASE $db" postgres
         database=(--database "postgres://postgres@/$db?host=$WORK/pg")
     fi
-    # --enroll-rate 0: the generator's agents all enroll from 127.0.0.1.
-    "$BIN" server --listen 127.0.0.1:0 --data-dir "$dir/data" --enroll-rate 0 "${database[@]}" >"$dir/server.out" 2>"$dir/server.err" &
-    SERVER_PID=$!
-    for _ in $(seq 1 300); do
-        if grep -q "listening on https://" "$dir/server.out" 2>/dev/null; then break; fi
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$dir/server.err" >&2; echo "server died" >&2; exit 1; }
-        sleep 0.1
+    # --enroll-rate 0: the generator's agents all enroll from 127.0.0.1. Servers after the
+    # first share its certificate; the enroll secret and admin password are in the database.
+    SERVER_PIDS=(); URLS=(); PORTS=(); COUNTING=()
+    local k
+    for k in $(seq 1 "$SERVERS"); do
+        local data="$dir/data" tls=()
+        if [ "$k" -gt 1 ]; then data="$dir/data$k"; tls=(--tls-cert "$dir/data/tls/server.pem" --tls-key "$dir/data/tls/server.key"); fi
+        "$BIN" server --listen 127.0.0.1:0 --data-dir "$data" --enroll-rate 0 "${database[@]}" "${tls[@]}" >"$dir/server$k.out" 2>"$dir/server$k.err" &
+        local pid=$!
+        SERVER_PIDS+=("$pid")
+        for _ in $(seq 1 300); do
+            if grep -q "listening on https://" "$dir/server$k.out" 2>/dev/null; then break; fi
+            kill -0 "$pid" 2>/dev/null || { cat "$dir/server$k.err" >&2; echo "server $k died" >&2; exit 1; }
+            sleep 0.1
+        done
+        local url; url=$(grep -o "https://127.0.0.1:[0-9]*" "$dir/server$k.out" | head -1)
+        [ -n "$url" ] || { echo "server $k did not say where it listens" >&2; exit 1; }
+        URLS+=("$url"); PORTS+=("${url##*:}")
+        if iptables -w -nL INPUT >/dev/null 2>&1; then
+            iptables -w -I INPUT -i lo -p tcp --dport "${url##*:}" -m comment --comment "fleet-load-${url##*:}-in" 2>/dev/null
+            iptables -w -I INPUT -i lo -p tcp --sport "${url##*:}" -m comment --comment "fleet-load-${url##*:}-out" 2>/dev/null
+            COUNTING+=("${url##*:}")
+        fi
     done
-    URL=$(grep -o "https://127.0.0.1:[0-9]*" "$dir/server.out" | head -1)
-    [ -n "$URL" ] || { echo "server did not say where it listens" >&2; exit 1; }
-    PORT=${URL##*:}
-    if iptables -w -nL INPUT >/dev/null 2>&1; then
-        iptables -w -I INPUT -i lo -p tcp --dport "$PORT" -m comment --comment "fleet-load-$PORT-in" 2>/dev/null
-        iptables -w -I INPUT -i lo -p tcp --sport "$PORT" -m comment --comment "fleet-load-$PORT-out" 2>/dev/null
-        COUNTING=$PORT
-    fi
+    URL=${URLS[0]}
 }
 
-# Bytes to and from the server's port so far ("0 0" without iptables).
+# Bytes to and from the servers' ports so far ("0 0" without iptables).
 wire_bytes() {
-    [ -n "${COUNTING:-}" ] || { echo "0 0"; return; }
-    iptables -w -nvxL INPUT 2>/dev/null | awk -v p="fleet-load-$COUNTING" '$0 ~ p"-in " {i=$2} $0 ~ p"-out " {o=$2} END {print i+0, o+0}'
+    [ "${#COUNTING[@]}" -gt 0 ] || { echo "0 0"; return; }
+    iptables -w -nvxL INPUT 2>/dev/null | awk -v ports="${COUNTING[*]}" '
+        BEGIN { n = split(ports, p, " ") }
+        { for (k = 1; k <= n; k++) { if ($0 ~ "fleet-load-"p[k]"-in ") i += $2; if ($0 ~ "fleet-load-"p[k]"-out ") o += $2 } }
+        END { print i+0, o+0 }'
 }
 
 uncount() {
-    [ -n "${COUNTING:-}" ] || return 0
-    iptables -w -D INPUT -i lo -p tcp --dport "$COUNTING" -m comment --comment "fleet-load-$COUNTING-in" 2>/dev/null || true
-    iptables -w -D INPUT -i lo -p tcp --sport "$COUNTING" -m comment --comment "fleet-load-$COUNTING-out" 2>/dev/null || true
-    COUNTING=""
+    local port
+    for port in "${COUNTING[@]}"; do
+        iptables -w -D INPUT -i lo -p tcp --dport "$port" -m comment --comment "fleet-load-$port-in" 2>/dev/null || true
+        iptables -w -D INPUT -i lo -p tcp --sport "$port" -m comment --comment "fleet-load-$port-out" 2>/dev/null || true
+    done
+    COUNTING=()
 }
 
 stop_server() {
     uncount
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
+    local p
+    for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${SERVER_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    SERVER_PIDS=()
 }
 
-# One line a second: time, server utime, stime (ticks), RSS (kB), open fds, threads, and
-# the whole machine's busy ticks (/proc/stat), to tell what else ran beside server and generator.
+# One line a second: time, the servers' utime, stime (ticks), RSS (kB), open fds, threads
+# (summed over the servers), and the whole machine's busy ticks (/proc/stat), to tell what
+# else ran beside servers and generator.
 sample() {
-    local pid=$1 out=$2
-    while kill -0 "$pid" 2>/dev/null; do
-        local stat rss fds threads busy
-        stat=$(cut -d' ' -f14,15 "/proc/$pid/stat" 2>/dev/null) || break
-        rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
-        threads=$(awk '/^Threads:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
-        fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
+    local out=$1; shift
+    while kill -0 "$1" 2>/dev/null; do
+        local ut=0 st=0 rss=0 fds=0 threads=0 busy pid
+        for pid in "$@"; do
+            local f; f=$(cut -d' ' -f14,15 "/proc/$pid/stat" 2>/dev/null) || continue
+            ut=$((ut + ${f% *})); st=$((st + ${f#* }))
+            rss=$((rss + $(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)))
+            threads=$((threads + $(awk '/^Threads:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)))
+            fds=$((fds + $(ls "/proc/$pid/fd" 2>/dev/null | wc -l)))
+        done
         busy=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9; exit}' /proc/stat)
         # PostgreSQL's processes (0 with the embedded database): utime+stime in ticks.
         local db=0
         for p in $(pgrep -x postgres 2>/dev/null); do
             db=$((db + $(cut -d' ' -f14 "/proc/$p/stat" 2>/dev/null || echo 0) + $(cut -d' ' -f15 "/proc/$p/stat" 2>/dev/null || echo 0)))
         done
-        echo "$(date +%s.%N) $stat $rss $fds $threads $busy $db $(wire_bytes)" >>"$out"
+        echo "$(date +%s.%N) $ut $st $rss $fds $threads $busy $db $(wire_bytes)" >>"$out"
         sleep 1
     done
 }
@@ -149,20 +177,21 @@ run() {
     local dir="$WORK/$name"
     local state; state=$(quiet)
     start_server "$dir"
-    sample "$SERVER_PID" "$dir/samples" &
+    sample "$dir/samples" "${SERVER_PIDS[@]}" &
     SAMPLER_PID=$!
-    echo "run $name: $agents agents, held fraction $held, ramp ${ramp}s, steady ${STEADY}s, server $URL ($state)" >&2
-    local rc=0
-    "$GEN" --url "$URL" --ca "$dir/data/tls/ca.pem" --secret "@$dir/data/enroll_secret" --agents "$agents" \
+    echo "run $name: $agents agents, held fraction $held, ramp ${ramp}s, steady ${STEADY}s, servers ${URLS[*]} ($state)" >&2
+    local rc=0 urls=() u
+    for u in "${URLS[@]}"; do urls+=(--url "$u"); done
+    "$GEN" "${urls[@]}" --ca "$dir/data/tls/ca.pem" --secret "@$dir/data/enroll_secret" --agents "$agents" \
         --held-fraction "$held" --ramp "$ramp" --settle 15 --duration "$STEADY" --log-every 10 --config-every 60 "$@" \
         >"$dir/summary.json" 2>"$dir/generator.err" || rc=$?
     kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
-    local alive=yes; kill -0 "$SERVER_PID" 2>/dev/null || alive=no
+    local alive=yes p; for p in "${SERVER_PIDS[@]}"; do kill -0 "$p" 2>/dev/null || alive=no; done
     stop_server
     echo "$name $agents $held $state $rc $alive" >>"$WORK/runs"
     [ "$rc" = 0 ] || { echo "generator exited $rc; last lines:" >&2; tail -5 "$dir/generator.err" >&2; }
-    [ "$alive" = yes ] || { echo "server died during the run; last lines:" >&2; tail -20 "$dir/server.err" >&2; }
-    grep -ciE "error|warning" "$dir/server.err" | sed 's/^/server log lines with error|warning: /' >&2 || true
+    [ "$alive" = yes ] || { echo "server died during the run; last lines:" >&2; tail -n 20 "$dir"/server*.err >&2; }
+    cat "$dir"/server*.err | grep -ciE "error|warning" | sed 's/^/server log lines with error|warning: /' >&2 || true
 }
 
 for spec in $RUNS; do
@@ -244,6 +273,7 @@ for name, agents, held, state, rc, alive in runs:
     if "no-etag" in name: mode += ", no ETag"
     if "gzip-logs" in name: mode += ", gzip logs"
     if "telemetry-every0" in name: mode += ", no telemetry"
+    if int(os.environ.get("SERVERS", "1")) > 1: mode += f", {os.environ['SERVERS']} servers on one PostgreSQL"
     if state != "quiet": mode += " (compiler running)"
     ep = s["endpoints"]
     errors = sum(x["errors"] for k, x in ep.items() if k != "enroll")

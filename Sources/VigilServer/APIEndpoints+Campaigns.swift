@@ -33,7 +33,7 @@ extension APIEndpoints {
         guard !ids.isEmpty else { throw HTTPError(.badRequest, message: "no targets: give host_identifiers or labels with hosts in them") }
         let campaign = try await fleet.store.createCampaign(sql: sql, hostIDs: ids, at: FleetContext.now())
         // Who ran what SQL on which hosts: the audit question a fleet-wide live query raises.
-        AuditNote.current?.detail = "live query \(campaign.id) on \(ids.count) hosts: \(sql)"
+        AuditNote.current?.detail = "live query \(campaign.id) on \(ids.count) host\(ids.count == 1 ? "" : "s"): \(sql)"
         try await fleet.store.announceWork(hostIDs: ids)
         fleet.metrics.liveQueryStarted(targets: ids.count)
         fleet.logger.info("live query started", metadata: ["campaign": "\(campaign.id)", "targets": "\(ids.count)"])

@@ -8,7 +8,9 @@ import VigilSystem
 /// life, and one UPDATE (a WAL write on the store's single writer) per request was a
 /// large part of the server's cost per request under load. Times are kept to
 /// `granularitySeconds` (a host seen again within it is not written again: a host is
-/// offline after 45 s, so a few seconds tell nothing) and flushed every `flushSeconds`
+/// offline after 45 s, so 15 s tell nothing; an osquery agent polling every 10 s is
+/// written every 20 s, not every 10: half the row versions, each of which PostgreSQL
+/// writes into every index of `hosts`) and flushed every `flushSeconds`
 /// in small batches rather than a large one, which would hold the writer, and every
 /// agent's results behind it, for tens of milliseconds. Losing them in a crash only
 /// makes hosts look seen a moment earlier.
@@ -24,7 +26,7 @@ final class LastSeen: Service, Sendable {
     let granularitySeconds: Int64
     let logger: Logger
 
-    init(store: any ServerStore, flushSeconds: Double = 0.25, granularitySeconds: Int64 = 5, logger: Logger) {
+    init(store: any ServerStore, flushSeconds: Double = 0.25, granularitySeconds: Int64 = 15, logger: Logger) {
         self.store = store
         self.flushSeconds = flushSeconds
         self.granularitySeconds = granularitySeconds

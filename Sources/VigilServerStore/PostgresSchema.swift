@@ -83,6 +83,7 @@ enum PostgresSchema {
         CREATE TABLE otlp_export(signal TEXT PRIMARY KEY, exported_through BIGINT NOT NULL, sending_through BIGINT NOT NULL,
           dropped BIGINT NOT NULL DEFAULT 0, owner TEXT NOT NULL DEFAULT '', lease_until BIGINT NOT NULL DEFAULT 0);
         """,
+        PostgresSchema.hostSearchTable,
     ]
 
     /// Apply the steps this database has not had, in one transaction.

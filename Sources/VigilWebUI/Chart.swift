@@ -11,6 +11,9 @@ struct Chart {
     var gapSeconds: Int64 = 35
     /// What an empty chart says.
     var empty = "no telemetry in this period"
+    /// A count of things (hosts): the axis is marked in whole numbers, and one is named
+    /// with `singular` ("1 host", never "0.50 hosts").
+    var singular: String?
 
     static let width = 640.0, height = 180.0
     static let left = 56.0, right = 8.0, top = 10.0, bottom = 24.0
@@ -18,6 +21,10 @@ struct Chart {
     /// The top of the y axis: a round number above the highest point.
     var top: Double {
         let peak = points.map(\.value).max() ?? 0
+        if singular != nil {
+            // Even, so that the middle line is a whole number too.
+            if let small = [2.0, 4.0, 6.0, 10.0].first(where: { peak <= $0 }) { return small }
+        }
         guard peak > 0 else { return 1 }
         let magnitude = pow10(floorLog10(peak))
         for step in [1.0, 2.0, 5.0, 10.0] where peak <= step * magnitude { return step * magnitude }
@@ -48,6 +55,7 @@ struct Chart {
     var summary: String {
         guard let last = points.last else { return "\(title): no points in this period" }
         let peak = points.map(\.value).max() ?? 0
+        if singular != nil { return "\(title): \(points.count) points, latest \(Int(last.value)), peak \(Int(peak))" }
         return "\(title): \(points.count) points, latest \(Format.number(last.value, digits: 2)) \(unit), peak \(Format.number(peak, digits: 2)) \(unit)"
     }
 
@@ -62,7 +70,7 @@ struct Chart {
                     el("line", .class("grid"), Attribute("x1", Self.coordinate(Self.left)), Attribute("x2", Self.coordinate(w - Self.right)),
                        Attribute("y1", Self.coordinate(y(v))), Attribute("y2", Self.coordinate(y(v))))
                     el("text", .class("axis"), Attribute("x", Self.coordinate(Self.left - 6)), Attribute("y", Self.coordinate(y(v) + 4)),
-                       Attribute("text-anchor", "end")) { Self.label(v, unit) }
+                       Attribute("text-anchor", "end")) { v == 1 && singular != nil ? "1 " + singular! : Self.label(v, unit) }
                 }
                 for (t, label) in [(from, "−" + Self.duration(to - from)), ((from + to) / 2, "−" + Self.duration((to - from) / 2)), (to, "now")] {
                     el("text", .class("axis"), Attribute("x", Self.coordinate(x(t))), Attribute("y", Self.coordinate(h - 6)),

@@ -90,6 +90,7 @@ extension WebUI {
         }
         if !points.isEmpty || total > 0 { points.append((now, Double(total))) }
         var chart = Chart(title: "Hosts enrolled", unit: "hosts", points: points, from: now - 30 * 86_400, to: now, gapSeconds: 31 * 86_400)
+        chart.singular = "host"
         chart.empty = "no hosts enrolled"
         return chart.render()
     }

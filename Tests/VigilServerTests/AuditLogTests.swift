@@ -43,7 +43,7 @@ import VigilWire
             #expect(entries.map { "\($0.actor) \($0.action) \($0.status)" } == expected.map { "\($0.0) \($0.1) \($0.2)" })
             #expect(entries.allSatisfy { $0.source == "127.0.0.1" })
             let live = try #require(entries.first { $0.action == "POST /api/v1/queries/run" && $0.status == 200 })
-            #expect(live.detail.hasSuffix("on 1 hosts: \(sql)"))
+            #expect(live.detail.hasSuffix("on 1 host: \(sql)"))
             #expect(entries[0].target == "/settings/tokens name=ci-<b>bot</b>")
             // The settings page shows the log, as text.
             let page = try await browser.get("/settings").body

@@ -63,7 +63,10 @@ import VigilWire
             try await store.storeServerSample(server: "other:1", time: now - 5, cpuPercent: 99, residentBytes: 1 << 30, keepSeconds: 86_400)
             try await browser.logIn("admin", try browser.adminPassword())
             let page = try await browser.get("/").body
-            #expect(page.contains("aria-label=\"Hosts enrolled: 4 points, latest 4.00 hosts, peak 4.00 hosts\""), "three days with enrollments, and now")
+            #expect(page.contains("aria-label=\"Hosts enrolled: 4 points, latest 4, peak 4\""), "three days with enrollments, and now")
+            // A count's axis is marked in whole hosts: 0, 2 and 4 (never "0.50 hosts").
+            let enrolledChart = try #require(page.range(of: "Hosts enrolled: 4 points").map { String(page[$0.lowerBound...].prefix(2000)) })
+            #expect(["0 hosts", "2 hosts", "4 hosts"].allSatisfy { enrolledChart.contains(">\($0)</text>") }, "\(enrolledChart)")
             #expect(page.contains("Events lost (kernel ring buffer full, or store full): 10; result records dropped by outputs: 5"))
             #expect(page.contains("<td class=\"num bad\">10</td><td class=\"num bad\">5</td>"))
             // Only this server's samples (its monitor may have added one of its own by now).

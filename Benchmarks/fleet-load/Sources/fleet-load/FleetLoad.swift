@@ -14,7 +14,9 @@ import NIOSSL
 import Synchronization
 
 struct Options {
-    var url = "https://127.0.0.1:8443"
+    /// Servers, each agent keeping to one (agent i to urls[i % count]), as behind a load
+    /// balancer that pins a client to a server. `--url` may be given more than once.
+    var urls: [String] = []
     var ca: String?
     var secret: String?
     var agents = 100
@@ -37,7 +39,7 @@ struct Options {
     var gzipLogs = false
 
     static let usage = """
-        usage: fleet-load --url https://127.0.0.1:PORT --ca CA.pem --secret SECRET|@FILE [--agents N]
+        usage: fleet-load --url https://127.0.0.1:PORT [--url ...] --ca CA.pem --secret SECRET|@FILE [--agents N]
                [--held-fraction F] [--duration S] [--ramp S] [--settle S] [--log-every S] [--config-every S]
                [--read-every S] [--held-wait S] [--telemetry-every S] [--no-etag] [--gzip-logs]
                [--live-query --admin-password-file FILE [--live-timeout S]]
@@ -58,7 +60,7 @@ struct Options {
         }
         while i < args.count {
             switch args[i] {
-            case "--url": o.url = value()
+            case "--url": o.urls.append(value())
             case "--ca": o.ca = value()
             case "--secret": o.secret = value()
             case "--agents": o.agents = Int(number("--agents"))
@@ -85,6 +87,7 @@ struct Options {
             guard let text = try? String(contentsOfFile: String(s.dropFirst()), encoding: .utf8) else { fail("cannot read \(s.dropFirst())") }
             o.secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
+        if o.urls.isEmpty { o.urls = ["https://127.0.0.1:8443"] }
         guard o.secret?.isEmpty == false else { fail("--secret is required\n\(usage)") }
         guard o.agents >= 1, o.agents <= 100_000 else { fail("--agents takes 1 to 100000") }
         if o.liveQuery && o.adminPasswordFile == nil { fail("--live-query needs --admin-password-file") }
@@ -104,7 +107,7 @@ func note(_ message: String) {
 /// One HTTPClient for all agents, with timing and error accounting.
 final class Transport: Sendable {
     let client: HTTPClient
-    let base: String
+    let bases: [String]
     let stats: Stats
 
     init(options: Options, stats: Stats) throws {
@@ -123,7 +126,7 @@ final class Transport: Sendable {
         let held = Int((Double(options.agents) * options.heldFraction).rounded())
         config.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: options.agents + held + 100)
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
-        base = options.url.hasSuffix("/") ? String(options.url.dropLast()) : options.url
+        bases = options.urls.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.stats = stats
     }
 
@@ -135,9 +138,10 @@ final class Transport: Sendable {
 
     /// POST (or GET without a body); nil on a transport error or an HTTP status other
     /// than 2xx (osquery reads the body whatever the status, so 401 bodies come back too).
+    /// `server`: the index of the server to ask (an agent passes its own index).
     func call(_ endpoint: String, path: String, body: Data?, method: HTTPMethod = .POST, token: String? = nil,
-              timeout: TimeAmount = .seconds(30), always: Bool = false, gzip: Bool = false) async -> Answer? {
-        var request = HTTPClientRequest(url: base + path)
+              timeout: TimeAmount = .seconds(30), always: Bool = false, gzip: Bool = false, server: Int = 0) async -> Answer? {
+        var request = HTTPClientRequest(url: bases[server % bases.count] + path)
         request.method = method
         request.headers.add(name: "User-Agent", value: "osquery/5.12.1")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -233,6 +237,12 @@ struct Agent: Sendable {
 
     func encode<T: Encodable>(_ value: T) -> Data { (try? JSONEncoder().encode(value)) ?? Data("{}".utf8) }
 
+    /// A request to this agent's own server.
+    func call(_ endpoint: String, path: String, body: Data?, timeout: TimeAmount = .seconds(30), always: Bool = false,
+              gzip: Bool = false) async -> Transport.Answer? {
+        await transport.call(endpoint, path: path, body: body, timeout: timeout, always: always, gzip: gzip, server: index)
+    }
+
     func decode<T: Decodable>(_ type: T.Type, _ data: Data) -> T? { try? JSONDecoder().decode(type, from: data) }
 
     func sleep(_ seconds: Double) async throws {
@@ -246,7 +256,7 @@ struct Agent: Sendable {
             try Task.checkCancellation()
             let body = encode(EnrollRequest(enrollSecret: options.secret!, hostIdentifier: id,
                                             hostDetails: HostTemplates.details(index: index, hostIdentifier: id, vigil: held)))
-            if let answer = await transport.call("enroll", path: Paths.enroll, body: body, always: true),
+            if let answer = await call("enroll", path: Paths.enroll, body: body, always: true),
                let key = decode(EnrollResponse.self, answer.body)?.nodeKey, !key.isEmpty {
                 if first { enrolled.add() }
                 return key
@@ -272,7 +282,7 @@ struct Agent: Sendable {
                         while true {
                             try Task.checkCancellation()
                             let key = keyBox.get()
-                            let answer = await transport.call("distributed/wait", path: Paths.wait, body: encode(WaitRequest(nodeKey: key, wait: options.heldWait)),
+                            let answer = await call("distributed/wait", path: Paths.wait, body: encode(WaitRequest(nodeKey: key, wait: options.heldWait)),
                                                               timeout: .seconds(Int64(options.heldWait) + 30))
                             guard let answer else { try await sleep(Double.random(in: 1...5)); continue }
                             if invalid(answer.body) { try await reenroll(); continue }
@@ -303,26 +313,26 @@ struct Agent: Sendable {
                         let now = clock.now
                         if now >= nextConfig {
                             nextConfig = now + .milliseconds(Int64(options.configEvery * 1000))
-                            if let a = await transport.call("config", path: Paths.config, body: encode(NodeRequest(nodeKey: key, etag: etag))) {
+                            if let a = await call("config", path: Paths.config, body: encode(NodeRequest(nodeKey: key, etag: etag))) {
                                 if invalid(a.body) { try await reenroll(); continue }
                                 if options.etag, let tag = a.headers.first(name: "ETag") { etag = tag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
                             }
                         } else if now >= nextLog {
                             nextLog = now + .milliseconds(Int64(options.logEvery * 1000))
                             counter += 1
-                            let a = await transport.call("log", path: Paths.log, body: encode(logBatch(key: key, counter: counter)), gzip: options.gzipLogs)
+                            let a = await call("log", path: Paths.log, body: encode(logBatch(key: key, counter: counter)), gzip: options.gzipLogs)
                             if let a, invalid(a.body) { try await reenroll() }
                         } else if now >= nextTelemetry {
                             reports += 1
                             nextTelemetry = now + .milliseconds(Int64(options.telemetryEvery * 1000))
-                            let a = await transport.call("telemetry", path: Paths.telemetry,
+                            let a = await call("telemetry", path: Paths.telemetry,
                                                          body: encode(TelemetryReport(nodeKey: key, tables: TelemetryTemplate.tables(index: index, counter: reports))),
                                                          gzip: true) // as the Vigil agent sends it
                             if let a, invalid(a.body) { try await reenroll() }
                         } else if !held, now >= nextRead {
                             let every = now < accelerateUntil ? min(5, options.readEvery) : options.readEvery
                             nextRead = now + .milliseconds(Int64(every * 1000))
-                            guard let a = await transport.call("distributed/read", path: Paths.read, body: encode(NodeRequest(nodeKey: key))) else { continue }
+                            guard let a = await call("distributed/read", path: Paths.read, body: encode(NodeRequest(nodeKey: key))) else { continue }
                             if invalid(a.body) { try await reenroll(); continue }
                             if let r = decode(ReadResponse.self, a.body) {
                                 if let s = r.accelerate, s > 0 { accelerateUntil = clock.now + .seconds(s) }
@@ -342,7 +352,7 @@ struct Agent: Sendable {
     /// Answer live queries: one row naming this host per query.
     func write(_ queries: [String: String], key: String) async {
         let body = WriteRequest(nodeKey: key, queries: queries.mapValues { _ in [["host": id]] }, statuses: queries.mapValues { _ in 0 })
-        if await transport.call("distributed/write", path: Paths.write, body: encode(body), always: true) != nil {
+        if await call("distributed/write", path: Paths.write, body: encode(body), always: true) != nil {
             for campaign in queries.keys { live.answered(campaign) }
             live.count.add(1, ordering: .relaxed)
         }
