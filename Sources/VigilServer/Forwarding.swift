@@ -50,7 +50,7 @@ struct Forwarder: Service {
     let logger: Logger
     static let executor = SerialTaskExecutor(label: "vigil.server.forward")
 
-    var cursorKey: String { "forward_cursor:\(target)" }
+    var cursorKey: String { SQLServerStore.forwardCursorPrefix + target.description }
 
     func run() async throws {
         try await withTaskExecutorPreference(Self.executor) {

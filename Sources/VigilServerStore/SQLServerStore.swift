@@ -218,14 +218,19 @@ public final class SQLServerStore: ServerStore {
         try await engine.read { db in try await db.rows("SELECT max(id) FROM logs").first?.first?.integer ?? 0 }
     }
 
+    /// Where a --forward target's cursor is kept: the setting of this prefix and the target.
+    public static let forwardCursorPrefix = "forward_cursor:"
+
     public func pruneLogs(olderThan time: Int64) async throws -> Int {
         let dialect = dialect
         return try await engine.write { db in
             try await Self.countUnexported(olderThan: time, db)
             // SQLite gives a new row max(id) + 1: were the newest line deleted, ids would be
-            // given again, below the export's cursor, and those lines never exported. While
-            // an export keeps a cursor, the newest line stays (PostgreSQL's ids never go back).
-            let keepNewest = dialect == .sqlite ? " AND NOT (id = (SELECT max(id) FROM logs) AND EXISTS (SELECT 1 FROM otlp_export))" : ""
+            // given again, below a cursor, and those lines never exported or forwarded. While
+            // the OTLP export or a --forward target keeps a cursor, the newest line stays
+            // (PostgreSQL's ids never go back).
+            let cursors = "EXISTS (SELECT 1 FROM otlp_export) OR EXISTS (SELECT 1 FROM settings WHERE key LIKE '\(Self.escapeLike(Self.forwardCursorPrefix))%' ESCAPE '\\')"
+            let keepNewest = dialect == .sqlite ? " AND NOT (id = (SELECT max(id) FROM logs) AND (\(cursors)))" : ""
             return try await db.run("DELETE FROM logs WHERE unix_time < ?" + keepNewest, [.integer(time)])
         }
     }

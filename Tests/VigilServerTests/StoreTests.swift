@@ -152,6 +152,9 @@ import VigilTestSupport
             #expect(stored.map(\.line) == ["one", long])
             #expect(try await store.pruneLogs(olderThan: 15) == 2)
             #expect(try await store.logs(kind: "result", name: nil, hostIdentifier: nil, limit: 10, offset: 0).map(\.unixTime) == [20])
+            // With a --forward target's cursor, SQLite keeps the newest line (its id would be given again).
+            try await store.setSetting(SQLServerStore.forwardCursorPrefix + "tcp://127.0.0.1:1", "2")
+            #expect(try await store.pruneLogs(olderThan: 1000) == (database == .sqlite ? 0 : 1))
         }
     }
 
