@@ -93,14 +93,11 @@ extension APIEndpoints {
 
     /// Host ids for identifiers; an unknown one is an error that names it.
     func resolveHosts(_ names: [String]) async throws -> [Int64] {
-        var ids: [Int64] = []
-        for name in names {
-            guard let id = try await fleet.store.hostIDs(identifiers: [name]).first else {
-                throw HTTPError(.badRequest, message: "unknown host_identifier \(name.prefix(100))")
-            }
-            ids.append(id)
+        let known = try await fleet.store.hostIDsByIdentifier(names)
+        return try names.map { name in
+            guard let id = known[name] else { throw HTTPError(.badRequest, message: "unknown host_identifier \(name.prefix(100))") }
+            return id
         }
-        return ids
     }
 
     /// Label ids for names; an unknown one is an error that names it.

@@ -116,11 +116,25 @@ public final class SQLServerStore: ServerStore {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 
+    /// The ids of these host identifiers, in their order; unknown ones are left out.
     public func hostIDs(identifiers: [String]) async throws -> [Int64] {
-        try await engine.read { db in
-            var ids: [Int64] = []
-            for identifier in identifiers {
-                if let id = try await db.rows("SELECT id FROM hosts WHERE host_identifier = ?", [.text(identifier)]).first?[0].integer { ids.append(id) }
+        let known = try await hostIDsByIdentifier(identifiers)
+        return identifiers.compactMap { known[$0] }
+    }
+
+    /// One statement per 500 identifiers: a live query to 2,000 named hosts took 2,000
+    /// round trips before it started (3.6 s on PostgreSQL).
+    public func hostIDsByIdentifier(_ identifiers: [String]) async throws -> [String: Int64] {
+        let unique = Array(Set(identifiers))
+        guard !unique.isEmpty else { return [:] }
+        return try await engine.read { db in
+            var ids: [String: Int64] = [:]
+            for start in stride(from: 0, to: unique.count, by: 500) {
+                let chunk = unique[start..<min(start + 500, unique.count)]
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                for row in try await db.rows("SELECT host_identifier, id FROM hosts WHERE host_identifier IN (\(marks))", chunk.map { .text($0) }) {
+                    if let identifier = row[0].text, let id = row[1].integer { ids[identifier] = id }
+                }
             }
             return ids
         }

@@ -15,6 +15,8 @@ public protocol ServerStore: ServerUIStore {
     /// One page of hosts (no count): the REST API's list, filtered in the database.
     func hosts(_ query: HostPageQuery) async throws -> [HostRecord]
     func hostIDs(identifiers: [String]) async throws -> [Int64]
+    /// Host identifiers to ids, the unknown ones absent.
+    func hostIDsByIdentifier(_ identifiers: [String]) async throws -> [String: Int64]
     /// Many hosts' last-seen times in one transaction (the server batches them).
     func touch(_ lastSeen: [Int64: Int64]) async throws
     /// Forget a host: its node key stops working (the agent re-enrolls) and it leaves the

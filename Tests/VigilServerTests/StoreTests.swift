@@ -77,6 +77,11 @@ import VigilTestSupport
             #expect(try await store.hostCounts(seenSince: 0) == (total: 1, online: 1))
             _ = try await store.enroll(HostRecord(hostIdentifier: "webX1", hostname: "other", enrolledAt: 600, lastSeen: 600), nodeKeyHash: "k4")
             #expect(try await store.hostCounts(seenSince: 0).total == 2)
+            // More than one statement's worth of identifiers (500 a statement), in the asker's order.
+            var bulk: [Int64] = []
+            for i in 0..<600 { bulk.append(try await store.enroll(HostRecord(hostIdentifier: "bulk-\(i)", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "bk\(i)").id) }
+            #expect(try await store.hostIDs(identifiers: (0..<600).reversed().map { "bulk-\($0)" } + ["nope"]) == bulk.reversed())
+            #expect(try await store.hostIDsByIdentifier(["bulk-599", "bulk-599", "nope"]) == ["bulk-599": bulk[599]])
         }
     }
 
