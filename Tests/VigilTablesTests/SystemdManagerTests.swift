@@ -17,6 +17,8 @@ extension SystemdUnitsTests {
         "vigil-oneshot.service": "[Unit]\nDescription=Vigil oneshot\nDefaultDependencies=no\n[Service]\nType=oneshot\nRemainAfterExit=yes\nUser=nobody\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n",
         "vigil-sleep.service": "[Unit]\nDescription=Vigil sleeper\nDefaultDependencies=no\n[Service]\nExecStart=/bin/sleep 1000\n",
         "vigil-fail.service": "[Unit]\nDescription=Vigil failure\nDefaultDependencies=no\n[Service]\nType=oneshot\nExecStart=/bin/false\n",
+        // A start job that stays running (a oneshot is activating until its command ends).
+        "vigil-slow.service": "[Unit]\nDescription=Vigil slow start\nDefaultDependencies=no\n[Service]\nType=oneshot\nExecStart=/bin/sleep 1000\n",
     ]
 
     /// Writes `testUnits` into the manager's /etc, enables and starts them, and one transient unit.
@@ -26,17 +28,27 @@ extension SystemdUnitsTests {
         #expect(systemd.systemctl(["enable", "vigil-oneshot.service"]).status == 0)
         #expect(systemd.systemctl(["start", "vigil-oneshot.service", "vigil-sleep.service"]).status == 0)
         #expect(systemd.systemctl(["start", "vigil-fail.service"]).status != 0)
+        #expect(systemd.systemctl(["start", "--no-block", "vigil-slow.service"]).status == 0)
         let run = systemd.run(["systemd-run", "--unit=vigil-transient", "--property=DefaultDependencies=no", "/bin/sleep", "1000"])
         #expect(run.status == 0, "\(run.output)")
     }
 
     /// `systemctl list-units --all`: every loaded unit → (load, active, sub, description).
+    /// Its columns are cut at the header's offsets: a JOB column comes and goes with jobs.
     static func listUnits(_ systemd: BootedSystemd) -> [String: [String]] {
+        let lines = systemd.systemctl(["list-units", "--all", "--plain", "--full"]).output.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+        guard let header = lines.first.map({ String($0) }) else { return [:] }
+        let names = ["UNIT", "LOAD", "ACTIVE", "SUB", "JOB", "DESCRIPTION"]
+        let starts = names.compactMap { name in header.range(of: name).map { (name, header.distance(from: header.startIndex, to: $0.lowerBound)) } }
         var out: [String: [String]] = [:]
-        for line in systemd.systemctl(["list-units", "--all", "--no-legend", "--plain", "--full"]).output.split(separator: "\n") {
-            let f = line.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: true).map(String.init)
-            // The description (the rest of the line) may keep the columns' padding in front.
-            if f.count >= 4 { out[f[0]] = Array(f[1...3]) + [f.count == 5 ? f[4].trimmingCharacters(in: .whitespaces) : ""] }
+        for line in lines.dropFirst() {
+            if line.allSatisfy({ $0 == " " }) { break }  // the legend follows a blank line
+            var field: [String: String] = [:]
+            for (i, (name, start)) in starts.enumerated() {
+                let end = i + 1 < starts.count ? starts[i + 1].1 : line.count
+                field[name] = start < line.count ? String(line[start..<min(end, line.count)]).trimmingCharacters(in: .whitespaces) : ""
+            }
+            if let unit = field["UNIT"] { out[unit] = [field["LOAD"] ?? "", field["ACTIVE"] ?? "", field["SUB"] ?? "", field["DESCRIPTION"] ?? ""] }
         }
         return out
     }
@@ -92,12 +104,20 @@ extension SystemdUnitsTests {
                                   ("following", "Following"), ("user", "User")] {
                 #expect(row[column]?.string == truth[key] ?? "", "\(unit) \(column): systemctl show says \(truth[key] ?? "(none)")")
             }
-            // No job is pending once the units have settled.
-            #expect(row["job_id"]?.int == 0 && row["job_type"]?.string == "" && row["job_path"]?.string == "/", "\(unit)")
+            // No job is pending once the units have settled (but vigil-slow's, checked below).
+            #expect(unit == "vigil-slow.service" || row["job_id"]?.int == 0 && row["job_type"]?.string == "" && row["job_path"]?.string == "/", "\(unit)")
             // The object path as the manager's GetUnit gives it (busctl prints `o "/org/…"`).
             let path = systemd.run(["busctl", "--", "call", "org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "GetUnit", "s", unit]).output
             #expect("o \"" + (row["object_path"]?.string ?? "") + "\"" == path.trimmingCharacters(in: .whitespacesAndNewlines), "\(unit)")
         }
+        // The pending job, as systemctl list-jobs shows it (JOB UNIT TYPE STATE).
+        let job = systemd.systemctl(["list-jobs", "--no-legend", "--plain", "vigil-slow.service"]).output
+            .split(separator: " ", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        try #require(job.count >= 3, "systemctl list-jobs: \(job)")
+        let slow = try #require(byID["vigil-slow.service"])
+        #expect(slow["job_id"]?.int == Int64(job[0]) && slow["job_type"]?.string == job[2], "\(job)")
+        #expect(slow["job_path"]?.string == "/org/freedesktop/systemd1/job/" + job[0])
+        #expect(slow["active_state"]?.string == "activating" && slow["sub_state"]?.string == "start")
         // The states the test made, spelled out.
         #expect(byID["vigil-oneshot.service"]?["active_state"]?.string == "active" && byID["vigil-oneshot.service"]?["sub_state"]?.string == "exited")
         #expect(byID["vigil-oneshot.service"]?["unit_file_state"]?.string == "enabled" && byID["vigil-oneshot.service"]?["user"]?.string == "nobody")
