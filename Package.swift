@@ -65,12 +65,14 @@ let package = Package(
         .target(name: "CAugeas", linkerSettings: [.linkedLibrary("dl")]),
         // libzip (libzip-dev's header), opened with dlopen likewise: plugin.xml out of JetBrains plugin jars.
         .target(name: "CZip", linkerSettings: [.linkedLibrary("dl")]),
+        // libsystemd's sd-bus (libsystemd-dev's headers), opened with dlopen likewise: systemd_units asks the manager.
+        .target(name: "CSystemd", linkerSettings: [.linkedLibrary("dl")]),
         // OpenSSL's libssl (libssl-dev): the curl_certificate table's TLS client and X.509 fields.
         .target(name: "CTLS", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
 
         .target(
             name: "VigilSystem",
-            dependencies: ["CCrypto", "CLinux", "CIPTables", "CZlib", "CRPM", "CMagic", "CCurl", "CYara", "CTLS", "CAugeas", "CZip"]
+            dependencies: ["CCrypto", "CLinux", "CIPTables", "CZlib", "CRPM", "CMagic", "CCurl", "CYara", "CTLS", "CAugeas", "CZip", "CSystemd"]
         ),
         // Generic libbpf wrapper: objects, programs, maps, links, ring buffers, probes.
         .target(

@@ -2,148 +2,89 @@ import Glibc
 import VigilSQL
 import VigilSystem
 
-/// `systemd_units`: the system's unit files, read from systemd's unit folders in
-/// its order of precedence (the first file of a name wins), as
-/// `systemctl list-unit-files` lists them. osquery asks a running systemd over
-/// D-Bus; Vigil reads the files, so it also answers in a container or chroot
-/// without systemd, and it lists every unit file rather than the units systemd
-/// has loaded. Without a running manager (sd_booted(3): no /run/systemd/system,
-/// as on a host whose init is not systemd, or a chroot) no unit can be active, so
-/// every unit is `inactive` and `dead`, as systemd shows a unit it has not started.
-/// Under a running manager only it knows those states, jobs and `following`: they
-/// are NULL there, since Vigil does not ask it over D-Bus (osquery does).
+/// `systemd_units`: the units the running systemd manager has loaded, as osquery
+/// lists them: org.freedesktop.systemd1.Manager.ListUnits over D-Bus (libsystemd's
+/// sd-bus, `SystemdManager`), connected as systemctl connects (as root to
+/// /run/systemd/private, else the system bus; $DBUS_SYSTEM_BUS_ADDRESS honoured).
+/// The per-unit properties (fragment_path, source_path, user, unit_file_state) are
+/// asked only when the query uses those columns, one call each per unit. Every call
+/// ends within `timeoutMilliseconds`: a manager that does not answer makes the query
+/// fail with an error that says so, never hang. Without a manager (sd_booted(3): no
+/// /run/systemd/system) the rows are the unit files instead, inactive and dead
+/// (SystemdUnitsTable+Files.swift). Tested against systemd 252 booted by the test as
+/// PID 1 of its own namespaces, field by field with `systemctl` asked inside them.
 public struct SystemdUnitsTable: VirtualTable {
     public let schema = TableSchema("systemd_units", "Track systemd units.", [
         Column("id", .text, "Unique unit identifier"),
         Column("description", .text, "Unit description"),
-        Column("load_state", .text, "Reflects whether the unit definition was properly loaded: 'loaded', or 'masked' for a link to /dev/null"),
-        Column("active_state", .text, "The high-level unit activation state, i.e. generalization of SUB; 'inactive' when no systemd manager runs, else NULL (known only to the running manager, over D-Bus)"),
-        Column("sub_state", .text, "The low-level unit activation state, values depend on unit type; 'dead' when no systemd manager runs, else NULL (known only to the running manager)"),
-        Column("unit_file_state", .text, "Whether the unit file is enabled, e.g. `enabled`, `masked`, `disabled`, `static`, `alias`, `indirect` (worked out from [Install] and the links in /etc/systemd/system, as systemctl does offline)"),
-        Column("following", .text, "The name of another unit that this unit follows in state; NULL (known only to the running manager)"),
+        Column("load_state", .text, "Reflects whether the unit definition was properly loaded (`loaded`, `not-found`, `masked`, ...); without a manager, `loaded` or `masked` from the file"),
+        Column("active_state", .text, "The high-level unit activation state, i.e. generalization of SUB; `inactive` when no systemd manager runs"),
+        Column("sub_state", .text, "The low-level unit activation state, values depend on unit type; `dead` when no systemd manager runs"),
+        Column("unit_file_state", .text, "Whether the unit file is enabled, e.g. `enabled`, `masked`, `disabled`, `static`, `alias`, `indirect`, empty for a unit without a file (the manager's UnitFileState; without one, worked out from [Install] and the links in /etc/systemd/system, as systemctl does offline)"),
+        Column("following", .text, "The name of another unit that this unit follows in state; empty when it follows none; NULL without a manager"),
         Column("object_path", .text, "The object path for this unit"),
-        Column("job_id", .bigint, "Next queued job id; NULL (known only to the running manager)"),
-        Column("job_type", .text, "Job type; NULL (known only to the running manager)"),
-        Column("job_path", .text, "The object path for the job; NULL (known only to the running manager)"),
+        Column("job_id", .bigint, "Next queued job id; 0 without a job; NULL without a manager"),
+        Column("job_type", .text, "Job type; empty without a job; NULL without a manager"),
+        Column("job_path", .text, "The object path for the job; `/` without a job; NULL without a manager"),
         Column("fragment_path", .text, "The unit file path this unit was read from, if there is any"),
         Column("user", .text, "The configured user, if any"),
         Column("source_path", .text, "Path to the (possibly generated) unit configuration file"),
     ])
 
-    /// systemd's system unit folders, highest precedence first (systemd.unit(5)).
-    static let unitDirectories = [
-        "/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
-        "/run/systemd/generator.early", "/etc/systemd/system", "/run/systemd/system",
-        "/run/systemd/generator", "/usr/local/lib/systemd/system", "/lib/systemd/system",
-        "/usr/lib/systemd/system", "/run/systemd/generator.late",
-    ]
-    static let unitSuffixes = [".service", ".socket", ".target", ".timer", ".mount", ".automount", ".path", ".slice", ".scope", ".swap", ".device"]
+    /// The bound on each call to the manager, connection set-up included.
+    public static let timeoutMilliseconds = 2_000
 
     public init() {}
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
-        var seenDirectories = Set<String>(), seenUnits = Set<String>()
-        var units: [(id: String, path: String, directory: String)] = []
-        for dir in Self.unitDirectories {
-            // /lib is /usr/lib on merged-/usr systems: read each real folder once.
-            guard let real = Self.realPath(dir), seenDirectories.insert(real).inserted,
-                  let names = try? FileSystem.list(dir) else { continue }
-            // Templates (getty@.service) are unit files but never units of their own.
-            for name in names.sorted() where Self.unitSuffixes.contains(where: name.hasSuffix) && !name.contains("@.")
-                && seenUnits.insert(name).inserted {
-                units.append((name, dir + "/" + name, dir))
-            }
+        let booted = SystemdManager.booted
+        // An explicit system bus address is asked even where sd_booted says no: it
+        // names a bus (a test's, a container's) whose manager the user means.
+        guard booted || getenv("DBUS_SYSTEM_BUS_ADDRESS").map({ $0.pointee != 0 }) == true else { return fileRows(context, managerRuns: false) }
+        let manager: SystemdManager, units: [SystemdManager.Unit]
+        do {
+            manager = try SystemdManager(timeoutMilliseconds: Self.timeoutMilliseconds)
+            units = try manager.listUnits()
+        } catch SystemdManagerError.libraryUnavailable {
+            return fileRows(context, managerRuns: booted)
+        } catch {
+            guard booted else { return fileRows(context, managerRuns: false) }
+            throw TableError("systemd_units: cannot ask the systemd manager (\(error))")
         }
-        let wantsText = context.isAnyUsed("description", "user", "unit_file_state")
-        let enabledLinks = context.isUsed("unit_file_state") ? Self.enabledLinks() : []
-        let managerRuns = Self.managerRuns
+        return managerRows(manager, units, context)
+    }
+
+    /// The properties osquery reads per unit, by column: (interface, property).
+    static let unitProperties: [(column: String, interface: String, property: String)] = [
+        ("fragment_path", "org.freedesktop.systemd1.Unit", "FragmentPath"),
+        ("source_path", "org.freedesktop.systemd1.Unit", "SourcePath"),
+        ("unit_file_state", "org.freedesktop.systemd1.Unit", "UnitFileState"),
+        ("user", "org.freedesktop.systemd1.Service", "User"),
+    ]
+
+    func managerRows(_ manager: SystemdManager, _ units: [SystemdManager.Unit], _ context: QueryContext) -> RowSequence {
+        let asked = Self.unitProperties.filter { context.isUsed($0.column) }
         return RowSequence(units) { unit in
             var row = Row(schema)
             row["id"] = .text(unit.id)
-            let target = Self.realPath(unit.path)
-            let masked = target == "/dev/null" || ((try? FileSystem.status(unit.path))?.st_size == 0 && target != nil)
-            row["load_state"] = .text(masked ? "masked" : "loaded")
-            row["object_path"] = .text("/org/freedesktop/systemd1/unit/" + Self.busLabel(unit.id))
-            row["fragment_path"] = .text(masked ? "" : target ?? unit.path)
-            row["source_path"] = .text(unit.directory.hasPrefix("/run/systemd/generator") ? unit.path : "")
-            row["description"] = .text("")
-            row["user"] = .text("")
-            if masked { row["unit_file_state"] = .text("masked") }
-            if !managerRuns {
-                row["active_state"] = .text("inactive")
-                row["sub_state"] = .text("dead")
-            }
-            if wantsText, !masked, let text = FileSystem.readTextIfPresent(unit.path) {
-                let values = Self.values(text)
-                row["description"] = .text(values["Unit.Description"] ?? "")
-                row["user"] = .text(values["Service.User"] ?? "")
-                row["unit_file_state"] = .text(Self.fileState(unit.id, path: unit.path, target: target, values, enabledLinks))
+            row["description"] = .text(unit.description)
+            row["load_state"] = .text(unit.loadState)
+            row["active_state"] = .text(unit.activeState)
+            row["sub_state"] = .text(unit.subState)
+            row["following"] = .text(unit.following)
+            row["object_path"] = .text(unit.objectPath)
+            row["job_id"] = .integer(Int64(unit.jobID))
+            row["job_type"] = .text(unit.jobType)
+            row["job_path"] = .text(unit.jobPath)
+            for p in asked {
+                do {
+                    // No such interface (User of a socket): empty, as osquery shows it.
+                    row[p.column] = .text(try manager.stringProperty(unit.objectPath, interface: p.interface, p.property) ?? "")
+                } catch {
+                    throw TableError("systemd_units: \(error)")
+                }
             }
             return row
         }
     }
-
-    /// sd_booted(3)'s test: systemd, running as the system manager, made this folder.
-    static var managerRuns: Bool { FileSystem.exists("/run/systemd/system") }
-
-    /// systemctl's unit file state, for an unmasked file: an alias when it is a link
-    /// to a unit of another name; static without an [Install] section; enabled when
-    /// a .wants/.requires/.upholds folder (or an Alias= link) of /etc/systemd/system
-    /// names it; indirect when only Also= could enable it; disabled otherwise.
-    static func fileState(_ id: String, path: String, target: String?, _ values: [String: String], _ enabledLinks: Set<String>) -> String {
-        if let target, target.split(separator: "/").last.map(String.init) != id { return "alias" }
-        let install = ["WantedBy", "RequiredBy", "UpheldBy", "Alias"].compactMap { values["Install." + $0] }.filter { !$0.isEmpty }
-        let also = values["Install.Also"].map { !$0.isEmpty } ?? false
-        if install.isEmpty && !also { return "static" }
-        if enabledLinks.contains(id) { return "enabled" }
-        let aliases = (values["Install.Alias"] ?? "").split(separator: " ").map(String.init)
-        if aliases.contains(where: { FileSystem.exists("/etc/systemd/system/" + $0) }) { return "enabled" }
-        return install.isEmpty ? "indirect" : "disabled"
-    }
-
-    /// Names of the links in /etc/systemd/system/*.{wants,requires,upholds}: the units `systemctl enable` enabled.
-    static func enabledLinks() -> Set<String> {
-        let root = "/etc/systemd/system"
-        var names = Set<String>()
-        for dir in (try? FileSystem.list(root)) ?? [] where dir.hasSuffix(".wants") || dir.hasSuffix(".requires") || dir.hasSuffix(".upholds") {
-            names.formUnion((try? FileSystem.list(root + "/" + dir)) ?? [])
-        }
-        return names
-    }
-
-    /// realpath(3): the folder or file with every link resolved; nil when missing.
-    static func realPath(_ path: String) -> String? {
-        guard let p = realpath(path, nil) else { return nil }
-        defer { free(p) }
-        return String(cString: p)
-    }
-
-    /// "Section.Key" → the last value of each key in the unit file (later ones override).
-    static func values(_ text: String) -> [String: String] {
-        var out: [String: String] = [:]
-        var section = ""
-        for raw in FileSystem.lines(text) {
-            let line = raw.trimmingCharacters()
-            if line.hasPrefix("#") || line.hasPrefix(";") { continue }
-            if line.hasPrefix("["), line.hasSuffix("]") { section = String(line.dropFirst().dropLast()); continue }
-            guard let eq = line.firstIndex(of: "=") else { continue }
-            out[section + "." + line[..<eq].trimmingCharacters()] = line[line.index(after: eq)...].trimmingCharacters()
-        }
-        return out
-    }
-
-    /// The unit's name as a D-Bus object path label (sd_bus_path_encode): letters
-    /// and digits kept, every other byte as _XX in lower-case hex.
-    static func busLabel(_ name: String) -> String {
-        var out = ""
-        for byte in name.utf8 {
-            let c = Character(Unicode.Scalar(byte))
-            if c.isASCII && (c.isLetter || c.isNumber) { out.append(c) } else { out += "_" + String(byte, radix: 16).leftPadded(2) }
-        }
-        return out
-    }
-}
-
-private extension String {
-    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
