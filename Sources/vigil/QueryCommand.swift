@@ -43,6 +43,8 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Fail a statement when SQLite's memory would pass this many MB (sorts and temporary tables stay in memory; 0: no limit).")
     var memoryLimit: Int = 1024
 
+    @OptionGroup var sockets: DaemonSocketOptions
+
     func validate() throws {
         if timeout < 0 { throw ValidationError("--timeout must be 0 (no limit) or more seconds, found \(timeout)") }
         if memoryLimit < 0 { throw ValidationError("--memory-limit must be 0 (no limit) or more MB, found \(memoryLimit)") }
@@ -50,6 +52,7 @@ struct QueryCommand: ParsableCommand {
             throw ValidationError("the SQL is empty; give a statement such as \"SELECT * FROM uptime\"")
         }
         if dataDir != nil && !agent { throw ValidationError("--data-dir names the agent to ask: add --agent") }
+        if agent && sockets.lxdSocket != nil { throw ValidationError("--lxd_socket is for this process; the agent reads lxd_socket from its config's options") }
     }
 
     func run() throws {
@@ -61,7 +64,7 @@ struct QueryCommand: ParsableCommand {
             return
         }
         Database.limitHeap(megabytes: memoryLimit)
-        let database = try Database(tables: TableRegistry.all(adding: StandaloneOsqueryTables.all()))
+        let database = try Database(tables: TableRegistry.all(adding: StandaloneOsqueryTables.all() + sockets.tables))
         database.limitTime(seconds: timeout > 0 ? timeout : nil)
         let runner = QueryRunner(database: database, format: format)
         runner.timer = timer
@@ -101,8 +104,11 @@ struct ShellCommand: ParsableCommand {
     @Option(help: "With --agent: the agent's data directory (default: /var/lib/vigil as root, else ./vigil-data).")
     var dataDir: String?
 
+    @OptionGroup var sockets: DaemonSocketOptions
+
     func validate() throws {
         if dataDir != nil && !agent { throw ValidationError("--data-dir names the agent to ask: add --agent") }
+        if agent && sockets.lxdSocket != nil { throw ValidationError("--lxd_socket is for this process; the agent reads lxd_socket from its config's options") }
     }
 
     func run() throws {
@@ -122,7 +128,7 @@ struct ShellCommand: ParsableCommand {
             if !shell.run() { throw ExitCode(1) }
             return
         }
-        let database = try Database(tables: TableRegistry.all(adding: StandaloneOsqueryTables.all()))
+        let database = try Database(tables: TableRegistry.all(adding: StandaloneOsqueryTables.all() + sockets.tables))
         let runner = QueryRunner(database: database, format: format)
         let shell = Shell(runner: runner, historyPath: historyPath)
         if !shell.run() { throw ExitCode(1) }

@@ -65,17 +65,7 @@ final class DockerDaemon {
     /// /bin/sleep and /bin/sh and their libraries.
     func importImage(_ name: String, label: String) throws {
         let rootfs = root + "/rootfs"
-        var files = ["/bin/sleep", "/bin/sh"]
-        let ldd = try runOutput(["ldd", "/bin/sleep", "/bin/sh"])
-        files += ldd.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)
-            .filter { $0.hasPrefix("/") && !$0.hasSuffix(":") }
-        for file in Set(files) {
-            let target = rootfs + file
-            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
-            let resolved = (file as NSString).resolvingSymlinksInPath
-            if !FileManager.default.fileExists(atPath: target) { try FileManager.default.copyItem(atPath: resolved, toPath: target) }
-        }
+        try copyWithLibraries(["/bin/sleep", "/bin/sh"], into: rootfs)
         let tar = try runData(["tar", "-C", rootfs, "-c", "."])
         try docker(["import", "-c", "LABEL " + label, "-", name], input: tar)
     }
@@ -104,6 +94,23 @@ final class DockerDaemon {
 struct DockerTestError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Copy `programs` and the libraries they load (as ldd lists them) into a root
+/// filesystem at `rootfs`, at the same paths.
+func copyWithLibraries(_ programs: [String], into rootfs: String) throws {
+    let ldd = try runOutput(["ldd"] + programs)
+    let libraries = ldd.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)
+        .filter { $0.hasPrefix("/") && !$0.hasSuffix(":") }
+    for file in Set(programs + libraries) {
+        let target = rootfs + file
+        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        // realpath(3): Foundation's resolvingSymlinksInPath leaves /bin/sh a link to "dash".
+        guard let real = realpath(file, nil) else { throw DockerTestError("\(file): no such file") }
+        defer { free(real) }
+        if !FileManager.default.fileExists(atPath: target) { try FileManager.default.copyItem(atPath: String(cString: real), toPath: target) }
+    }
 }
 
 /// A command's standard output as text / bytes.

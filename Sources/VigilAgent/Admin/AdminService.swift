@@ -39,8 +39,8 @@ public final class AdminService: Service, @unchecked Sendable {
     public init(paths: AgentPaths, scheduler: SchedulerService, logger: Logger) {
         path = AdminProtocol.socketPath(dataDirectory: paths.dataDirectory)
         statePath = paths.statePath
-        makeTables = { [view = scheduler.view, events = scheduler.events, prometheus = scheduler.config.prometheusTargets] in
-            SchedulerService.tables(view: view, events: events, prometheus: prometheus)
+        makeTables = { [view = scheduler.view, events = scheduler.events, config = scheduler.config] in
+            SchedulerService.tables(view: view, events: events, config: config)
         }
         queryTimeoutSeconds = Self.queryTimeout(scheduler.config.options)
         self.logger = logger

@@ -173,6 +173,7 @@ extension ConfigParser {
             case "probabilistic_interval": _ = try decimal(value, for: key, in: 1...86_400)
             case "admin_query_timeout": _ = try decimal(value, for: key, in: 0.1...3_600)
             case "watchdog_restart_delay_max": _ = try decimal(value, for: key, in: 0...86_400)
+            case "lxd_socket": _ = try string(value, for: key)
             default: break
             }
         }
@@ -196,7 +197,7 @@ extension ConfigParser {
         "logger_plugin", "logger_syslog_path", "logger_syslog_facility", "logger_tcp_endpoint",
         "logger_tcp_max_pending_bytes", "logger_tls_max_pending_bytes",
         "verbose", "logger_min_status", "events_max", "events_expiry", "disable_events", "profiling_keep", "profiling_frequency", "probabilistic_threshold",
-        "profiling_interval", "probabilistic_interval", "admin_query_timeout", "watchdog_restart_delay_max",
+        "profiling_interval", "probabilistic_interval", "admin_query_timeout", "watchdog_restart_delay_max", "lxd_socket",
     ]
 
     /// A number with a fraction allowed (seconds), within `range`.

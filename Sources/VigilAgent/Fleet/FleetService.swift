@@ -43,8 +43,8 @@ public final class FleetService: Service, @unchecked Sendable {
         self.paths = paths
         self.hostIdentifier = hostIdentifier
         self.logChannel = logChannel
-        makeTables = { [view = scheduler.view, events = scheduler.events, prometheus = scheduler.config.prometheusTargets] in
-            SchedulerService.tables(view: view, events: events, prometheus: prometheus)
+        makeTables = { [view = scheduler.view, events = scheduler.events, config = scheduler.config] in
+            SchedulerService.tables(view: view, events: events, config: config)
         }
         self.queryTimeoutSeconds = queryTimeoutSeconds
         self.logger = logger

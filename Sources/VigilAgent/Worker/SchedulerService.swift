@@ -61,7 +61,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
         schedule = Schedule(config: config, hostIdentifier: hostIdentifier)
         view = AgentStateView(statePath: paths.statePath, schedule: schedule, startTime: now)
         view.update(configText: source.text())
-        database = try Database(tables: Self.tables(view: view, events: events, prometheus: config.prometheusTargets))
+        database = try Database(tables: Self.tables(view: view, events: events, config: config))
         interrupter = Interrupter(database)
         scheduler = Scheduler(entries: schedule.entries, now: now, lastExecuted: try store.lastExecuted())
         discovery = PackDiscovery(queries: schedule.discovery, refreshInterval: config.options.packRefreshInterval, now: now)
@@ -72,11 +72,12 @@ public final class SchedulerService: Service, @unchecked Sendable {
         decorations.load(now: now) { (sql: String) throws(QueryFailure) in try QueryExecutor.run(sql, on: db).rows }
     }
 
-    /// Every table a scheduled query may read: the OS tables and the agent's own, and
-    /// prometheus_metrics with the config's targets.
-    static func tables(view: AgentStateView, events: EventStores, prometheus: PrometheusMetricsTable.Targets? = nil) -> [any VirtualTable] {
-        TableRegistry.all(adding: [
-            PrometheusMetricsTable(targets: prometheus ?? PrometheusMetricsTable.Targets(urls: [])),
+    /// Every table a scheduled query may read: the OS tables and the agent's own,
+    /// prometheus_metrics with the config's targets, and the lxd tables on the socket
+    /// of the `lxd_socket` option (osquery's flag) when it names one.
+    static func tables(view: AgentStateView, events: EventStores, config: AgentConfig) -> [any VirtualTable] {
+        TableRegistry.all(adding: (config.options.raw["lxd_socket"].map(LXDAPI.tables(socket:)) ?? []) + [
+            PrometheusMetricsTable(targets: config.prometheusTargets ?? PrometheusMetricsTable.Targets(urls: [])),
             ScheduleTable(view: view, osqueryCompatible: false), ScheduleTable(view: view, osqueryCompatible: true),
             WatchdogTable(view: view), TelemetryTable(view: view), OutputsTable(view: view),
             ProcessEventsTable(store: events.process), SocketEventsTable(store: events.socket), FileEventsTable(store: events.file), EventsTable(stores: events),

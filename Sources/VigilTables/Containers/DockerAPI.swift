@@ -13,21 +13,12 @@ public struct DockerAPI: Sendable {
 
     /// The JSON document at `path` ("/containers/json?all=1"), or nil without a socket.
     func get(_ path: String, table: String) throws -> JSONValue? {
-        guard FileSystem.exists(socket) else { return nil }
-        let response: CurlRequest.Response
-        do {
-            // Container lists and inspections of a busy host run to megabytes.
-            response = try CurlRequest.get("http://localhost" + path, unixSocket: socket, userAgent: "osquery",
-                                           maxBody: 64 << 20)
-        } catch { throw TableError("\(table): \(error)") }
-        guard let code = response.responseCode else {
-            throw TableError("\(table): Docker API at \(socket): \(response.error ?? "no response")")
+        guard let answer = try DaemonSocket(socket: socket, service: "Docker API").get(path, table: table) else { return nil }
+        guard answer.code == 200 else {
+            let message = answer.json?["message"]?.string ?? String(decoding: answer.body, as: UTF8.self)
+            throw TableError("\(table): Docker API \(path): HTTP \(answer.code): \(message)")
         }
-        guard code == 200 else {
-            let message = JSONValue.parse(response.body)?["message"]?.string ?? String(decoding: response.body, as: UTF8.self)
-            throw TableError("\(table): Docker API \(path): HTTP \(code): \(message)")
-        }
-        guard let json = JSONValue.parse(response.body) else {
+        guard let json = answer.json else {
             throw TableError("\(table): Docker API \(path): the answer is not JSON")
         }
         return json
@@ -52,15 +43,7 @@ public struct DockerAPI: Sendable {
         return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
     }
 
-    static func percentEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            let c = Character(Unicode.Scalar(byte))
-            if c.isASCII && (c.isLetter || c.isNumber || "-._~".contains(c)) { out.append(c) }
-            else { out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2) }
-        }
-        return out
-    }
+    static func percentEncoded(_ text: String) -> String { DaemonSocket.percentEncoded(text) }
 
     /// An id without Docker's "sha256:" prefix; when the query named a prefix of it,
     /// that prefix (osquery's rule, so `WHERE id = '976e2045'` matches its row).
@@ -68,11 +51,5 @@ public struct DockerAPI: Sendable {
         var id = value ?? ""
         if id.hasPrefix("sha256:") { id.removeFirst(7) }
         return asked?.first { id.hasPrefix($0) } ?? id
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -1,0 +1,24 @@
+import VigilSQL
+
+/// `lxd_certificates`: the certificates LXD trusts (`GET /1.0/certificates`).
+public struct LXDCertificatesTable: VirtualTable {
+    public let schema = TableSchema("lxd_certificates", "LXD certificates information.", [
+        Column("name", .text, "Name of the certificate"),
+        Column("type", .text, "Type of the certificate"),
+        Column("fingerprint", .text, "SHA256 hash of the certificate"),
+        Column("certificate", .text, "Certificate content"),
+    ])
+    let api: LXDAPI
+
+    public init(api: LXDAPI = LXDAPI()) { self.api = api }
+
+    public func generate(_ context: QueryContext) throws -> RowSequence {
+        RowSequence(try api.list("/1.0/certificates", table: schema.name)) { certificate in
+            var row = Row(schema)
+            for column in ["name", "type", "fingerprint", "certificate"] {
+                row[column] = .text(certificate[column]?.string ?? "")
+            }
+            return row
+        }
+    }
+}
