@@ -88,6 +88,7 @@ public enum TableRegistry {
         PlatformInfoTable(),
         PortagePackagesTable(),
         PortageUseTable(),
+        PortageKeywordsTable(),
         ProcessEnvsTable(),
         ProcessesTable(),
         ProcessMemoryMapTable(),
