@@ -133,9 +133,21 @@ public final class TableSchema: Sendable {
 
     /// The CREATE TABLE statement passed to sqlite3_declare_vtab.
     public var createStatement: String {
-        let cols = columns.map { c in
+        var parts = columns.map { c in
             "\"\(c.name)\" \(c.type.sqlDeclaration)\(c.flags.contains(.hidden) ? " HIDDEN" : "")"
         }
-        return "CREATE TABLE \"\(name)\"(\(cols.joined(separator: ", ")))"
+        let keys = primaryKey
+        if !keys.isEmpty { parts.append("PRIMARY KEY (\(keys.map { "\"\($0)\"" }.joined(separator: ", ")))") }
+        return "CREATE TABLE \"\(name)\"(\(parts.joined(separator: ", ")))" + (keys.isEmpty ? "" : " WITHOUT ROWID")
+    }
+
+    /// The primary key osquery declares, so `PRAGMA table_info` shows the same `pk`:
+    /// the index and additional columns, in column order, when any column is an index;
+    /// every column when the table has additional columns only; none otherwise. Such a
+    /// table is WITHOUT ROWID, as in osquery.
+    public var primaryKey: [String] {
+        let keyed = columns.filter { !$0.flags.isDisjoint(with: [.index, .additional]) }
+        if columns.contains(where: { $0.flags.contains(.index) }) { return keyed.map(\.name) }
+        return keyed.isEmpty ? [] : columns.map(\.name)
     }
 }

@@ -97,6 +97,7 @@ public enum TableRegistry {
         PlatformInfoTable(),
         PortagePackagesTable(),
         PortageUseTable(),
+        PortageKeywordsTable(),
         ProcessEnvsTable(),
         ProcessesTable(),
         ProcessMemoryMapTable(),

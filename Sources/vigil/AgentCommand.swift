@@ -87,7 +87,7 @@ struct AgentCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         // The config's level, unless the command line chose one.
-        if logLevel == nil && !verbose, let level = ProcessLogLevel.fromConfig(loaded.config.options.raw) { ProcessLogLevel.set(level) }
+        if logLevel == nil && !verbose, let level = ProcessLogLevel.fromConfig(loaded.config.options) { ProcessLogLevel.set(level) }
         if worker { return try await AgentWorker(paths: paths, source: source, config: loaded.config, logger: logger).run() }
         for warning in loaded.warnings { logger.warning("\(warning)") }
         try runSupervisor(loaded.config, logger: logger)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import Synchronization
+import VigilAgent
 
 /// `--log-level`: the least severe line written to standard error.
 enum LogLevelArgument: String, ExpressibleByArgument, CaseIterable {
@@ -29,9 +30,9 @@ enum ProcessLogLevel {
 
     /// The level an agent config asks for: `verbose: true` is debug; `logger_min_status`
     /// is osquery's 0 info, 1 warning, 2 error, 3 fatal. Nil when it says neither.
-    static func fromConfig(_ raw: [String: String]) -> Logger.Level? {
-        if raw["verbose"]?.lowercased() == "true" { return .debug }
-        switch raw["logger_min_status"].flatMap(Int.init) {
+    static func fromConfig(_ options: AgentOptions) -> Logger.Level? {
+        if options.verbose { return .debug }
+        switch options.loggerMinStatus {
         case 0: return .info
         case 1: return .warning
         case 2: return .error

@@ -64,7 +64,10 @@ struct QueryCommand: ParsableCommand {
             return
         }
         Database.limitHeap(megabytes: memoryLimit)
-        let database = try Database(tables: TableRegistry.all(adding: StandaloneOsqueryTables.all() + sockets.tables))
+        // osquery_flags shows the one osquery flag this command takes (-v, osquery's --verbose).
+        var flags = AgentFlags.Settings()
+        flags.options.verbose = verbose
+        let database = try Database(tables: TableRegistry.all(adding: StandaloneOsqueryTables.all(flags: flags) + sockets.tables))
         database.limitTime(seconds: timeout > 0 ? timeout : nil)
         let runner = QueryRunner(database: database, format: format)
         runner.timer = timer

@@ -52,6 +52,7 @@ import VigilTables
         "block_devices": ["serial"],
         "firefox_addons": ["native"],
         "npm_packages": ["depth", "max_depth"],
+        "apparmor_profiles": ["sha256"],
         // Vigil's own: the eBPF tracer knows which process changed the file.
         "file_events": ["pid", "executable"],
     ]
@@ -96,6 +97,43 @@ import VigilTables
         }
         // The fixture was read: most of its tables are Vigil's.
         #expect(compared >= 70, "only \(compared) of the fixture's \(expected.count) tables were compared")
+        // Every osquery table Vigil serves is checked: one added without its line fails here.
+        let unlisted = served.subtracting(expected.map(\.table)).filter { !Self.notOsquery($0) }
+        #expect(unlisted.isEmpty, "osquery tables missing from Tests/Fixtures/osquery-columns.txt: \(unlisted.sorted())")
+    }
+
+    /// Vigil's own tables, and file_lines (from the macadmins extension that Fleet's
+    /// agent bundles, not from osquery's specs): the tables with no osquery spec.
+    static func notOsquery(_ table: String) -> Bool {
+        table.hasPrefix("vigil_") || table == "file_lines"
+    }
+
+    /// `pk` in PRAGMA table_info as osqueryi shows it: osquery declares its index and
+    /// additional columns as the primary key (osquery/sql/virtual_table.cpp,
+    /// columnDefinition), from the specs named here.
+    @Test func primaryKeysAreOsquerys() throws {
+        let db = try Self.database()
+        let expected: [String: [String]] = [
+            // specs/posix/processes.table: pid index=True.
+            "processes": ["pid"],
+            // specs/utility/file.table: path index=True (directory is only required), and
+            // the Linux pid_with_namespace, additional=True.
+            "file": ["path", "pid_with_namespace"],
+            // specs/posix/augeas.table: node index=True, path additional=True.
+            "augeas": ["node", "path"],
+            // specs/linux/deb_package_files.table: package and path index, admindir additional.
+            "deb_package_files": ["package", "path", "admindir"],
+            // specs/uptime.table: no index: no key, and the table keeps its rowid.
+            "uptime": [],
+        ]
+        for (table, keys) in expected {
+            let info = try db.query("PRAGMA table_xinfo('\(table)')")
+            let got = info.filter { ($0["pk"]?.integer ?? 0) > 0 }
+                .sorted { ($0["pk"]?.integer ?? 0) < ($1["pk"]?.integer ?? 0) }
+                .compactMap { $0["name"]?.text }
+            #expect(got == keys, "\(table): pk \(got), osquery's \(keys)")
+        }
+        #expect(try db.query("SELECT rowid FROM uptime").count == 1)
     }
 
     /// A query written for Windows or macOS prepares: another platform's column is

@@ -36,6 +36,21 @@ import Testing
         #expect(rows.first?["version"] as? String == rows.first?["info_version"] as? String)
     }
 
+    /// Each of osquery's own tables answers in `vigil query`, as in osqueryi, and the
+    /// registry lists them all among its tables.
+    @Test func everyOwnTableAnswers() throws {
+        let own = ["osquery_info", "osquery_flags", "osquery_registry", "osquery_packs", "osquery_extensions", "osquery_schedule", "osquery_events"]
+        for table in own {
+            let r = try CLI.vigil("query", "-f", "json", "SELECT * FROM \(table)")
+            #expect(r.status == 0, "\(table): \(r.stderr)")
+        }
+        let registered = try rows("SELECT name FROM osquery_registry WHERE registry = 'table'").compactMap { $0["name"] as? String }
+        #expect(Set(own).isSubset(of: registered), "\(registered)")
+        // osqueryi's one row per flag; here one per option or flag Vigil honours.
+        let flags = try rows("SELECT name FROM osquery_flags").compactMap { $0["name"] as? String }
+        #expect(flags.contains("events_max") && flags.contains("tls_hostname") && Set(flags).count == flags.count)
+    }
+
     @Test func osqueryFunctionsRunFromTheCommandLine() throws {
         let r = try rows("SELECT split('a,b', ',', 1) AS s, sha256('') AS h, community_id_v1('1.2.3.4', '5.6.7.8', 1122, 3344, 6) AS c")
         #expect(r.first?["s"] as? String == "b")

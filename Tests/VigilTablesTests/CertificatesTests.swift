@@ -80,7 +80,7 @@ import VigilSQL
         let bundle = "/etc/ssl/certs/ca-certificates.crt"
         let blocks = Self.pemBlocks(try String(contentsOfFile: bundle, encoding: .utf8))
         try #require(!blocks.isEmpty, "the test machines have Debian's ca-certificates")
-        let rows = try query("SELECT *, path FROM certificates WHERE path = '\(bundle)'")
+        let rows = try query("SELECT *, path, subject2, issuer2 FROM certificates WHERE path = '\(bundle)'")
         #expect(rows.count == blocks.count)
         #expect(try query("SELECT count(*) AS n FROM certificates")[0]["n"]?.int == Int64(blocks.count))
         let dir = try temporaryDirectory()
@@ -106,7 +106,7 @@ import VigilSQL
         let bundle = p("bundle.pem")
         let ca = try String(contentsOfFile: p("ca.pem"), encoding: .utf8), leaf = try String(contentsOfFile: p("leaf.pem"), encoding: .utf8)
         try (ca + (try String(contentsOfFile: p("ca.key"), encoding: .utf8)) + leaf).write(toFile: bundle, atomically: true, encoding: .utf8)
-        let rows = try query("SELECT * FROM certificates WHERE path = '\(bundle)'")
+        let rows = try query("SELECT *, subject2, issuer2 FROM certificates WHERE path = '\(bundle)'")
         #expect(rows.map { $0["common_name"]!.string } == ["Vigil Test CA", "leaf.example"])
         try OpenSSLView(pem: ca, directory: dir).check(rows[0])
         try OpenSSLView(pem: leaf, directory: dir).check(rows[1])

@@ -42,6 +42,18 @@ public struct AgentOptions: Sendable, Equatable {
     /// How long a query stays denylisted after the watchdog killed the worker while it ran
     /// (Vigil's option; osquery's duration is fixed at a day).
     public var denylistDuration = 86_400
+    /// `verbose`: debug lines on standard error.
+    public var verbose = false
+    /// `logger_min_status`: 0 info, 1 warning, 2 error, 3 fatal; nil when not set.
+    public var loggerMinStatus: Int?
+    /// `events_max`: events kept per event table.
+    public var eventsMax = 50_000
+    /// `events_expiry`: seconds an event stays in its table.
+    public var eventsExpiry: Int64 = 3600
+    /// `disable_events`: no kernel tracer and empty event tables.
+    public var disableEvents = false
+    /// `profiling_keep` (Vigil's): continuous profiles kept on disk.
+    public var profilingKeep = 60
 
     public init() {}
 
@@ -157,14 +169,14 @@ extension ConfigParser {
                 }
             case "logger_tcp_max_pending_bytes": options.loggerTCPMaxPendingBytes = Int64(try integer(value, for: key, in: 4096...Int.max))
             case "logger_tls_max_pending_bytes": options.loggerTLSMaxPendingBytes = Int64(try integer(value, for: key, in: 4096...Int.max))
-            // Read where they are used; checked here so that a wrong value is an error at
-            // load, not the default in silence (`profiling_keep: abc` used to be 60).
-            case "verbose": _ = try boolean(value, for: key)
-            case "logger_min_status": _ = try integer(value, for: key, in: 0...3)
-            case "events_max": _ = try integer(value, for: key, in: 1...10_000_000)
-            case "events_expiry": _ = try integer(value, for: key, in: 1...31_536_000)
-            case "disable_events": _ = try boolean(value, for: key)
-            case "profiling_keep": _ = try integer(value, for: key, in: 1...100_000)
+            // Read where they are used (ProfileWriterService, AdminService, the supervisor);
+            // checked here so that a wrong value is an error at load, not the default in silence.
+            case "verbose": options.verbose = try boolean(value, for: key)
+            case "logger_min_status": options.loggerMinStatus = try integer(value, for: key, in: 0...3)
+            case "events_max": options.eventsMax = try integer(value, for: key, in: 1...10_000_000)
+            case "events_expiry": options.eventsExpiry = Int64(try integer(value, for: key, in: 1...31_536_000))
+            case "disable_events": options.disableEvents = try boolean(value, for: key)
+            case "profiling_keep": options.profilingKeep = try integer(value, for: key, in: 1...100_000)
             case "profiling_frequency": _ = try integer(value, for: key, in: 1...10_000)
             case "probabilistic_threshold": _ = try integer(value, for: key, in: 1...100)
             case "profiling_interval":

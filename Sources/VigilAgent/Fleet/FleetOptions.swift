@@ -43,6 +43,12 @@ public struct FleetOptions: Sendable, Equatable {
 
     public var baseURL: String { "https://" + hostname }
 
+    /// Every setting at its default: what `from` falls back to, and what osquery_flags
+    /// shows as the default values.
+    public static let defaults = FleetOptions(hostname: "", enrollSecret: "")
+    /// `distributed_plugin` when unset: the fleet server's distributed API.
+    public static let defaultDistributedPlugin = "tls"
+
     /// nil when no `tls_hostname` is set: the agent then talks to no server. Throws a
     /// message naming the option when one is set wrongly.
     public static func from(_ raw: [String: String], environment: [String: String] = FleetOptions.environment()) throws(FleetOptionError) -> FleetOptions? {
@@ -96,17 +102,18 @@ public struct FleetOptions: Sendable, Equatable {
         o.enrollEndpoint = try endpoint("enroll_tls_endpoint", o.enrollEndpoint)
         o.configFromServer = plugins("config_plugin").contains("tls")
         o.configEndpoint = try endpoint("config_tls_endpoint", o.configEndpoint)
-        o.configRefreshSeconds = try seconds(raw["config_refresh"] != nil ? "config_refresh" : "config_tls_refresh", 0, 0...604_800)
+        let d = Self.defaults
+        o.configRefreshSeconds = try seconds(raw["config_refresh"] != nil ? "config_refresh" : "config_tls_refresh", d.configRefreshSeconds, 0...604_800)
         o.loggerToServer = plugins("logger_plugin").contains("tls")
         o.loggerEndpoint = try endpoint("logger_tls_endpoint", o.loggerEndpoint)
-        o.loggerPeriodSeconds = try seconds("logger_tls_period", 4, 1...3600)
-        o.loggerMaxLines = try seconds("logger_tls_max_lines", 1024, 1...100_000)
-        o.loggerCompress = try flag("logger_tls_compress", false)
-        o.distributed = !(try flag("disable_distributed", true)) && (raw["distributed_plugin"] ?? "tls") == "tls"
-        o.distributedIntervalSeconds = try seconds("distributed_interval", 60, 1...86_400)
+        o.loggerPeriodSeconds = try seconds("logger_tls_period", d.loggerPeriodSeconds, 1...3600)
+        o.loggerMaxLines = try seconds("logger_tls_max_lines", d.loggerMaxLines, 1...100_000)
+        o.loggerCompress = try flag("logger_tls_compress", d.loggerCompress)
+        o.distributed = !(try flag("disable_distributed", !d.distributed)) && (raw["distributed_plugin"] ?? Self.defaultDistributedPlugin) == "tls"
+        o.distributedIntervalSeconds = try seconds("distributed_interval", d.distributedIntervalSeconds, 1...86_400)
         o.readEndpoint = try endpoint("distributed_tls_read_endpoint", o.readEndpoint)
         o.writeEndpoint = try endpoint("distributed_tls_write_endpoint", o.writeEndpoint)
-        o.telemetrySeconds = try seconds("vigil_telemetry_interval", 10, 0...3600)
+        o.telemetrySeconds = try seconds("vigil_telemetry_interval", d.telemetrySeconds, 0...3600)
         return o
     }
 

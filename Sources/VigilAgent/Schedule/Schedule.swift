@@ -25,9 +25,21 @@ public struct SkippedQuery: Sendable, Equatable {
     public var reason: String
 }
 
+/// A pack as osquery_packs shows it, and whether it may run on this host at all.
+public struct PackSummary: Sendable, Equatable {
+    public var name: String
+    public var platform: String
+    public var version: String
+    public var shard: Int
+    /// Its platform includes Linux and this host is in its shard.
+    public var applies: Bool
+}
+
 /// The schedule of one host: flattened entries, the packs' discovery queries, and what was left out.
 public struct Schedule: Sendable, Equatable {
     public var entries: [ScheduleEntry] = []
+    /// Every pack of the config, in its order.
+    public var packs: [PackSummary] = []
     /// Discovery queries by pack, for packs that have any.
     public var discovery: [String: [String]] = [:]
     public var skipped: [SkippedQuery] = []
@@ -53,6 +65,9 @@ public struct Schedule: Sendable, Equatable {
         }
         for q in config.schedule { add(q, name: q.name, pack: nil) }
         for pack in config.packs {
+            let inShard = pack.shard.map { hostShard <= $0 } ?? true
+            packs.append(PackSummary(name: pack.name, platform: pack.platform ?? "", version: pack.version ?? "",
+                                     shard: pack.shard ?? 0, applies: Self.runsOnLinux(pack.platform) && inShard))
             if !Self.runsOnLinux(pack.platform) {
                 skipped += pack.queries.map { SkippedQuery(name: ScheduleEntry.packQueryName(pack: pack.name, query: $0.name), reason: "pack platform '\(pack.platform ?? "")' does not include Linux") }
                 continue

@@ -60,6 +60,14 @@ public struct PackDiscovery: Sendable {
     public let refreshInterval: Int64
     private var enabled: [String: Bool] = [:]
     private var nextCheck: [String: Int64] = [:]
+    /// Per pack: discovery runs, and checks answered by the last run (osquery_packs).
+    public private(set) var counts: [String: Counts] = [:]
+
+    /// osquery's discovery_executions and discovery_cache_hits of one pack.
+    public struct Counts: Sendable, Equatable {
+        public var executions = 0
+        public var cacheHits = 0
+    }
 
     public init(queries: [String: [String]], refreshInterval: Int, now: Int64) {
         self.queries = queries
@@ -79,6 +87,14 @@ public struct PackDiscovery: Sendable {
     public mutating func record(pack: String, enabled on: Bool, at now: Int64) {
         enabled[pack] = on
         nextCheck[pack] = now + refreshInterval
+        counts[pack, default: Counts()].executions += 1
+    }
+
+    /// Whether a due query of `pack` may run, from the pack's last discovery (a cache
+    /// hit, as osquery counts one when it checks a pack between refreshes).
+    public mutating func check(_ pack: String) -> Bool {
+        if queries[pack] != nil && enabled[pack] != nil { counts[pack, default: Counts()].cacheHits += 1 }
+        return isEnabled(pack)
     }
 
     /// Whether the pack's queries may run. A pack without discovery is always on; one

@@ -18,6 +18,10 @@ public final class AgentStateView: Sendable {
         var stateError: String?
         /// Packs whose discovery queries returned nothing (or have not run yet).
         var packsOff: Set<String> = []
+        /// How often each pack's discovery ran and was answered from its last result.
+        var discoveryCounts: [String: PackDiscovery.Counts] = [:]
+        /// The options in force and the command line (osquery_flags).
+        var flags = AgentFlags.Settings()
     }
     private let state: Mutex<State>
     public let statePath: String
@@ -36,6 +40,21 @@ public final class AgentStateView: Sendable {
     public func update(packsOff: Set<String>) { state.withLock { $0.packsOff = packsOff } }
 
     public var packsOff: Set<String> { state.withLock { $0.packsOff } }
+
+    /// Pack discovery ran, or its result was used: the packs that are off and the counts.
+    public func update(discovery: PackDiscovery) {
+        state.withLock {
+            $0.packsOff = discovery.packsOff
+            $0.discoveryCounts = discovery.counts
+        }
+    }
+
+    public var discoveryCounts: [String: PackDiscovery.Counts] { state.withLock { $0.discoveryCounts } }
+
+    /// The config in force changed (start, reload): its options and where it came from.
+    public func update(flags: AgentFlags.Settings) { state.withLock { $0.flags = flags } }
+
+    public var flags: AgentFlags.Settings { state.withLock { $0.flags } }
 
     /// The config in force changed (start, reload): remember its hash.
     public func update(configText: String) {

@@ -92,13 +92,15 @@ public struct OsqueryEventsTable: VirtualTable {
 }
 
 /// osquery's own tables as `vigil query` answers them, like osqueryi: this process
-/// in osquery_info, an empty osquery_schedule (no config is loaded), and the event
+/// in osquery_info, an empty osquery_schedule and osquery_packs (no config is loaded),
+/// the flags' defaults with what the command was given (`flags`), and the event
 /// publisher and subscribers, inactive (events are collected by `vigil agent`).
 public enum StandaloneOsqueryTables {
-    public static func all() -> [any VirtualTable] {
+    public static func all(flags: AgentFlags.Settings = AgentFlags.Settings()) -> [any VirtualTable] {
         let view = AgentStateView(statePath: "", schedule: Schedule(config: AgentConfig(), hostIdentifier: ""),
                                   startTime: Clock.realtimeNanoseconds() / 1_000_000_000)
+        view.update(flags: flags)
         return [OsqueryInfoTable(view: view, standalone: true), ScheduleTable(view: view, osqueryCompatible: true),
-                OsqueryEventsTable(stores: EventStores(capacity: 1))]
+                OsqueryEventsTable(stores: EventStores(capacity: 1)), OsqueryFlagsTable(view: view), OsqueryPacksTable(view: view)]
     }
 }

@@ -25,8 +25,7 @@ public struct AgentWorker {
     public func run() async throws {
         MallocArenas.limitToTwo()
         let raw = config.options.raw
-        let events = EventStores(capacity: raw["events_max"].flatMap(Int.init) ?? 50_000,
-                                 expirySeconds: raw["events_expiry"].flatMap(Int64.init) ?? 3600)
+        let events = EventStores(capacity: config.options.eventsMax, expirySeconds: config.options.eventsExpiry)
         // The supervisor checked these options before starting the worker.
         let fleet = try? FleetOptions.from(raw)
         let fleetLog = fleet.flatMap { f in
@@ -38,7 +37,7 @@ public struct AgentWorker {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: scheduler), .init(service: telemetry)]
         services.append(extra(AdminService(paths: paths, scheduler: scheduler, logger: logger)))
         // osquery's disable_events: event tables are on unless the config turns them off.
-        if raw["disable_events"]?.lowercased() != "true" {
+        if !config.options.disableEvents {
             services.append(extra(EventTracerService(stores: events, filePaths: config.filePaths, logger: logger)))
         }
         let profiling = ProfileWriterService.options(from: config)
@@ -53,7 +52,7 @@ public struct AgentWorker {
         if let profiling {
             let profiler = ProfilerService(options: profiling)
             let writer = ProfileWriterService(queue: profiler.queue, directory: paths.dataDirectory + "/profiles",
-                                              keep: Int(raw["profiling_keep"] ?? "") ?? 60, logger: logger, written: uploads?.continuation)
+                                              keep: config.options.profilingKeep, logger: logger, written: uploads?.continuation)
             // The writer before the profiler: a group stops its services in reverse order,
             // each after the one behind it has ended, so the profiler queues its last
             // partial interval as it stops, and only then is the writer told to stop and

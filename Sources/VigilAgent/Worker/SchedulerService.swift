@@ -27,7 +27,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
     var schedule: Schedule
     var scheduler: Scheduler
     /// Each change reaches osquery_schedule, which leaves out the packs that are off.
-    var discovery: PackDiscovery { didSet { view.update(packsOff: discovery.packsOff) } }
+    var discovery: PackDiscovery { didSet { view.update(discovery: discovery) } }
     var decorations: DecorationState
     let hostIdentifier: String
     let interrupter: Interrupter
@@ -65,7 +65,8 @@ public final class SchedulerService: Service, @unchecked Sendable {
         interrupter = Interrupter(database)
         scheduler = Scheduler(entries: schedule.entries, now: now, lastExecuted: try store.lastExecuted())
         discovery = PackDiscovery(queries: schedule.discovery, refreshInterval: config.options.packRefreshInterval, now: now)
-        view.update(packsOff: discovery.packsOff)
+        view.update(discovery: discovery)
+        view.update(flags: AgentFlags.Settings(options: config.options, configPath: source.configPath, flagfile: source.flagfile))
         decorations = DecorationState(decorators: config.decorators)
         for skipped in schedule.skipped { logger.info("not scheduled: \(skipped.name): \(skipped.reason)") }
         let db = database
@@ -82,6 +83,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
             WatchdogTable(view: view), TelemetryTable(view: view), OutputsTable(view: view),
             ProcessEventsTable(store: events.process), SocketEventsTable(store: events.socket), FileEventsTable(store: events.file), EventsTable(stores: events),
             OsqueryInfoTable(view: view), OsqueryEventsTable(stores: events),
+            OsqueryFlagsTable(view: view), OsqueryPacksTable(view: view),
         ])
     }
 
@@ -177,7 +179,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
             if enabled != discovery.isEnabled(pack) { logger.info("pack \(pack) is \(enabled ? "on" : "off") (discovery)") }
             discovery.record(pack: pack, enabled: enabled, at: now)
         }
-        for entry in scheduler.take(at: now, packEnabled: { discovery.isEnabled($0) }) {
+        for entry in scheduler.take(at: now, packEnabled: { discovery.check($0) }) {
             if Task.isShuttingDownGracefully { return }
             run(entry, at: now)
         }
@@ -248,6 +250,7 @@ public final class SchedulerService: Service, @unchecked Sendable {
         schedule = Schedule(config: config, hostIdentifier: hostIdentifier)
         view.update(schedule: schedule)
         view.update(configText: source.text())
+        view.update(flags: AgentFlags.Settings(options: config.options, configPath: source.configPath, flagfile: source.flagfile))
         scheduler = Scheduler(entries: schedule.entries, now: now, lastExecuted: (try? store.lastExecuted()) ?? [:])
         discovery = PackDiscovery(queries: schedule.discovery, refreshInterval: config.options.packRefreshInterval, now: now)
         decorations = DecorationState(decorators: config.decorators)

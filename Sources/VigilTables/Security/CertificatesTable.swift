@@ -10,9 +10,9 @@ public struct CertificatesTable: VirtualTable {
     public let schema = TableSchema("certificates", "Certificate Authorities installed in Keychains/ca-bundles. NOTE: osquery limits frequent access to keychain files on macOS. This limit is controlled by keychain_access_interval flag. On macOS, 'path' may point to either a keychain file or a DER/PEM-encoded certificate file; non-keychain files are parsed as DER/PEM.", [
         Column("common_name", .text, "Certificate CommonName"),
         Column("subject", .text, "Certificate distinguished name (deprecated, use subject2)"),
-        Column("subject2", .text, "Certificate distinguished name"),
+        Column("subject2", .text, "Certificate distinguished name", .hidden),
         Column("issuer", .text, "Certificate issuer distinguished name (deprecated, use issuer2)"),
-        Column("issuer2", .text, "Certificate issuer distinguished name"),
+        Column("issuer2", .text, "Certificate issuer distinguished name", .hidden),
         Column("ca", .integer, "1 if CA: true (certificate is an authority) else 0"),
         Column("self_signed", .integer, "1 if self-signed, else 0"),
         Column("not_valid_before", .datetime, "Lower bound of valid date"),
