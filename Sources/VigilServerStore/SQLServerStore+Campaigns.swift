@@ -83,7 +83,7 @@ extension SQLServerStore {
     public func pendingWork(hostID: Int64, labelsStaleBefore: Int64, detailsStaleBefore: Int64, detailsAskedBefore: Int64,
                             openCampaignsSince: Int64) async throws -> PendingWork {
         // CASE … THEN 1: an integer on both engines (PostgreSQL's EXISTS is a boolean).
-        let row = try await engine.quickRead { db in
+        let row = try await engine.read { db in
             try await db.rows("""
                 SELECT CASE WHEN EXISTS (SELECT 1 FROM campaign_targets WHERE host_id = ? AND state = 'pending') THEN 1 ELSE 0 END,
                        CASE WHEN EXISTS (SELECT 1 FROM labels l LEFT JOIN label_membership m ON m.label_id = l.id AND m.host_id = ?

@@ -40,7 +40,7 @@ extension SQLServerStore {
     }
 
     public func labelIDs(hostID: Int64) async throws -> [Int64] {
-        try await engine.quickRead { db in
+        try await engine.read { db in
             try await db.rows("SELECT label_id FROM label_membership WHERE host_id = ? AND member = 1 ORDER BY label_id", [.integer(hostID)]).compactMap { $0[0].integer }
         }
     }
@@ -78,7 +78,7 @@ extension SQLServerStore {
     }
 
     public func packs() async throws -> [PackRecord] {
-        try await engine.quickRead { db in
+        try await engine.read { db in
             let targets = try await db.rows("SELECT pack_id, label_id FROM pack_targets ORDER BY label_id")
             let byPack = Dictionary(grouping: targets, by: { $0[0].integer ?? 0 }).mapValues { $0.compactMap { $0[1].integer } }
             return try await db.rows("SELECT id, name, body FROM packs ORDER BY name").map {

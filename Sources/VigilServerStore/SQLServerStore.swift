@@ -95,7 +95,7 @@ public final class SQLServerStore: ServerStore {
     }
 
     public func host(nodeKeyHash: String) async throws -> HostRecord? {
-        try await engine.quickRead { db in
+        try await engine.read { db in
             try await db.rows("SELECT \(Self.hostColumns) FROM hosts WHERE node_key_hash = ?", [.text(nodeKeyHash)]).first.map(Self.host)
         }
     }
@@ -168,7 +168,7 @@ public final class SQLServerStore: ServerStore {
     // MARK: Settings
 
     public func setting(_ key: String) async throws -> String? {
-        try await engine.quickRead { db in try await db.rows("SELECT value FROM settings WHERE key = ?", [.text(key)]).first?[0].text }
+        try await engine.read { db in try await db.rows("SELECT value FROM settings WHERE key = ?", [.text(key)]).first?[0].text }
     }
 
     public func setSetting(_ key: String, _ value: String) async throws {

@@ -15,11 +15,6 @@ final class AsyncLock: Sendable {
         return try await body()
     }
 
-    /// The lock if it is free now, never waiting.
-    func tryAcquire() -> Bool {
-        state.withLock { s in s.held ? false : { s.held = true; return true }() }
-    }
-
     private func acquire() async {
         // Uncontended (the usual case): no continuation at all.
         if state.withLock({ s in s.held ? false : { s.held = true; return true }() }) { return }
@@ -33,7 +28,7 @@ final class AsyncLock: Sendable {
         }
     }
 
-    func release() {
+    private func release() {
         // Hand the lock straight to the next waiter, so it stays held (no barging).
         let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
             if s.waiters.isEmpty { s.held = false; return nil }

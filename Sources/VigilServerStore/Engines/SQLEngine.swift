@@ -29,11 +29,6 @@ public protocol SQLEngine: Sendable {
     var dialect: SQLDialect { get }
     @discardableResult
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T
-    /// A read of a few rows by key that takes microseconds (a node key's host, a host's
-    /// pending work: every agent request makes them). An engine may run it on the
-    /// calling thread; the default is `read`.
-    @discardableResult
-    func quickRead<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T
     @discardableResult
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T
     /// Send `payload` to everyone listening on `channel`, in every process using this
@@ -44,12 +39,6 @@ public protocol SQLEngine: Sendable {
     func subscribe(_ channel: String, _ handler: @escaping @Sendable (String) -> Void)
     /// Close the connections; the store is not used afterwards.
     func shutdown() async
-}
-
-extension SQLEngine {
-    public func quickRead<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
-        try await read(body)
-    }
 }
 
 /// In-process notifications, for the embedded engine.

@@ -66,21 +66,6 @@ public final class SQLiteEngine: SQLEngine {
         return try await readers[nextReader.add(1, ordering: .relaxed).oldValue % readers.count].use(transaction: false, body)
     }
 
-    /// On the calling thread when a reader is free: no hop to the reader's executor and
-    /// back (two thread wake-ups a call, most of a node-key lookup's cost). SQLite blocks,
-    /// so only for reads of a few rows by key, which take microseconds; the rest keep to
-    /// the readers' executors, off Swift's few cooperative threads.
-    public func quickRead<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
-        let first = nextReader.add(1, ordering: .relaxed).oldValue
-        for k in 0..<readers.count {
-            let reader = readers[(first + k) % readers.count]
-            guard reader.lock.tryAcquire() else { continue }
-            defer { reader.lock.release() }
-            return try await body(reader)
-        }
-        return try await read(body)
-    }
-
     /// In a transaction shared with the writes that queued meanwhile (`GroupCommit`).
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
         try await commits.write(body)

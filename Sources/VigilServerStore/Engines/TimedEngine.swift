@@ -17,10 +17,6 @@ final class TimedEngine: SQLEngine {
         try await timed("read") { try await inner.read(body) }
     }
 
-    func quickRead<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
-        try await timed("read") { try await inner.quickRead(body) }
-    }
-
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
         try await timed("write") { try await inner.write(body) }
     }
