@@ -131,23 +131,15 @@ public final class TableSchema: Sendable {
     /// Whether any column is required (the table cannot be scanned unconstrained).
     public var requiredColumns: [String] { columns.filter { $0.flags.contains(.required) }.map(\.name) }
 
-    /// The CREATE TABLE statement passed to sqlite3_declare_vtab.
+    /// The CREATE TABLE statement passed to sqlite3_declare_vtab. No PRIMARY KEY, though
+    /// osquery declares its index columns as one (WITHOUT ROWID): SQLite then takes those
+    /// columns to be NOT NULL and unique, which a table's rows need not be, and answers
+    /// from that belief. With osquery's key, `SELECT * FROM routes WHERE gateway IS NULL`
+    /// returned no rows on a host with eight. So `pk` in PRAGMA table_info stays 0.
     public var createStatement: String {
-        var parts = columns.map { c in
+        let cols = columns.map { c in
             "\"\(c.name)\" \(c.type.sqlDeclaration)\(c.flags.contains(.hidden) ? " HIDDEN" : "")"
         }
-        let keys = primaryKey
-        if !keys.isEmpty { parts.append("PRIMARY KEY (\(keys.map { "\"\($0)\"" }.joined(separator: ", ")))") }
-        return "CREATE TABLE \"\(name)\"(\(parts.joined(separator: ", ")))" + (keys.isEmpty ? "" : " WITHOUT ROWID")
-    }
-
-    /// The primary key osquery declares, so `PRAGMA table_info` shows the same `pk`:
-    /// the index and additional columns, in column order, when any column is an index;
-    /// every column when the table has additional columns only; none otherwise. Such a
-    /// table is WITHOUT ROWID, as in osquery.
-    public var primaryKey: [String] {
-        let keyed = columns.filter { !$0.flags.isDisjoint(with: [.index, .additional]) }
-        if columns.contains(where: { $0.flags.contains(.index) }) { return keyed.map(\.name) }
-        return keyed.isEmpty ? [] : columns.map(\.name)
+        return "CREATE TABLE \"\(name)\"(\(cols.joined(separator: ", ")))"
     }
 }
