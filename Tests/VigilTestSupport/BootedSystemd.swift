@@ -133,7 +133,6 @@ public final class BootedSystemd {
         [ -e /usr/lib64 ] && ln -s usr/lib64 lib64
         cp -a /etc/. etc/
         printf '[Unit]\\nDescription=Vigil test boot target\\n' > etc/systemd/system/vigil-test-boot.target
-        \(bindLines.joined(separator: "\n"))
         mount -t tmpfs -o mode=755 tmpfs dev
         for d in null zero full random urandom tty; do touch dev/$d; mount --bind /dev/$d dev/$d; done
         mkdir dev/pts dev/shm
@@ -149,6 +148,8 @@ public final class BootedSystemd {
         mount -t tmpfs tmpfs run
         mount -t tmpfs tmpfs tmp
         mount -t tmpfs tmpfs var
+        # After the tmpfs mounts: a folder under /tmp (a CI clone's build) would be hidden by them.
+        \(bindLines.joined(separator: "\n"))
         pivot_root . oldroot
         umount -l /oldroot
         rmdir /oldroot

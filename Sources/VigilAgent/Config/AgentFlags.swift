@@ -1,4 +1,5 @@
 import VigilProfile
+import VigilTables
 import VigilWatchdog
 
 /// The options and flags Vigil honours, as `osquery_flags` lists them: osquery's name
@@ -35,7 +36,7 @@ public enum AgentFlags {
     }
 
     /// Every flag, by name.
-    public static let all: [AgentFlag] = (command + agent + watchdog + logger + events + fleet + profiling).sorted { $0.name < $1.name }
+    public static let all: [AgentFlag] = (command + agent + watchdog + logger + events + containers + fleet + profiling).sorted { $0.name < $1.name }
 
     private static func flag(_ name: String, _ type: String, _ description: String, shellOnly: Bool = false,
                              _ read: @escaping @Sendable (Settings) -> String) -> AgentFlag {
@@ -101,6 +102,10 @@ public enum AgentFlags {
         option("disable_events", "bool", "No kernel tracer: the event tables stay empty") { "\($0.disableEvents)" },
         option("events_max", "uint64", "Events kept per event table") { "\($0.eventsMax)" },
         option("events_expiry", "uint64", "Seconds an event is kept") { "\($0.eventsExpiry)" },
+    ]
+
+    static let containers: [AgentFlag] = [
+        option("lxd_socket", "string", "LXD's unix socket, for the lxd_* tables") { $0.raw["lxd_socket"] ?? LXDAPI.defaultSocket },
     ]
 
     static let fleet: [AgentFlag] = [
