@@ -156,7 +156,11 @@ struct ProfileCommand: ParsableCommand {
             throw ExitCode(2)
         }
         var summary = "\(statistics.samples) samples in \(String(format: "%.1f", statistics.seconds)) s on \(frequency) Hz per CPU"
-        if offCPU { summary += ", \(statistics.offCPUWaits) off-CPU waits" }
+        if offCPU {
+            summary += ", \(statistics.offCPUWaits) off-CPU waits"
+            let lost = statistics.offCPUEndsLost + statistics.offCPUEndsUnmatched
+            if lost > 0 { summary += " (\(lost) left out: the kernel sent no end for \(statistics.offCPUEndsLost), \(statistics.offCPUEndsUnmatched) ends matched no wait)" }
+        }
         summary += "; dropped: \(statistics.droppedInKernel) in the kernel, \(statistics.undecodable) undecodable\n"
         summary += "user stacks: \(statistics.dwarfUnwound) unwound with call frame information, \(statistics.incompleteUserStacks) incomplete (marked)"
         if statistics.namedAfterExit > 0 { summary += ", \(statistics.namedAfterExit) named from the mappings sent at their process's exit" }

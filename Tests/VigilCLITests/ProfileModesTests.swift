@@ -26,8 +26,15 @@ import VigilTestSupport
         let off = try base.folded(dir + "/p.off-cpu.folded")
         let sleeping = off.filter { $0.stack.hasPrefix("_start;__libc_start_main;") && $0.stack.contains(";main;wait_here;") }
         let nanoseconds = sleeping.map(\.count).reduce(0, +)
-        // 1 s asked; timer slack and wake-up latency add a little, never take away.
-        #expect(nanoseconds >= 995_000_000 && nanoseconds < 1_300_000_000, "\(nanoseconds) ns off-CPU in wait_here: \(off)")
+        // 1 s asked; timer slack and wake-up latency add a little, never take away. The
+        // kernel now and then runs a thread again without the sched_switch tracepoint
+        // reaching any BPF program (bpftrace misses it too, about one run in 20 on this
+        // machine's kernel while other tracers run): such a wait has no end and is left
+        // out, and the summary says how many. Each may be one of the sleeps.
+        let lost = Self.leftOut(r.stderr)
+        #expect(nanoseconds + lost * 101_000_000 >= 995_000_000 && nanoseconds < 1_300_000_000,
+                "\(nanoseconds) ns off-CPU in wait_here, \(lost) waits left out: \(off)\n\(r.stderr)")
+        #expect(lost <= 3, "waits left out: \(r.stderr)")
         #expect(sleeping.contains { $0.stack.contains("do_nanosleep") && $0.stack.hasSuffix("__schedule") }, "kernel wait path missing: \(sleeping)")
         #expect(!off.contains { $0.stack.contains("bpf_prog_") }, "the sampler's own frames leak into stacks")
         #expect(r.stderr.contains("top functions by time waited off the CPU"))
@@ -37,6 +44,12 @@ import VigilTestSupport
         #expect(p.status == 0, "\(p.stderr)")
         let top = try CLI.run(["tool", "pprof", "-sample_index=off_cpu", "-top", dir + "/p.pb.gz"], executable: "/usr/bin/go")
         if top.status == 0 { #expect(top.stdout.contains("wait_here"), "\(top.stdout)") }
+    }
+
+    /// "(N left out: …)" in the summary: off-CPU waits whose end the kernel never sent.
+    static func leftOut(_ summary: String) -> Int {
+        guard let range = summary.range(of: #"\((\d+) left out"#, options: .regularExpression) else { return 0 }
+        return Int(summary[range].dropFirst().prefix { $0.isNumber }) ?? 0
     }
 
     /// Samples in the vDSO (clock_gettime), which is no file: unwound with the call

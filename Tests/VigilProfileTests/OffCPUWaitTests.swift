@@ -37,11 +37,14 @@ import VigilSystem
         return bytes
     }
 
-    static func end(pid: Int32, waited: UInt64) -> [UInt8] {
+    /// The end of the wait that began at `since`, as the kernel sends it: when the thread
+    /// ran again and how long it had waited.
+    static func end(pid: Int32, waited: UInt64, since: UInt64) -> [UInt8] {
         var e = vigil_off_cpu_end()
         e.kind = UInt32(VIGIL_SAMPLE_OFF_CPU_END.rawValue)
         e.pid = UInt32(bitPattern: pid)
         e.tid = UInt32(bitPattern: pid)
+        e.timestamp_ns = since + waited
         e.value = waited
         return withUnsafeBytes(of: e) { Array($0) }
     }
@@ -61,8 +64,8 @@ import VigilSystem
         let consumer = SampleConsumer(builder: builder)
         let now = UInt64(VigilSystem.Clock.boottimeNanoseconds())
         // Two waits of one thread, each ended, then the exit's (empty) list.
-        for record in [Self.offCPUSample(pid: pid, at: now), Self.end(pid: pid, waited: 3_000_000),
-                       Self.offCPUSample(pid: pid, at: now + 4_000_000), Self.end(pid: pid, waited: 5_000_000),
+        for record in [Self.offCPUSample(pid: pid, at: now), Self.end(pid: pid, waited: 3_000_000, since: now),
+                       Self.offCPUSample(pid: pid, at: now + 4_000_000), Self.end(pid: pid, waited: 5_000_000, since: now + 4_000_000),
                        Self.exitEnd(pid: pid)] {
             record.withUnsafeBytes { consumer.consume($0) }
         }
@@ -113,5 +116,27 @@ import VigilSystem
         let profile = builder.finish()
         #expect(profile.samples.values.reduce(0) { $0 + $1.offCPUNanoseconds } == 0)
         #expect(consumer.statistics.offCPUWaits == 0)
+    }
+
+    /// The kernel sometimes sends no end for a wait (the thread ran again unseen). The
+    /// next end belongs to the thread's next wait only: the first is left out and
+    /// counted, never given the second's length (a 100 ms sleep counted as 35 µs).
+    @Test(arguments: [false, true]) func anEndBelongsOnlyToTheWaitItEnds(_ gone: Bool) throws {
+        let pid = gone ? try Self.gonePid() : getpid()
+        let builder = ProfileBuilder(frequency: 19, debugFiles: DebugFileLocator(roots: []))
+        let consumer = SampleConsumer(builder: builder)
+        let now = UInt64(VigilSystem.Clock.boottimeNanoseconds())
+        var records = [Self.offCPUSample(pid: pid, at: now),                  // its end never comes
+                       Self.offCPUSample(pid: pid, at: now + 104_000_000),
+                       Self.end(pid: pid, waited: 35_000, since: now + 104_000_000),
+                       Self.end(pid: pid, waited: 7_000, since: now + 1)]     // ends no wait
+        if gone { records.append(Self.exitEnd(pid: pid)) }
+        for record in records { record.withUnsafeBytes { consumer.consume($0) } }
+        consumer.releaseDeferred()
+        let profile = builder.finish()
+        #expect(profile.samples.values.reduce(0) { $0 + $1.offCPUNanoseconds } == 35_000)
+        #expect(consumer.statistics.offCPUWaits == 1)
+        #expect(consumer.statistics.offCPUEndsLost == 1)
+        #expect(consumer.statistics.offCPUEndsUnmatched == 1)
     }
 }

@@ -229,7 +229,11 @@ struct OTLPExportTests {
                 #expect(try await Self.metric(server, token, #"vigil_otlp_requests_total{signal="\#(signal)",outcome="delivered"}"#) >= 1)
             }
             // Counted when the collector's answer is read, just after it has the items.
-            let exported = await Self.eventually(30) { try await Self.metric(server, token, #"vigil_otlp_exported_items_total{signal="logs"}"#) >= 5 }
+            let exported = await Self.eventually(30) {
+                let logs = try await Self.metric(server, token, #"vigil_otlp_exported_items_total{signal="logs"}"#)
+                let profiles = try await Self.metric(server, token, #"vigil_otlp_exported_items_total{signal="profiles"}"#)
+                return logs >= 5 && profiles >= 1
+            }
             #expect(exported)
             #expect(try await Self.metric(server, token, #"vigil_otlp_exported_items_total{signal="logs"}"#) == 5)
             #expect(try await Self.metric(server, token, #"vigil_otlp_exported_items_total{signal="profiles"}"#) == 1)
@@ -300,7 +304,11 @@ struct OTLPExportTests {
             #expect(await Self.eventually(30) {
                 try await Self.metric(server, token, #"vigil_otlp_dropped_items_total{signal="logs",reason="retention"}"#) == 100
             }, "the lines retention deleted before their export are counted")
-            #expect(try await Self.metric(server, token, #"vigil_otlp_exported_items_total{signal="logs"}"#) == Double(expected.count))
+            // The sender counts a request when it reads the answer, a moment after the
+            // receiver has recorded it.
+            #expect(await Self.eventually(30) {
+                try await Self.metric(server, token, #"vigil_otlp_exported_items_total{signal="logs"}"#) == Double(expected.count)
+            }, "every line exported")
             let logRequests = Double(receiver.messages("/v1/logs").count)
             #expect(try await Self.metric(server, token, #"vigil_otlp_dropped_items_total{signal="logs",reason="partially_rejected"}"#) == 2 * logRequests)
             #expect(try await Self.metric(server, token, #"vigil_otlp_resent_items_total{signal="logs"}"#) == 0)

@@ -24,12 +24,17 @@ import VigilWire
             let key = try await server.enrollOsquery("busy")
             let perBatch = 5
             var errors: [Int] = [], slowest = 0.0, batches = 0
-            let restarted = Mutex(false)
+            let restarted = Mutex(false), refused = Mutex(false)
             let deadline = Date().addingTimeInterval(90)
-            // The restart runs on a thread of its own while the batches go on.
+            // The restart runs on a thread of its own while the batches go on. The database
+            // stays down for at least 3 s and until the agent has been answered an error
+            // (bounded): on a loaded machine one slow request could otherwise span the
+            // whole outage and the test would not see it.
             async let restart: Void = TestPostgres.offThread {
                 try cluster.stop(mode: "fast")
                 usleep(3_000_000)
+                let until = Date().addingTimeInterval(30)
+                while !refused.withLock({ $0 }) && Date() < until { usleep(100_000) }
                 try cluster.start()
                 restarted.withLock { $0 = true }
             }
@@ -50,6 +55,7 @@ import VigilWire
                     slowest = max(slowest, Date().timeIntervalSince(began))
                     if reply.status == 200 { break }
                     errors.append(reply.status)
+                    refused.withLock { $0 = true }
                     try #require(Date() < deadline, "the server did not recover from the restart: \(reply.status) \(reply.text)")
                     await DispatchPause.seconds(0.2)
                 }

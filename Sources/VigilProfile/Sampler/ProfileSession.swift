@@ -20,6 +20,10 @@ public struct ProfileStatistics: Sendable {
     public var samples = 0
     /// Off-CPU waits recorded (with --off-cpu).
     public var offCPUWaits = 0
+    /// Off-CPU waits left out because the record of their end never came (how long
+    /// they lasted is unknown), and ends that matched no wait.
+    public var offCPUEndsLost = 0
+    public var offCPUEndsUnmatched = 0
     /// Samples whose user stack came from call frame information rather than frame pointers.
     public var dwarfUnwound = 0
     /// Samples whose user stack was truncated or could not be unwound to its end.

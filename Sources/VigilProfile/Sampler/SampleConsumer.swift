@@ -35,16 +35,26 @@ final class SampleConsumer {
         switch SampleDecoder.record(bytes) {
         case nil:
             statistics.undecodable += 1
-        case .offCPUEnd(_, let tid, let nanoseconds):
-            if let w = deferredWaits.removeValue(forKey: tid) {
+        case .offCPUEnd(_, let tid, let nanoseconds, let since):
+            // An end belongs to the wait that began at `since`, never to another of its
+            // thread's: a wait whose end the kernel did not send must not take a later
+            // wait's length (a 100 ms sleep counted as a 35 µs preemption).
+            if let w = deferredWaits[tid], deferred[w.pid]?[w.index].timestamp == since {
+                deferredWaits.removeValue(forKey: tid)
                 deferred[w.pid]?[w.index].waited = nanoseconds
                 return
             }
-            guard var wait = waiting.removeValue(forKey: tid)?.sample else { return }
+            guard let pending = waiting[tid], pending.since == since else {
+                statistics.offCPUEndsUnmatched += 1
+                return
+            }
+            waiting.removeValue(forKey: tid)
+            var wait = pending.sample
             wait.value = nanoseconds
             builder.add(wait)
             statistics.offCPUWaits += 1
         case .sample(let sample):
+            if sample.raw.kind == .offCPU { forgetUnendedWait(of: sample.raw.tid) }
             if waitsForExit(sample) {
                 deferred[sample.raw.pid, default: []].append(DeferredSample(sample))
                 deferredBytes += sample.stack.count + 256
@@ -69,6 +79,15 @@ final class SampleConsumer {
             replay(waiting)
             if whole { statistics.namedAfterExit += waiting.count }
         }
+    }
+
+    /// A thread leaves the CPU again while its last wait has no end: the kernel sent
+    /// none (the thread ran in between). How long it waited is unknown; it is left out
+    /// and counted.
+    private func forgetUnendedWait(of tid: Int32) {
+        var lost = waiting.removeValue(forKey: tid) != nil
+        if let w = deferredWaits.removeValue(forKey: tid), deferred[w.pid]?[w.index].waited == nil { lost = true }
+        if lost { statistics.offCPUEndsLost += 1 }
     }
 
     private func process(_ sample: KernelSample) {

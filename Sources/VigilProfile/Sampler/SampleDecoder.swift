@@ -17,8 +17,9 @@ public struct KernelSample {
 public enum SamplerRecord {
     /// A CPU sample, or the stacks of a thread leaving the CPU (`raw.kind == .offCPU`).
     case sample(KernelSample)
-    /// The thread ran again after waiting this long.
-    case offCPUEnd(pid: Int32, tid: Int32, nanoseconds: UInt64)
+    /// The thread ran again after waiting this long, since it left the CPU at `since`
+    /// (the timestamp of the off-CPU sample it ends).
+    case offCPUEnd(pid: Int32, tid: Int32, nanoseconds: UInt64, since: UInt64)
     /// An executable file mapping of a process that was exiting.
     case exitMapping(pid: Int32, image: ProgramImage?, mapping: ExecutableMapping)
     /// The last of them: `count` were sent; `complete` is false when the list is cut
@@ -32,7 +33,8 @@ public enum SampleDecoder {
         guard bytes.count >= MemoryLayout<vigil_off_cpu_end>.size, let base = bytes.baseAddress else { return nil }
         let end = base.loadUnaligned(as: vigil_off_cpu_end.self)
         if end.kind == UInt32(VIGIL_SAMPLE_OFF_CPU_END.rawValue) {
-            return .offCPUEnd(pid: Int32(bitPattern: end.pid), tid: Int32(bitPattern: end.tid), nanoseconds: end.value)
+            return .offCPUEnd(pid: Int32(bitPattern: end.pid), tid: Int32(bitPattern: end.tid), nanoseconds: end.value,
+                              since: end.timestamp_ns &- end.value)
         }
         if end.kind == UInt32(VIGIL_SAMPLE_EXIT_MAPPING.rawValue) || end.kind == UInt32(VIGIL_SAMPLE_EXIT_MAPPINGS_END.rawValue) {
             return exitMapping(bytes)
