@@ -9,10 +9,11 @@ import VigilWire
 /// sorted keys, so one host's config and its ETag change only when its content does.
 enum ConfigAssembly {
     static func config(for host: HostRecord, store: any ServerStore) async throws -> String {
-        let base = try await store.setting("config") ?? ServerDefaults.config
-        let packs = try await store.packs()
+        let sources = try await store.configSources(hostID: host.id)
+        let base = sources.config ?? ServerDefaults.config
+        let packs = sources.packs
         guard !packs.isEmpty else { return base }
-        let labels = Set(try await store.labelIDs(hostID: host.id))
+        let labels = sources.labelIDs
         let mine = packs.filter { $0.labelIDs.isEmpty || !labels.isDisjoint(with: $0.labelIDs) }
         guard !mine.isEmpty else { return base }
         var config = (try? WireCoding.decode(JSONValue.self, from: Data(base.utf8)))?.object ?? [:]

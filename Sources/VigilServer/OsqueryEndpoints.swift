@@ -103,8 +103,14 @@ struct OsqueryEndpoints {
 
     func distributedRead(_ request: Request) async throws -> Response {
         let body = try await HTTPJSON.decode(NodeRequest.self, request)
-        guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
-        return try await pendingQueries(for: host)
+        let window = WorkWindow(fleet.options)
+        guard !body.nodeKey.isEmpty,
+              let (host, work) = try await fleet.store.polling(nodeKeyHash: Secrets.hash(body.nodeKey), labelsStaleBefore: window.labelsStaleBefore,
+                                                               detailsStaleBefore: window.detailsStaleBefore, detailsAskedBefore: window.detailsAskedBefore,
+                                                               openCampaignsSince: window.openCampaignsSince)
+        else { return Self.invalid("unknown node key") }
+        fleet.lastSeen.seen(host.id, at: FleetContext.now())
+        return try await pendingQueries(for: host, work: work)
     }
 
     /// Vigil's held-open read: the same answer as distributed/read, given as soon as a
@@ -119,20 +125,32 @@ struct OsqueryEndpoints {
         return try await pendingQueries(for: host)
     }
 
+    /// Which of a host's work is due now: the times its checks compare with.
+    struct WorkWindow {
+        var labelsStaleBefore, detailsStaleBefore, detailsAskedBefore, openCampaignsSince: Int64
+
+        init(_ options: ServerOptions, now: Int64 = FleetContext.now()) {
+            labelsStaleBefore = now - Int64(options.labelRefreshSeconds)
+            detailsStaleBefore = now - DetailQueries.refreshSeconds
+            detailsAskedBefore = now - DetailQueries.retrySeconds
+            openCampaignsSince = now - Int64(options.accelerateSeconds)
+        }
+    }
+
     /// What waits for the host, in one read.
     func pendingWork(for host: HostRecord) async throws -> PendingWork {
-        let now = FleetContext.now()
-        return try await fleet.store.pendingWork(hostID: host.id, labelsStaleBefore: now - Int64(fleet.options.labelRefreshSeconds),
-                                                 detailsStaleBefore: now - DetailQueries.refreshSeconds,
-                                                 detailsAskedBefore: now - DetailQueries.retrySeconds,
-                                                 openCampaignsSince: now - Int64(fleet.options.accelerateSeconds))
+        let window = WorkWindow(fleet.options)
+        return try await fleet.store.pendingWork(hostID: host.id, labelsStaleBefore: window.labelsStaleBefore,
+                                                 detailsStaleBefore: window.detailsStaleBefore, detailsAskedBefore: window.detailsAskedBefore,
+                                                 openCampaignsSince: window.openCampaignsSince)
     }
 
     /// The host's work now: live queries, stale labels, due details and, for a Vigil
     /// agent, profile requests. Each is claimed (a write) only when `work`, read first,
     /// says it is there: most polls find nothing and cost one read.
-    func pendingQueries(for host: HostRecord) async throws -> Response {
-        let work = try await pendingWork(for: host)
+    func pendingQueries(for host: HostRecord, work known: PendingWork? = nil) async throws -> Response {
+        let work: PendingWork
+        if let known { work = known } else { work = try await pendingWork(for: host) }
         let now = FleetContext.now()
         var queries: [String: String] = [:]
         if work.liveQueries {

@@ -141,6 +141,20 @@ public struct HostDetailsUpdate: Sendable, Equatable {
 }
 
 /// What waits for one host when it asks (`ServerStore.pendingWork`).
+/// What a host's config is made of, read together: the fleet's config (nil: the
+/// default), every pack, and the labels the host is in.
+public struct ConfigSources: Sendable {
+    public var config: String?
+    public var packs: [PackRecord]
+    public var labelIDs: Set<Int64>
+
+    public init(config: String?, packs: [PackRecord], labelIDs: Set<Int64>) {
+        self.config = config
+        self.packs = packs
+        self.labelIDs = labelIDs
+    }
+}
+
 public struct PendingWork: Sendable, Equatable {
     /// Live queries that target it and are not yet sent.
     public var liveQueries = false

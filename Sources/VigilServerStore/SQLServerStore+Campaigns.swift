@@ -82,19 +82,36 @@ extension SQLServerStore {
 
     public func pendingWork(hostID: Int64, labelsStaleBefore: Int64, detailsStaleBefore: Int64, detailsAskedBefore: Int64,
                             openCampaignsSince: Int64) async throws -> PendingWork {
-        // CASE … THEN 1: an integer on both engines (PostgreSQL's EXISTS is a boolean).
-        let row = try await engine.read { db in
-            try await db.rows("""
-                SELECT CASE WHEN EXISTS (SELECT 1 FROM campaign_targets WHERE host_id = ? AND state = 'pending') THEN 1 ELSE 0 END,
-                       CASE WHEN EXISTS (SELECT 1 FROM labels l LEFT JOIN label_membership m ON m.label_id = l.id AND m.host_id = ?
-                                         WHERE l.query IS NOT NULL AND (m.updated_at IS NULL OR m.updated_at < ?)) THEN 1 ELSE 0 END,
-                       CASE WHEN EXISTS (SELECT 1 FROM hosts WHERE id = ? AND details_updated_at < ? AND details_requested_at < ?) THEN 1 ELSE 0 END,
-                       CASE WHEN EXISTS (SELECT 1 FROM profiles WHERE host_id = ? AND state = 'requested') THEN 1 ELSE 0 END,
-                       CASE WHEN EXISTS (SELECT 1 FROM campaigns c JOIN campaign_targets t ON t.campaign_id = c.id
-                                         WHERE c.created_at >= ? AND t.state IN ('pending', 'sent')) THEN 1 ELSE 0 END
-                """, [.integer(hostID), .integer(hostID), .integer(labelsStaleBefore), .integer(hostID), .integer(detailsStaleBefore),
-                      .integer(detailsAskedBefore), .integer(hostID), .integer(openCampaignsSince)]).first
+        try await engine.read { db in
+            try await Self.pendingWork(db, hostID: hostID, labelsStaleBefore: labelsStaleBefore, detailsStaleBefore: detailsStaleBefore,
+                                       detailsAskedBefore: detailsAskedBefore, openCampaignsSince: openCampaignsSince)
         }
+    }
+
+    public func polling(nodeKeyHash: String, labelsStaleBefore: Int64, detailsStaleBefore: Int64, detailsAskedBefore: Int64,
+                        openCampaignsSince: Int64) async throws -> (host: HostRecord, work: PendingWork)? {
+        try await engine.read { db in
+            guard let host = try await db.rows("SELECT \(Self.hostColumns) FROM hosts WHERE node_key_hash = ?", [.text(nodeKeyHash)]).first.map(Self.host)
+            else { return nil }
+            let work = try await Self.pendingWork(db, hostID: host.id, labelsStaleBefore: labelsStaleBefore, detailsStaleBefore: detailsStaleBefore,
+                                                  detailsAskedBefore: detailsAskedBefore, openCampaignsSince: openCampaignsSince)
+            return (host, work)
+        }
+    }
+
+    static func pendingWork(_ db: any SQLSession, hostID: Int64, labelsStaleBefore: Int64, detailsStaleBefore: Int64, detailsAskedBefore: Int64,
+                            openCampaignsSince: Int64) async throws -> PendingWork {
+        // CASE … THEN 1: an integer on both engines (PostgreSQL's EXISTS is a boolean).
+        let row = try await db.rows("""
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM campaign_targets WHERE host_id = ? AND state = 'pending') THEN 1 ELSE 0 END,
+                   CASE WHEN EXISTS (SELECT 1 FROM labels l LEFT JOIN label_membership m ON m.label_id = l.id AND m.host_id = ?
+                                     WHERE l.query IS NOT NULL AND (m.updated_at IS NULL OR m.updated_at < ?)) THEN 1 ELSE 0 END,
+                   CASE WHEN EXISTS (SELECT 1 FROM hosts WHERE id = ? AND details_updated_at < ? AND details_requested_at < ?) THEN 1 ELSE 0 END,
+                   CASE WHEN EXISTS (SELECT 1 FROM profiles WHERE host_id = ? AND state = 'requested') THEN 1 ELSE 0 END,
+                   CASE WHEN EXISTS (SELECT 1 FROM campaigns c JOIN campaign_targets t ON t.campaign_id = c.id
+                                     WHERE c.created_at >= ? AND t.state IN ('pending', 'sent')) THEN 1 ELSE 0 END
+            """, [.integer(hostID), .integer(hostID), .integer(labelsStaleBefore), .integer(hostID), .integer(detailsStaleBefore),
+                  .integer(detailsAskedBefore), .integer(hostID), .integer(openCampaignsSince)]).first
         guard let row, row.count == 5 else { return PendingWork() }
         let flags = row.map { $0.integer == 1 }
         return PendingWork(liveQueries: flags[0], staleLabels: flags[1], details: flags[2], profiles: flags[3], openCampaigns: flags[4])

@@ -78,13 +78,27 @@ extension SQLServerStore {
     }
 
     public func packs() async throws -> [PackRecord] {
+        try await engine.read { db in try await Self.packs(db) }
+    }
+
+    static func packs(_ db: any SQLSession) async throws -> [PackRecord] {
+        let targets = try await db.rows("SELECT pack_id, label_id FROM pack_targets ORDER BY label_id")
+        let byPack = Dictionary(grouping: targets, by: { $0[0].integer ?? 0 }).mapValues { $0.compactMap { $0[1].integer } }
+        return try await db.rows("SELECT id, name, body FROM packs ORDER BY name").map {
+            let id = $0[0].integer ?? 0
+            return PackRecord(id: id, name: $0[1].text ?? "", body: $0[2].text ?? "{}", labelIDs: byPack[id] ?? [])
+        }
+    }
+
+    public func configSources(hostID: Int64) async throws -> ConfigSources {
         try await engine.read { db in
-            let targets = try await db.rows("SELECT pack_id, label_id FROM pack_targets ORDER BY label_id")
-            let byPack = Dictionary(grouping: targets, by: { $0[0].integer ?? 0 }).mapValues { $0.compactMap { $0[1].integer } }
-            return try await db.rows("SELECT id, name, body FROM packs ORDER BY name").map {
-                let id = $0[0].integer ?? 0
-                return PackRecord(id: id, name: $0[1].text ?? "", body: $0[2].text ?? "{}", labelIDs: byPack[id] ?? [])
-            }
+            let base = try await db.rows("SELECT value FROM settings WHERE key = 'config'").first?[0].text
+            let packs = try await Self.packs(db)
+            // A host's labels matter only when some pack is aimed at a label.
+            let labels = packs.contains { !$0.labelIDs.isEmpty }
+                ? try await db.rows("SELECT label_id FROM label_membership WHERE host_id = ? AND member = 1", [.integer(hostID)]).compactMap { $0[0].integer }
+                : []
+            return ConfigSources(config: base, packs: packs, labelIDs: Set(labels))
         }
     }
 

@@ -8,8 +8,23 @@ import VigilSQL
 public final class SQLServerStore: ServerStore {
     let engine: any SQLEngine
     public var dialect: SQLDialect { engine.dialect }
+    let hostKeys = HostKeyCache()
 
-    public init(engine: any SQLEngine) { self.engine = engine }
+    public init(engine: any SQLEngine) {
+        self.engine = engine
+        engine.subscribe(HostKeyCache.channel) { [hostKeys] payload in
+            hostKeys.forget(hostIDs: payload.split(separator: ",").compactMap { Int64($0) })
+        }
+    }
+
+    /// A host's node key changed or stopped working: no server may still accept the old
+    /// one from its cache.
+    func forgetHostKeys(_ ids: [Int64]) async throws {
+        hostKeys.forget(hostIDs: ids)
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            try await engine.notify(HostKeyCache.channel, ids[start..<min(start + 500, ids.count)].map(String.init).joined(separator: ","))
+        }
+    }
 
     /// The embedded store: one SQLite file in WAL mode.
     public static func sqlite(path: String) throws -> SQLServerStore {
@@ -58,7 +73,7 @@ public final class SQLServerStore: ServerStore {
 
     public func enroll(_ host: HostRecord, nodeKeyHash: String) async throws -> HostRecord {
         let dialect = dialect
-        return try await engine.write { db in
+        let enrolled = try await engine.write { db in
             // The same host identifier enrolling again (a reinstall, a lost key) keeps its
             // id, history and labels; its old key stops working.
             let id = try await db.rows("""
@@ -77,6 +92,9 @@ public final class SQLServerStore: ServerStore {
             try await Self.reindexSearch(hostID: h.id, dialect: dialect, db)
             return h
         }
+        // Enrolling again replaces the host's key: the old one stops working.
+        try await forgetHostKeys([enrolled.id])
+        return enrolled
     }
 
     /// The id a `RETURNING id` gave.
@@ -95,9 +113,13 @@ public final class SQLServerStore: ServerStore {
     }
 
     public func host(nodeKeyHash: String) async throws -> HostRecord? {
-        try await engine.read { db in
+        let now = Self.now
+        if let host = hostKeys.host(nodeKeyHash, now: now) { return host }
+        let host = try await engine.read { db in
             try await db.rows("SELECT \(Self.hostColumns) FROM hosts WHERE node_key_hash = ?", [.text(nodeKeyHash)]).first.map(Self.host)
         }
+        if let host { hostKeys.insert(host, keyHash: nodeKeyHash, now: now) }
+        return host
     }
 
     public func host(id: Int64) async throws -> HostRecord? {
@@ -157,12 +179,14 @@ public final class SQLServerStore: ServerStore {
     }
 
     public func deleteHost(id: Int64) async throws -> Bool {
-        try await engine.write { db in
+        let deleted = try await engine.write { db in
             // Its schedule's costs are the agent's current state, not history: they would
             // count in the fleet's query performance for a host that no longer reports.
             try await db.run("DELETE FROM host_schedule WHERE host_id = ?", [.integer(id)])
             return try await db.run("UPDATE hosts SET node_key_hash = NULL WHERE id = ?", [.integer(id)]) > 0
         }
+        if deleted { try await forgetHostKeys([id]) }
+        return deleted
     }
 
     // MARK: Settings

@@ -74,6 +74,10 @@ public protocol ServerStore: ServerUIStore {
     /// nothing does, so the writes that hand work out run only when this says so.
     func pendingWork(hostID: Int64, labelsStaleBefore: Int64, detailsStaleBefore: Int64, detailsAskedBefore: Int64,
                      openCampaignsSince: Int64) async throws -> PendingWork
+    /// The host a node key belongs to and its `pendingWork`, in one read: an agent's poll,
+    /// the most frequent request, costs one trip to the database.
+    func polling(nodeKeyHash: String, labelsStaleBefore: Int64, detailsStaleBefore: Int64, detailsAskedBefore: Int64,
+                 openCampaignsSince: Int64) async throws -> (host: HostRecord, work: PendingWork)?
     /// Record a host's answer to a campaign; ignored unless the campaign targets that host
     /// and it has not answered yet (a host cannot write into another's query).
     func recordAnswer(campaignID: Int64, hostID: Int64, rows: [String], error: String?, at: Int64) async throws -> Bool
@@ -111,6 +115,8 @@ public protocol ServerStore: ServerUIStore {
     func setMembership(labelID: Int64, hostID: Int64, member: Bool, at: Int64) async throws
     func createPack(_ pack: PackRecord) async throws -> PackRecord
     func packs() async throws -> [PackRecord]
+    /// The fleet's config, the packs and the host's labels, in one read.
+    func configSources(hostID: Int64) async throws -> ConfigSources
     func deletePack(id: Int64) async throws -> Bool
     /// Replace a pack's name, body and labels; false when there is no such pack.
     func updatePack(_ pack: PackRecord) async throws -> Bool

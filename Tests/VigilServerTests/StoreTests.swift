@@ -178,8 +178,14 @@ import VigilTestSupport
             let c = try await store.createCampaign(sql: "SELECT 1 AS one", hostIDs: [a.id, a.id], at: 1000)
             #expect(try await store.campaignTargets(id: c.id).map(\.hostIdentifier) == ["a"])
             func work(_ host: HostRecord) async throws -> PendingWork {
-                try await store.pendingWork(hostID: host.id, labelsStaleBefore: 0, detailsStaleBefore: 0, detailsAskedBefore: 0, openCampaignsSince: 999)
+                let work = try await store.pendingWork(hostID: host.id, labelsStaleBefore: 0, detailsStaleBefore: 0, detailsAskedBefore: 0, openCampaignsSince: 999)
+                // A poll reads the same in one trip, found by the host's node key.
+                let poll = try await store.polling(nodeKeyHash: "k" + host.hostIdentifier, labelsStaleBefore: 0, detailsStaleBefore: 0,
+                                                   detailsAskedBefore: 0, openCampaignsSince: 999)
+                #expect(poll?.host.id == host.id && poll?.work == work)
+                return work
             }
+            #expect(try await store.polling(nodeKeyHash: "kz", labelsStaleBefore: 0, detailsStaleBefore: 0, detailsAskedBefore: 0, openCampaignsSince: 0) == nil)
             #expect(try await work(a) == PendingWork(liveQueries: true, openCampaigns: true))
             #expect(try await work(b) == PendingWork(openCampaigns: true), "b is not a target, but a query waits for a")
             #expect(try await store.takePendingQueries(hostID: a.id, at: 1001) == [c.id: "SELECT 1 AS one"])
