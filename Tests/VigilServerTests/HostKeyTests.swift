@@ -36,26 +36,16 @@ import VigilWire
     }
 
     @Test(.enabled(if: TestPostgres.available, "needs PostgreSQL")) func anotherServerStopsTakingTheKeyToo() async throws {
-        try await withTaskExecutorPreference(TestServer.executor) {
-            let a = try await TestServer.start(.postgres)
-            let b = try await TestServer.start(.postgres, shared: a.fleet.configuration.postgres)
-            do {
-                let token = try await a.adminToken()
-                let old = try await b.enrollOsquery("moving")
-                #expect(try await Self.config(b, old) == 200) // b remembers it
-                let new = try await a.enrollOsquery("moving")
-                #expect(try await Self.refusedSoon(b, old), "b still took the key replaced through a")
-                #expect(try await Self.config(b, new) == 200)
-                let id = try await Self.hostID(a, "moving", token: token)
-                #expect(try await a.request("/api/v1/hosts/\(id)", method: .DELETE, token: token).status == 200)
-                #expect(try await Self.refusedSoon(b, new), "b still took the key of a host forgotten through a")
-            } catch {
-                await b.stop()
-                await a.stop()
-                throw error
-            }
-            await b.stop()
-            await a.stop()
+        try await TestServer.withTwoOnPostgres { a, b in
+            let token = try await a.adminToken()
+            let old = try await b.enrollOsquery("moving")
+            #expect(try await Self.config(b, old) == 200) // b remembers it
+            let new = try await a.enrollOsquery("moving")
+            #expect(try await Self.refusedSoon(b, old), "b still took the key replaced through a")
+            #expect(try await Self.config(b, new) == 200)
+            let id = try await Self.hostID(a, "moving", token: token)
+            #expect(try await a.request("/api/v1/hosts/\(id)", method: .DELETE, token: token).status == 200)
+            #expect(try await Self.refusedSoon(b, new), "b still took the key of a host forgotten through a")
         }
     }
 

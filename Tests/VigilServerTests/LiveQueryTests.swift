@@ -82,35 +82,25 @@ import VigilWire
     /// one reaches, at once, an agent whose read is held by the other.
     @Test(.enabled(if: TestPostgres.available, "PostgreSQL is not installed"))
     func aLiveQuerySubmittedToOneServerWakesAReadHeldByAnother() async throws {
-        try await withTaskExecutorPreference(TestServer.executor) {
-            let a = try await TestServer.start(.postgres)
-            let b = try await TestServer.start(.postgres, shared: a.fleet.configuration.postgres)
-            do {
-                let reply = try await b.request(OsqueryPaths.enroll, json: #"{"enroll_secret":"\#(b.enrollSecret)","host_identifier":"v1","host_details":{"vigil_info":{"version":"0.1.0"}}}"#)
-                let key = try #require(reply.json?["node_key"]?.string)
-                let token = try await a.adminToken()
-                _ = try await b.request(VigilPaths.distributedWait, json: #"{"node_key":"\#(key)","wait":20}"#) // details, at once
-                async let held = b.request(VigilPaths.distributedWait, json: #"{"node_key":"\#(key)","wait":20}"#)
-                try await Task.sleep(for: .milliseconds(500))
-                let started = ContinuousClock.now
-                let run = try await a.request("/api/v1/queries/run", json: #"{"sql":"SELECT 2","host_identifiers":["v1"]}"#, token: token)
-                let id = try #require(run.json?["campaign_id"]?.text, "\(run.text)")
-                let answer = try await held
-                let elapsed = ContinuousClock.now - started
-                #expect(answer.json?["queries"]?[id] == "SELECT 2")
-                #expect(elapsed < .seconds(3), "the read held by the other server took \(elapsed) to deliver the query (at once, not at the 20 s wait's end)")
-                // The answer, written through b, is what a shows.
-                let write = try await b.request(OsqueryPaths.distributedWrite, json: #"{"node_key":"\#(key)","queries":{"\#(id)":[{"2":"2"}]},"statuses":{"\#(id)":0}}"#)
-                #expect(write.status == 200)
-                let state = try await a.request("/api/v1/queries/run/\(id)", method: .GET, token: token)
-                #expect(state.json?["done"] == .bool(true), "\(state.text)")
-            } catch {
-                await b.stop()
-                await a.stop()
-                throw error
-            }
-            await b.stop()
-            await a.stop()
+        try await TestServer.withTwoOnPostgres { a, b in
+            let reply = try await b.request(OsqueryPaths.enroll, json: #"{"enroll_secret":"\#(b.enrollSecret)","host_identifier":"v1","host_details":{"vigil_info":{"version":"0.1.0"}}}"#)
+            let key = try #require(reply.json?["node_key"]?.string)
+            let token = try await a.adminToken()
+            _ = try await b.request(VigilPaths.distributedWait, json: #"{"node_key":"\#(key)","wait":20}"#) // details, at once
+            async let held = b.request(VigilPaths.distributedWait, json: #"{"node_key":"\#(key)","wait":20}"#)
+            try await Task.sleep(for: .milliseconds(500))
+            let started = ContinuousClock.now
+            let run = try await a.request("/api/v1/queries/run", json: #"{"sql":"SELECT 2","host_identifiers":["v1"]}"#, token: token)
+            let id = try #require(run.json?["campaign_id"]?.text, "\(run.text)")
+            let answer = try await held
+            let elapsed = ContinuousClock.now - started
+            #expect(answer.json?["queries"]?[id] == "SELECT 2")
+            #expect(elapsed < .seconds(3), "the read held by the other server took \(elapsed) to deliver the query (at once, not at the 20 s wait's end)")
+            // The answer, written through b, is what a shows.
+            let write = try await b.request(OsqueryPaths.distributedWrite, json: #"{"node_key":"\#(key)","queries":{"\#(id)":[{"2":"2"}]},"statuses":{"\#(id)":0}}"#)
+            #expect(write.status == 200)
+            let state = try await a.request("/api/v1/queries/run/\(id)", method: .GET, token: token)
+            #expect(state.json?["done"] == .bool(true), "\(state.text)")
         }
     }
 

@@ -94,6 +94,22 @@ final class TestServer: @unchecked Sendable {
         }
     }
 
+    /// Two servers on one PostgreSQL database, as a fleet behind a load balancer; both
+    /// stopped whatever `body` does.
+    static func withTwoOnPostgres(_ body: (TestServer, TestServer) async throws -> Void) async throws {
+        try await withTaskExecutorPreference(executor) {
+            let a = try await start(.postgres)
+            let b = try await start(.postgres, shared: a.fleet.configuration.postgres)
+            do { try await body(a, b) } catch {
+                await b.stop()
+                await a.stop()
+                throw error
+            }
+            await b.stop()
+            await a.stop()
+        }
+    }
+
     func stop() async {
         try? await http.shutdown()
         await group.triggerGracefulShutdown()
