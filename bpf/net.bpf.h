@@ -31,6 +31,18 @@ struct {
     __type(value, struct sock_owner);
 } sockets SEC(".maps");
 
+/* Traced sockets whose side has begun to close (FIN_WAIT1, CLOSING, LAST_ACK) and
+ * not yet reached TCP_CLOSE. A process's close() returns before its connection is
+ * closed (that waits for the peer's ACK, in softirq or ksoftirqd, milliseconds later
+ * on a busy host): user space keeps reading after a traced command exits until
+ * this map is empty, so those closes are reported, not cut off. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u64);
+    __type(value, __u8);
+} closing_sockets SEC(".maps");
+
 /* Where an owner is assembled (too big for the stack with the rest). */
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -161,8 +173,26 @@ static __always_inline void emit_net(const struct sock *sk, __u32 kind, struct s
 #define TCP_ESTABLISHED 1
 #define TCP_SYN_SENT 2
 #define TCP_SYN_RECV 3
+#define TCP_FIN_WAIT1 4
 #define TCP_CLOSE 7
+#define TCP_LAST_ACK 9
 #define TCP_LISTEN 10
+#define TCP_CLOSING 11
+
+/* A socket is starting its life at sk (a connect, or a connection a listener has
+ * just cloned): an entry still there belongs to an earlier socket at the same
+ * address whose TCP_CLOSE this program never ran for (the kernel skips a program
+ * that is already running on this CPU, counting it in the program's
+ * recursion_misses, which user space reports). Left in place, the new socket,
+ * whoever owns it, would be reported as the old owner's: a connect the traced
+ * process never made. */
+static __always_inline void forget_stale(__u64 key)
+{
+    if (bpf_map_lookup_elem(&sockets, &key)) {
+        bpf_map_delete_elem(&sockets, &key);
+        bpf_map_delete_elem(&closing_sockets, &key);
+    }
+}
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(handle_tcp_state, const struct sock *sk, const int oldstate, const int newstate)
@@ -175,6 +205,8 @@ int BPF_PROG(handle_tcp_state, const struct sock *sk, const int oldstate, const 
         struct task_struct *task = bpf_get_current_task_btf();
         if (task_wanted(bpf_get_current_pid_tgid() >> 32, task))
             remember_owner(sk, VIGIL_EVENT_CONNECT, task);
+        else
+            forget_stale(key);
         return 0;
     }
     if (oldstate == TCP_SYN_SENT) {
@@ -189,14 +221,26 @@ int BPF_PROG(handle_tcp_state, const struct sock *sk, const int oldstate, const 
             bpf_map_delete_elem(&sockets, &key);
         return 0;
     }
+    if (newstate == TCP_SYN_RECV) { /* a listener's new connection */
+        forget_stale(key);
+        return 0;
+    }
+    if (newstate == TCP_FIN_WAIT1 || newstate == TCP_CLOSING || newstate == TCP_LAST_ACK) {
+        __u8 one = 1;
+        if (bpf_map_lookup_elem(&sockets, &key))
+            bpf_map_update_elem(&closing_sockets, &key, &one, BPF_ANY);
+        return 0;
+    }
     if (newstate == TCP_CLOSE && oldstate != TCP_LISTEN && oldstate != TCP_SYN_RECV) {
         struct sock_owner *o = bpf_map_lookup_elem(&sockets, &key);
         /* Sockets from before tracing started have no known owner: reported as
          * such without filters, skipped with them (they cannot be attributed). */
         if (o || !any_process_filter())
             emit_net(sk, VIGIL_EVENT_CLOSE, o, 0);
-        if (o)
+        if (o) {
             bpf_map_delete_elem(&sockets, &key);
+            bpf_map_delete_elem(&closing_sockets, &key);
+        }
     }
     return 0;
 }

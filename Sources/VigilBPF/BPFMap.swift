@@ -22,6 +22,22 @@ public struct BPFMap {
         if rc != 0 { throw BPFError.from("update map \(name)", code: rc == -1 ? errno : rc) }
     }
 
+    /// How many keys the map holds (bpf_map_get_next_key from the start), up to
+    /// `limit`: a walk of a hash map that other CPUs change may see a key twice or
+    /// miss one, so this is for small maps and "is anything left" questions.
+    public func keyCount(keySize: Int, limit: Int = 1 << 16) -> Int {
+        var current = [UInt8](repeating: 0, count: keySize)
+        var next = [UInt8](repeating: 0, count: keySize)
+        var count = 0
+        var rc = bpf_map_get_next_key(fileDescriptor, nil, &next)
+        while rc == 0 && count < limit {
+            count += 1
+            swap(&current, &next)
+            rc = bpf_map_get_next_key(fileDescriptor, current, &next)
+        }
+        return count
+    }
+
     /// Sum of a per-CPU UInt64 value over every possible CPU (lookup of a PERCPU_ARRAY slot).
     public func perCPUSum(key: UInt32) -> UInt64 {
         let cpus = Int(libbpf_num_possible_cpus())

@@ -133,6 +133,19 @@ public struct BPFProgram {
 
     /// Leave this program out of the load (bpf_program__set_autoload), before load.
     public func setAutoload(_ enabled: Bool) { bpf_program__set_autoload(handle, enabled) }
+
+    /// Times the kernel did not run this program because it was already running on
+    /// that CPU (bpf_prog_info.recursion_misses, from bpf_obj_get_info_by_fd): a
+    /// probe that fired in an interrupt while the program ran, or inside another BPF
+    /// program. The event is gone; only this count says so. 0 when not loaded.
+    public var recursionMisses: UInt64 {
+        let fd = bpf_program__fd(handle)
+        guard fd >= 0 else { return 0 }
+        var info = bpf_prog_info()
+        var length = UInt32(MemoryLayout<bpf_prog_info>.size)
+        guard bpf_obj_get_info_by_fd(fd, &info, &length) == 0 else { return 0 }
+        return info.recursion_misses
+    }
 }
 
 /// An attachment; detached in deinit (bpf_link__destroy).

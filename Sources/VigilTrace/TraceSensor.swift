@@ -103,6 +103,23 @@ public final class TraceSensor {
         return out
     }
 
+    /// Per program, the runs the kernel skipped because the program was already
+    /// running on that CPU (see BPFProgram.recursionMisses); only non-zero counts.
+    public func skippedByKernel() -> [String: UInt64] {
+        var out: [String: UInt64] = [:]
+        for name in object.programNames {
+            if let n = try? object.program(name).recursionMisses, n > 0 { out[name] = n }
+        }
+        return out
+    }
+
+    /// Traced TCP connections whose side has begun to close and not yet reached
+    /// TCP_CLOSE (bpf/net.bpf.h, closing_sockets): their close events are still to come.
+    public func connectionsClosing() -> Int {
+        guard options.events.contains(.close), let map = try? object.map("closing_sockets") else { return 0 }
+        return map.keyCount(keySize: MemoryLayout<UInt64>.size)
+    }
+
     /// Detach every program (events stop arriving) without waiting for the kernel.
     ///
     /// Unregistering a syscall tracepoint waits for a tracepoint RCU grace period under

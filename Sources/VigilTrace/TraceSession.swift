@@ -46,6 +46,10 @@ public struct TraceSummary: Sendable {
     public var preventionMechanisms: [String] = []
     public var denied: [String: Int] = [:]
     public var unenforced: [(rule: String, reason: String)] = []
+    /// Per program, runs the kernel skipped (already running on that CPU): lost events.
+    public var skippedByKernel: [String: UInt64] = [:]
+    /// Traced connections still closing when tracing stopped: their close is not reported.
+    public var connectionsClosing = 0
 }
 
 /// One tracing run: attach, stream events to the output, stop on a signal, the
@@ -53,6 +57,8 @@ public struct TraceSummary: Sendable {
 public final class TraceSession {
     let options: TraceOptions
     let logger: Logger
+    /// How long to wait after the command exits for its connections' closes.
+    static let closeGrace = 2.0
 
     public init(options: TraceOptions, logger: Logger) {
         self.options = options
@@ -149,9 +155,25 @@ public final class TraceSession {
                 break
             }
         }
+        // The command's close() calls have returned, but a connection reaches TCP_CLOSE
+        // only once the peer acknowledges its FIN, in softirq or in ksoftirqd: on a busy
+        // host (a second tracer, a build) up to 5 ms after the command exited, past the
+        // end of the trace. Read on until those closes are in, for at most closeGrace.
+        if summary.commandStatus != nil {
+            let giveUp = Clock.monotonicNanoseconds() + Int64(Self.closeGrace * 1e9)
+            while sensor.connectionsClosing() > 0 && Clock.monotonicNanoseconds() < giveUp && !StopSignals.requested {
+                try ring.poll(timeoutMilliseconds: 10)
+                pipeline.flush()
+            }
+        }
         // Everything the kernel submitted before we stopped is still in the ring: drain it.
         sensor.detach()
         while ring.drain() > 0 {}
+        summary.connectionsClosing = sensor.connectionsClosing()
+        summary.skippedByKernel = sensor.skippedByKernel()
+        for (program, n) in summary.skippedByKernel.sorted(by: { $0.key < $1.key }) {
+            logger.warning("the kernel skipped \(program) \(n) times (it was already running on that CPU): those events are missing")
+        }
         for text in options.periodic?(true) ?? [] { writer.writeLine(text) }
         pipeline.flush()
         if let child, summary.commandStatus == nil, out.lastError == EPIPE {
@@ -200,6 +222,12 @@ extension TraceSummary {
             s += cacheOnly.map { ", \($0.rawValue) \(lostInKernel[$0] ?? 0) (process cache)" }.joined() + "]"
         }
         s += ", \(undecodable) undecodable, 0 in user space"
+        let skipped = skippedByKernel.values.reduce(0, +)
+        s += "\nskipped by the kernel: \(skipped) (a program already running on its CPU)"
+        if skipped > 0 { s += " [" + skippedByKernel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "]" }
+        if connectionsClosing > 0 {
+            s += "\nstill closing when tracing stopped: \(connectionsClosing) connection\(connectionsClosing == 1 ? "" : "s") (close not reported)"
+        }
         if outputDroppedBytes > 0 {
             s += "\noutput: \(outputDroppedBytes) bytes not written (\(String(cString: strerror(outputError))))"
             if outputError == EPIPE { s += "; the reader closed the pipe, so tracing stopped" }

@@ -128,4 +128,15 @@ import VigilSystem
         summary.lostInKernel = [.open: 2, .exec: 1, .fork: 0]
         #expect(summary.text.contains("lost: 3 in the kernel (ring buffer full) [open 2, exec 1 (process cache)]"), "\(summary.text)")
     }
+
+    @Test func summaryNamesSkippedProgramsAndConnectionsStillClosing() {
+        var summary = TraceSummary()
+        summary.kinds = [.close]
+        #expect(summary.text.contains("skipped by the kernel: 0 (a program already running on its CPU)"), "\(summary.text)")
+        #expect(!summary.text.contains("still closing"))
+        summary.skippedByKernel = ["handle_tcp_state": 2, "accept_exit": 1]
+        summary.connectionsClosing = 2
+        #expect(summary.text.contains("skipped by the kernel: 3 (a program already running on its CPU) [accept_exit 1, handle_tcp_state 2]"), "\(summary.text)")
+        #expect(summary.text.contains("still closing when tracing stopped: 2 connections (close not reported)"), "\(summary.text)")
+    }
 }

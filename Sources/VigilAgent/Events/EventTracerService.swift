@@ -120,9 +120,14 @@ public final class EventTracerService: Service, @unchecked Sendable {
             // Also on the timeout: records below the wake-up mark raise no epoll event.
             _ = try ring.poll(timeoutMilliseconds: 500)
             let lost = sensor.lostInKernel()
-            stores.process.noteTracer(active: true, lostInKernel: [EventKind.exec, .fork, .exit].reduce(0) { $0 + (lost[$1] ?? 0) })
-            stores.socket.noteTracer(active: true, lostInKernel: (lost[.connect] ?? 0) + (lost[.accept] ?? 0))
-            stores.file.noteTracer(active: options.fileIntegrity != nil, lostInKernel: [EventKind.open, .write, .syscall].reduce(0) { $0 + (lost[$1] ?? 0) })
+            // A run the kernel skipped (the program already running on that CPU) is a lost event too.
+            let skipped = sensor.skippedByKernel()
+            func skips(_ programs: [String]) -> UInt64 { programs.reduce(0) { $0 + (skipped[$1] ?? 0) } }
+            stores.process.noteTracer(active: true, lostInKernel: [EventKind.exec, .fork, .exit].reduce(0) { $0 + (lost[$1] ?? 0) }
+                                      + skips(["handle_exec", "handle_fork", "handle_exit"]))
+            stores.socket.noteTracer(active: true, lostInKernel: (lost[.connect] ?? 0) + (lost[.accept] ?? 0) + skips(["handle_tcp_state", "accept_exit"]))
+            stores.file.noteTracer(active: options.fileIntegrity != nil, lostInKernel: [EventKind.open, .write, .syscall].reduce(0) { $0 + (lost[$1] ?? 0) }
+                                   + skips(["syscall_enter", "syscall_exit"]))
             if let update = stores.takeFilePathsUpdate() {
                 let next = FileWatchList(update)
                 if Self.kernelPasses(next, with: options.fileIntegrity) {

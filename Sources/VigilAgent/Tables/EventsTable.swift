@@ -7,7 +7,7 @@ public struct EventsTable: VirtualTable {
         Column("name", .text, "The event table"),
         Column("active", .integer, "1 if the tracer feeding it runs (it needs root and BPF)"),
         Column("events", .bigint, "Events stored since the worker started"),
-        Column("lost_in_kernel", .bigint, "Events lost because the kernel's ring buffer was full"),
+        Column("lost_in_kernel", .bigint, "Events lost in the kernel: its ring buffer was full, or it skipped a program already running on that CPU"),
         Column("dropped_overflow", .bigint, "Events dropped because the store was full (oldest first)"),
         Column("expired", .bigint, "Events dropped after the expiry"),
         Column("buffered", .bigint, "Events held now"),
