@@ -208,7 +208,10 @@ public final class SQLServerStore: ServerStore {
         var seen = Set<String>(), firsts: [Int] = []
         for (i, l) in lines.enumerated() where seen.insert(l.line).inserted { firsts.append(i) }
         let unique = firsts
-        let inserted = try await engine.write { db in
+        // Up to 200 lines (nearly every request) are one statement, atomic by itself. More
+        // need no transaction either: a line already stored conflicts and is skipped, so an
+        // agent resending the whole batch after a failure stores each line once.
+        let inserted = try await engine.writeStatement { db in
             // One statement per 200 lines (a round trip each on PostgreSQL); RETURNING names
             // the lines that were new (a conflict inserts nothing and returns nothing).
             var new = Set<String>()

@@ -66,6 +66,12 @@ public final class PostgresEngine: SQLEngine {
         }
     }
 
+    public func writeStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        try await bounded { [client, logger] in
+            try await client.withConnection { connection in try await body(PostgresSession(connection: connection, logger: logger)) }
+        }
+    }
+
     /// `body` within the engine's timeout: while PostgreSQL is down the pool waits for a
     /// connection, and a request must get an error (the agent retries), not hang with it.
     private func bounded<T: Sendable>(_ limit: Duration? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {

@@ -31,6 +31,10 @@ public protocol SQLEngine: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T
     @discardableResult
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T
+    /// A write of one statement, which is atomic by itself: on PostgreSQL it needs no
+    /// BEGIN and COMMIT around it (one round trip, not three).
+    @discardableResult
+    func writeStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T
     /// Send `payload` to everyone listening on `channel`, in every process using this
     /// database (PostgreSQL's NOTIFY; in-process for the embedded database, which one server owns).
     func notify(_ channel: String, _ payload: String) async throws
@@ -39,6 +43,12 @@ public protocol SQLEngine: Sendable {
     func subscribe(_ channel: String, _ handler: @escaping @Sendable (String) -> Void)
     /// Close the connections; the store is not used afterwards.
     func shutdown() async
+}
+
+extension SQLEngine {
+    public func writeStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        try await write(body)
+    }
 }
 
 /// In-process notifications, for the embedded engine.

@@ -21,6 +21,10 @@ final class TimedEngine: SQLEngine {
         try await timed("write") { try await inner.write(body) }
     }
 
+    func writeStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        try await timed("write") { try await inner.writeStatement(body) }
+    }
+
     func notify(_ channel: String, _ payload: String) async throws { try await inner.notify(channel, payload) }
     func subscribe(_ channel: String, _ handler: @escaping @Sendable (String) -> Void) { inner.subscribe(channel, handler) }
     func shutdown() async { await inner.shutdown() }
