@@ -28,14 +28,20 @@ public struct ColumnFlags: OptionSet, Sendable, Hashable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    /// Equality/IN constraints on this column are pushed down to the table.
+    /// Equality/IN/LIKE constraints on this column are pushed down to the table, which
+    /// reads only the rows they name (osquery's `index=True`).
     public static let index = ColumnFlags(rawValue: 1 << 0)
     /// The table cannot be scanned without a constraint on one of its required columns.
     public static let required = ColumnFlags(rawValue: 1 << 1)
     /// Not returned by `SELECT *`; usable in WHERE and by name.
     public static let hidden = ColumnFlags(rawValue: 1 << 2)
-    /// Expensive: computed only when the query uses it.
+    /// Constraints are pushed down as for `index`, but they tell the table what else to
+    /// read (another user's files, another admindir, a namespace) rather than pick rows
+    /// of a fixed set (osquery's `additional=True`).
     public static let additional = ColumnFlags(rawValue: 1 << 3)
+
+    /// The flags whose constraints reach the table, as in osquery's xBestIndex.
+    public static let pushedDown: ColumnFlags = [.index, .required, .additional]
 
     public var names: [String] {
         var out: [String] = []

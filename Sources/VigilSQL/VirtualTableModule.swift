@@ -89,7 +89,8 @@ enum VirtualTableModule {
         return SQLITE_OK
     }
 
-    /// Push equality and IN constraints on index/required columns down to the table.
+    /// Push equality, IN and LIKE constraints on index, required and additional columns
+    /// down to the table: the columns osquery hands its tables constraints on.
     static let xBestIndex: @convention(c) (UnsafeMutablePointer<sqlite3_vtab>?, UnsafeMutablePointer<sqlite3_index_info>?) -> Int32 = { vtab, infoPtr in
         let schema = context(vtab).table.schema
         let info = infoPtr!
@@ -102,7 +103,7 @@ enum VirtualTableModule {
             guard c.usable != 0, c.op == UInt8(SQLITE_INDEX_CONSTRAINT_EQ) || isLike, c.iColumn >= 0 else { continue }
             let column = Int(c.iColumn)
             let flags = schema.columns[column].flags
-            guard flags.contains(.index) || flags.contains(.required), !seen.contains(column) else { continue }
+            guard !flags.isDisjoint(with: ColumnFlags.pushedDown), !seen.contains(column) else { continue }
             seen.insert(column)
             // Ask for the whole IN list in one xFilter call rather than one call per value.
             let isIn = !isLike && sqlite3_vtab_in(info, Int32(i), -1) != 0 && sqlite3_vtab_in(info, Int32(i), 1) != 0

@@ -28,7 +28,7 @@ public enum TableProvenance {
         "crontab": Entry(source: "/etc/crontab, /etc/cron.d, /var/spool/cron/crontabs", tested: "the crontab files (a test file in /etc/cron.d when there is none)"),
         "curl_certificate": Entry(source: "a TLS handshake through OpenSSL (libssl) and its rendering of the peer certificate", tested: "openssl s_server with a certificate the test makes; openssl x509 on the same certificate"),
         "curl": Entry(source: "libcurl (curl_easy_perform), loaded with dlopen", tested: "an HTTP server the test starts (Python's http.server), and the curl command against it"),
-        "deb_package_files": Entry(source: "<admindir>/status and <admindir>/info/<package>[:<arch>].list; lstat(2) of each path", tested: "dpkg -L (coreutils, and libc6 with its :amd64 list), dpkg -S, stat -c; an admindir fixture"),
+        "deb_package_files": Entry(source: "<admindir>/status and <admindir>/info/<package>[:<arch>].list", tested: "dpkg -L (coreutils, and libc6 with its :amd64 list), dpkg -S; an admindir fixture"),
         "deb_packages": Entry(source: "/var/lib/dpkg/status", tested: "dpkg-query -W"),
         "disk_encryption": Entry(source: "/sys/block/*/dm/uuid (dm-crypt mappings)", tested: "lsblk; no dm-crypt device on the test machines"),
         "dns_resolvers": Entry(source: "/etc/resolv.conf, res_ninit(3)", tested: "the nameserver and search lines of /etc/resolv.conf"),

@@ -10,8 +10,11 @@ import VigilTables
     struct Expected {
         var table: String
         var spec: String
-        var columns: [(name: String, type: String, hidden: Bool)]
+        var columns: [(name: String, type: String, hidden: Bool, options: Set<String>)]
     }
+
+    /// The column options the fixture transcribes (hidden is its own section).
+    static let optionWords: Set<String> = ["required", "index", "additional", "optimized"]
 
     static let fixturePath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/osquery-columns.txt").path
@@ -23,11 +26,14 @@ import VigilTables
             let parts = line.split(separator: "|", omittingEmptySubsequences: false)
             let head = parts.first?.split(separator: " ") ?? []
             guard parts.count == 3, head.count == 2 else { throw FixtureError(line: String(line)) }
-            func columns(_ text: Substring, hidden: Bool) throws -> [(name: String, type: String, hidden: Bool)] {
-                try text.split(separator: ",").map { pair in
-                    let words = pair.split(separator: " ")
-                    guard words.count == 2 else { throw FixtureError(line: String(line)) }
-                    return (String(words[0]), String(words[1]), hidden)
+            func columns(_ text: Substring, hidden: Bool) throws -> [(name: String, type: String, hidden: Bool, options: Set<String>)] {
+                try text.split(separator: ",").map { entry in
+                    let words = entry.split(separator: " ").map(String.init)
+                    let options = Set(words.dropFirst(2))
+                    guard words.count >= 2, options.count == words.count - 2, options.isSubset(of: optionWords) else {
+                        throw FixtureError(line: String(line))
+                    }
+                    return (words[0], words[1], hidden, options)
                 }
             }
             return Expected(table: String(head[0]), spec: String(head[1]),
@@ -100,6 +106,83 @@ import VigilTables
         // Every osquery table Vigil serves is checked: one added without its line fails here.
         let unlisted = served.subtracting(expected.map(\.table)).filter { !Self.notOsquery($0) }
         #expect(unlisted.isEmpty, "osquery tables missing from Tests/Fixtures/osquery-columns.txt: \(unlisted.sorted())")
+    }
+
+    /// Vigil's flags as the fixture's option words: the ones that decide what reaches the table.
+    static func options(_ flags: ColumnFlags) -> Set<String> {
+        Set(flags.names).intersection(["required", "index", "additional"])
+    }
+
+    /// Differences from osquery's column options that are Vigil's on purpose, with why.
+    /// Each key is the exact difference `columnOptionsMatchOsquerys` reports, so any
+    /// other difference (or this one changing) fails. `optimized` is not compared:
+    /// osquery passes no constraint for it alone. Vigil pushes constraints down on
+    /// required, index and additional columns, as osquery does; SQLite re-checks
+    /// every pushed constraint (omit is 0), so a table that returns more rows than
+    /// asked changes no answer, and an extra pushed column only saves reading.
+    static let deliberateOptions: [String: String] = [
+        // Vigil pushes down more than osquery: each returns exactly osquery's rows and reads less.
+        #"block_devices.name: Vigil ["index"], osquery []"#: "name = probes (uuid, type, label) only the devices named",
+        #"iptables.filter_name: Vigil ["index"], osquery []"#: "filter_name = reads that netfilter table alone",
+        #"selinux_settings.scope: Vigil ["index"], osquery []"#: "scope = lists only that folder of selinuxfs",
+        #"selinux_settings.key: Vigil ["index"], osquery []"#: "key = reads only those files of selinuxfs",
+        // Columns of newer osquery releases than the fixture's spec version (see vigilOnly).
+        #"npm_packages.max_depth: Vigil ["additional"], osquery []"#: "additional and hidden in osquery's newer spec (22bed0b)",
+        #"users.include_remote: Vigil ["additional"], osquery []"#: "asks the table for more accounts (NSS), as additional columns do",
+    ]
+
+    /// Every column's required, index and additional options against osquery's spec.
+    /// A required column decides whether a query without a constraint on it runs; the
+    /// pushed-down columns decide what a table reads.
+    @Test func columnOptionsMatchOsquerys() throws {
+        let expected = try Self.fixture()
+        let schemas = Dictionary(uniqueKeysWithValues: Self.tables().map { ($0.schema.name, $0.schema) })
+        var differences: Set<String> = []
+        var compared = 0
+        for table in expected {
+            guard let schema = schemas[table.table] else { continue }
+            let theirs = Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.options.subtracting(["optimized"])) })
+            // Another platform's column and an alias hold no value of their own here:
+            // a constraint on one picks no row a table could skip reading.
+            for column in schema.columns where column.otherPlatform == nil && column.aliasOf == nil {
+                compared += 1
+                let ours = Self.options(column.flags)
+                let osquery = theirs[column.name] ?? []
+                if ours != osquery {
+                    differences.insert("\(table.table).\(column.name): Vigil \(ours.sorted()), osquery \(osquery.sorted())")
+                }
+            }
+        }
+        #expect(compared >= 1000, "only \(compared) columns compared")
+        let unlisted = differences.subtracting(Self.deliberateOptions.keys).sorted()
+        #expect(unlisted.isEmpty, "column options that differ from osquery's spec:\n\(unlisted.joined(separator: "\n"))")
+        let stale = Set(Self.deliberateOptions.keys).subtracting(differences).sorted()
+        #expect(stale.isEmpty, "listed as deliberate but no longer different:\n\(stale.joined(separator: "\n"))")
+    }
+
+    /// A table osquery marks required answers no query without a constraint on one of
+    /// those columns: osquery's xFilter returns SQLITE_CONSTRAINT ("constraint failed").
+    /// Vigil refuses the same queries, and its error names the columns.
+    @Test func requiredColumnsRefuseAnUnconstrainedScan() throws {
+        let db = try Self.database()
+        let served = Set(Self.tables().map(\.schema.name))
+        var checked = 0
+        for table in try Self.fixture() where served.contains(table.table) {
+            let required = table.columns.filter { $0.options.contains("required") }.map(\.name)
+            guard !required.isEmpty else { continue }
+            checked += 1
+            #expect(throws: (any Error).self, "\(table.table) answered without \(required)") {
+                _ = try db.query("SELECT count(*) FROM \(table.table)")
+            }
+            #expect("\(table.table) answered without \(required)") {
+                _ = try db.query("SELECT * FROM \(table.table)")
+            } throws: { error in
+                required.allSatisfy { "\(error)".contains($0) }
+            }
+        }
+        // file, hash, yara, curl, curl_certificate, magic, extended_attributes, the three
+        // docker and two lxd tables that need an id or name.
+        #expect(checked >= 12, "only \(checked) tables with required columns")
     }
 
     /// Vigil's own tables, and file_lines (from the macadmins extension that Fleet's

@@ -25,6 +25,18 @@ import Testing
         #expect(Set(table.calls.first?.constraints["id"] ?? []) == [.integer(2), .integer(4), .integer(6)])
     }
 
+    /// osquery hands its tables the constraints on additional columns too (another uid,
+    /// admindir or namespace to read), and so does Vigil.
+    @Test func additionalColumnsArePushedDown() throws {
+        let table = RecordingTable(idFlags: .additional)
+        let db = try Database(tables: [table])
+        #expect(try db.query("SELECT id FROM numbers WHERE id IN (2, 5)").count == 2)
+        #expect(Set(table.calls.first?.constraints["id"] ?? []) == [.integer(2), .integer(5)])
+        let plain = RecordingTable(idFlags: [])
+        _ = try Database(tables: [plain]).query("SELECT id FROM numbers WHERE id = 2")
+        #expect(plain.calls.first?.constraints["id"] == nil)
+    }
+
     @Test func unusedColumnsAreNotComputed() throws {
         let table = RecordingTable()
         let db = try Database(tables: [table])

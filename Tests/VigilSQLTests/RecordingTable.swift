@@ -8,10 +8,10 @@ final class RecordingTable: VirtualTable, Sendable {
     let count: Int
     let contexts = Mutex<[QueryContext]>([])
 
-    init(name: String = "numbers", count: Int = 10, required: Bool = false) {
+    init(name: String = "numbers", count: Int = 10, required: Bool = false, idFlags: ColumnFlags? = nil) {
         self.count = count
         schema = TableSchema(name, "Numbers for tests", [
-            Column("id", .bigint, "row number", required ? [.required] : [.index]),
+            Column("id", .bigint, "row number", idFlags ?? (required ? [.required] : [.index])),
             Column("square", .bigint, "id squared"),
             Column("label", .text, "id as text"),
             Column("note", .text, "hidden column", .hidden),

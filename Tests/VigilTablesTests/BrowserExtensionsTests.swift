@@ -86,6 +86,10 @@ import VigilTestSupport
         try #require(rows.count == 1)
         #expect(rows[0]["name"]?.string == "Opera Thing")
         #expect(rows[0]["persistent"]?.int == 1)
+        // identifier = is pushed down (osquery's index): no other extension folder is read.
+        let recorder = try ScanRecorder("opera_extensions")
+        #expect(try recorder.query("SELECT name FROM opera_extensions WHERE identifier = '\(id)'").count == 1)
+        #expect(recorder.scans.flatMap(\.rows).map { $0["identifier"]?.text } == [id])
     }
 
     @Test func firefoxAddonsFromExtensionsJSON() throws {
@@ -121,6 +125,8 @@ import VigilTestSupport
         #expect(rows[0]["disabled"]?.int == 0)
         #expect(rows[1]["disabled"]?.int == 1)
         #expect(rows[1]["type"]?.string == "theme")
+        #expect(try query("SELECT identifier FROM firefox_addons WHERE uid = 0 AND identifier = 'off@example'")
+            .map { $0["identifier"]?.string } == ["off@example"])
         #expect(try query("SELECT firefox_addons.* FROM users JOIN firefox_addons USING (uid)").count >= 2)
     }
 }

@@ -104,6 +104,10 @@ import VigilTestSupport
             let byPrefix = try db.query("SELECT id, name FROM docker_containers WHERE id = '\(prefix)'")
             #expect(byPrefix.count == 1 && byPrefix.first?["id"]?.string == prefix && byPrefix.first?["name"]?.string == "/web")
             #expect(try db.query("SELECT id FROM docker_containers WHERE id = 'not-hex'").isEmpty)
+            // name = is pushed down too (osquery's index): the other containers are left out uninspected.
+            #expect(try db.query("SELECT id, pid FROM docker_containers WHERE name = '/web'").map { $0["id"]?.string } == [webID])
+            #expect(try db.query("SELECT name FROM docker_containers WHERE name IN ('/idle', '/web', '/gone') ORDER BY name")
+                .map { $0["name"]?.string } == ["/idle", "/web"])
 
             // docker_container_processes: the container's sleep, as /proc has it.
             let pid = Int64(try d.docker("inspect", "--format", "{{.State.Pid}}", "web"))!
@@ -122,6 +126,10 @@ import VigilTestSupport
             // Labels of containers, images, volumes and networks.
             #expect(try db.query("SELECT key, value FROM docker_container_labels WHERE id = '\(webID)' ORDER BY key")
                 .map { "\($0["key"]!.string)=\($0["value"]!.string)" } == ["role=web", "team=vigil"])
+            #expect(try db.query("SELECT value FROM docker_container_labels WHERE id = '\(webID)' AND key = 'role'")
+                .map { $0["value"]!.string } == ["web"])
+            #expect(try db.query("SELECT name, value FROM docker_volume_labels WHERE key = 'vk'")
+                .map { "\($0["name"]!.string)=\($0["value"]!.string)" } == ["vigilvol=vv"])
             let imageID = try d.docker("image", "inspect", "--format", "{{.Id}}", "vigil-test:1")
             #expect(try db.query("SELECT id, key, value FROM docker_image_labels")
                 .map { "\($0["id"]!.string) \($0["key"]!.string)=\($0["value"]!.string)" } == ["\(imageID.dropFirst(7)) team=vigil"])
@@ -148,10 +156,13 @@ import VigilTestSupport
                 #expect(mountRows[0][column]?.string == mounts[0][field] as? String, "\(column)")
             }
             #expect(mountRows[0]["rw"]?.int == ((mounts[0]["RW"] as? Bool) == true ? 1 : 0))
+            #expect(try db.query("SELECT id, destination FROM docker_container_mounts WHERE name = 'vigilvol'")
+                .map { "\($0["id"]!.string) \($0["destination"]!.string)" } == ["\(webID) /data"])
             let networks = try json(d.docker("inspect", "--format", "{{json .NetworkSettings.Networks}}", "web")) as! [String: [String: Any]]
             let netRows = try db.query("SELECT * FROM docker_container_networks WHERE id = '\(webID)'")
             try #require(netRows.count == 1 && networks["vigilnet"] != nil)
             #expect(netRows[0]["name"]?.string == "vigilnet")
+            #expect(try db.query("SELECT id FROM docker_container_networks WHERE name = 'vigilnet'").map { $0["id"]!.string } == [webID])
             #expect(netRows[0]["network_id"]?.string == netID)
             #expect(netRows[0]["ip_address"]?.string == networks["vigilnet"]!["IPAddress"] as? String)
             #expect(netRows[0]["ip_prefix_len"]?.int == Int64(networks["vigilnet"]!["IPPrefixLen"] as! Int))

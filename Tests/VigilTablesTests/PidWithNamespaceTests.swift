@@ -16,17 +16,17 @@ import VigilSQL
         return String(link.drop(while: { $0 != "[" }).dropFirst().prefix(while: { $0 != "]" }))
     }
 
-    /// Each table declares the columns osquery's schema gives it, hidden, and the pid as an input.
+    /// Each table declares the columns osquery's schema gives it, hidden, and the pid as an additional input.
     @Test(arguments: [
         ("file", true), ("hash", true), ("deb_packages", true),
         ("crontab", false), ("suid_bin", false), ("authorized_keys", false),
     ])
     func columnsAreDeclared(_ table: String, _ hasMountNamespace: Bool) throws {
-        let rows = try query("SELECT column_name, column_type, indexed, hidden FROM vigil_tables WHERE table_name = '\(table)'")
+        let rows = try query("SELECT column_name, column_type, additional, hidden FROM vigil_tables WHERE table_name = '\(table)'")
         let byName = Dictionary(uniqueKeysWithValues: rows.map { ($0["column_name"]!.string, $0) })
         let pidColumn = try #require(byName["pid_with_namespace"], "\(table) has no pid_with_namespace")
         #expect(pidColumn["column_type"]?.string == "INTEGER")
-        #expect(pidColumn["indexed"]?.int == 1)
+        #expect(pidColumn["additional"]?.int == 1)  // osquery's additional: pushed down, names what else to read
         #expect(pidColumn["hidden"]?.int == 1)
         if hasMountNamespace {
             let ns = try #require(byName["mount_namespace_id"], "\(table) has no mount_namespace_id")
@@ -47,6 +47,7 @@ import VigilSQL
         "SELECT * FROM crontab",
         "SELECT * FROM suid_bin",
         "SELECT * FROM authorized_keys",
+        "SELECT * FROM apt_sources",
     ])
     func goneProcessGivesNoRows(_ sql: String) throws {
         let joiner = sql.contains("WHERE") ? " AND " : " WHERE "
@@ -96,12 +97,13 @@ import VigilSQL
         #expect(rows.map { $0["pid_with_namespace"]!.int } == [pid])
     }
 
-    /// `deb_packages`, `crontab`, `suid_bin`, `authorized_keys`: the same rows through the test's own root.
+    /// `deb_packages`, `crontab`, `suid_bin`, `authorized_keys`, `apt_sources`: the same rows through the test's own root.
     @Test(arguments: [
         ("deb_packages", "name || ' ' || version || ' ' || admindir"),
         ("crontab", "path || ' ' || minute || ' ' || command"),
         ("suid_bin", "path || ' ' || username || ' ' || groupname || ' ' || permissions"),
         ("authorized_keys", "uid || ' ' || key_file || ' ' || key"),
+        ("apt_sources", "source || ' ' || base_uri || ' ' || release"),
     ])
     func sameRowsAsTheHost(_ table: String, _ summary: String) throws {
         // Other suites add and remove test files in /tmp and /etc/cron.d meanwhile.
@@ -110,8 +112,10 @@ import VigilSQL
         let rows = try query("SELECT \(summary) AS s, pid_with_namespace FROM \(table) WHERE \(stable) AND pid_with_namespace = \(pid)")
         #expect(rows.map { $0["s"]!.string }.sorted() == host.sorted())
         #expect(rows.allSatisfy { $0["pid_with_namespace"]?.int == pid })
+        if table == "deb_packages" || table == "apt_sources" {
+            #expect(!rows.isEmpty, "no rows read through /proc/\(pid)/root")
+        }
         if table == "deb_packages" {
-            #expect(!rows.isEmpty, "no packages read through /proc/\(pid)/root")
             let ns = try query("SELECT DISTINCT mount_namespace_id FROM deb_packages WHERE pid_with_namespace = \(pid)")
             #expect(ns.map { $0["mount_namespace_id"]!.string } == [mountNamespace])
         }

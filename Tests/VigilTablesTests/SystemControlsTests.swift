@@ -22,6 +22,11 @@ import VigilSQL
         let theirs = Set(try shell(["sysctl", "-a", "-N"]).split(separator: "\n").map(String.init).filter { $0.hasPrefix("kernel.") })
         #expect(!theirs.isEmpty)
         #expect(ours == theirs, "only ours: \(ours.subtracting(theirs).sorted()); only sysctl's: \(theirs.subtracting(ours).sorted())")
+        // subsystem = is pushed down (osquery's additional): the table read kernel/ alone.
+        let recorder = try ScanRecorder("system_controls")
+        #expect(try recorder.query("SELECT name FROM system_controls WHERE subsystem IN ('kernel', '..')").count == theirs.count)
+        let made = recorder.scans.flatMap(\.rows).compactMap { $0["name"]?.text }
+        #expect(made.count == theirs.count && made.allSatisfy { $0.hasPrefix("kernel.") })
     }
 
     @Test func configValuesComeFromSysctlFiles() throws {

@@ -39,7 +39,8 @@ struct ChromiumExtensions {
     static let limit = 8 << 20
 
     /// Every extension of `browsers` in the homes of the accounts the query selects.
-    static func find(_ context: QueryContext, browsers: [Browser], profiles: Bool) throws -> [Found] {
+    /// `identifiers` (a pushed `identifier =`) skips the other extension folders unread.
+    static func find(_ context: QueryContext, browsers: [Browser], profiles: Bool, identifiers: [String]? = nil) throws -> [Found] {
         var out: [Found] = []
         for account in try UserHomes.accounts(context) {
             let home = account.home.hasSuffix("/") ? String(account.home.dropLast()) : account.home
@@ -58,7 +59,8 @@ struct ChromiumExtensions {
                     let prefs = read(profileRel + "/Preferences").flatMap(JSONValue.parse)
                     let secure = read(profileRel + "/Secure Preferences").flatMap(JSONValue.parse)
                     let name = prefs?.at("profile", "name")?.string ?? profile
-                    for id in ((try? FileSystem.list(home + "/" + profileRel + "/Extensions")) ?? []).sorted() {
+                    for id in ((try? FileSystem.list(home + "/" + profileRel + "/Extensions")) ?? []).sorted()
+                    where identifiers?.contains(id) ?? true {
                         let idRel = profileRel + "/Extensions/" + id
                         for version in ((try? FileSystem.list(home + "/" + idRel)) ?? []).sorted() {
                             let dirRel = idRel + "/" + version

@@ -5,9 +5,9 @@ import VigilSystem
 /// for every profile that ~/.mozilla/firefox/profiles.ini names, of every user.
 public struct FirefoxAddonsTable: VirtualTable {
     public let schema = TableSchema("firefox_addons", "Add-ons in each Firefox profile's extensions.json under each home.", [
-        Column("uid", .bigint, "Account whose home holds the profile; uid = X reads only that home", [.index, .additional]),
+        Column("uid", .bigint, "Account whose home holds the profile; uid = X reads only that home", .additional),
         Column("name", .text, "Add-on name"),
-        Column("identifier", .text, "Add-on ID"),
+        Column("identifier", .text, "Add-on ID", .index),
         Column("creator", .text, "Creator named by the add-on"),
         Column("type", .text, "extension, theme, locale, dictionary, ..."),
         Column("version", .text, "Add-on version"),
@@ -29,6 +29,8 @@ public struct FirefoxAddonsTable: VirtualTable {
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
         var rows: [Row] = []
+        // One extensions.json holds a profile's add-ons: identifier = X saves only the rows.
+        let identifiers = context.texts("identifier")
         for account in try UserHomes.accounts(context) {
             let home = account.home.hasSuffix("/") ? String(account.home.dropLast()) : account.home
             func read(_ relative: String) -> [UInt8]? {
@@ -43,7 +45,7 @@ public struct FirefoxAddonsTable: VirtualTable {
                     else if profile.path.hasPrefix(home + "/") { relative = String(profile.path.dropFirst(home.count + 1)) }
                     else { continue }
                     guard let bytes = read(relative + "/extensions.json"), let doc = JSONValue.parse(bytes) else { continue }
-                    for addon in doc["addons"]?.array ?? [] {
+                    for addon in doc["addons"]?.array ?? [] where identifiers?.contains(addon["id"]?.string ?? "") ?? true {
                         rows.append(row(addon, uid: account.uid))
                     }
                 }

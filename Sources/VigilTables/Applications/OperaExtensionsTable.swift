@@ -5,9 +5,9 @@ import VigilSystem
 /// of every user.
 public struct OperaExtensionsTable: VirtualTable {
     public let schema = TableSchema("opera_extensions", "Extensions installed in Opera under each home (~/.config/opera/Extensions).", [
-        Column("uid", .bigint, "Account whose home holds the extension; uid = X reads only that home", [.index, .additional]),
+        Column("uid", .bigint, "Account whose home holds the extension; uid = X reads only that home", .additional),
         Column("name", .text, "Extension name (localized from the default locale)"),
-        Column("identifier", .text, "Extension identifier"),
+        Column("identifier", .text, "Extension identifier (its folder name); identifier = X reads only that folder", .index),
         Column("version", .text, "Version from the manifest"),
         Column("description", .text, "Description from the manifest"),
         Column("locale", .text, "Default locale from the manifest"),
@@ -20,7 +20,8 @@ public struct OperaExtensionsTable: VirtualTable {
     public init() {}
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
-        let found = try ChromiumExtensions.find(context, browsers: ChromiumExtensions.opera, profiles: false)
+        let found = try ChromiumExtensions.find(context, browsers: ChromiumExtensions.opera, profiles: false,
+                                                 identifiers: context.texts("identifier"))
         return RowSequence(found) { e in
             var row = Row(schema)
             ChromiumExtensions.fill(&row, e)

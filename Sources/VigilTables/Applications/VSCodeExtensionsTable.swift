@@ -14,7 +14,7 @@ public struct VSCodeExtensionsTable: VirtualTable {
         Column("publisher_id", .text, "Publisher ID"),
         Column("installed_at", .bigint, "Installed Timestamp"),
         Column("prerelease", .integer, "Pre release version"),
-        Column("uid", .bigint, "The local user that owns the plugin", [.index, .additional]),
+        Column("uid", .bigint, "The local user that owns the plugin", .additional),
         Column("vscode_edition", .text, "The VSCode edition (vscode, vscode_insiders, vscodium, vscodium_insiders, cursor, windsurf, trae, antigravity, code_server)"),
     ])
 

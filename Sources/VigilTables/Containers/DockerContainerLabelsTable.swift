@@ -3,8 +3,8 @@ import VigilSQL
 /// `docker_container_labels`: each label of each container (`GET /containers/json?all=1`).
 public struct DockerContainerLabelsTable: VirtualTable {
     public let schema = TableSchema("docker_container_labels", "Docker container labels.", [
-        Column("id", .text, "Container ID", .additional),
-        Column("key", .text, "Label key"),
+        Column("id", .text, "Container ID", .index),
+        Column("key", .text, "Label key", .index),
         Column("value", .text, "Optional label value"),
     ])
     let api: DockerAPI
@@ -13,6 +13,6 @@ public struct DockerContainerLabelsTable: VirtualTable {
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
         let (asked, list) = try api.containers(context, table: schema.name)
-        return DockerAPI.labelRows(schema, list, keyColumn: "id", keyField: "Id", asked: asked)
+        return DockerAPI.labelRows(schema, list, keyColumn: "id", keyField: "Id", asked: asked, keys: context.texts("key"))
     }
 }

@@ -4,9 +4,9 @@ import VigilSQL
 /// `GET /containers/json?all=1`): volumes and bind mounts.
 public struct DockerContainerMountsTable: VirtualTable {
     public let schema = TableSchema("docker_container_mounts", "Docker container mounts.", [
-        Column("id", .text, "Container ID", .additional),
+        Column("id", .text, "Container ID", .index),
         Column("type", .text, "Type of mount (bind, volume)"),
-        Column("name", .text, "Optional mount name"),
+        Column("name", .text, "Optional mount name", .index),
         Column("source", .text, "Source path on host"),
         Column("destination", .text, "Destination path inside container"),
         Column("driver", .text, "Driver providing the mount"),
@@ -19,8 +19,9 @@ public struct DockerContainerMountsTable: VirtualTable {
     public init(api: DockerAPI = DockerAPI()) { self.api = api }
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
-        try api.perContainer(context, schema) { container, id in
-            (container["Mounts"]?.array ?? []).map { mount in
+        let names = context.texts("name")
+        return try api.perContainer(context, schema) { container, id in
+            (container["Mounts"]?.array ?? []).filter { names?.contains($0["Name"]?.string ?? "") ?? true }.map { mount in
                 var row = Row(schema)
                 row["id"] = .text(id)
                 for (column, field) in [("type", "Type"), ("name", "Name"), ("source", "Source"),

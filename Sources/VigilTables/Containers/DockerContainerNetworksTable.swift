@@ -5,7 +5,7 @@ import VigilSQL
 public struct DockerContainerNetworksTable: VirtualTable {
     public let schema = TableSchema("docker_container_networks", "Docker container networks.", [
         Column("id", .text, "Container ID", .index),
-        Column("name", .text, "Network name"),
+        Column("name", .text, "Network name", .index),
         Column("network_id", .text, "Network ID"),
         Column("endpoint_id", .text, "Endpoint ID"),
         Column("gateway", .text, "Gateway"),
@@ -21,9 +21,10 @@ public struct DockerContainerNetworksTable: VirtualTable {
     public init(api: DockerAPI = DockerAPI()) { self.api = api }
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
-        try api.perContainer(context, schema) { container, id in
+        let names = context.texts("name")
+        return try api.perContainer(context, schema) { container, id in
             guard case .object(let networks)? = container.at("NetworkSettings", "Networks") else { return [] }
-            return networks.sorted(by: { $0.key < $1.key }).map { name, network in
+            return networks.sorted(by: { $0.key < $1.key }).filter { names?.contains($0.key) ?? true }.map { name, network in
                 var row = Row(schema)
                 row["id"] = .text(id)
                 row["name"] = .text(name)

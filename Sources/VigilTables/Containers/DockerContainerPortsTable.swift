@@ -5,7 +5,7 @@ import VigilSQL
 /// and host_port 0, as osquery shows it.
 public struct DockerContainerPortsTable: VirtualTable {
     public let schema = TableSchema("docker_container_ports", "Docker container ports.", [
-        Column("id", .text, "Container ID", .index),
+        Column("id", .text, "Container ID", .additional),
         Column("type", .text, "Protocol (tcp, udp)"),
         Column("port", .integer, "Port inside the container"),
         Column("host_ip", .text, "Host IP address on which public port is listening"),

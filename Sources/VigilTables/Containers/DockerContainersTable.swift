@@ -3,12 +3,13 @@ import VigilSQL
 /// `docker_containers`: every container of the Docker daemon (`GET /containers/json?all=1`),
 /// with what an inspection adds (`GET /containers/ID/json`: pid, path, entrypoint,
 /// times, privileges, environment) and, for a running one, its namespaces from
-/// /proc/PID/ns. `id =` is pushed down as Docker's id filter (prefixes match); the
-/// inspection is made only when one of its columns is used.
+/// /proc/PID/ns. `id =` is pushed down as Docker's id filter (prefixes match); `name =`
+/// skips the other containers before any is inspected; the inspection is made only
+/// when one of its columns is used.
 public struct DockerContainersTable: VirtualTable {
     public let schema = TableSchema("docker_containers", "Docker containers information.", [
         Column("id", .text, "Container ID", .index),
-        Column("name", .text, "Container name"),
+        Column("name", .text, "Container name", .index),
         Column("image", .text, "Docker image (name) used to launch this container"),
         Column("image_id", .text, "Docker image ID"),
         Column("command", .text, "Command with arguments"),
@@ -40,7 +41,9 @@ public struct DockerContainersTable: VirtualTable {
     public init(api: DockerAPI = DockerAPI()) { self.api = api }
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
-        let (asked, list) = try api.containers(context, table: schema.name)
+        let (asked, all) = try api.containers(context, table: schema.name)
+        let names = context.texts("name")
+        let list = all.filter { names?.contains($0["Names"]?.array?.first?.string ?? "") ?? true }
         let inspect = Self.inspected.contains(where: context.isUsed)
         return RowSequence(list) { container in
             var row = Row(schema)

@@ -22,14 +22,15 @@ extension DockerAPI {
     }
 
     /// One row per label of each object: `keyColumn` holds the object's `keyField`
-    /// (its id or name). Objects without labels (null) give no rows.
+    /// (its id or name). Objects without labels (null) give no rows; `keys` (a pushed
+    /// `key =`) keeps only those labels.
     static func labelRows(_ schema: TableSchema, _ objects: [JSONValue], keyColumn: String, keyField: String,
-                          asked: [String]?) -> RowSequence {
+                          asked: [String]?, keys: [String]? = nil) -> RowSequence {
         var rows: [Row] = []
         for object in objects {
             guard case .object(let labels)? = object["Labels"] else { continue }
             let key = keyField == "Id" ? id(object["Id"]?.string, matching: asked) : object[keyField]?.string ?? ""
-            for (name, value) in labels.sorted(by: { $0.key < $1.key }) {
+            for (name, value) in labels.sorted(by: { $0.key < $1.key }) where keys?.contains(name) ?? true {
                 var row = Row(schema)
                 row[keyColumn] = .text(key)
                 row["key"] = .text(name)

@@ -4,7 +4,7 @@ import VigilSQL
 /// as Docker's name filter.
 public struct DockerVolumesTable: VirtualTable {
     public let schema = TableSchema("docker_volumes", "Docker volumes information.", [
-        Column("name", .text, "Volume name", .additional),
+        Column("name", .text, "Volume name", .index),
         Column("driver", .text, "Volume driver"),
         Column("mount_point", .text, "Mount point"),
         Column("type", .text, "Volume type"),

@@ -12,7 +12,7 @@ public struct AugeasTable: VirtualTable {
         Column("node", .text, "The node path of the configuration item", .index),
         Column("value", .text, "The value of the configuration item"),
         Column("label", .text, "The label of the configuration item"),
-        Column("path", .text, "The path to the configuration file", [.index, .additional]),
+        Column("path", .text, "The path to the configuration file", .additional),
     ])
 
     public init() {}

@@ -7,8 +7,8 @@ import VigilSystem
 /// are not printable ASCII text are given in base64, as osquery does.
 public struct ExtendedAttributesTable: VirtualTable {
     public let schema = TableSchema("extended_attributes", "Returns the extended attributes for files (similar to Windows ADS).", [
-        Column("path", .text, "Absolute file path", [.required, .index]),
-        Column("directory", .text, "Directory of file(s)", [.required, .index]),
+        Column("path", .text, "Absolute file path", .required),
+        Column("directory", .text, "Directory of file(s)", .required),
         Column("key", .text, "Name of the value generated from the extended attribute"),
         Column("value", .text, "The parsed information from the attribute"),
         Column("base64", .integer, "1 if the value is base64 encoded else 0"),

@@ -25,7 +25,7 @@ public struct FileTable: VirtualTable {
         Column("symlink", .integer, "1 when path names a symbolic link (lstat), else 0"),
         Column("type", .text, "Kind after following links (regular, directory, fifo, ...); symlink if dangling"),
         Column("symlink_target_path", .text, "realpath() of a symbolic link; empty for other files or if it cannot resolve"),
-        Column("pid_with_namespace", .integer, "Look paths up under /proc/PID/root, as this pid sees them; 0 means the host", [.index, .additional, .hidden]),
+        Column("pid_with_namespace", .integer, "Look paths up under /proc/PID/root, as this pid sees them; 0 means the host", [.additional, .hidden]),
         Column("mount_namespace_id", .text, "Mount namespace inode of pid_with_namespace; empty for the host", .hidden),
         .otherPlatform("attributes", .text, "Windows", "attrib string"),
         .otherPlatform("volume_serial", .text, "Windows", "volume serial number"),

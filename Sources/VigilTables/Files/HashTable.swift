@@ -14,7 +14,7 @@ public struct HashTable: VirtualTable {
         Column("md5", .text, "MD5 of the contents, lower-case hex; empty if unreadable or not regular"),
         Column("sha1", .text, "SHA-1 of the contents, lower-case hex; empty if unreadable or not regular"),
         Column("sha256", .text, "SHA-256 of the contents, lower-case hex; empty if unreadable or not regular"),
-        Column("pid_with_namespace", .integer, "Read files under /proc/PID/root, as this pid sees them; 0 means the host", [.index, .additional, .hidden]),
+        Column("pid_with_namespace", .integer, "Read files under /proc/PID/root, as this pid sees them; 0 means the host", [.additional, .hidden]),
         Column("mount_namespace_id", .text, "Mount namespace inode of pid_with_namespace; empty for the host", .hidden),
     ])
 

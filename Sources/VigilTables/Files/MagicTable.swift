@@ -7,7 +7,7 @@ import VigilSystem
 public struct MagicTable: VirtualTable {
     public let schema = TableSchema("magic", "Magic number recognition library table.", [
         Column("path", .text, "Absolute path to target file", [.required, .index]),
-        Column("magic_db_files", .text, "Colon(:) separated list of files where the magic db file can be found. By default one of the following is used: /usr/share/file/magic/magic, /usr/share/misc/magic or /usr/share/misc/magic.mgc", [.index, .additional]),
+        Column("magic_db_files", .text, "Colon(:) separated list of files where the magic db file can be found. By default one of the following is used: /usr/share/file/magic/magic, /usr/share/misc/magic or /usr/share/misc/magic.mgc", .additional),
         Column("data", .text, "Magic number data from libmagic"),
         Column("mime_type", .text, "MIME type data from libmagic"),
         Column("mime_encoding", .text, "MIME encoding data from libmagic"),

@@ -11,7 +11,7 @@ public struct SuidBinTable: VirtualTable {
         Column("username", .text, "Login name of the file's owner, or the numeric uid if it has none"),
         Column("groupname", .text, "Name of the file's group, or the numeric gid if it has none"),
         Column("permissions", .text, "Special bits present: S (setuid), G (setgid) or SG (both)"),
-        Column("pid_with_namespace", .integer, "Search under /proc/PID/root, as this pid sees the files; 0 means the host", [.index, .additional, .hidden]),
+        Column("pid_with_namespace", .integer, "Search under /proc/PID/root, as this pid sees the files; 0 means the host", [.additional, .hidden]),
     ])
 
     public init() {}

@@ -14,12 +14,12 @@ public struct YaraTable: VirtualTable {
         Column("matches", .text, "List of YARA matches"),
         Column("count", .integer, "Number of YARA matches"),
         Column("sig_group", .text, "Signature group used (from osquery's config; always empty)", .additional),
-        Column("sigfile", .text, "Signature file used", [.index, .additional]),
-        Column("sigrule", .text, "Signature strings used", [.index, .additional, .hidden]),
+        Column("sigfile", .text, "Signature file used", .additional),
+        Column("sigrule", .text, "Signature strings used", [.additional, .hidden]),
         Column("strings", .text, "Matching strings ($identifier:offset, comma-separated)"),
         Column("tags", .text, "Matching tags"),
         Column("sigurl", .text, "Signature url (from osquery's config; always empty)", [.additional, .hidden]),
-        Column("pid_with_namespace", .integer, "Scan files under /proc/PID/root, as this pid sees them; 0 means the host", [.index, .additional, .hidden]),
+        Column("pid_with_namespace", .integer, "Scan files under /proc/PID/root, as this pid sees them; 0 means the host", [.additional, .hidden]),
     ])
 
     public init() {}

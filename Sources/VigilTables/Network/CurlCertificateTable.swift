@@ -8,7 +8,7 @@ import VigilSystem
 /// network step may take (4 by default).
 public struct CurlCertificateTable: VirtualTable {
     public let schema = TableSchema("curl_certificate", "Inspect TLS certificates by connecting to input hostnames.", [
-        Column("hostname", .text, "Hostname (domain[:port]) to CURL", [.required, .index]),
+        Column("hostname", .text, "Hostname (domain[:port]) to CURL", .required),
         Column("common_name", .text, "Common name of company issued to"),
         Column("organization", .text, "Organization issued to"),
         Column("organization_unit", .text, "Organization unit issued to"),
@@ -37,8 +37,8 @@ public struct CurlCertificateTable: VirtualTable {
         Column("basic_constraint", .text, "Basic Constraints"),
         Column("name_constraints", .text, "Name Constraints"),
         Column("policy_constraints", .text, "Policy Constraints"),
-        Column("dump_certificate", .integer, "Set this value to '1' to dump certificate", [.index, .additional, .hidden]),
-        Column("timeout", .integer, "Set this value to the timeout in seconds to complete the TLS handshake (default 4s, use 0 for no timeout)", [.index, .additional, .hidden]),
+        Column("dump_certificate", .integer, "Set this value to '1' to dump certificate", [.additional, .hidden]),
+        Column("timeout", .integer, "Set this value to the timeout in seconds to complete the TLS handshake (default 4s, use 0 for no timeout)", [.additional, .hidden]),
         Column("pem", .text, "Certificate PEM format"),
     ])
 

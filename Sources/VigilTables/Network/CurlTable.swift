@@ -10,7 +10,7 @@ public struct CurlTable: VirtualTable {
     public let schema = TableSchema("curl", "Perform an http request and return stats about it.", [
         Column("url", .text, "The url for the request", [.required, .index]),
         Column("method", .text, "The HTTP method for the request (GET)"),
-        Column("user_agent", .text, "The user-agent string to use for the request", .index),
+        Column("user_agent", .text, "The user-agent string to use for the request", .additional),
         Column("response_code", .integer, "The HTTP status code for the response; NULL when none came"),
         Column("round_trip_time", .bigint, "Time taken to complete the request (microseconds)"),
         Column("bytes", .bigint, "Number of bytes in the response"),

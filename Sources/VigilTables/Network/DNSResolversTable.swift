@@ -11,7 +11,7 @@ public struct DNSResolversTable: VirtualTable {
         Column("address", .text, "Nameserver address, search domain, or sortlist network"),
         Column("netmask", .text, "Sortlist netmask (bits or dotted), else empty"),
         Column("options", .bigint, "The resolver's option bits after reading the file (res_ninit's options)"),
-        Column("pid_with_namespace", .integer, "Read /proc/PID/root/etc/resolv.conf; 0 means the host", [.index, .additional, .hidden]),
+        Column("pid_with_namespace", .integer, "Read /proc/PID/root/etc/resolv.conf; 0 means the host", [.additional, .hidden]),
     ])
 
     public init() {}

@@ -7,7 +7,7 @@ public struct EtcHostsTable: VirtualTable {
     public let schema = TableSchema("etc_hosts", "Address lines of /etc/hosts, with comments stripped.", [
         Column("address", .text, "First field of the line: an IPv4 or IPv6 address"),
         Column("hostnames", .text, "Remaining fields (names and aliases), joined by single spaces"),
-        Column("pid_with_namespace", .integer, "Read /proc/PID/root/etc/hosts for this pid; 0 for the host's own file", [.index, .hidden, .additional]),
+        Column("pid_with_namespace", .integer, "Read /proc/PID/root/etc/hosts for this pid; 0 for the host's own file", [.additional, .hidden]),
     ])
 
     public init() {}

@@ -4,7 +4,8 @@ import VigilSystem
 /// `apt_sources`: the `deb` repositories in /etc/apt/sources.list, sources.list.d/*.list
 /// (one-line format) and sources.list.d/*.sources (deb822), described by the Release
 /// file apt downloaded for each. As in osquery, a repository apt has not fetched
-/// yet (no Release file in /var/lib/apt/lists) has no row.
+/// yet (no Release file in /var/lib/apt/lists) has no row. `pid_with_namespace = PID`
+/// reads the same files under /proc/PID/root, as that process sees them.
 public struct AptSourcesTable: VirtualTable {
     public let schema = TableSchema("apt_sources", "APT repositories (deb lines and deb822 stanzas) with their Release file's facts.", [
         Column("name", .text, "Repository URI without its scheme, a space, then the suite (deb.debian.org/debian bookworm)"),
@@ -15,7 +16,7 @@ public struct AptSourcesTable: VirtualTable {
         Column("maintainer", .text, "Origin from the Release file"),
         Column("components", .text, "Components from the Release file"),
         Column("architectures", .text, "Architectures from the Release file"),
-        Column("pid_with_namespace", .integer, "Read the files of the root /proc/PID/root; 0 means the host", [.additional, .hidden]),
+        Column("pid_with_namespace", .integer, "Read the files under /proc/PID/root, as this pid sees them; 0 means the host", [.additional, .hidden]),
     ])
     let etc: String
     let lists: String
@@ -27,6 +28,15 @@ public struct AptSourcesTable: VirtualTable {
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
         var rows: [Row] = []
+        for (pid, root) in PidNamespace.roots(context) {
+            rows += self.rows(etc: root + etc, lists: root + lists, pid: pid, root: root)
+        }
+        return RowSequence(rows)
+    }
+
+    /// The rows of one root's APT configuration.
+    func rows(etc: String, lists: String, pid: Int64, root: String) -> [Row] {
+        var rows: [Row] = []
         let listed = ((try? FileSystem.list(etc + "/sources.list.d")) ?? []).sorted()
         var files = [(etc + "/sources.list", false)]
         files += listed.filter { $0.hasSuffix(".list") }.map { (etc + "/sources.list.d/" + $0, false) }
@@ -35,22 +45,22 @@ public struct AptSourcesTable: VirtualTable {
             guard let text = FileSystem.readTextIfPresent(file) else { continue }
             let sources = deb822 ? Self.stanzaSources(text) : FileSystem.lines(text).compactMap { Self.lineSource(String($0)) }
             for s in sources {
-                guard let release = release(for: s) else { continue }
+                guard let release = Self.release(for: s, lists: lists) else { continue }
                 var row = Row(schema)
                 let host = s.uri.firstRange(of: "://").map { String(s.uri[$0.upperBound...]) } ?? s.uri
                 row["name"] = .text(host + " " + s.suite)
-                row["source"] = .text(file)
+                row["source"] = .text(PidNamespace.inside(file, root: root))
                 row["base_uri"] = .text(s.uri)
                 row["release"] = .text(release["Codename"] ?? "")
                 row["version"] = .text(release["Version"] ?? "")
                 row["maintainer"] = .text(release["Origin"] ?? "")
                 row["components"] = .text(release["Components"] ?? "")
                 row["architectures"] = .text(release["Architectures"] ?? "")
-                row["pid_with_namespace"] = 0
+                row["pid_with_namespace"] = .integer(pid)
                 rows.append(row)
             }
         }
-        return RowSequence(rows)
+        return rows
     }
 
     /// A "deb [options] URI SUITE [COMPONENT...]" line; deb-src and comments give nil.
@@ -97,7 +107,7 @@ public struct AptSourcesTable: VirtualTable {
 
     /// The "Key: value" header of the repository's [In]Release file in the lists
     /// directory (apt names it from the URI and suite with "/" turned into "_").
-    func release(for s: Source) -> [String: String]? {
+    static func release(for s: Source, lists: String) -> [String: String]? {
         let host = s.uri.firstRange(of: "://").map { String(s.uri[$0.upperBound...]) } ?? s.uri
         let suitePath = s.suite.hasSuffix("/") ? String(s.suite.dropLast()) : "dists/" + s.suite
         let base = (host + "/" + suitePath).replacingSlashesWithUnderscores()

@@ -2,22 +2,14 @@ import VigilSQL
 import VigilSystem
 
 /// `deb_package_files`: the paths each installed dpkg package owns, from
-/// `<admindir>/info/<package>[:<arch>].list` (what `dpkg -L` prints). As in
-/// osquery, owner, group, mode and size are those of the file on disk now (dpkg
-/// records no per-file metadata), and `sha256` is empty (dpkg keeps MD5 sums only).
-/// `package =` reads only that package's list; `admindir =` reads another dpkg
-/// database; the file is stat'ed only when one of its columns is used.
+/// `<admindir>/info/<package>[:<arch>].list` (what `dpkg -L` prints), with osquery's
+/// columns (package, path, admindir: its spec as merged in August 2025).
+/// `package =` reads only that package's list; `admindir =` reads another dpkg database.
 public struct DebPackageFilesTable: VirtualTable {
-    public let schema = TableSchema("deb_package_files", "DEB packages that are currently installed on the host system.", [
+    public let schema = TableSchema("deb_package_files", "Installed files from DEB packages that are currently installed on the system.", [
         Column("package", .text, "DEB package name", .index),
         Column("path", .text, "File path within the package", .index),
-        Column("username", .text, "Owner of the file on disk (dpkg records none); NULL when the file is missing"),
-        Column("groupname", .text, "Group of the file on disk; NULL when the file is missing"),
-        Column("mode", .text, "Permission bits of the file on disk in octal, unpadded (755), as osquery prints them"),
-        Column("size", .bigint, "Size in bytes of the file on disk"),
-        Column("sha256", .text, "Empty: dpkg's info database holds MD5 sums only (osquery leaves it empty too)"),
-        // osquery hands every constraint to its generator; here only index columns get them, hence .index.
-        Column("admindir", .text, "libdpkg admindir. Defaults to /var/lib/dpkg", [.index, .additional]),
+        Column("admindir", .text, "libdpkg admindir. Defaults to /var/lib/dpkg", .additional),
     ])
 
     public init() {}
@@ -25,7 +17,6 @@ public struct DebPackageFilesTable: VirtualTable {
     public func generate(_ context: QueryContext) throws -> RowSequence {
         let wanted = context.texts("package").map(Set.init)
         let paths = context.texts("path").map(Set.init)
-        let stats = context.isAnyUsed("username", "groupname", "mode", "size")
         var rows: [Row] = []
         for dir in context.texts("admindir") ?? [DpkgStatus.defaultAdminDirectory] {
             let packages: [DpkgPackage]
@@ -42,14 +33,7 @@ public struct DebPackageFilesTable: VirtualTable {
                     var r = Row(schema)
                     r["package"] = .text(package.name)
                     r["path"] = .text(path)
-                    r["sha256"] = .text("")
                     r["admindir"] = .text(dir)
-                    if stats, let st = try? FileSystem.status(path, followLinks: false) {
-                        r["username"] = .text(Passwd.userName(st.st_uid) ?? String(st.st_uid))
-                        r["groupname"] = .text(Passwd.groupName(st.st_gid) ?? String(st.st_gid))
-                        r["mode"] = .text(String(UInt32(st.st_mode) & 0o7777, radix: 8))
-                        r["size"] = .integer(Int64(st.st_size))
-                    }
                     rows.append(r)
                 }
             }

@@ -17,8 +17,8 @@ public struct DebPackagesTable: VirtualTable {
         Column("maintainer", .text, "Maintainer field: name and e-mail"),
         Column("section", .text, "Section field (admin, libs, ...)"),
         Column("priority", .text, "Priority field (required, optional, ...)"),
-        Column("admindir", .text, "dpkg directory whose status file was read; /var/lib/dpkg by default", .index),
-        Column("pid_with_namespace", .integer, "Read the dpkg database under /proc/PID/root, as this pid sees it; 0 means the host", [.index, .additional, .hidden]),
+        Column("admindir", .text, "dpkg directory whose status file was read; /var/lib/dpkg by default", .additional),
+        Column("pid_with_namespace", .integer, "Read the dpkg database under /proc/PID/root, as this pid sees it; 0 means the host", [.additional, .hidden]),
         Column("mount_namespace_id", .text, "Mount namespace inode of pid_with_namespace; empty for the host", .hidden),
     ])
 

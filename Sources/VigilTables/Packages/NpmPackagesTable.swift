@@ -18,8 +18,8 @@ public struct NpmPackagesTable: VirtualTable {
         Column("path", .text, "Path at which this module resides"),
         Column("directory", .text, "Directory where node_modules are located", .index),
         Column("depth", .integer, "Nesting depth of the package (0 = direct dependency)"),
-        Column("max_depth", .integer, "Maximum depth to search for nested packages (default 100, -1 = unlimited)", [.index, .additional, .hidden]),
-        Column("pid_with_namespace", .integer, "Read the folders under /proc/PID/root, as this pid sees them; 0 means the host", [.index, .additional, .hidden]),
+        Column("max_depth", .integer, "Maximum depth to search for nested packages (default 100, -1 = unlimited)", [.additional, .hidden]),
+        Column("pid_with_namespace", .integer, "Read the folders under /proc/PID/root, as this pid sees them; 0 means the host", [.additional, .hidden]),
         Column("mount_namespace_id", .text, "Mount namespace id", .hidden),
     ])
 

@@ -13,8 +13,8 @@ public struct PythonPackagesTable: VirtualTable {
         Column("author", .text, "Optional package author"),
         Column("license", .text, "License under which package is launched"),
         Column("path", .text, "Path at which this module resides"),
-        Column("directory", .text, "Directory where Python modules are located", [.index, .additional]),
-        Column("pid_with_namespace", .integer, "Read the folders under /proc/PID/root, as this pid sees them; 0 means the host", [.index, .additional, .hidden]),
+        Column("directory", .text, "Directory where Python modules are located", .index),
+        Column("pid_with_namespace", .integer, "Read the folders under /proc/PID/root, as this pid sees them; 0 means the host", [.additional, .hidden]),
     ])
 
     /// The system's module folders (every Python version), and each account's own.

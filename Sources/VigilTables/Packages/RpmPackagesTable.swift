@@ -18,7 +18,7 @@ public struct RpmPackagesTable: VirtualTable {
         Column("install_time", .integer, "When the package was installed"),
         Column("vendor", .text, "Package vendor"),
         Column("package_group", .text, "Package group"),
-        Column("pid_with_namespace", .integer, "Read the RPM database under /proc/PID/root, as this pid sees it; 0 means the host", [.index, .additional, .hidden]),
+        Column("pid_with_namespace", .integer, "Read the RPM database under /proc/PID/root, as this pid sees it; 0 means the host", [.additional, .hidden]),
         Column("mount_namespace_id", .text, "Mount namespace inode of pid_with_namespace; empty for the host", .hidden),
     ])
 

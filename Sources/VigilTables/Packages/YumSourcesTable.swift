@@ -13,7 +13,7 @@ public struct YumSourcesTable: VirtualTable {
         Column("enabled", .text, "Whether the repository is used"),
         Column("gpgcheck", .text, "Whether packages are GPG checked"),
         Column("gpgkey", .text, "URL to GPG key"),
-        Column("pid_with_namespace", .integer, "Read the files under /proc/PID/root, as this pid sees them; 0 means the host", [.index, .additional, .hidden]),
+        Column("pid_with_namespace", .integer, "Read the files under /proc/PID/root, as this pid sees them; 0 means the host", [.additional, .hidden]),
     ])
 
     /// A folder to read as the root instead of / (tests build one); nil reads the host's.

@@ -25,7 +25,7 @@ public struct CertificatesTable: VirtualTable {
         Column("authority_key_id", .text, "AKID an optionally included SHA1"),
         Column("sha1", .text, "SHA1 hash of the raw certificate contents"),
         // osquery hands every constraint to its generator; here only index columns get them, hence .index.
-        Column("path", .text, "Path to Keychain or PEM bundle", [.index, .additional]),
+        Column("path", .text, "Path to Keychain or PEM bundle", .additional),
         Column("serial", .text, "Certificate serial number"),
         // Windows-only columns in osquery: hidden here so that queries written for Windows still prepare.
         Column("sid", .text, "SID (Windows only: NULL)", .hidden),

@@ -14,7 +14,7 @@ public struct CrontabTable: VirtualTable {
         Column("day_of_week", .text, "5th time field as written (day of week)"),
         Column("command", .text, "Rest of the line; in /etc/crontab and /etc/cron.d it begins with the user"),
         Column("path", .text, "Crontab file the line was read from"),
-        Column("pid_with_namespace", .integer, "Read the crontabs under /proc/PID/root, as this pid sees them; 0 means the host", [.index, .additional, .hidden]),
+        Column("pid_with_namespace", .integer, "Read the crontabs under /proc/PID/root, as this pid sees them; 0 means the host", [.additional, .hidden]),
     ])
 
     public init() {}

@@ -14,7 +14,7 @@ public struct OSVersionTable: VirtualTable {
         Column("platform_like", .text, "ID_LIKE field: space-separated IDs of parent distributions"),
         Column("codename", .text, "VERSION_CODENAME (else UBUNTU_CODENAME), or empty"),
         Column("arch", .text, "Hardware name, as uname -m prints it"),
-        Column("pid_with_namespace", .integer, "Read os-release under /proc/PID/root for this pid; 0 means the host", [.index, .additional, .hidden]),
+        Column("pid_with_namespace", .integer, "Read os-release under /proc/PID/root for this pid; 0 means the host", [.additional, .hidden]),
         Column("mount_namespace_id", .text, "Mount namespace inode of that pid; empty for the host", .hidden),
         .otherPlatform("install_date", .bigint, "Windows", "install date of the OS"),
     ])

@@ -3,12 +3,13 @@ import VigilSQL
 import VigilSystem
 
 /// `system_controls`: kernel parameters under /proc/sys (what `sysctl -a` shows),
-/// with the value the sysctl configuration files set. `name =` reads one file.
+/// with the value the sysctl configuration files set. `name =` reads one file;
+/// `subsystem =` walks only that folder (/proc/sys/net).
 public struct SystemControlsTable: VirtualTable {
     public let schema = TableSchema("system_controls", "Kernel parameters under /proc/sys (sysctl), with the value the sysctl.d files set.", [
         Column("name", .text, "Full sysctl name, dot-separated (net.ipv4.ip_forward)", .index),
         Column("oid", .text, "Numeric MIB: always empty on Linux, which has none", .additional),
-        Column("subsystem", .text, "First component of the name (kernel, net, vm, ...)"),
+        Column("subsystem", .text, "First component of the name (kernel, net, vm, ...)", .additional),
         Column("current_value", .text, "Value read from /proc/sys, without its trailing newline"),
         Column("config_value", .text, "Value set in /etc/sysctl.conf or a sysctl.d file (the last one read wins), else empty"),
         Column("type", .text, "Data type: always empty on Linux, where every value is text"),
@@ -24,6 +25,9 @@ public struct SystemControlsTable: VirtualTable {
         let names: [String]
         if let wanted = context.texts("name") {
             names = wanted
+        } else if let subsystems = context.texts("subsystem") {
+            // A value naming no folder of /proc/sys (empty, a path, "..") matches no row.
+            names = subsystems.filter { !$0.isEmpty && !$0.contains("/") && $0 != "." && $0 != ".." }.flatMap { walk($0) }
         } else {
             names = walk("")
         }

@@ -6,13 +6,13 @@ import VigilSystem
 /// reads the accounts and homes process P sees (see `PidNamespace`).
 public struct AuthorizedKeysTable: VirtualTable {
     public let schema = TableSchema("authorized_keys", "Keys in each user's ~/.ssh/authorized_keys and authorized_keys2.", [
-        Column("uid", .bigint, "Account whose home holds the file; uid = X reads only that home", .index),
+        Column("uid", .bigint, "Account whose home holds the file; uid = X reads only that home", .additional),
         Column("algorithm", .text, "Key type word (ssh-ed25519, ecdsa-sha2-nistp256, ...)"),
         Column("key", .text, "Public key blob, base64 as written in the file"),
         Column("options", .text, "Options written before the key type (from=..., no-pty), or empty"),
         Column("comment", .text, "Text after the key blob, or empty"),
         Column("key_file", .text, "Full path of the file the line was read from"),
-        Column("pid_with_namespace", .integer, "Read /etc/passwd and homes under /proc/PID/root, as this pid sees them; 0 means the host", [.index, .additional, .hidden]),
+        Column("pid_with_namespace", .integer, "Read /etc/passwd and homes under /proc/PID/root, as this pid sees them; 0 means the host", [.additional, .hidden]),
     ])
 
     public init() {}

@@ -7,7 +7,7 @@ public struct GroupsTable: VirtualTable {
         Column("gid", .bigint, "Numeric group ID", .index),
         Column("gid_signed", .bigint, "gid read as a signed 32-bit integer (4294967295 gives -1)"),
         Column("groupname", .text, "Name in the first field"),
-        Column("pid_with_namespace", .integer, "Read /proc/PID/root/etc/group for this pid; 0 means the host", [.index, .additional, .hidden]),
+        Column("pid_with_namespace", .integer, "Read /proc/PID/root/etc/group for this pid; 0 means the host", [.additional, .hidden]),
         .otherPlatform("group_sid", .text, "Windows", "unique group ID"),
         .otherPlatform("comment", .text, "Windows", "remarks on the group"),
         .otherPlatform("is_hidden", .integer, "macOS", "IsHidden attribute set in OpenDirectory"),

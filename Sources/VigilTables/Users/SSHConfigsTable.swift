@@ -6,10 +6,10 @@ import VigilSystem
 /// one row per option line with the Host or Match block it is in.
 public struct SSHConfigsTable: VirtualTable {
     public let schema = TableSchema("ssh_configs", "SSH client options from /etc/ssh/ssh_config and each user's ~/.ssh/config, with their Host/Match block.", [
-        Column("uid", .bigint, "Account whose ~/.ssh/config holds the line; 0 for /etc/ssh/ssh_config", [.index, .additional]),
+        Column("uid", .bigint, "Account whose ~/.ssh/config holds the line; 0 for /etc/ssh/ssh_config", .additional),
         Column("block", .text, "The Host or Match line the option is under; empty before the first one"),
-        Column("option", .text, "The option line as written (keyword and value), trimmed", .index),
-        Column("ssh_config_file", .text, "File the option was read from", .index),
+        Column("option", .text, "The option line as written (keyword and value), trimmed"),
+        Column("ssh_config_file", .text, "File the option was read from"),
     ])
     let systemFile: String
 

@@ -5,7 +5,7 @@ import VigilSystem
 /// with timestamps where the shell wrote them. `uid =` reads only that user's home.
 public struct ShellHistoryTable: VirtualTable {
     public let schema = TableSchema("shell_history", "Commands from each user's bash, zsh and sh history files.", [
-        Column("uid", .bigint, "Account whose home holds the file; uid = X reads only that home", .index),
+        Column("uid", .bigint, "Account whose home holds the file; uid = X reads only that home", .additional),
         Column("time", .integer, "Unix seconds from a bash #stamp or zsh extended entry; 0 if none"),
         Column("command", .text, "Command text (zsh's ': time:duration;' prefix removed)"),
         Column("history_file", .text, "Full path of the history file (.bash_history, .zsh_history, ...)"),

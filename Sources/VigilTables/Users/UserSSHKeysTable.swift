@@ -8,13 +8,13 @@ import VigilSystem
 /// that file, wherever it is (its owner gives `uid`).
 public struct UserSSHKeysTable: VirtualTable {
     public let schema = TableSchema("user_ssh_keys", "Private keys in each user's ~/.ssh: encrypted or not, type, size and strength.", [
-        Column("uid", .bigint, "Account whose ~/.ssh holds the key (the file's owner for path =)", [.index, .additional]),
+        Column("uid", .bigint, "Account whose ~/.ssh holds the key (the file's owner for path =)", .additional),
         Column("path", .text, "Path of the key file", .index),
         Column("encrypted", .integer, "1 if a passphrase protects the key, else 0"),
         Column("key_type", .text, "rsa, dsa, ecdsa or ed25519"),
         Column("key_length", .integer, "Key size in bits; NULL for an encrypted PEM key, which hides it"),
         Column("key_security_bits", .integer, "Strength in bits as OpenSSL rates the key (RSA 3072: 128)"),
-        Column("pid_with_namespace", .integer, "Read homes under /proc/PID/root; 0 means the host", [.index, .additional, .hidden]),
+        Column("pid_with_namespace", .integer, "Read homes under /proc/PID/root; 0 means the host", [.additional, .hidden]),
     ])
 
     public init() {}

@@ -12,7 +12,7 @@ public struct VigilTablesTable: VirtualTable {
         Column("indexed", .integer, "1 when = and IN constraints on the column reach the table"),
         Column("required", .integer, "1 when a query must constrain it (or another required column)"),
         Column("hidden", .integer, "1 when SELECT * omits the column"),
-        Column("additional", .integer, "1 when the column is filled only if the query uses it"),
+        Column("additional", .integer, "1 when constraints on it are pushed down and tell the table what else to read (osquery's additional)"),
     ])
 
     let schemas: [TableSchema]
