@@ -31,12 +31,6 @@ struct EnrollResponse: Decodable {
     enum CodingKeys: String, CodingKey { case nodeKey = "node_key", nodeInvalid = "node_invalid" }
 }
 
-struct NodeRequest: Encodable {
-    var nodeKey: String
-    var etag: String?
-    enum CodingKeys: String, CodingKey { case nodeKey = "node_key", etag }
-}
-
 struct WaitRequest: Encodable {
     var nodeKey: String
     var wait: Int
