@@ -58,6 +58,4 @@ final class HostKeyCache: Sendable {
             }
         }
     }
-
-    var count: Int { state.withLock { $0.byKey.count } }
 }

@@ -140,7 +140,6 @@ public struct HostDetailsUpdate: Sendable, Equatable {
     public init() {}
 }
 
-/// What waits for one host when it asks (`ServerStore.pendingWork`).
 /// What a host's config is made of, read together: the fleet's config (nil: the
 /// default), every pack, and the labels the host is in.
 public struct ConfigSources: Sendable {
@@ -155,6 +154,7 @@ public struct ConfigSources: Sendable {
     }
 }
 
+/// What waits for one host when it asks (`ServerStore.pendingWork`).
 public struct PendingWork: Sendable, Equatable {
     /// Live queries that target it and are not yet sent.
     public var liveQueries = false

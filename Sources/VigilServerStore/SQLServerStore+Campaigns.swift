@@ -91,8 +91,7 @@ extension SQLServerStore {
     public func polling(nodeKeyHash: String, labelsStaleBefore: Int64, detailsStaleBefore: Int64, detailsAskedBefore: Int64,
                         openCampaignsSince: Int64) async throws -> (host: HostRecord, work: PendingWork)? {
         try await engine.read { db in
-            guard let host = try await db.rows("SELECT \(Self.hostColumns) FROM hosts WHERE node_key_hash = ?", [.text(nodeKeyHash)]).first.map(Self.host)
-            else { return nil }
+            guard let host = try await Self.host(db, nodeKeyHash: nodeKeyHash) else { return nil }
             let work = try await Self.pendingWork(db, hostID: host.id, labelsStaleBefore: labelsStaleBefore, detailsStaleBefore: detailsStaleBefore,
                                                   detailsAskedBefore: detailsAskedBefore, openCampaignsSince: openCampaignsSince)
             return (host, work)

@@ -21,8 +21,14 @@ public final class SQLServerStore: ServerStore {
     /// one from its cache.
     func forgetHostKeys(_ ids: [Int64]) async throws {
         hostKeys.forget(hostIDs: ids)
+        try await notify(HostKeyCache.channel, ids: ids)
+    }
+
+    /// Ids to every server on the database, comma-separated. A NOTIFY payload is limited to
+    /// 8000 bytes: at most 500 ids (of up to 15 digits) each.
+    func notify(_ channel: String, ids: [Int64]) async throws {
         for start in stride(from: 0, to: ids.count, by: 500) {
-            try await engine.notify(HostKeyCache.channel, ids[start..<min(start + 500, ids.count)].map(String.init).joined(separator: ","))
+            try await engine.notify(channel, ids[start..<min(start + 500, ids.count)].map(String.init).joined(separator: ","))
         }
     }
 
@@ -115,11 +121,13 @@ public final class SQLServerStore: ServerStore {
     public func host(nodeKeyHash: String) async throws -> HostRecord? {
         let now = Self.now
         if let host = hostKeys.host(nodeKeyHash, now: now) { return host }
-        let host = try await engine.read { db in
-            try await db.rows("SELECT \(Self.hostColumns) FROM hosts WHERE node_key_hash = ?", [.text(nodeKeyHash)]).first.map(Self.host)
-        }
+        let host = try await engine.read { db in try await Self.host(db, nodeKeyHash: nodeKeyHash) }
         if let host { hostKeys.insert(host, keyHash: nodeKeyHash, now: now) }
         return host
+    }
+
+    static func host(_ db: any SQLSession, nodeKeyHash: String) async throws -> HostRecord? {
+        try await db.rows("SELECT \(hostColumns) FROM hosts WHERE node_key_hash = ?", [.text(nodeKeyHash)]).first.map(host)
     }
 
     public func host(id: Int64) async throws -> HostRecord? {
@@ -281,11 +289,7 @@ public final class SQLServerStore: ServerStore {
     static let workChannel = "vigil_work"
 
     public func announceWork(hostIDs: [Int64]) async throws {
-        // A NOTIFY payload is limited to 8000 bytes: at most 500 ids (of up to 15 digits) each.
-        for start in stride(from: 0, to: hostIDs.count, by: 500) {
-            let chunk = hostIDs[start..<min(start + 500, hostIDs.count)]
-            try await engine.notify(Self.workChannel, chunk.map(String.init).joined(separator: ","))
-        }
+        try await notify(Self.workChannel, ids: hostIDs)
     }
 
     public func workAnnouncements() -> AsyncStream<[Int64]> {
@@ -297,10 +301,7 @@ public final class SQLServerStore: ServerStore {
     static let answerChannel = "vigil_answers"
 
     public func announceAnswers(campaignIDs: [Int64]) async throws {
-        for start in stride(from: 0, to: campaignIDs.count, by: 500) {
-            let chunk = campaignIDs[start..<min(start + 500, campaignIDs.count)]
-            try await engine.notify(Self.answerChannel, chunk.map(String.init).joined(separator: ","))
-        }
+        try await notify(Self.answerChannel, ids: campaignIDs)
     }
 
     public func subscribeAnswers(_ handler: @escaping @Sendable ([Int64]) -> Void) {
