@@ -96,7 +96,8 @@ extension APIEndpoints {
     /// `row` event per row, until every target has answered or the client leaves (or
     /// 10 minutes pass). Read from the store, so any server on the same database can
     /// serve the stream; read again when a target's state changes (announced through the
-    /// store by the server that saw it) or every 5 s (targets going offline), not polled.
+    /// store by the server that saw it) or every `streamRecheckSeconds` (targets going
+    /// offline), not polled.
     func stream(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
         let id = try Self.id(context)
         guard try await fleet.store.campaign(id: id) != nil else { return HTTPJSON.error(.notFound, "no such live query") }
@@ -133,8 +134,8 @@ extension APIEndpoints {
                 try await writer.write(ByteBuffer(string: out.isEmpty ? ": waiting\n\n" : out))
                 if done { break }
                 if rows.count == 10_000 { continue }
-                // (At most 5 s: a stopping server's streams end by then.)
-                await watch.wait(token, seconds: 5)
+                // A stopping server wakes every stream (`CampaignWatch.close`).
+                await watch.wait(token, seconds: fleet.options.streamRecheckSeconds)
                 // Answers from many hosts come together: one read for a burst of them.
                 await DispatchPause.seconds(0.2)
             }

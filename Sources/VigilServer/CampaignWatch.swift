@@ -74,6 +74,20 @@ final class CampaignWatch: Sendable {
         for c in woken { c.resume() }
     }
 
+    /// The server is stopping: every waiting stream reads once more and sees it.
+    func wakeAll() {
+        let woken = followers.withLock { f -> [CheckedContinuation<Void, Never>] in
+            var out: [CheckedContinuation<Void, Never>] = []
+            for token in Array(f.keys) {
+                if let c = f[token]?.continuation { out.append(c) }
+                f[token]?.continuation = nil
+                f[token]?.pending = true
+            }
+            return out
+        }
+        for c in woken { c.resume() }
+    }
+
     /// How many streams are open (for tests).
     var openStreams: Int { followers.withLock { $0.count } }
 }

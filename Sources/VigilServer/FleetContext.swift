@@ -33,6 +33,9 @@ public struct ServerOptions: Sendable {
     public var offlineAfterSeconds: Int64 = 45
     /// How long the server holds a Vigil agent's read open when nothing is to be said.
     public var heldReadSeconds = 25
+    /// How often a live query's stream reads the store when no answer is announced (for
+    /// targets that go offline as time passes).
+    public var streamRecheckSeconds = 5.0
     /// What `accelerate` tells stock osquery while a live query waits for some host.
     public var accelerateSeconds = 60
     /// Results and status lines older than this are deleted.

@@ -143,7 +143,7 @@ public final class FleetServer: Sendable {
                 + (otlp.map { [$0.service(store: store, serverName: serverName, owner: "\(serverName) \(configuration.dataDirectory)", offlineAfterSeconds: configuration.options.offlineAfterSeconds, logger: logger)] } ?? []),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        return ServerService(app: app, hub: fleet.hub, streams: fleet.streams, store: store, profiler: fleet.serverProfiler)
+        return ServerService(app: app, hub: fleet.hub, streams: fleet.streams, campaigns: fleet.campaigns, store: store, profiler: fleet.serverProfiler)
     }
 }
 
@@ -154,6 +154,7 @@ struct ServerService: Service {
     let app: Application<RouterResponder<FleetRequestContext>>
     let hub: LiveQueryHub
     let streams: StreamShutdown
+    let campaigns: CampaignWatch
     let store: any ServerStore
     let profiler: ServerProfiler
 
@@ -164,6 +165,7 @@ struct ServerService: Service {
             } onGracefulShutdown: {
                 hub.close()
                 streams.close()
+                campaigns.wakeAll()
                 Task { await profiler.stop() }
             }
         } catch {

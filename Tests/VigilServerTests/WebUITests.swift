@@ -14,8 +14,9 @@ import VigilWire
 
     /// Run `body` with a fresh server and a browser; `more()` makes another browser.
     /// Every browser's client is shut down afterwards, whatever happens.
-    static func with(_ database: TestDatabase, _ body: (TestServer, WebBrowser, _ more: () throws -> WebBrowser) async throws -> Void) async throws {
-        try await TestServer.with(database) { server in
+    static func with(_ database: TestDatabase, _ configure: (inout FleetServerConfiguration) -> Void = { _ in },
+                     _ body: (TestServer, WebBrowser, _ more: () throws -> WebBrowser) async throws -> Void) async throws {
+        try await TestServer.with(database, configure) { server in
             var browsers = [try WebBrowser(server)]
             let more = { () throws -> WebBrowser in
                 let b = try WebBrowser(server)
