@@ -24,7 +24,10 @@ import VigilSystem
         // loaded machine let the test look.
         let done = DispatchSemaphore(value: 0), named = DispatchSemaphore(value: 0)
         let idleThread = Thread {
-            Thread.current.name = "vigil-test-idle"
+            // Through the kernel's own file, not Foundation's Thread.name: on Linux that setter
+            // names the OS thread only once start() has stored its handle, which it does after
+            // the thread is created, so a thread that runs first stays unnamed (seen once in CI).
+            try? "vigil-test-idle".write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
             named.signal()
             _ = done.wait(timeout: .now() + 120)
         }
