@@ -109,8 +109,8 @@ public final class FleetServer: Sendable {
                                         rotateBytes: configuration.options.resultsLogRotateBytes, keep: configuration.options.resultsLogKeep)
         let lastSeen = LastSeen(store: store, logger: logger)
         let otlp = configuration.options.otlp.map { OTLPExporter($0, metrics: metrics) }
-        // The lines' export cursor, before any line can arrive: from here on every line is exported.
-        if otlp != nil { try await store.startLogExport() }
+        // The export cursors, before any line or answer can arrive: from here on each is exported.
+        if otlp != nil { for stream in ExportStream.allCases { try await store.startExport(stream) } }
         let fleet = FleetContext(store: store, hub: LiveQueryHub(), options: configuration.options, resultsLog: resultsLog, lastSeen: lastSeen,
                                  metrics: metrics, logger: logger, enrollLimiter: EnrollLimiter(rate: configuration.options.enrollRate), otlp: otlp,
                                  serverProfiler: ServerProfiler(executable: configuration.options.profilerExecutable, store: store, serverName: serverName,
@@ -177,7 +177,8 @@ struct ServerService: Service {
     }
 }
 
-/// Hourly: deletes results and status lines past the retention period, and turns
+/// Hourly: deletes results and status lines, live queries with their answers, and
+/// profiles past the retention period, and turns
 /// telemetry older than a day into 5-minute points (kept 30 days).
 struct RetentionService: Service {
     let store: any ServerStore
@@ -191,7 +192,9 @@ struct RetentionService: Service {
                 try await store.downsampleTelemetry(before: now - 86_400, dropBefore: now - 30 * 86_400)
                 let removed = try await store.pruneLogs(olderThan: now - Int64(days) * 86400)
                 _ = try await store.pruneProfiles(olderThan: now - Int64(days) * 86400)
+                let queries = try await store.pruneCampaigns(olderThan: now - Int64(days) * 86400)
                 if removed > 0 { logger.info("retention: deleted \(removed) log lines older than \(days) days") }
+                if queries > 0 { logger.info("retention: deleted \(queries) live queries older than \(days) days, with their answers") }
             } catch {
                 logger.error("retention: \(error)")
             }

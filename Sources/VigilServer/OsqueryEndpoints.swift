@@ -89,7 +89,7 @@ struct OsqueryEndpoints {
         let stored = try await fleet.store.storeLogs(hostID: host.id, kind: logType.rawValue, lines: lines)
         fleet.metrics.logLines(kind: logType.rawValue, stored: stored.count, duplicates: lines.count - stored.count,
                                bytes: lines.reduce(0) { $0 + $1.line.utf8.count })
-        // (The OTLP export reads new lines from the store: OTLPLogExport.)
+        // (The OTLP export reads new lines from the store: OTLPStoreExport.)
         if logType == .result {
             // Only what was new: an agent's resend is stored and logged once.
             do {
@@ -206,10 +206,8 @@ struct OsqueryEndpoints {
             if answer.total > rows.count { error = error ?? "answer cut at \(limit) rows" }
             // Ignored unless this campaign targets this host and it had not answered.
             if try await fleet.store.recordAnswer(campaignID: campaign, hostID: host.id, rows: rows, error: error, at: now) {
+                // (The OTLP export reads the answer from the store, durably.)
                 fleet.metrics.liveQueryAnswer(failed: error != nil)
-                if let otlp = fleet.otlp {
-                    otlp.answered(campaign: campaign, rows: rows.compactMap { try? WireCoding.decode([String: JSONValue].self, from: Data($0.utf8)) }, host: host)
-                }
                 answered.append(campaign)
             }
         }

@@ -92,6 +92,22 @@ public struct StoredLog: Sendable, Equatable {
     public var line: String
 }
 
+/// What the OTLP export reads from the store by a cursor over ids: result and status
+/// lines (`logs`), and the rows of live-query answers (`campaign_rows`). Each has its own
+/// cursor (a row of `otlp_export`, named by the raw value) and lease.
+public enum ExportStream: String, Sendable, CaseIterable {
+    case logs
+    case answers
+
+    /// The table whose ids the cursor follows.
+    var table: String {
+        switch self {
+        case .logs: "logs"
+        case .answers: "campaign_rows"
+        }
+    }
+}
+
 /// A stored line as the OTLP export reads it: its host by id, and its kind.
 public struct ExportLog: Sendable, Equatable {
     public var id: Int64
@@ -101,14 +117,24 @@ public struct ExportLog: Sendable, Equatable {
     public var line: String
 }
 
-/// Where the OTLP export of the lines stands.
-public struct LogExportCursor: Sendable, Equatable {
-    /// The collector has every line up to this id.
+/// A row of a live query's answer as the OTLP export reads it, with when the host answered.
+public struct ExportAnswerRow: Sendable, Equatable {
+    public var id: Int64
+    public var campaignID: Int64
+    public var hostID: Int64
+    /// The row's columns as a JSON object.
+    public var columns: String
+    public var answeredAt: Int64
+}
+
+/// Where the OTLP export of one stream stands.
+public struct ExportCursor: Sendable, Equatable {
+    /// The collector has every item up to this id.
     public var exportedThrough: Int64
-    /// Lines up to this id were being sent when the last exporter stopped (beyond
+    /// Items up to this id were being sent when the last exporter stopped (beyond
     /// `exportedThrough`: it may have been killed after the collector took them).
     public var sendingThrough: Int64
-    /// Lines retention deleted before they were exported, since the last claim.
+    /// Items retention deleted before they were exported, since the last claim.
     public var dropped: Int64
 }
 

@@ -80,6 +80,24 @@ extension SQLServerStore {
         }
     }
 
+    public func pruneCampaigns(olderThan time: Int64) async throws -> Int {
+        try await engine.write { db in
+            // SQLite gives a new row max(id) + 1: were the newest live query or answer row
+            // deleted, its id would be given again, below the export's cursor (or to a page a
+            // browser still shows). So the newest live query, and the one holding the newest
+            // row, stay.
+            let old = """
+                SELECT id FROM campaigns WHERE created_at < ? AND id <> (SELECT max(id) FROM campaigns)
+                  AND id <> coalesce((SELECT campaign_id FROM campaign_rows ORDER BY id DESC LIMIT 1), 0)
+                """
+            let time = [SQLValue.integer(time)]
+            try await Self.countUnexported(.answers, where: "campaign_id IN (\(old))", time, db)
+            try await db.run("DELETE FROM campaign_rows WHERE campaign_id IN (\(old))", time)
+            try await db.run("DELETE FROM campaign_targets WHERE campaign_id IN (\(old))", time)
+            return try await db.run("DELETE FROM campaigns WHERE id IN (\(old))", time)
+        }
+    }
+
     public func pendingWork(hostID: Int64, labelsStaleBefore: Int64, detailsStaleBefore: Int64, detailsAskedBefore: Int64,
                             openCampaignsSince: Int64) async throws -> PendingWork {
         try await engine.read { db in

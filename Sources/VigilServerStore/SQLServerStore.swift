@@ -273,7 +273,7 @@ public final class SQLServerStore: ServerStore {
     public func pruneLogs(olderThan time: Int64) async throws -> Int {
         let dialect = dialect
         return try await engine.write { db in
-            try await Self.countUnexported(olderThan: time, db)
+            try await Self.countUnexported(.logs, where: "unix_time < ?", [.integer(time)], db)
             // SQLite gives a new row max(id) + 1: were the newest line deleted, ids would be
             // given again, below a cursor, and those lines never exported or forwarded. While
             // the OTLP export or a --forward target keeps a cursor, the newest line stays

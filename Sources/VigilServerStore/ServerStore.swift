@@ -45,22 +45,25 @@ public protocol ServerStore: ServerUIStore {
     /// The id of the newest stored line (0 when none).
     func lastLogID() async throws -> Int64
 
-    // The durable OTLP export of the lines: a cursor over `logs` kept in `otlp_export`,
-    // one exporter at a time (a lease), moved only once the collector has the lines.
-    /// Create the cursor at the newest line, unless it exists (a database's history before the export is not sent).
-    func startLogExport() async throws
+    // The durable OTLP export of the lines and of live-query answers: a cursor per stream
+    // kept in `otlp_export`, one exporter at a time (a lease), moved only once the
+    // collector has the items.
+    /// Create the stream's cursor at its newest item, unless it exists (a database's history before the export is not sent).
+    func startExport(_ stream: ExportStream) async throws
     /// Take or renew the lease for `owner` until `until`; the cursor, or nil while another exporter holds it.
-    /// The lines retention deleted before they were exported since the last claim come with it, and are reset.
-    func claimLogExport(owner: String, at: Int64, until: Int64) async throws -> LogExportCursor?
-    /// Record that lines up to `through` are being sent (renewing the lease); false when the lease was lost.
-    func sendingLogs(owner: String, through: Int64, until: Int64) async throws -> Bool
-    /// Move the cursor to `through` (the collector has the lines); false when the lease was lost.
-    func exportedLogs(owner: String, through: Int64) async throws -> Bool
-    /// The newest line id below which no line can still appear: every write that took an id
+    /// The items retention deleted before they were exported since the last claim come with it, and are reset.
+    func claimExport(_ stream: ExportStream, owner: String, at: Int64, until: Int64) async throws -> ExportCursor?
+    /// Record that items up to `through` are being sent (renewing the lease); false when the lease was lost.
+    func sendingExport(_ stream: ExportStream, owner: String, through: Int64, until: Int64) async throws -> Bool
+    /// Move the cursor to `through` (the collector has the items); false when the lease was lost.
+    func exported(_ stream: ExportStream, owner: String, through: Int64) async throws -> Bool
+    /// The newest id below which no item can still appear: every write that took an id
     /// up to it has ended (on PostgreSQL, writers on several servers commit out of id order).
-    func settledLogID() async throws -> Int64
+    func settledID(_ stream: ExportStream) async throws -> Int64
     /// Lines with ids in (`after`, `through`], oldest first, at most `limit`, with their host and kind.
     func exportLogs(after: Int64, through: Int64, limit: Int) async throws -> [ExportLog]
+    /// Answer rows with ids in (`after`, `through`], oldest first, at most `limit`.
+    func exportAnswerRows(after: Int64, through: Int64, limit: Int) async throws -> [ExportAnswerRow]
 
     // Live queries
     func createCampaign(sql: String, hostIDs: [Int64], at: Int64) async throws -> Campaign
@@ -81,6 +84,8 @@ public protocol ServerStore: ServerUIStore {
     /// Record a host's answer to a campaign; ignored unless the campaign targets that host
     /// and it has not answered yet (a host cannot write into another's query).
     func recordAnswer(campaignID: Int64, hostID: Int64, rows: [String], error: String?, at: Int64) async throws -> Bool
+    /// Delete live queries created before `olderThan`, with their targets and rows; how many.
+    func pruneCampaigns(olderThan: Int64) async throws -> Int
 
     // Agents' own health (Vigil's telemetry)
     /// Store one report: new points, the schedule's costs (replacing the host's previous

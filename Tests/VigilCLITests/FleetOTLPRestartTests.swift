@@ -3,10 +3,11 @@ import Testing
 import VigilTestSupport
 import VigilWire
 
-/// The OTLP export of result lines survives the server: lines stored while the collector
-/// is down, or while they are being exported, reach it after a SIGKILL and a restart, each
-/// as stored and in the order stored; a line arrives twice only within the one batch that
-/// was in flight, which the server counts. On the embedded SQLite and on PostgreSQL.
+/// The OTLP export of result lines and live-query answers survives the server: what was
+/// stored while the collector is down, or while it was being exported, reaches it after a
+/// SIGKILL and a restart, each as stored and in the order stored; an item arrives twice
+/// only within the one batch that was in flight, which the server counts. On the embedded
+/// SQLite and on PostgreSQL.
 @Suite(.serialized, .enabled(if: OTLPReceiver.available, "needs opentelemetry-proto (scripts/bootstrap)"))
 struct FleetOTLPRestartTests {
     static var databases: [String] { TestPostgres.available ? ["sqlite", "postgres"] : ["sqlite"] }
@@ -86,5 +87,61 @@ struct FleetOTLPRestartTests {
         try server.start()
         try check(after: "a kill during the export", total: 3500)
         #expect(try metric("vigil_otlp_dropped_items_total") == 0, "nothing dropped")
+    }
+
+    /// Two hosts answer a live query (700 rows, more than a batch) while the collector is
+    /// down; the server is killed; after its restart every row reaches the collector, as the
+    /// host sent it, under that host, with the live query's id.
+    @Test(arguments: databases) func liveQueryAnswersStoredBeforeAKillAreExportedAfterTheRestart(_ database: String) throws {
+        let port = try RunningServer.freePort()
+        let db = database == "postgres" ? " --database '\(try TestPostgres.newDatabase())'" : ""
+        let server = try RunningServer(arguments: "--otlp-endpoint http://127.0.0.1:\(port) --otlp-interval 3600" + db)
+        let token = try server.adminToken()
+        let secret = try String(contentsOfFile: server.dir + "/enroll_secret", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        var keys: [String] = []
+        for host in ["answer-1", "answer-2"] {
+            let enrolled = try server.api(OsqueryPaths.enroll, method: "POST", body: #"{"enroll_secret":"\#(secret)","host_identifier":"\#(host)","host_details":{}}"#) as? [String: Any]
+            keys.append(try #require(enrolled?["node_key"] as? String))
+        }
+        let run = try server.api("/api/v1/queries/run", method: "POST", body: #"{"sql":"SELECT 1","host_identifiers":["answer-1","answer-2"]}"#, token: token) as? [String: Any]
+        let campaign = try #require(run?["campaign_id"] as? Int)
+        var expected: [String] = []
+        for (n, key) in keys.enumerated() {
+            let read = try server.api(OsqueryPaths.distributedRead, method: "POST", body: #"{"node_key":"\#(key)"}"#) as? [String: Any]
+            #expect((read?["queries"] as? [String: Any])?["\(campaign)"] != nil, "\(String(describing: read))")
+            let rows = (0..<(300 + 100 * n)).map { #"{"h":"\#(n + 1)","i":"\#($0)"}"# }
+            expected += (0..<(300 + 100 * n)).map { "answer-\(n + 1) \(n + 1) \($0)" }
+            let body = #"{"node_key":"\#(key)","queries":{"\#(campaign)":[\#(rows.joined(separator: ","))]},"statuses":{"\#(campaign)":0}}"#
+            _ = try server.api(OsqueryPaths.distributedWrite, method: "POST", body: body)
+        }
+        func metric(_ name: String, _ labels: [String] = []) throws -> Double {
+            RunningServer.sample(try server.metrics(token: token), name, [#"signal="logs""#] + labels)
+        }
+        #expect(server.wait(90) { try metric("vigil_otlp_requests_total", [#"outcome="retry""#]) >= 1 }, "\(server.log.suffix(2000))")
+        server.kill9()
+
+        let receiver = try OTLPReceiver(port: UInt16(port))
+        defer { receiver.stop() }
+        /// Each answer row as "host h i", in the order it arrived.
+        func delivered() -> [String] {
+            receiver.messages("/v1/logs").flatMap { $0["resource_logs"]?.array ?? [] }.flatMap { resource -> [String] in
+                let host = OTLPJSON.attributes(resource["resource"]?["attributes"])["vigil.host.identifier"]?.text ?? "?"
+                return OTLPJSON.children(resource["scope_logs"]?.array ?? [], "log_records").compactMap { record -> String? in
+                    guard record["event_name"] == "vigil.live_query.result",
+                          OTLPJSON.attributes(record["attributes"])["vigil.campaign.id"] == .integer(Int64(campaign)) else { return nil }
+                    let body = OTLPJSON.value(record["body"])
+                    return "\(host) \(body["h"]?.text ?? "?") \(body["i"]?.text ?? "?")"
+                }
+            }
+        }
+        try server.start()
+        #expect(server.wait(240) { Set(delivered()).count >= expected.count }, "\(Set(delivered()).count) of \(expected.count) rows; \(receiver.stderr) \(server.log.suffix(2000))")
+        var seen = Set<String>()
+        let all = delivered()
+        #expect(all.filter { seen.insert($0).inserted } == expected, "every row, as sent, in the order stored")
+        let resent = try metric("vigil_otlp_resent_items_total")
+        #expect(resent >= 1, "the batch being retried at the kill went again, counted")
+        #expect(all.count - expected.count <= Int(resent) && resent <= Double(Self.batch))
+        #expect(receiver.errors.isEmpty, "\(receiver.errors)")
     }
 }

@@ -7,8 +7,8 @@ import VigilOTLP
 import VigilServerStore
 import VigilSystem
 
-/// Runs the exporter: one sender per signal (the in-memory queues), the durable export of
-/// the stored lines, and the fleet sampler, on the exporter's own executor, sharing one
+/// Runs the exporter: one sender per signal (the in-memory queues), the durable exports of
+/// the stored lines and live-query answers, and the fleet sampler, on the exporter's own executor, sharing one
 /// HTTP client that is shut down when they end.
 struct OTLPExportService: Service {
     let exporter: OTLPExporter
@@ -23,12 +23,14 @@ struct OTLPExportService: Service {
         let started = FleetContext.now()
         await withTaskExecutorPreference(OTLPExporter.executor) {
             await withTaskGroup(of: Void.self) { group in
-                for signal in OTLPSignal.allCases {
+                for signal in [OTLPSignal.metrics, .profiles] {
                     group.addTask { await OTLPSender(signal: signal, exporter: exporter, client: client, logger: logger).run() }
                 }
-                group.addTask {
-                    let sender = OTLPSender(signal: .logs, exporter: exporter, client: client, logger: logger)
-                    await OTLPLogExport(sender: sender, store: store, owner: owner, logger: logger).run()
+                for stream in ExportStream.allCases {
+                    group.addTask {
+                        let sender = OTLPSender(signal: .logs, exporter: exporter, client: client, logger: logger)
+                        await OTLPStoreExport(stream: stream, sender: sender, store: store, owner: owner, logger: logger).run()
+                    }
                 }
                 group.addTask { await sampleFleet(started: started) }
             }

@@ -7,15 +7,14 @@ import VigilSystem
 import VigilWire
 
 /// The server's OpenTelemetry export (`--otlp-endpoint`): the request handlers hand it
-/// what they stored (live-query answers, telemetry points, profiles) and return at once;
-/// its service encodes and sends in batches, on an executor of its own, retrying with
-/// backoff. Nothing an agent sends waits on the collector: when the collector is away
-/// longer than these in-memory queues last, the oldest items are dropped and counted
-/// (vigil_otlp_dropped_items_total). Result and status lines do not pass through here:
-/// OTLPLogExport reads them from the store, durably.
+/// what they stored (telemetry points, profiles) and return at once; its service encodes
+/// and sends in batches, on an executor of its own, retrying with backoff. Nothing an
+/// agent sends waits on the collector: when the collector is away longer than these
+/// in-memory queues last, the oldest items are dropped and counted
+/// (vigil_otlp_dropped_items_total). Result and status lines and live-query answers do
+/// not pass through here: OTLPStoreExport reads them from the store, durably.
 final class OTLPExporter: Sendable {
     let configuration: OTLPExportConfiguration
-    let logs: OTLPQueue<OTLPLogItem>
     let metrics: OTLPQueue<OTLPMetricItem>
     let profiles: OTLPQueue<OTLPProfileItem>
     let serverMetrics: ServerMetrics
@@ -24,19 +23,12 @@ final class OTLPExporter: Sendable {
     init(_ configuration: OTLPExportConfiguration, metrics serverMetrics: ServerMetrics) {
         self.configuration = configuration
         self.serverMetrics = serverMetrics
-        logs = OTLPQueue(limit: configuration.queueLimits.logs)
         metrics = OTLPQueue(limit: configuration.queueLimits.metrics)
         profiles = OTLPQueue(limit: configuration.queueLimits.profiles)
     }
 
     private func enqueued(_ signal: OTLPSignal, dropped: Int) {
         if dropped > 0 { serverMetrics.otlpDropped(signal: signal.rawValue, reason: "queue_full", count: dropped) }
-    }
-
-    /// A host's first answer to a live query.
-    func answered(campaign: Int64, rows: [[String: JSONValue]], host: HostRecord) {
-        guard !rows.isEmpty else { return }
-        enqueued(.logs, dropped: logs.append(CollectionOfOne(OTLPLogItem.answer(host: OTLPHost(host), campaign: campaign, rows: rows, received: FleetContext.now()))))
     }
 
     func stored(telemetry points: [TelemetryPoint], host: HostRecord) {
@@ -54,13 +46,13 @@ final class OTLPExporter: Sendable {
         OTLPExportService(exporter: self, store: store, serverName: serverName, owner: owner, offlineAfterSeconds: offlineAfterSeconds, logger: logger)
     }
 
-    /// A batch of `signal` as a request body, and how many items it holds; nil when none wait.
+    /// A batch of `signal` as a request body, and how many items it holds; nil when none
+    /// wait (always for logs, which OTLPStoreExport reads from the store).
     func nextBatch(_ signal: OTLPSignal, logger: Logger) -> (body: [UInt8], items: Int)? {
         let size = configuration.batchSize
         switch signal {
         case .logs:
-            let batch = logs.take(size)
-            return batch.isEmpty ? nil : (OTLPLogEncoding.exportRequest(batch), batch.count)
+            return nil
         case .metrics:
             let batch = metrics.take(size)
             return batch.isEmpty ? nil : (OTLPMetricEncoding.exportRequest(batch), batch.count)

@@ -3,7 +3,8 @@ import VigilServerStore
 import VigilTables
 import VigilWire
 
-/// The three OTLP signals the server exports, each with a queue and a sender of its own.
+/// The three OTLP signals the server exports: logs from the store (OTLPStoreExport),
+/// metrics and profiles from a queue in memory, each with a sender of its own.
 enum OTLPSignal: String, Sendable, CaseIterable {
     case logs
     case metrics

@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+import VigilServerStore
+import VigilWire
+
+/// Exports result and status lines, or live-query answer rows, from the store itself, in
+/// the order stored, at least once, as OTLP logs: a cursor over the stream's ids, kept in
+/// the database and moved only after the collector took a batch. Nothing waits in memory
+/// but the batch being sent, so a restart (even a SIGKILL) loses nothing, and a collector
+/// away for days costs the database's retention, whose deletions of items not yet
+/// exported are counted (vigil_otlp_dropped_items_total, reason retention).
+///
+/// Before a batch goes out its last id is recorded: a server killed while sending resends
+/// that batch when it starts again, and counts it (vigil_otlp_resent_items_total), as the
+/// collector may have had it. Servers sharing one PostgreSQL database export in turn: the
+/// one holding the cursor's lease (renewed with each batch and each retry) exports; the
+/// others take over when it has not renewed it for `leaseSeconds`.
+struct OTLPStoreExport {
+    let stream: ExportStream
+    let sender: OTLPSender
+    let store: any ServerStore
+    /// Stable across restarts (the server's name and data directory): a restarted server
+    /// takes its own lease back at once.
+    let owner: String
+    let logger: Logger
+    static let leaseSeconds: Int64 = 180
+
+    var exporter: OTLPExporter { sender.exporter }
+    var metrics: ServerMetrics { exporter.serverMetrics }
+    var until: Int64 { FleetContext.now() + Self.leaseSeconds }
+    /// For the log: "OTLP export of the lines".
+    var what: String { stream == .logs ? "OTLP export of the lines" : "OTLP export of the live-query answers" }
+
+    /// A batch read from the store: its last id, how many stored items it holds, and them
+    /// as log items (an answer's consecutive rows from one host as one item).
+    struct Batch {
+        var lastID: Int64?
+        var count = 0
+        var items: [OTLPLogItem] = []
+    }
+
+    func read(after: Int64, through: Int64, limit: Int, hosts: inout HostCache) async throws -> Batch {
+        var batch = Batch()
+        switch stream {
+        case .logs:
+            let lines = try await store.exportLogs(after: after, through: through, limit: limit)
+            for line in lines {
+                // Observed now: the store keeps no time of arrival.
+                batch.items.append(.line(host: try await hosts.host(line.hostID, store), kind: line.kind, unixTime: line.unixTime, text: line.line, received: FleetContext.now()))
+            }
+            (batch.lastID, batch.count) = (lines.last?.id, lines.count)
+        case .answers:
+            let rows = try await store.exportAnswerRows(after: after, through: through, limit: limit)
+            var start = 0
+            while start < rows.count {
+                var end = start + 1
+                while end < rows.count && rows[end].campaignID == rows[start].campaignID && rows[end].hostID == rows[start].hostID { end += 1 }
+                // Stored as the agent's JSON objects, checked when they arrived.
+                let decoded = rows[start..<end].compactMap { try? WireCoding.decode([String: JSONValue].self, from: Data($0.columns.utf8)) }
+                batch.items.append(.answer(host: try await hosts.host(rows[start].hostID, store), campaign: rows[start].campaignID, rows: decoded, received: rows[start].answeredAt))
+                start = end
+            }
+            (batch.lastID, batch.count) = (rows.last?.id, rows.count)
+        }
+        return batch
+    }
+
+    func run() async {
+        var retries = OTLPSender.RetryState()
+        var hosts = HostCache()
+        // The cursor while this server holds the lease, and when the lease was last claimed.
+        var held: (cursor: Int64, claimedAt: Int64)?
+        // The newest settled id seen; kept when the next look fails (a lock not had in time).
+        var settled: Int64 = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                // Claimed again every 10 s, well within the lease: renewed, and retention's count taken.
+                if held.map({ FleetContext.now() - $0.claimedAt >= 10 }) ?? true {
+                    guard let cursor = try await store.claimExport(stream, owner: owner, at: FleetContext.now(), until: until) else {
+                        if held != nil { logger.info("\(what): another server holds the cursor now") }
+                        held = nil
+                        await OTLPSender.pause(seconds: 5)
+                        continue
+                    }
+                    if held == nil { try await resumed(cursor) }
+                    if cursor.dropped > 0 { metrics.otlpDropped(signal: "logs", reason: "retention", count: Int(cursor.dropped)) }
+                    held = (max(cursor.exportedThrough, held?.cursor ?? 0), FleetContext.now())
+                }
+                guard let from = held?.cursor else { continue }
+                if let newest = try? await store.settledID(stream) { settled = max(settled, newest) }
+                let batch = try await read(after: from, through: settled, limit: exporter.configuration.batchSize, hosts: &hosts)
+                guard let through = batch.lastID else {
+                    await OTLPSender.pause(seconds: 1)
+                    continue
+                }
+                guard try await store.sendingExport(stream, owner: owner, through: through, until: until) else {
+                    held = nil
+                    continue
+                }
+                let delivery = await sender.deliver(OTLPLogEncoding.exportRequest(batch.items), items: batch.count, retries: &retries) {
+                    // A long retry keeps the lease; a lost one ends this batch here.
+                    (try? await store.sendingExport(stream, owner: owner, through: through, until: until)) ?? false
+                }
+                // Stopped: the items stay in the store, and go out after the restart (or from the server that took over).
+                guard delivery == .done else {
+                    held = nil
+                    continue
+                }
+                guard try await store.exported(stream, owner: owner, through: through) else {
+                    logger.warning("\(what): another server took the cursor over")
+                    held = nil
+                    continue
+                }
+                held?.cursor = through
+            } catch {
+                logger.error("\(what): \(error)")
+                held = nil
+                await OTLPSender.pause(seconds: 5)
+            }
+        }
+    }
+
+    /// On taking the cursor: the batch a stopped exporter was sending goes again, counted.
+    func resumed(_ cursor: ExportCursor) async throws {
+        guard cursor.sendingThrough > cursor.exportedThrough else { return }
+        var count = 0, after = cursor.exportedThrough
+        var hosts = HostCache()
+        while true {
+            let batch = try await read(after: after, through: cursor.sendingThrough, limit: 1000, hosts: &hosts)
+            guard let last = batch.lastID else { break }
+            count += batch.count
+            after = last
+        }
+        logger.info("\(what) resumes after id \(cursor.exportedThrough): \(count) may reach the collector twice")
+        metrics.otlpResent(signal: "logs", count: count)
+    }
+
+    /// The hosts' resources, read once each; read again every ten minutes (a host's name or
+    /// OS changes when it enrolls again) and bounded in size.
+    struct HostCache {
+        var hosts: [Int64: OTLPHost] = [:]
+        var readAt = FleetContext.now()
+
+        mutating func host(_ id: Int64, _ store: any ServerStore) async throws -> OTLPHost {
+            if FleetContext.now() - readAt > 600 || hosts.count > 50_000 {
+                hosts = [:]
+                readAt = FleetContext.now()
+            }
+            if let host = hosts[id] { return host }
+            // A host's row stays when it is deleted (its history does); never missing but for a damaged database.
+            let host = OTLPHost(try await store.host(id: id) ?? HostRecord(id: id, hostIdentifier: "host-\(id)", enrolledAt: 0, lastSeen: 0))
+            hosts[id] = host
+            return host
+        }
+    }
+}
