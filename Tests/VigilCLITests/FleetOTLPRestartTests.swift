@@ -14,14 +14,24 @@ struct FleetOTLPRestartTests {
     /// The exporter's batch (OTLPExportConfiguration.batchSize): the most that may arrive twice.
     static let batch = 512
 
-    @Test(arguments: databases) func aServerKilledWithLinesUnexportedExportsThemAllAfterItsRestart(_ database: String) throws {
+    /// A server on `database` exporting to a port where no collector listens yet.
+    static func server(_ database: String) throws -> (RunningServer, port: Int) {
         let port = try RunningServer.freePort()
         let db = database == "postgres" ? " --database '\(try TestPostgres.newDatabase())'" : ""
-        let server = try RunningServer(arguments: "--otlp-endpoint http://127.0.0.1:\(port) --otlp-interval 3600" + db)
-        let token = try server.adminToken()
+        return (try RunningServer(arguments: "--otlp-endpoint http://127.0.0.1:\(port) --otlp-interval 3600" + db), port)
+    }
+
+    /// An osquery host enrolled with the server's secret; its node key.
+    static func enroll(_ server: RunningServer, _ host: String) throws -> String {
         let secret = try String(contentsOfFile: server.dir + "/enroll_secret", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let enrolled = try server.api(OsqueryPaths.enroll, method: "POST", body: #"{"enroll_secret":"\#(secret)","host_identifier":"otlp-kill","host_details":{}}"#) as? [String: Any]
-        let key = try #require(enrolled?["node_key"] as? String)
+        let enrolled = try server.api(OsqueryPaths.enroll, method: "POST", body: #"{"enroll_secret":"\#(secret)","host_identifier":"\#(host)","host_details":{}}"#) as? [String: Any]
+        return try #require(enrolled?["node_key"] as? String)
+    }
+
+    @Test(arguments: databases) func aServerKilledWithLinesUnexportedExportsThemAllAfterItsRestart(_ database: String) throws {
+        let (server, port) = try Self.server(database)
+        let token = try server.adminToken()
+        let key = try Self.enroll(server, "otlp-kill")
         var next = 0
         // Times of now: lines older than the retention (30 days) would be deleted when the server starts again.
         let now = Int(Date().timeIntervalSince1970)
@@ -93,16 +103,9 @@ struct FleetOTLPRestartTests {
     /// down; the server is killed; after its restart every row reaches the collector, as the
     /// host sent it, under that host, with the live query's id.
     @Test(arguments: databases) func liveQueryAnswersStoredBeforeAKillAreExportedAfterTheRestart(_ database: String) throws {
-        let port = try RunningServer.freePort()
-        let db = database == "postgres" ? " --database '\(try TestPostgres.newDatabase())'" : ""
-        let server = try RunningServer(arguments: "--otlp-endpoint http://127.0.0.1:\(port) --otlp-interval 3600" + db)
+        let (server, port) = try Self.server(database)
         let token = try server.adminToken()
-        let secret = try String(contentsOfFile: server.dir + "/enroll_secret", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        var keys: [String] = []
-        for host in ["answer-1", "answer-2"] {
-            let enrolled = try server.api(OsqueryPaths.enroll, method: "POST", body: #"{"enroll_secret":"\#(secret)","host_identifier":"\#(host)","host_details":{}}"#) as? [String: Any]
-            keys.append(try #require(enrolled?["node_key"] as? String))
-        }
+        let keys = [try Self.enroll(server, "answer-1"), try Self.enroll(server, "answer-2")]
         let run = try server.api("/api/v1/queries/run", method: "POST", body: #"{"sql":"SELECT 1","host_identifiers":["answer-1","answer-2"]}"#, token: token) as? [String: Any]
         let campaign = try #require(run?["campaign_id"] as? Int)
         var expected: [String] = []
