@@ -12,6 +12,9 @@ public final class Database {
     private var contexts: [ModuleContext] = []
     private let module: UnsafeMutablePointer<sqlite3_module>
     public let tables: [String: any VirtualTable]
+    /// Tables served elsewhere, not here: a name, and where to ask for it, said in the
+    /// error a statement naming it gets (the agent's event tables in `vigil query`).
+    public var tablesElsewhere: [String: String] = [:]
     let logger: Logger
 
     public init(tables: [any VirtualTable], logger: Logger = Logger(label: "vigil.sql")) throws(SQLError) {
@@ -168,6 +171,9 @@ public final class Database {
         }
         if let name = base.message.suffix(after: "no such table: ") {
             let bare = name.split(separator: ".").last.map(String.init) ?? name
+            if let elsewhere = tablesElsewhere[bare] {
+                return SQLError(code: code, message: base.message + "; " + elsewhere, offset: base.offset)
+            }
             let close = Suggestions.closest(to: bare, in: tables.keys)
             let hint = close.isEmpty ? "; run .tables or `vigil tables` for the list" : "; did you mean \(close.joined(separator: ", "))?"
             return SQLError(code: code, message: base.message + hint, offset: base.offset)

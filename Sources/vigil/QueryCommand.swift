@@ -68,6 +68,7 @@ struct QueryCommand: ParsableCommand {
         var flags = AgentFlags.Settings()
         flags.options.verbose = verbose
         let database = try Database(tables: TableRegistry.all(adding: StandaloneOsqueryTables.all(flags: flags) + sockets.tables))
+        database.tablesElsewhere = StandaloneOsqueryTables.agentOnly
         database.limitTime(seconds: timeout > 0 ? timeout : nil)
         let runner = QueryRunner(database: database, format: format)
         runner.timer = timer
@@ -132,6 +133,7 @@ struct ShellCommand: ParsableCommand {
             return
         }
         let database = try Database(tables: TableRegistry.all(adding: StandaloneOsqueryTables.all() + sockets.tables))
+        database.tablesElsewhere = StandaloneOsqueryTables.agentOnly
         let runner = QueryRunner(database: database, format: format)
         let shell = Shell(runner: runner, historyPath: historyPath)
         if !shell.run() { throw ExitCode(1) }

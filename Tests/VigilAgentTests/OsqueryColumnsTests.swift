@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VigilAgent
+@testable import VigilAgent
 import VigilSQL
 import VigilTables
 
@@ -226,5 +226,17 @@ import VigilTables
         #expect(root.count == 1 && root.first?["groupname"]?.text == "root" && root.first?["group_sid"] == .null)
         // A filter on a NULL column matches nothing rather than failing.
         #expect(try db.query("SELECT pid FROM processes WHERE elevated_token = 1").isEmpty)
+    }
+}
+
+/// `vigil query` names the agent for exactly the tables the agent's worker serves and it
+/// does not: none is missed, and none it could answer itself is sent away.
+@Suite struct AgentOnlyTablesTests {
+    @Test func theListIsWhatTheWorkerServesBeyondVigilQuery() throws {
+        let view = AgentStateView(statePath: "", schedule: Schedule(config: AgentConfig(), hostIdentifier: ""), startTime: 0)
+        let worker = Set(SchedulerService.tables(view: view, events: EventStores(capacity: 1), config: AgentConfig()).map(\.schema.name))
+        let standalone = Set(TableRegistry.all(adding: StandaloneOsqueryTables.all()).map(\.schema.name))
+        // prometheus_metrics needs the config's targets: the worker's own, and vigil query's own (empty) too.
+        #expect(Set(StandaloneOsqueryTables.agentOnly.keys) == worker.subtracting(standalone).subtracting(["prometheus_metrics"]))
     }
 }

@@ -39,6 +39,10 @@ import Testing
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("no such table: proceses"))
         #expect(unknown.stderr.contains("did you mean processes"))
+        // An event table is the running agent's: the error says where to ask.
+        let events = try CLI.vigil("query", "SELECT count(*) FROM process_events")
+        #expect(events.status == 1)
+        #expect(events.stderr.contains("no such table: process_events") && events.stderr.contains("vigil query --agent"), "\(events.stderr)")
 
         let malformed = try CLI.vigil("query", "SELEC * FROM processes")
         #expect(malformed.status == 1)

@@ -96,6 +96,13 @@ public struct OsqueryEventsTable: VirtualTable {
 /// the flags' defaults with what the command was given (`flags`), and the event
 /// publisher and subscribers, inactive (events are collected by `vigil agent`).
 public enum StandaloneOsqueryTables {
+    /// The agent's tables that only the running agent can answer (its events, schedule and
+    /// health), by name, with what `vigil query` says of each: ask the agent.
+    public static let agentOnly: [String: String] = Dictionary(uniqueKeysWithValues: [
+        "process_events", "socket_events", "file_events", "vigil_events",
+        "vigil_schedule", "vigil_watchdog", "vigil_telemetry", "vigil_outputs",
+    ].map { ($0, "\($0) is the running agent's (its events and state are there, not in this process): ask it with `vigil query --agent` or `vigil shell --agent`") })
+
     public static func all(flags: AgentFlags.Settings = AgentFlags.Settings()) -> [any VirtualTable] {
         let view = AgentStateView(statePath: "", schedule: Schedule(config: AgentConfig(), hostIdentifier: ""),
                                   startTime: Clock.realtimeNanoseconds() / 1_000_000_000)
