@@ -21,8 +21,8 @@ extension OsqueryEndpoints {
         }
         if body.continuous == true {
             guard let pprof else { throw HTTPError(.badRequest, message: "a continuous profile needs its pprof") }
+            // (The OTLP export reads it from the store, durably.)
             let id = try await fleet.store.storeContinuousProfile(hostID: host.id, pprof: pprof, seconds: Int(body.seconds ?? 0), at: FleetContext.now())
-            fleet.otlp?.stored(profile: id, pprof: pprof, host: host)
             return HTTPJSON.response(["profile_id": id])
         }
         let error = body.error ?? (pprof == nil ? "the agent sent no profile" : nil)
@@ -30,7 +30,6 @@ extension OsqueryEndpoints {
                                                  samples: body.samples, error: error, at: FleetContext.now()) else {
             throw HTTPError(.notFound, message: "no profile \(body.id) was asked of this host")
         }
-        if let pprof { fleet.otlp?.stored(profile: body.id, pprof: pprof, host: host) }
         return HTTPJSON.response(AckResponse())
     }
 }

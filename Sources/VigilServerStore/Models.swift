@@ -98,14 +98,29 @@ public struct StoredLog: Sendable, Equatable {
 public enum ExportStream: String, Sendable, CaseIterable {
     case logs
     case answers
+    /// Agents' profiles, in the order they were stored (`done_seq`).
+    case profiles
 
     /// The table whose ids the cursor follows.
     var table: String {
         switch self {
         case .logs: "logs"
         case .answers: "campaign_rows"
+        case .profiles: "profiles"
         }
     }
+
+    /// The column of those ids.
+    var column: String { self == .profiles ? "done_seq" : "id" }
+}
+
+/// An agent's profile as the OTLP export reads it (gzip pprof, as stored).
+public struct ExportProfile: Sendable, Equatable {
+    /// Its place in the order profiles were stored in.
+    public var seq: Int64
+    public var id: Int64
+    public var hostID: Int64
+    public var pprof: [UInt8]
 }
 
 /// A stored line as the OTLP export reads it: its host by id, and its kind.

@@ -84,6 +84,13 @@ enum PostgresSchema {
           dropped BIGINT NOT NULL DEFAULT 0, owner TEXT NOT NULL DEFAULT '', lease_until BIGINT NOT NULL DEFAULT 0);
         """,
         PostgresSchema.hostSearchTable,
+        // The order agents' profiles were stored in, for the OTLP export's cursor (a
+        // requested profile is stored long after its row, so its id is no such order).
+        """
+        ALTER TABLE profiles ADD COLUMN done_seq BIGINT;
+        CREATE SEQUENCE profiles_done_seq;
+        CREATE INDEX profiles_by_done_seq ON profiles(done_seq) WHERE done_seq IS NOT NULL;
+        """,
     ]
 
     /// Apply the steps this database has not had, in one transaction.

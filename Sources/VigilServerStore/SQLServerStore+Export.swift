@@ -12,7 +12,7 @@ extension SQLServerStore {
             // (`WHERE true`: SQLite reads an upsert after a bare SELECT … FROM as a join's ON.)
             try await db.run("""
                 INSERT INTO otlp_export(signal, exported_through, sending_through)
-                SELECT ?, coalesce(max(id), 0), coalesce(max(id), 0) FROM \(stream.table) WHERE true ON CONFLICT DO NOTHING
+                SELECT ?, coalesce(max(\(stream.column)), 0), coalesce(max(\(stream.column)), 0) FROM \(stream.table) WHERE true ON CONFLICT DO NOTHING
                 """, [.text(stream.rawValue)])
         }
     }
@@ -50,7 +50,7 @@ extension SQLServerStore {
     }
 
     public func settledID(_ stream: ExportStream) async throws -> Int64 {
-        let newest = "SELECT max(id) FROM \(stream.table)"
+        let newest = "SELECT max(\(stream.column)) FROM \(stream.table)"
         // SQLite has one writer, whose transactions take ids in the order they commit.
         guard dialect == .postgres else { return try await engine.read { db in try await db.rows(newest).first?.first?.integer ?? 0 } }
         return try await engine.write { db in
@@ -88,12 +88,30 @@ extension SQLServerStore {
         }
     }
 
+    public func exportProfiles(after: Int64, through: Int64, limit: Int) async throws -> [ExportProfile] {
+        try await engine.read { db in
+            try await db.rows("SELECT done_seq, id, host_id, pprof FROM profiles WHERE done_seq > ? AND done_seq <= ? ORDER BY done_seq LIMIT ?",
+                              [.integer(after), .integer(through), .integer(Int64(limit))]).map {
+                var pprof: [UInt8] = []
+                if case .blob(let b) = $0[3] { pprof = b }
+                return ExportProfile(seq: $0[0].integer ?? 0, id: $0[1].integer ?? 0, hostID: $0[2].integer ?? 0, pprof: pprof)
+            }
+        }
+    }
+
+    /// The next place in the order profiles are stored in, as an SQL expression: SQLite's
+    /// one writer commits in the order it takes them; on PostgreSQL a sequence, whose
+    /// out-of-order commits `settledID` waits out as for ids.
+    var nextProfileSeq: String {
+        dialect == .postgres ? "nextval('profiles_done_seq')" : "(SELECT coalesce(max(done_seq), 0) + 1 FROM profiles)"
+    }
+
     /// In retention's transaction: counts the items of `stream` about to be deleted (those
     /// `condition` selects, in its table) that the export has not sent, for the exporter
     /// to report: retention won over a collector away too long.
     static func countUnexported(_ stream: ExportStream, where condition: String, _ arguments: [SQLValue], _ db: any SQLSession) async throws {
         try await db.run("""
-            UPDATE otlp_export SET dropped = dropped + (SELECT count(*) FROM \(stream.table) WHERE (\(condition)) AND id > otlp_export.exported_through)
+            UPDATE otlp_export SET dropped = dropped + (SELECT count(*) FROM \(stream.table) WHERE (\(condition)) AND \(stream.column) > otlp_export.exported_through)
             WHERE signal = ?
             """, arguments + [.text(stream.rawValue)])
     }

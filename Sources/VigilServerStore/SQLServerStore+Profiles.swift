@@ -17,9 +17,12 @@ extension SQLServerStore {
     }
 
     public func storeProfile(id: Int64, hostID: Int64, pprof: [UInt8]?, report: String?, samples: Int?, error: String?, at time: Int64) async throws -> Bool {
-        try await engine.write { db in
+        // An agent's profile takes its place in the export's order; a server's own does not.
+        let seq = pprof != nil && hostID != 0 ? nextProfileSeq : "NULL"
+        return try await engine.write { db in
             try await db.run("""
-                UPDATE profiles SET state = ?, pprof = ?, report = ?, samples = ?, error = ?, done_at = ?
+                UPDATE profiles SET state = ?, pprof = ?, report = ?, samples = ?, error = ?, done_at = ?,
+                  done_seq = \(seq)
                 WHERE id = ? AND host_id = ? AND state IN ('requested', 'sent')
                 """, [.text(error == nil ? "done" : "failed"), pprof.map(SQLValue.blob) ?? .null, SQLValue(report), SQLValue(samples), SQLValue(error),
                       .integer(time), .integer(id), .integer(hostID)]) > 0
@@ -27,14 +30,21 @@ extension SQLServerStore {
     }
 
     public func storeContinuousProfile(hostID: Int64, pprof: [UInt8], seconds: Int, at time: Int64) async throws -> Int64 {
-        try await engine.write { db in
-            try Self.id(try await db.rows("INSERT INTO profiles(host_id, seconds, frequency, state, requested_at, done_at, pprof) VALUES (?, ?, 0, 'done', ?, ?, ?) RETURNING id",
+        let seq = nextProfileSeq
+        return try await engine.write { db in
+            try Self.id(try await db.rows("INSERT INTO profiles(host_id, seconds, frequency, state, requested_at, done_at, pprof, done_seq) VALUES (?, ?, 0, 'done', ?, ?, ?, \(seq)) RETURNING id",
                                           [.integer(hostID), .integer(Int64(seconds)), .integer(time), .integer(time), .blob(pprof)]))
         }
     }
 
     public func pruneProfiles(olderThan time: Int64) async throws -> Int {
-        try await engine.write { db in try await db.run("DELETE FROM profiles WHERE requested_at < ? AND state IN ('done', 'failed')", [.integer(time)]) }
+        try await engine.write { db in
+            // SQLite's next place is max + 1: the newest stored profile stays, so that no
+            // place is given again below the export's cursor.
+            let old = "requested_at < ? AND state IN ('done', 'failed') AND coalesce(done_seq, -1) <> coalesce((SELECT max(done_seq) FROM profiles), 0)"
+            try await Self.countUnexported(.profiles, where: old, [.integer(time)], db)
+            return try await db.run("DELETE FROM profiles WHERE " + old, [.integer(time)])
+        }
     }
 
     /// A server profiling itself: host 0, already 'sent' (no agent ever takes it), under the server's name.

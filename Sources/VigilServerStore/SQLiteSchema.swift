@@ -89,6 +89,12 @@ enum SQLiteSchema {
         CREATE TABLE otlp_export(signal TEXT PRIMARY KEY, exported_through INTEGER NOT NULL, sending_through INTEGER NOT NULL,
           dropped INTEGER NOT NULL DEFAULT 0, owner TEXT NOT NULL DEFAULT '', lease_until INTEGER NOT NULL DEFAULT 0);
         """,
+        // The order agents' profiles were stored in, for the OTLP export's cursor (a
+        // requested profile is stored long after its row, so its id is no such order).
+        """
+        ALTER TABLE profiles ADD COLUMN done_seq INTEGER;
+        CREATE INDEX profiles_by_done_seq ON profiles(done_seq) WHERE done_seq IS NOT NULL;
+        """,
     ]
 
     static func migrate(_ db: StateDatabase) throws(SQLError) {

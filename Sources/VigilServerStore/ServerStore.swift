@@ -64,6 +64,8 @@ public protocol ServerStore: ServerUIStore {
     func exportLogs(after: Int64, through: Int64, limit: Int) async throws -> [ExportLog]
     /// Answer rows with ids in (`after`, `through`], oldest first, at most `limit`.
     func exportAnswerRows(after: Int64, through: Int64, limit: Int) async throws -> [ExportAnswerRow]
+    /// Agents' profiles stored in (`after`, `through`] of their order, oldest first, at most `limit`.
+    func exportProfiles(after: Int64, through: Int64, limit: Int) async throws -> [ExportProfile]
 
     // Live queries
     func createCampaign(sql: String, hostIDs: [Int64], at: Int64) async throws -> Campaign

@@ -319,6 +319,49 @@ struct OTLPExportTests {
         }
     }
 
+    /// Profiles wait in the store too, not in memory: one uploaded while the collector is
+    /// away reaches it after the server has stopped (which gives up what it is sending) and
+    /// started again, under its host.
+    @Test(arguments: TestDatabase.all) func aProfileUploadedWhileTheCollectorIsAwayArrivesAfterARestart(_ database: TestDatabase) async throws {
+        let port = try TCPListener.freePort()
+        func configure(_ c: inout FleetServerConfiguration) {
+            var otlp = try! OTLPExportConfiguration(endpoint: "http://127.0.0.1:\(port)")
+            otlp.fleetMetricsSeconds = 3600
+            c.options.otlp = otlp
+        }
+        try await withTaskExecutorPreference(TestServer.executor) {
+            let first = try await TestServer.start(database, configure)
+            var second: TestServer?
+            var failure: (any Error)?
+            do {
+                let key = try await first.enrollOsquery("otlp-profile")
+                let pprof = try Self.pprof([(["main", "restart_survivor"], "vigil-worker", 77, 9)])
+                let upload = try WireCoding.encodeString(ProfileUpload(nodeKey: key, id: 0, pprof: Data(pprof).base64EncodedString(), seconds: 30, continuous: true))
+                #expect(try await first.request(VigilPaths.profile, json: upload).status == 200)
+                let token = try await first.adminToken()
+                #expect(await Self.eventually(60) {
+                    try await Self.metric(first, token, #"vigil_otlp_requests_total{signal="profiles",outcome="retry"}"#) >= 1
+                })
+                await first.stop(removingFiles: false)
+
+                let receiver = try OTLPReceiver(port: port)
+                defer { receiver.stop() }
+                second = try await TestServer.start(database, shared: first.fleet.configuration.postgres, directory: first.dir, configure)
+                #expect(await Self.eventually(60) { !receiver.messages("/v1development/profiles").isEmpty }, "\(receiver.stderr)")
+                let request = try #require(receiver.messages("/v1development/profiles").first)
+                let strings = (request["dictionary"]?["string_table"]?.array ?? []).compactMap { $0.text }
+                #expect(strings.contains("restart_survivor"))
+                #expect(OTLPJSON.attributes(request["resource_profiles"]?[0]?["resource"]?["attributes"])["host.name"] == "otlp-profile")
+                #expect(receiver.errors.isEmpty, "\(receiver.errors)")
+            } catch {
+                failure = error
+            }
+            await second?.stop()
+            if second == nil { await first.stop() }
+            if let failure { throw failure }
+        }
+    }
+
     /// Two servers on one PostgreSQL database: one exports (it holds the cursor's lease),
     /// and each line, whichever server stored it, reaches the collector once, in id order.
     @Test(.enabled(if: TestPostgres.available, "needs PostgreSQL")) func twoServersOnOneDatabaseExportEachLineOnce() async throws {

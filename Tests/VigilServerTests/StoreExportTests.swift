@@ -84,4 +84,34 @@ import VigilTestSupport
             #expect(try await store.campaign(id: recent.id) != nil)
         }
     }
+
+    /// Profiles go out in the order they were stored, not the order they were asked for;
+    /// a failed one and a server's own are not exported; retention counts what it deletes
+    /// unexported and keeps the newest.
+    @Test(arguments: TestDatabase.all) func profilesGoOutInTheOrderStored(_ database: TestDatabase) async throws {
+        try await StoreTests.with(database) { store in
+            let h = try await store.enroll(HostRecord(hostIdentifier: "h", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "k")
+            try await store.startExport(.profiles)
+            let asked = try await store.requestProfile(hostID: h.id, seconds: 10, frequency: 99, at: 100)
+            let failed = try await store.requestProfile(hostID: h.id, seconds: 10, frequency: 99, at: 100)
+            let own = try await store.requestServerProfile(server: "s", seconds: 10, frequency: 99, at: 100)
+            let continuous = try await store.storeContinuousProfile(hostID: h.id, pprof: [1, 2], seconds: 60, at: 110)
+            #expect(try await store.storeProfile(id: asked, hostID: h.id, pprof: [3, 4], report: nil, samples: 5, error: nil, at: 120))
+            #expect(try await store.storeProfile(id: failed, hostID: h.id, pprof: nil, report: nil, samples: nil, error: "no BPF", at: 125))
+            #expect(try await store.storeProfile(id: own, hostID: 0, pprof: [5, 6], report: nil, samples: 5, error: nil, at: 130))
+            let later = try await store.storeContinuousProfile(hostID: h.id, pprof: [7, 8], seconds: 60, at: 5000)
+
+            let cursor = try #require(try await store.claimExport(.profiles, owner: "a", at: 1000, until: 1180))
+            let out = try await store.exportProfiles(after: cursor.exportedThrough, through: try await store.settledID(.profiles), limit: 10)
+            #expect(out.map(\.id) == [continuous, asked, later])
+            #expect(out.map(\.pprof) == [[1, 2], [3, 4], [7, 8]] && out.allSatisfy { $0.hostID == h.id })
+            #expect(try await store.exported(.profiles, owner: "a", through: out[0].seq))
+            // Retention at 1000 deletes the four older ones; one of them (asked) was not exported.
+            #expect(try await store.pruneProfiles(olderThan: 1000) == 4)
+            #expect(try await store.claimExport(.profiles, owner: "a", at: 1001, until: 1180)?.dropped == 1)
+            // The newest stays, past its time too.
+            #expect(try await store.pruneProfiles(olderThan: 10_000) == 0)
+            #expect(try await store.profile(id: later, withData: false) != nil)
+        }
+    }
 }

@@ -110,11 +110,12 @@ final class TestServer: @unchecked Sendable {
         }
     }
 
-    func stop() async {
+    /// Stops the server; its files go too unless a restart on them follows.
+    func stop(removingFiles: Bool = true) async {
         try? await http.shutdown()
         await group.triggerGracefulShutdown()
         _ = try? await task.value
-        try? FileManager.default.removeItem(atPath: dir)
+        if removingFiles { try? FileManager.default.removeItem(atPath: dir) }
     }
 
     /// All the store holds, as bytes: the SQLite file and its log, or a dump of the PostgreSQL database.

@@ -8,16 +8,16 @@ public struct OTLPExportConfiguration: Sendable {
     public var headers: [(name: String, value: String)] = []
     /// Seconds between two exports of the fleet's own metrics (hosts online, the server's CPU and memory).
     public var fleetMetricsSeconds = 60
-    /// Items waiting in memory per signal (telemetry points, profiles) past which the oldest
-    /// are dropped: a down collector costs bounded memory. Result and status lines and
-    /// live-query answers wait in the store instead (OTLPStoreExport), bounded by its retention.
+    /// Metric items (telemetry points, fleet snapshots) waiting in memory past which the
+    /// oldest are dropped: a down collector costs bounded memory. Result and status lines,
+    /// live-query answers and profiles wait in the store instead (OTLPStoreExport),
+    /// bounded by its retention.
     public var queueLimits = QueueLimits()
     /// Items sent in one request (the OpenTelemetry SDKs' batch size).
     public var batchSize = 512
 
     public struct QueueLimits: Sendable {
         public var metrics = 50_000
-        public var profiles = 64
         public init() {}
     }
 

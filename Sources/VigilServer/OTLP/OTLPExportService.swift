@@ -7,8 +7,8 @@ import VigilOTLP
 import VigilServerStore
 import VigilSystem
 
-/// Runs the exporter: one sender per signal (the in-memory queues), the durable exports of
-/// the stored lines and live-query answers, and the fleet sampler, on the exporter's own executor, sharing one
+/// Runs the exporter: the durable exports of the stored lines, live-query answers and
+/// profiles, the sender of the metrics' memory queue, and the fleet sampler, on the exporter's own executor, sharing one
 /// HTTP client that is shut down when they end.
 struct OTLPExportService: Service {
     let exporter: OTLPExporter
@@ -23,12 +23,10 @@ struct OTLPExportService: Service {
         let started = FleetContext.now()
         await withTaskExecutorPreference(OTLPExporter.executor) {
             await withTaskGroup(of: Void.self) { group in
-                for signal in [OTLPSignal.metrics, .profiles] {
-                    group.addTask { await OTLPSender(signal: signal, exporter: exporter, client: client, logger: logger).run() }
-                }
+                group.addTask { await OTLPSender(signal: .metrics, exporter: exporter, client: client, logger: logger).runMetricsQueue() }
                 for stream in ExportStream.allCases {
                     group.addTask {
-                        let sender = OTLPSender(signal: .logs, exporter: exporter, client: client, logger: logger)
+                        let sender = OTLPSender(signal: stream == .profiles ? .profiles : .logs, exporter: exporter, client: client, logger: logger)
                         await OTLPStoreExport(stream: stream, sender: sender, store: store, owner: owner, logger: logger).run()
                     }
                 }
@@ -43,8 +41,7 @@ struct OTLPExportService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let snapshot = try await OTLPMetricEncoding.fleetSnapshot(store: store, serverName: serverName, offlineAfterSeconds: offlineAfterSeconds, started: started)
-                let dropped = exporter.metrics.append(CollectionOfOne(.fleet(snapshot)))
-                if dropped > 0 { exporter.serverMetrics.otlpDropped(signal: OTLPSignal.metrics.rawValue, reason: "queue_full", count: dropped) }
+                exporter.enqueue([.fleet(snapshot)])
             } catch {
                 logger.error("OTLP export: fleet metrics not read: \(error)")
             }
@@ -56,7 +53,8 @@ struct OTLPExportService: Service {
 /// Sends one signal's batches in order. A batch is retried, with exponential backoff (1 s
 /// doubling to 60 s, jittered, or the collector's Retry-After), while the collector is
 /// unreachable or answers 429, 502, 503 or 504, as OTLP/HTTP asks; another refusal drops
-/// it (counted as rejected). Meanwhile newer items wait in the bounded queue.
+/// it (counted as rejected). Meanwhile newer items wait: in the store, or in the bounded
+/// metrics queue.
 struct OTLPSender {
     let signal: OTLPSignal
     let exporter: OTLPExporter
@@ -70,10 +68,11 @@ struct OTLPSender {
         case rejected(String)
     }
 
-    func run() async {
+    /// The metrics queue's sender (the store's exports call `deliver` themselves).
+    func runMetricsQueue() async {
         var retries = RetryState()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            guard let batch = exporter.nextBatch(signal, logger: logger) else {
+            guard let batch = exporter.nextMetricsBatch() else {
                 await Self.pause(seconds: 1)
                 continue
             }

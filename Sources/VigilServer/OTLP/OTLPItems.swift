@@ -3,8 +3,8 @@ import VigilServerStore
 import VigilTables
 import VigilWire
 
-/// The three OTLP signals the server exports: logs from the store (OTLPStoreExport),
-/// metrics and profiles from a queue in memory, each with a sender of its own.
+/// The three OTLP signals the server exports: logs and profiles from the store
+/// (OTLPStoreExport), metrics from a queue in memory.
 enum OTLPSignal: String, Sendable, CaseIterable {
     case logs
     case metrics
@@ -71,9 +71,3 @@ enum OTLPMetricItem: Sendable {
     case fleet(OTLPResourceMetrics)
 }
 
-/// An uploaded profile (gzip pprof, as stored).
-struct OTLPProfileItem: Sendable {
-    var host: OTLPHost
-    var profileID: Int64
-    var pprof: [UInt8]
-}

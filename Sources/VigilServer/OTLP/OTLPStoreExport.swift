@@ -1,10 +1,13 @@
 import Foundation
 import Logging
+import VigilOTLP
 import VigilServerStore
+import VigilSystem
 import VigilWire
 
-/// Exports result and status lines, or live-query answer rows, from the store itself, in
-/// the order stored, at least once, as OTLP logs: a cursor over the stream's ids, kept in
+/// Exports result and status lines or live-query answer rows (as OTLP logs), or agents'
+/// profiles (as OTLP profiles), from the store itself, in the order stored, at least
+/// once: a cursor over the stream's ids, kept in
 /// the database and moved only after the collector took a batch. Nothing waits in memory
 /// but the batch being sent, so a restart (even a SIGKILL) loses nothing, and a collector
 /// away for days costs the database's retention, whose deletions of items not yet
@@ -29,40 +32,63 @@ struct OTLPStoreExport {
     var metrics: ServerMetrics { exporter.serverMetrics }
     var until: Int64 { FleetContext.now() + Self.leaseSeconds }
     /// For the log: "OTLP export of the lines".
-    var what: String { stream == .logs ? "OTLP export of the lines" : "OTLP export of the live-query answers" }
+    var what: String {
+        switch stream {
+        case .logs: "OTLP export of the lines"
+        case .answers: "OTLP export of the live-query answers"
+        case .profiles: "OTLP export of the profiles"
+        }
+    }
 
-    /// A batch read from the store: its last id, how many stored items it holds, and them
-    /// as log items (an answer's consecutive rows from one host as one item).
+    /// A batch read from the store: its last id, how many stored items it holds, and the
+    /// request's body (nil when none of them can be sent: profiles that cannot be read).
     struct Batch {
         var lastID: Int64?
         var count = 0
-        var items: [OTLPLogItem] = []
+        var body: [UInt8]?
     }
 
     func read(after: Int64, through: Int64, limit: Int, hosts: inout HostCache) async throws -> Batch {
-        var batch = Batch()
         switch stream {
         case .logs:
             let lines = try await store.exportLogs(after: after, through: through, limit: limit)
+            var items: [OTLPLogItem] = []
             for line in lines {
                 // Observed now: the store keeps no time of arrival.
-                batch.items.append(.line(host: try await hosts.host(line.hostID, store), kind: line.kind, unixTime: line.unixTime, text: line.line, received: FleetContext.now()))
+                items.append(.line(host: try await hosts.host(line.hostID, store), kind: line.kind, unixTime: line.unixTime, text: line.line, received: FleetContext.now()))
             }
-            (batch.lastID, batch.count) = (lines.last?.id, lines.count)
+            return Batch(lastID: lines.last?.id, count: lines.count, body: OTLPLogEncoding.exportRequest(items))
         case .answers:
             let rows = try await store.exportAnswerRows(after: after, through: through, limit: limit)
+            var items: [OTLPLogItem] = []
             var start = 0
+            // An answer's consecutive rows from one host are one item.
             while start < rows.count {
                 var end = start + 1
                 while end < rows.count && rows[end].campaignID == rows[start].campaignID && rows[end].hostID == rows[start].hostID { end += 1 }
                 // Stored as the agent's JSON objects, checked when they arrived.
                 let decoded = rows[start..<end].compactMap { try? WireCoding.decode([String: JSONValue].self, from: Data($0.columns.utf8)) }
-                batch.items.append(.answer(host: try await hosts.host(rows[start].hostID, store), campaign: rows[start].campaignID, rows: decoded, received: rows[start].answeredAt))
+                items.append(.answer(host: try await hosts.host(rows[start].hostID, store), campaign: rows[start].campaignID, rows: decoded, received: rows[start].answeredAt))
                 start = end
             }
-            (batch.lastID, batch.count) = (rows.last?.id, rows.count)
+            return Batch(lastID: rows.last?.id, count: rows.count, body: OTLPLogEncoding.exportRequest(items))
+        case .profiles:
+            // Profiles are large: a few per request.
+            let profiles = try await store.exportProfiles(after: after, through: through, limit: max(1, limit / 64))
+            var builder = OTLPProfilesBuilder()
+            var unreadable = 0
+            for p in profiles {
+                let host = try await hosts.host(p.hostID, store)
+                do {
+                    try builder.add(pprof: try Gzip.decompress(p.pprof, limit: 256 << 20), resource: host.resource, scope: OTLPHost.scope)
+                } catch {
+                    unreadable += 1
+                    logger.warning("\(what): profile \(p.id) of \(host.hostIdentifier) cannot be read: \(error)")
+                }
+            }
+            if unreadable > 0 { metrics.otlpDropped(signal: sender.signal.rawValue, reason: "unreadable", count: unreadable) }
+            return Batch(lastID: profiles.last?.seq, count: profiles.count - unreadable, body: builder.isEmpty ? nil : builder.exportRequest())
         }
-        return batch
     }
 
     func run() async {
@@ -83,7 +109,7 @@ struct OTLPStoreExport {
                         continue
                     }
                     if held == nil { try await resumed(cursor) }
-                    if cursor.dropped > 0 { metrics.otlpDropped(signal: "logs", reason: "retention", count: Int(cursor.dropped)) }
+                    if cursor.dropped > 0 { metrics.otlpDropped(signal: sender.signal.rawValue, reason: "retention", count: Int(cursor.dropped)) }
                     held = (max(cursor.exportedThrough, held?.cursor ?? 0), FleetContext.now())
                 }
                 guard let from = held?.cursor else { continue }
@@ -97,9 +123,13 @@ struct OTLPStoreExport {
                     held = nil
                     continue
                 }
-                let delivery = await sender.deliver(OTLPLogEncoding.exportRequest(batch.items), items: batch.count, retries: &retries) {
-                    // A long retry keeps the lease; a lost one ends this batch here.
-                    (try? await store.sendingExport(stream, owner: owner, through: through, until: until)) ?? false
+                // Nothing readable to send (profiles that cannot be read, counted): passed over.
+                var delivery = OTLPSender.Delivery.done
+                if let body = batch.body {
+                    delivery = await sender.deliver(body, items: batch.count, retries: &retries) {
+                        // A long retry keeps the lease; a lost one ends this batch here.
+                        (try? await store.sendingExport(stream, owner: owner, through: through, until: until)) ?? false
+                    }
                 }
                 // Stopped: the items stay in the store, and go out after the restart (or from the server that took over).
                 guard delivery == .done else {
@@ -132,7 +162,7 @@ struct OTLPStoreExport {
             after = last
         }
         logger.info("\(what) resumes after id \(cursor.exportedThrough): \(count) may reach the collector twice")
-        metrics.otlpResent(signal: "logs", count: count)
+        metrics.otlpResent(signal: sender.signal.rawValue, count: count)
     }
 
     /// The hosts' resources, read once each; read again every ten minutes (a host's name or
