@@ -18,8 +18,31 @@ final class CursorState {
     let context: ModuleContext
     var rows: RowSequence?
     var current: Row?
-    var rowid: Int64 = 0
+    /// The current row's rowid, once SQLite has asked for it (see `xRowid`).
+    var rowid: Int64?
+    /// Per scan: how many rows with the same values have been given a rowid.
+    var occurrences: [Int: Int] = [:]
     init(_ context: ModuleContext) { self.context = context }
+
+    /// A rowid made of the row's values and how many equal rows came before it in this
+    /// scan. SQLite asks for rowids when it answers `a = x OR b = y` with one scan per
+    /// branch and drops the rows of a later branch whose rowid it has already seen: a
+    /// row's position would drop every row at a position the first branch used, while
+    /// this drops exactly the rows both branches produce (as osquery's primary keys do).
+    func makeRowid() -> Int64 {
+        if let rowid { return rowid }
+        var values = Hasher()
+        for value in current?.values ?? [] { values.combine(value) }
+        let key = values.finalize()
+        let earlier = occurrences[key, default: 0]
+        occurrences[key] = earlier + 1
+        var id = Hasher()
+        id.combine(key)
+        id.combine(earlier)
+        let made = Int64(id.finalize())
+        rowid = made
+        return made
+    }
 }
 
 /// The sqlite3_module shared by every Vigil table. `xCreate` is NULL, which makes
@@ -185,7 +208,8 @@ enum VirtualTableModule {
         let query = QueryContext(schema: schema, constraints: constraints, patterns: patterns, usedMask: plan.usedMask)
         do {
             state.rows = try state.context.table.generate(query)
-            state.rowid = 0
+            state.rowid = nil
+            state.occurrences = [:]
             state.current = try state.rows?.next()
         } catch {
             state.current = nil
@@ -198,7 +222,7 @@ enum VirtualTableModule {
         let state = cursor(cur)
         do {
             state.current = try state.rows?.next()
-            state.rowid += 1
+            state.rowid = nil
         } catch {
             state.current = nil
             return fail(cur!.pointee.pVtab, "\(state.context.table.schema.name): \(error)")
@@ -222,7 +246,7 @@ enum VirtualTableModule {
     }
 
     static let xRowid: @convention(c) (UnsafeMutablePointer<sqlite3_vtab_cursor>?, UnsafeMutablePointer<sqlite3_int64>?) -> Int32 = { cur, out in
-        out?.pointee = cursor(cur).rowid
+        out?.pointee = cursor(cur).makeRowid()
         return SQLITE_OK
     }
 }

@@ -89,6 +89,7 @@ public enum TableProvenance {
         "md_drives": Entry(source: "/sys/block/mdN/md/dev-*/{slot,state} of the arrays in /proc/mdstat, in place of GET_DISK_INFO", tested: "the md_devices fixture (no md driver on the test machines)"),
         "md_personalities": Entry(source: "the Personalities line of /proc/mdstat", tested: "the md_devices fixture; the host's /proc/mdstat (absent: no md driver)"),
         "memory_devices": Entry(source: "SMBIOS Memory Device structures (type 17) in /sys/firmware/dmi/tables/DMI", tested: "dmidecode --from-dump of a structure table the test builds (no SMBIOS on the test VMs)"),
+        "memory_map": Entry(source: "/proc/iomem", tested: "/proc/iomem read by the test, every line found as a row"),
         "memory_info": Entry(source: "/proc/meminfo", tested: "/proc/meminfo"),
         "mounts": Entry(source: "/proc/self/mountinfo, statfs(2)", tested: "a tmpfs the test mounts; stat -f"),
         "msr": Entry(source: "pread(2) of /dev/cpu/N/msr (the msr driver executes RDMSR)", tested: "register files the test lays out as /dev/cpu/N/msr (pread at the register's offset): the test machines' kernel has no msr driver, so rdmsr cannot run either; no rows on the host"),

@@ -86,6 +86,7 @@ public enum TableRegistry {
         MDPersonalitiesTable(),
         MemoryDevicesTable(),
         MemoryInfoTable(),
+        MemoryMapTable(),
         MountsTable(),
         MSRTable(),
         NpmPackagesTable(),

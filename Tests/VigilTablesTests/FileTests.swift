@@ -111,6 +111,41 @@ import VigilSQL
         #expect(middle == ["\(base)/sub/inner"])
     }
 
+    /// `directory LIKE` lists the entries of every directory the pattern matches, as
+    /// osquery does (its glob marks directories with a trailing "/", kept in `directory`);
+    /// each branch of an OR is its own scan. Ground truth: find(1) on the same tree.
+    @Test func directoryLikeListsEntriesOfMatchingDirectories() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fm = FileManager.default
+        for sub in ["a", "b/inner", ".hidden"] {
+            try fm.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        for file in ["a/x", "a/y", "b/z", ".hidden/w", "top"] { try Data().write(to: dir.appendingPathComponent(file)) }
+        let base = dir.path
+
+        let found = try shell(["find", base, "-mindepth", "2", "-maxdepth", "2"]).split(separator: "\n").map(String.init)
+        let rows = try query("SELECT path, directory FROM file WHERE directory LIKE '\(base)/%'")
+        #expect(rows.map { $0["path"]!.string }.sorted() == found.sorted())
+        #expect(rows.allSatisfy { row in
+            let path = row["path"]!.string
+            return row["directory"]!.string == String(path[..<path.lastIndex(of: "/")!]) + "/"
+        })
+
+        // A pattern that ends in "/" matches the marked directory names.
+        let slash = try query("SELECT path FROM file WHERE directory LIKE '\(base)/%/'").map { $0["path"]!.string }
+        #expect(slash.sorted() == found.sorted())
+
+        let hidden = try query("SELECT path FROM file WHERE directory LIKE '\(base)/.%'").map { $0["path"]!.string }
+        #expect(hidden == ["\(base)/.hidden/w"])
+
+        // Without a trailing "/" the pattern cannot match the marked name: no rows, as in osquery.
+        #expect(try query("SELECT path FROM file WHERE directory LIKE '\(base)/b'").isEmpty)
+        let either = try query("SELECT path FROM file WHERE path LIKE '\(base)/top' OR directory LIKE '\(base)/b/'")
+            .map { $0["path"]!.string }
+        #expect(Set(either) == ["\(base)/top", "\(base)/b/inner", "\(base)/b/z"])
+    }
+
     /// An equality and a LIKE on path together still give each file once.
     @Test func equalityAndLikeGiveOneRow() throws {
         let rows = try query("SELECT path FROM file WHERE path = '/etc/passwd' AND path LIKE '/etc/%'")

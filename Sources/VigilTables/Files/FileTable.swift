@@ -8,7 +8,7 @@ import VigilSystem
 public struct FileTable: VirtualTable {
     public let schema = TableSchema("file", "Metadata from stat(2) for the paths, patterns or directory entries a query names.", [
         Column("path", .text, "Path looked up: = names one, LIKE matches (% one segment, %% any depth)", [.required, .index]),
-        Column("directory", .text, "Parent directory; directory = X returns every entry of X", .required),
+        Column("directory", .text, "Parent directory; directory = X returns every entry of X, directory LIKE every entry of each matching directory (named with a trailing /, as osquery's glob marks it)", .required),
         Column("filename", .text, "Last component of path"),
         Column("inode", .bigint, "Inode number (st_ino)"),
         Column("uid", .bigint, "User ID of the owner (st_uid)"),

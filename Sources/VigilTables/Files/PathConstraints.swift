@@ -6,7 +6,8 @@ import VigilSystem
 /// re-checks every row, so only the most selective one is expanded (which also
 /// keeps a path from being produced twice): `path =`/`IN`, else `directory =`
 /// (that directory's entries), else the first `path LIKE` pattern (osquery's
-/// `%` / `%%` rules, see `PathPattern`).
+/// `%` / `%%` rules, see `PathPattern`), else the entries of the directories the
+/// first `directory LIKE` pattern matches.
 struct PathConstraints {
     /// A path to visit and the value of its `directory` column. `path` and
     /// `directory` are as the query names them; `hostPath` is where Vigil reads
@@ -34,6 +35,18 @@ struct PathConstraints {
             return AnySequence(PathPattern(host).lazy.map { found in
                 let path = PidNamespace.inside(found, root: root)
                 return Target(path: path, directory: Self.parent(of: path), hostPath: found)
+            })
+        }
+        if let pattern = context.likePatterns("directory")?.first {
+            // osquery globs the pattern for folders, which glob marks with a trailing
+            // "/": that is the `directory` value, so `directory LIKE '/home/%/'` matches.
+            let host = pattern.hasPrefix("/") ? root + pattern : pattern
+            let dirs = PathPattern(host).lazy.filter { (try? FileInfo.read($0))?.kind == .directory }
+            return AnySequence(dirs.flatMap { found in
+                let dir = PidNamespace.inside(found, root: root)
+                return Self.entries(of: dir, root: root).lazy.map {
+                    Target(path: $0, directory: dir.hasSuffix("/") ? dir : dir + "/", hostPath: Self.under(root, $0))
+                }
             })
         }
         throw TableError.missingRequired(context.schema)
