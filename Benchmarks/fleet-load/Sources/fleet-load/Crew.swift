@@ -37,6 +37,10 @@ final class Crew: Sendable {
             let held = heldCount > 0 && (i * heldCount) / options.agents != ((i + 1) * heldCount) / options.agents
             return Agent(index: i, held: held, fleet: fleet, loop: group.next())
         }
+        for loop in group.makeIterator() {
+            let mine = agents.filter { $0.loop === loop }
+            Lane.sweep(mine.map(\.main) + mine.compactMap(\.wait), on: loop)
+        }
     }
 
     static func heldCount(_ options: Options) -> Int { Int((Double(options.agents) * options.heldFraction).rounded()) }

@@ -258,7 +258,9 @@ struct FleetLoad {
         var liveResult: LiveResult?
         if options.liveQuery {
             let ids = (0..<options.agents).map(Agent.hostIdentifier)
-            liveResult = await runLiveQuery(options: options, lane: Lane(loop: group.next(), target: targets[0]), live: live, ids: ids)
+            let lane = Lane(loop: group.next(), target: targets[0])
+            Lane.sweep([lane], on: lane.loop)
+            liveResult = await runLiveQuery(options: options, lane: lane, live: live, ids: ids)
             if let liveResult { note("live query: \(liveResult.answered)/\(liveResult.targets) answered, seen all at \(liveResult.serverSeenAllMs.map { "\($0) ms" } ?? "never")") }
         }
         let rest = Agent.amount(options.duration) - (NIODeadline.now() - t0)

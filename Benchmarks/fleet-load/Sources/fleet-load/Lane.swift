@@ -86,9 +86,6 @@ final class Lane: @unchecked Sendable {
     private var connecting = false
     private var queue = CircularBuffer<Exchange>()
     private var current: Exchange?
-    private var timeout: Scheduled<Void>?
-    /// Distinguishes the current exchange from a later one when its timeout fires.
-    private var serial = 0
     private let headers: HTTPHeaders
 
     init(loop: EventLoop, target: Target) {
@@ -114,6 +111,31 @@ final class Lane: @unchecked Sendable {
                                timeout: .seconds(30), always: true, done: { promise.succeed($0) }))
         }
         return try? await promise.futureResult.get()
+    }
+
+    /// The request in flight past its timeout fails and its connection is closed (an
+    /// answer may still come on it). Called by a sweep once a second: a timer per request
+    /// cost more than the request (NIO cancels a scheduled task by searching its heap).
+    func expire(now: NIODeadline) {
+        guard let c = current, now - c.start >= c.timeout else { return }
+        drop()
+        finish(.failure(LaneError.timedOut))
+    }
+
+    /// Forget the connection before failing its request, so that the next request waits
+    /// for a new one instead of following a request that was never answered.
+    private func drop() {
+        channel?.close(promise: nil)
+        channel = nil
+    }
+
+    /// Expire these lanes' late requests once a second, on their loop.
+    static func sweep(_ lanes: [Lane], on loop: EventLoop) {
+        let box = UncheckedBox(lanes)
+        loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            let now = NIODeadline.now()
+            for lane in box.value { lane.expire(now: now) }
+        }
     }
 
     func close() {
@@ -143,13 +165,6 @@ final class Lane: @unchecked Sendable {
         }
         exchange.body = nil
         current = exchange
-        serial += 1
-        let mine = serial
-        timeout = loop.scheduleTask(in: exchange.timeout) { [self] in
-            guard serial == mine, current != nil else { return }
-            finish(.failure(LaneError.timedOut))
-            self.channel?.close(promise: nil)
-        }
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
         if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(body)), promise: nil) }
         channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
@@ -192,14 +207,14 @@ final class Lane: @unchecked Sendable {
 
     func answered(_ answer: Answer, keepAlive: Bool, on channel: Channel) {
         guard channel === self.channel, current != nil else { return }
-        if !keepAlive { channel.close(promise: nil) }
+        if !keepAlive { drop() }
         finish(.success(answer))
     }
 
     func failed(_ error: any Error, on channel: Channel) {
         guard channel === self.channel else { return }
-        if current != nil { finish(.failure(error)) }
-        channel.close(promise: nil)
+        drop()
+        if current != nil { finish(.failure(error)) } else { pump() }
     }
 
     func closed(_ channel: Channel) {
@@ -211,8 +226,6 @@ final class Lane: @unchecked Sendable {
     private func finish(_ result: Result<Answer, any Error>) {
         guard let exchange = current else { return }
         current = nil
-        timeout?.cancel()
-        timeout = nil
         report(exchange, result)
         pump()
     }
