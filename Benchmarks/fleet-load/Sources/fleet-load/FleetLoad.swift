@@ -236,7 +236,10 @@ struct FleetLoad {
         note("\(options.agents) agents (\(heldCount) held-open reads), ramp \(options.ramp) s, settle \(options.settle) s, steady \(options.duration) s"
              + (workers > 1 ? ", in \(workers) worker processes (open-file limit \(Crew.openFileLimit()))" : ""))
         let crew: Crew? = workers == 1 ? Crew(fleet: fleet, group: group, share: .init(index: 0, of: 1)) : nil
-        let children = workers == 1 ? [] : try (0..<workers).map { try WorkerProcess(share: .init(index: $0, of: workers)) }
+        let children: [WorkerProcess]
+        do { children = workers == 1 ? [] : try (0..<workers).map { try WorkerProcess(share: .init(index: $0, of: workers)) } } catch {
+            fail("cannot start a worker process: \(error)")
+        }
         crew?.start()
         func enrolledNow() -> Int { crew != nil ? enrolled.value : children.reduce(0) { $0 + $1.enrolled } }
 

@@ -86,7 +86,8 @@ final class WorkerProcess: @unchecked Sendable {
         let output = fromWorker.fileHandleForReading
         Thread { [self] in
             var pending = Data()
-            while let chunk = try? output.read(upToCount: 1 << 16), !chunk.isEmpty {
+            // availableData: what has arrived (read(upToCount:) would wait for the whole count).
+            while case let chunk = output.availableData, !chunk.isEmpty {
                 pending.append(chunk)
                 while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                     let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
