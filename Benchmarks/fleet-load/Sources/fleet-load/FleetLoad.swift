@@ -4,11 +4,8 @@
 // of result lines every --log-every s, a distributed read every 10 s (osquery) or a
 // held-open read (Vigil), answering every live query it gets; Vigil agents also report
 // their own telemetry every --telemetry-every s. Prints a JSON summary.
-import AsyncHTTPClient
-import CGzip
 import Foundation
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
@@ -37,6 +34,8 @@ struct Options {
     var etag = true
     /// gzip result logs (osquery's logger_tls_compress; off by default there too).
     var gzipLogs = false
+    /// Set by the generator itself for its worker processes (see Crew.processesNeeded).
+    var worker: Share?
 
     static let usage = """
         usage: fleet-load --url https://127.0.0.1:PORT [--url ...] --ca CA.pem --secret SECRET|@FILE [--agents N]
@@ -78,6 +77,10 @@ struct Options {
             case "--live-query": o.liveQuery = true
             case "--admin-password-file": o.adminPasswordFile = value()
             case "--live-timeout": o.liveTimeout = number("--live-timeout")
+            case "--worker":
+                let v = value()
+                guard let share = Share(v) else { fail("--worker takes K/N, not '\(v)'") }
+                o.worker = share
             case "-h", "--help": print(usage); exit(0)
             default: fail("unknown option '\(args[i])'\n\(usage)")
             }
@@ -104,299 +107,24 @@ func note(_ message: String) {
     FileHandle.standardError.write(Data("fleet-load: \(message)\n".utf8))
 }
 
-/// One HTTPClient for all agents, with timing and error accounting.
-final class Transport: Sendable {
-    let client: HTTPClient
-    let bases: [String]
-    let stats: Stats
-
-    init(options: Options, stats: Stats) throws {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        tls.shutdownTimeout = .milliseconds(200)
-        if let ca = options.ca { tls.trustRoots = .file(ca) }
-        var config = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(10)))
-        config.httpVersion = .http1Only
-        // As many connections as agents (and then some): each simulated agent has its own
-        // connection whenever it has a request in flight, as a real fleet would. A Vigil
-        // agent holds one connection in its held-open read and uses a second for config
-        // and logs, so held agents count twice: with agents + 100 only, 10,000 held reads
-        // took every connection and config and log calls queued in the pool until a held
-        // read ended (up to 25 s).
-        let held = Int((Double(options.agents) * options.heldFraction).rounded())
-        config.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: options.agents + held + 100)
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
-        bases = options.urls.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-        self.stats = stats
-    }
-
-    struct Answer {
-        var status: Int
-        var body: Data
-        var headers: HTTPHeaders
-    }
-
-    /// POST (or GET without a body); nil on a transport error or an HTTP status other
-    /// than 2xx (osquery reads the body whatever the status, so 401 bodies come back too).
-    /// `server`: the index of the server to ask (an agent passes its own index).
-    func call(_ endpoint: String, path: String, body: Data?, method: HTTPMethod = .POST, token: String? = nil,
-              timeout: TimeAmount = .seconds(30), always: Bool = false, gzip: Bool = false, server: Int = 0) async -> Answer? {
-        var request = HTTPClientRequest(url: bases[server % bases.count] + path)
-        request.method = method
-        request.headers.add(name: "User-Agent", value: "osquery/5.12.1")
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            if gzip, let compressed = Self.gzip(body) {
-                request.headers.add(name: "Content-Encoding", value: "gzip")
-                request.body = .bytes(ByteBuffer(bytes: compressed))
-            } else {
-                request.body = .bytes(ByteBuffer(bytes: body))
-            }
-        }
-        let start = ContinuousClock.now
-        do {
-            let response = try await client.execute(request, timeout: timeout)
-            let buffer = try await response.body.collect(upTo: 8 << 20)
-            let micros = Self.micros(ContinuousClock.now - start)
-            let status = Int(response.status.code)
-            stats.record(endpoint, micros: micros, error: (200..<300).contains(status) ? nil : "http \(status)", always: always)
-            return Answer(status: status, body: Data(buffer.readableBytesView), headers: response.headers)
-        } catch {
-            let micros = Self.micros(ContinuousClock.now - start)
-            stats.record(endpoint, micros: micros, error: Self.kind(error), always: always)
-            return nil
-        }
-    }
-
-    static func gzip(_ data: Data) -> [UInt8]? {
-        let input = [UInt8](data)
-        var out = [UInt8](repeating: 0, count: Int(compressBound(uLong(input.count))) + 32)
-        let capacity = UInt(out.count)
-        let n = out.withUnsafeMutableBufferPointer { o in fleet_load_gzip(input, UInt(input.count), o.baseAddress, capacity) }
-        guard n >= 0 else { return nil }
-        return Array(out.prefix(n))
-    }
-
-    static func micros(_ d: Duration) -> UInt32 {
-        let c = d.components
-        return UInt32(clamping: c.seconds * 1_000_000 + c.attoseconds / 1_000_000_000_000)
-    }
-
-    static func kind(_ error: any Error) -> String {
-        let text = String(describing: error)
-        return String(text.prefix(80))
-    }
-}
-
-/// What the live query needs from the agents: when each answered it (client side).
+/// When each live query was last answered (client side), as monotonic nanoseconds
+/// (CLOCK_MONOTONIC: the same clock in a worker process and its parent).
 final class LiveTracker: Sendable {
-    private let answers = Mutex<[String: ContinuousClock.Instant]>([:])
-    func answered(_ campaign: String) {
-        let now = ContinuousClock.now
+    private let answers = Mutex<[String: UInt64]>([:])
+    func answered(_ campaign: String) { merge([campaign: NIODeadline.now().uptimeNanoseconds]) }
+    func merge(_ times: [String: UInt64]) {
         answers.withLock { a in
-            if let last = a[campaign], last > now { return }
-            a[campaign] = now
+            for (campaign, t) in times where t > a[campaign, default: 0] { a[campaign] = t }
         }
     }
-    func lastAnswer(_ campaign: String) -> ContinuousClock.Instant? { answers.withLock { $0[campaign] } }
-    let count = Atomic<Int>(0)
+    func lastAnswer(_ campaign: String) -> UInt64? { answers.withLock { $0[campaign] } }
+    var all: [String: UInt64] { answers.withLock { $0 } }
 }
 
 final class Counter: Sendable {
     private let n = Atomic<Int>(0)
     func add() { n.add(1, ordering: .relaxed) }
     var value: Int { n.load(ordering: .relaxed) }
-}
-
-final class Box: Sendable {
-    private let v: Mutex<String>
-    init(_ value: String) { v = Mutex(value) }
-    func get() -> String { v.withLock { $0 } }
-    func set(_ value: String) { v.withLock { $0 = value } }
-}
-
-/// osquery's calendarTime: "Sun Dec  6 00:50:00 2026 UTC".
-func calendarTime(_ unix: Int64) -> String {
-    var t = time_t(unix)
-    var parts = tm()
-    gmtime_r(&t, &parts)
-    var buffer = [CChar](repeating: 0, count: 64)
-    let n = strftime(&buffer, buffer.count, "%a %b %e %H:%M:%S %Y UTC", &parts)
-    return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}
-
-struct Agent: Sendable {
-    let index: Int
-    let id: String
-    let held: Bool
-    let options: Options
-    let transport: Transport
-    let live: LiveTracker
-    let enrolled: Counter
-
-    func encode<T: Encodable>(_ value: T) -> Data { (try? JSONEncoder().encode(value)) ?? Data("{}".utf8) }
-
-    /// `{"node_key":…}` (and the config's ETag), written directly: the generator shares the
-    /// server's two cores, so its own cost per request is kept small. Keys and ETags are
-    /// hex, nothing to escape.
-    static func nodeBody(_ key: String, etag: String? = nil) -> Data {
-        guard let etag else { return Data(#"{"node_key":"\#(key)"}"#.utf8) }
-        return Data(#"{"node_key":"\#(key)","etag":"\#(etag)"}"#.utf8)
-    }
-
-    /// Whether an answer says the node key is unknown; most answers are not read at all.
-    static func invalid(_ data: Data) -> Bool {
-        data.range(of: invalidMarker) != nil && (try? JSONDecoder().decode(NodeAnswer.self, from: data))?.nodeInvalid == true
-    }
-    static let invalidMarker = Data("node_invalid".utf8)
-    /// The answer to nearly every poll: nothing to do, nothing to decode.
-    static let emptyRead = Data(#"{"queries":{}}"#.utf8)
-
-    /// A request to this agent's own server.
-    func call(_ endpoint: String, path: String, body: Data?, timeout: TimeAmount = .seconds(30), always: Bool = false,
-              gzip: Bool = false) async -> Transport.Answer? {
-        await transport.call(endpoint, path: path, body: body, timeout: timeout, always: always, gzip: gzip, server: index)
-    }
-
-    func decode<T: Decodable>(_ type: T.Type, _ data: Data) -> T? { try? JSONDecoder().decode(type, from: data) }
-
-    func sleep(_ seconds: Double) async throws {
-        try await Task.sleep(for: .milliseconds(Int64(max(0, seconds) * 1000)))
-    }
-
-    /// Enroll until it works (osquery retries with backoff), or cancellation.
-    func enroll(first: Bool) async throws -> String {
-        var backoff = 1.0
-        while true {
-            try Task.checkCancellation()
-            let body = encode(EnrollRequest(enrollSecret: options.secret!, hostIdentifier: id,
-                                            hostDetails: HostTemplates.details(index: index, hostIdentifier: id, vigil: held)))
-            if let answer = await call("enroll", path: Paths.enroll, body: body, always: true),
-               let key = decode(EnrollResponse.self, answer.body)?.nodeKey, !key.isEmpty {
-                if first { enrolled.add() }
-                return key
-            }
-            try await sleep(backoff * Double.random(in: 0.5...1.5))
-            backoff = min(backoff * 2, 30)
-        }
-    }
-
-    func run(startDelay: Double) async {
-        do {
-            try await sleep(startDelay)
-            let keyBox = Box(try await enroll(first: true))
-            let invalid: @Sendable (Data) -> Bool = { Agent.invalid($0) }
-            // A node_invalid answer: enroll again (counted as an error by the caller's status).
-            let reenroll: @Sendable () async throws -> Void = {
-                let key = try await enroll(first: false)
-                keyBox.set(key)
-            }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                if held {
-                    group.addTask {
-                        while true {
-                            try Task.checkCancellation()
-                            let key = keyBox.get()
-                            let answer = await call("distributed/wait", path: Paths.wait, body: encode(WaitRequest(nodeKey: key, wait: options.heldWait)),
-                                                              timeout: .seconds(Int64(options.heldWait) + 30))
-                            guard let answer else { try await sleep(Double.random(in: 1...5)); continue }
-                            if invalid(answer.body) { try await reenroll(); continue }
-                            if let queries = decode(ReadResponse.self, answer.body)?.queries, !queries.isEmpty {
-                                await write(queries, key: key)
-                            }
-                        }
-                    }
-                }
-                group.addTask {
-                    let clock = ContinuousClock()
-                    let start = clock.now
-                    // Config at once after enrolling (as osquery does), then every configEvery;
-                    // logs and reads at a random phase within their period.
-                    var nextConfig = start
-                    var nextLog = start + .milliseconds(Int64(Double.random(in: 0..<options.logEvery) * 1000))
-                    var nextRead = start + .milliseconds(Int64(Double.random(in: 0..<options.readEvery) * 1000))
-                    // Telemetry: Vigil agents only, at its own random phase.
-                    let telemetry = held && options.telemetryEvery > 0
-                    var nextTelemetry = telemetry ? start + .milliseconds(Int64(Double.random(in: 0..<options.telemetryEvery) * 1000)) : start + .seconds(86_400 * 365)
-                    var accelerateUntil = start
-                    var etag: String?
-                    var counter: Int64 = 0, reports: Int64 = 0
-                    while true {
-                        let next = held ? min(nextConfig, nextLog, nextTelemetry) : min(nextConfig, nextLog, nextRead)
-                        try await Task.sleep(until: next, clock: clock)
-                        let key = keyBox.get()
-                        let now = clock.now
-                        if now >= nextConfig {
-                            nextConfig = now + .milliseconds(Int64(options.configEvery * 1000))
-                            if let a = await call("config", path: Paths.config, body: Self.nodeBody(key, etag: etag)) {
-                                if invalid(a.body) { try await reenroll(); continue }
-                                if options.etag, let tag = a.headers.first(name: "ETag") { etag = tag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-                            }
-                        } else if now >= nextLog {
-                            nextLog = now + .milliseconds(Int64(options.logEvery * 1000))
-                            counter += 1
-                            let a = await call("log", path: Paths.log, body: encode(logBatch(key: key, counter: counter)), gzip: options.gzipLogs)
-                            if let a, invalid(a.body) { try await reenroll() }
-                        } else if now >= nextTelemetry {
-                            reports += 1
-                            nextTelemetry = now + .milliseconds(Int64(options.telemetryEvery * 1000))
-                            let a = await call("telemetry", path: Paths.telemetry,
-                                                         body: encode(TelemetryReport(nodeKey: key, tables: TelemetryTemplate.tables(index: index, counter: reports))),
-                                                         gzip: true) // as the Vigil agent sends it
-                            if let a, invalid(a.body) { try await reenroll() }
-                        } else if !held, now >= nextRead {
-                            let every = now < accelerateUntil ? min(5, options.readEvery) : options.readEvery
-                            nextRead = now + .milliseconds(Int64(every * 1000))
-                            guard let a = await call("distributed/read", path: Paths.read, body: Self.nodeBody(key)) else { continue }
-                            if a.body == Self.emptyRead { continue }
-                            if invalid(a.body) { try await reenroll(); continue }
-                            if let r = decode(ReadResponse.self, a.body) {
-                                if let s = r.accelerate, s > 0 { accelerateUntil = clock.now + .seconds(s) }
-                                if let q = r.queries, !q.isEmpty { await write(q, key: key) }
-                            }
-                        }
-                    }
-                }
-                try await group.next()
-                group.cancelAll()
-            }
-        } catch {
-            // Cancelled at the end of the run.
-        }
-    }
-
-    /// Answer live queries: one row naming this host per query.
-    func write(_ queries: [String: String], key: String) async {
-        let body = WriteRequest(nodeKey: key, queries: queries.mapValues { _ in [["host": id]] }, statuses: queries.mapValues { _ in 0 })
-        if await call("distributed/write", path: Paths.write, body: encode(body), always: true) != nil {
-            for campaign in queries.keys { live.answered(campaign) }
-            live.count.add(1, ordering: .relaxed)
-        }
-    }
-
-    /// A few differential result lines, as osquery's scheduled queries produce them.
-    func logBatch(key: String, counter: Int64) -> LogRequest {
-        let now = Date()
-        let unix = Int64(now.timeIntervalSince1970)
-        let calendar = calendarTime(unix)
-        let decorations = ["host_uuid": HostTemplates.uuid(index, salt: 0xA5A5), "hostname": id + ".fleet.example"]
-        var lines: [ResultLine] = []
-        let n = 2 + Int(counter % 3)
-        for j in 0..<n {
-            let pid = String(1000 + (index * 7 + Int(counter) * 13 + j) % 60000)
-            let columns: [String: String]
-            switch j % 3 {
-            case 0: columns = ["pid": pid, "port": String(1024 + (Int(counter) + j) % 40000), "protocol": "6", "address": "0.0.0.0"]
-            case 1: columns = ["pid": pid, "name": "python3", "path": "/usr/bin/python3.11", "cmdline": "python3 /opt/app/worker.py --id \(counter)", "uid": "1000"]
-            default: columns = ["target_path": "/etc/app/conf.d/\(counter).yaml", "action": "UPDATED", "time": String(unix), "md5": ""]
-            }
-            let name = ["pack/net/listening_ports", "pack/proc/processes", "pack/fim/file_events"][j % 3]
-            lines.append(ResultLine(name: name, hostIdentifier: id, calendarTime: calendar, unixTime: unix, counter: counter,
-                                    decorations: decorations, columns: columns))
-        }
-        return LogRequest(nodeKey: key, data: lines)
-    }
 }
 
 struct LiveResult: Encodable {
@@ -410,6 +138,9 @@ struct LiveResult: Encodable {
     var serverSeenAllMs: Double?
     /// From POST sent to the last agent's distributed/write completing (client side).
     var lastWriteMs: Double?
+    /// Not printed: what the last answer's time is read against after the workers report.
+    var campaign: String?
+    var t0: NIODeadline?
     enum CodingKeys: String, CodingKey {
         case targets, answered, counts, done, submitMs = "submit_ms", serverSeenAllMs = "server_seen_all_ms", lastWriteMs = "last_write_ms"
     }
@@ -420,37 +151,41 @@ func ms(_ d: Duration) -> Double {
     return ((Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15) * 10).rounded() / 10
 }
 
-func runLiveQuery(options: Options, transport: Transport, live: LiveTracker, ids: [String]) async -> LiveResult? {
+func runLiveQuery(options: Options, lane: Lane, live: LiveTracker, ids: [String]) async -> LiveResult? {
     guard let password = try? String(contentsOfFile: options.adminPasswordFile!, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else {
         note("cannot read \(options.adminPasswordFile!)"); return nil
     }
-    guard let a = await transport.call("rest/login", path: Paths.login, body: try! JSONEncoder().encode(["password": password]), always: true),
-          let token = try? JSONDecoder().decode(LoginResponse.self, from: a.body).token else { note("login failed"); return nil }
-    let body = try! JSONEncoder().encode(RunQueryRequest(sql: "SELECT hostname AS host FROM system_info", hostIdentifiers: ids))
-    let t0 = ContinuousClock.now
-    guard let r = await transport.call("rest/queries/run", path: Paths.runQuery, body: body, token: token, always: true) else { note("queries/run failed"); return nil }
-    guard let campaign = try? JSONDecoder().decode(RunQueryResponse.self, from: r.body).campaignID else {
-        note("queries/run answered \(r.status): \(String(decoding: r.body.prefix(300), as: UTF8.self))"); return nil
+    guard let a = await lane.call("rest/login", path: Paths.login, body: Wire.json(["password": password])),
+          let token = Wire.decode(LoginResponse.self, a.body)?.token else { note("login failed"); return nil }
+    let body = Wire.json(RunQueryRequest(sql: "SELECT hostname AS host FROM system_info", hostIdentifiers: ids))
+    let t0 = NIODeadline.now()
+    guard let r = await lane.call("rest/queries/run", path: Paths.runQuery, body: body, token: token) else { note("queries/run failed"); return nil }
+    guard let campaign = Wire.decode(RunQueryResponse.self, r.body)?.campaignID else {
+        note("queries/run answered \(r.status): \(String(buffer: r.body.getSlice(at: r.body.readerIndex, length: min(300, r.body.readableBytes))!))"); return nil
     }
-    let submitMs = ms(ContinuousClock.now - t0)
+    let submitMs = ms(NIODeadline.now() - t0)
     var result = LiveResult(targets: ids.count, answered: 0, counts: [:], done: false, submitMs: submitMs)
-    let deadline = t0 + .milliseconds(Int64(options.liveTimeout * 1000))
-    while ContinuousClock.now < deadline {
-        if let g = await transport.call("rest/campaign", path: Paths.runQuery + "/\(campaign)?max_rows=0&max_targets=0", body: nil, method: .GET, token: token, always: true),
-           let c = try? JSONDecoder().decode(CampaignResponse.self, from: g.body) {
+    let deadline = t0 + Agent.amount(options.liveTimeout)
+    while NIODeadline.now() < deadline {
+        if let g = await lane.call("rest/campaign", path: Paths.runQuery + "/\(campaign)?max_rows=0&max_targets=0", body: nil, method: .GET, token: token),
+           let c = Wire.decode(CampaignResponse.self, g.body) {
             result.counts = c.counts
             result.answered = c.counts["answered"] ?? 0
             result.done = c.done
             if result.answered == ids.count || c.done {
-                result.serverSeenAllMs = ms(ContinuousClock.now - t0)
+                result.serverSeenAllMs = ms(NIODeadline.now() - t0)
                 break
             }
         }
         try? await Task.sleep(for: .milliseconds(100))
     }
-    if let last = live.lastAnswer(String(campaign)) { result.lastWriteMs = ms(last - t0) }
+    // Workers' answers arrive with their reports, after the run: see `lastWriteMs` there.
+    result.campaign = String(campaign)
+    result.t0 = t0
     return result
 }
+
+func ms(_ d: TimeAmount) -> Double { (Double(d.nanoseconds) / 100_000).rounded() / 10 }
 
 struct Summary: Encodable {
     var agents: Int
@@ -472,60 +207,90 @@ struct Summary: Encodable {
     }
 }
 
+func clientTLS(_ options: Options) throws -> NIOSSLContext {
+    var tls = TLSConfiguration.makeClientConfiguration()
+    tls.minimumTLSVersion = .tlsv12
+    tls.shutdownTimeout = .milliseconds(200)
+    if let ca = options.ca { tls.trustRoots = .file(ca) }
+    return try NIOSSLContext(configuration: tls)
+}
+
 @main
 struct FleetLoad {
     static func main() async throws {
         let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
         let stats = Stats()
-        let transport = try Transport(options: options, stats: stats)
         let live = LiveTracker()
         let enrolled = Counter()
-        let heldCount = Int((Double(options.agents) * options.heldFraction).rounded())
-        // Held agents spread evenly among the others.
-        let agents: [Agent] = (0..<options.agents).map { i in
-            let held = heldCount > 0 && (i * heldCount) / options.agents != ((i + 1) * heldCount) / options.agents
-            return Agent(index: i, id: String(format: "load-%05d", i + 1), held: held, options: options, transport: transport, live: live, enrolled: enrolled)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let ssl = try clientTLS(options)
+        let targets: [Target]
+        do { targets = try options.urls.map { try Target(url: $0, ssl: ssl, stats: stats) } } catch { fail("\(error)") }
+        let fleet = Fleet(options: options, targets: targets, live: live, enrolled: enrolled)
+        if let share = options.worker {
+            await Worker.run(share: share, fleet: fleet, group: group, stats: stats)
+            return
         }
-        note("\(options.agents) agents (\(agents.filter(\.held).count) held-open reads), ramp \(options.ramp) s, settle \(options.settle) s, steady \(options.duration) s")
-        var summary: Summary?
-        await withTaskGroup(of: Void.self) { group in
-            for (i, agent) in agents.enumerated() {
-                let delay = options.ramp * Double(i) / Double(options.agents) + Double.random(in: 0..<0.01)
-                group.addTask { await agent.run(startDelay: delay) }
-            }
-            // Ramp, then wait for every enrollment (bounded), then settle.
-            try? await Task.sleep(for: .milliseconds(Int64(options.ramp * 1000)))
-            let enrollDeadline = ContinuousClock.now + .seconds(120)
-            while enrolled.value < options.agents && ContinuousClock.now < enrollDeadline {
-                try? await Task.sleep(for: .milliseconds(200))
-            }
-            note("\(enrolled.value) enrolled; settling \(options.settle) s")
-            try? await Task.sleep(for: .milliseconds(Int64(options.settle * 1000)))
+        let heldCount = Crew.heldCount(options)
+        let workers = Crew.processesNeeded(options)
+        note("\(options.agents) agents (\(heldCount) held-open reads), ramp \(options.ramp) s, settle \(options.settle) s, steady \(options.duration) s"
+             + (workers > 1 ? ", in \(workers) worker processes (open-file limit \(Crew.openFileLimit()))" : ""))
+        let crew: Crew? = workers == 1 ? Crew(fleet: fleet, group: group, share: .init(index: 0, of: 1)) : nil
+        let children: [WorkerProcess]
+        do { children = workers == 1 ? [] : try (0..<workers).map { try WorkerProcess(share: .init(index: $0, of: workers)) } } catch {
+            fail("cannot start a worker process: \(error)")
+        }
+        crew?.start()
+        func enrolledNow() -> Int { crew != nil ? enrolled.value : children.reduce(0) { $0 + $1.enrolled } }
 
-            let cpu0 = ownCPUSeconds()
-            let wall0 = Date()
-            let clock0 = ContinuousClock.now
-            stats.phase.store(1, ordering: .relaxed)
-            note("steady from \(wall0.timeIntervalSince1970)")
-            var liveResult: LiveResult?
-            if options.liveQuery {
-                liveResult = await runLiveQuery(options: options, transport: transport, live: live, ids: agents.map(\.id))
-                if let liveResult { note("live query: \(liveResult.answered)/\(liveResult.targets) answered, seen all at \(liveResult.serverSeenAllMs.map { "\($0) ms" } ?? "never")") }
-            }
-            let rest = Duration.milliseconds(Int64(options.duration * 1000)) - (ContinuousClock.now - clock0)
-            if rest > .zero { try? await Task.sleep(for: rest) }
-            stats.phase.store(2, ordering: .relaxed)
-            let steady = Double(ms(ContinuousClock.now - clock0)) / 1000
-            let cpu = ownCPUSeconds() - cpu0
-            summary = Summary(agents: options.agents, heldAgents: heldCount, enrolled: enrolled.value, rampSeconds: options.ramp,
-                              steadySeconds: steady, steadyStartUnix: wall0.timeIntervalSince1970, steadyEndUnix: Date().timeIntervalSince1970,
-                              generatorCPUPercentOfOneCore: (cpu / steady * 1000).rounded() / 10, generatorRSSMB: ownRSSMegabytes(),
-                              endpoints: stats.summaries(steadySeconds: steady), liveQuery: liveResult)
-            group.cancelAll()
+        // Ramp, then wait for every enrollment (bounded), then settle.
+        try? await Task.sleep(for: .milliseconds(Int64(options.ramp * 1000)))
+        let enrollDeadline = NIODeadline.now() + .seconds(120)
+        while enrolledNow() < options.agents && NIODeadline.now() < enrollDeadline {
+            try? await Task.sleep(for: .milliseconds(200))
         }
-        try? await transport.client.shutdown()
+        note("\(enrolledNow()) enrolled; settling \(options.settle) s")
+        try? await Task.sleep(for: .milliseconds(Int64(options.settle * 1000)))
+
+        let cpu0 = ownCPUSeconds()
+        let wall0 = Date()
+        let t0 = NIODeadline.now()
+        stats.phase.store(1, ordering: .relaxed)
+        for c in children { c.command("steady") }
+        note("steady from \(wall0.timeIntervalSince1970)")
+        var liveResult: LiveResult?
+        if options.liveQuery {
+            let ids = (0..<options.agents).map(Agent.hostIdentifier)
+            let lane = Lane(loop: group.next(), target: targets[0])
+            Lane.sweep([lane], on: lane.loop)
+            liveResult = await runLiveQuery(options: options, lane: lane, live: live, ids: ids)
+            if let liveResult { note("live query: \(liveResult.answered)/\(liveResult.targets) answered, seen all at \(liveResult.serverSeenAllMs.map { "\($0) ms" } ?? "never")") }
+        }
+        let rest = Agent.amount(options.duration) - (NIODeadline.now() - t0)
+        if rest > .zero { try? await Task.sleep(for: .nanoseconds(rest.nanoseconds)) }
+        stats.phase.store(2, ordering: .relaxed)
+        let steady = ms(NIODeadline.now() - t0) / 1000
+        var cpu = ownCPUSeconds() - cpu0
+        var rss = ownRSSMegabytes()
+        for c in children { c.command("stop") }
+        for c in children {
+            guard let report = await c.report() else { fail("worker \(c.share.index) ended without its report") }
+            cpu += report.cpuSeconds
+            rss += report.rssMB
+            stats.merge(report.endpoints)
+            live.merge(report.liveAnswers)
+        }
+        if var r = liveResult, let campaign = r.campaign, let t = r.t0 {
+            if let last = live.lastAnswer(campaign) { r.lastWriteMs = ms(.nanoseconds(Int64(last) - Int64(t.uptimeNanoseconds))) }
+            liveResult = r
+        }
+        let summary = Summary(agents: options.agents, heldAgents: heldCount, enrolled: enrolledNow(), rampSeconds: options.ramp,
+                              steadySeconds: steady, steadyStartUnix: wall0.timeIntervalSince1970, steadyEndUnix: Date().timeIntervalSince1970,
+                              generatorCPUPercentOfOneCore: (cpu / steady * 1000).rounded() / 10, generatorRSSMB: (rss * 10).rounded() / 10,
+                              endpoints: stats.summaries(steadySeconds: steady), liveQuery: liveResult)
+        await crew?.stop()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        print(String(decoding: try encoder.encode(summary!), as: UTF8.self))
+        print(String(decoding: try encoder.encode(summary), as: UTF8.self))
     }
 }

@@ -2,6 +2,34 @@
 // Codable structs (field names as osquery and Vigil send them), not the main package's
 // VigilWire: that keeps this package free of the agent's tracer and libbpf targets.
 import Foundation
+import NIOCore
+
+/// Bodies in and out, as ByteBuffers (what the lanes send and receive).
+enum Wire {
+    static func json<T: Encodable>(_ value: T) -> ByteBuffer {
+        ByteBuffer(bytes: (try? JSONEncoder().encode(value)) ?? Data("{}".utf8))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer) -> T? {
+        try? JSONDecoder().decode(type, from: Data(body.readableBytesView))
+    }
+
+    /// `{"node_key":…}` (and the config's ETag), written directly: the generator shares the
+    /// server's two cores, so its own cost per request is kept small. Keys and ETags are
+    /// hex, nothing to escape.
+    static func nodeBody(_ key: String, etag: String? = nil) -> ByteBuffer {
+        guard let etag else { return ByteBuffer(string: #"{"node_key":"\#(key)"}"#) }
+        return ByteBuffer(string: #"{"node_key":"\#(key)","etag":"\#(etag)"}"#)
+    }
+
+    /// Whether an answer says the node key is unknown; most answers are not read at all.
+    static func invalid(_ body: ByteBuffer) -> Bool {
+        body.readableBytesView.firstRange(of: invalidMarker) != nil && decode(NodeAnswer.self, body)?.nodeInvalid == true
+    }
+    static let invalidMarker = Array("node_invalid".utf8)
+    /// The answer to nearly every poll: nothing to do, nothing to decode.
+    static let emptyRead = ByteBuffer(string: #"{"queries":{}}"#)
+}
 
 enum Paths {
     static let enroll = "/api/v1/osquery/enroll"
@@ -91,6 +119,40 @@ struct RunQueryResponse: Decodable {
 struct CampaignResponse: Decodable {
     var counts: [String: Int]
     var done: Bool
+}
+
+/// A few differential result lines, as osquery's scheduled queries produce them.
+enum LogTemplate {
+    static func batch(key: String, index: Int, id: String, counter: Int64) -> ByteBuffer {
+        let unix = Int64(Date().timeIntervalSince1970)
+        let calendar = calendarTime(unix)
+        let decorations = ["host_uuid": HostTemplates.uuid(index, salt: 0xA5A5), "hostname": id + ".fleet.example"]
+        var lines: [ResultLine] = []
+        let n = 2 + Int(counter % 3)
+        for j in 0..<n {
+            let pid = String(1000 + (index * 7 + Int(counter) * 13 + j) % 60000)
+            let columns: [String: String]
+            switch j % 3 {
+            case 0: columns = ["pid": pid, "port": String(1024 + (Int(counter) + j) % 40000), "protocol": "6", "address": "0.0.0.0"]
+            case 1: columns = ["pid": pid, "name": "python3", "path": "/usr/bin/python3.11", "cmdline": "python3 /opt/app/worker.py --id \(counter)", "uid": "1000"]
+            default: columns = ["target_path": "/etc/app/conf.d/\(counter).yaml", "action": "UPDATED", "time": String(unix), "md5": ""]
+            }
+            let name = ["pack/net/listening_ports", "pack/proc/processes", "pack/fim/file_events"][j % 3]
+            lines.append(ResultLine(name: name, hostIdentifier: id, calendarTime: calendar, unixTime: unix, counter: counter,
+                                    decorations: decorations, columns: columns))
+        }
+        return Wire.json(LogRequest(nodeKey: key, data: lines))
+    }
+}
+
+/// osquery's calendarTime: "Sun Dec  6 00:50:00 2026 UTC".
+func calendarTime(_ unix: Int64) -> String {
+    var t = time_t(unix)
+    var parts = tm()
+    gmtime_r(&t, &parts)
+    var buffer = [CChar](repeating: 0, count: 64)
+    let n = strftime(&buffer, buffer.count, "%a %b %e %H:%M:%S %Y UTC", &parts)
+    return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 /// A Vigil agent's telemetry report: rows of its own tables, column → text.
