@@ -167,7 +167,7 @@ let package = Package(
             name: "VigilServer",
             dependencies: [
                 "VigilWire", "VigilServerStore", "VigilWebUI", "VigilTables", "VigilSQL", "VigilProfileFormats", "VigilOutputs", "VigilSystem", "CZlib", "VigilOTLP",
-                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),

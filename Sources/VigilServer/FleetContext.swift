@@ -33,6 +33,9 @@ public struct ServerOptions: Sendable {
     public var offlineAfterSeconds: Int64 = 45
     /// How long the server holds a Vigil agent's read open when nothing is to be said.
     public var heldReadSeconds = 25
+    /// Connections held open at once; nil: the open-file limit less a reserve for the
+    /// server's own files (ConnectionLimit). Past it, connections wait to be accepted.
+    public var maxConnections: Int?
     /// How often a live query's stream reads the store when no answer is announced (for
     /// targets that go offline as time passes).
     public var streamRecheckSeconds = 5.0

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -127,6 +128,9 @@ public final class FleetServer: Sendable {
         Task { await ui.warmCaches() }
         api.register(on: router)
         ui.register(on: router)
+        let files = ConnectionLimit.raiseFileLimit() ?? 1024
+        let maxConnections = configuration.options.maxConnections ?? ConnectionLimit.connections(files: files)
+        logger.info("accepting up to \(maxConnections) connections at once (open-file limit \(files))")
         let app = Application(
             router: router,
             // A connection idle for 90 s is closed (longer than any held read), so silent
@@ -136,7 +140,8 @@ public final class FleetServer: Sendable {
             // Hummingbird's default backlog of 256, 20,000 simulated agents overflowed the
             // accept queue 48,927 times (the kernel drops the SYN; the agent's connect
             // waits for a retransmit, then times out). The kernel caps it at somaxconn.
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil", backlog: 4096),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil", backlog: 4096,
+                                 availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
             services: [lastSeen, RetentionService(store: store, days: configuration.options.retentionDays, logger: logger),
                        WorkRelay(store: store, hub: fleet.hub), ServerMonitor(store: store, name: serverName, logger: logger)]
                 + configuration.options.forward.map { Forwarder(target: $0, store: store, logger: logger) }

@@ -12,8 +12,12 @@ final class RunningServer {
     /// Start on `port` (a free one when nil) in `dir` (a new temporary one when nil).
     let extraArguments: String
 
-    init(port: Int? = nil, dir: String? = nil, arguments: String = "") throws {
+    /// The open-file limit (soft and hard) the server starts under; nil: the test's own.
+    let fileLimit: Int?
+
+    init(port: Int? = nil, dir: String? = nil, arguments: String = "", fileLimit: Int? = nil) throws {
         extraArguments = arguments
+        self.fileLimit = fileLimit
         self.dir = dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-server-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: self.dir, withIntermediateDirectories: true)
         self.port = try port ?? Self.freePort()
@@ -23,7 +27,8 @@ final class RunningServer {
 
     func start() throws {
         try? FileManager.default.removeItem(atPath: dir + "/server.out")
-        pid = try spawnClean(["/bin/sh", "-c", "exec '\(CLI.binary)' server --listen 127.0.0.1:\(port) --data-dir '\(dir)' \(extraArguments) >'\(dir)/server.out' 2>>'\(dir)/server.log'"])
+        let limit = fileLimit.map { "ulimit -n \($0); " } ?? ""
+        pid = try spawnClean(["/bin/sh", "-c", limit + "exec '\(CLI.binary)' server --listen 127.0.0.1:\(port) --data-dir '\(dir)' \(extraArguments) >'\(dir)/server.out' 2>>'\(dir)/server.log'"])
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if let out = try? String(contentsOfFile: dir + "/server.out", encoding: .utf8), out.contains("listening on") { return }
