@@ -70,20 +70,32 @@ import VigilTestSupport
 
     /// Samples in a PLT stub (whose call frame information is a DWARF expression)
     /// reach main, and the stub is named NAME@plt, not after the symbol before it.
+    /// Whether a timer's samples ever land in the stub depends on the CPU: on an AMD EPYC
+    /// guest neither Vigil nor perf saw one in 1,000 (the interrupt is taken after the
+    /// stub's jump), so perf, on the same program, says whether Vigil must.
     @Test(.requiresRoot) func stacksThroughPLTStubsReachMainAndAreNamed() throws {
         try requireRoot()
         let dir = try base.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try cc("plt.c", to: dir + "/plt", ["-O2", "-fomit-frame-pointer", "-fno-builtin"])
-        let r = try CLI.run(["profile", "--frequency", "199", "--format", "folded", "-o", dir + "/p.folded", "--", dir + "/plt"])
+        let r = try CLI.run(["profile", "--frequency", "999", "--format", "folded", "-o", dir + "/p.folded", "--", dir + "/plt"])
         #expect(r.status == 0, "\(r.stderr)")
         let stacks = try base.folded(dir + "/p.folded")
         let user = stacks.filter { !$0.stack.contains("entry_SYSCALL") && !$0.stack.contains("asm_") }
         let total = user.map(\.count).reduce(0, +)
         let whole = user.filter { $0.stack.hasPrefix("_start;__libc_start_main;") && $0.stack.contains(";main;call_through_plt") }.map(\.count).reduce(0, +)
-        #expect(total >= 50 && whole * 100 >= total * 98, "\(whole) of \(total) user stacks reach main: \(stacks)")
-        #expect(stacks.contains { $0.stack.hasSuffix(";call_through_plt;strlen@plt") }, "\(stacks)")
+        #expect(total >= 250 && whole * 100 >= total * 98, "\(whole) of \(total) user stacks reach main: \(stacks)")
         #expect(!stacks.contains { $0.stack.contains(";_init") }, "\(stacks)")
+        // perf's share of samples in the stub on this CPU, at the same frequency.
+        let perf = try CLI.run(["record", "-q", "-e", "cpu-clock", "-F", "999", "-o", dir + "/perf.data", dir + "/plt"], executable: "/usr/bin/perf")
+        try #require(perf.status == 0, "perf record: \(perf.stderr)")
+        let report = try CLI.run(["report", "-i", dir + "/perf.data", "--stdio", "--sort", "sym"], executable: "/usr/bin/perf")
+        let share = report.stdout.split(separator: "\n").first { $0.hasSuffix(" strlen@plt") }
+            .flatMap { Double($0.split(separator: "%").first?.trimmingCharacters(in: .whitespaces) ?? "") } ?? 0
+        // From 1%, about ten of Vigil's samples: it must have some, and name them.
+        if share >= 1 {
+            #expect(stacks.contains { $0.stack.hasSuffix(";call_through_plt;strlen@plt") }, "perf saw \(share)% in strlen@plt: \(stacks)")
+        }
     }
 
     /// One profile per interval, named by time, until --duration.
