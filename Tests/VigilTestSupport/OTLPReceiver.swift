@@ -43,7 +43,14 @@ public final class OTLPReceiver: @unchecked Sendable {
 
     public func stop() {
         kill(pid, SIGTERM)
-        reap(pid)
+        // Waited for at most 5 s, then killed: a receiver stuck in its shutdown must not
+        // hold the test (this runs on the tests' executor).
+        var status: Int32 = 0
+        for _ in 0..<50 where waitpid(pid, &status, WNOHANG) == 0 { usleep(100_000) }
+        if kill(pid, 0) == 0 {
+            kill(pid, SIGKILL)
+            reap(pid)
+        }
         for suffix in ["", ".ready", ".err"] { try? FileManager.default.removeItem(atPath: out + suffix) }
     }
 }
