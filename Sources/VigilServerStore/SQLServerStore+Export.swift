@@ -66,6 +66,13 @@ extension SQLServerStore {
         }
     }
 
+    public func countExport(_ stream: ExportStream, after: Int64, through: Int64) async throws -> Int {
+        try await engine.read { db in
+            Int(try await db.rows("SELECT count(*) FROM \(stream.table) WHERE \(stream.column) > ? AND \(stream.column) <= ?",
+                                  [.integer(after), .integer(through)]).first?.first?.integer ?? 0)
+        }
+    }
+
     public func exportLogs(after: Int64, through: Int64, limit: Int) async throws -> [ExportLog] {
         try await engine.read { db in
             try await db.rows("SELECT id, host_id, kind, unix_time, line FROM logs WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",

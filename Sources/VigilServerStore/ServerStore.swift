@@ -60,6 +60,8 @@ public protocol ServerStore: ServerUIStore {
     /// The newest id below which no item can still appear: every write that took an id
     /// up to it has ended (on PostgreSQL, writers on several servers commit out of id order).
     func settledID(_ stream: ExportStream) async throws -> Int64
+    /// How many items of `stream` have ids in (`after`, `through`].
+    func countExport(_ stream: ExportStream, after: Int64, through: Int64) async throws -> Int
     /// Lines with ids in (`after`, `through`], oldest first, at most `limit`, with their host and kind.
     func exportLogs(after: Int64, through: Int64, limit: Int) async throws -> [ExportLog]
     /// Answer rows with ids in (`after`, `through`], oldest first, at most `limit`.

@@ -153,14 +153,8 @@ struct OTLPStoreExport {
     /// On taking the cursor: the batch a stopped exporter was sending goes again, counted.
     func resumed(_ cursor: ExportCursor) async throws {
         guard cursor.sendingThrough > cursor.exportedThrough else { return }
-        var count = 0, after = cursor.exportedThrough
-        var hosts = HostCache()
-        while true {
-            let batch = try await read(after: after, through: cursor.sendingThrough, limit: 1000, hosts: &hosts)
-            guard let last = batch.lastID else { break }
-            count += batch.count
-            after = last
-        }
+        // Counted, not read: reading would decode (and count as unreadable) what goes out again.
+        let count = try await store.countExport(stream, after: cursor.exportedThrough, through: cursor.sendingThrough)
         logger.info("\(what) resumes after id \(cursor.exportedThrough): \(count) may reach the collector twice")
         metrics.otlpResent(signal: sender.signal.rawValue, count: count)
     }
