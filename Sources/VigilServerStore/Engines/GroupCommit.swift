@@ -51,11 +51,16 @@ final class GroupCommit: Sendable {
     /// Runs a batch: BEGIN, each job between `SAVEPOINT`/`RELEASE`, COMMIT.
     private let transaction: @Sendable (_ body: @escaping @Sendable (any SQLSession) async throws -> Void) async throws -> Void
 
+    /// Run after each batch, outside any transaction (the engine's WAL upkeep).
+    private let between: @Sendable () async -> Void
+
     init(executor: any TaskExecutor, maxBatch: Int = 256,
-         transaction: @escaping @Sendable (_ body: @escaping @Sendable (any SQLSession) async throws -> Void) async throws -> Void) {
+         transaction: @escaping @Sendable (_ body: @escaping @Sendable (any SQLSession) async throws -> Void) async throws -> Void,
+         between: @escaping @Sendable () async -> Void = {}) {
         self.executor = executor
         self.maxBatch = maxBatch
         self.transaction = transaction
+        self.between = between
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
@@ -95,6 +100,7 @@ final class GroupCommit: Sendable {
                 failure = error
             }
             for job in batch { job.finish(committed: failure) }
+            await between()
         }
     }
 }
