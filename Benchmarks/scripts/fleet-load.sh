@@ -58,6 +58,7 @@ WORK=$(mktemp -d /tmp/fleet-load.XXXXXX)
 SAMPLER_PID=""
 COUNTING=()
 BACKEND=${BACKEND:-sqlite}
+DBNAME=""
 export SERVERS=${SERVERS:-1}
 if [ "$SERVERS" -gt 1 ] && [ "$BACKEND" != postgres ]; then
     echo "SERVERS=$SERVERS needs BACKEND=postgres: the servers share one database" >&2; exit 2
@@ -102,6 +103,7 @@ start_server() {
         local db="vigil_$(basename "$dir" | tr -c 'a-z0-9\n' '_')"
         "$PGBIN/psql" -h "$WORK/pg" -U postgres -qc "CREATE DATABASE $db" postgres
         database=(--database "postgres://postgres@/$db?host=$WORK/pg")
+        DBNAME=$db
     fi
     # --enroll-rate 0: the generator's agents all enroll from 127.0.0.1. Servers after the
     # first share its certificate; the enroll secret and admin password are in the database.
@@ -181,6 +183,22 @@ sample() {
     done
 }
 
+# Every 5 s: time and the database's size in bytes (SQLite: its pages in use, the WAL's
+# not yet copied included; PostgreSQL: pg_database_size), for its growth per host per day.
+dbsize() {
+    local out=$1 dir=$2
+    while :; do
+        local bytes=""
+        if [ "$BACKEND" = postgres ]; then
+            bytes=$("$PGBIN/psql" -h "$WORK/pg" -U postgres -Atc "SELECT pg_database_size('$DBNAME')" postgres 2>/dev/null || true)
+        elif [ -f "$dir/data/server.db" ]; then
+            bytes=$(sqlite3 "$dir/data/server.db" "SELECT (p.page_count - f.freelist_count) * s.page_size FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s" 2>/dev/null || true)
+        fi
+        [ -n "$bytes" ] && echo "$(date +%s.%N) $bytes" >>"$out"
+        sleep 5
+    done
+}
+
 # run NAME AGENTS HELD_FRACTION RAMP [generator options...]
 run() {
     local name=$1 agents=$2 held=$3 ramp=$4; shift 4
@@ -189,13 +207,15 @@ run() {
     start_server "$dir"
     sample "$dir/samples" "${SERVER_PIDS[@]}" &
     SAMPLER_PID=$!
+    dbsize "$dir/dbsize" "$dir" &
+    local dbsize_pid=$!
     echo "run $name: $agents agents, held fraction $held, ramp ${ramp}s, steady ${STEADY}s, servers ${URLS[*]} ($state)" >&2
     local rc=0 urls=() u
     for u in "${URLS[@]}"; do urls+=(--url "$u"); done
     "$GEN" "${urls[@]}" --ca "$dir/data/tls/ca.pem" --secret "@$dir/data/enroll_secret" --agents "$agents" \
         --held-fraction "$held" --ramp "$ramp" --settle 15 --duration "$STEADY" --log-every 10 --config-every 60 "$@" \
         >"$dir/summary.json" 2>"$dir/generator.err" || rc=$?
-    kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
+    kill "$SAMPLER_PID" "$dbsize_pid" 2>/dev/null || true; wait "$SAMPLER_PID" "$dbsize_pid" 2>/dev/null || true; SAMPLER_PID=""
     local alive=yes p; for p in "${SERVER_PIDS[@]}"; do kill -0 "$p" 2>/dev/null || alive=no; done
     stop_server
     echo "$name $agents $held $state $rc $alive" >>"$WORK/runs"
@@ -259,14 +279,23 @@ def server_figures(d, s):
     if len(wire) >= 2 and wire[-1][1] > wire[0][1]:
         span = wire[-1][0] - wire[0][0]
         per_day = tuple((wire[-1][k] - wire[0][k]) / span * 86400 / s["agents"] for k in (1, 2))
-    return mean, peak, max(r[2] for r in w), max(r[3] for r in w), max(r[4] for r in w), other, db, per_day
+    # The database's growth over the steady window, kB per host per day (before retention).
+    growth = None
+    try:
+        sizes = [(float(l.split()[0]), int(l.split()[1])) for l in open(os.path.join(d, "dbsize")) if len(l.split()) == 2]
+        sizes = [x for x in sizes if s["steady_start_unix"] - 3 <= x[0] <= s["steady_end_unix"] + 3]
+        if len(sizes) >= 2 and sizes[-1][0] > sizes[0][0]:
+            growth = (sizes[-1][1] - sizes[0][1]) / (sizes[-1][0] - sizes[0][0]) * 86400 / s["agents"] / 1000
+    except OSError:
+        pass
+    return mean, peak, max(r[2] for r in w), max(r[3] for r in w), max(r[4] for r in w), other, db, per_day, growth
 
 def lat(s, e):
     x = s["endpoints"].get(e)
     return f'{x["p50_ms"]:.1f} / {x["p99_ms"]:.1f}' if x and x["ok"] else "–"
 
-print("| agents | mode | server CPU % of one core (mean / max 1 s) | PostgreSQL CPU % | server RSS MB | server fds | req/s | config p50/p99 ms | log p50/p99 ms | distributed read (osquery) or held read (Vigil) p50/p99 ms | telemetry p50/p99 ms | enroll p50/p99 ms | errors | generator CPU % | other CPU % | MB per host per day to / from the server |")
-print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| agents | mode | server CPU % of one core (mean / max 1 s) | PostgreSQL CPU % | server RSS MB | server fds | req/s | config p50/p99 ms | log p50/p99 ms | distributed read (osquery) or held read (Vigil) p50/p99 ms | telemetry p50/p99 ms | enroll p50/p99 ms | errors | generator CPU % | other CPU % | MB per host per day to / from the server | database growth, kB per host per day |")
+print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 live = []
 for name, agents, held, state, rc, alive in runs:
     d = os.path.join(work, name)
@@ -295,7 +324,7 @@ for name, agents, held, state, rc, alive in runs:
     read = "distributed/wait" if held == "1" else "distributed/read"
     cpu = f"{f[0]:.1f} / {f[1]:.1f}" if f else "–"
     wire = f"{f[7][0] / 1e6:.2f} / {f[7][1] / 1e6:.2f}" if f and f[7] else "–"
-    print(f"| {int(agents):,} | {mode} | {cpu} | {f[6]:.1f} | {f[2]:.0f} | {f[3]} | {reqs:.0f} | {lat(s, 'config')} | {lat(s, 'log')} | {lat(s, read)} | {lat(s, 'telemetry')} | {lat(s, 'enroll')} | {errors} | {s['generator_cpu_pct_one_core']:.0f} | {f[5]:.0f} | {wire} |" if f else
+    print(f"| {int(agents):,} | {mode} | {cpu} | {f[6]:.1f} | {f[2]:.0f} | {f[3]} | {reqs:.0f} | {lat(s, 'config')} | {lat(s, 'log')} | {lat(s, read)} | {lat(s, 'telemetry')} | {lat(s, 'enroll')} | {errors} | {s['generator_cpu_pct_one_core']:.0f} | {f[5]:.0f} | {wire} | {f'{f[8]:,.0f}' if f[8] is not None else '–'} |" if f else
           f"| {agents} | {mode} | – | | | | | | | | {errors} | |")
     if kinds:
         print(f"<!-- {name} errors: {json.dumps(kinds)} -->")

@@ -118,4 +118,27 @@ import VigilSQL
         #expect(try await engine.read { db in try await db.rows("SELECT value FROM settings WHERE key = 'k7'").first?.first?.text } == "399" + value)
         await engine.shutdown()
     }
+
+    /// A database made before lines had keys: at open its lines get theirs, and what was
+    /// stored then is still recognized when an agent sends it again.
+    @Test func linesStoredBeforeKeysAreStillStoredOnce() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-logkey-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let keyedStep = try #require(SQLiteSchema.steps.firstIndex { $0.contains("CREATE TABLE logs_keyed") })
+        do {
+            let old = try StateDatabase(path: dir + "/server.db")
+            for step in SQLiteSchema.steps[..<keyedStep] { try old.execute(step) }
+            try old.execute("PRAGMA user_version = \(keyedStep)")
+            try old.execute("INSERT INTO hosts(id, host_identifier, node_key_hash, enrolled_at, last_seen) VALUES (7, 'h', 'k', 1, 1)")
+            for n in 0..<6000 { try old.run("INSERT INTO logs(host_id, kind, name, unix_time, line) VALUES (7, 'result', 'q', ?, ?)", [.integer(Int64(n)), .text("line \(n)")]) }
+        }
+        let store = SQLServerStore(engine: try SQLiteEngine(path: dir + "/server.db"))
+        let unkeyed = try await store.engine.read { db in try await db.rows("SELECT count(*) FROM logs WHERE line_key = 0").first?.first?.integer }
+        #expect(unkeyed == 0)
+        let stored = try await store.storeLogs(hostID: 7, kind: "result", lines: [("q", 1, "line 5999"), ("q", 2, "new"), ("q", 3, "line 0")])
+        #expect(stored == [1], "only the new line is stored")
+        #expect(try await store.engine.read { db in try await db.rows("SELECT count(*) FROM logs").first?.first?.integer } == 6001)
+        await store.shutdown()
+    }
 }
