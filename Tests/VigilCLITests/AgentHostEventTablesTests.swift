@@ -94,6 +94,50 @@ import VigilTestSupport
         #expect(syslog.first?["time"] == "1796617800", "\(syslog)")
     }
 
+    /// A real rsyslogd (Debian's, started by the test on a socket of its own, not the
+    /// host's /dev/log) writes a message that `logger` sends it into the agent's pipe
+    /// with osquery's template; it arrives with rsyslog's host, severity, facility, tag.
+    @Test(.requiresRoot, .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/rsyslogd"), "needs rsyslog (scripts/bootstrap installs it)"))
+    func aRealRsyslogdFeedsSyslogEvents() throws {
+        try requireRoot()
+        let marker = "vigil-rsyslog-\(UUID().uuidString.prefix(8))"
+        let dir = "/tmp/vigil-rsyslog-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let agent = try RunningAgent(config: """
+            options:
+              watchdog_level: -1
+              enable_syslog: true
+              syslog_pipe_path: \(dir)/syslog_pipe
+            schedule:
+              syslog:
+                query: SELECT host, severity, facility, tag, message FROM syslog_events WHERE message LIKE '%\(marker)%'
+                interval: 1
+              sources:
+                query: SELECT name, active, events FROM vigil_events
+                interval: 1
+                snapshot: true
+            """)
+        try #require(Self.active(["syslog_events"], in: agent), "log:\n\(agent.log)")
+        let conf = """
+            module(load="imuxsock" SysSock.Use="off")
+            input(type="imuxsock" Socket="\(dir)/log.sock" CreatePath="on")
+            template(name="OsqueryCsvFormat" type="string" string="%timestamp:::date-rfc3339,csv%,%hostname:::csv%,%syslogseverity:::csv%,%syslogfacility-text:::csv%,%syslogtag:::csv%,%msg:::csv%\\n")
+            *.* action(type="ompipe" Pipe="\(dir)/syslog_pipe" template="OsqueryCsvFormat")
+            """
+        try conf.write(toFile: dir + "/rsyslog.conf", atomically: true, encoding: .utf8)
+        let rsyslogd = try spawnClean(["/usr/sbin/rsyslogd", "-n", "-f", dir + "/rsyslog.conf", "-i", dir + "/rsyslog.pid"], quiet: true)
+        defer { kill(rsyslogd, SIGTERM); _ = reap(rsyslogd) }
+        #expect(agent.wait(10) { FileManager.default.fileExists(atPath: dir + "/log.sock") })
+        let sent = try CLI.run(["-u", dir + "/log.sock", "-p", "auth.warning", "-t", "vigiltest", "\(marker) said \"hi\", once"], executable: "/usr/bin/logger")
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(agent.wait(20) { !(try Self.rows("syslog", in: agent)).isEmpty }, "log:\n\(agent.log)")
+        let rows = try Self.rows("syslog", in: agent)
+        #expect(rows.count == 1, "\(rows)")
+        #expect(rows.first?["severity"] == "4" && rows.first?["facility"] == "auth" && rows.first?["tag"] == "vigiltest:", "\(rows)")
+        #expect(rows.first?["message"]?.trimmingCharacters(in: .whitespaces) == "\(marker) said \"hi\", once", "\(rows)")
+        #expect(rows.first?["host"] == ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init), "\(rows)")
+    }
+
     /// Python with a seccomp filter: getppid returns SECCOMP_RET_LOG, all else is allowed;
     /// prints its pid after the call.
     static let seccompProgram = """
