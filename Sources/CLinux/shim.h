@@ -172,4 +172,14 @@ static inline int vigil_pidfd_open(int pid) { return (int)syscall(SYS_pidfd_open
  * async-signal-safe), and a loop asleep in poll or epoll wakes. */
 static inline int vigil_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
 
+/* Netlink: kernel uevents (NETLINK_KOBJECT_UEVENT) and the audit socket (NETLINK_AUDIT),
+   for the hardware and audit event tables. */
+#include <linux/netlink.h>
+#include <linux/audit.h>
+#include <sys/socket.h>
+static inline int vigil_netlink_bind(int fd, unsigned groups) {
+    struct sockaddr_nl address = { .nl_family = AF_NETLINK, .nl_pid = 0, .nl_groups = groups };
+    return bind(fd, (struct sockaddr *)&address, sizeof(address));
+}
+
 #endif

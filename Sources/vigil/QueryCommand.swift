@@ -154,7 +154,9 @@ struct TablesCommand: ParsableCommand {
         let tables = TableRegistry.all(adding: StandaloneOsqueryTables.all())
         let out = Output(fd: 1)
         if markdown {
-            out.write(TableDocs.markdown(tables, provenance: TableProvenance.entries.mapValues { ($0.source, $0.tested) }))
+            // The reference lists the agent's event tables too (they answer in `vigil query --agent`).
+            let documented = TableRegistry.all(adding: StandaloneOsqueryTables.all() + EventStores(capacity: 1).tables)
+            out.write(TableDocs.markdown(documented, provenance: TableProvenance.entries.mapValues { ($0.source, $0.tested) }))
         } else {
             for t in tables { out.line(t.schema.name.padded(to: 24, minimumGap: 1) + t.schema.description) }
         }

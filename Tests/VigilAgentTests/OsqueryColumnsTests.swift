@@ -67,7 +67,7 @@ import VigilTables
     static func tables() -> [any VirtualTable] {
         let events = EventStores(capacity: 1)
         let agentTables: [any VirtualTable] = StandaloneOsqueryTables.all()
-            + [ProcessEventsTable(store: events.process), SocketEventsTable(store: events.socket), FileEventsTable(store: events.file)]
+            + events.tables
         return TableRegistry.all(adding: agentTables)
     }
 

@@ -18,7 +18,7 @@ func removeDirectory(_ path: String) {
 /// The OS tables and the agent's event tables, as the worker has them.
 func realDatabase() throws -> Database {
     let events = EventStores()
-    return try Database(tables: TableRegistry.all() + [ProcessEventsTable(store: events.process), SocketEventsTable(store: events.socket), FileEventsTable(store: events.file)])
+    return try Database(tables: TableRegistry.all() + events.tables)
 }
 
 func write(_ text: String, to path: String) throws {

@@ -23,7 +23,7 @@ import Testing
         let events = try rows("SELECT name, publisher, type, subscriptions, events, active FROM osquery_events")
         #expect(events.contains { $0["type"] as? String == "publisher" })
         #expect(events.filter { $0["type"] as? String == "subscriber" }.map { $0["name"] as? String ?? "" }.sorted()
-            == ["file_events", "process_events", "socket_events"])
+            == ["file_events", "hardware_events", "process_events", "seccomp_events", "selinux_events", "socket_events", "syslog_events", "user_events"])
         #expect(events.allSatisfy { $0["active"] as? Int == 0 })
     }
 

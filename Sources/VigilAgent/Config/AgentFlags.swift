@@ -102,6 +102,8 @@ public enum AgentFlags {
         option("disable_events", "bool", "No kernel tracer: the event tables stay empty") { "\($0.disableEvents)" },
         option("events_max", "uint64", "Events kept per event table") { "\($0.eventsMax)" },
         option("events_expiry", "uint64", "Seconds an event is kept") { "\($0.eventsExpiry)" },
+        option("enable_syslog", "bool", "Read syslog_events from rsyslog through syslog_pipe_path") { "\($0.enableSyslog)" },
+        option("syslog_pipe_path", "string", "Named pipe rsyslog writes syslog_events to") { $0.syslogPipePath },
     ]
 
     static let containers: [AgentFlag] = [

@@ -52,6 +52,9 @@ public struct AgentOptions: Sendable, Equatable {
     public var eventsExpiry: Int64 = 3600
     /// `disable_events`: no kernel tracer and empty event tables.
     public var disableEvents = false
+    /// `enable_syslog`: read syslog lines from rsyslog through `syslog_pipe_path` (osquery's flags).
+    public var enableSyslog = false
+    public var syslogPipePath = "/var/osquery/syslog_pipe"
     /// `profiling_keep` (Vigil's): continuous profiles kept on disk.
     public var profilingKeep = 60
 
@@ -176,6 +179,11 @@ extension ConfigParser {
             case "events_max": options.eventsMax = try integer(value, for: key, in: 1...10_000_000)
             case "events_expiry": options.eventsExpiry = Int64(try integer(value, for: key, in: 1...31_536_000))
             case "disable_events": options.disableEvents = try boolean(value, for: key)
+            case "enable_syslog": options.enableSyslog = try boolean(value, for: key)
+            case "syslog_pipe_path":
+                let path = try string(value, for: key)
+                guard path.hasPrefix("/") else { throw error("syslog_pipe_path must be an absolute path, found '\(path)'", at: value) }
+                options.syslogPipePath = path
             case "profiling_keep": options.profilingKeep = try integer(value, for: key, in: 1...100_000)
             case "profiling_frequency": _ = try integer(value, for: key, in: 1...10_000)
             case "probabilistic_threshold": _ = try integer(value, for: key, in: 1...100)
@@ -208,7 +216,7 @@ extension ConfigParser {
         "logger_rotate", "logger_rotate_size", "logger_rotate_max_files", "denylist_duration",
         "logger_plugin", "logger_syslog_path", "logger_syslog_facility", "logger_tcp_endpoint",
         "logger_tcp_max_pending_bytes", "logger_tls_max_pending_bytes",
-        "verbose", "logger_min_status", "events_max", "events_expiry", "disable_events", "profiling_keep", "profiling_frequency", "probabilistic_threshold",
+        "verbose", "logger_min_status", "events_max", "events_expiry", "disable_events", "enable_syslog", "syslog_pipe_path", "profiling_keep", "profiling_frequency", "probabilistic_threshold",
         "profiling_interval", "probabilistic_interval", "admin_query_timeout", "watchdog_restart_delay_max", "lxd_socket",
     ]
 

@@ -100,8 +100,7 @@ public enum QueryProfiler {
     /// no tracer runs here); `progress` hears of each query before it runs.
     public static func run(_ plan: ProfilePlan, rounds: Int, progress: (Int, ProfileTarget) -> Void = { _, _ in }) throws(SQLError) -> [QueryProfile] {
         let events = EventStores(capacity: 1)
-        let eventTables: [any VirtualTable] = [ProcessEventsTable(store: events.process), SocketEventsTable(store: events.socket), FileEventsTable(store: events.file)]
-        let database = try Database(tables: TableRegistry.all(adding: StandaloneOsqueryTables.all() + eventTables))
+        let database = try Database(tables: TableRegistry.all(adding: StandaloneOsqueryTables.all() + events.tables))
         return plan.targets.enumerated().map { index, target in
             progress(index, target)
             return profile(target, rounds: rounds, on: database, events: events)

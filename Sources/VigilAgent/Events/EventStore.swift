@@ -75,6 +75,8 @@ public final class EventStore: Sendable {
     }
 
     public let name: String
+    /// The source that feeds it, as osquery_events names its publisher.
+    public let publisher: String
     public let capacity: Int
     /// The most the buffered events may hold, as `cost` counts them: a burst of long
     /// command lines must not grow the worker to where the watchdog kills it.
@@ -82,8 +84,9 @@ public final class EventStore: Sendable {
     public let expirySeconds: Int64
     private let state = Mutex(State())
 
-    public init(name: String, capacity: Int = 50_000, maxBytes: Int = 16 << 20, expirySeconds: Int64 = 3600) {
+    public init(name: String, publisher: String = "vigil_trace", capacity: Int = 50_000, maxBytes: Int = 16 << 20, expirySeconds: Int64 = 3600) {
         self.name = name
+        self.publisher = publisher
         self.capacity = max(1, capacity)
         self.maxBytes = max(1, maxBytes)
         self.expirySeconds = expirySeconds
@@ -192,7 +195,7 @@ extension EventStore {
         RowSequence(scan()) { event in
             var row = Row(schema)
             for (i, v) in event.values.enumerated() where i < schema.columns.count { row[schema.columns[i].name] = v }
-            row["eid"] = .text(String(event.eid))
+            if schema.position(of: "eid") != nil { row["eid"] = .text(String(event.eid)) }
             return row
         }
     }
@@ -203,12 +206,30 @@ public final class EventStores: Sendable {
     public let process: EventStore
     public let socket: EventStore
     public let file: EventStore
-    public var all: [EventStore] { [process, socket, file] }
+    /// Fed by kernel uevents (UEventService).
+    public let hardware: EventStore
+    /// Fed by the audit socket's read-only multicast group (AuditEventService).
+    public let user: EventStore
+    public let selinux: EventStore
+    public let seccomp: EventStore
+    /// Fed by rsyslog through a named pipe (SyslogPipeService).
+    public let syslog: EventStore
+    public var all: [EventStore] { [process, socket, file, hardware, user, selinux, seccomp, syslog] }
+    /// The tracer's stores (its ring buffer and BPF programs feed them).
+    var traced: [EventStore] { [process, socket, file] }
 
     public init(capacity: Int = 50_000, expirySeconds: Int64 = 3600) {
-        process = EventStore(name: "process_events", capacity: capacity, expirySeconds: expirySeconds)
-        socket = EventStore(name: "socket_events", capacity: capacity, expirySeconds: expirySeconds)
-        file = EventStore(name: "file_events", capacity: capacity, expirySeconds: expirySeconds)
+        func store(_ name: String, _ publisher: String) -> EventStore {
+            EventStore(name: name, publisher: publisher, capacity: capacity, expirySeconds: expirySeconds)
+        }
+        process = store("process_events", "vigil_trace")
+        socket = store("socket_events", "vigil_trace")
+        file = store("file_events", "vigil_trace")
+        hardware = store("hardware_events", "udev")
+        user = store("user_events", "auditeventpublisher")
+        selinux = store("selinux_events", "auditeventpublisher")
+        seccomp = store("seccomp_events", "auditeventpublisher")
+        syslog = store("syslog_events", "syslog")
     }
 
     /// A reloaded config's file_paths, for the tracer to pick up.

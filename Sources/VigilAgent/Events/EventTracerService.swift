@@ -141,7 +141,7 @@ public final class EventTracerService: Service, @unchecked Sendable {
             let now = Clock.realtimeNanoseconds() / 1_000_000_000
             if now - lastExpiry >= 10 {
                 lastExpiry = now
-                stores.all.forEach { $0.expire(now: now) }
+                stores.traced.forEach { $0.expire(now: now) }
             }
         }
     }

@@ -52,7 +52,7 @@ public struct OsqueryInfoTable: VirtualTable {
 /// `osquery_events`: the event publisher and its subscribers (the event tables),
 /// with osquery's columns.
 public struct OsqueryEventsTable: VirtualTable {
-    public let schema = TableSchema("osquery_events", "The event publisher (the kernel tracer) and its subscribers (the event tables), with osquery's columns.", [
+    public let schema = TableSchema("osquery_events", "The event publishers (the kernel tracer, udev, audit, syslog) and their subscribers (the event tables), with osquery's columns.", [
         Column("name", .text, "Event publisher or subscriber name"),
         Column("publisher", .text, "Name of the associated publisher"),
         Column("type", .text, "Either publisher or subscriber"),
@@ -66,20 +66,28 @@ public struct OsqueryEventsTable: VirtualTable {
     public init(stores: EventStores) { self.stores = stores }
 
     public func generate(_ context: QueryContext) throws -> RowSequence {
-        let counters = stores.all.map(\.counters)
-        var publisher = Row(schema)
-        publisher["name"] = "vigil_trace"
-        publisher["publisher"] = "vigil_trace"
-        publisher["type"] = "publisher"
-        publisher["subscriptions"] = SQLValue(stores.all.count)
-        publisher["events"] = SQLValue(counters.reduce(0) { $0 + $1.seen })
-        publisher["refreshes"] = 0
-        publisher["active"] = SQLValue(counters.contains { $0.active })
-        var rows = [publisher]
-        for (store, c) in zip(stores.all, counters) {
+        let stores = self.stores.all
+        let counters = stores.map(\.counters)
+        var rows: [Row] = []
+        // One publisher per source (the tracer, udev, audit, syslog), in the stores' order.
+        var publishers: [String] = []
+        for store in stores where !publishers.contains(store.publisher) { publishers.append(store.publisher) }
+        for name in publishers {
+            let mine = zip(stores, counters).filter { $0.0.publisher == name }.map(\.1)
+            var publisher = Row(schema)
+            publisher["name"] = .text(name)
+            publisher["publisher"] = .text(name)
+            publisher["type"] = "publisher"
+            publisher["subscriptions"] = SQLValue(mine.count)
+            publisher["events"] = SQLValue(mine.reduce(0) { $0 + $1.seen })
+            publisher["refreshes"] = 0
+            publisher["active"] = SQLValue(mine.contains { $0.active })
+            rows.append(publisher)
+        }
+        for (store, c) in zip(stores, counters) {
             var row = Row(schema)
             row["name"] = .text(store.name)
-            row["publisher"] = "vigil_trace"
+            row["publisher"] = .text(store.publisher)
             row["type"] = "subscriber"
             row["subscriptions"] = 1
             row["events"] = SQLValue(c.seen)
@@ -100,6 +108,7 @@ public enum StandaloneOsqueryTables {
     /// health), by name, with what `vigil query` says of each: ask the agent.
     public static let agentOnly: [String: String] = Dictionary(uniqueKeysWithValues: [
         "process_events", "socket_events", "file_events", "vigil_events",
+        "hardware_events", "user_events", "selinux_events", "seccomp_events", "syslog_events", "syslog",
         "vigil_schedule", "vigil_watchdog", "vigil_telemetry", "vigil_outputs",
     ].map { ($0, "\($0) is the running agent's (its events and state are there, not in this process): ask it with `vigil query --agent` or `vigil shell --agent`") })
 

@@ -39,6 +39,14 @@ public struct AgentWorker {
         // osquery's disable_events: event tables are on unless the config turns them off.
         if !config.options.disableEvents {
             services.append(extra(EventTracerService(stores: events, filePaths: config.filePaths, logger: logger)))
+            services.append(extra(UEventSource.service(store: events.hardware, logger: logger)))
+            services.append(extra(AuditSource.service(stores: events, logger: logger)))
+            // osquery's enable_syslog: off unless asked, since it creates a pipe for rsyslog.
+            if config.options.enableSyslog {
+                services.append(extra(SyslogPipeSource.service(path: config.options.syslogPipePath, store: events.syslog, logger: logger)))
+            } else {
+                logger.info("syslog_events is empty: enable_syslog is off (set it, and point rsyslog at syslog_pipe_path)")
+            }
         }
         let profiling = ProfileWriterService.options(from: config)
         // Continuous profiles go to the server too, as the writer writes them.

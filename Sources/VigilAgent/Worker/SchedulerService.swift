@@ -81,10 +81,10 @@ public final class SchedulerService: Service, @unchecked Sendable {
             PrometheusMetricsTable(targets: config.prometheusTargets ?? PrometheusMetricsTable.Targets(urls: [])),
             ScheduleTable(view: view, osqueryCompatible: false), ScheduleTable(view: view, osqueryCompatible: true),
             WatchdogTable(view: view), TelemetryTable(view: view), OutputsTable(view: view),
-            ProcessEventsTable(store: events.process), SocketEventsTable(store: events.socket), FileEventsTable(store: events.file), EventsTable(stores: events),
+            EventsTable(stores: events),
             OsqueryInfoTable(view: view), OsqueryEventsTable(stores: events),
             OsqueryFlagsTable(view: view), OsqueryPacksTable(view: view),
-        ])
+        ] + events.tables)
     }
 
     static func recorder(for config: AgentConfig, paths: AgentPaths, store: StateStore, hostIdentifier: String, fleetLog: FleetLogChannel?) throws -> ResultsRecorder {
