@@ -156,15 +156,20 @@ final class TestServer: @unchecked Sendable {
 
     /// Enroll as osquery 5 does, and return the node key.
     func enrollOsquery(_ hostIdentifier: String) async throws -> String {
-        let reply = try await request(OsqueryPaths.enroll, json: """
-            {"enroll_secret":"\(enrollSecret)","host_identifier":"\(hostIdentifier)","platform_type":"9","host_details":{\
-            "os_version":{"name":"Ubuntu","version":"22.04.4 LTS (Jammy Jellyfish)","platform":"ubuntu"},\
-            "osquery_info":{"version":"5.12.1","extensions":"active","uuid":"U-\(hostIdentifier)"},\
-            "system_info":{"hostname":"\(hostIdentifier)","cpu_brand":"Test CPU","physical_memory":"8589934592","uuid":"U-\(hostIdentifier)"},\
-            "platform_info":{"vendor":"test"}}}
-            """)
+        let reply = try await request(OsqueryPaths.enroll, json: osqueryEnrollBody(hostIdentifier))
         #expect(reply.status == 200)
         return try #require(reply.json?["node_key"]?.string)
+    }
+
+    /// What osquery 5 sends to enroll.
+    func osqueryEnrollBody(_ hostIdentifier: String) -> String {
+        """
+        {"enroll_secret":"\(enrollSecret)","host_identifier":"\(hostIdentifier)","platform_type":"9","host_details":{\
+        "os_version":{"name":"Ubuntu","version":"22.04.4 LTS (Jammy Jellyfish)","platform":"ubuntu"},\
+        "osquery_info":{"version":"5.12.1","extensions":"active","uuid":"U-\(hostIdentifier)"},\
+        "system_info":{"hostname":"\(hostIdentifier)","cpu_brand":"Test CPU","physical_memory":"8589934592","uuid":"U-\(hostIdentifier)"},\
+        "platform_info":{"vendor":"test"}}}
+        """
     }
 
     /// An admin token, by the password the first start wrote.
