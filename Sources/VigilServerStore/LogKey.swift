@@ -10,7 +10,7 @@ enum LogKey {
             hash ^= UInt64(byte)
             hash &*= 0x0000_0100_0000_01b3
         }
-        // 0 marks a line stored before keys existed (SQLiteSchema gives it one at open).
+        // 0 marks a line stored before keys existed (SQLiteSchema keys those when it adds the column).
         return hash == 0 ? 1 : Int64(bitPattern: hash)
     }
 }

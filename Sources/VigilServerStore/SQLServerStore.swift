@@ -226,27 +226,20 @@ public final class SQLServerStore: ServerStore {
             var new = Set<String>()
             for start in stride(from: 0, to: unique.count, by: 200) {
                 let chunk = unique[start..<min(start + 200, unique.count)]
-                let sql: String, arguments: [SQLValue]
-                if keyed {
-                    // SQLite: new unless the host has the same line under its key (LogKey).
-                    let values = Array(repeating: "(?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-                    arguments = chunk.flatMap { i -> [SQLValue] in
-                        [.integer(hostID), .text(kind), .text(lines[i].name), .integer(lines[i].unixTime), .text(lines[i].line),
-                         .integer(LogKey.of(lines[i].line))]
-                    }
-                    sql = """
-                        INSERT INTO logs(host_id, kind, name, unix_time, line, line_key)
-                        SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6 FROM (VALUES \(values)) AS v
-                        WHERE NOT EXISTS (SELECT 1 FROM logs l WHERE l.host_id = v.column1 AND l.line_key = v.column6 AND l.line = v.column5)
-                        RETURNING line
-                        """
-                } else {
-                    let values = Array(repeating: "(?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-                    arguments = chunk.flatMap { i -> [SQLValue] in
-                        [.integer(hostID), .text(kind), .text(lines[i].name), .integer(lines[i].unixTime), .text(lines[i].line)]
-                    }
-                    sql = "INSERT INTO logs(host_id, kind, name, unix_time, line) VALUES \(values) ON CONFLICT DO NOTHING RETURNING line"
+                // SQLite: new unless the host has the same line under its key (LogKey).
+                // PostgreSQL: a conflict on (host_id, line_md5) inserts nothing.
+                let placeholders = keyed ? "(?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?)"
+                let values = Array(repeating: placeholders, count: chunk.count).joined(separator: ", ")
+                let arguments = chunk.flatMap { i -> [SQLValue] in
+                    let base: [SQLValue] = [.integer(hostID), .text(kind), .text(lines[i].name), .integer(lines[i].unixTime), .text(lines[i].line)]
+                    return keyed ? base + [.integer(LogKey.of(lines[i].line))] : base
                 }
+                let sql = keyed ? """
+                    INSERT INTO logs(host_id, kind, name, unix_time, line, line_key)
+                    SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6 FROM (VALUES \(values)) AS v
+                    WHERE NOT EXISTS (SELECT 1 FROM logs l WHERE l.host_id = v.column1 AND l.line_key = v.column6 AND l.line = v.column5)
+                    RETURNING line
+                    """ : "INSERT INTO logs(host_id, kind, name, unix_time, line) VALUES \(values) ON CONFLICT DO NOTHING RETURNING line"
                 for row in try await db.rows(sql, arguments) {
                     if let line = row.first?.text { new.insert(line) }
                 }

@@ -117,16 +117,20 @@ enum SQLiteSchema {
             try db.execute(step)
         }
         try db.execute("PRAGMA user_version = \(steps.count)")
-        try keyLogs(db)
+        // Only on the open that adds the keys: afterwards every line is stored with one.
+        if let keyed = steps.firstIndex(where: { $0.contains("CREATE TABLE logs_keyed") }), current <= keyed { try keyLogs(db) }
     }
 
-    /// Lines stored before keys existed get theirs (a function of the line, so Swift's).
+    /// Lines stored before keys existed get theirs (a function of the line, so Swift's),
+    /// in id order, a batch at a time.
     static func keyLogs(_ db: StateDatabase) throws(SQLError) {
+        var after: Int64 = 0
         while true {
-            let rows = try db.rows("SELECT id, line FROM logs WHERE line_key = 0 LIMIT 5000")
+            let rows = try db.rows("SELECT id, line FROM logs WHERE id > ? ORDER BY id LIMIT 5000", [.integer(after)])
             for row in rows {
                 guard let id = row[0].integer else { continue }
                 try db.run("UPDATE logs SET line_key = ? WHERE id = ?", [.integer(LogKey.of(row[1].text ?? "")), .integer(id)])
+                after = id
             }
             if rows.count < 5000 { return }
         }
