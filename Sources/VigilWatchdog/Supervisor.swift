@@ -19,6 +19,8 @@ public struct SupervisorOptions: Sendable {
     /// and writes its last partial interval, which takes seconds on a busy host).
     public var shutdownGraceSeconds: Double = 30
     public var backoff = Backoff()
+    /// Descriptors the worker inherits (the data directory's lock); it gets no others.
+    public var inherited: [Int32] = []
 
     public init(workerArguments: [String], limits: Limits?) {
         self.workerArguments = workerArguments
@@ -59,7 +61,7 @@ public final class Supervisor {
         while !StopSignals.requested {
             let started = Clock.monotonicNanoseconds()
             let pid: Int32
-            do { pid = try ChildProcess.spawn(options.workerArguments) } catch {
+            do { pid = try ChildProcess.spawn(options.workerArguments, keeping: options.inherited) } catch {
                 logger.error("cannot start the worker: \(error)")
                 return 1
             }

@@ -154,6 +154,7 @@ struct AgentCommand: AsyncParsableCommand {
         let limits = w.enabled ? Limits(memoryMB: w.memoryMB, utilizationPercent: w.utilizationPercent,
                                         latencySeconds: w.latencySeconds, delaySeconds: w.delaySeconds) : nil
         var options = SupervisorOptions(workerArguments: arguments, limits: limits)
+        options.inherited = DataDirectoryLock.descriptor.map { [$0] } ?? []
         // Vigil's own option: the longest wait between restarts (60 s by default).
         if let text = config.options.raw["watchdog_restart_delay_max"], let cap = Double(text), cap > 0 {
             options.backoff = Backoff(initialSeconds: min(1, cap), maximumSeconds: cap)

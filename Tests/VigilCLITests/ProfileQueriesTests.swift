@@ -153,6 +153,26 @@ import Testing
         #expect(((one?["fds"] as? NSNumber)?.intValue ?? 99) <= 2)
     }
 
+    /// Per-query memory, in a process that runs nothing else: a query that builds a
+    /// 40 MB string raises the peak by at least that, a trivial one far less.
+    @Test func memoryFollowsTheQuery() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = try write("""
+            {"schedule": {
+              "big": {"query": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) SELECT length(group_concat(s)) AS l FROM (SELECT printf('%.200c', i) AS s FROM n)", "interval": 10},
+              "small": {"query": "SELECT 1 AS x", "interval": 10}
+            }}
+            """, dir, "osquery.conf")
+        let r = try CLI.vigil("profile-queries", "--config", config, "--rounds", "1", "-f", "json")
+        #expect(r.status == 0, "\(r.stderr)")
+        let profiled = try queries(r.stdout)
+        let big = try #require((profiled["big"]?["memory"] as? NSNumber)?.doubleValue, "\(r.stdout)")
+        let small = try #require((profiled["small"]?["memory"] as? NSNumber)?.doubleValue, "\(r.stdout)")
+        #expect(big > 4 * 1024 * 1024, "a 40 MB string: \(big) bytes")
+        #expect(small < big / 10, "SELECT 1: \(small) bytes, the 40 MB string \(big)")
+    }
+
     @Test func badConfigsExitNonZeroNamingFileAndReason() throws {
         let dir = try directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -35,5 +35,9 @@ import VigilTestSupport
         #expect(second.status == 2, "\(second.stderr)")
         #expect(second.stderr.contains("another agent (pid \(agent.pid)) runs on this data directory"), "\(second.stderr)")
         #expect(agent.workerPID == worker && Self.running(worker))
+        // The worker holds the lock too (an orphaned worker still keeps the directory),
+        // and nothing else of its supervisor's: descriptor 3 is the lock.
+        let lock = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(worker)/fd/3")
+        #expect(lock == agent.dataDirectory + "/agent.lock")
     }
 }

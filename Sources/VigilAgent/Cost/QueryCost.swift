@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import VigilSystem
 
 /// What one query run cost, measured on the thread that ran it.
@@ -58,25 +59,67 @@ public struct ThreadCPUTime: Sendable, Equatable {
 /// process-wide too, walk every arena, and give no peak, only the current total. Writing
 /// 5 to /proc/self/clear_refs resets VmHWM to the current RSS, so VmHWM after the query
 /// is the peak reached during it. Growth made by another thread at the same moment is
-/// counted too; in the worker, queries run one at a time and other threads hold steady
-/// buffers, so that is small. Memory the allocator reuses without growing RSS is not
-/// counted: it costs the host nothing.
+/// counted too; other threads hold steady buffers, so that is small. Memory the
+/// allocator reuses without growing RSS is not counted: it costs the host nothing.
+///
+/// Two spans that overlap (a live query beside a scheduled one) share the one mark: a
+/// second reset would cut the first span's peak short, and each would be billed the
+/// other's growth. So a span that another overlapped reports no figure rather than a
+/// wrong one.
 public enum MemoryPeak {
-    /// Reset the high-water mark; the RSS in bytes now, or nil when the mark cannot be
-    /// reset (a read-only /proc in some containers).
-    public static func start() -> Int64? {
-        let fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        let ok = "5".withCString { write(fd, $0, 1) } == 1
-        guard ok else { return nil }
-        return status()?.residentBytes
+    /// One measured span: the RSS at its start, and its number among all spans.
+    public struct Span: Sendable {
+        let startRSS: Int64
+        let number: UInt64
     }
 
-    /// Bytes the peak rose above `start`'s RSS.
-    public static func growth(since startRSS: Int64?) -> Int64? {
-        guard let startRSS, let peak = status()?.peakResidentBytes else { return nil }
-        return max(0, peak - startRSS)
+    private struct Spans {
+        var next: UInt64 = 0
+        var open: Set<UInt64> = []
+        var overlapped: Set<UInt64> = []
+    }
+
+    private static let spans = Mutex(Spans())
+
+    /// Reset the high-water mark and open a span; nil when the mark cannot be reset (a
+    /// read-only /proc in some containers).
+    public static func start() -> Span? {
+        let (number, alone) = spans.withLock { state -> (UInt64, Bool) in
+            let number = state.next
+            state.next += 1
+            if !state.open.isEmpty { state.overlapped.formUnion(state.open.union([number])) }
+            state.open.insert(number)
+            return (number, state.open.count == 1)
+        }
+        // Not reset under an open span: that span's peak would be lost.
+        var reset = !alone
+        if alone {
+            let fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC)
+            reset = fd >= 0 && "5".withCString { write(fd, $0, 1) } == 1
+            if fd >= 0 { close(fd) }
+        }
+        guard reset, let rss = status()?.residentBytes else {
+            _ = finish(number)
+            return nil
+        }
+        return Span(startRSS: rss, number: number)
+    }
+
+    /// Bytes the peak rose above the span's starting RSS; nil when the span could not be
+    /// measured or another span overlapped it. Closes the span.
+    public static func growth(since span: Span?) -> Int64? {
+        guard let span else { return nil }
+        let peak = status()?.peakResidentBytes
+        guard !finish(span.number), let peak else { return nil }
+        return max(0, peak - span.startRSS)
+    }
+
+    /// Forget span `number`; whether another span overlapped it.
+    private static func finish(_ number: UInt64) -> Bool {
+        spans.withLock { state in
+            state.open.remove(number)
+            return state.overlapped.remove(number) != nil
+        }
     }
 
     /// /proc/self/status through the one parser of it (not MemoryStatistics.read,

@@ -40,6 +40,7 @@ public enum DataDirectoryLock {
         _ = pwrite(fd, text, text.count, 0)
         setenv(supervisorVariable, String(getpid()), 1)
         isSupervisor = true
+        descriptor = fd
         return fd
     }
 
@@ -48,6 +49,9 @@ public enum DataDirectoryLock {
 
     /// Whether this process is a worker started by a supervisor.
     public static var isSupervised: Bool { getenv(supervisorVariable) != nil && !isSupervisor }
+
+    /// The lock's descriptor in the process that took it, for its workers to inherit.
+    nonisolated(unsafe) public private(set) static var descriptor: Int32?
 
     /// Set in the process that took the lock (it also has the variable, for its children).
     nonisolated(unsafe) static var isSupervisor = false

@@ -75,7 +75,11 @@ public struct ChildProcess: Sendable {
     /// spawning thread (a shell's `wait` would never return). `quiet` connects its
     /// standard input and output to /dev/null; `log` appends its standard output and
     /// error to that file (created 0600) and reads standard input from /dev/null.
-    public static func spawn(_ arguments: [String], quiet: Bool = false, log: String? = nil) throws(SystemError) -> pid_t {
+    /// It gets no other descriptor of this process but those in `keeping`, which it finds
+    /// as 3, 4, … in that order: not all descriptors are close-on-exec, and a server a
+    /// test started held some 130 of other tests' sockets against its own open-file limit.
+    public static func spawn(_ arguments: [String], quiet: Bool = false, log: String? = nil,
+                             keeping: [Int32] = []) throws(SystemError) -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -89,6 +93,11 @@ public struct ChildProcess: Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        // Moved down in order: one already in that range must be in its own place, or
+        // an earlier move would overwrite it.
+        precondition(keeping.enumerated().allSatisfy { $1 == 3 + Int32($0) || $1 >= 3 + Int32(keeping.count) })
+        for (index, fd) in keeping.enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, 3 + Int32(index)) }
+        vigil_spawn_close_from(&actions, 3 + Int32(keeping.count))
         if quiet {
             for fd: Int32 in [0, 1, 2] {
                 posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
