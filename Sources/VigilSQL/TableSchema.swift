@@ -53,6 +53,14 @@ public struct ColumnFlags: OptionSet, Sendable, Hashable {
     }
 }
 
+/// How SQLite compares a column's values (`=`, `IN`, `<`, `ORDER BY`, `GROUP BY`), as
+/// osquery's specs declare it (`collate="nocase"`). Only SQLite's built-in sequences:
+/// osquery's version collations (`version`, `version_dpkg`, …) are not registered here.
+public enum ColumnCollation: String, Sendable {
+    /// ASCII letters compare without case (SQLite's NOCASE): osquery's `collate="nocase"`.
+    case noCase = "NOCASE"
+}
+
 public struct Column: Sendable {
     public let name: String
     public let type: ColumnType
@@ -62,31 +70,47 @@ public struct Column: Sendable {
     public let otherPlatform: String?
     /// Set for a second name of another column: that column's name.
     public let aliasOf: String?
+    /// The column's declared collation; nil is SQLite's default (BINARY).
+    public let collation: ColumnCollation?
 
     public init(_ name: String, _ type: ColumnType, _ description: String, _ flags: ColumnFlags = []) {
-        self.init(name, type, description, flags, otherPlatform: nil, aliasOf: nil)
+        self.init(name, type, description, flags, otherPlatform: nil, aliasOf: nil, collation: nil)
     }
 
-    private init(_ name: String, _ type: ColumnType, _ description: String, _ flags: ColumnFlags, otherPlatform: String?, aliasOf: String?) {
+    private init(_ name: String, _ type: ColumnType, _ description: String, _ flags: ColumnFlags, otherPlatform: String?, aliasOf: String?, collation: ColumnCollation?) {
         self.name = name
         self.type = type
         self.description = description
         self.flags = flags
         self.otherPlatform = otherPlatform
         self.aliasOf = aliasOf
+        self.collation = collation
+    }
+
+    /// This column compared under `collation`, which SQLite applies to every comparison
+    /// with it unless the query names another (`x = 'A' COLLATE BINARY`). A pushed-down
+    /// column (index, required, additional) must then be generated to match under it too:
+    /// SQLite re-checks the rows a table returns but never asks for ones it left out, so a
+    /// NOCASE column's table answers `=` and `IN` case-insensitively. Not for a hidden
+    /// column: SQLite takes HIDDEN out of the declared type in place (sqlite3VtabCallConnect),
+    /// which leaves the collation stored after the type unreadable, and the column
+    /// compares as BINARY.
+    public func collated(_ collation: ColumnCollation) -> Column {
+        precondition(!flags.contains(.hidden), "column \(name): SQLite drops the collation of a hidden virtual-table column")
+        return Column(name, type, description, flags, otherPlatform: otherPlatform, aliasOf: aliasOf, collation: collation)
     }
 
     /// A column osquery's spec defines only for `platforms` (an `extended_schema(WINDOWS, …)`
     /// block). osquery's code generator still declares it on Linux, hidden, so a query
     /// written for that platform prepares; here it is always NULL (`Row` refuses a value).
     public static func otherPlatform(_ name: String, _ type: ColumnType, _ platforms: String, _ description: String) -> Column {
-        Column(name, type, "\(platforms) only: \(description); NULL on Linux", .hidden, otherPlatform: platforms, aliasOf: nil)
+        Column(name, type, "\(platforms) only: \(description); NULL on Linux", .hidden, otherPlatform: platforms, aliasOf: nil, collation: nil)
     }
 
     /// A second name for the column `target` (osquery's `aliases=[…]`, kept for queries
     /// written against an older schema): hidden, and it reads the target's value.
     public static func alias(_ name: String, of target: String, _ type: ColumnType) -> Column {
-        Column(name, type, "Same as \(target) (an older name for it)", .hidden, otherPlatform: nil, aliasOf: target)
+        Column(name, type, "Same as \(target) (an older name for it)", .hidden, otherPlatform: nil, aliasOf: target, collation: nil)
     }
 
     /// A column that never holds a value of its own: another platform's, or an alias.
@@ -145,6 +169,7 @@ public final class TableSchema: Sendable {
     public var createStatement: String {
         let cols = columns.map { c in
             "\"\(c.name)\" \(c.type.sqlDeclaration)\(c.flags.contains(.hidden) ? " HIDDEN" : "")"
+                + (c.collation.map { " COLLATE \($0.rawValue)" } ?? "")
         }
         return "CREATE TABLE \"\(name)\"(\(cols.joined(separator: ", ")))"
     }

@@ -13,8 +13,9 @@ import VigilTables
         var columns: [(name: String, type: String, hidden: Bool, options: Set<String>)]
     }
 
-    /// The column options the fixture transcribes (hidden is its own section).
-    static let optionWords: Set<String> = ["required", "index", "additional", "optimized"]
+    /// The column options the fixture transcribes (hidden is its own section), and the
+    /// one collation it transcribes (`collate="nocase"`).
+    static let optionWords: Set<String> = ["required", "index", "additional", "optimized", "collate=nocase"]
 
     static let fixturePath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/osquery-columns.txt").path
@@ -141,7 +142,7 @@ import VigilTables
         var compared = 0
         for table in expected {
             guard let schema = schemas[table.table] else { continue }
-            let theirs = Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.options.subtracting(["optimized"])) })
+            let theirs = Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.options.subtracting(["optimized", "collate=nocase"])) })
             // Another platform's column and an alias hold no value of their own here:
             // a constraint on one picks no row a table could skip reading.
             for column in schema.columns where column.otherPlatform == nil && column.aliasOf == nil {
@@ -158,6 +159,30 @@ import VigilTables
         #expect(unlisted.isEmpty, "column options that differ from osquery's spec:\n\(unlisted.joined(separator: "\n"))")
         let stale = Set(Self.deliberateOptions.keys).subtracting(differences).sorted()
         #expect(stale.isEmpty, "listed as deliberate but no longer different:\n\(stale.joined(separator: "\n"))")
+    }
+
+    /// Each column osquery declares `collate="nocase"` is declared COLLATE NOCASE here,
+    /// and no other: SQLite then compares it without case, as in osquery.
+    @Test func collationsMatchOsquerys() throws {
+        let schemas = Dictionary(uniqueKeysWithValues: Self.tables().map { ($0.schema.name, $0.schema) })
+        var theirs: Set<String> = []
+        var ours: Set<String> = []
+        for table in try Self.fixture() {
+            guard let schema = schemas[table.table] else { continue }
+            for column in table.columns where column.options.contains("collate=nocase") {
+                theirs.insert("\(table.table).\(column.name)")
+            }
+            for column in schema.columns where column.collation == .noCase {
+                ours.insert("\(table.table).\(column.name)")
+            }
+        }
+        #expect(theirs.count >= 2, "the fixture declares \(theirs.count) NOCASE columns")
+        #expect(ours == theirs, "Vigil's NOCASE columns \(ours.sorted()), osquery's \(theirs.sorted())")
+        // What SQLite is told; CollationTests and LXDTests check what it then answers.
+        for name in theirs.sorted() {
+            let parts = name.split(separator: ".").map(String.init)
+            #expect(schemas[parts[0]]?.createStatement.contains("\"\(parts[1])\" TEXT COLLATE NOCASE") == true, "\(name)")
+        }
     }
 
     /// A table osquery marks required answers no query without a constraint on one of

@@ -152,6 +152,11 @@ struct LXDTests {
         #expect(certificates[0]["name"]?.string == "vigil-client" && certificates[0]["type"]?.string == "client")
         #expect(certificates[0]["certificate"]?.string == trusted[0]["certificate"] as? String)
         #expect(certificates[0]["certificate"]?.string == (try String(contentsOfFile: d.root + "/client.crt", encoding: .utf8)))
+        // fingerprint compares without case, as osquery declares it (collate="nocase"):
+        // sha256sum's lowercase digest asked in uppercase still finds the certificate.
+        let upper = String(try shell(["sha256sum", derFile]).prefix(64)).uppercased()
+        #expect(try db.query("SELECT name FROM lxd_certificates WHERE fingerprint = '\(upper)'").map { $0["name"]?.string } == ["vigil-client"])
+        #expect(try db.query("SELECT name FROM lxd_certificates WHERE fingerprint = '\(upper)' COLLATE BINARY").isEmpty)
 
         // lxd_networks: `lxc network list`, and the bridge's state as the kernel has it.
         let counters = ["bytes_received": "rx_bytes", "bytes_sent": "tx_bytes", "packets_received": "rx_packets", "packets_sent": "tx_packets"]

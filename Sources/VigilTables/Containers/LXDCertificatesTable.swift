@@ -1,11 +1,12 @@
 import VigilSQL
 
 /// `lxd_certificates`: the certificates LXD trusts (`GET /1.0/certificates`).
+/// `fingerprint` compares without case, as osquery declares it (`collate="nocase"`).
 public struct LXDCertificatesTable: VirtualTable {
     public let schema = TableSchema("lxd_certificates", "LXD certificates information.", [
         Column("name", .text, "Name of the certificate"),
         Column("type", .text, "Type of the certificate"),
-        Column("fingerprint", .text, "SHA256 hash of the certificate"),
+        Column("fingerprint", .text, "SHA256 hash of the certificate").collated(.noCase),
         Column("certificate", .text, "Certificate content"),
     ])
     let api: LXDAPI

@@ -3,10 +3,12 @@ import VigilSQL
 /// `lxd_images`: the images in LXD's store (`GET /1.0/images`), or for each `id =`
 /// the image whose fingerprint starts with it (`/1.0/images/ID`); that row's id is
 /// the value asked, as osquery's. An image imported locally has no update source:
-/// those four columns are NULL (osquery leaves such an image out).
+/// those four columns are NULL (osquery leaves such an image out). `id` compares without
+/// case, as osquery declares it (`collate="nocase"`): the pushed-down `id =` asks LXD
+/// for the lowercase fingerprint and answers with the value asked.
 public struct LXDImagesTable: VirtualTable {
     public let schema = TableSchema("lxd_images", "LXD images information.", [
-        Column("id", .text, "Image ID", .index),
+        Column("id", .text, "Image ID", .index).collated(.noCase),
         Column("architecture", .text, "Target architecture for the image"),
         Column("os", .text, "OS on which image is based"),
         Column("release", .text, "OS release version on which the image is based"),
