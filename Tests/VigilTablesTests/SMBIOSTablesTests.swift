@@ -13,9 +13,12 @@ import VigilSQL
         return s
     }
     static func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xff), UInt8(v >> 8)] }
+    static func le32(_ v: UInt32) -> [UInt8] { le16(UInt16(v & 0xffff)) + le16(UInt16(v >> 16)) }
+    static func le64(_ v: UInt64) -> [UInt8] { le32(UInt32(v & 0xffff_ffff)) + le32(UInt32(v >> 32)) }
 
     /// BIOS (type 0, SMBIOS 2.4 length), OEM strings, a DDR4 module and an empty slot
-    /// (type 17, SMBIOS 3.2 length), end of table.
+    /// (type 17, SMBIOS 3.2 length), the memory array structures of
+    /// SMBIOSMemoryArrayTests (types 16, 18, 19, 20), end of table.
     static let table: [UInt8] = {
         let bios = structure(0, handle: 0, formatted: [1, 2] + le16(0xE800) + [3, 0x0F] + [8, 0, 0, 0, 0, 0, 0, 0] + [0, 0] + [2, 7, 0xFF, 0xFF],
                              strings: ["Vigil Firmware", "V1.23", "12/06/2026"])
@@ -31,6 +34,7 @@ import VigilSQL
             + memory(handle: 0x1100, size: 0x4000, type: 0x1A, detail: 0x2080, speed: 3200,
                      strings: ["DIMM 0", "P0 CHANNEL A", "Vigil Memory", "SN123", "Asset 7", "VM-16G"], volts: 1200)
             + memory(handle: 0x1101, size: 0, type: 0x02, detail: 0x0004, speed: 0, strings: ["DIMM 1"], volts: 0)
+            + SMBIOSMemoryArrayTests.structures
             + structure(127, handle: 0xFEFF, formatted: [], strings: [])
     }()
 

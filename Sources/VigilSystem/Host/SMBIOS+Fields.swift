@@ -18,6 +18,11 @@ extension SMBIOS.Structure {
         return UInt32(low) | UInt32(high) << 16
     }
 
+    public func qword(_ offset: Int) -> UInt64? {
+        guard let low = dword(offset), let high = dword(offset + 4) else { return nil }
+        return UInt64(low) | UInt64(high) << 32
+    }
+
     /// Every string of the string set, in order (index 1 first).
     public var strings: [String] {
         let area = bytes.dropFirst(headerSize)
@@ -37,8 +42,11 @@ extension SMBIOS.Structure {
     public var handleText: String { Self.hex(handle) }
 
     /// A handle-valued field as dmidecode prints it ("0x1000").
-    public static func hex(_ value: UInt16) -> String {
+    public static func hex(_ value: UInt16) -> String { hex(UInt64(value), digits: 4) }
+
+    /// `value` in uppercase hex after "0x", zero-padded to `digits` (addresses, syndromes).
+    public static func hex(_ value: UInt64, digits: Int) -> String {
         let hex = String(value, radix: 16, uppercase: true)
-        return "0x" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        return "0x" + String(repeating: "0", count: max(0, digits - hex.count)) + hex
     }
 }
