@@ -35,6 +35,7 @@ public final class Database {
         self.tables = byName
         do {
             try harden()
+            try registerCollations()
             for t in tables { try register(t) }
             for f in SQLFunction.osquery { try register(f) }
         } catch {

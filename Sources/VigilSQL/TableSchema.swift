@@ -54,11 +54,15 @@ public struct ColumnFlags: OptionSet, Sendable, Hashable {
 }
 
 /// How SQLite compares a column's values (`=`, `IN`, `<`, `ORDER BY`, `GROUP BY`), as
-/// osquery's specs declare it (`collate="nocase"`). Only SQLite's built-in sequences:
-/// osquery's version collations (`version`, `version_dpkg`, …) are not registered here.
+/// osquery's specs declare it (`collate="nocase"`, `collate="version_dpkg"`, …).
 public enum ColumnCollation: String, Sendable {
     /// ASCII letters compare without case (SQLite's NOCASE): osquery's `collate="nocase"`.
     case noCase = "NOCASE"
+    /// osquery's version orderings (`VersionOrder`), registered on every connection.
+    case version = "version"
+    case versionArch = "version_arch"
+    case versionDpkg = "version_dpkg"
+    case versionRhel = "version_rhel"
 }
 
 public struct Column: Sendable {

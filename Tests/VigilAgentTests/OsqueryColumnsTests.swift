@@ -185,6 +185,38 @@ import VigilTables
         }
     }
 
+    /// osquery's version collations on the tables Vigil serves, from a concatenation of
+    /// osquery's specs in the reference index (read 2026-12-07; the fixture's older spec
+    /// versions predate most of them, so they are listed here rather than there).
+    static let versionCollations: [String: String] = [
+        "deb_packages.version": "version_dpkg", "apt_sources.version": "version_dpkg",
+        "rpm_packages.version": "version_rhel",
+        "kernel_info.version": "version", "os_version.version": "version", "firefox_addons.version": "version",
+        "npm_packages.version": "version", "python_packages.version": "version",
+        "docker_info.kernel_version": "version", "docker_info.server_version": "version",
+        "docker_version.version": "version", "docker_version.api_version": "version",
+        "docker_version.min_api_version": "version", "docker_version.go_version": "version",
+        "docker_version.kernel_version": "version", "osquery_info.version": "version",
+        "osquery_extensions.version": "version", "osquery_extensions.sdk_version": "version",
+    ]
+
+    /// Every column osquery gives a version collation has it here, and no other column.
+    @Test func versionCollationsMatchOsquerys() throws {
+        var ours: [String: String] = [:]
+        for table in Self.tables() {
+            for column in table.schema.columns where column.collation != nil && column.collation != .noCase {
+                ours["\(table.schema.name).\(column.name)"] = column.collation?.rawValue
+            }
+        }
+        #expect(ours == Self.versionCollations)
+        // SQLite accepts every declaration (EXPLAIN prepares without reading a row).
+        let db = try Self.database()
+        for name in Self.versionCollations.keys.sorted() {
+            let parts = name.split(separator: ".")
+            #expect(throws: Never.self, "\(name)") { _ = try db.query("EXPLAIN SELECT \(parts[1]) FROM \(parts[0]) ORDER BY 1") }
+        }
+    }
+
     /// A table osquery marks required answers no query without a constraint on one of
     /// those columns: osquery's xFilter returns SQLITE_CONSTRAINT ("constraint failed").
     /// Vigil refuses the same queries, and its error names the columns.

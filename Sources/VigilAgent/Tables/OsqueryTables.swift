@@ -10,7 +10,7 @@ public struct OsqueryInfoTable: VirtualTable {
         Column("pid", .integer, "Process (or thread/handle) ID"),
         Column("uuid", .text, "Unique ID provided by the system"),
         Column("instance_id", .text, "Unique, long-lived ID per instance of osquery"),
-        Column("version", .text, "osquery toolkit version"),
+        Column("version", .text, "osquery toolkit version").collated(.version),
         Column("config_hash", .text, "Hash of the working configuration state"),
         Column("config_valid", .integer, "1 if the config was loaded and considered valid, else 0"),
         Column("extensions", .text, "osquery extensions status"),

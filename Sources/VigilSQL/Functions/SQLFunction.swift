@@ -46,7 +46,7 @@ public struct SQLFunction: Sendable {
     /// osquery's functions (string, encoding, hashing, network, math, path), with its
     /// names, argument orders and results.
     public static let osquery: [SQLFunction] = StringFunctions.all + EncodingFunctions.all + NetworkFunctions.all
-        + MathFunctions.all + PathFunctions.all
+        + MathFunctions.all + PathFunctions.all + VersionFunctions.all
 }
 
 /// Holds a function's body for SQLite's user-data pointer (released by xDestroy).

@@ -10,7 +10,7 @@ public struct FirefoxAddonsTable: VirtualTable {
         Column("identifier", .text, "Add-on ID", .index),
         Column("creator", .text, "Creator named by the add-on"),
         Column("type", .text, "extension, theme, locale, dictionary, ..."),
-        Column("version", .text, "Add-on version"),
+        Column("version", .text, "Add-on version").collated(.version),
         Column("description", .text, "Add-on description"),
         Column("source_url", .text, "URL the add-on was installed from"),
         Column("visible", .integer, "1 if the add-on is shown in the browser, else 0"),

@@ -23,7 +23,7 @@ public struct DockerInfoTable: VirtualTable {
         Column("oom_kill_disable", .integer, "1 if Out-of-memory kill is disabled. 0 otherwise"),
         Column("logging_driver", .text, "Logging driver"),
         Column("cgroup_driver", .text, "Control groups driver"),
-        Column("kernel_version", .text, "Kernel version"),
+        Column("kernel_version", .text, "Kernel version").collated(.version),
         Column("os", .text, "Operating system"),
         Column("os_type", .text, "Operating system type"),
         Column("architecture", .text, "Hardware architecture"),
@@ -33,7 +33,7 @@ public struct DockerInfoTable: VirtualTable {
         Column("https_proxy", .text, "HTTPS proxy"),
         Column("no_proxy", .text, "Comma-separated list of domain extensions proxy should not be used for"),
         Column("name", .text, "Name of the docker host"),
-        Column("server_version", .text, "Server version"),
+        Column("server_version", .text, "Server version").collated(.version),
         Column("root_dir", .text, "Docker root directory"),
     ])
     static let texts = [("id", "ID"), ("storage_driver", "Driver"), ("logging_driver", "LoggingDriver"),

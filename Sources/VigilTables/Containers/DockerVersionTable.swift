@@ -3,14 +3,14 @@ import VigilSQL
 /// `docker_version`: the daemon's version (`GET /version`); no row without Docker.
 public struct DockerVersionTable: VirtualTable {
     public let schema = TableSchema("docker_version", "Docker version information.", [
-        Column("version", .text, "Docker version"),
-        Column("api_version", .text, "API version"),
-        Column("min_api_version", .text, "Minimum API version supported"),
+        Column("version", .text, "Docker version").collated(.version),
+        Column("api_version", .text, "API version").collated(.version),
+        Column("min_api_version", .text, "Minimum API version supported").collated(.version),
         Column("git_commit", .text, "Docker build git commit"),
-        Column("go_version", .text, "Go version"),
+        Column("go_version", .text, "Go version").collated(.version),
         Column("os", .text, "Operating system"),
         Column("arch", .text, "Hardware architecture"),
-        Column("kernel_version", .text, "Kernel version"),
+        Column("kernel_version", .text, "Kernel version").collated(.version),
         Column("build_time", .text, "Build time"),
     ])
     let api: DockerAPI

@@ -12,7 +12,7 @@ public struct AptSourcesTable: VirtualTable {
         Column("source", .text, "File the repository is declared in"),
         Column("base_uri", .text, "Repository URI, without trailing slashes"),
         Column("release", .text, "Codename from the Release file"),
-        Column("version", .text, "Version from the Release file"),
+        Column("version", .text, "Version from the Release file").collated(.versionDpkg),
         Column("maintainer", .text, "Origin from the Release file"),
         Column("components", .text, "Components from the Release file"),
         Column("architectures", .text, "Architectures from the Release file"),

@@ -8,7 +8,7 @@ import VigilSystem
 public struct DebPackagesTable: VirtualTable {
     public let schema = TableSchema("deb_packages", "Packages in dpkg's status file, purged (not-installed) ones left out.", [
         Column("name", .text, "Package field"),
-        Column("version", .text, "Version field, including epoch and revision"),
+        Column("version", .text, "Version field, including epoch and revision").collated(.versionDpkg),
         Column("source", .text, "Source package name; empty when it equals the package name"),
         Column("size", .bigint, "Installed-Size field, in KiB (not bytes); NULL if absent"),
         Column("arch", .text, "Architecture field (amd64, all, ...)"),

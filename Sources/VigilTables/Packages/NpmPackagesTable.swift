@@ -10,7 +10,7 @@ import VigilSystem
 public struct NpmPackagesTable: VirtualTable {
     public let schema = TableSchema("npm_packages", "Node packages installed in a system.", [
         Column("name", .text, "Package display name"),
-        Column("version", .text, "Package-supplied version"),
+        Column("version", .text, "Package-supplied version").collated(.version),
         Column("description", .text, "Package-supplied description"),
         Column("author", .text, "Package-supplied author"),
         Column("license", .text, "License under which package is launched"),

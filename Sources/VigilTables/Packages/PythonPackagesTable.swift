@@ -8,7 +8,7 @@ import VigilSystem
 public struct PythonPackagesTable: VirtualTable {
     public let schema = TableSchema("python_packages", "Python packages installed in a system.", [
         Column("name", .text, "Package display name"),
-        Column("version", .text, "Package-supplied version"),
+        Column("version", .text, "Package-supplied version").collated(.version),
         Column("summary", .text, "Package-supplied summary"),
         Column("author", .text, "Optional package author"),
         Column("license", .text, "License under which package is launched"),

@@ -8,7 +8,7 @@ import VigilSystem
 public struct RpmPackagesTable: VirtualTable {
     public let schema = TableSchema("rpm_packages", "RPM packages that are currently installed on the host system.", [
         Column("name", .text, "RPM package name", .index),
-        Column("version", .text, "Package version", .index),
+        Column("version", .text, "Package version", .index).collated(.versionRhel),
         Column("release", .text, "Package release", .index),
         Column("source", .text, "Source RPM package name (optional)"),
         Column("size", .bigint, "Package size in bytes"),

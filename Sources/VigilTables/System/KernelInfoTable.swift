@@ -4,7 +4,7 @@ import VigilSystem
 /// `kernel_info`: the running kernel's release and boot command line.
 public struct KernelInfoTable: VirtualTable {
     public let schema = TableSchema("kernel_info", "The running kernel's release and the command line it was booted with.", [
-        Column("version", .text, "Release string, as uname -r prints it"),
+        Column("version", .text, "Release string, as uname -r prints it").collated(.version),
         Column("arguments", .text, "Whole /proc/cmdline; empty if unreadable"),
         Column("path", .text, "BOOT_IMAGE= value from the command line, or empty"),
         Column("device", .text, "root= value from the command line, or empty"),

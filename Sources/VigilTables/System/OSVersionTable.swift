@@ -5,7 +5,7 @@ import VigilSystem
 public struct OSVersionTable: VirtualTable {
     public let schema = TableSchema("os_version", "Distribution identity from os-release (/etc, else /usr/lib).", [
         Column("name", .text, "NAME field; 'Linux' when missing"),
-        Column("version", .text, "VERSION field, falling back to VERSION_ID"),
+        Column("version", .text, "VERSION field, falling back to VERSION_ID").collated(.version),
         Column("major", .integer, "1st dot-separated number of VERSION_ID; 0 if absent"),
         Column("minor", .integer, "2nd dot-separated number of VERSION_ID; 0 if absent"),
         Column("patch", .integer, "3rd dot-separated number of VERSION_ID; 0 if absent"),

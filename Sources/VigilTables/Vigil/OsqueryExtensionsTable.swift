@@ -6,8 +6,8 @@ public struct OsqueryExtensionsTable: VirtualTable {
     public let schema = TableSchema("osquery_extensions", "List of active osquery extensions: here only the core.", [
         Column("uuid", .bigint, "The transient ID assigned for communication"),
         Column("name", .text, "Extension's name"),
-        Column("version", .text, "Extension's version"),
-        Column("sdk_version", .text, "osquery SDK version used to build the extension"),
+        Column("version", .text, "Extension's version").collated(.version),
+        Column("sdk_version", .text, "osquery SDK version used to build the extension").collated(.version),
         Column("path", .text, "Path of the extenion's domain socket or library path"),
         Column("type", .text, "SDK extension type: core, extension or module"),
     ])
