@@ -11,14 +11,17 @@ import VigilTestSupport
         try CLI.run(["-L", socket] + arguments, executable: "/usr/bin/tmux").stdout
     }
 
-    /// Poll the screen until `text` appears (or 10 s pass). tmux trims trailing spaces.
+    /// Poll the screen until `text` appears (or 30 s pass). tmux trims trailing spaces.
     func waitForScreen(containing text: String) throws -> String {
+        // 30 s by the clock, not a count of tries, which each take longer on a loaded
+        // machine (a fresh-clone run where this test took 309 s missed a screen).
         var screen = ""
-        for _ in 0..<100 {
+        let deadline = Date().addingTimeInterval(30)
+        repeat {
             screen = try tmux("capture-pane", "-t", "vigil", "-p")
             if screen.contains(text) { return screen }
             usleep(100_000)
-        }
+        } while Date() < deadline
         return screen
     }
 
@@ -99,12 +102,19 @@ import VigilTestSupport
 
         // Ctrl-C at the prompt: the typed text is dropped, and so is an unfinished statement.
         _ = try tmux("send-keys", "-t", "vigil", "garbage")
+        // Ctrl-C only once the shell has the text: SIGINT makes the terminal discard
+        // input not yet read, which a loaded machine showed ("vigil> ^C", no garbage).
+        screen = try waitForScreen(containing: "vigil> garbage")
+        #expect(screen.contains("vigil> garbage"), "screen:\n\(screen)")
         _ = try tmux("send-keys", "-t", "vigil", "C-c")
-        #expect(try waitForScreen(containing: "vigil> garbage^C\nvigil>").contains("vigil> garbage^C\nvigil>"))
+        screen = try waitForScreen(containing: "vigil> garbage^C\nvigil>")
+        #expect(screen.contains("vigil> garbage^C\nvigil>"), "screen:\n\(screen)")
         _ = try tmux("send-keys", "-t", "vigil", "SELECT 'dropped' AS d", "Enter")
-        #expect(try waitForScreen(containing: "...>").contains("...>"))
+        screen = try waitForScreen(containing: "...>")
+        #expect(screen.contains("...>"), "screen:\n\(screen)")
         _ = try tmux("send-keys", "-t", "vigil", "C-c")
-        #expect(try waitForScreen(containing: "...> ^C\nvigil>").contains("...> ^C\nvigil>"))
+        screen = try waitForScreen(containing: "...> ^C\nvigil>")
+        #expect(screen.contains("...> ^C\nvigil>"), "screen:\n\(screen)")
         _ = try tmux("send-keys", "-t", "vigil", "SELECT 6 * 7 AS answer, 'é' AS accent\\;", "Enter")
         screen = try waitForScreen(containing: "| 42     | é      |")
         #expect(screen.contains("| 42     | é      |"), "screen:\n\(screen)")

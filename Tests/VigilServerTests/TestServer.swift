@@ -110,8 +110,20 @@ final class TestServer: @unchecked Sendable {
         }
     }
 
+    /// Whether `stop` ran: a test that throws before it must not take the whole test
+    /// process down (AsyncHTTPClient traps on a client released unstopped).
+    private var stopped = false
+
+    deinit {
+        guard !stopped else { return }
+        http.shutdown { _ in }
+        let group = group
+        Task { await group.triggerGracefulShutdown() }
+    }
+
     /// Stops the server; its files go too unless a restart on them follows.
     func stop(removingFiles: Bool = true) async {
+        stopped = true
         try? await http.shutdown()
         await group.triggerGracefulShutdown()
         _ = try? await task.value
