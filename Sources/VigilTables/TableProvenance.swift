@@ -137,6 +137,7 @@ public enum TableProvenance {
         "shell_history": Entry(source: "~/.bash_history, ~/.zsh_history, ... read as each account", tested: "a history file the test writes for root"),
         "smbios_tables": Entry(source: "/sys/firmware/dmi/tables/DMI", tested: "dmidecode --from-dump of a structure table the test builds (no SMBIOS on the test VMs)"),
         "socket_events": Entry(source: "in the agent only: the eBPF tracer's TCP connect and accept events", tested: "queries over it profiled and scheduled in the agent's tests"),
+        "snap_packages": Entry(source: "/snap (or /var/lib/snapd/snap)/NAME/current and NAME/REVISION/meta/snap.yaml; /var/lib/snapd/state.json (channel, snap id, a disabled snap's revision)", tested: "a fixture of snapd's layout (no snapd on the test machines): snap.yaml files with block-scalar descriptions, both architectures forms and left-out keys, a state.json with a disabled snap, and /snap/bin"),
         "ssh_configs": Entry(source: "/etc/ssh/ssh_config, ~/.ssh/config read as each account", tested: "/etc/ssh/ssh_config; a parsed fixture"),
         "startup_items": Entry(source: "XDG autostart entries: /etc/xdg/autostart/*.desktop and each account's ~/.config/autostart", tested: "the system's entries and one the test writes for root, read by Python's configparser"),
         "sudoers": Entry(source: "/etc/sudoers and its includes", tested: "a sudoers fixture with #includedir and continuation lines (no sudo on the test machines)"),

@@ -121,6 +121,7 @@ public enum TableRegistry {
         SharedMemoryTable(),
         ShellHistoryTable(),
         SMBIOSTablesTable(),
+        SnapPackagesTable(),
         SSHConfigsTable(),
         StartupItemsTable(),
         SudoersTable(),
