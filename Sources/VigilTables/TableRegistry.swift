@@ -98,6 +98,7 @@ public enum TableRegistry {
         OperaExtensionsTable(),
         OSVersionTable(),
         OsqueryExtensionsTable(),
+        PacmanPackagesTable(),
         PCIDevicesTable(),
         PlatformInfoTable(),
         PortagePackagesTable(),
