@@ -64,6 +64,7 @@ public enum TableProvenance {
         "groups": Entry(source: "/etc/group", tested: "the file parsed independently"),
         "hardware_events": Entry(source: "in the agent only: the kernel's uevents (NETLINK_KOBJECT_UEVENT, multicast group 1, which needs no udevd); vendor, model and serial from the device's sysfs attributes (USB), ids from PRODUCT or PCI_ID; partitions left out as osquery's hardware_disabled_types does", tested: "a uevent the test causes (writing change to /sys/class/net/lo/uevent), read by the agent and by the test's own netlink socket; a recorded USB uevent for the vendor columns (no USB device in the test machines, and no udevd, so no names from udev's hardware database)"),
         "hash": Entry(source: "file contents through OpenSSL's digests", tested: "md5sum, sha1sum, sha256sum and swift-crypto"),
+        "homebrew_packages": Entry(source: "PREFIX/Cellar/NAME/VERSION and PREFIX/Caskroom/NAME/VERSION (PREFIX /home/linuxbrew/.linuxbrew, or prefix =); a cask's NAME/.metadata/…/Casks/NAME.json or .rb", tested: "a prefix fixture in Homebrew's layout (no Homebrew on the test machines): a Cellar reached through a link, a formula with two versions, a JSON and a Ruby cask file"),
         "interface_addresses": Entry(source: "getifaddrs(3)", tested: "ip -o addr"),
         "interface_details": Entry(source: "/sys/class/net, netlink statistics", tested: "ip -o link"),
         "interface_ipv6": Entry(source: "/proc/sys/net/ipv6/conf/IF", tested: "sysctl -n net.ipv6.conf.IF.*"),

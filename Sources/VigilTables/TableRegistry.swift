@@ -58,6 +58,7 @@ public enum TableRegistry {
         FirefoxAddonsTable(),
         GroupsTable(),
         HashTable(),
+        HomebrewPackagesTable(),
         InterfaceAddressesTable(),
         InterfaceDetailsTable(),
         InterfaceIPv6Table(),
