@@ -18,6 +18,7 @@ public enum TableRegistry {
         CertificatesTable(),
         ChromeExtensionContentScriptsTable(),
         ChromeExtensionsTable(),
+        ChromeSearchEnginesTable(),
         CPUIDTable(),
         CPUInfoTable(),
         CPUTimeTable(),
