@@ -118,6 +118,7 @@ public enum TableRegistry {
         RoutesTable(),
         RpmPackageFilesTable(),
         RpmPackagesTable(),
+        SecureBootCertificatesTable(),
         SecureBootTable(),
         SELinuxSettingsTable(),
         ShadowTable(),
