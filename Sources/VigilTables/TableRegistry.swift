@@ -57,6 +57,7 @@ public enum TableRegistry {
         FileLinesTable(),
         FileTable(),
         FirefoxAddonsTable(),
+        FlatpakPackagesTable(),
         GroupsTable(),
         HashTable(),
         HomebrewPackagesTable(),
