@@ -120,7 +120,7 @@ let package = Package(
         ),
         .target(
             name: "VigilTables",
-            dependencies: ["VigilSQL", "VigilSystem"]
+            dependencies: ["VigilSQL", "VigilSystem", .product(name: "Yams", package: "Yams")]
         ),
         // Output formats, the interactive shell and docs generation: what the CLI shows.
         .target(

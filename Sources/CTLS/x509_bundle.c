@@ -142,6 +142,23 @@ int vigil_pem_certificates(const char *path, struct vigil_cert **certs, char *er
     return count;
 }
 
+int vigil_der_certificate(const unsigned char *der, size_t der_length, struct vigil_cert *out) {
+    memset(out, 0, sizeof *out);
+    const unsigned char *p = der;
+    X509 *cert = d2i_X509(NULL, &p, (long)der_length);
+    if (!cert) {
+        ERR_clear_error();
+        return -1;
+    }
+    describe(cert, out);
+    X509_free(cert);
+    return 0;
+}
+
+void vigil_cert_clear(struct vigil_cert *cert) {
+    for (int j = 0; j < VIGIL_CERT_FIELD_COUNT; j++) { free(cert->fields[j]); cert->fields[j] = NULL; }
+}
+
 void vigil_certs_free(struct vigil_cert *certs, int count) {
     for (int i = 0; certs && i < count; i++)
         for (int j = 0; j < VIGIL_CERT_FIELD_COUNT; j++) free(certs[i].fields[j]);

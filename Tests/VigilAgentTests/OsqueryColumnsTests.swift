@@ -198,6 +198,7 @@ import VigilTables
         "docker_version.min_api_version": "version", "docker_version.go_version": "version",
         "docker_version.kernel_version": "version", "osquery_info.version": "version",
         "osquery_extensions.version": "version", "osquery_extensions.sdk_version": "version",
+        "pacman_packages.version": "version", "homebrew_packages.version": "version",
     ]
 
     /// Every column osquery gives a version collation has it here, and no other column.

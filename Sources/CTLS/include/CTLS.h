@@ -58,4 +58,8 @@ struct vigil_cert {
 /// `error` says why (the file cannot be opened or holds no PEM).
 int vigil_pem_certificates(const char *path, struct vigil_cert **certs, char *error, size_t error_size);
 void vigil_certs_free(struct vigil_cert *certs, int count);
+/// One DER certificate described into `out` (free its fields with vigil_cert_clear);
+/// 0, or -1 when the bytes are not a DER X.509 certificate.
+int vigil_der_certificate(const unsigned char *der, size_t der_length, struct vigil_cert *out);
+void vigil_cert_clear(struct vigil_cert *cert);
 #endif

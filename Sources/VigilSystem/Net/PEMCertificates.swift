@@ -28,16 +28,29 @@ public struct PEMCertificate: Sendable, Equatable {
             throw Failure(description: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         defer { vigil_certs_free(certs, count) }
-        return (0..<Int(count)).map { i in
-            let c = certs[i]
-            var fields: [String: String] = [:]
-            withUnsafeBytes(of: c.fields) { raw in
-                for (j, pointer) in raw.bindMemory(to: UnsafeMutablePointer<CChar>?.self).enumerated() where j < fieldNames.count {
-                    if let pointer { fields[fieldNames[j]] = String(cString: pointer) }
-                }
+        return (0..<Int(count)).map { PEMCertificate(certs[$0]) }
+    }
+
+    /// One DER-encoded certificate (as UEFI's signature lists hold them); nil when the
+    /// bytes are not one.
+    public static func der(_ bytes: [UInt8]) -> PEMCertificate? {
+        var c = vigil_cert()
+        guard bytes.withUnsafeBufferPointer({ vigil_der_certificate($0.baseAddress, $0.count, &c) }) == 0 else { return nil }
+        defer { vigil_cert_clear(&c) }
+        return PEMCertificate(c)
+    }
+
+    private init(_ c: vigil_cert) {
+        var fields: [String: String] = [:]
+        withUnsafeBytes(of: c.fields) { raw in
+            for (j, pointer) in raw.bindMemory(to: UnsafeMutablePointer<CChar>?.self).enumerated() where j < Self.fieldNames.count {
+                if let pointer { fields[Self.fieldNames[j]] = String(cString: pointer) }
             }
-            return PEMCertificate(fields: fields, notValidBefore: c.not_valid_before, notValidAfter: c.not_valid_after,
-                                  isCA: c.ca != 0, isSelfSigned: c.self_signed != 0)
         }
+        self.fields = fields
+        notValidBefore = c.not_valid_before
+        notValidAfter = c.not_valid_after
+        isCA = c.ca != 0
+        isSelfSigned = c.self_signed != 0
     }
 }
