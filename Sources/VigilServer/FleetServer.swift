@@ -119,7 +119,6 @@ public final class FleetServer: Sendable {
         // A callback, called as announcements arrive: nothing waits on the cooperative pool.
         store.subscribeAnswers { [campaigns = fleet.campaigns] ids in campaigns.wake(campaigns: ids) }
         let router = Router(context: FleetRequestContext.self)
-        router.add(middleware: OffLoop())
         router.add(middleware: RequestMetrics(metrics: metrics))
         router.add(middleware: ResponseCompression())
         OsqueryEndpoints(fleet: fleet).register(on: router)
@@ -136,10 +135,7 @@ public final class FleetServer: Sendable {
             router: router,
             // A connection idle for 90 s is closed (longer than any held read), so silent
             // clients cannot hold connections for ever.
-            server: HTTPServerBuilder { [tlsConfiguration = try tls.configuration()] responder in
-                try LoopBoundChannel(TLSChannel(HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .seconds(90))),
-                                                tlsConfiguration: tlsConfiguration))
-            },
+            server: try .tls(.http1(configuration: .init(idleTimeout: .seconds(90))), tlsConfiguration: tls.configuration()),
             // A fleet reconnects at once after a restart or a network outage: with
             // Hummingbird's default backlog of 256, 20,000 simulated agents overflowed the
             // accept queue 48,927 times (the kernel drops the SYN; the agent's connect
