@@ -36,8 +36,13 @@ enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
 final class TestServer: @unchecked Sendable {
     /// The server and the test's requests run here, not on the cooperative pool, which
     /// the suite's synchronous tests (waiting on processes) hold in a full parallel run.
-    static let executor = SerialTaskExecutor(label: "vigil.test-server")
-    var executor: SerialTaskExecutor { Self.executor }
+    /// A new serial queue each time it is asked for: each server, and each test body, runs
+    /// on a queue of its own. (One queue shared by every test's server stalled them all
+    /// when one did slow work: a full run once saw every server's retries and requests
+    /// wait 131 s together.) A dispatch queue gets a thread when it has work, whatever
+    /// the cooperative pool is doing.
+    static var executor: SerialTaskExecutor { SerialTaskExecutor(label: "vigil.test-server") }
+    let executor: SerialTaskExecutor
 
     let dir: String
     let fleet: FleetServer
@@ -50,13 +55,16 @@ final class TestServer: @unchecked Sendable {
 
     /// A server on a new database of this kind, or on `shared` (a second server on one PostgreSQL
     /// database), with its files in `directory` (a new temporary one by default).
-    static func start(_ database: TestDatabase, shared: PostgresURL? = nil, directory: String? = nil, executor: SerialTaskExecutor = TestServer.executor,
+    static func start(_ database: TestDatabase, shared: PostgresURL? = nil, directory: String? = nil, executor: SerialTaskExecutor? = nil,
                       _ configure: (inout FleetServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+        let executor = executor ?? Self.executor
         let dir = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-server-\(UUID().uuidString)").path
         var configuration = FleetServerConfiguration(dataDirectory: dir)
         configuration.port = 0
         // Tests change the fleet and look at once: no page summary kept (TimedCacheTests tests the cache).
         configuration.options.pageSummarySeconds = 0
+        // Requests that leave the event loops run here too, not on the pool the suite holds.
+        configuration.requestExecutor = executor
         if let shared { configuration.postgres = shared } else { configuration.postgres = try await database.url() }
         configure(&configuration)
         let logger = Logger(label: "test.server")
@@ -70,10 +78,11 @@ final class TestServer: @unchecked Sendable {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .file(try #require(fleet.tls.caPath))
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
-        return TestServer(dir: dir, fleet: fleet, group: group, task: task, port: port, http: http)
+        return TestServer(dir: dir, fleet: fleet, group: group, task: task, port: port, http: http, executor: executor)
     }
 
-    init(dir: String, fleet: FleetServer, group: ServiceGroup, task: Task<Void, any Error>, port: Int, http: HTTPClient) {
+    init(dir: String, fleet: FleetServer, group: ServiceGroup, task: Task<Void, any Error>, port: Int, http: HTTPClient, executor: SerialTaskExecutor) {
+        self.executor = executor
         self.dir = dir
         self.fleet = fleet
         self.group = group

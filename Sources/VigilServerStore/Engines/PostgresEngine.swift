@@ -18,6 +18,11 @@ public final class PostgresEngine: SQLEngine {
     let timeout: Duration
     private let listeners = Mutex<[Task<Void, Never>]>([])
     static let executor = SerialTaskExecutor(label: "vigil.server.postgres")
+    /// Where calls run, in turn: serial queues of their own rather than the caller's
+    /// executor (a call past its limit is left to end there while the caller goes on) or
+    /// Swift's cooperative pool (which blocking work elsewhere in the process can hold).
+    private static let workers = (0..<4).map { SerialTaskExecutor(label: "vigil.server.postgres.\($0)") }
+    private let turn = Atomic<Int>(0)
 
     /// Connect (one connection first, so that a wrong address, user or password is said
     /// at once and plainly), start the pool and bring the schema up to date.
@@ -77,16 +82,8 @@ public final class PostgresEngine: SQLEngine {
     private func bounded<T: Sendable>(_ limit: Duration? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let timeout = limit ?? self.timeout
         return try await Self.translating {
-            try await withThrowingTaskGroup(of: T.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    throw StoreError("PostgreSQL did not answer within \(timeout)")
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next() else { throw StoreError("PostgreSQL: no answer") }
-                return first
-            }
+            let worker = Self.workers[turn.wrappingAdd(1, ordering: .relaxed).oldValue & 3]
+            return try await Deadline.run(within: timeout, on: worker, timedOut: { StoreError("PostgreSQL did not answer within \(timeout)") }, body)
         }
     }
 
