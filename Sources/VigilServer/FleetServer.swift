@@ -18,6 +18,10 @@ public struct FleetServerConfiguration: Sendable {
     /// PostgreSQL, or nil for the embedded SQLite database DATA_DIR/server.db.
     public var postgres: PostgresURL?
     public var options = ServerOptions()
+    /// Where requests that leave the event loop run (`OffLoop`: the web UI's, the API's,
+    /// large agent bodies): the cooperative pool when nil. A program whose pool other
+    /// work can hold (a test suite's synchronous tests) gives an executor of its own.
+    public var requestExecutor: (any TaskExecutor)?
 
     public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
 
@@ -119,6 +123,7 @@ public final class FleetServer: Sendable {
         // A callback, called as announcements arrive: nothing waits on the cooperative pool.
         store.subscribeAnswers { [campaigns = fleet.campaigns] ids in campaigns.wake(campaigns: ids) }
         let router = Router(context: FleetRequestContext.self)
+        router.add(middleware: OffLoop(executor: configuration.requestExecutor ?? globalConcurrentExecutor))
         router.add(middleware: RequestMetrics(metrics: metrics))
         router.add(middleware: ResponseCompression())
         OsqueryEndpoints(fleet: fleet).register(on: router)
@@ -135,7 +140,10 @@ public final class FleetServer: Sendable {
             router: router,
             // A connection idle for 90 s is closed (longer than any held read), so silent
             // clients cannot hold connections for ever.
-            server: try .tls(.http1(configuration: .init(idleTimeout: .seconds(90))), tlsConfiguration: tls.configuration()),
+            server: HTTPServerBuilder { [tlsConfiguration = try tls.configuration()] responder in
+                try LoopBoundChannel(TLSChannel(HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .seconds(90))),
+                                                tlsConfiguration: tlsConfiguration))
+            },
             // A fleet reconnects at once after a restart or a network outage: with
             // Hummingbird's default backlog of 256, 20,000 simulated agents overflowed the
             // accept queue 48,927 times (the kernel drops the SYN; the agent's connect

@@ -1,0 +1,40 @@
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// Runs a connection's requests on the event loop that reads and writes its bytes.
+///
+/// Hummingbird runs each connection's handler on the cooperative pool: every request then
+/// crosses threads twice more than its database hop needs (event loop → task for the
+/// request, task → event loop for the response), and at thousands of agents those
+/// hand-offs and the wake-ups they cause were the largest part of the server's profile.
+/// Bound to its loop, the handler resumes there, and the response is written there.
+/// Handlers must not block: database work already runs on the store's own executors.
+struct LoopBoundChannel<Base: ServerChildChannel>: ServerChildChannel {
+    typealias Value = Base.Value
+    let base: Base
+
+    init(_ base: Base) { self.base = base }
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        base.setup(channel: channel, logger: logger)
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await withTaskExecutorPreference(EventLoopTaskExecutor(value.channel.eventLoop)) {
+            await base.handle(value: value, logger: logger)
+        }
+    }
+}
+
+/// A task executor that runs jobs on one NIO event loop.
+final class EventLoopTaskExecutor: TaskExecutor {
+    let loop: any EventLoop
+
+    init(_ loop: any EventLoop) { self.loop = loop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
