@@ -12,11 +12,23 @@ enum HTTPJSON {
     }
 
     static func raw(_ data: Data, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], contentType: String = "application/json") -> Response {
+        raw(ByteBuffer(bytes: data), status: status, headers: headers, contentType: contentType)
+    }
+
+    static func raw(_ buffer: ByteBuffer, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], contentType: String = "application/json") -> Response {
         var fields = headers
         fields[.contentType] = contentType
         // Browsers must never sniff an API answer into markup.
-        fields[.init("X-Content-Type-Options")!] = "nosniff"
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        fields[noSniff] = "nosniff"
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: buffer))
+    }
+
+    private static let noSniff = HTTPFields.Element.Name("X-Content-Type-Options")!
+
+    /// An answer encoded once, for one sent thousands of times a second (an agent's
+    /// acknowledgement, an empty poll): the buffer is shared, not copied.
+    static func encodedOnce<T: Encodable>(_ value: T) -> ByteBuffer {
+        ByteBuffer(bytes: (try? WireCoding.encode(value)) ?? Data("{}".utf8))
     }
 
     static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
@@ -27,13 +39,18 @@ enum HTTPJSON {
     /// it is read whole. A gzip body (osquery's `logger_tls_compress`) is inflated under
     /// the same limit.
     static func body(_ request: Request, limit: Int = WireCoding.maxBodyBytes) async throws -> Data {
-        let buffer: ByteBuffer
+        Data(try await bytes(request, limit: limit))
+    }
+
+    /// The same, as bytes for the scanner: copied once out of the connection's buffer.
+    static func bytes(_ request: Request, limit: Int = WireCoding.maxBodyBytes) async throws -> [UInt8] {
+        var buffer: ByteBuffer
         do { buffer = try await request.body.collect(upTo: limit) } catch {
             throw HTTPError(.contentTooLarge, message: "request body over \(limit) bytes")
         }
-        let bytes = Data(buffer: buffer)
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
         if request.headers[.contentEncoding]?.lowercased() == "gzip" {
-            do { return Data(try Gzip.decompress([UInt8](bytes), limit: limit)) } catch {
+            do { return try Gzip.decompress(bytes, limit: limit) } catch {
                 throw HTTPError(.badRequest, message: "\(error)")
             }
         }

@@ -22,6 +22,10 @@ struct OsqueryEndpoints {
         router.post(RouterPath(VigilPaths.profile)) { request, _ in try await profileUpload(request) }
     }
 
+    /// The two answers most requests get, encoded once.
+    static let ack = HTTPJSON.encodedOnce(AckResponse())
+    static let noWork = HTTPJSON.encodedOnce(DistributedReadResponse())
+
     static func invalid(_ why: String) -> Response {
         HTTPJSON.response(NodeInvalidResponse(error: why), status: .unauthorized)
     }
@@ -31,6 +35,13 @@ struct OsqueryEndpoints {
         guard !nodeKey.isEmpty, let host = try await fleet.store.host(nodeKeyHash: Secrets.hash(nodeKey)) else { return nil }
         fleet.lastSeen.seen(host.id, at: FleetContext.now())
         return host
+    }
+
+    /// A config or read request's body, 400 when malformed.
+    func nodeRequest(_ request: Request) async throws -> NodeRequest {
+        do { return try NodeBody.parse(try await HTTPJSON.bytes(request)) } catch let error as JSONScanner.Malformed {
+            throw HTTPError(.badRequest, message: error.description)
+        }
     }
 
     func enroll(_ request: Request, source: String) async throws -> Response {
@@ -60,7 +71,7 @@ struct OsqueryEndpoints {
     }
 
     func config(_ request: Request) async throws -> Response {
-        let body = try await HTTPJSON.decode(NodeRequest.self, request)
+        let body = try await nodeRequest(request)
         guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
         let config = try await ConfigAssembly.config(for: host, store: fleet.store)
         let etag = Secrets.hash(config)
@@ -76,7 +87,7 @@ struct OsqueryEndpoints {
 
     func log(_ request: Request) async throws -> Response {
         let body: LogBody
-        do { body = try LogBody([UInt8](try await HTTPJSON.body(request))) } catch let error as JSONScanner.Malformed {
+        do { body = try LogBody(try await HTTPJSON.bytes(request)) } catch let error as JSONScanner.Malformed {
             throw HTTPError(.badRequest, message: error.description)
         }
         guard let logType = body.logType else { throw HTTPError(.badRequest, message: "log_type is result or status") }
@@ -98,11 +109,11 @@ struct OsqueryEndpoints {
                 fleet.logger.error("results.log not written (the results are stored): \(error)")
             }
         }
-        return HTTPJSON.response(AckResponse())
+        return HTTPJSON.raw(Self.ack)
     }
 
     func distributedRead(_ request: Request) async throws -> Response {
-        let body = try await HTTPJSON.decode(NodeRequest.self, request)
+        let body = try await nodeRequest(request)
         let window = WorkWindow(fleet.options)
         guard !body.nodeKey.isEmpty,
               let (host, work) = try await fleet.store.polling(nodeKeyHash: Secrets.hash(body.nodeKey), labelsStaleBefore: window.labelsStaleBefore,
@@ -178,13 +189,13 @@ struct OsqueryEndpoints {
         if host.agent != "vigil", work.openCampaigns {
             response.accelerate = fleet.options.accelerateSeconds
         }
-        return HTTPJSON.response(response)
+        return response == DistributedReadResponse() ? HTTPJSON.raw(Self.noWork) : HTTPJSON.response(response)
     }
 
     func distributedWrite(_ request: Request) async throws -> Response {
         let limit = fleet.options.maxRowsPerAnswer
         let body: DistributedWriteBody
-        do { body = try DistributedWriteBody([UInt8](try await HTTPJSON.body(request)), rowLimit: limit) } catch let error as JSONScanner.Malformed {
+        do { body = try DistributedWriteBody(try await HTTPJSON.bytes(request), rowLimit: limit) } catch let error as JSONScanner.Malformed {
             throw HTTPError(.badRequest, message: error.description)
         }
         guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
@@ -212,7 +223,7 @@ struct OsqueryEndpoints {
             }
         }
         if !answered.isEmpty { try await fleet.store.announceAnswers(campaignIDs: answered) }
-        return HTTPJSON.response(AckResponse())
+        return HTTPJSON.raw(Self.ack)
     }
 }
 

@@ -30,7 +30,7 @@ extension OsqueryEndpoints {
                                                  samples: body.samples, error: error, at: FleetContext.now()) else {
             throw HTTPError(.notFound, message: "no profile \(body.id) was asked of this host")
         }
-        return HTTPJSON.response(AckResponse())
+        return HTTPJSON.raw(OsqueryEndpoints.ack)
     }
 }
 

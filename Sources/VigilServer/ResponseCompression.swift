@@ -15,8 +15,9 @@ struct ResponseCompression<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let response = try await next(request, context)
-        guard Self.acceptsGzip(request.headers[.acceptEncoding]), response.headers[.contentEncoding] == nil,
-              let length = response.body.contentLength, (Self.minimumBytes...Self.maximumBytes).contains(length),
+        // Cheapest first: most answers (an agent's ack or empty poll) are too small.
+        guard let length = response.body.contentLength, (Self.minimumBytes...Self.maximumBytes).contains(length),
+              response.headers[.contentEncoding] == nil, Self.acceptsGzip(request.headers[.acceptEncoding]),
               Self.isText(response.headers[.contentType]) else { return response }
         let collected = Collected()
         try await response.body.write(Collector(into: collected))

@@ -31,7 +31,7 @@ extension OsqueryEndpoints {
         try await fleet.store.storeTelemetry(hostID: host.id, points: points, schedule: schedule, watchdog: watchdog,
                                              events: events, outputs: outputs, at: FleetContext.now())
         fleet.otlp?.stored(telemetry: points, host: host)
-        return HTTPJSON.response(AckResponse())
+        return HTTPJSON.raw(OsqueryEndpoints.ack)
     }
 }
 
