@@ -1,4 +1,5 @@
 import Hummingbird
+import VigilWire
 
 /// Which requests are handled on the cooperative pool rather than on the event loop
 /// that read them (`LoopBoundChannel`). An agent's usual request is small and waits on
@@ -19,9 +20,13 @@ struct OffLoop<Context: RequestContext>: RouterMiddleware {
         path.hasPrefix("/api/v1/osquery/") || path.hasPrefix("/api/v1/vigil/")
     }
 
+    /// A profile upload carries a compressed pprof inside its JSON, which inflates to far
+    /// more than the body's size says: always off the loop (an agent sends one every few minutes).
+    static func isHeavyAgentPath(_ path: String) -> Bool { path == VigilPaths.profile }
+
     /// Whether a request with this path and these headers stays on its event loop.
     static func staysOnLoop(path: String, headers: HTTPFields) -> Bool {
-        guard isAgentPath(path) else { return false }
+        guard isAgentPath(path), !isHeavyAgentPath(path) else { return false }
         // No declared length (a chunked body): its size is unknown until read.
         guard let length = headers[.contentLength].flatMap(Int.init) else { return false }
         let gzip = headers[.contentEncoding].map { $0.lowercased() != "identity" } ?? false

@@ -18,7 +18,9 @@ struct FleetOTLPTests {
         #expect(server.wait(30) { try server.hosts(token).count == 1 }, "the agent did not enroll: \(agent.log)")
         let host = try #require(try server.hosts(token).first)
         let id = try #require(host["id"] as? Int)
-        let asked = try server.api("/api/v1/hosts/\(id)/profiles", method: "POST", body: #"{"seconds":2}"#, token: token) as? [String: Any]
+        // At 999 Hz: the agent is mostly asleep (a 1-second query costs it a millisecond
+        // or two), and at 99 Hz a 2-second profile of it once held no sample (a CI run).
+        let asked = try server.api("/api/v1/hosts/\(id)/profiles", method: "POST", body: #"{"seconds":3,"frequency":999}"#, token: token) as? [String: Any]
         let profile = try #require(asked?["profile_id"] as? Int, "\(String(describing: asked))")
 
         func records() -> [JSONValue] {
