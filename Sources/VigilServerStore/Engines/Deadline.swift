@@ -41,13 +41,13 @@ enum Deadline {
     }
 }
 
-/// The first of the work's end, the limit and the caller's cancellation resumes the caller, once.
 /// A dispatch timer, whose cancel is safe from any thread.
 struct DeadlineTimer: @unchecked Sendable {
     let source: any DispatchSourceTimer
     func cancel() { source.cancel() }
 }
 
+/// The first of the work's end, the limit and the caller's cancellation resumes the caller, once.
 private final class Race<T: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<T, any Error>?
