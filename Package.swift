@@ -190,10 +190,10 @@ let package = Package(
 
         // Helpers shared by the test targets (child processes with a clean signal mask, socket listeners).
         .target(name: "VigilTestSupport", dependencies: ["VigilSystem", "VigilWire"], path: "Tests/VigilTestSupport"),
-        .testTarget(name: "VigilSystemTests", dependencies: ["VigilSystem"]),
-        .testTarget(name: "VigilYAMLTests", dependencies: ["VigilYAML", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "VigilSQLTests", dependencies: ["VigilSQL"]),
-        .testTarget(name: "VigilTraceTests", dependencies: ["VigilTrace", "VigilSystem", "CVigilBPF"]),
+        .testTarget(name: "VigilSystemTests", dependencies: ["VigilTestSupport", "VigilSystem"]),
+        .testTarget(name: "VigilYAMLTests", dependencies: ["VigilTestSupport", "VigilYAML", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "VigilSQLTests", dependencies: ["VigilTestSupport", "VigilSQL"]),
+        .testTarget(name: "VigilTraceTests", dependencies: ["VigilTestSupport", "VigilTrace", "VigilSystem", "CVigilBPF"]),
         .testTarget(
             name: "VigilTablesTests",
             dependencies: [
@@ -202,11 +202,11 @@ let package = Package(
             ]
         ),
         // Profile pipeline against ground truth (nm, sha256sum, objcopy, go tool pprof when present); SwiftProtobuf decodes pprof output.
-        .testTarget(name: "VigilProfileTests", dependencies: ["VigilProfile", "VigilProfileFormats", "VigilSystem", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
-        .testTarget(name: "VigilWatchdogTests", dependencies: ["VigilWatchdog"]),
+        .testTarget(name: "VigilProfileTests", dependencies: ["VigilTestSupport", "VigilProfile", "VigilProfileFormats", "VigilSystem", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .testTarget(name: "VigilWatchdogTests", dependencies: ["VigilTestSupport", "VigilWatchdog"]),
         .testTarget(name: "VigilAgentTests", dependencies: ["VigilAgent", "VigilSQL", "VigilTables", "VigilSystem", "VigilTestSupport", "VigilOutputs"]),
-        .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilSQL", "VigilTables"]),
-        .testTarget(name: "VigilWireTests", dependencies: ["VigilWire"]),
+        .testTarget(name: "VigilConsoleTests", dependencies: ["VigilTestSupport", "VigilConsole", "VigilSQL", "VigilTables"]),
+        .testTarget(name: "VigilWireTests", dependencies: ["VigilTestSupport", "VigilWire"]),
         // The server in-process and over HTTPS with the agent's own client.
         .testTarget(name: "VigilServerTests", dependencies: [
             "VigilServer", "VigilServerStore", "VigilWire", "VigilWebUI", "VigilAgent", "VigilSystem", "VigilSQL", "VigilTestSupport", "VigilOutputs",

@@ -1,9 +1,10 @@
 import Testing
 @testable import VigilAgent
+import VigilTestSupport
 
 /// osquery_flags' rows against the config parser: every option the agent acts on is
 /// listed, and the values are those the parser typed.
-@Suite struct AgentFlagsTests {
+@Suite(.ownThread) struct AgentFlagsTests {
     @Test func everyTypedOptionIsAFlag() {
         let names = Set(AgentFlags.all.map(\.name))
         #expect(ConfigParser.typedOptions.subtracting(names).isEmpty, "\(ConfigParser.typedOptions.subtracting(names).sorted())")

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import VigilAgent
+import VigilTestSupport
 
 /// The config an agent runs with a fleet server: the server's schedule under the local
 /// flags, and the agent's own config when what the server sent cannot be used.
-@Suite struct ConfigSourceTests {
+@Suite(.ownThread) struct ConfigSourceTests {
     func directory() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-source-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilAgent
+import VigilTestSupport
 
-@Suite struct ConfigTests {
+@Suite(.ownThread) struct ConfigTests {
     @Test func yamlConfig() throws {
         let yaml = """
             options:

@@ -1,11 +1,12 @@
 import Testing
 import VigilSQL
 @testable import VigilAgent
+import VigilTestSupport
 
 /// Issue 19, item 6: an event store held up to twice `events_max` (dropped events were
 /// freed only when half were dropped), and nothing bounded its bytes: an exec storm
 /// with 4 KB command lines grew the worker toward the watchdog's limit.
-@Suite struct EventStoreBoundsTests {
+@Suite(.ownThread) struct EventStoreBoundsTests {
     /// An exec event as process_events holds it, with a command line of `size` bytes.
     func event(_ i: Int, size: Int = 4096) -> [SQLValue] {
         [.integer(Int64(i)), .text("/usr/bin/true"), .text(String(repeating: "x", count: size)), .integer(1000)]

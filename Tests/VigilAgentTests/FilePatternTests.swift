@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 @testable import VigilAgent
+import VigilTestSupport
 
 /// osquery's FIM pattern language and the config sections that use it.
-@Suite struct FilePatternTests {
+@Suite(.ownThread) struct FilePatternTests {
     func pattern(_ text: String) throws -> FilePattern { try FilePattern.parse(text).get() }
 
     @Test func recursiveMatchesEverythingBelow() throws {

@@ -2,11 +2,12 @@ import Testing
 @testable import VigilAgent
 import VigilSQL
 import VigilSystem
+import VigilTestSupport
 
 /// The rows of the audit, uevent and syslog tables from recorded source text: what
 /// cannot be caused on this machine (SELinux is not in this kernel's boot) is checked
 /// on the text the kernel writes.
-@Suite struct HostEventRowsTests {
+@Suite(.ownThread) struct HostEventRowsTests {
     func values(_ schema: TableSchema, _ row: [SQLValue]) -> [String: SQLValue] {
         Dictionary(uniqueKeysWithValues: zip(schema.columns.map(\.name), row))
     }

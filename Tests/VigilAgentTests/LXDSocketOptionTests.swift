@@ -3,10 +3,11 @@ import Testing
 import VigilSQL
 import VigilTables
 @testable import VigilAgent
+import VigilTestSupport
 
 /// osquery's `lxd_socket` flag as an option of the agent's config: the lxd tables the
 /// scheduled queries read use that socket; without it, the registry's (osquery's default).
-@Suite struct LXDSocketOptionTests {
+@Suite(.ownThread) struct LXDSocketOptionTests {
     func lxdInstances(_ config: AgentConfig) throws -> Database {
         let view = AgentStateView(statePath: "", schedule: Schedule(config: config, hostIdentifier: "h"), startTime: 0)
         let tables = SchedulerService.tables(view: view, events: EventStores(capacity: 1), config: config)

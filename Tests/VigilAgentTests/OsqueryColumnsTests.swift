@@ -3,10 +3,11 @@ import Testing
 @testable import VigilAgent
 import VigilSQL
 import VigilTables
+import VigilTestSupport
 
 /// Each table's columns against osquery's own specs (Tests/Fixtures/osquery-columns.txt):
 /// names, types and which are hidden, as SQLite reports them through PRAGMA.
-@Suite struct OsqueryColumnsTests {
+@Suite(.ownThread) struct OsqueryColumnsTests {
     struct Expected {
         var table: String
         var spec: String
@@ -289,7 +290,7 @@ import VigilTables
 
 /// `vigil query` names the agent for exactly the tables the agent's worker serves and it
 /// does not: none is missed, and none it could answer itself is sent away.
-@Suite struct AgentOnlyTablesTests {
+@Suite(.ownThread) struct AgentOnlyTablesTests {
     @Test func theListIsWhatTheWorkerServesBeyondVigilQuery() throws {
         let view = AgentStateView(statePath: "", schedule: Schedule(config: AgentConfig(), hostIdentifier: ""), startTime: 0)
         let worker = Set(SchedulerService.tables(view: view, events: EventStores(capacity: 1), config: AgentConfig()).map(\.schema.name))

@@ -9,7 +9,7 @@ import VigilTestSupport
 
 /// The results outputs besides the log, each checked against a socket or pipe the test
 /// owns, and against the results log's own lines.
-@Suite struct OutputsTests {
+@Suite(.ownThread) struct OutputsTests {
     let entry = ScheduleEntry(name: "q", query: "SELECT v FROM t", interval: 60, splayedInterval: 60, startDelay: 0,
                               snapshot: false, removed: true, denylist: true)
 

@@ -1,8 +1,9 @@
 import Testing
 @testable import VigilAgent
+import VigilTestSupport
 
 /// Thresholds and ranking as osquery's tools/analysis/profile.py has them.
-@Suite struct ProfileLevelsTests {
+@Suite(.ownThread) struct ProfileLevelsTests {
     @Test func thresholdsAreProfilePys() {
         #expect(ProfileLevels.thresholds(.utilization) == [8, 20, 50])
         #expect(ProfileLevels.thresholds(.cpuTime) == [0.4, 1, 10])

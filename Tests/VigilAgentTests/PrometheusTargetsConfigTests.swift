@@ -4,11 +4,12 @@ import Testing
 import VigilSQL
 import VigilTables
 @testable import VigilAgent
+import VigilTestSupport
 
 /// osquery's `prometheus_targets` in the agent's config: parsed with its errors,
 /// and handed to the prometheus_metrics table the scheduled queries read, which
 /// scrapes a real HTTP server the test starts.
-@Suite struct PrometheusTargetsConfigTests {
+@Suite(.ownThread) struct PrometheusTargetsConfigTests {
     @Test func osqueryJSONConfig() throws {
         let json = #"{"schedule": {}, "prometheus_targets": {"timeout": 5, "urls": ["http://127.0.0.1:9100/metrics", "https://example.org/m"]}}"#
         let loaded = try ConfigLoader.parse(json, file: "osquery.conf")

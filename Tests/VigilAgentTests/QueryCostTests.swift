@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import VigilSQL
 @testable import VigilAgent
+import VigilTestSupport
 
 /// Spins on its own thread until told to stop, and reports its own CPU time.
 final class BusyThread: Sendable {
@@ -35,7 +36,7 @@ final class BusyThread: Sendable {
     }
 }
 
-@Suite(.serialized) struct QueryCostTests {
+@Suite(.ownThread, .serialized) struct QueryCostTests {
     /// A CPU-heavy query over real tables: CPU is plausible (non-zero, not above wall time
     /// for one thread), system time shows the /proc reads, rows and bytes are counted.
     @Test func heavyQueryCostIsPlausible() throws {

@@ -3,8 +3,9 @@ import Testing
 import VigilSQL
 import VigilSystem
 @testable import VigilAgent
+import VigilTestSupport
 
-@Suite struct ResultsTests {
+@Suite(.ownThread) struct ResultsTests {
     @Test func diffIsAMultiset() {
         let a: ResultRow = ["x": "1"], b: ResultRow = ["x": "2"], c: ResultRow = ["x": "3"]
         let d = ResultDiff.between(previous: [a, a, b], current: [a, b, b, c])

@@ -1,8 +1,9 @@
 import Testing
 import VigilSQL
 @testable import VigilAgent
+import VigilTestSupport
 
-@Suite struct ScheduleTests {
+@Suite(.ownThread) struct ScheduleTests {
     @Test func platformFilter() {
         for yes in [nil, "", "linux", "posix", "all", "any", "darwin,linux", " LINUX ", "ubuntu"] {
             #expect(Schedule.runsOnLinux(yes), "\(yes ?? "nil")")

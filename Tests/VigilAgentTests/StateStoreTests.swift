@@ -3,8 +3,9 @@ import Testing
 import VigilSQL
 import VigilSystem
 @testable import VigilAgent
+import VigilTestSupport
 
-@Suite struct StateStoreTests {
+@Suite(.ownThread) struct StateStoreTests {
     @Test func denylistSurvivesRestartAndExpires() throws {
         let dir = try temporaryDirectory()
         defer { removeDirectory(dir) }

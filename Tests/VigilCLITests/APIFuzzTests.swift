@@ -6,7 +6,7 @@ import VigilTestSupport
 /// scripts/bootstrap makes): thousands of generated requests, valid and not, with an
 /// admin's token. No answer may be a server error, or a status or content the document
 /// does not declare; and the server must still answer normally afterwards.
-@Suite(.serialized) struct APIFuzzTests {
+@Suite(.ownThread, .serialized) struct APIFuzzTests {
     static let schemathesis = FileManager.default.currentDirectoryPath + "/.build/fuzz-venv/bin/st"
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: schemathesis) || ProcessInfo.processInfo.environment["CI"] == "true",

@@ -6,7 +6,7 @@ import VigilTestSupport
 /// Issue 19, item 5: ad hoc queries (the admin socket's) under the watchdog. A greedy
 /// one fails on its own at the SQL heap limit; one that still gets the worker stopped
 /// is blamed and refused afterwards, never the scheduled query marked beside it.
-@Suite(.serialized) struct AdHocBlameTests {
+@Suite(.ownThread, .serialized) struct AdHocBlameTests {
     /// AdminTests' clock agent with the restrictive watchdog from the start.
     static func config(adminTimeout: Int) -> String {
         AdminTests.clockConfig

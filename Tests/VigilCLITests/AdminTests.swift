@@ -6,7 +6,7 @@ import VigilTestSupport
 /// The running agent's admin socket end to end: `vigil query --agent`, `vigil shell
 /// --agent` and `vigil debug profile` against a real agent, checked against its state
 /// database, its results log, the socket's inode and `go tool pprof`.
-@Suite(.serialized) struct AdminTests {
+@Suite(.ownThread, .serialized) struct AdminTests {
     static let clockConfig = """
         options:
           watchdog_level: -1

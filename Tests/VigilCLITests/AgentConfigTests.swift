@@ -3,7 +3,7 @@ import Testing
 import VigilTestSupport
 
 /// The agent's schedule end to end: differential results and osquery-style configs.
-@Suite(.serialized) struct AgentConfigTests {
+@Suite(.ownThread, .serialized) struct AgentConfigTests {
     /// A file appears and disappears: the log shows one `added` and one `removed`.
     /// `--check-config` (osquery's --config_check): 0 for a valid config, 1 with where
     /// and why for a wrong one; every option the agent reads is typed, none falls back

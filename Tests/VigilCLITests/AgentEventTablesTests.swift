@@ -3,7 +3,7 @@ import Testing
 import VigilTestSupport
 
 /// Event tables fed by the tracer inside the agent, seen through scheduled queries.
-@Suite(.serialized) struct AgentEventTablesTests {
+@Suite(.ownThread, .serialized) struct AgentEventTablesTests {
     /// Whether the agent's `sources` query (a snapshot of vigil_events) shows `table`'s
     /// tracer active within 30 s.
     static func active(_ table: String, in agent: RunningAgent) -> Bool {

@@ -5,7 +5,7 @@ import VigilTestSupport
 
 /// hardware_events, user_events, seccomp_events and syslog_events inside the agent,
 /// each fed by an event the test causes, seen through scheduled queries.
-@Suite(.serialized) struct AgentHostEventTablesTests {
+@Suite(.ownThread, .serialized) struct AgentHostEventTablesTests {
     static func rows(_ name: String, in agent: RunningAgent) throws -> [[String: String]] {
         try agent.results().filter { $0["name"] as? String == name }.compactMap { $0["columns"] as? [String: String] }
     }

@@ -5,7 +5,7 @@ import VigilTestSupport
 
 /// `logger_plugin` through the real agent: a syslog socket and a collector the test
 /// listens with get the same records as the agent's results log.
-@Suite struct AgentOutputsTests {
+@Suite(.ownThread) struct AgentOutputsTests {
     @Test func resultsGoToSyslogAndTCPToo() throws {
         let sockets = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-out-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: sockets, withIntermediateDirectories: true)

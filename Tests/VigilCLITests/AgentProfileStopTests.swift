@@ -4,7 +4,7 @@ import VigilTestSupport
 
 /// The agent's continuous profiler on SIGTERM: the interval under way is written,
 /// not lost (issue 17: the writer used to stop before the profiler handed it over).
-@Suite(.serialized) struct AgentProfileStopTests {
+@Suite(.ownThread, .serialized) struct AgentProfileStopTests {
     @Test(.requiresRoot) func theLastPartialProfileIsWrittenOnSIGTERM() throws {
         try requireRoot()
         let go = try #require(["/usr/bin/go", "/usr/lib/go/bin/go"].first { FileManager.default.isExecutableFile(atPath: $0) },

@@ -6,7 +6,7 @@ import VigilTestSupport
 
 /// `vigil agent` end to end: a real supervisor, a real worker, real limits, checked
 /// against the state database, the results log and /proc.
-@Suite(.serialized) struct AgentTests {
+@Suite(.ownThread, .serialized) struct AgentTests {
     /// A query that would run for minutes: 6 users joined 6 times over.
     static let runaway = "SELECT 1 FROM users, users, users, users, users, users"
     /// The restrictive watchdog from the start, over the runaway query and a clock.

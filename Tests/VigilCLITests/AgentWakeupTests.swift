@@ -7,7 +7,7 @@ import VigilTestSupport
 /// supervisor on its worker's pidfd (and `vigil up` on its agent's). Each wakes at once
 /// for what it waits for: a signal, a worker's death, an agent's end. Ground truth is
 /// /proc: voluntary context switches (one per sleep that ended).
-@Suite(.serialized) struct AgentWakeupTests {
+@Suite(.ownThread, .serialized) struct AgentWakeupTests {
     /// A query name whose first run comes at once (no start delay) on the tests' host
     /// identifier: queries otherwise wait up to a minute after start, by a stable hash.
     static func prompt(_ prefix: String) -> String {
@@ -35,6 +35,18 @@ import VigilTestSupport
     /// Voluntary context switches of `pid`'s threads; without libdispatch's manager
     /// thread when asked (named "com.apple.root.default-qos.overcommit", cut to its last
     /// 15 bytes), which nothing of the supervisor's runs on.
+    /// Sleep all of `seconds`: sleep(3) returns early when a signal arrives, and a full
+    /// run's other tests end child processes (SIGCHLD) all the time; a window cut short
+    /// counted too few of the supervisor's wake-ups in CI.
+    static func pause(_ seconds: Double) {
+        let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < end {
+            let left = end - ContinuousClock.now
+            var request = timespec(tv_sec: Int(left.components.seconds), tv_nsec: Int(left.components.attoseconds / 1_000_000_000))
+            _ = nanosleep(&request, nil)
+        }
+    }
+
     static func sleepsEnded(_ pid: pid_t, exceptDispatchManager: Bool = false) -> Int {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
         return tasks.reduce(0) { total, tid in
@@ -57,9 +69,9 @@ import VigilTestSupport
         try #require(agent.wait(30) { try agent.results().contains { $0["name"] as? String == Self.hourly } }, "\(agent.log)")
         let worker = try #require(agent.workerPID)
         // Let start-up (the first run, the admin socket, the outputs) settle.
-        sleep(1)
+        Self.pause(1)
         let before = (Self.sleepsEnded(agent.pid, exceptDispatchManager: true), Self.sleepsEnded(worker))
-        sleep(10)
+        Self.pause(10)
         let after = (Self.sleepsEnded(agent.pid, exceptDispatchManager: true), Self.sleepsEnded(worker))
         let supervisor = after.0 - before.0, workerWakes = after.1 - before.1
         #expect(agent.workerPID == worker, "the worker was restarted: \(agent.log)")
@@ -72,9 +84,9 @@ import VigilTestSupport
     @Test func watchdogSamplesAreTheSupervisorsOnlyWakeups() throws {
         let agent = try RunningAgent(config: Self.idle(watchdog: true))
         try #require(agent.wait(30) { try agent.results().contains { $0["name"] as? String == Self.hourly } }, "\(agent.log)")
-        sleep(1)
+        Self.pause(1)
         let before = Self.sleepsEnded(agent.pid, exceptDispatchManager: true)
-        sleep(10)
+        Self.pause(10)
         let wakes = Self.sleepsEnded(agent.pid, exceptDispatchManager: true) - before
         #expect(wakes >= 4 && wakes <= 7, "the supervisor woke \(wakes) times in 10 s")
     }

@@ -6,7 +6,7 @@ import VigilBPF
 
 /// A program the kernel's verifier rejects: the error names the verifier's reason,
 /// which comes at the end of a log of thousands of lines.
-@Suite struct BPFErrorTests {
+@Suite(.ownThread) struct BPFErrorTests {
     @Test(.requiresRoot) func aRejectedProgramSaysWhy() throws {
         try requireRoot()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rejected-\(UUID().uuidString)").path

@@ -10,7 +10,7 @@ import VigilTestSupport
 /// it), Azure's compute document (only with `Metadata: true`), Yandex Cloud's
 /// GCE-style document (only with `Metadata-Flavor: Google`). `vigil query` runs in
 /// that namespace; what it answers is compared with the documents served.
-@Suite(.serialized, .requiresRoot) struct CloudMetadataTests {
+@Suite(.ownThread, .serialized, .requiresRoot) struct CloudMetadataTests {
     static let identity: [String: String] = [
         "instanceId": "i-0abc123def4567890", "instanceType": "t3.micro", "privateIp": "10.0.0.12",
         "availabilityZone": "eu-west-1b", "region": "eu-west-1", "accountId": "123456789012",

@@ -4,7 +4,7 @@ import VigilTestSupport
 
 /// Issue 19, item 9: a FIFO given as the config or the policy, or swapped in before
 /// SIGHUP, blocked the agent and `vigil trace` in open(2).
-@Suite(.serialized) struct ConfigFifoTests {
+@Suite(.ownThread, .serialized) struct ConfigFifoTests {
     func fifo() throws -> (dir: String, path: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-fifo-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -7,7 +7,7 @@ import VigilTestSupport
 /// Issue 19, item 8: a data directory prepared by someone else. `nobody` made a
 /// world-writable directory with results.log linked to a root-only file, and the
 /// agent appended its results to that file.
-@Suite(.serialized) struct DataDirectoryTrustTests {
+@Suite(.ownThread, .serialized) struct DataDirectoryTrustTests {
     /// A fresh directory anyone may create in, as /tmp (sticky, mode 1777).
     func base() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-trust-\(UUID().uuidString)").path

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
-@Suite struct DocsTests {
+@Suite(.ownThread) struct DocsTests {
     /// docs/tables.md is generated from the schemas; a stale copy misleads users.
     @Test func tablesReferenceIsCurrent() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

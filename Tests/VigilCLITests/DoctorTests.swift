@@ -5,7 +5,7 @@ import VigilTestSupport
 
 /// `vigil doctor` against what the machine says of itself: uname, the files the
 /// kernel exposes, and bpftool's dump of the kernel's BTF.
-@Suite struct DoctorTests {
+@Suite(.ownThread) struct DoctorTests {
     /// The status ("ok"/"no") and detail of the line for `name`.
     static func line(_ output: String, _ name: String) -> (ok: Bool, detail: String)? {
         for raw in output.split(separator: "\n") {

@@ -7,7 +7,7 @@ import VigilTrace
 
 /// The kernel side of file integrity, with the sensor alone: what it passes to user
 /// space for writes the test makes itself (nothing else filters at this level).
-@Suite(.serialized) struct FileIntegritySensorTests {
+@Suite(.ownThread, .serialized) struct FileIntegritySensorTests {
     /// File integrity alone, watching one prefix, with a small ring.
     static func sensor(watching prefix: String) throws -> TraceSensor {
         var options = SensorOptions()

@@ -8,7 +8,7 @@ import VigilTestSupport
 /// serving. (Without the reserve it accepted until no descriptor was left: SQLite could
 /// not open its files, and libdispatch ended the process when it could not read
 /// /proc/self/task; 20,000 simulated agents against a 20,000-file limit did that.)
-@Suite struct FleetConnectionLimitTests {
+@Suite(.ownThread) struct FleetConnectionLimitTests {
     /// A plain TCP connection to the loopback port (completed by the kernel, accepted or not).
     static func connect(_ port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -70,27 +70,9 @@ final class RunningServer {
         ] + extra).joined(separator: "\n") + "\n"
     }
 
-    /// A free port below the kernel's ephemeral range (32768 and up here): a test that
-    /// stops its server and starts it again on the same port must find the port still
-    /// free, and an ephemeral one can meanwhile become the local end of any other
-    /// test's connection (seen in CI: the restart failed with EADDRINUSE).
-    static func freePort() throws -> Int {
-        for _ in 0..<200 {
-            let candidate = Int.random(in: 20_000..<32_000)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = UInt16(candidate).bigEndian
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-            }
-            if bound { return candidate }
-        }
-        Issue.record("no free port between 20000 and 32000")
-        throw CocoaError(.featureUnsupported)
-    }
+    /// A free port below the kernel's ephemeral range (`TCPListener.freePort`): a restarted
+    /// server must find its port still free.
+    static func freePort() throws -> Int { Int(try TCPListener.freePort()) }
 
     /// curl with the server's CA; the body parsed as JSON.
     func api(_ path: String, method: String = "GET", body: String? = nil, token: String? = nil) throws -> Any {

@@ -8,7 +8,7 @@ import VigilWire
 /// SIGKILL and a restart, each as stored and in the order stored; an item arrives twice
 /// only within the one batch that was in flight, which the server counts. On the embedded
 /// SQLite and on PostgreSQL.
-@Suite(.serialized, .enabled(if: OTLPReceiver.available, "needs opentelemetry-proto (scripts/bootstrap)"))
+@Suite(.ownThread, .serialized, .enabled(if: OTLPReceiver.available, "needs opentelemetry-proto (scripts/bootstrap)"))
 struct FleetOTLPRestartTests {
     static var databases: [String] { TestPostgres.available ? ["sqlite", "postgres"] : ["sqlite"] }
     /// The exporter's batch (OTLPExportConfiguration.batchSize): the most that may arrive twice.

@@ -6,7 +6,7 @@ import VigilWire
 /// `vigil server --otlp-endpoint` with a real agent: its scheduled results, its telemetry
 /// and a profile of itself (the eBPF profiler's) reach an OTLP/HTTP receiver that decodes
 /// them with opentelemetry-proto, equal to what the server stored.
-@Suite(.serialized, .enabled(if: OTLPReceiver.available, "needs opentelemetry-proto (scripts/bootstrap)"))
+@Suite(.ownThread, .serialized, .enabled(if: OTLPReceiver.available, "needs opentelemetry-proto (scripts/bootstrap)"))
 struct FleetOTLPTests {
     @Test func aRealAgentsResultsTelemetryAndSelfProfileReachTheCollector() throws {
         let receiver = try OTLPReceiver()
@@ -40,14 +40,16 @@ struct FleetOTLPTests {
         #expect(receiver.errors.isEmpty, "\(receiver.errors)")
 
         // Results: each exported row is a row of a line the server stored, at its time.
+        // What was exported is read first: the server stores a line before it exports it,
+        // and the agent goes on sending, so a later read of the store holds all of it.
+        let exported = records().filter { OTLPJSON.attributes($0["attributes"])["vigil.query.name"] == "tick" }.map { r -> String in
+            let body = OTLPJSON.value(r["body"])
+            return "\((OTLPJSON.uint(r["time_unix_nano"]) ?? 0) / 1_000_000_000) \(body["one"]?.text ?? "") \(body["two"]?.text ?? "")"
+        }
         let stored = ((try server.api("/api/v1/results?name=tick&per_page=1000", token: token) as? [String: Any])?["results"] as? [[String: Any]]) ?? []
         var storedRows: Set<String> = []
         for line in stored {
             for row in line["snapshot"] as? [[String: Any]] ?? [] { storedRows.insert("\(line["unixTime"] ?? "") \(row["one"] ?? "") \(row["two"] ?? "")") }
-        }
-        let exported = records().filter { OTLPJSON.attributes($0["attributes"])["vigil.query.name"] == "tick" }.map { r -> String in
-            let body = OTLPJSON.value(r["body"])
-            return "\((OTLPJSON.uint(r["time_unix_nano"]) ?? 0) / 1_000_000_000) \(body["one"]?.text ?? "") \(body["two"]?.text ?? "")"
         }
         #expect(exported.count >= 3)
         #expect(Set(exported).isSubset(of: storedRows), "exported \(exported) stored \(storedRows)")

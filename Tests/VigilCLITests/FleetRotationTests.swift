@@ -5,7 +5,7 @@ import VigilTestSupport
 /// The operator's routine changes, with an agent sending results every second: a new
 /// server certificate (same CA), and an enroll secret revoked and replaced. The agent
 /// follows each, and the server ends with every result the agent made, in order, once.
-@Suite(.serialized) struct FleetRotationTests {
+@Suite(.ownThread, .serialized) struct FleetRotationTests {
     @Test func aRotatedCertificateAndARevokedSecretLoseNoResults() throws {
         let server = try RunningServer()
         let token = try server.adminToken()

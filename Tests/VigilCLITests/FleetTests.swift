@@ -5,7 +5,7 @@ import VigilTestSupport
 
 /// A real `vigil agent` enrolled to a real `vigil server`, over HTTPS with the CA the
 /// server made, driven through the REST API with curl; the answers checked against /proc.
-@Suite(.serialized) struct FleetTests {
+@Suite(.ownThread, .serialized) struct FleetTests {
     static let quietConfig = "schedule: {}\noptions:\n  disable_events: true\n"
 
     @Test func agentEnrollsAndAnswersALiveQueryWithinASecondOfItsSubmission() throws {
@@ -149,7 +149,7 @@ import VigilTestSupport
 }
 
 /// The agent's own cost, as the server shows it, against /proc and the agent's own tables.
-@Suite(.serialized) struct FleetTelemetryTests {
+@Suite(.ownThread, .serialized) struct FleetTelemetryTests {
     @Test func telemetryAndScheduleCostsReachTheServerAndMatchTheAgent() throws {
         let server = try RunningServer()
         let token = try server.adminToken()
@@ -199,7 +199,7 @@ import VigilTestSupport
 
 /// Two real agents, a dynamic label one of them is in, a pack for that label and a
 /// pack rolled out to 50% of hosts by osquery's shard.
-@Suite(.serialized) struct FleetLabelTests {
+@Suite(.ownThread, .serialized) struct FleetLabelTests {
     @Test func labelsAndShardsDecideWhichAgentsScheduleWhat() throws {
         // Two identifiers, one inside shard 50 and one outside it, by the agents' own hash.
         let names = (1...500).map { "fleet-shard-\($0)" }
@@ -237,7 +237,7 @@ import VigilTestSupport
 }
 
 /// A CPU profile of a running agent, asked for through the server, without a restart.
-@Suite(.serialized) struct FleetProfileTests {
+@Suite(.ownThread, .serialized) struct FleetProfileTests {
     @Test func aRemoteSelfProfileArrivesAsAPprofThatGoToolPprofReads() throws {
         let server = try RunningServer()
         let token = try server.adminToken()
@@ -317,7 +317,7 @@ import VigilTestSupport
 /// The server on a real PostgreSQL instead of its embedded SQLite: the same agent, the
 /// same API, and the fleet's state in PostgreSQL alone (a restarted server, or a token
 /// made from the command line, finds it there).
-@Suite(.serialized) struct FleetPostgresTests {
+@Suite(.ownThread, .serialized) struct FleetPostgresTests {
     @Test(.enabled(if: TestPostgres.available, "PostgreSQL is not installed"))
     func aServerOnPostgreSQLServesAgentsAndKeepsTheFleetThere() throws {
         let database = try TestPostgres.newDatabase()

@@ -4,7 +4,7 @@ import VigilTestSupport
 
 /// Issue 19, item 12: with the disk full, vigil_outputs.last_error stayed empty and
 /// admin reads of vigil_schedule failed ("database or disk is full").
-@Suite(.serialized) struct FullDiskTests {
+@Suite(.ownThread, .serialized) struct FullDiskTests {
     @Test(.requiresRoot) func fullDiskIsReportedAndTheTablesStillRead() throws {
         try requireRoot()
         var mounted = ""

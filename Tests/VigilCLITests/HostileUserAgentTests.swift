@@ -5,7 +5,7 @@ import VigilTestSupport
 
 /// Issue 19 against the running agent (as root, as deployed): what a local user or a
 /// query that never finishes does to the schedule.
-@Suite(.serialized) struct HostileUserAgentTests {
+@Suite(.ownThread, .serialized) struct HostileUserAgentTests {
     /// `ln -s /proc/kmsg ~/.bash_history` by an ordinary user, then a scheduled
     /// shell_history query every second: the schedule keeps its rhythm, and the worker
     /// is never stopped (before the fix one execution happened in 30 s, then nothing).

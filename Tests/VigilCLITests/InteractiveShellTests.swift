@@ -4,7 +4,7 @@ import VigilTestSupport
 
 /// `vigil shell` on a real terminal (tmux): libedit's prompt, continuation lines,
 /// history recall with the Up arrow, the history file written at exit, Ctrl-C and Ctrl-D.
-@Suite struct InteractiveShellTests {
+@Suite(.ownThread) struct InteractiveShellTests {
     let socket = "vigil-test-\(UUID().uuidString.prefix(8))"
 
     func tmux(_ arguments: String...) throws -> String {

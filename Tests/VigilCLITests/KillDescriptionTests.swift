@@ -5,7 +5,7 @@ import VigilTestSupport
 /// What `kill` does is said the same, true, way everywhere it is described: the
 /// process dies when the call returns; the call is not undone (TracePolicyTests
 /// checks that on a real `rm`). Promises that it acts before the call are gone.
-@Suite struct KillDescriptionTests {
+@Suite(.ownThread) struct KillDescriptionTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     func text(_ path: String) throws -> String {

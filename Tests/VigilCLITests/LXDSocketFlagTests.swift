@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
 /// `vigil query --lxd_socket PATH` (osquery's flag): the lxd tables read that socket.
-@Suite struct LXDSocketFlagTests {
+@Suite(.ownThread) struct LXDSocketFlagTests {
     @Test func theFlagNamesTheSocketTheTablesRead() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-lxd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
 /// The man pages (swift-argument-parser's generate-manual plugin: `make man`) and the
 /// shell completions (`vigil --generate-completion-script`): a page for every command,
 /// each rendering without a warning, and completion scripts that parse and complete.
-@Suite struct ManPageTests {
+@Suite(.ownThread) struct ManPageTests {
     /// Every command a user can type, from the binary's own description of itself:
     /// ["vigil"], ["vigil", "agent"], ["vigil", "server", "serve"], …
     static func commands() throws -> [[String]] {

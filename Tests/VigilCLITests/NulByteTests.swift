@@ -4,7 +4,7 @@ import VigilTestSupport
 
 /// Issue 19, item 3: a NUL byte in SQL, where SQL enters from outside. It once made
 /// `vigil shell` spin until killed and the admin socket spin a core past its deadline.
-@Suite(.serialized) struct NulByteTests {
+@Suite(.ownThread, .serialized) struct NulByteTests {
     static let nul = "select 1\u{0};\n"
 
     /// `printf 'select 1\0;\n' | vigil shell`: an error naming the NUL, exit 1, at once.

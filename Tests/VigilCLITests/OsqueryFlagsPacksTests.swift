@@ -3,11 +3,12 @@ import Testing
 import VigilAgent
 import VigilProfile
 import VigilWatchdog
+import VigilTestSupport
 
 /// osquery_flags and osquery_packs in a running agent (the values of its config, its
 /// packs' discovery) and in `vigil query` (the defaults; no packs), as osqueryd and
 /// osqueryi answer them.
-@Suite struct OsqueryFlagsPacksTests {
+@Suite(.ownThread) struct OsqueryFlagsPacksTests {
     /// The last snapshot of a scheduled query, by row.
     func snapshot(_ agent: RunningAgent, _ name: String) throws -> [[String: String]]? {
         try agent.results().last { $0["name"] as? String == name }?["snapshot"] as? [[String: String]]

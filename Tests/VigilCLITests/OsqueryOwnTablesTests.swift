@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
 /// osquery's own tables in `vigil query`, as osqueryi answers them.
-@Suite struct OsqueryOwnTablesTests {
+@Suite(.ownThread) struct OsqueryOwnTablesTests {
     func rows(_ sql: String) throws -> [[String: Any]] {
         let r = try CLI.vigil("query", sql, "-f", "json")
         #expect(r.status == 0, "\(r.stderr)")

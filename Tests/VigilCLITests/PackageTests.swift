@@ -6,7 +6,7 @@ import VigilTestSupport
 /// dpkg, its units pass `systemd-analyze verify` (no systemd needs to run), the agent
 /// takes the shipped config, and remove and purge leave nothing of it behind but what
 /// Debian policy keeps (the conffiles and data until purge).
-@Suite(.serialized) struct PackageTests {
+@Suite(.ownThread, .serialized) struct PackageTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     struct Shell {

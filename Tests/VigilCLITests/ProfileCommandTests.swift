@@ -4,7 +4,7 @@ import VigilTestSupport
 
 /// `vigil profile` against ground truth: workloads whose call chain the test knows,
 /// built without frame pointers, and their CPU time as the kernel accounted it.
-@Suite(.serialized) struct ProfileCommandTests {
+@Suite(.ownThread, .serialized) struct ProfileCommandTests {
     let helper = TraceCommandTests()
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 

@@ -4,7 +4,7 @@ import VigilTestSupport
 
 /// Off-CPU time, continuous mode, self-profiling, and the CPU shares of a
 /// workload with a known answer, built three ways.
-@Suite(.serialized) struct ProfileModesTests {
+@Suite(.ownThread, .serialized) struct ProfileModesTests {
     let base = ProfileCommandTests()
     var helper: TraceCommandTests { base.helper }
 

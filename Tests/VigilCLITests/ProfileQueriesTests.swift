@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
 /// `vigil profile-queries` run as a user runs it, against configs the tests write.
-@Suite struct ProfileQueriesTests {
+@Suite(.ownThread) struct ProfileQueriesTests {
     /// Four scans of `users` nested: the innermost is read once per row of the other
     /// three (24³ times on a Debian machine), all of it CPU, none of it output.
     static let heavy = "SELECT count(*) AS n FROM users a, users b, users c, users d"

@@ -4,7 +4,7 @@ import VigilTestSupport
 
 /// A real Prometheus (Debian's) scrapes a real `vigil server` over TLS with an API token,
 /// as an operator would set it up, and answers queries over what it scraped.
-@Suite(.serialized) struct PrometheusTests {
+@Suite(.ownThread, .serialized) struct PrometheusTests {
     static let prometheus = "/usr/bin/prometheus"
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: prometheus) || ProcessInfo.processInfo.environment["CI"] == "true",

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
-@Suite struct QueryCommandTests {
+@Suite(.ownThread) struct QueryCommandTests {
     let pid = getpid()
 
     @Test func jsonHasTypedValues() throws {
@@ -244,7 +245,7 @@ import Testing
 }
 
 /// Issue 19, item 12: SQL that starts with a comment is SQL, not an option.
-@Suite struct LeadingCommentTests {
+@Suite(.ownThread) struct LeadingCommentTests {
     @Test func sqlStartingWithACommentRuns() throws {
         let r = try CLI.run(["query", "-f", "csv", "-- why\nSELECT 1 AS one"], timeout: 30)
         #expect(r.status == 0, "\(r.stderr)")

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
 /// Issue 19, item 4: "read-only" SQL must not write temporary files or grow without
 /// bound. An ORDER BY random() over large blobs once wrote 500 MB to /var/tmp in 3 s.
-@Suite(.serialized) struct QueryLimitsTests {
+@Suite(.ownThread, .serialized) struct QueryLimitsTests {
     /// 300 blobs of 100 kB sorted at random: SQLite's sorter spills such a sort to a
     /// temporary file by default (a plain sqlite3 connection opens one in SQLITE_TMPDIR).
     static func blobSort(rows: Int) -> String {

@@ -5,7 +5,7 @@ import VigilTestSupport
 /// "Profile the server for 30 s": a real `vigil server` runs Vigil's profiler on itself
 /// while requests keep it busy, stores the pprof under its own name, and draws it (and the
 /// difference between two of them) as flame graphs.
-@Suite(.serialized) struct ServerProfileTests {
+@Suite(.ownThread, .serialized) struct ServerProfileTests {
     @Test(.requiresRoot) func theServerProfilesItselfUnderLoadAndComparesTwoProfiles() throws {
         let server = try RunningServer()
         let token = try server.adminToken()

@@ -5,7 +5,7 @@ import VigilTestSupport
 /// `vigil shell --history` pointed at a device must leave the device alone. libedit's
 /// save sets the file's mode to 0600; as root on /dev/null that locked every other user
 /// out of it. The test uses a null device node of its own, never /dev/null.
-@Suite struct ShellHistorySafetyTests {
+@Suite(.ownThread) struct ShellHistorySafetyTests {
     @Test(.requiresRoot) func aDeviceGivenAsTheHistoryFileKeepsItsMode() throws {
         try requireRoot()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-histdev-\(UUID().uuidString)").path

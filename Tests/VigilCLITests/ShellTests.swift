@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
-@Suite struct ShellTests {
+@Suite(.ownThread) struct ShellTests {
     @Test func statementsSpanLinesAndDotCommandsWork() throws {
         let script = """
         .mode csv

@@ -4,7 +4,7 @@ import VigilTestSupport
 
 /// Issue 19, item 7: after kill -9 of the supervisor the worker ran on unwatched, and
 /// a second agent on the same data directory ran the schedule twice.
-@Suite(.serialized) struct SingleAgentTests {
+@Suite(.ownThread, .serialized) struct SingleAgentTests {
     /// Alive and not a zombie waiting for its reaper.
     static func running(_ pid: pid_t) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),

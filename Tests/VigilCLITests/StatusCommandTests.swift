@@ -4,7 +4,7 @@ import VigilTestSupport
 
 /// `vigil status` against a real agent: what it says is what /proc and the agent's own
 /// schedule say, and its exit status is what monitoring keys on.
-@Suite(.serialized) struct StatusCommandTests {
+@Suite(.ownThread, .serialized) struct StatusCommandTests {
     @Test func statusSaysNotRunningHealthyOrUnhealthyAndExitsAccordingly() throws {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-status-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)

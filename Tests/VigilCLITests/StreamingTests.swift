@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
-@Suite struct StreamingTests {
+@Suite(.ownThread) struct StreamingTests {
     /// Peak RSS (KiB) of one `vigil query` run, measured by GNU time.
     func peakRSS(rows: Int, format: String) throws -> Int {
         let sql = """

@@ -8,7 +8,7 @@ import VigilTestSupport
 /// manager peer to peer on /run/systemd/private. Checked against `systemctl` run in
 /// the same namespaces; and a manager stopped with SIGSTOP makes the query fail,
 /// saying so, within the timeout.
-@Suite(.serialized) struct SystemdPrivateSocketTests {
+@Suite(.ownThread, .serialized) struct SystemdPrivateSocketTests {
     /// The folders the binary needs inside the manager's root: its own and those of
     /// the shared libraries it links from outside /usr (the Swift runtime under /opt).
     static func binds() -> [String] {

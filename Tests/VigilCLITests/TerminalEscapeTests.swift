@@ -4,7 +4,7 @@ import VigilTestSupport
 
 /// Issue 19, item 11: any user names their processes; a command line with terminal
 /// escapes must not reach the terminal of whoever runs `vigil query`.
-@Suite struct TerminalEscapeTests {
+@Suite(.ownThread) struct TerminalEscapeTests {
     @Test func hostileCommandLineIsPrintedEscaped() throws {
         let name = "x\u{1b}]0;pwned\u{07}\u{1b}[2J\nforged"
         let pid = try spawnClean(["/bin/sh", "-c", "sleep 30; true", name])

@@ -9,7 +9,7 @@ import VigilTestSupport
 /// workload` runs, while an untraced process makes TCP connections all along, so
 /// the kernel reuses socket memory between traced and untraced sockets. The ground
 /// truth is the workload's own construction (N opens, M connects, K children).
-@Suite(.serialized) struct TraceBesideTracerTests {
+@Suite(.ownThread, .serialized) struct TraceBesideTracerTests {
     let sensor = TraceSensorTests()
 
     /// An untraced churn of loopback connections in this process until stopped.

@@ -5,7 +5,7 @@ import VigilTestSupport
 /// `vigil trace` against ground truth: pids the workload records itself, exit codes
 /// it chose, and strace's view of the same workload. Needs root (BPF): skipped
 /// without it, a failure in CI (`.requiresRoot`).
-@Suite(.serialized) struct TraceCommandTests {
+@Suite(.ownThread, .serialized) struct TraceCommandTests {
     func events(_ stdout: String) throws -> [[String: Any]] {
         try stdout.split(separator: "\n").map { line in
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")

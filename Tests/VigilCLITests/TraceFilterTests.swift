@@ -3,7 +3,7 @@ import Testing
 import VigilTestSupport
 
 /// In-kernel filters of `vigil trace`: comm, uid and cgroup, alone and combined.
-@Suite(.serialized) struct TraceFilterTests {
+@Suite(.ownThread, .serialized) struct TraceFilterTests {
     let helper = TraceCommandTests()
 
     @Test(.requiresRoot) func commFilterKeepsOnlyThatCommand() throws {
@@ -86,7 +86,7 @@ import VigilTestSupport
     }
 }
 
-@Suite struct TraceOutputTests {
+@Suite(.ownThread) struct TraceOutputTests {
     let helper = TraceCommandTests()
 
     /// Rotation by size: every file under the limit, every line whole JSON, and no
@@ -167,7 +167,7 @@ import VigilTestSupport
     }
 }
 
-@Suite struct TraceProcessCacheTests {
+@Suite(.ownThread) struct TraceProcessCacheTests {
     let helper = TraceCommandTests()
 
     @Test(.requiresRoot) func everyEventNamesItsExecutableAndAncestry() throws {
@@ -222,7 +222,7 @@ import VigilTestSupport
     }
 }
 
-@Suite struct TraceLossTests {
+@Suite(.ownThread) struct TraceLossTests {
     let helper = TraceCommandTests()
 
     /// Nothing is lost silently: with a ring too small for an exec record (4.4 KiB in a
@@ -256,7 +256,7 @@ import VigilTestSupport
     }
 }
 
-@Suite struct TracePrivilegeTests {
+@Suite(.ownThread) struct TracePrivilegeTests {
     /// Without the privileges BPF needs, `vigil trace` says so in one clear line
     /// (no libbpf chatter) and fails.
     @Test(.requiresRoot) func unprivilegedTraceSaysWhatIsMissing() throws {

@@ -8,7 +8,7 @@ import VigilTestSupport
 /// when the peer acknowledges its FIN late: close() returns at once, the kernel
 /// finishes the connection on its own. The trace waits for it (a bounded time) and
 /// otherwise says it is missing. Ground truth: the bytes the test's server read.
-@Suite(.serialized) struct TraceLateCloseTests {
+@Suite(.ownThread, .serialized) struct TraceLateCloseTests {
     let sensor = TraceSensorTests()
 
     /// bash writes into a connection whose peer does not read (its window closes, so

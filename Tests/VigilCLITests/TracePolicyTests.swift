@@ -4,7 +4,7 @@ import VigilTestSupport
 
 /// `vigil trace --policy`: kill rules stop a process in the kernel before it can use
 /// what it opened, alerts are attached to events, and bad policies attach nothing.
-@Suite(.serialized) struct TracePolicyTests {
+@Suite(.ownThread, .serialized) struct TracePolicyTests {
     let helper = TraceCommandTests()
 
     func scratch() throws -> String {

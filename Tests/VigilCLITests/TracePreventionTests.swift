@@ -6,7 +6,7 @@ import VigilTestSupport
 /// whether the file is still there, and the events Vigil wrote. The fanotify listener
 /// must never hold the host: every other open is allowed, under load, and a killed
 /// Vigil lets everything through.
-@Suite(.serialized) struct TracePreventionTests {
+@Suite(.ownThread, .serialized) struct TracePreventionTests {
     let helper = TraceCommandTests()
 
     /// A fresh directory, holding `name` with `text` when given.

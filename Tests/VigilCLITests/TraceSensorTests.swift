@@ -6,7 +6,7 @@ import VigilTestSupport
 /// Syscall, file and network events against ground truth: a workload the test
 /// compiles does exactly N opens, M connects to a listener the test owns and K
 /// children that exec, then exits with a chosen code; strace sees the same workload.
-@Suite(.serialized) struct TraceSensorTests {
+@Suite(.ownThread, .serialized) struct TraceSensorTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     let helper = TraceCommandTests()
@@ -144,7 +144,7 @@ import VigilTestSupport
 
 /// Syscall arguments as the program passed them, in every argument register, and
 /// durations only when asked for (they need the entry hook).
-@Suite(.serialized) struct TraceSyscallArgumentTests {
+@Suite(.ownThread, .serialized) struct TraceSyscallArgumentTests {
     let helper = TraceCommandTests()
 
     func build() throws -> String { try TraceSensorTests.compile("syscall-args", data: "0123456789abcdef\n") }

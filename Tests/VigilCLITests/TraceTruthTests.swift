@@ -5,7 +5,7 @@ import VigilTestSupport
 /// What `vigil trace` says against ground truth it used to get wrong (issue 17): bytes
 /// a connection carried before accept(), descendants that existed before tracing,
 /// the traced command's own exec, a closed output pipe, and per-type summary counts.
-@Suite(.serialized) struct TraceTruthTests {
+@Suite(.ownThread, .serialized) struct TraceTruthTests {
     let helper = TraceCommandTests()
 
     /// The server side's close counts the 5000 bytes that arrived before accept().

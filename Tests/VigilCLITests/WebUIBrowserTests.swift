@@ -6,7 +6,7 @@ import VigilTestSupport
 /// webui_check.py drives Debian's chromium through Selenium (both installed by
 /// scripts/bootstrap). Without them it is skipped, and reported so; in CI it runs and
 /// fails, as a skip there would hide a missing install.
-@Suite(.serialized) struct WebUIBrowserTests {
+@Suite(.ownThread, .serialized) struct WebUIBrowserTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static var python: String {
         ProcessInfo.processInfo.environment["VIGIL_BROWSER_PYTHON"] ?? root.appendingPathComponent(".build/browser-venv/bin/python").path

@@ -3,6 +3,7 @@ import Testing
 import VigilSQL
 import VigilSystem
 @testable import VigilConsole
+import VigilTestSupport
 
 /// Captures what a writer prints, through a pipe.
 func capture(_ body: (Output) -> Void) throws -> String {
@@ -16,7 +17,7 @@ func capture(_ body: (Output) -> Void) throws -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
-@Suite struct FormatTests {
+@Suite(.ownThread) struct FormatTests {
     /// Issue 19, item 11: a command line with a terminal title sequence (ESC ] 0 ; …
     /// BEL), a clear-screen CSI in its C1 form (U+009B) and a newline that would forge a
     /// row. The human formats print them escaped: no control byte reaches the terminal

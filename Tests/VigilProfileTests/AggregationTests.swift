@@ -3,8 +3,9 @@ import Glibc
 import Testing
 import VigilSystem
 @testable import VigilProfile
+import VigilTestSupport
 
-@Suite("Aggregation")
+@Suite("Aggregation", .ownThread)
 struct AggregationTests {
     static func libcAddress(_ name: String) -> UInt64 { UInt64(UInt(bitPattern: dlsym(nil, name))) }
 

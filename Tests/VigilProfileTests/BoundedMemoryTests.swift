@@ -1,10 +1,11 @@
 import Glibc
 import Testing
 @testable import VigilProfile
+import VigilTestSupport
 
 /// The profiler's per-binary tables are caches bounded in bytes: what is evicted is
 /// read again when needed, and gives the same answers.
-@Suite("Bounded tables")
+@Suite("Bounded tables", .ownThread)
 struct BoundedMemoryTests {
     /// Distinct executable files this process maps (libc, the Swift runtime, the test binary...).
     static func mappedFiles() throws -> [ExecutableMapping] {

@@ -1,9 +1,10 @@
 import Testing
 import VigilProfile
+import VigilTestSupport
 
 /// The pieces of continuous profiling that need no kernel: the bounded queue and
 /// the probabilistic gate.
-@Suite struct ContinuousTests {
+@Suite(.ownThread) struct ContinuousTests {
     @Test func queueOverwritesTheOldestAndCountsIt() {
         let q = BoundedQueue<Int>(capacity: 3)
         for i in 1...5 { q.push(i) }

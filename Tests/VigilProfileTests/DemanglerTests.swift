@@ -1,7 +1,8 @@
 import Testing
 @testable import VigilProfile
+import VigilTestSupport
 
-@Suite("Demangling")
+@Suite("Demangling", .ownThread)
 struct DemanglerTests {
     @Test("Swift names read as swift-demangle prints them", arguments: [
         "$sSi", "$s4main3fooyyF", "$sSS5countSivg", "_$sSa6appendyyxnF",

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 @testable import VigilProfile
+import VigilTestSupport
 
-@Suite("ELF symbols")
+@Suite("ELF symbols", .ownThread)
 struct ELFSymbolTests {
     @Test("Every function nm lists is found at its first and last byte")
     func matchesNm() throws {

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VigilSystem
 @testable import VigilProfile
+import VigilTestSupport
 
-@Suite("File IDs")
+@Suite("File IDs", .ownThread)
 struct FileIDTests {
     /// The otel definition computed by coreutils and perl (essential on Debian):
     /// head -c 4096, tail -c 4096, the length as 8 big-endian bytes, sha256sum, first 32 hex digits.

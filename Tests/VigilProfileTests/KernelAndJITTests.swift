@@ -2,8 +2,9 @@ import Foundation
 import Glibc
 import Testing
 @testable import VigilProfile
+import VigilTestSupport
 
-@Suite("Kernel symbols and JIT maps")
+@Suite("Kernel symbols and JIT maps", .ownThread)
 struct KernelAndJITTests {
     @Test("A known kernel function is found at its kallsyms address and inside it")
     func kallsymsLookup() throws {

@@ -2,11 +2,12 @@ import Foundation
 import Glibc
 import Testing
 @testable import VigilProfile
+import VigilTestSupport
 
 /// A library mapped after the profiler first read a process's mappings (the loader's
 /// first milliseconds, dlopen) must still unwind and be named in the samples taken
 /// after it was mapped, however soon after that read they come.
-@Suite("Mappings that appear after the first read", .serialized)
+@Suite("Mappings that appear after the first read", .ownThread, .serialized)
 struct LateMappingTests {
     static let loader = #"""
     #include <dlfcn.h>

@@ -3,13 +3,14 @@ import Foundation
 import Testing
 import VigilSystem
 @testable import VigilProfile
+import VigilTestSupport
 
 /// Off-CPU waits are paired with the records that end them. Samples of a process gone
 /// before its mappings were read wait, with its CPU samples, for the mappings the
 /// kernel sends at its exit; each wait's end record arrives before that (a thread runs
 /// again to exit), and must still be its length. Waits still open at the end count
 /// only for threads that still exist.
-@Suite struct OffCPUWaitTests {
+@Suite(.ownThread) struct OffCPUWaitTests {
     /// A process that has exited: its pid names nothing any more.
     static func gonePid() throws -> Int32 {
         let p = Process()

@@ -6,10 +6,11 @@ import FoundationXML
 import Testing
 import VigilSystem
 @testable import VigilProfile
+import VigilTestSupport
 
 /// The writers on a profile of known counts (PipelineTests.profileOfWorkload):
 /// main→middle_a→leaf_b 30, main→middle_a 50, main→other_c 20.
-@Suite("Outputs", .serialized)
+@Suite("Outputs", .ownThread, .serialized)
 struct OutputTests {
     final class Fixture: @unchecked Sendable {
         let dir: String

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import VigilProfile
+import VigilTestSupport
 
 /// Real samples of a running C program: addresses it printed, resolved through its
 /// /proc/PID/maps and its ELF file, hashed, counted and named.
-@Suite("Pipeline", .serialized)
+@Suite("Pipeline", .ownThread, .serialized)
 struct PipelineTests {
     /// main→middle_a→leaf_b 30 times, main→middle_a 50, main→other_c 20; known counts.
     static func profileOfWorkload(in dir: String) throws -> (SymbolizedProfile, Int32, String) {

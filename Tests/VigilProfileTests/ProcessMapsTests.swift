@@ -2,8 +2,9 @@ import Foundation
 import Glibc
 import Testing
 @testable import VigilProfile
+import VigilTestSupport
 
-@Suite("Process mappings")
+@Suite("Process mappings", .ownThread)
 struct ProcessMapsTests {
     @Test("Executable lines are kept, with spaces in paths and deleted files")
     func parseLines() {
@@ -54,7 +55,7 @@ struct ProcessMapsTests {
     }
 }
 
-@Suite("vDSO")
+@Suite("vDSO", .ownThread)
 struct VDSOTests {
     @Test("A frame in the vDSO is named from the kernel's image, as the vDSO's own symbols say")
     func vdsoFrame() throws {

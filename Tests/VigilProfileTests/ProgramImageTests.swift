@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import VigilSystem
 @testable import VigilProfile
+import VigilTestSupport
 
 /// Samples are named from the mappings of the program the process ran when it was
 /// sampled, even when it exec'd another before its mappings were read.
-@Suite("Program images", .serialized)
+@Suite("Program images", .ownThread, .serialized)
 struct ProgramImageTests {
     static func ownImage() throws -> ProgramImage {
         try #require(ProcessStat.read(getpid()).programImage)

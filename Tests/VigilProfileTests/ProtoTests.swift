@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
 /// profile.pb.swift is generated once and committed; this checks it is what
 /// `make proto` would generate from profile.proto today.
-@Suite("Generated protobuf code")
+@Suite("Generated protobuf code", .ownThread)
 struct ProtoTests {
     static let protoDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

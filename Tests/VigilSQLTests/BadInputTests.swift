@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct BadInputTests {
+@Suite(.ownThread) struct BadInputTests {
     let db: Database
     init() throws { db = try Database(tables: [RecordingTable(name: "processes"), RecordingTable(name: "process_envs")]) }
 

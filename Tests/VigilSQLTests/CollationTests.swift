@@ -1,5 +1,6 @@
 import Testing
 import VigilSQL
+import VigilTestSupport
 
 /// Fingerprint-like ids in mixed case, with the same column declared with and without
 /// NOCASE, pushed down or not: what osquery's `collate="nocase"`
@@ -24,7 +25,7 @@ private struct FingerprintTable: VirtualTable {
     }
 }
 
-@Suite struct CollationTests {
+@Suite(.ownThread) struct CollationTests {
     let db: Database
 
     init() throws { db = try Database(tables: [FingerprintTable()]) }

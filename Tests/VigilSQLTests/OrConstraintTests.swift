@@ -1,5 +1,6 @@
 import Testing
 @testable import VigilSQL
+import VigilTestSupport
 
 /// A table with two pushed-down columns, so `a = x OR b = y` is answered with one
 /// scan per branch (SQLite's MULTI-INDEX OR), each row emitted `copies` times.
@@ -26,7 +27,7 @@ private struct GridTable: VirtualTable {
     }
 }
 
-@Suite struct OrConstraintTests {
+@Suite(.ownThread) struct OrConstraintTests {
     /// Each row that satisfies either branch comes back once, as from an ordinary table:
     /// rows of the second branch are not lost, rows of both branches are not doubled.
     @Test(arguments: [1, 2]) func orOfTwoIndexedColumnsIsAUnion(copies: Int) throws {

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
 /// osquery's SQL functions, checked against known values and independent tools
 /// (coreutils' digests and base64, Python's hashlib for community IDs).
-@Suite struct OsqueryFunctionTests {
+@Suite(.ownThread) struct OsqueryFunctionTests {
     let db: Database
     init() throws { db = try Database(tables: []) }
 

@@ -1,7 +1,8 @@
 import Testing
 @testable import VigilSQL
+import VigilTestSupport
 
-@Suite struct PushdownTests {
+@Suite(.ownThread) struct PushdownTests {
     @Test func tablesAreEponymous() throws {
         let db = try Database(tables: [RecordingTable()])
         #expect(try db.query("SELECT count(*) AS n FROM numbers").first?["n"] == .integer(10))

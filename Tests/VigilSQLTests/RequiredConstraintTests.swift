@@ -1,7 +1,8 @@
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct RequiredConstraintTests {
+@Suite(.ownThread) struct RequiredConstraintTests {
     @Test func missingRequiredConstraintNamesTheColumn() throws {
         let db = try Database(tables: [RecordingTable(name: "hashy", required: true)])
         #expect {

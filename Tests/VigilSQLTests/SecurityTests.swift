@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
 /// Vigil's SQL may come from a fleet server while the agent runs as root: nothing a
 /// query says may write, attach or load anything.
-@Suite struct SecurityTests {
+@Suite(.ownThread) struct SecurityTests {
     let dir: URL
     let db: Database
 

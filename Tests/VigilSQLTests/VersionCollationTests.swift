@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 @testable import VigilSQL
+import VigilTestSupport
 
 /// osquery's version collations. The cases are osquery's own expectations for them
 /// (osquery/sql/tests/sql_tests.cpp); the Debian ones are also what `dpkg
 /// --compare-versions` says, checked here against the dpkg on this machine.
-@Suite struct VersionCollationTests {
+@Suite(.ownThread) struct VersionCollationTests {
     /// (smaller, larger) pairs, and equal pairs, per collation.
     static let less: [VersionOrder: [(String, String)]] = [
         .generic: [("1.0", "1.1"), ("1.1", "1.a"), ("50.4.1b", "50.4.1c"), ("1.0.0", "1.0.0-2"), ("1.0.0-2", "1:0.0.3"),

@@ -6,7 +6,7 @@ import VigilTestSupport
 import VigilWire
 
 /// The REST API's tokens and its OpenAPI document.
-@Suite struct APITests {
+@Suite(.ownThread) struct APITests {
     /// Health for load balancers: up, and ready only while the database answers; with
     /// PostgreSQL cut off, an answer within the timeout (503 for readiness, an error for
     /// an agent's request), never a hang, and ready again once it is back.

@@ -3,10 +3,11 @@ import Testing
 import VigilServer
 import VigilServerStore
 import VigilWire
+import VigilTestSupport
 
 /// The audit log: every change through the REST API and the web UI, and every refused
 /// attempt, with who made it, from where, and for a live query its SQL.
-@Suite struct AuditLogTests {
+@Suite(.ownThread) struct AuditLogTests {
     @Test(arguments: TestDatabase.all) func changesAndRefusedAttemptsAreRecordedWithWhoAndWhat(_ database: TestDatabase) async throws {
         try await WebUITests.with(database) { server, browser, _ in
             _ = try await server.enrollOsquery("web-1")

@@ -5,10 +5,11 @@ import Testing
 import VigilServer
 import VigilSystem
 import VigilWire
+import VigilTestSupport
 
 /// Text answers are gzip'd for clients that ask, and only for them; streams and small
 /// answers are not; what arrives inflates to exactly what an uncompressed request gets.
-@Suite struct CompressionTests {
+@Suite(.ownThread) struct CompressionTests {
     @Test func pagesAndJSONAreGzippedForClientsThatAskAndInflateToTheSameBytes() async throws {
         try await TestServer.with(.sqlite) { server in
             let token = try await server.adminToken()

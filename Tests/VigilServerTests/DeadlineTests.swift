@@ -3,11 +3,12 @@ import Synchronization
 import Testing
 @testable import VigilServerStore
 import VigilSystem
+import VigilTestSupport
 
 /// A store call answers within its limit even when its work ignores cancellation (as
 /// postgres-nio's wait for a connection did while PostgreSQL refused them: a task group
 /// waited for it for good, and a test run hung).
-@Suite struct DeadlineTests {
+@Suite(.ownThread) struct DeadlineTests {
     struct TimedOut: Error {}
     static let executor = SerialTaskExecutor(label: "vigil.test.deadline")
 

@@ -2,9 +2,10 @@ import Foundation
 import Testing
 import VigilServer
 import VigilWire
+import VigilTestSupport
 
 /// Host details kept current by detail queries in the hosts' own reads.
-@Suite struct DetailQueryTests {
+@Suite(.ownThread) struct DetailQueryTests {
     @Test(arguments: TestDatabase.all) func detailsAreAskedOnceAnHourAndUpdateTheHost(_ database: TestDatabase) async throws {
         try await TestServer.with(database) { server in
             let key = try await server.enrollOsquery("h1")

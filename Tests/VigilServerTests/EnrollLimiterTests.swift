@@ -1,9 +1,10 @@
 import NIOCore
 import Testing
 @testable import VigilServer
+import VigilTestSupport
 
 /// The enrollment limit's arithmetic and its idea of a source.
-@Suite struct EnrollLimiterTests {
+@Suite(.ownThread) struct EnrollLimiterTests {
     @Test func aSourceSpendsItsBurstThenWaitsForTheRefill() {
         let limiter = EnrollLimiter(rate: EnrollRate(perSecond: 2, burst: 3))
         #expect((0..<3).map { _ in limiter.admit("a", now: 100) } == [nil, nil, nil])

@@ -7,7 +7,7 @@ import VigilWire
 
 /// What agents send is forwarded, as well as stored, through the agent's own syslog and
 /// TCP outputs: to a syslog socket and a TCP collector the test opened, every line once, in order.
-@Suite struct ForwardTests {
+@Suite(.ownThread) struct ForwardTests {
     @Test(arguments: TestDatabase.all) func resultLinesReachASyslogSocketAndATCPCollectorInOrder(_ database: TestDatabase) async throws {
         let collector = try TCPListener()
         let syslogPath = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-fwd-\(UUID().uuidString).sock").path

@@ -7,7 +7,7 @@ import VigilWire
 /// looking one up), yet a key stops working everywhere the moment its host is forgotten
 /// or enrolls again: on the server that made the change, and on every other server on
 /// the same database.
-@Suite struct HostKeyTests {
+@Suite(.ownThread) struct HostKeyTests {
     static func config(_ server: TestServer, _ key: String) async throws -> Int {
         try await server.request(OsqueryPaths.config, json: #"{"node_key":"\#(key)"}"#).status
     }

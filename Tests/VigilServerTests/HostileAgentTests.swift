@@ -3,10 +3,11 @@ import Testing
 import VigilServer
 import VigilSystem
 import VigilWire
+import VigilTestSupport
 
 /// Agents that misbehave, on purpose or not: each is refused cleanly, the server stays
 /// healthy, and the hosts that behave are not affected.
-@Suite struct HostileAgentTests {
+@Suite(.ownThread) struct HostileAgentTests {
     @Test func anEnrollFloodIsLimitedPerSourceWhileEnrolledHostsCarryOn() async throws {
         try await TestServer.with(.sqlite, { $0.options.enrollRate = EnrollRate(perSecond: 0.01, burst: 5) }) { server in
             let enrolled = try await server.enrollOsquery("steady")   // 1 of 5 tokens

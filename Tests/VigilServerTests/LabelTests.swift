@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import VigilServer
 import VigilWire
+import VigilTestSupport
 
 /// Labels and packs over the osquery API: dynamic labels answered by hosts' own reads,
 /// packs in the configs of their labels' hosts only, live queries aimed at a label.
-@Suite struct LabelTests {
+@Suite(.ownThread) struct LabelTests {
     @Test(arguments: TestDatabase.all) func dynamicLabelsPacksAndLabelTargetedQueries(_ database: TestDatabase) async throws {
         try await TestServer.with(database) { server in
             let a = try await server.enrollOsquery("a")

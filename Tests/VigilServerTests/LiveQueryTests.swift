@@ -8,7 +8,7 @@ import VigilWire
 /// Live queries over the osquery API: each target's state is tracked, a host reads and
 /// answers only its own queries, offline hosts show as offline, and stock osquery is
 /// asked to check in faster while a query waits.
-@Suite struct LiveQueryTests {
+@Suite(.ownThread) struct LiveQueryTests {
     @Test(arguments: TestDatabase.all) func targetsAreTrackedPerHostAndNoHostAnswersForAnother(_ database: TestDatabase) async throws {
         try await TestServer.with(database, { $0.options.offlineAfterSeconds = 2 }) { server in
             let a = try await server.enrollOsquery("a")
@@ -121,7 +121,7 @@ import VigilWire
 
 
 /// The live-query stream sends each target's state changes and every row once, then `done`.
-@Suite struct LiveQueryStreamTests {
+@Suite(.ownThread) struct LiveQueryStreamTests {
     @Test(arguments: TestDatabase.all) func streamCarriesTargetsRowsAndDone(_ database: TestDatabase) async throws {
         try await TestServer.with(database) { server in
             let a = try await server.enrollOsquery("a")

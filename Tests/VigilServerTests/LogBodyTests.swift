@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 @testable import VigilServer
+import VigilTestSupport
 
 /// The `/log` fast path against Foundation's JSON parser as the reference: the same
 /// inputs accepted and refused, and each stored line the object the host sent with the
 /// enrolled identity written over any it claimed.
-@Suite struct LogBodyTests {
+@Suite(.ownThread) struct LogBodyTests {
     static func object(_ text: String) -> NSDictionary? {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? NSDictionary
     }

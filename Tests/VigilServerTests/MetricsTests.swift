@@ -6,7 +6,7 @@ import VigilWire
 
 /// /metrics: the server's own figures in Prometheus's text format, behind a token, with
 /// no host named in any series.
-@Suite struct MetricsTests {
+@Suite(.ownThread) struct MetricsTests {
     /// `name{labels} value` lines, by the text before the value.
     static func samples(_ text: String) -> [String: Double] {
         var out: [String: Double] = [:]

@@ -2,10 +2,11 @@ import Foundation
 import Testing
 @testable import VigilServer
 import VigilWire
+import VigilTestSupport
 
 /// Config and read bodies read by the scanner agree with Foundation's decoder, which
 /// read them before: the same requests accepted, with the same values, and the same refused.
-@Suite struct NodeBodyTests {
+@Suite(.ownThread) struct NodeBodyTests {
     static let accepted: [(String, NodeRequest)] = [
         (#"{"node_key":"abc"}"#, NodeRequest(nodeKey: "abc")),
         (#" { "node_key" : "abc" , "etag" : "e1" } "#, NodeRequest(nodeKey: "abc", etag: "e1")),

@@ -1,10 +1,11 @@
 import Testing
 import VigilOTLP
 import VigilServer
+import VigilTestSupport
 
 /// The OTLP exporter's parts that need no collector: the protobuf writer against the
 /// examples in Protocol Buffers' encoding documentation, and the flags' checks.
-@Suite struct OTLPEncodingTests {
+@Suite(.ownThread) struct OTLPEncodingTests {
     @Test func theProtobufWriterWritesTheEncodingDocumentsExamples() {
         var w = ProtobufWriter()
         w.uint(1, 150)

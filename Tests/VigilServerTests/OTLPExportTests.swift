@@ -13,7 +13,7 @@ import VigilWire
 /// as the logs, metrics and profiles it should be, through retries; and a collector that
 /// is away never holds the agents, its backlog of lines waits in the store (no memory
 /// queue), and what is dropped is counted.
-@Suite(.serialized, .enabled(if: OTLPReceiver.available, "needs opentelemetry-proto (scripts/bootstrap)"))
+@Suite(.ownThread, .serialized, .enabled(if: OTLPReceiver.available, "needs opentelemetry-proto (scripts/bootstrap)"))
 struct OTLPExportTests {
     /// Waits (without holding the server's executor) until `condition` holds.
     static func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async -> Bool {

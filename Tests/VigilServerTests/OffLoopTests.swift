@@ -2,10 +2,11 @@ import Hummingbird
 import Testing
 @testable import VigilServer
 import VigilWire
+import VigilTestSupport
 
 /// Which requests stay on the event loop that read them: an agent's small ones, and
 /// nothing a person's browser or script asks for, nor a large or unsized agent body.
-@Suite struct OffLoopTests {
+@Suite(.ownThread) struct OffLoopTests {
     typealias Rule = OffLoop<FleetRequestContext>
 
     static func headers(length: Int?, encoding: String? = nil) -> HTTPFields {

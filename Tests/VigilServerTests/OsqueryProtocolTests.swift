@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import VigilServer
 import VigilWire
+import VigilTestSupport
 
 /// The server against requests shaped exactly as stock osqueryd's TLS plugins send
 /// them, over real TLS with the CA the server made.
-@Suite struct OsqueryProtocolTests {
+@Suite(.ownThread) struct OsqueryProtocolTests {
     @Test(arguments: TestDatabase.all) func enrollRefusesAWrongSecretAndGivesARandomKeyForTheRightOne(_ database: TestDatabase) async throws {
         try await TestServer.with(database) { server in
             let refused = try await server.request(OsqueryPaths.enroll, json: #"{"enroll_secret":"wrong","host_identifier":"h1"}"#)

@@ -10,7 +10,7 @@ import VigilWire
 /// PostgreSQL restarted while an agent sends results: the server answers errors while
 /// the database is gone (it does not hang), reconnects by itself, and the agent's
 /// retries deliver every line exactly once.
-@Suite struct PostgresRestartTests {
+@Suite(.ownThread) struct PostgresRestartTests {
     @Test(.enabled(if: TestPostgres.available, "PostgreSQL is not installed"))
     func aRestartUnderLoadLosesNothingAndNothingHangs() async throws {
         let cluster = try await TestPostgres.offThread { try TestPostgres.Cluster.create() }

@@ -3,10 +3,11 @@ import Synchronization
 import Testing
 @testable import VigilServerStore
 import VigilSQL
+import VigilTestSupport
 
 /// The embedded database's engine: writes share transactions (GroupCommit) yet stand or
 /// fall alone; the WAL is copied into the database beside the writer, not by it.
-@Suite struct SQLiteEngineTests {
+@Suite(.ownThread) struct SQLiteEngineTests {
     struct Refused: Error, Equatable { let n: Int }
 
     @Test func concurrentWritesCommitTogetherAndAFailedOneIsRolledBackAlone() async throws {

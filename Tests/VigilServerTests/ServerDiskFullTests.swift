@@ -7,7 +7,7 @@ import VigilWire
 /// The server's disk fills while an agent sends results: writes are refused with errors
 /// the agent retries, the server stays up and answers what needs no disk, and when
 /// there is room again everything arrives, once, in a database that is not corrupt.
-@Suite(.serialized) struct ServerDiskFullTests {
+@Suite(.ownThread, .serialized) struct ServerDiskFullTests {
     @Test(.requiresRoot) func aFullDiskRefusesWritesThenResumesWithNothingLostOrCorrupt() async throws {
         try requireRoot()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-server-full-\(UUID().uuidString)").path

@@ -8,7 +8,7 @@ import VigilWire
 /// A server asked to profile itself when it cannot: no profiler at all (a server inside
 /// another program), or a profiler that fails. Each says why, on both stores; the real
 /// profiler is run by ServerProfileTests.
-@Suite struct ServerProfileRequestTests {
+@Suite(.ownThread) struct ServerProfileRequestTests {
     @Test(arguments: TestDatabase.all)
     func aServerWithoutAProfilerRefusesWithTheReason(_ database: TestDatabase) async throws {
         try await TestServer.with(database) { server in

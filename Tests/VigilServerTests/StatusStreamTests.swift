@@ -11,7 +11,7 @@ import VigilWire
 /// hosts page's rows current): a host that falls silent turns offline in the stream. The
 /// test then stops the server with the stream still open, as a browser left on the
 /// dashboard would hold it: the stop must not wait for the stream's ten minutes.
-@Suite struct StatusStreamTests {
+@Suite(.ownThread) struct StatusStreamTests {
     @Test(arguments: TestDatabase.all)
     func aHostThatFallsSilentTurnsOfflineInTheStream(_ database: TestDatabase) async throws {
         try await TestServer.with(database, { $0.options.offlineAfterSeconds = 2 }) { server in

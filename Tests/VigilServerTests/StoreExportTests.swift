@@ -5,7 +5,7 @@ import VigilTestSupport
 /// The OTLP export's cursors over the stored lines and answer rows, on both engines: one
 /// exporter holds each at a time, it moves only as far as told, and retention's deletions
 /// of items not yet exported are counted for the exporter.
-@Suite struct StoreExportTests {
+@Suite(.ownThread) struct StoreExportTests {
     @Test(arguments: TestDatabase.all) func oneExporterHoldsTheCursorAndRetentionCountsWhatItDeletesUnexported(_ database: TestDatabase) async throws {
         try await StoreTests.with(database) { store in
             let h = try await store.enroll(HostRecord(hostIdentifier: "h", enrolledAt: 1, lastSeen: 1), nodeKeyHash: "k")

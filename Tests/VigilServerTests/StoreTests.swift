@@ -7,7 +7,7 @@ import VigilTestSupport
 
 /// The store itself on both engines, call by call: what one engine stores, the other
 /// must store the same way (the server above it cannot tell them apart).
-@Suite struct StoreTests {
+@Suite(.ownThread) struct StoreTests {
     static func open(_ database: TestDatabase) async throws -> SQLServerStore {
         if let url = try await database.url() { return try await .postgres(url, logger: Logger(label: "test.store")) }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-store-\(UUID().uuidString)").path

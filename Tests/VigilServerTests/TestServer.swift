@@ -34,13 +34,11 @@ enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
 /// A `FleetServer` on a free loopback port in a temporary directory, and an HTTPS client
 /// that trusts the CA it made: requests go over real TLS, as an agent's do.
 final class TestServer: @unchecked Sendable {
-    /// The server and the test's requests run here, not on the cooperative pool, which
-    /// the suite's synchronous tests (waiting on processes) hold in a full parallel run.
-    /// A new serial queue each time it is asked for: each server, and each test body, runs
-    /// on a queue of its own. (One queue shared by every test's server stalled them all
-    /// when one did slow work: a full run once saw every server's retries and requests
-    /// wait 131 s together.) A dispatch queue gets a thread when it has work, whatever
-    /// the cooperative pool is doing.
+    /// The server runs here: a new serial queue each time it is asked for, so each server
+    /// runs on a queue of its own, apart from the test's thread (`OwnThread`) and from
+    /// the cooperative pool. (One queue shared by every test's server stalled them all
+    /// when one did slow work.) A dispatch queue gets a thread when it has work, whatever
+    /// else is busy.
     static var executor: SerialTaskExecutor { SerialTaskExecutor(label: "vigil.test-server") }
     let executor: SerialTaskExecutor
 

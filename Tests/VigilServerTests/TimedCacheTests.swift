@@ -1,10 +1,11 @@
 import Synchronization
 import Testing
 @testable import VigilWebUI
+import VigilTestSupport
 
 /// The pages' fleet-wide sums: computed once a period, and never waited for again once
 /// held: an expired value is served while a single refresh runs behind it.
-@Suite struct TimedCacheTests {
+@Suite(.ownThread) struct TimedCacheTests {
     /// A computation that counts its runs and, while `held`, waits until let go.
     final class Source: Sendable {
         let runs = Mutex(0)

@@ -7,11 +7,12 @@ import VigilProfileFormats
 import VigilServerStore
 import VigilSystem
 import VigilWire
+import VigilTestSupport
 
 /// The fleet-wide pages: query performance with its outliers and drill-down, the
 /// dashboard's enrollments, losses and the server's own cost, the live query form's
 /// schema check, and two profiles compared.
-@Suite(.serialized) struct WebUIFleetViewTests {
+@Suite(.ownThread, .serialized) struct WebUIFleetViewTests {
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
     @Test(arguments: TestDatabase.all) func queryPerformanceShowsPercentilesMarksOutliersAndDrillsDown(_ database: TestDatabase) async throws {

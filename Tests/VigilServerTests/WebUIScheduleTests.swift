@@ -3,11 +3,12 @@ import Testing
 import VigilServer
 import VigilServerStore
 import VigilWire
+import VigilTestSupport
 
 /// The queries, packs and labels pages: each form checked by the server before it saves
 /// (SQL against the tables' schemas), what it saves is what hosts get, observers change
 /// nothing, and names and SQL typed into them show as text.
-@Suite(.serialized) struct WebUIScheduleTests {
+@Suite(.ownThread, .serialized) struct WebUIScheduleTests {
     @Test(arguments: TestDatabase.all) func labelsPacksAndScheduledQueriesAreCheckedThenSaved(_ database: TestDatabase) async throws {
         try await WebUITests.with(database) { server, browser, _ in
             let store = server.fleet.store
@@ -133,7 +134,7 @@ import VigilWire
 }
 
 /// Settings: enroll secrets and API tokens (each shown once), users removed or promoted.
-@Suite(.serialized) struct WebUISettingsTests {
+@Suite(.ownThread, .serialized) struct WebUISettingsTests {
     @Test(arguments: TestDatabase.all) func secretsTokensAndUsersAreManagedByAnAdmin(_ database: TestDatabase) async throws {
         try await WebUITests.with(database) { server, browser, more in
             let store = server.fleet.store

@@ -11,7 +11,7 @@ import VigilWire
 /// Sessions end when idle and at their absolute end, by the times the database keeps
 /// (so every server on it agrees); a live query's stream reads again when an answer is
 /// announced, from this server or another on the same database, not on a 200 ms poll.
-@Suite(.serialized) struct WebUISessionTests {
+@Suite(.ownThread, .serialized) struct WebUISessionTests {
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
     @Test(arguments: TestDatabase.all) func sessionsEndWhenIdleOrTooOldAndUseIsRecorded(_ database: TestDatabase) async throws {

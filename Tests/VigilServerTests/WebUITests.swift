@@ -3,12 +3,13 @@ import Testing
 import VigilServer
 import VigilServerStore
 import VigilWire
+import VigilTestSupport
 
 /// The web UI in-process over real TLS: sessions, CSRF, roles, headers, and host data
 /// shown as text on every page. One test at a time: each starts a server (on PostgreSQL,
 /// a pool of connections to the suite's one cluster), and twenty at once beside the rest
 /// of a full run was more than a loaded machine and the cluster's connections took.
-@Suite(.serialized) struct WebUITests {
+@Suite(.ownThread, .serialized) struct WebUITests {
     static let hostile = "<img src=x onerror=alert(1)>"
     static let escaped = "&lt;img src=x onerror=alert(1)&gt;"
 
@@ -261,7 +262,7 @@ import VigilWire
 
 /// "Profile this agent for 30 s": the request the agent picks up, and the upload listed
 /// with its pprof download.
-@Suite(.serialized) struct WebUIProfileTests {
+@Suite(.ownThread, .serialized) struct WebUIProfileTests {
     @Test(arguments: TestDatabase.all) func anAdminAsksForAProfileAndDownloadsItsPprof(_ database: TestDatabase) async throws {
         try await WebUITests.with(database) { server, browser, _ in
             let store = server.fleet.store
@@ -295,7 +296,7 @@ import VigilWire
 
 /// The campaign page's data paths: the API's event stream read with the session cookie
 /// from a given row on, and the exports.
-@Suite(.serialized) struct WebUILiveQueryTests {
+@Suite(.ownThread, .serialized) struct WebUILiveQueryTests {
     @Test(arguments: TestDatabase.all) func theStreamFollowsFromTheLastRowThePageShowsAndExportsKeepEveryRow(_ database: TestDatabase) async throws {
         try await WebUITests.with(database) { server, browser, _ in
             _ = try await server.enrollOsquery("live-1")

@@ -1,9 +1,10 @@
 import Glibc
 import Testing
 import VigilSystem
+import VigilTestSupport
 
 /// What a started program inherits from Vigil: its standard streams, nothing else.
-@Suite struct ChildProcessTests {
+@Suite(.ownThread) struct ChildProcessTests {
     /// A descriptor opened without close-on-exec (as sockets and many libraries' files
     /// are) is not open in the child; /proc/self in the shell's builtin test is the child.
     @Test(arguments: [false, true]) func onlyTheStandardStreamsAreInherited(stopped: Bool) throws {

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 import VigilSystem
+import VigilTestSupport
 
 /// Clock.unixSeconds(rfc3339:) against GNU date reading the same times.
-@Suite struct ClockTests {
+@Suite(.ownThread) struct ClockTests {
     func date(_ text: String) throws -> Int64 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/date")

@@ -1,8 +1,9 @@
 import Testing
 import VigilSystem
+import VigilTestSupport
 
 /// The one duration grammar every option and file uses.
-@Suite struct DurationTextTests {
+@Suite(.ownThread) struct DurationTextTests {
     @Test(arguments: [
         ("500ms", Int64(500_000_000)), ("10s", 10_000_000_000), ("2m", 120_000_000_000), ("1h", 3_600_000_000_000),
         ("2m30s", 150_000_000_000), ("1h2m3s4ms", 3_723_004_000_000), ("1h30m", 5_400_000_000_000), ("1s500ms", 1_500_000_000),

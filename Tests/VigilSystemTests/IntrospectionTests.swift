@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 import VigilSystem
+import VigilTestSupport
 
 /// Memory statistics and thread snapshots against /proc read independently.
-@Suite struct IntrospectionTests {
+@Suite(.ownThread) struct IntrospectionTests {
     @Test func memoryMatchesProcStatus() throws {
         // Other tests in this process start and end threads (an 8 MB stack each) between
         // the reads, so the virtual size is checked against /proc before and after.

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import VigilSystem
+import VigilTestSupport
 
 /// The one /proc/PID/maps parser (the process_memory_map table, the profiler and the
 /// agent's working set use it).
-@Suite struct MemoryMapTests {
+@Suite(.ownThread) struct MemoryMapTests {
     static let text = """
         00400000-00452000 r-xp 00000000 fd:01 1048602                            /usr/bin/cat
         55d0c0a28000-55d0c0a6d000 rw-p 00028000 103:02 1048603                   /opt/my app/lib x.so

@@ -2,11 +2,12 @@ import Foundation
 import Glibc
 import Testing
 import VigilSystem
+import VigilTestSupport
 
 /// The netlink readers against what this machine's kernel sends: a uevent the test
 /// causes, and an audit user record the test sends, each read back from the multicast
 /// group Vigil reads. Both need root (CAP_AUDIT_CONTROL, CAP_AUDIT_READ).
-@Suite(.serialized) struct NetlinkTests {
+@Suite(.ownThread, .serialized) struct NetlinkTests {
     /// Wait for the first message `match` accepts, up to `seconds`.
     static func first<T>(_ socket: NetlinkSocket, within seconds: Double, _ match: (UnsafeRawBufferPointer) -> T?) throws -> T? {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 8)

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import VigilSystem
+import VigilTestSupport
 
 /// The one osquery path-pattern matcher: `matches` and the walk agree, and each
 /// wildcard flavour means what its users (the file tables, the agent's file_paths) need.
-@Suite struct PathPatternTests {
+@Suite(.ownThread) struct PathPatternTests {
     @Test func percentStaysWithinOneLevel() {
         let p = PathPattern("/home/%/.ssh/%", wildcards: .percentOnly)
         #expect(p.matches("/home/ann/.ssh/authorized_keys"))

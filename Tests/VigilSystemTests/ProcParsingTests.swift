@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 @testable import VigilSystem
+import VigilTestSupport
 
-@Suite struct ProcParsingTests {
+@Suite(.ownThread) struct ProcParsingTests {
     @Test func statWithSpacesAndParensInTheName() throws {
         let text = "4242 (a) b (c)) S 1 4242 4242 0 -1 4194560 100 0 0 0 7 3 0 0 20 5 2 0 12345 1000000 250 18446744073709551615"
         let st = try #require(ProcessStat.parse(Array(text.utf8)))
@@ -79,13 +80,13 @@ import Testing
     }
 }
 
-@Suite struct LineSplittingTests {
+@Suite(.ownThread) struct LineSplittingTests {
     @Test func crlfAndLfLines() {
         #expect(FileSystem.lines("a\r\nb\nc\r\n\r\nd") == ["a", "b", "c", "d"])
     }
 }
 
-@Suite struct JSONLineTests {
+@Suite(.ownThread) struct JSONLineTests {
     @Test func encodesEveryFieldKind() throws {
         let line = JSONLine(capacity: 8)
         line.begin()

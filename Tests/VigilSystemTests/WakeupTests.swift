@@ -2,13 +2,14 @@ import Foundation
 import Glibc
 import Testing
 import VigilSystem
+import VigilTestSupport
 
 /// The waits that replaced polling loops: a child's pidfd, the signal wake-up eventfd,
 /// and the async wait on either. Each against a real child process and real time.
 /// The async waits run on an executor of their own: in a full parallel run the tests
 /// that wait synchronously on processes hold the cooperative pool's two threads, and a
 /// resumed task would wait for one of them (40 s once), timing the pool, not the wait.
-@Suite(.serialized) struct WakeupTests {
+@Suite(.ownThread, .serialized) struct WakeupTests {
     static let executor = SerialTaskExecutor(label: "vigil.wakeup-tests")
 
     static func elapsed(since start: ContinuousClock.Instant) -> Double {

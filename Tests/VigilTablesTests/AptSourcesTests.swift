@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
-@Suite struct AptSourcesTests {
+@Suite(.ownThread) struct AptSourcesTests {
     /// Each row is a repository `apt-cache policy` lists, with the release facts it shows
     /// (n= codename, o= origin, v= version).
     @Test func hostRowsMatchAptCachePolicy() throws {

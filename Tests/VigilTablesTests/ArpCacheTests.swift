@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct ArpCacheTests {
+@Suite(.ownThread) struct ArpCacheTests {
     @Test func rowsMatchProcNetArp() throws {
         let lines = try String(contentsOfFile: "/proc/net/arp", encoding: .utf8).split(separator: "\n").dropFirst()
         let rows = try query("SELECT * FROM arp_cache")

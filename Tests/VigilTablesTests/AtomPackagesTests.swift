@@ -5,7 +5,7 @@ import VigilTestSupport
 
 /// atom_packages against a package folder the test writes under root's home
 /// (~/.atom/packages/NAME/package.json), removed afterwards.
-@Suite(.serialized, .requiresRoot) struct AtomPackagesTests {
+@Suite(.ownThread, .serialized, .requiresRoot) struct AtomPackagesTests {
     @Test func packageOfRoot() throws {
         try requireRoot()
         let home = try shell(["getent", "passwd", "root"]).split(separator: ":")[5].description

@@ -4,7 +4,7 @@ import VigilSQL
 import VigilTestSupport
 
 /// The augeas table against augtool (the same library, its own command) on /etc/hosts.
-@Suite(.serialized) struct AugeasTests {
+@Suite(.ownThread, .serialized) struct AugeasTests {
     /// augtool's lines: NODE, or NODE = "VALUE".
     func augtool(_ command: String, _ path: String) throws -> [(node: String, value: String)] {
         try shell(["augtool", command, path]).split(separator: "\n").map { line in

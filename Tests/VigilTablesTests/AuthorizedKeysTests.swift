@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VigilSQL
 import VigilSystem
+import VigilTestSupport
 
-@Suite(.serialized) struct AuthorizedKeysTests {
+@Suite(.ownThread, .serialized) struct AuthorizedKeysTests {
     static let ed25519 = "AAAAC3NzaC1lZDI1NTE5AAAAIGm1Q5vVg6oZC3eD3m0mXoZyq2S6l8o1kO0Vnq4uKc9y"
     static let rsa = "AAAAB3NzaC1yc2EAAAADAQABAAABAQC7vigiltestkeyonly"
 

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct BlockDevicesTests {
+@Suite(.ownThread) struct BlockDevicesTests {
     @Test func disksMatchSysBlock() throws {
         let fm = FileManager.default
         let disks = try fm.contentsOfDirectory(atPath: "/sys/block")

@@ -6,7 +6,7 @@ import VigilTestSupport
 /// Profiles of the test's own under root's home: a Chromium profile with an
 /// extension (localized name, permissions, preferences), an Opera extension and a
 /// Firefox profile with extensions.json. Only folders the test creates are removed.
-@Suite(.serialized, .requiresRoot) struct BrowserExtensionsTests {
+@Suite(.ownThread, .serialized, .requiresRoot) struct BrowserExtensionsTests {
     let fm = FileManager.default
 
     /// Create `path` (and missing parents), remembering the topmost folder created.

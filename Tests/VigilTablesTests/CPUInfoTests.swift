@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
 /// cpu_info against lscpu's summary of the same processors.
-@Suite struct CPUInfoTests {
+@Suite(.ownThread) struct CPUInfoTests {
     @Test func matchesLscpu() throws {
         var lscpu: [String: String] = [:]
         for line in try shell(["lscpu"]).split(separator: "\n") {

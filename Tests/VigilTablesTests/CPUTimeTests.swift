@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct CPUTimeTests {
+@Suite(.ownThread) struct CPUTimeTests {
     @Test func oneRowPerCPULine() throws {
         let cpuLines = try String(contentsOfFile: "/proc/stat", encoding: .utf8).split(separator: "\n")
             .filter { $0.hasPrefix("cpu") && !$0.hasPrefix("cpu ") }

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
-@Suite struct CertificatesTests {
+@Suite(.ownThread) struct CertificatesTests {
     /// What `openssl x509` says of one PEM certificate, in the table's terms.
     struct OpenSSLView {
         var fields: [String: String] = [:]

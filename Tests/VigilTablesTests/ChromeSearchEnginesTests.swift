@@ -6,7 +6,7 @@ import VigilTestSupport
 /// Profiles of the test's own under root's home, in Chrome's layout: the default
 /// search engine a user picked is kept in Preferences (and, MAC-protected, in Secure
 /// Preferences). Only folders the test creates are removed.
-@Suite(.serialized, .requiresRoot) struct ChromeSearchEnginesTests {
+@Suite(.ownThread, .serialized, .requiresRoot) struct ChromeSearchEnginesTests {
     let fm = FileManager.default
 
     func write(_ path: String, _ text: String, created: inout [String]) throws {

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VigilSQL
 import VigilSystem
+import VigilTestSupport
 
-@Suite(.serialized) struct CrontabTests {
+@Suite(.ownThread, .serialized) struct CrontabTests {
     /// Every schedule line of /etc/crontab and /etc/cron.d/* appears as a row of its file.
     /// A machine without any gets a test file in /etc/cron.d for the duration of the test.
     @Test func systemCrontabLinesAppear() throws {

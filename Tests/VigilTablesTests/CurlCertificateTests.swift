@@ -6,7 +6,7 @@ import VigilTestSupport
 /// curl_certificate against `openssl s_server` serving a certificate the test makes
 /// (subject, issuer, SAN, validity), each field compared with `openssl x509` on the
 /// same file.
-@Suite(.serialized) struct CurlCertificateTests {
+@Suite(.ownThread, .serialized) struct CurlCertificateTests {
     @Test func matchesOpensslX509() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

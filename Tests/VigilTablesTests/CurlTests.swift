@@ -5,7 +5,7 @@ import VigilTestSupport
 
 /// The curl table against a small HTTP server the test starts (Python's http.server,
 /// echoing the request's User-Agent), compared with what the curl command receives.
-@Suite(.serialized) struct CurlTests {
+@Suite(.ownThread, .serialized) struct CurlTests {
     static let server = """
     import http.server, sys
     class H(http.server.BaseHTTPRequestHandler):

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
-@Suite struct DebPackageFilesTests {
+@Suite(.ownThread) struct DebPackageFilesTests {
     /// The paths of a package, in order, are those `dpkg -L` prints (its "diverted by"
     /// notes left out); libc6 is Multi-Arch: same, so its list is libc6:amd64.list.
     @Test(arguments: ["coreutils", "libc6"]) func pathsMatchDpkgL(package: String) throws {

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct DebPackagesTests {
+@Suite(.ownThread) struct DebPackagesTests {
     /// The same packages, versions, architectures, sizes and states as dpkg-query reports.
     @Test func rowsMatchDpkgQuery() throws {
         let truth = try shell(["dpkg-query", "-W", "-f", "${Package}|${Version}|${Architecture}|${Installed-Size}|${Status}\n"])

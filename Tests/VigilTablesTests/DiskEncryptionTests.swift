@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct DiskEncryptionTests {
+@Suite(.ownThread) struct DiskEncryptionTests {
     /// Every disk and partition lsblk lists is a row; encrypted exactly when lsblk's
     /// TYPE is crypt.
     @Test func devicesMatchLsblk() throws {

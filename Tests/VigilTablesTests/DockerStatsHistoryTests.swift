@@ -8,7 +8,7 @@ import VigilTestSupport
 /// docker_image_layers against a Docker daemon the test starts (see DockerDaemon),
 /// compared with the docker command (diff, top, history, image inspect) and, for
 /// the stats that keep changing, with the same endpoint read by curl before and after.
-@Suite(.serialized, .requiresRoot) struct DockerStatsHistoryTests {
+@Suite(.ownThread, .serialized, .requiresRoot) struct DockerStatsHistoryTests {
     func curl(_ d: DockerDaemon, _ path: String) throws -> [String: Any] {
         let text = try shell(["curl", "-s", "--unix-socket", d.socket, "http://localhost" + path])
         return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]

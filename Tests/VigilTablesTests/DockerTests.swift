@@ -9,7 +9,7 @@ import VigilTestSupport
 /// a running container with labels, environment, a published port, a volume and a
 /// security option, and one created but never started. Every table is compared
 /// with what the docker command (another client of the same daemon) and /proc say.
-@Suite(.serialized, .requiresRoot) struct DockerTests {
+@Suite(.ownThread, .serialized, .requiresRoot) struct DockerTests {
     /// Run `body` with a daemon set up as above; the tables read its socket.
     func withDaemon(_ body: (DockerDaemon, Database) throws -> Void) throws {
         try requireRoot()

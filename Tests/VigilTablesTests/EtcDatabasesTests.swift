@@ -4,7 +4,7 @@ import VigilSQL
 import VigilTestSupport
 
 /// Tables over the /etc databases and the resolver, against getent and the files.
-@Suite struct EtcDatabasesTests {
+@Suite(.ownThread) struct EtcDatabasesTests {
     @Test func servicesMatchGetent() throws {
         let rows = try query("SELECT name, port, protocol, aliases FROM etc_services")
         let ours = Set(rows.map { "\($0["name"]!.string) \($0["port"]!.int)/\($0["protocol"]!.string) \($0["aliases"]!.string)".trimmingCharacters(in: .whitespaces) })

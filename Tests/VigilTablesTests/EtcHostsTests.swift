@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VigilSQL
 import VigilSystem
+import VigilTestSupport
 
-@Suite struct EtcHostsTests {
+@Suite(.ownThread) struct EtcHostsTests {
     /// The address lines of a hosts file, parsed independently of Vigil.
     func expected(_ text: String) -> [[String]] {
         text.split(separator: "\n").compactMap { line in

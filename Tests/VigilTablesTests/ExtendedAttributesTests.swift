@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import VigilSQL
 import VigilSystem
+import VigilTestSupport
 
 /// Attributes setfattr puts on a temporary file, compared with `getfattr -e hex`:
 /// a text value as is, a binary one in base64.
-@Suite struct ExtendedAttributesTests {
+@Suite(.ownThread) struct ExtendedAttributesTests {
     @Test func attributesMatchGetfattr() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

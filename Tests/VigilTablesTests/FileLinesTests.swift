@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
 /// file_lines against files the test writes, split by Python (the same rule as Go's
 /// bufio.ScanLines, which the macadmins extension uses: '\n' ends a line, a '\r'
 /// before it is dropped, a last line without '\n' counts, empty lines count).
-@Suite struct FileLinesTests {
+@Suite(.ownThread) struct FileLinesTests {
     static let splitter = """
     import sys
     for p in sys.argv[1:]:

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct FileTests {
+@Suite(.ownThread) struct FileTests {
     /// Every stat column of a file the test wrote, against `stat(1)`.
     @Test func pathMatchesStat() throws {
         let dir = try temporaryDirectory()

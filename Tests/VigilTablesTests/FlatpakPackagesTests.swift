@@ -5,7 +5,7 @@ import VigilSQL
 import VigilTestSupport
 
 /// A Flatpak installation in its layout, written by the test (no Flatpak on the test machines).
-@Suite struct FlatpakPackagesTests {
+@Suite(.ownThread) struct FlatpakPackagesTests {
     static let appCommit = "3c1f9d2a7b6e5d4c3b2a19f8e7d6c5b4a3928170f6e5d4c3b2a1908f7e6d5c4b"
     static let runtimeCommit = "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0"
 

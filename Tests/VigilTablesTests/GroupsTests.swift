@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct GroupsTests {
+@Suite(.ownThread) struct GroupsTests {
     @Test func matchesEtcGroup() throws {
         let records = try etcRecords("/etc/group")
         let rows = try query("SELECT groupname, gid, gid_signed FROM groups")

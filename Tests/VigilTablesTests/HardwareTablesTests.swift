@@ -7,7 +7,7 @@ import VigilTestSupport
 /// pci_devices against lspci, usb_devices against a sysfs tree the test builds (this
 /// machine has no USB bus), acpi_tables against md5sum, smbios_tables against
 /// dmidecode reading the same bytes, cpuid against /proc/cpuinfo.
-@Suite struct HardwareTablesTests {
+@Suite(.ownThread) struct HardwareTablesTests {
     /// `lspci -D -n -mm`: slot "CCSS" "VVVV" "DDDD" [-rREV] [-pIF] "SV" "SD".
     @Test func pciDevicesMatchLspci() throws {
         let rows = try query("SELECT * FROM pci_devices")

@@ -2,8 +2,9 @@ import Crypto
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct HashTests {
+@Suite(.ownThread) struct HashTests {
     /// Digests of a file the test wrote against coreutils and swift-crypto.
     @Test func digestsMatchCoreutilsAndSwiftCrypto() throws {
         let dir = try temporaryDirectory()

@@ -2,9 +2,10 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
 /// A Homebrew prefix in its layout, written by the test (no Homebrew on the test machines).
-@Suite struct HomebrewPackagesTests {
+@Suite(.ownThread) struct HomebrewPackagesTests {
     static func prefix() throws -> URL {
         let dir = try temporaryDirectory()
         let prefix = dir.appendingPathComponent("linuxbrew")

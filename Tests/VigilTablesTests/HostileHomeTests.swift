@@ -8,7 +8,7 @@ import VigilTestSupport
 /// they cannot read (/etc/shadow, a root-only key file) or at files that block
 /// (/proc/kmsg, a FIFO). The tables run as root, as the agent does: they must show
 /// none of root's bytes and return at once, and still read the user's own files.
-@Suite(.serialized, .requiresRoot) struct HostileHomeTests {
+@Suite(.ownThread, .serialized, .requiresRoot) struct HostileHomeTests {
     /// Runs `sql` on another thread; nil if it did not finish within `seconds` (the
     /// thread is then left blocked: the test has failed either way).
     func queryWithin(_ seconds: Double, _ sql: String) -> Result<[[String: SQLValue]], Error>? {

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct InterfaceAddressesTests {
+@Suite(.ownThread) struct InterfaceAddressesTests {
     /// (interface, address) pairs `ip -o addr` reports for one family.
     func ipAddresses(_ flag: String) throws -> Set<[String]> {
         let out = try shell(["ip", "-o", flag, "addr", "show"])

@@ -5,7 +5,7 @@ import VigilTestSupport
 
 /// A chain and rules of the test's own, made with iptables-legacy (the x_tables
 /// interface libiptc reads), found with their addresses, ports and counters.
-@Suite(.serialized, .requiresRoot) struct IptablesTests {
+@Suite(.ownThread, .serialized, .requiresRoot) struct IptablesTests {
     @Test func ruleMadeWithIptablesLegacyIsListed() throws {
         try requireRoot()
         let chain = "VIGIL_T\(UInt32.random(in: 0..<1_000_000))"

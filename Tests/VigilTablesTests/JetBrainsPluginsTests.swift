@@ -7,7 +7,7 @@ import VigilTestSupport
 /// a folder plugin (lib/ with the plugin's jar and a versioned library jar without
 /// a plugin.xml) in IntelliJIdea2024.3, and a single-jar plugin in PyCharmCE2024.1.
 /// What each plugin.xml says is read back by Python (zipfile, xml.etree).
-@Suite(.serialized, .requiresRoot) struct JetBrainsPluginsTests {
+@Suite(.ownThread, .serialized, .requiresRoot) struct JetBrainsPluginsTests {
     static let reader = """
     import sys, zipfile, xml.etree.ElementTree as ET
     root = ET.fromstring(zipfile.ZipFile(sys.argv[1]).read('META-INF/plugin.xml'))

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct KernelInfoTests {
+@Suite(.ownThread) struct KernelInfoTests {
     @Test func versionIsUnameR() throws {
         let row = try #require(try query("SELECT * FROM kernel_info").first)
         #expect(row["version"]?.string == (try shell(["uname", "-r"])).trimmingCharacters(in: .whitespacesAndNewlines))

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
 /// A key keyctl adds to the user keyring, found with the type, owner, permissions
 /// and description `keyctl rdescribe` reports for it.
-@Suite struct KernelKeysTests {
+@Suite(.ownThread) struct KernelKeysTests {
     @Test func keyAddedByKeyctlIsListed() throws {
         let name = "vigil-test-\(UInt32.random(in: 0..<1_000_000))"
         let serialText = try shell(["keyctl", "add", "user", name, "secret-payload", "@u"]).trimmingCharacters(in: .whitespacesAndNewlines)

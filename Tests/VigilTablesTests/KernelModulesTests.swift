@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct KernelModulesTests {
+@Suite(.ownThread) struct KernelModulesTests {
     /// Same modules as /proc/modules (none on a kernel built without module support).
     @Test func matchesProcModules() throws {
         let rows = try query("SELECT name, size, status FROM kernel_modules")

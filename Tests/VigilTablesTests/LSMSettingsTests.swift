@@ -2,12 +2,13 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
 /// selinux_settings and apparmor_profiles. The test machines' kernel has SELinux built
 /// in but not enabled (no selinuxfs) and no AppArmor, so each table is read from a
 /// fixture tree laid out as selinuxfs and securityfs are, and on the host must agree
 /// with what is mounted.
-@Suite struct LSMSettingsTests {
+@Suite(.ownThread) struct LSMSettingsTests {
     func write(_ files: [String: String], under dir: URL) throws {
         for (path, text) in files {
             let url = dir.appendingPathComponent(path)

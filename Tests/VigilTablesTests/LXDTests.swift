@@ -10,7 +10,7 @@ import VigilTestSupport
 /// and a trusted client certificate. Each table is compared with what the lxc command
 /// (another client of the same daemon), the image file, openssl and the kernel
 /// (/proc, /sys/class/net, statfs) say.
-@Suite(.serialized, .requiresRoot,
+@Suite(.ownThread, .serialized, .requiresRoot,
        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/lxd") || ProcessInfo.processInfo.environment["CI"] == "true",
                 "needs Debian's lxd (scripts/bootstrap)"))
 struct LXDTests {
@@ -250,7 +250,7 @@ struct LXDTests {
 
 /// Without LXD (no socket at the path), no table has rows, at once; a file there
 /// that is no LXD is an error naming it.
-@Suite struct LXDAbsentTests {
+@Suite(.ownThread) struct LXDAbsentTests {
     @Test func noLXDMeansNoRowsQuickly() throws {
         let db = try Database(tables: LXDAPI.tables(socket: "/nonexistent/lxd/unix.socket"))
         let start = ContinuousClock.now

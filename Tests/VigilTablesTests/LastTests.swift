@@ -3,8 +3,9 @@ import Glibc
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
-@Suite struct LastTests {
+@Suite(.ownThread) struct LastTests {
     /// Records written with glibc's updwtmp into a wtmp file of the test's own; the
     /// table's rows are the login and logout records utmpdump shows in it.
     @Test func rowsMatchUtmpdump() throws {

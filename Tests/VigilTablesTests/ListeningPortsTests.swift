@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct ListeningPortsTests {
+@Suite(.ownThread) struct ListeningPortsTests {
     @Test func tcpListenerAppearsWithPidPortProtocolFamily() throws {
         let server = try TestSocket.listener()
         let client = try TestSocket.client(of: server)

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct LoadAverageTests {
+@Suite(.ownThread) struct LoadAverageTests {
     @Test func threePeriods() throws {
         let rows = try query("SELECT period, average FROM load_average")
         #expect(rows.map { $0["period"]?.string } == ["1m", "5m", "15m"])

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VigilSQL
 import VigilSystem
+import VigilTestSupport
 
-@Suite struct LoggedInUsersTests {
+@Suite(.ownThread) struct LoggedInUsersTests {
     /// The table agrees with utmpdump's reading of the same file, less init's own (pid 1)
     /// records; empty when there is no utmp.
     @Test func matchesUtmpdump() throws {

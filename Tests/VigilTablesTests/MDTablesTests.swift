@@ -2,12 +2,13 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
 /// The md tables. This test machine's kernel has no md driver (no /proc/mdstat, and
 /// mdadm cannot assemble an array), so the parsing is checked on a fixture written
 /// in md.c's /proc/mdstat format with a sysfs tree of the same layout as
 /// /sys/block/mdN/md; on the host the tables must agree with /proc/mdstat.
-@Suite struct MDTablesTests {
+@Suite(.ownThread) struct MDTablesTests {
     static let mdstat = """
         Personalities : [raid1] [raid6] [raid5] [raid4] [raid0] 
         md1 : active raid5 loop5[3] loop4[4](F) loop3[1] loop2[0]

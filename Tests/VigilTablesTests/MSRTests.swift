@@ -8,7 +8,7 @@ import VigilTestSupport
 /// are no modules), so there is no /dev/cpu/N/msr and rdmsr cannot run: the reads are
 /// checked on files laid out as the driver's devices are (8 bytes at the register's
 /// offset), and on the host against rdmsr where both exist.
-@Suite struct MSRTests {
+@Suite(.ownThread) struct MSRTests {
     /// A register file: each value little-endian at its address. The device's offsets are
     /// register numbers but a file's are bytes, so neighbouring registers (0x198 and
     /// 0x199, 0x610 and 0x611) share bytes here: values are written in address order and

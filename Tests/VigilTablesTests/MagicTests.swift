@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
 /// magic against the `file` command (the same libmagic and database) on an ELF
 /// binary, a text file, a gzip file and a shell script the test writes.
-@Suite struct MagicTests {
+@Suite(.ownThread) struct MagicTests {
     @Test func matchesFileCommand() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

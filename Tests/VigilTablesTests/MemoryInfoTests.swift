@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct MemoryInfoTests {
+@Suite(.ownThread) struct MemoryInfoTests {
     @Test func totalsMatchMeminfo() throws {
         let meminfo = try String(contentsOfFile: "/proc/meminfo", encoding: .utf8)
         func kb(_ key: String) -> Int64? {

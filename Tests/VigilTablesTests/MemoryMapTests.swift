@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
-@Suite struct MemoryMapTests {
+@Suite(.ownThread) struct MemoryMapTests {
     /// Every line of /proc/iomem (indentation removed by sed) is one row, in order.
     @Test func rowsAreTheLinesOfIomem() throws {
         let lines = try shell(["sed", "s/^ *//", "/proc/iomem"]).split(separator: "\n").map(String.init)

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
 /// Serialized: the mount test would change /proc/mounts under the count comparison.
-@Suite(.serialized) struct MountsTests {
+@Suite(.ownThread, .serialized) struct MountsTests {
     @Test func matchesProcMounts() throws {
         let lines = try String(contentsOfFile: "/proc/mounts", encoding: .utf8).split(separator: "\n")
         let rows = try query("SELECT device, path, type, flags FROM mounts")

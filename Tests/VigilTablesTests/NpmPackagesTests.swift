@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
 /// npm_packages against `npm ls --all --parseable --long`: Debian's global
 /// /usr/lib/node_modules (npm and its bundled dependencies), and a project the
 /// test lays out with a scoped package and a nested dependency.
-@Suite struct NpmPackagesTests {
+@Suite(.ownThread) struct NpmPackagesTests {
     /// path → "name@version" from npm ls's parseable lines (path:name@version[:flags]).
     static func npmList(_ arguments: [String]) throws -> [String: String] {
         var out: [String: String] = [:]

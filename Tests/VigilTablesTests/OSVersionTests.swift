@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct OSVersionTests {
+@Suite(.ownThread) struct OSVersionTests {
     /// Values from /etc/os-release, read here by the shell's own parser (it is a shell fragment).
     @Test func matchesOSRelease() throws {
         let out = try shell(["sh", "-c", ". /etc/os-release; printf '%s\\n%s\\n%s\\n' \"$NAME\" \"$VERSION_ID\" \"$ID\""])

@@ -1,11 +1,12 @@
 import Testing
 import VigilSQL
 import VigilTables
+import VigilTestSupport
 
 /// osquery_registry's table registry names exactly the tables SQL can read: the
 /// registry's list, vigil_tables' list, and each name preparing a query (a missing
 /// table fails to prepare).
-@Suite struct OsqueryRegistryTests {
+@Suite(.ownThread) struct OsqueryRegistryTests {
     @Test func tableRegistryIsEveryTable() throws {
         let names = try query("SELECT name FROM osquery_registry WHERE registry = 'table' ORDER BY name").map { $0["name"]!.string }
         #expect(names == TableRegistry.all().map(\.schema.name).sorted())

@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
 /// A pacman local database the test writes in libalpm's layout (no Arch Linux on the
 /// test machines), read by Vigil and by pacman itself (`pacman -Qi --dbpath`).
-@Suite struct PacmanPackagesTests {
+@Suite(.ownThread) struct PacmanPackagesTests {
     static func database() throws -> URL {
         let dir = try temporaryDirectory()
         let local = dir.appendingPathComponent("local")

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
 /// osquery's hidden `pid_with_namespace` input (and `mount_namespace_id` where
 /// osquery has it): the test's own pid sees the same files as the host, and a pid
 /// that does not exist gives no rows and no error.
-@Suite struct PidWithNamespaceTests {
+@Suite(.ownThread) struct PidWithNamespaceTests {
     let pid = Int64(getpid())
     /// A pid above the kernel's maximum (4194304), so never a live process.
     let gone: Int64 = 99_999_999

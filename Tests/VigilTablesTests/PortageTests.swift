@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
-@Suite struct PortageTests {
+@Suite(.ownThread) struct PortageTests {
     /// A /var/db/pkg tree and world file of the test's own.
     @Test func packagesAndUseFlags() throws {
         let dir = try temporaryDirectory()

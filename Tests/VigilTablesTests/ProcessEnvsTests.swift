@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct ProcessEnvsTests {
+@Suite(.ownThread) struct ProcessEnvsTests {
     @Test func childEnvironmentIsVisibleUnderItsPid() throws {
         let marker = "vigil-\(UUID().uuidString)"
         let child = try spawnSleeper(environment: ["VIGIL_TEST_MARKER": marker, "SECOND": "a=b=c"])

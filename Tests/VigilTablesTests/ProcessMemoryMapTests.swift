@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct ProcessMemoryMapTests {
+@Suite(.ownThread) struct ProcessMemoryMapTests {
     @Test func ownMapsIncludeExecutableAndStack() throws {
         let pid = getpid()
         let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")

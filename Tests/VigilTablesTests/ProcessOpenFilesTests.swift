@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct ProcessOpenFilesTests {
+@Suite(.ownThread) struct ProcessOpenFilesTests {
     @Test func openTempFileAppearsUnderOwnPidWithItsFd() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -2,10 +2,11 @@ import Foundation
 import Glibc
 import Testing
 import VigilSQL
+import VigilTestSupport
 
 /// A child whose standard output is a pipe to this process: the child's fd 1 is the
 /// write end and this process's descriptor the read end, with the inode fstat gives.
-@Suite struct ProcessOpenPipesTests {
+@Suite(.ownThread) struct ProcessOpenPipesTests {
     @Test func childPipeIsPairedWithThisProcess() throws {
         let pipe = Pipe()
         let child = Process()

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct ProcessOpenSocketsTests {
+@Suite(.ownThread) struct ProcessOpenSocketsTests {
     @Test func tcpConnectionOnLoopbackAppearsWithPortsAndPid() throws {
         let server = try TestSocket.listener()
         let client = try TestSocket.client(of: server)

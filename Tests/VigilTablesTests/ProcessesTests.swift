@@ -3,7 +3,7 @@ import Testing
 import VigilTestSupport
 import VigilSQL
 
-@Suite struct ProcessesTests {
+@Suite(.ownThread) struct ProcessesTests {
     @Test func ownProcessMatchesProc() throws {
         let pid = getpid()
         let rows = try query("SELECT pid, parent, name, uid, cmdline, path FROM processes WHERE pid = \(pid)")

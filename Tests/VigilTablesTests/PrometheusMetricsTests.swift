@@ -8,7 +8,7 @@ import VigilTestSupport
 /// prometheus_metrics against an HTTP server the test starts, serving a page in
 /// Prometheus's text format that the test renders from its own list of samples
 /// (comments, labels with blanks inside quotes, NaN, +Inf, a sample timestamp).
-@Suite(.serialized) struct PrometheusMetricsTests {
+@Suite(.ownThread, .serialized) struct PrometheusMetricsTests {
     static let samples: [(name: String, value: Double)] = [
         ("vigil_requests_total", 1027), ("vigil_latency_seconds{quantile=\"0.5\",path=\"/a b\"}", 0.25),
         ("vigil_temperature_celsius", -3.5e-2), ("vigil_up", .infinity), ("vigil_ratio", .nan), ("vigil_big", 1.5e300),

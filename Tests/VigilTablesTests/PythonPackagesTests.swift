@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
 /// The distributions `pip list --path DIR` finds in the same folders: Debian's
 /// dist-packages (mostly egg-info) and the pyenv Python's site-packages (dist-info).
-@Suite struct PythonPackagesTests {
+@Suite(.ownThread) struct PythonPackagesTests {
     static func pipList(_ dir: String) throws -> Set<String> {
         let json = try shell(["python3", "-m", "pip", "list", "--path", dir, "--format=json", "--disable-pip-version-check"])
         let list = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: String]] ?? []

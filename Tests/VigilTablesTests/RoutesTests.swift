@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct RoutesTests {
+@Suite(.ownThread) struct RoutesTests {
     func dataLines(_ path: String, header: Bool) throws -> Int {
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         return lines.count - (header ? 1 : 0)

@@ -3,11 +3,12 @@ import Testing
 import VigilSQL
 import VigilSystem
 import VigilTables
+import VigilTestSupport
 
 /// rpm_packages and rpm_package_files on an RPM database the test builds with
 /// Debian's rpm tools (rpmbuild, then rpm -i --justdb), compared with what
 /// `rpm -qa --qf` and `rpm -ql --dump` print for the same database.
-@Suite(.serialized) struct RpmTests {
+@Suite(.ownThread, .serialized) struct RpmTests {
     /// A database with two packages: one with an epoch, one without; one file each
     /// plus a directory, with modes and owners set in the spec.
     static func buildDatabase() throws -> (dir: URL, db: String) {

@@ -2,11 +2,12 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
 /// memory_arrays, memory_array_mapped_addresses, memory_device_mapped_addresses and
 /// memory_error_info on the structure table SMBIOSTablesTests builds, compared with
 /// what `dmidecode --from-dump` prints for the same bytes.
-@Suite struct SMBIOSMemoryArrayTests {
+@Suite(.ownThread) struct SMBIOSMemoryArrayTests {
     typealias T = SMBIOSTablesTests
 
     /// Two arrays (one with the 2.7 extended capacity), their mapped ranges (one in the

@@ -2,11 +2,12 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
 /// oem_strings, platform_info and memory_devices on a structure table the test
 /// builds (the test VMs have no SMBIOS), compared with what `dmidecode --from-dump`
 /// prints for the same bytes.
-@Suite struct SMBIOSTablesTests {
+@Suite(.ownThread) struct SMBIOSTablesTests {
     static func structure(_ type: UInt8, handle: UInt16, formatted: [UInt8], strings: [String]) -> [UInt8] {
         var s: [UInt8] = [type, UInt8(4 + formatted.count), UInt8(handle & 0xff), UInt8(handle >> 8)] + formatted
         if strings.isEmpty { s += [0, 0] } else { for str in strings { s += Array(str.utf8) + [0] }; s += [0] }

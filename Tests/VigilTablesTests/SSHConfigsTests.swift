@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
-@Suite struct SSHConfigsTests {
+@Suite(.ownThread) struct SSHConfigsTests {
     @Test func optionsCarryTheirBlock() throws {
         let text = """
             # global

@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
 /// Signature database variables in efivarfs' layout, written by the test (no EFI on
 /// the test machines) from certificates openssl makes, read back against openssl x509.
-@Suite struct SecureBootCertificatesTests {
+@Suite(.ownThread) struct SecureBootCertificatesTests {
     /// An EFI_SIGNATURE_LIST of one type whose entries are `owner` + each payload.
     static func signatureList(type: [UInt8], _ payloads: [[UInt8]]) -> [UInt8] {
         let entrySize = 16 + (payloads.first?.count ?? 0)

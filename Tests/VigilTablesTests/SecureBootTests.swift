@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import VigilSQL
 import VigilTables
+import VigilTestSupport
 
 /// secureboot: no row on this machine when it booted without EFI (as here); on an
 /// efivarfs fixture, the value byte after the 4-byte attributes, as Python's struct reads it.
-@Suite struct SecureBootTests {
+@Suite(.ownThread) struct SecureBootTests {
     @Test func hostWithoutEFIHasNoRow() throws {
         let rows = try query("SELECT * FROM secureboot")
         #expect(rows.count == (FileManager.default.fileExists(atPath: "/sys/firmware/efi") ? 1 : 0))

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VigilSQL
 import VigilSystem
+import VigilTestSupport
 
-@Suite(.serialized) struct ShellHistoryTests {
+@Suite(.ownThread, .serialized) struct ShellHistoryTests {
     /// root's home as /etc/passwd names it.
     func rootHome() throws -> String {
         let passwd = try String(contentsOfFile: "/etc/passwd", encoding: .utf8)

@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
 /// snapd's layout, written by the test (no snapd on the test machines): each snap a
 /// folder of revisions under the mount root with a `current` link, and its state.
-@Suite struct SnapPackagesTests {
+@Suite(.ownThread) struct SnapPackagesTests {
     static func fixture() throws -> (dir: URL, table: SnapPackagesTable) {
         let dir = try temporaryDirectory()
         let root = dir.appendingPathComponent("snap")

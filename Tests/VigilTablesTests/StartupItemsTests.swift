@@ -5,7 +5,7 @@ import VigilTestSupport
 
 /// startup_items against the XDG autostart entries read by Python's configparser:
 /// the system's in /etc/xdg/autostart, and one the test writes for root (disabled).
-@Suite(.serialized, .requiresRoot) struct StartupItemsTests {
+@Suite(.ownThread, .serialized, .requiresRoot) struct StartupItemsTests {
     @Test func autostartEntriesMatchConfigparser() throws {
         try requireRoot()
         let dir = "/root/.config/autostart"

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct SuidBinTests {
+@Suite(.ownThread) struct SuidBinTests {
     /// The table lists exactly what find(1) finds in the same directories; test
     /// files in /tmp (which osquery also searches) cover S, G and SG.
     @Test func matchesFind() throws {

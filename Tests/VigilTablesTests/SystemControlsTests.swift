@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
-@Suite struct SystemControlsTests {
+@Suite(.ownThread) struct SystemControlsTests {
     /// A name = constraint reads one parameter; the value is what sysctl shows.
     @Test func oneNameMatchesSysctl() throws {
         for name in ["kernel.hostname", "kernel.printk", "net.ipv4.ip_forward", "vm.swappiness"] {

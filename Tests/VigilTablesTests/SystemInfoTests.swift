@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct SystemInfoTests {
+@Suite(.ownThread) struct SystemInfoTests {
     @Test func matchesHostAndCPU() throws {
         let rows = try query("SELECT * FROM system_info")
         #expect(rows.count == 1)

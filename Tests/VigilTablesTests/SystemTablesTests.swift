@@ -3,10 +3,11 @@ import Glibc
 import Testing
 import VigilSQL
 @testable import VigilTables
+import VigilTestSupport
 
 /// interface_ipv6 against sysctl, shared_memory against a segment of the test's own
 /// and ipcs, sudoers against a fixture.
-@Suite struct SystemTablesTests {
+@Suite(.ownThread) struct SystemTablesTests {
     @Test func interfaceIPv6MatchesSysctl() throws {
         let rows = try query("SELECT * FROM interface_ipv6")
         guard FileManager.default.fileExists(atPath: "/proc/sys/net/ipv6/conf/lo") else { return }  // IPv6 disabled

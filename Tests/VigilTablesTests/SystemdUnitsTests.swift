@@ -6,7 +6,7 @@ import VigilTestSupport
 /// systemd_units without a manager against `systemctl --root=/ list-unit-files`
 /// (systemctl reads the unit folders itself when no manager runs, as on the test
 /// machines); with one (SystemdManagerTests.swift) against systemctl asking it.
-@Suite(.serialized, .requiresRoot) struct SystemdUnitsTests {
+@Suite(.ownThread, .serialized, .requiresRoot) struct SystemdUnitsTests {
     static func unitFiles() throws -> [String: String] {
         var out: [String: String] = [:]
         for line in try shell(["systemctl", "--root=/", "list-unit-files", "--no-pager", "--no-legend"]).split(separator: "\n") {

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct TimeTests {
+@Suite(.ownThread) struct TimeTests {
     @Test func unixTimeIsNowAndPartsAgree() throws {
         let row = try #require(try query("SELECT * FROM time").first)
         let unix = row["unix_time"]!.int

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct UptimeTests {
+@Suite(.ownThread) struct UptimeTests {
     @Test func withinTwoSecondsOfProcUptime() throws {
         let row = try #require(try query("SELECT * FROM uptime").first)
         let proc = Double(try String(contentsOfFile: "/proc/uptime", encoding: .utf8).split(separator: " ")[0])!

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
-@Suite struct UserGroupsTests {
+@Suite(.ownThread) struct UserGroupsTests {
     /// Every (uid, gid) pair agrees with `id -G USER` (primary plus supplementary groups).
     @Test func matchesIdForEveryUser() throws {
         let users = try etcRecords("/etc/passwd")

@@ -5,7 +5,7 @@ import VigilTestSupport
 
 /// Keys made with ssh-keygen, with and without a passphrase, in OpenSSH's format
 /// and in PEM; size and type checked against `ssh-keygen -l`.
-@Suite(.serialized, .requiresRoot) struct UserSSHKeysTests {
+@Suite(.ownThread, .serialized, .requiresRoot) struct UserSSHKeysTests {
     struct Made { let path: String; let encrypted: Bool; let type: String }
 
     func makeKeys(in dir: String) throws -> [Made] {

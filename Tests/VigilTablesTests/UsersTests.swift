@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
 /// Non-comment lines of a colon-separated /etc file, split into fields.
 func etcRecords(_ path: String) throws -> [[String]] {
@@ -9,7 +10,7 @@ func etcRecords(_ path: String) throws -> [[String]] {
         .map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
 }
 
-@Suite struct UsersTests {
+@Suite(.ownThread) struct UsersTests {
     @Test func rootIsUidZero() throws {
         let rows = try query("SELECT * FROM users WHERE uid = 0")
         #expect(rows.count == 1)

@@ -6,7 +6,7 @@ import VigilTestSupport
 /// vscode_extensions on an extensions.json the test writes for root in the shape
 /// VS Code 1.9x writes it (no editor on the test machines), compared with the
 /// same file read by Python's json module.
-@Suite(.serialized, .requiresRoot) struct VSCodeExtensionsTests {
+@Suite(.ownThread, .serialized, .requiresRoot) struct VSCodeExtensionsTests {
     @Test func extensionsJsonMatchesPython() throws {
         try requireRoot()
         let home = "/root/.vscode-oss"

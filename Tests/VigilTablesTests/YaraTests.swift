@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import VigilSQL
+import VigilTestSupport
 
 /// The yara table against the yara command (`yara -s -g`: matching rules with
 /// their tags, then each matching string's offset) on rules and files the test writes.
-@Suite struct YaraTests {
+@Suite(.ownThread) struct YaraTests {
     static let rules = """
     rule hello : t1 t2 { strings: $a = "hello" $b = "world" condition: any of them }
     rule never { strings: $z = "zzzzqq" condition: $z }

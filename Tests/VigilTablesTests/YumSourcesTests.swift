@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import VigilSQL
 import VigilTables
+import VigilTestSupport
 
 /// yum_sources on a root folder the test builds (no yum on the test machines),
 /// compared with Python's configparser reading the same files.
-@Suite struct YumSourcesTests {
+@Suite(.ownThread) struct YumSourcesTests {
     @Test func repoFilesMatchConfigparser() throws {
         let root = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }

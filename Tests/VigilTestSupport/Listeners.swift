@@ -76,9 +76,16 @@ public final class TCPListener {
         close(fd)
     }
 
-    /// A port nothing listens on now (bound, then released).
+    /// A port nothing listens on now (bound, then released), below the kernel's ephemeral
+    /// range (32768 and up here): a test that listens on it later must find it still
+    /// free, and an ephemeral one can meanwhile become the local end of any other test's
+    /// connection (CI saw a server restart fail with EADDRINUSE, and an OTLP receiver not
+    /// start).
     public static func freePort() throws -> UInt16 {
-        try TCPListener().port
+        for _ in 0..<200 {
+            if let listener = try? TCPListener(port: UInt16.random(in: 20_000..<32_000)) { return listener.port }
+        }
+        throw POSIXError(.EADDRINUSE)
     }
 
     /// Accept what is waiting and read what has arrived.

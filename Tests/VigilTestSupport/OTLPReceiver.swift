@@ -22,7 +22,8 @@ public final class OTLPReceiver: @unchecked Sendable {
         self.port = try port ?? TCPListener.freePort()
         out = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-otlp-\(UUID().uuidString).jsonl").path
         pid = try spawnClean(["/bin/sh", "-c", "exec '\(Self.python)' '\(Self.script)' --port \(self.port) --out '\(out)' --fail \(fail) --reject \(reject) 2>'\(out).err'"])
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: out + ".ready") { usleep(100_000) }
+        // Up to 30 s: a machine busy with a full test run can be slow to start Python.
+        for _ in 0..<300 where !FileManager.default.fileExists(atPath: out + ".ready") { usleep(100_000) }
         guard FileManager.default.fileExists(atPath: out + ".ready") else {
             stop()
             throw Failure(description: "the OTLP receiver did not start: \((try? String(contentsOfFile: out + ".err", encoding: .utf8)) ?? "")")

@@ -1,9 +1,10 @@
 import CVigilBPF
 import Testing
 @testable import VigilTrace
+import VigilTestSupport
 
 /// The decoder against records laid out by the C header itself.
-@Suite struct DecoderTests {
+@Suite(.ownThread) struct DecoderTests {
     func record<T>(_ value: T, _ fill: (UnsafeMutableRawPointer) -> Void = { _ in }) -> [UInt8] {
         var v = value
         var bytes = withUnsafeBytes(of: &v) { Array($0) }
@@ -75,7 +76,7 @@ import Testing
     }
 }
 
-@Suite struct HumanFormatTests {
+@Suite(.ownThread) struct HumanFormatTests {
     @Test func durationsReadAtAGlance() {
         #expect(EventWriter.duration(145_000) == "145 µs")
         #expect(EventWriter.duration(20_812_345) == "20.8 ms")

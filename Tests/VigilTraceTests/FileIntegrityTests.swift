@@ -1,8 +1,9 @@
 import Testing
 @testable import VigilTrace
+import VigilTestSupport
 
 /// What the kernel filters on, and how calls become file changes.
-@Suite struct FileIntegrityTests {
+@Suite(.ownThread) struct FileIntegrityTests {
     @Test func kernelPrefixesDropCoveredOnesAndMergeToFit() {
         #expect(FileIntegrityOptions(prefixes: ["/etc/", "/etc/ssh/", "/root/.ssh/"]).kernelPrefixes == ["/etc/", "/root/.ssh/"])
         // Eleven prefixes into eight slots: the closest ones share a parent directory.

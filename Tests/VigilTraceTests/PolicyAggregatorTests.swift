@@ -1,8 +1,9 @@
 import Testing
 @testable import VigilTrace
+import VigilTestSupport
 
 /// The count action over windows, with a clock the test moves.
-@Suite struct PolicyAggregatorTests {
+@Suite(.ownThread) struct PolicyAggregatorTests {
     static let second: Int64 = 1_000_000_000
     /// 2026-01-01T00:00:00Z, a multiple of 10 s.
     static let t0: Int64 = 1_767_225_600 * second

@@ -2,10 +2,11 @@ import Glibc
 import Testing
 @testable import VigilTrace
 import VigilSystem
+import VigilTestSupport
 
 /// `deny` in a policy: parsed with its options, checked like a kill rule, and given a
 /// mechanism (or refused with the reason) by PreventionPlan.
-@Suite struct PolicyDenyTests {
+@Suite(.ownThread) struct PolicyDenyTests {
     func load(_ rules: String) throws(PolicyError) -> Policy {
         try Policy.parse("""
             sources:

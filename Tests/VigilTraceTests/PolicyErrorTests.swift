@@ -1,9 +1,10 @@
 import VigilSystem
 import Testing
 @testable import VigilTrace
+import VigilTestSupport
 
 /// Every message documented in docs/policy.md, at the line and column it must point at.
-@Suite struct PolicyErrorTests {
+@Suite(.ownThread) struct PolicyErrorTests {
     /// A rule on `event` with `body` (indented under the rule) after `sources`.
     static func rule(_ body: String, event: String = "open", sources: String = "  file: [open, read]\n  network: [connect]\n  process: [exec]\n") -> String {
         "sources:\n" + sources + "rules:\n  - name: r\n    event: \(event)\n" + body

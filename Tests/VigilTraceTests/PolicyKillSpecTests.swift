@@ -1,8 +1,9 @@
 import Testing
 @testable import VigilTrace
+import VigilTestSupport
 
 /// Kill rules: only what the kernel knows at syscall entry.
-@Suite struct PolicyKillSpecTests {
+@Suite(.ownThread) struct PolicyKillSpecTests {
     static let sources = """
         sources:
           process: [exec, exit]

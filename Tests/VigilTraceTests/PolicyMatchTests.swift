@@ -1,5 +1,6 @@
 import Testing
 @testable import VigilTrace
+import VigilTestSupport
 
 /// An event made of a dictionary, for rules to look at.
 struct FakeEvent: FieldSource {
@@ -15,7 +16,7 @@ struct FakeEvent: FieldSource {
 }
 
 /// Conditions and verdicts, through policies written as users write them.
-@Suite struct PolicyMatchTests {
+@Suite(.ownThread) struct PolicyMatchTests {
     /// Whether one rule on `event` with `match` (YAML flow mapping) matches `fields`.
     func matches(_ match: String, _ event: EventKind, _ fields: [String: FieldValue]) throws -> Bool {
         let sources = event == .syscall ? "  syscalls: {names: [openat, unlinkat]}" : "  \(event.source.rawValue): [\(event.rawValue)]"

@@ -2,9 +2,10 @@ import Foundation
 import Testing
 import VigilSystem
 @testable import VigilTrace
+import VigilTestSupport
 
 /// Policies that load, and what they load into.
-@Suite struct PolicyParserTests {
+@Suite(.ownThread) struct PolicyParserTests {
     /// The format as documented in docs/policy.md, every feature at once.
     static let full = """
         sources:                 # which events; any subset

@@ -1,8 +1,9 @@
 import Glibc
 import Testing
 @testable import VigilTrace
+import VigilTestSupport
 
-@Suite struct ProcessCacheTests {
+@Suite(.ownThread) struct ProcessCacheTests {
     func event(_ kind: EventKind, pid: UInt32, ppid: UInt32, comm: String = "sh") -> ProcessEvent {
         ProcessEvent(kind: kind, header: EventHeader(pid: pid, tid: pid, ppid: ppid, uid: 0, gid: 0, cgroupID: 1, bootTimeNanoseconds: 0, comm: comm))
     }

@@ -3,11 +3,12 @@ import Foundation
 import Testing
 import VigilSystem
 @testable import VigilTrace
+import VigilTestSupport
 
 /// Process records written straight from the record (no rules) against the decoded
 /// path (a rule that writes everything): the same lines, byte for byte, and the right
 /// executable on each, through a process's whole life.
-@Suite struct ProcessRecordEncoderTests {
+@Suite(.ownThread) struct ProcessRecordEncoderTests {
     func header(_ kind: vigil_event_kind, pid: UInt32, comm: String, time: UInt64) -> vigil_event_header {
         var h = vigil_event_header()
         h.kind = UInt32(kind.rawValue)

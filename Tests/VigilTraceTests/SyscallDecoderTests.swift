@@ -4,10 +4,11 @@ import Glibc
 import Testing
 import VigilSystem
 @testable import VigilTrace
+import VigilTestSupport
 
 /// Tracepoint formats → argument kinds, and syscall/network records → events,
 /// against records laid out by the C headers.
-@Suite struct SyscallDecoderTests {
+@Suite(.ownThread) struct SyscallDecoderTests {
     static let openatFormat = """
         name: sys_enter_openat
         ID: 782
@@ -142,7 +143,7 @@ import VigilSystem
 }
 
 /// The fast JSON path (straight from the record) writes exactly what the decoded path writes.
-@Suite struct SyscallRecordEncoderTests {
+@Suite(.ownThread) struct SyscallRecordEncoderTests {
     let helper = SyscallDecoderTests()
 
     func bothWays(_ record: [UInt8], kind: EventKind, catalog: SyscallCatalog) throws -> (String, String) {
@@ -179,7 +180,7 @@ import VigilSystem
 }
 
 /// The generated syscall number table (scripts/gen-syscall-numbers) against this machine.
-@Suite struct SyscallNumbersTests {
+@Suite(.ownThread) struct SyscallNumbersTests {
     /// Every syscall tracepoint of the running kernel has a number, so any syscall it
     /// can describe can be traced.
     @Test func everyTracepointOfThisKernelHasANumber() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
 /// bpf/vmlinux.h is generated (`make vmlinux`) from some kernel's BTF and committed.
 /// CO-RE exists so that programs built from one kernel's header load on others, so
@@ -8,7 +9,7 @@ import Testing
 /// form `make vmlinux` writes, and it declares the kernel types the programs read.
 /// That the programs built from it load and attach on this kernel is what the sensor
 /// tests (ProcessSensorTests, FileSensorTests, …) show.
-@Suite struct VmlinuxTests {
+@Suite(.ownThread) struct VmlinuxTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func committed() throws -> String {

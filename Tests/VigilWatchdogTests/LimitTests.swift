@@ -1,8 +1,9 @@
 import Testing
 import VigilWatchdog
+import VigilTestSupport
 
 /// The watchdog's judgement on synthetic samples: osquery's meaning of each limit.
-@Suite struct LimitTests {
+@Suite(.ownThread) struct LimitTests {
     let second: Int64 = 1_000_000_000
     let mb: Int64 = 1 << 20
 

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import VigilWire
+import VigilTestSupport
 
 /// Requests shaped exactly as osquery's TLS plugins send them (osquery's remote.md and
 /// plugins/*/tls_*.cpp), decoded by the types the server uses.
-@Suite struct OsqueryRequestTests {
+@Suite(.ownThread) struct OsqueryRequestTests {
     @Test func enrollAsOsquerySendsIt() throws {
         let body = """
             {"enroll_secret":"s3cret","host_identifier":"web-01","platform_type":"9","host_details":{\

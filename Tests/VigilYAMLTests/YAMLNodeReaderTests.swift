@@ -1,6 +1,7 @@
 import Testing
 import VigilYAML
 import Yams
+import VigilTestSupport
 
 /// A reader with the defaults (a policy's wording) and one with every wording changed.
 private struct Strict: YAMLNodeReader {
@@ -20,7 +21,7 @@ private struct Lenient: YAMLNodeReader {
     func integerValue(_ text: String) -> Int? { Int(text.filter { $0 != " " }) }
 }
 
-@Suite struct YAMLNodeReaderTests {
+@Suite(.ownThread) struct YAMLNodeReaderTests {
     func reason<R: YAMLNodeReader>(_ reader: R, _ body: (R) throws(R.Failure) -> Void) -> String {
         do {
             try body(reader)
