@@ -136,13 +136,14 @@ public final class FleetServer: Sendable {
         let files = ConnectionLimit.raiseFileLimit() ?? 1024
         let maxConnections = configuration.options.maxConnections ?? ConnectionLimit.connections(files: files)
         logger.info("accepting up to \(maxConnections) connections at once (open-file limit \(files))")
+        let connections = ConnectionTasks()
         let app = Application(
             router: router,
             // A connection idle for 90 s is closed (longer than any held read), so silent
             // clients cannot hold connections for ever.
             server: HTTPServerBuilder { [tlsConfiguration = try tls.configuration()] responder in
                 try LoopBoundChannel(TLSChannel(HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .seconds(90))),
-                                                tlsConfiguration: tlsConfiguration))
+                                                tlsConfiguration: tlsConfiguration), tasks: connections)
             },
             // A fleet reconnects at once after a restart or a network outage: with
             // Hummingbird's default backlog of 256, 20,000 simulated agents overflowed the
@@ -156,7 +157,8 @@ public final class FleetServer: Sendable {
                 + (otlp.map { [$0.service(store: store, serverName: serverName, owner: "\(serverName) \(configuration.dataDirectory)", offlineAfterSeconds: configuration.options.offlineAfterSeconds, logger: logger)] } ?? []),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        return ServerService(app: app, hub: fleet.hub, streams: fleet.streams, campaigns: fleet.campaigns, store: store, profiler: fleet.serverProfiler)
+        return ServerService(app: app, connections: connections, hub: fleet.hub, streams: fleet.streams, campaigns: fleet.campaigns, store: store,
+                             profiler: fleet.serverProfiler)
     }
 }
 
@@ -165,6 +167,7 @@ public final class FleetServer: Sendable {
 /// read would otherwise keep it waiting for its whole wait.
 struct ServerService: Service {
     let app: Application<RouterResponder<FleetRequestContext>>
+    let connections: ConnectionTasks
     let hub: LiveQueryHub
     let streams: StreamShutdown
     let campaigns: CampaignWatch
@@ -182,10 +185,20 @@ struct ServerService: Service {
                 Task { await profiler.stop() }
             }
         } catch {
+            connections.cancelAll()
+            await connections.waitUntilIdle()
             await store.shutdown()
             throw error
         }
-        // The store's connections close after the last request has been answered.
+        // The listener is closed; the connections drain (a graceful shutdown lets each
+        // finish its request), or end now if the server was cancelled. The store's
+        // connections close after the last request has been answered.
+        if Task.isCancelled { connections.cancelAll() }
+        await withTaskCancellationHandler {
+            await connections.waitUntilIdle()
+        } onCancel: {
+            connections.cancelAll()
+        }
         await store.shutdown()
     }
 }

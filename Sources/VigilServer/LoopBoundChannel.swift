@@ -10,20 +10,25 @@ import NIOCore
 /// hand-offs and the wake-ups they cause were the largest part of the server's profile.
 /// Bound to its loop, the handler resumes there, and the response is written there.
 /// Handlers must not block: database work already runs on the store's own executors.
-struct LoopBoundChannel<Base: ServerChildChannel>: ServerChildChannel {
+///
+/// The handler runs in a task of `tasks`, not as the child of Hummingbird's task group
+/// that calls `handle`, which returns at once (see `ConnectionTasks`).
+struct LoopBoundChannel<Base: ServerChildChannel>: ServerChildChannel where Base.Value: Sendable {
     typealias Value = Base.Value
     let base: Base
+    let tasks: ConnectionTasks
 
-    init(_ base: Base) { self.base = base }
+    init(_ base: Base, tasks: ConnectionTasks) {
+        self.base = base
+        self.tasks = tasks
+    }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         base.setup(channel: channel, logger: logger)
     }
 
     func handle(value: Value, logger: Logger) async {
-        await withTaskExecutorPreference(EventLoopTaskExecutor(value.channel.eventLoop)) {
-            await base.handle(value: value, logger: logger)
-        }
+        tasks.run(on: value.channel.eventLoop) { [base] in await base.handle(value: value, logger: logger) }
     }
 }
 
