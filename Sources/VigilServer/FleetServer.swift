@@ -154,7 +154,8 @@ public final class FleetServer: Sendable {
             services: [lastSeen, RetentionService(store: store, days: configuration.options.retentionDays, logger: logger),
                        WorkRelay(store: store, hub: fleet.hub), ServerMonitor(store: store, name: serverName, logger: logger)]
                 + configuration.options.forward.map { Forwarder(target: $0, store: store, logger: logger) }
-                + (otlp.map { [$0.service(store: store, serverName: serverName, owner: "\(serverName) \(configuration.dataDirectory)", offlineAfterSeconds: configuration.options.offlineAfterSeconds, logger: logger)] } ?? []),
+                + (otlp.map { [$0.service(store: store, serverName: serverName, owner: "\(serverName) \(configuration.dataDirectory)", offlineAfterSeconds: configuration.options.offlineAfterSeconds, logger: logger)] } ?? [])
+                + [ConnectionDrain(connections: connections)],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         return ServerService(app: app, connections: connections, hub: fleet.hub, streams: fleet.streams, campaigns: fleet.campaigns, store: store,
@@ -193,13 +194,29 @@ struct ServerService: Service {
         // The listener is closed; the connections drain (a graceful shutdown lets each
         // finish its request), or end now if the server was cancelled. The store's
         // connections close after the last request has been answered.
-        if Task.isCancelled { connections.cancelAll() }
         await withTaskCancellationHandler {
             await connections.waitUntilIdle()
         } onCancel: {
             connections.cancelAll()
         }
         await store.shutdown()
+    }
+}
+
+/// Stops right after the HTTP server and waits for its connections to end, so that the
+/// services before it (the last-seen flush, OTLP export, retention) stop only once the
+/// last request has been answered: a service group stops its services in reverse order,
+/// and Hummingbird's server returns as soon as its listener closes (`ConnectionTasks`).
+struct ConnectionDrain: Service {
+    let connections: ConnectionTasks
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await withTaskCancellationHandler {
+            await connections.waitUntilIdle()
+        } onCancel: {
+            connections.cancelAll()
+        }
     }
 }
 
