@@ -17,8 +17,6 @@ final class ConnectionTasks: Sendable {
     private let state = Mutex(State())
     private let nextID = Atomic<Int>(0)
 
-    var count: Int { state.withLock { $0.tasks.count } }
-
     /// Run `body` on `loop`, in a task of its own.
     func run(on loop: any EventLoop, _ body: @escaping @Sendable () async -> Void) {
         let id = nextID.add(1, ordering: .relaxed).newValue

@@ -158,8 +158,7 @@ public final class FleetServer: Sendable {
                 + [ConnectionDrain(connections: connections)],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        return ServerService(app: app, connections: connections, hub: fleet.hub, streams: fleet.streams, campaigns: fleet.campaigns, store: store,
-                             profiler: fleet.serverProfiler)
+        return ServerService(app: app, hub: fleet.hub, streams: fleet.streams, campaigns: fleet.campaigns, store: store, profiler: fleet.serverProfiler)
     }
 }
 
@@ -168,7 +167,6 @@ public final class FleetServer: Sendable {
 /// read would otherwise keep it waiting for its whole wait.
 struct ServerService: Service {
     let app: Application<RouterResponder<FleetRequestContext>>
-    let connections: ConnectionTasks
     let hub: LiveQueryHub
     let streams: StreamShutdown
     let campaigns: CampaignWatch
@@ -186,19 +184,11 @@ struct ServerService: Service {
                 Task { await profiler.stop() }
             }
         } catch {
-            connections.cancelAll()
-            await connections.waitUntilIdle()
             await store.shutdown()
             throw error
         }
-        // The listener is closed; the connections drain (a graceful shutdown lets each
-        // finish its request), or end now if the server was cancelled. The store's
-        // connections close after the last request has been answered.
-        await withTaskCancellationHandler {
-            await connections.waitUntilIdle()
-        } onCancel: {
-            connections.cancelAll()
-        }
+        // The store's connections close after the last request has been answered: the
+        // application returns only once `ConnectionDrain` has seen every connection end.
         await store.shutdown()
     }
 }
