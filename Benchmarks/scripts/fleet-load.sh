@@ -27,6 +27,9 @@
 #        the first's certificate, the generator's agents split between them round robin
 #        (agent i to server i mod N, as a load balancer pinning clients); CPU and RSS are
 #        the servers' sums, the live query is submitted to the first server
+#        SERVER_CPU=0.25: each server may use at most that many cores (a CPU cgroup of its
+#        own with a CFS quota), as if it ran on a machine of that size: on a machine too
+#        small to give servers their own, this shows whether a second server adds capacity
 set -euo pipefail
 
 [ $# -eq 1 ] || { echo "usage: $0 BIN" >&2; exit 2; }
@@ -64,6 +67,8 @@ if [ "$SERVERS" -gt 1 ] && [ "$BACKEND" != postgres ]; then
     echo "SERVERS=$SERVERS needs BACKEND=postgres: the servers share one database" >&2; exit 2
 fi
 SERVER_PIDS=()
+CGROUPS=()
+SERVER_CPU=${SERVER_CPU:-}
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [ "$BACKEND" = postgres ]; then
     [ -n "$PGBIN" ] || { echo "BACKEND=postgres needs Debian's postgresql" >&2; exit 1; }
@@ -77,6 +82,7 @@ cleanup() {
     [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
     for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
     uncount
+    uncap
     [ "${KEEP:-0}" = 1 ] && echo "kept $WORK" >&2 || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -93,6 +99,30 @@ quiet() {
         sleep 30; waited=$((waited + 30))
     done
     echo "quiet"
+}
+
+# cap PID: at most $SERVER_CPU cores for the process and its threads (cgroup v2's cpu.max,
+# or v1's cpu controller), in a group of its own removed by uncap.
+cap() {
+    local pid=$1 quota g
+    quota=$(awk -v c="$SERVER_CPU" 'BEGIN { printf "%d", c * 100000 }')
+    if grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+        grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu >/sys/fs/cgroup/cgroup.subtree_control
+        g=/sys/fs/cgroup/fleet-load-$pid; mkdir "$g"; echo "$quota 100000" >"$g/cpu.max"
+    elif [ -d /sys/fs/cgroup/cpu ]; then
+        g=/sys/fs/cgroup/cpu/fleet-load-$pid; mkdir "$g"
+        echo 100000 >"$g/cpu.cfs_period_us"; echo "$quota" >"$g/cpu.cfs_quota_us"
+    else
+        echo "SERVER_CPU needs a cgroup CPU controller (cgroup v2 with cpu, or v1's /sys/fs/cgroup/cpu)" >&2; exit 1
+    fi
+    echo "$pid" >"$g/cgroup.procs"
+    CGROUPS+=("$g")
+}
+
+uncap() {
+    local g
+    for g in "${CGROUPS[@]}"; do rmdir "$g" 2>/dev/null || true; done
+    CGROUPS=()
 }
 
 start_server() {
@@ -115,6 +145,7 @@ start_server() {
         "$BIN" server --listen 127.0.0.1:0 --data-dir "$data" --enroll-rate 0 "${database[@]}" "${tls[@]}" >"$dir/server$k.out" 2>"$dir/server$k.err" &
         local pid=$!
         SERVER_PIDS+=("$pid")
+        [ -n "$SERVER_CPU" ] && cap "$pid"
         for _ in $(seq 1 300); do
             if grep -q "listening on https://" "$dir/server$k.out" 2>/dev/null; then break; fi
             kill -0 "$pid" 2>/dev/null || { cat "$dir/server$k.err" >&2; echo "server $k died" >&2; exit 1; }
@@ -156,6 +187,7 @@ stop_server() {
     for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${SERVER_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
     SERVER_PIDS=()
+    uncap
 }
 
 # One line a second: time, the servers' utime, stime (ticks), RSS (kB), open fds, threads
@@ -313,6 +345,7 @@ for name, agents, held, state, rc, alive in runs:
     if "gzip-logs" in name: mode += ", gzip logs"
     if "telemetry-every0" in name: mode += ", no telemetry"
     if int(os.environ.get("SERVERS", "1")) > 1: mode += f", {os.environ['SERVERS']} servers on one PostgreSQL"
+    if os.environ.get("SERVER_CPU"): mode += f", each server capped at {os.environ['SERVER_CPU']} core"
     if state != "quiet": mode += " (compiler running)"
     ep = s["endpoints"]
     errors = sum(x["errors"] for k, x in ep.items() if k != "enroll")

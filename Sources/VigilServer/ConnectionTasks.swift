@@ -1,5 +1,6 @@
 import NIOCore
 import Synchronization
+import VigilServerStore
 
 /// The tasks that run the server's connections, each bound to its event loop.
 ///
@@ -23,8 +24,9 @@ final class ConnectionTasks: Sendable {
         // Created under the lock: a task that ends at once waits for its entry to exist
         // before taking it out (its jobs run on the loop, never inline here).
         state.withLock { s in
-            s.tasks[id] = Task(executorPreference: EventLoopTaskExecutor(loop)) { [self] in
-                await body()
+            let executor = EventLoopTaskExecutor(loop)
+            s.tasks[id] = Task(executorPreference: executor) { [self] in
+                await EventLoopTaskExecutor.$serving.withValue(executor) { await body() }
                 ended(id)
             }
         }

@@ -31,15 +31,3 @@ struct LoopBoundChannel<Base: ServerChildChannel>: ServerChildChannel where Base
         tasks.run(on: value.channel.eventLoop) { [base] in await base.handle(value: value, logger: logger) }
     }
 }
-
-/// A task executor that runs jobs on one NIO event loop.
-final class EventLoopTaskExecutor: TaskExecutor {
-    let loop: any EventLoop
-
-    init(_ loop: any EventLoop) { self.loop = loop }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
-    }
-}

@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import Synchronization
 import Testing
 @testable import VigilServerStore
@@ -65,5 +67,45 @@ import VigilTestSupport
         let deadline = ContinuousClock.now + .seconds(5)
         while !ended.withLock({ $0 }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(ended.withLock { $0 })
+    }
+
+    @Test func limitsAreTakenOutAndTheTimerStopsWhenWorkEnds() async throws {
+        let sweep = DeadlineSweep(period: 0.05)
+        for k in 0..<200 {
+            let value = try await Deadline.run(within: .seconds(30), on: Self.executor, sweep: sweep, timedOut: { TimedOut() }) { k }
+            #expect(value == k)
+        }
+        #expect(sweep.kept.limits == 0, "a call that ended keeps no limit")
+        let stubborn = Stubborn()
+        await #expect(throws: TimedOut.self) {
+            try await Deadline.run(within: .milliseconds(100), on: Self.executor, sweep: sweep, timedOut: { TimedOut() }) { await stubborn.work() }
+        }
+        #expect(sweep.kept.limits == 0, "a limit that fired is gone")
+        // Nothing kept: the timer stops at its next look (an idle server is not woken).
+        let until = ContinuousClock.now + .seconds(5)
+        while sweep.kept.timer && ContinuousClock.now < until { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!sweep.kept.timer)
+        while stubborn.waiting.withLock({ $0 == nil }) { try await Task.sleep(for: .milliseconds(10)) }
+        stubborn.release()
+    }
+
+    /// A request bound to its connection's loop has its store calls wait on that loop; a
+    /// request moved off it (a large upload) does not, nor does anything else.
+    @Test func storeCallsWaitOnTheServingLoopOnlyWhenRunningThere() async throws {
+        let loop = HTTPClient.shared.eventLoopGroup.next()
+        let executor = EventLoopTaskExecutor(loop)
+        #expect(EventLoopTaskExecutor.onServingLoop == nil)
+        let (on, moved, ranOnLoop) = await Task(executorPreference: executor) {
+            await EventLoopTaskExecutor.$serving.withValue(executor) {
+                let on = EventLoopTaskExecutor.onServingLoop === executor
+                let moved = await withTaskExecutorPreference(Self.executor) { EventLoopTaskExecutor.onServingLoop == nil }
+                // The call's work runs on the loop (where postgres-nio answers), and the caller resumes there.
+                let ranOnLoop = (try? await Deadline.run(within: .seconds(30), on: executor, timedOut: { TimedOut() }) { loop.inEventLoop }) ?? false
+                return (on, moved, ranOnLoop && loop.inEventLoop)
+            }
+        }.value
+        #expect(on)
+        #expect(moved)
+        #expect(ranOnLoop)
     }
 }

@@ -18,9 +18,10 @@ public final class PostgresEngine: SQLEngine {
     let timeout: Duration
     private let listeners = Mutex<[Task<Void, Never>]>([])
     static let executor = SerialTaskExecutor(label: "vigil.server.postgres")
-    /// Where calls run, in turn: serial queues of their own rather than the caller's
-    /// executor (a call past its limit is left to end there while the caller goes on) or
-    /// Swift's cooperative pool (which blocking work elsewhere in the process can hold).
+    /// Where calls run when the caller is not a request on its event loop, in turn: serial
+    /// queues of their own rather than the caller's executor (a call past its limit is left
+    /// to end there while the caller goes on, which could be an executor that must not
+    /// fill up) or Swift's cooperative pool (which blocking work elsewhere can hold).
     private static let workers = (0..<4).map { SerialTaskExecutor(label: "vigil.server.postgres.\($0)") }
     private let turn = Atomic<Int>(0)
 
@@ -37,6 +38,14 @@ public final class PostgresEngine: SQLEngine {
         }
         var configuration = try url.clientConfiguration()
         configuration.options.maximumConnections = 16
+        // All of them open for as long as the engine lives, and idle ones not pinged: the
+        // pool otherwise arms an idle timer and a keep-alive timer (each a task of its own
+        // and a dispatch timer) every time a connection goes back to it, that is after
+        // every statement, and cancels them at the next lease: a tenth of the server's CPU
+        // on PostgreSQL. A connection that died while idle fails its next call, which
+        // answers an error the agent retries, and the pool opens another.
+        configuration.options.minimumConnections = 16
+        configuration.options.keepAliveBehavior = nil
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         // The pool's run loop (it opens the connections) on an executor of its own: on
@@ -82,8 +91,13 @@ public final class PostgresEngine: SQLEngine {
     private func bounded<T: Sendable>(_ limit: Duration? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let timeout = limit ?? self.timeout
         return try await Self.translating {
-            let worker = Self.workers[turn.wrappingAdd(1, ordering: .relaxed).oldValue & 3]
-            return try await Deadline.run(within: timeout, on: worker, timedOut: { StoreError("PostgreSQL did not answer within \(timeout)") }, body)
+            // A request on its connection's loop waits there: postgres-nio's connections live
+            // on the same loops and never block one, and a call left past its limit only
+            // waits. Each queue crossed was two thread wake-ups a statement (futex waits and
+            // the scheduler took a fifth of the server's CPU on PostgreSQL).
+            let executor: any TaskExecutor = EventLoopTaskExecutor.onServingLoop
+                ?? Self.workers[turn.wrappingAdd(1, ordering: .relaxed).oldValue & 3]
+            return try await Deadline.run(within: timeout, on: executor, timedOut: { StoreError("PostgreSQL did not answer within \(timeout)") }, body)
         }
     }
 
