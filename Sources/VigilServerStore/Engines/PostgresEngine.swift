@@ -41,8 +41,8 @@ public final class PostgresEngine: SQLEngine {
         // All of them open for as long as the engine lives, and idle ones not pinged: the
         // pool otherwise arms an idle timer and a keep-alive timer (each a task of its own
         // and a dispatch timer) every time a connection goes back to it, that is after
-        // every statement, and cancels them at the next lease: a tenth of the server's CPU
-        // on PostgreSQL. A connection that died while idle fails its next call, which
+        // every statement, and cancels them at the next lease: a third of the server's CPU
+        // on PostgreSQL (BENCHMARKS.md). A connection that died while idle fails its next call, which
         // answers an error the agent retries, and the pool opens another.
         configuration.options.minimumConnections = 16
         configuration.options.keepAliveBehavior = nil
@@ -94,7 +94,7 @@ public final class PostgresEngine: SQLEngine {
             // A request on its connection's loop waits there: postgres-nio's connections live
             // on the same loops and never block one, and a call left past its limit only
             // waits. Each queue crossed was two thread wake-ups a statement (futex waits and
-            // the scheduler took a fifth of the server's CPU on PostgreSQL).
+            // the scheduler held 15% of the server's samples on PostgreSQL).
             let executor: any TaskExecutor = EventLoopTaskExecutor.onServingLoop
                 ?? Self.workers[turn.wrappingAdd(1, ordering: .relaxed).oldValue & 3]
             return try await Deadline.run(within: timeout, on: executor, timedOut: { StoreError("PostgreSQL did not answer within \(timeout)") }, body)
