@@ -5,7 +5,7 @@ import VigilTestSupport
 
 /// Vigil's SQL may come from a fleet server while the agent runs as root: nothing a
 /// query says may write, attach or load anything.
-@Suite(.ownThread) struct SecurityTests {
+@Suite(.ownThread) final class SecurityTests {
     let dir: URL
     let db: Database
 
@@ -14,6 +14,8 @@ import VigilTestSupport
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         db = try Database(tables: [RecordingTable()])
     }
+
+    deinit { try? FileManager.default.removeItem(at: dir) }
 
     func refusal(_ sql: String) -> String? {
         do {

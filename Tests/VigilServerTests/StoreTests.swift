@@ -8,9 +8,8 @@ import VigilTestSupport
 /// The store itself on both engines, call by call: what one engine stores, the other
 /// must store the same way (the server above it cannot tell them apart).
 @Suite(.ownThread) struct StoreTests {
-    static func open(_ database: TestDatabase) async throws -> SQLServerStore {
+    static func open(_ database: TestDatabase, in dir: String) async throws -> SQLServerStore {
         if let url = try await database.url() { return try await .postgres(url, logger: Logger(label: "test.store")) }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-store-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return try .sqlite(path: dir + "/server.db")
     }
@@ -19,7 +18,9 @@ import VigilTestSupport
     /// synchronous tests (waiting on processes) hold in a full parallel run.
     static func with(_ database: TestDatabase, _ body: (SQLServerStore) async throws -> Void) async throws {
         try await withTaskExecutorPreference(TestServer.executor) {
-            let store = try await open(database)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-store-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let store = try await open(database, in: dir)
             do { try await body(store) } catch {
                 await store.shutdown()
                 throw error
