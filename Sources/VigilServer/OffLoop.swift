@@ -1,4 +1,5 @@
 import Hummingbird
+import VigilServerStore
 import VigilWire
 
 /// Which requests are handled on the cooperative pool rather than on the event loop
@@ -34,7 +35,12 @@ struct OffLoop<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.staysOnLoop(path: request.uri.path, headers: request.headers) { return try await next(request, context) }
-        return try await withTaskExecutorPreference(executor) { try await next(request, context) }
+        let path = request.uri.path
+        if Self.staysOnLoop(path: path, headers: request.headers) { return try await next(request, context) }
+        // A person's request reads the store on the people's lane (`StoreLane`).
+        let lane: StoreLane = Self.isAgentPath(path) ? .agents : .people
+        return try await StoreLane.$current.withValue(lane) {
+            try await withTaskExecutorPreference(executor) { try await next(request, context) }
+        }
     }
 }

@@ -51,6 +51,35 @@ import VigilTestSupport
         await engine.shutdown()
     }
 
+    /// A person's read (an operator's status poll during a live query) does not wait for
+    /// the agents' reads queued before it: it has a reader of its own.
+    @Test func aPersonsReadDoesNotQueueBehindAgentsReads() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-lane-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let engine = try SQLiteEngine(path: dir + "/server.db")
+        // Each agent read counts to 300,000 in SQL (a tenth of a second or more); 16 of
+        // them queue on the two agents' readers.
+        let slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) SELECT count(*) FROM n"
+        final class Count: Sendable { let value = Atomic<Int>(0) }
+        let finished = Count()
+        let agents = (0..<16).map { _ in
+            Task {
+                _ = try await engine.read { db in try await db.rows(slow) }
+                finished.value.add(1, ordering: .relaxed)
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let person = try await StoreLane.$current.withValue(.people) {
+            try await engine.read { db in try await db.rows("SELECT 42").first?.first?.integer }
+        }
+        let doneBefore = finished.value.load(ordering: .relaxed)
+        #expect(person == 42)
+        #expect(doneBefore < 8, "the person's read waited for \(doneBefore) of the 16 agents' reads")
+        for t in agents { _ = try await t.value }
+        await engine.shutdown()
+    }
+
     @Test func theWALIsCheckpointedBesideTheWriterAndEmptiedAtShutdown() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-ckpt-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

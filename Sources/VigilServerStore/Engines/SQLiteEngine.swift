@@ -12,6 +12,8 @@ public final class SQLiteEngine: SQLEngine {
     private let writer: Connection
     private let readers: [Connection]
     private let nextReader = Atomic<Int>(0)
+    /// People's reads (`StoreLane.people`), on a reader of their own.
+    private let peopleReader: Connection?
     let commits: GroupCommit
     private let checkpointer: Checkpointer
 
@@ -73,6 +75,7 @@ public final class SQLiteEngine: SQLEngine {
             if frames > restartFrames { restartDue.value.store(true, ordering: .relaxed) }
         }
         readers = try (0..<count).map { try Connection(path: path, label: "vigil.server.store.read\($0)") }
+        peopleReader = count > 0 ? try Connection(path: path, label: "vigil.server.store.read.people") : nil
     }
 
     /// The WAL restarts from its beginning only when a write finds every frame copied and
@@ -94,6 +97,7 @@ public final class SQLiteEngine: SQLEngine {
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
         guard !readers.isEmpty else { return try await writer.use(transaction: false, body) }
+        if StoreLane.current == .people, let peopleReader { return try await peopleReader.use(transaction: false, body) }
         return try await readers[nextReader.add(1, ordering: .relaxed).oldValue % readers.count].use(transaction: false, body)
     }
 
