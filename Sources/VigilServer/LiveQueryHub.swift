@@ -1,21 +1,21 @@
 import Dispatch
 import Synchronization
-import VigilSystem
+import VigilServerStore
 
 /// The held-open reads of the agents connected to this server, by host id. A new live
 /// query wakes the reads of its targets at once; a read that nothing wakes ends at its
 /// timeout. Only waiting connections live here: the queries themselves are in the store,
 /// so a second server on the same database serves them to its own agents.
 ///
-/// A held read is one continuation, and timeouts are kept in quarter-second buckets
-/// that one timer empties: every Vigil agent holds a read all the time, and a live query
+/// A held read is one continuation, and its timeout a limit in a `DeadlineSweep` of
+/// quarter-second ticks: every Vigil agent holds a read all the time, and a live query
 /// wakes thousands at once. (A task group with an `AsyncStream` and a `Task.sleep` per
 /// read cost two child tasks, a stream and a timer each, all set up and torn down
 /// around every wake.)
 final class LiveQueryHub: Sendable {
     private struct Waiter {
         let hostID: Int64
-        let bucket: Int64
+        let timeout: DeadlineTimer
         /// Set while the read waits; nil before it does, and once it has been resumed.
         var continuation: CheckedContinuation<Void, Never>?
         /// Woken before it began to wait: it ends as soon as it would.
@@ -25,32 +25,19 @@ final class LiveQueryHub: Sendable {
     private struct State {
         var waiters: [Int: Waiter] = [:]
         var byHost: [Int64: Set<Int>] = [:]
-        /// Tokens by the quarter second their timeout falls in.
-        var buckets: [Int64: [Int]] = [:]
-        /// Runs while reads are held; made again when the next one comes.
-        var timer: (any DispatchSourceTimer)?
         /// Set when the server stops: held reads end and new ones are not held.
         var closed = false
     }
 
     private let state = Mutex(State())
     private let nextToken = Atomic<Int>(0)
-    /// How often timeouts are checked: a held read ends at most this late.
-    static let tick: DispatchTimeInterval = .milliseconds(250)
-    private static let ticksPerSecond: Int64 = 4
+    /// The timeouts: a held read ends at most a quarter second late.
+    let timeouts: DeadlineSweep
 
-    deinit {
-        state.withLock { $0.timer?.cancel() }
-    }
+    init(timeouts: DeadlineSweep = DeadlineSweep(period: 0.25)) { self.timeouts = timeouts }
 
     /// How many reads are held open now.
     var heldReads: Int { state.withLock { $0.waiters.count } }
-    /// Whether the timeout timer runs (tests: it stops when nothing is held).
-    var timerRunning: Bool { state.withLock { $0.timer != nil } }
-
-    private static func quarter(_ time: DispatchTime) -> Int64 {
-        Int64(time.uptimeNanoseconds / 250_000_000)
-    }
 
     /// Wait until `wake(hostIDs:)` names this host, `seconds` pass or the task is
     /// cancelled. The wait is registered before `ready` runs, so a query stored just
@@ -58,18 +45,11 @@ final class LiveQueryHub: Sendable {
     /// at once.
     func wait(hostID: Int64, seconds: Int, ready: () async -> Bool) async {
         let token = nextToken.add(1, ordering: .relaxed).newValue
-        let bucket = Self.quarter(.now()) + Int64(max(0, seconds)) * Self.ticksPerSecond
+        // (A timeout firing before the read is registered finds no read: it is seconds away.)
+        let timeout = timeouts.add(at: .now() + .seconds(max(0, seconds))) { [weak self] in self?.resume([token]) }
         state.withLock { s in
-            s.waiters[token] = Waiter(hostID: hostID, bucket: bucket)
+            s.waiters[token] = Waiter(hostID: hostID, timeout: timeout)
             s.byHost[hostID, default: []].insert(token)
-            s.buckets[bucket, default: []].append(token)
-            if s.timer == nil {
-                let timer = DispatchSource.makeTimerSource(queue: DispatchPause.timers)
-                timer.setEventHandler { [weak self] in self?.expire() }
-                timer.schedule(deadline: .now() + Self.tick, repeating: Self.tick)
-                timer.resume()
-                s.timer = timer
-            }
         }
         defer { remove(token) }
         if state.withLock({ $0.closed }) { return }
@@ -89,12 +69,13 @@ final class LiveQueryHub: Sendable {
     }
 
     private func remove(_ token: Int) {
-        state.withLock { s in
-            guard let w = s.waiters.removeValue(forKey: token) else { return }
+        let timeout = state.withLock { s -> DeadlineTimer? in
+            guard let w = s.waiters.removeValue(forKey: token) else { return nil }
             s.byHost[w.hostID]?.remove(token)
             if s.byHost[w.hostID]?.isEmpty == true { s.byHost[w.hostID] = nil }
-            // Its bucket entry is dropped when the bucket expires (a token not found).
+            return w.timeout
         }
+        timeout?.cancel()
     }
 
     /// Resume these reads (each exactly once: the continuation is taken under the lock);
@@ -112,21 +93,6 @@ final class LiveQueryHub: Sendable {
             return out
         }
         for c in woken { c.resume() }
-    }
-
-    /// The timer: end the reads whose time is up; stop when none is held.
-    private func expire() {
-        let now = Self.quarter(.now())
-        let due = state.withLock { s -> [Int] in
-            var due: [Int] = []
-            for key in s.buckets.keys.filter({ $0 <= now }) { due += s.buckets.removeValue(forKey: key) ?? [] }
-            if s.waiters.isEmpty && s.buckets.isEmpty {
-                s.timer?.cancel()
-                s.timer = nil
-            }
-            return due
-        }
-        resume(due)
     }
 
     /// End every held read, and hold no more (the server is stopping: each answers at once).

@@ -45,10 +45,10 @@ import VigilTestSupport
 
     @Test func aReadEndsAtItsTimeoutAndTheTimerStopsWhenNothingIsHeld() async throws {
         let hub = LiveQueryHub()
-        #expect(!hub.timerRunning)
+        #expect(!hub.timeouts.kept.timer)
         let took = await Self.hold(hub, host: 1, seconds: 1).value
         #expect(took >= .milliseconds(750) && took < .seconds(3), "\(took)")
-        try await Self.until { !hub.timerRunning }
+        try await Self.until { !hub.timeouts.kept.timer }
         // And starts again for the next read.
         let again = await Self.hold(hub, host: 1, seconds: 1).value
         #expect(again >= .milliseconds(750) && again < .seconds(3), "\(again)")

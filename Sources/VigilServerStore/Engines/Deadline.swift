@@ -39,38 +39,50 @@ enum Deadline {
 }
 
 /// A limit kept by `DeadlineSweep`; cancelling it (from any thread) takes it out.
-struct DeadlineTimer: Sendable {
+public struct DeadlineTimer: Sendable {
     let id: UInt64
     let sweep: DeadlineSweep
-    func cancel() { sweep.remove(id) }
+    public func cancel() { sweep.remove(id) }
 }
 
-/// Every call's limit, checked by one repeating dispatch timer.
+/// Many limits, checked by one repeating dispatch timer: the store's calls, and the
+/// server's held reads (thousands at once, each ending at its timeout unless a live
+/// query wakes it first).
 ///
 /// A dispatch timer per call (made, armed and cancelled for every PostgreSQL statement)
 /// kept libdispatch's manager thread busy: 7% of the server's CPU on PostgreSQL, with the
-/// wake-ups it caused. Here a call's limit is a dictionary entry, and a timer on
-/// `DispatchPause.timers` (a queue of its own, not Swift's cooperative pool, which
-/// blocking work can hold) looks at them every `period`, so a limit fires at most that
-/// late. The timer runs only while some limit is kept.
-final class DeadlineSweep: Sendable {
+/// wake-ups it caused. Here a limit is a dictionary entry filed under the tick it falls
+/// in, and a timer on `DispatchPause.timers` (a queue of its own, not Swift's cooperative
+/// pool, which blocking work can hold) takes out the ticks that have passed every
+/// `period`: a limit fires at most that late, never early, and a look costs what fires,
+/// not what is kept. The timer runs only while some limit is kept.
+public final class DeadlineSweep: Sendable {
     static let shared = DeadlineSweep(period: 0.05)
 
     private struct State {
         var next: UInt64 = 0
-        var due: [UInt64: (at: DispatchTime, fire: @Sendable () -> Void)] = [:]
+        var due: [UInt64: @Sendable () -> Void] = [:]
+        /// Ids by the tick their limit falls in; those taken out early are skipped.
+        var ticks: [UInt64: [UInt64]] = [:]
         var timer: (any DispatchSourceTimer)?
     }
     private let state = Mutex(State())
     private let period: Double
+    private let periodNanoseconds: UInt64
 
-    init(period: Double) { self.period = period }
+    public init(period: Double) {
+        self.period = period
+        periodNanoseconds = max(1, UInt64(period * 1e9))
+    }
 
-    func add(at deadline: DispatchTime, _ fire: @escaping @Sendable () -> Void) -> DeadlineTimer {
-        state.withLock { s in
+    public func add(at deadline: DispatchTime, _ fire: @escaping @Sendable () -> Void) -> DeadlineTimer {
+        // The first tick at or after the deadline.
+        let tick = (deadline.uptimeNanoseconds + periodNanoseconds - 1) / periodNanoseconds
+        return state.withLock { s in
             let id = s.next
             s.next &+= 1
-            s.due[id] = (deadline, fire)
+            s.due[id] = fire
+            s.ticks[tick, default: []].append(id)
             if s.timer == nil {
                 let timer = DispatchSource.makeTimerSource(queue: DispatchPause.timers)
                 timer.schedule(deadline: .now() + period, repeating: period, leeway: .milliseconds(10))
@@ -87,18 +99,23 @@ final class DeadlineSweep: Sendable {
     }
 
     /// How many limits are kept, and whether the timer runs (for tests).
-    var kept: (limits: Int, timer: Bool) { state.withLock { ($0.due.count, $0.timer != nil) } }
+    public var kept: (limits: Int, timer: Bool) { state.withLock { ($0.due.count, $0.timer != nil) } }
 
     private func sweep() {
-        let now = DispatchTime.now()
+        let now = DispatchTime.now().uptimeNanoseconds / periodNanoseconds
         let fired = state.withLock { s -> [@Sendable () -> Void] in
-            let over = s.due.filter { $0.value.at <= now }
-            for id in over.keys { s.due[id] = nil }
+            var fired: [@Sendable () -> Void] = []
+            for tick in s.ticks.keys.filter({ $0 <= now }) {
+                for id in s.ticks.removeValue(forKey: tick) ?? [] {
+                    if let fire = s.due.removeValue(forKey: id) { fired.append(fire) }
+                }
+            }
             if s.due.isEmpty {
+                s.ticks.removeAll()  // only ids taken out early are left
                 s.timer?.cancel()
                 s.timer = nil
             }
-            return over.map(\.value.fire)
+            return fired
         }
         // Outside the lock: a handler finishes its race, which takes its limit out.
         for fire in fired { fire() }
