@@ -36,9 +36,10 @@ struct APIEndpoints {
     }
 
     /// Every route, behind its token check; every change (anything but GET), and every
-    /// refused attempt at one, written to the audit log with who asked.
-    func register(on router: Router<FleetRequestContext>) {
-        for route in routes {
+    /// refused attempt at one, written to the audit log with who asked. `healthOnly`: just
+    /// the health checks and metrics (the agents' listener when the UI has its own).
+    func register(on router: Router<FleetRequestContext>, healthOnly: Bool = false) {
+        for route in healthOnly ? healthRoutes : routes {
             var guarded = route
             let audited = route.method != .get
             guarded.handler = { request, context in
@@ -72,7 +73,7 @@ struct APIEndpoints {
             }
             router.add(guarded)
         }
-        router.get("/api/openapi.json") { _, _ in HTTPJSON.response(OpenAPIDocument.make(routes)) }
+        if !healthOnly { router.get("/api/openapi.json") { _, _ in HTTPJSON.response(OpenAPIDocument.make(routes)) } }
     }
 
     /// Writes an audit entry; a failure to is logged, and does not undo the change.

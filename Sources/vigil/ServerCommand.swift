@@ -20,6 +20,13 @@ struct ServerArguments: ParsableArguments {
     @Option(help: "Address and port to serve HTTPS on (ADDR:PORT; port 0 picks a free one).")
     var listen = "127.0.0.1:8443"
 
+    @Option(help: """
+        Serve the web UI and REST API on this address (ADDR:PORT) with an event loop of their own; --listen then \
+        serves only agents and the health checks. For large fleets: a person's request does not wait behind \
+        thousands of agents', and the UI need not be reachable from where the agents are.
+        """)
+    var uiListen: String?
+
     @Option(help: "Directory for the server's database, TLS files, enroll secret and results log.")
     var dataDir = "./vigil-server"
 
@@ -77,6 +84,14 @@ struct ServerArguments: ParsableArguments {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         _ = try DatabaseArgument.postgres(database)
         do { _ = try EnrollRate(enrollRate) } catch { throw ValidationError(error.description) }
+        if let uiListen {
+            do {
+                let ui = try ListenAddress(uiListen, option: "--ui-listen"), agents = try ListenAddress(listen, option: "--listen")
+                if ui.port != 0 && ui.port == agents.port && (ui.host == agents.host || ui.host == "0.0.0.0" || agents.host == "0.0.0.0") {
+                    throw StoreFileError("--ui-listen \(uiListen) is the agents' address: give the UI a port of its own (for example 127.0.0.1:8444)")
+                }
+            } catch let error as StoreFileError { throw ValidationError(error.description) }
+        }
         for target in forward {
             do { _ = try ForwardTarget(target) } catch { throw ValidationError(error.description) }
         }
@@ -96,6 +111,7 @@ struct ServerArguments: ParsableArguments {
     func configuration() throws -> FleetServerConfiguration {
         var c = FleetServerConfiguration(dataDirectory: dataDir)
         try c.setListen(listen)
+        c.uiListen = try uiListen.map { try ListenAddress($0, option: "--ui-listen") }
         c.tlsCertificate = tlsCert
         c.tlsKey = tlsKey
         c.options.labelRefreshSeconds = labelRefresh
@@ -130,8 +146,8 @@ struct ServeCommand: AsyncParsableCommand {
         umask(0o077)
         let logger = Logger(label: "vigil.server")
         let fleet = try await FleetServer.prepare(try server.configuration(), logger: logger)
-        let service = try await fleet.makeService { port in
-            ServerBanner.print(fleet, port: port, agentFlags: nil)
+        let service = try await fleet.makeService { ports in
+            ServerBanner.print(fleet, ports: ports, agentFlags: nil)
         }
         let group = ServiceGroup(configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -201,11 +217,17 @@ enum DatabaseArgument {
 
 /// What a newcomer needs to know once the server listens.
 enum ServerBanner {
-    static func print(_ fleet: FleetServer, port: Int, agentFlags: String?) {
-        let host = fleet.configuration.host == "0.0.0.0" || fleet.configuration.host == "::" ? "localhost" : fleet.configuration.host
-        let url = "https://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    static func url(host: String, port: Int) -> String {
+        let host = host == "0.0.0.0" || host == "::" ? "localhost" : host
+        return "https://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    }
+
+    static func print(_ fleet: FleetServer, ports: ServerPorts, agentFlags: String?) {
+        let agents = url(host: fleet.configuration.host, port: ports.agents)
+        let url = fleet.configuration.uiListen.map { Self.url(host: $0.host, port: ports.people) } ?? agents
         let dir = fleet.configuration.dataDirectory
-        var text = "\nVigil fleet server listening on \(url)\n"
+        var text = "\nVigil fleet server listening on \(agents)\n"
+        if url != agents { text += "  web UI and API: \(url) (their own listener)\n" }
         if let ca = fleet.tls.caPath {
             text += "  TLS CA:         \(ca) (SHA-256 \((try? fleet.tls.fingerprint()) ?? "?"))\n"
         }

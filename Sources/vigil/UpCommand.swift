@@ -24,9 +24,9 @@ struct UpCommand: AsyncParsableCommand {
         let logger = Logger(label: "vigil.up")
         let fleet = try await FleetServer.prepare(try server.configuration(), logger: logger)
         let agent = LocalAgentService(fleet: fleet, logger: logger)
-        let service = try await fleet.makeService { port in
-            await agent.start(port: port)
-            ServerBanner.print(fleet, port: port, agentFlags: agent.flagfile)
+        let service = try await fleet.makeService { ports in
+            await agent.start(port: ports.agents)
+            ServerBanner.print(fleet, ports: ports, agentFlags: agent.flagfile)
         }
         let group = ServiceGroup(configuration: .init(services: [.init(service: service), .init(service: agent)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -46,10 +46,14 @@ final class TestServer: @unchecked Sendable {
     let fleet: FleetServer
     let group: ServiceGroup
     let task: Task<Void, any Error>
-    let port: Int
+    let ports: ServerPorts
     let http: HTTPClient
 
+    /// The agents' port (and, on one listener, everything's).
+    var port: Int { ports.agents }
     var url: String { "https://127.0.0.1:\(port)" }
+    /// Where the web UI and REST API are served (`url` unless they have their own listener).
+    var peopleURL: String { "https://127.0.0.1:\(ports.people)" }
 
     /// A server on a new database of this kind, or on `shared` (a second server on one PostgreSQL
     /// database), with its files in `directory` (a new temporary one by default).
@@ -67,25 +71,26 @@ final class TestServer: @unchecked Sendable {
         configure(&configuration)
         let logger = Logger(label: "test.server")
         let fleet = try await FleetServer.prepare(configuration, logger: logger)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let service = try await fleet.makeService { port in continuation.yield(port) }
+        let (ports, continuation) = AsyncStream<ServerPorts>.makeStream()
+        let service = try await fleet.makeService { ports in continuation.yield(ports) }
         let group = ServiceGroup(configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [], logger: logger))
         let task = Task { try await withTaskExecutorPreference(executor) { try await group.run() } }
-        var port = 0
-        for await p in ports { port = p; break }
+        var bound: ServerPorts?
+        for await p in ports { bound = p; break }
+        let port = try #require(bound, "the server stopped before it listened")
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .file(try #require(fleet.tls.caPath))
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
-        return TestServer(dir: dir, fleet: fleet, group: group, task: task, port: port, http: http, executor: executor)
+        return TestServer(dir: dir, fleet: fleet, group: group, task: task, ports: port, http: http, executor: executor)
     }
 
-    init(dir: String, fleet: FleetServer, group: ServiceGroup, task: Task<Void, any Error>, port: Int, http: HTTPClient, executor: SerialTaskExecutor) {
+    init(dir: String, fleet: FleetServer, group: ServiceGroup, task: Task<Void, any Error>, ports: ServerPorts, http: HTTPClient, executor: SerialTaskExecutor) {
         self.executor = executor
         self.dir = dir
         self.fleet = fleet
         self.group = group
         self.task = task
-        self.port = port
+        self.ports = ports
         self.http = http
     }
 
@@ -156,9 +161,11 @@ final class TestServer: @unchecked Sendable {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    /// POST (or another method) `body` to `path`, with a bearer token when given.
-    func request(_ path: String, method: HTTPMethod = .POST, json body: String? = nil, token: String? = nil, headers: [(String, String)] = []) async throws -> Reply {
-        var request = HTTPClientRequest(url: url + path)
+    /// POST (or another method) `body` to `path`, with a bearer token when given; at `base`
+    /// (`url` unless given: `peopleURL` for a UI listener of its own).
+    func request(_ path: String, method: HTTPMethod = .POST, json body: String? = nil, token: String? = nil, headers: [(String, String)] = [],
+                 at base: String? = nil) async throws -> Reply {
+        var request = HTTPClientRequest(url: (base ?? url) + path)
         request.method = method
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -194,7 +201,7 @@ final class TestServer: @unchecked Sendable {
     /// An admin token, by the password the first start wrote.
     func adminToken() async throws -> String {
         let password = try String(contentsOfFile: dir + "/admin_password", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let reply = try await request("/api/v1/login", json: #"{"password":"\#(password)"}"#)
+        let reply = try await request("/api/v1/login", json: #"{"password":"\#(password)"}"#, at: peopleURL)
         #expect(reply.status == 200)
         return try #require(reply.json?["token"]?.string)
     }

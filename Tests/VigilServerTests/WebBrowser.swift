@@ -49,7 +49,7 @@ final class WebBrowser: @unchecked Sendable {
     }
 
     func send(_ path: String, method: HTTPMethod, body: String?) async throws -> Page {
-        var request = HTTPClientRequest(url: server.url + path)
+        var request = HTTPClientRequest(url: server.peopleURL + path)
         request.method = method
         if !cookies.isEmpty { request.headers.add(name: "Cookie", value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
         if let body {
