@@ -30,6 +30,8 @@
 #        SERVER_CPU=0.25: each server may use at most that many cores (a CPU cgroup of its
 #        own with a CFS quota), as if it ran on a machine of that size: on a machine too
 #        small to give servers their own, this shows whether a second server adds capacity
+#        UI_LISTEN=1: the first server serves its web UI and REST API on a port of their own
+#        (`--ui-listen`), where the live query's REST calls then go
 set -euo pipefail
 
 [ $# -eq 1 ] || { echo "usage: $0 BIN" >&2; exit 2; }
@@ -142,7 +144,9 @@ start_server() {
     for k in $(seq 1 "$SERVERS"); do
         local data="$dir/data" tls=()
         if [ "$k" -gt 1 ]; then data="$dir/data$k"; tls=(--tls-cert "$dir/data/tls/server.pem" --tls-key "$dir/data/tls/server.key"); fi
-        "$BIN" server --listen 127.0.0.1:0 --data-dir "$data" --enroll-rate 0 "${database[@]}" "${tls[@]}" >"$dir/server$k.out" 2>"$dir/server$k.err" &
+        local ui=()
+        [ "${UI_LISTEN:-0}" = 1 ] && ui=(--ui-listen 127.0.0.1:0)
+        "$BIN" server --listen 127.0.0.1:0 --data-dir "$data" --enroll-rate 0 "${database[@]}" "${tls[@]}" "${ui[@]}" >"$dir/server$k.out" 2>"$dir/server$k.err" &
         local pid=$!
         SERVER_PIDS+=("$pid")
         [ -n "$SERVER_CPU" ] && cap "$pid"
@@ -161,6 +165,8 @@ start_server() {
         fi
     done
     URL=${URLS[0]}
+    # With UI_LISTEN=1 the first server's REST API (the live query's calls) has its own port.
+    API_URL=$(grep -o "web UI and API: https://127.0.0.1:[0-9]*" "$dir/server1.out" | grep -o "https://.*" || true)
 }
 
 # Bytes to and from the servers' ports so far ("0 0" without iptables).
@@ -244,6 +250,7 @@ run() {
     echo "run $name: $agents agents, held fraction $held, ramp ${ramp}s, steady ${STEADY}s, servers ${URLS[*]} ($state)" >&2
     local rc=0 urls=() u
     for u in "${URLS[@]}"; do urls+=(--url "$u"); done
+    [ -n "$API_URL" ] && urls+=(--api-url "$API_URL")
     "$GEN" "${urls[@]}" --ca "$dir/data/tls/ca.pem" --secret "@$dir/data/enroll_secret" --agents "$agents" \
         --held-fraction "$held" --ramp "$ramp" --settle 15 --duration "$STEADY" --log-every 10 --config-every 60 "$@" \
         >"$dir/summary.json" 2>"$dir/generator.err" || rc=$?

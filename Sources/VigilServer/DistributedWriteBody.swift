@@ -18,12 +18,14 @@ struct DistributedWriteBody {
     var answers: [String: Answer] = [:]
     var statuses: [String: Int] = [:]
     var messages: [String: String] = [:]
+    /// Vigil's write-and-read: seconds the read that follows may be held.
+    var wait: Int?
     let bytes: [UInt8]
 
     init(_ bytes: [UInt8], rowLimit: Int) throws(JSONScanner.Malformed) {
         self.bytes = bytes
         var scanner = JSONScanner(bytes)
-        var nodeKey: String?, answers: [String: Answer] = [:], statuses: [String: Int] = [:], messages: [String: String] = [:]
+        var nodeKey: String?, answers: [String: Answer] = [:], statuses: [String: Int] = [:], messages: [String: String] = [:], wait: Int?
         func isString(_ s: JSONScanner, _ v: Range<Int>) -> Bool { bytes[v.lowerBound] == UInt8(ascii: "\"") }
         try scanner.object { (key: Range<Int>, s: inout JSONScanner) throws(JSONScanner.Malformed) in
             switch s.text(key) {
@@ -60,6 +62,12 @@ struct DistributedWriteBody {
                     guard isString(q, v) else { throw JSONScanner.Malformed(offset: v.lowerBound, reason: "a message is a string") }
                     messages[id] = q.text(v)
                 }
+            case "wait":
+                let v = try s.value(depth: 1)
+                guard let seconds = Int(String(decoding: bytes[v], as: UTF8.self)) else {
+                    throw JSONScanner.Malformed(offset: v.lowerBound, reason: "wait is a whole number of seconds")
+                }
+                wait = seconds
             default: break
             }
         }
@@ -69,6 +77,7 @@ struct DistributedWriteBody {
         self.answers = answers
         self.statuses = statuses
         self.messages = messages
+        self.wait = wait
     }
 
     /// An object member whose value must be an object (keyed by query id); null is none.

@@ -18,6 +18,7 @@ struct OsqueryEndpoints {
         router.post(RouterPath(OsqueryPaths.distributedRead)) { request, _ in try await distributedRead(request) }
         router.post(RouterPath(OsqueryPaths.distributedWrite)) { request, _ in try await distributedWrite(request) }
         router.post(RouterPath(VigilPaths.distributedWait)) { request, _ in try await distributedWait(request) }
+        router.post(RouterPath(VigilPaths.distributedWriteWait)) { request, _ in try await distributedWriteWait(request) }
         router.post(RouterPath(VigilPaths.telemetry)) { request, _ in try await telemetry(request) }
         router.post(RouterPath(VigilPaths.profile)) { request, _ in try await profileUpload(request) }
     }
@@ -129,11 +130,25 @@ struct OsqueryEndpoints {
     func distributedWait(_ request: Request) async throws -> Response {
         let body = try await HTTPJSON.decode(DistributedWaitRequest.self, request)
         guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
-        let seconds = max(0, min(body.wait, DistributedWaitRequest.maxWaitSeconds, fleet.options.heldReadSeconds))
+        return try await heldRead(for: host, wait: body.wait)
+    }
+
+    /// The held read for a host: its work once there is some, or none after the wait.
+    func heldRead(for host: HostRecord, wait: Int) async throws -> Response {
+        let seconds = max(0, min(wait, DistributedWaitRequest.maxWaitSeconds, fleet.options.heldReadSeconds))
         // Work waiting now (details due among it) ends the wait at once.
         await fleet.hub.wait(hostID: host.id, seconds: seconds) { ((try? await self.pendingWork(for: host))?.forHost) ?? true }
         fleet.lastSeen.seen(host.id, at: FleetContext.now())
         return try await pendingQueries(for: host)
+    }
+
+    /// Vigil's write-and-read: the answers stored as `distributedWrite` stores them, then
+    /// the held read. An agent that loses the answer sends the write again; a second
+    /// answer to a live query is ignored, so it is not counted twice.
+    func distributedWriteWait(_ request: Request) async throws -> Response {
+        let (body, host) = try await write(request)
+        guard let host else { return Self.invalid("unknown node key") }
+        return try await heldRead(for: host, wait: body.wait ?? 0)
     }
 
     /// Which of a host's work is due now: the times its checks compare with.
@@ -193,12 +208,18 @@ struct OsqueryEndpoints {
     }
 
     func distributedWrite(_ request: Request) async throws -> Response {
+        let (_, host) = try await write(request)
+        return host == nil ? Self.invalid("unknown node key") : HTTPJSON.raw(Self.ack)
+    }
+
+    /// Stores a distributed write's answers; the host is nil for an unknown node key.
+    func write(_ request: Request) async throws -> (DistributedWriteBody, HostRecord?) {
         let limit = fleet.options.maxRowsPerAnswer
         let body: DistributedWriteBody
         do { body = try DistributedWriteBody(try await HTTPJSON.bytes(request), rowLimit: limit) } catch let error as JSONScanner.Malformed {
             throw HTTPError(.badRequest, message: error.description)
         }
-        guard let host = try await authenticate(body.nodeKey) else { return Self.invalid("unknown node key") }
+        guard let host = try await authenticate(body.nodeKey) else { return (body, nil) }
         let now = FleetContext.now()
         if let details = DetailQueries.update(from: body.detailRequest()) { try await fleet.store.updateDetails(hostID: host.id, details, at: now) }
         let ids = Set(body.answers.keys).union(body.statuses.keys)
@@ -223,7 +244,7 @@ struct OsqueryEndpoints {
             }
         }
         if !answered.isEmpty { try await fleet.store.announceAnswers(campaignIDs: answered) }
-        return HTTPJSON.raw(Self.ack)
+        return (body, host)
     }
 }
 

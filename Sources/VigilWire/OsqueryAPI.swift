@@ -145,17 +145,21 @@ public struct DistributedWriteRequest: Codable, Sendable, Equatable {
     public var statuses: [String: Int]?
     public var messages: [String: String]?
     public var stats: [String: DistributedStats]?
+    /// Vigil's write-and-read (`VigilPaths.distributedWriteWait`): seconds the server may
+    /// hold the read that follows. osquery sends none.
+    public var wait: Int?
 
     public init(nodeKey: String, queries: [String: [[String: JSONValue]]], statuses: [String: Int]? = nil,
-                messages: [String: String]? = nil, stats: [String: DistributedStats]? = nil) {
+                messages: [String: String]? = nil, stats: [String: DistributedStats]? = nil, wait: Int? = nil) {
         self.nodeKey = nodeKey
         self.queries = queries
         self.statuses = statuses
         self.messages = messages
         self.stats = stats
+        self.wait = wait
     }
 
-    enum CodingKeys: String, CodingKey { case nodeKey = "node_key", queries, statuses, messages, stats }
+    enum CodingKeys: String, CodingKey { case nodeKey = "node_key", queries, statuses, messages, stats, wait }
 
     /// osquery sends `"queries": {"id": ""}` for a query that returned no rows on some
     /// versions, and `statuses` values as numbers or text: accept both.
@@ -172,6 +176,7 @@ public struct DistributedWriteRequest: Codable, Sendable, Equatable {
         }
         messages = try c.decodeIfPresent([String: String].self, forKey: .messages)
         stats = try? c.decodeIfPresent([String: DistributedStats].self, forKey: .stats)
+        wait = try? c.decodeIfPresent(Int.self, forKey: .wait)
     }
 }
 

@@ -5,6 +5,11 @@ public enum VigilPaths {
     /// The held-open read: answered as soon as a live query targets the host, or with
     /// no queries after `wait` seconds.
     public static let distributedWait = "/api/v1/vigil/distributed/wait"
+    /// Answers, then the next held read, in one request: the body is a distributed write
+    /// (`DistributedWriteRequest`) with `wait` set, the answer a held read's. During a
+    /// live query to thousands of agents this is a third fewer requests (answered read,
+    /// write, next read → answered read, write-and-read).
+    public static let distributedWriteWait = "/api/v1/vigil/distributed/write"
 }
 
 /// The held-open read's request: the node key, and how long the server may hold it.

@@ -77,6 +77,54 @@ import VigilWire
         }
     }
 
+    /// Vigil's write-and-read: the answers are stored before the read that follows is
+    /// held, the held part is woken by the next query, and an answer sent again (the
+    /// agent lost the reply) is not counted twice.
+    @Test(arguments: TestDatabase.all) func answersAndTheNextHeldReadGoInOneRequest(_ database: TestDatabase) async throws {
+        try await TestServer.with(database) { server in
+            let reply = try await server.request(OsqueryPaths.enroll, json: #"{"enroll_secret":"\#(server.enrollSecret)","host_identifier":"v1","host_details":{"vigil_info":{"version":"0.1.0"}}}"#)
+            let key = try #require(reply.json?["node_key"]?.string)
+            let token = try await server.adminToken()
+            _ = try await server.request(VigilPaths.distributedWait, json: #"{"node_key":"\#(key)","wait":20}"#) // details, at once
+            let first = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 1","host_identifiers":["v1"]}"#, token: token)
+            let one = try #require(first.json?["campaign_id"]?.text)
+            let read = try await server.request(VigilPaths.distributedWait, json: #"{"node_key":"\#(key)","wait":20}"#)
+            #expect(read.json?["queries"]?[one] == "SELECT 1")
+
+            let answer = #"{"node_key":"\#(key)","queries":{"\#(one)":[{"1":"1"}]},"statuses":{"\#(one)":0},"wait":20}"#
+            async let held = server.request(VigilPaths.distributedWriteWait, json: answer)
+            // Stored while the read part is still held.
+            var state = try await server.request("/api/v1/queries/run/\(one)", method: .GET, token: token)
+            for _ in 0..<50 where state.json?["done"] != .bool(true) {
+                try await Task.sleep(for: .milliseconds(100))
+                state = try await server.request("/api/v1/queries/run/\(one)", method: .GET, token: token)
+            }
+            #expect(state.json?["done"] == .bool(true), "\(state.text)")
+            #expect(state.json?["rows"]?.array?.count == 1)
+
+            let started = ContinuousClock.now
+            let second = try await server.request("/api/v1/queries/run", json: #"{"sql":"SELECT 2","host_identifiers":["v1"]}"#, token: token)
+            let two = try #require(second.json?["campaign_id"]?.text)
+            let next = try await held
+            #expect(next.status == 200)
+            #expect(next.json?["queries"]?[two] == "SELECT 2", "\(next.text)")
+            #expect(ContinuousClock.now - started < .seconds(10), "the write-and-read was not woken by the next query")
+
+            // The first answer again, as after a lost reply: acknowledged, not stored twice.
+            let again = try await server.request(VigilPaths.distributedWriteWait, json: answer.replacingOccurrences(of: #""wait":20"#, with: #""wait":0"#))
+            #expect(again.status == 200)
+            let after = try await server.request("/api/v1/queries/run/\(one)", method: .GET, token: token)
+            #expect(after.json?["rows"]?.array?.count == 1)
+
+            // A bad wait and an unknown key are refused, as in a write.
+            let bad = try await server.request(VigilPaths.distributedWriteWait, json: #"{"node_key":"\#(key)","queries":{},"wait":"soon"}"#)
+            #expect(bad.status == 400)
+            #expect(bad.text.contains("wait"))
+            let stranger = try await server.request(VigilPaths.distributedWriteWait, json: #"{"node_key":"nope","queries":{},"wait":1}"#)
+            #expect(stranger.json?["node_invalid"] == .bool(true))
+        }
+    }
+
     /// Two servers on one PostgreSQL database serve one fleet: a live query submitted to
     /// one reaches, at once, an agent whose read is held by the other.
     @Test(.enabled(if: TestPostgres.available, "PostgreSQL is not installed"))

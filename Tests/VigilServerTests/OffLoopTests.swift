@@ -18,7 +18,7 @@ import VigilTestSupport
 
     @Test func agentEndpointsWithSmallBodiesStayOnTheirLoop() {
         let agent = [OsqueryPaths.enroll, OsqueryPaths.config, OsqueryPaths.log, OsqueryPaths.distributedRead,
-                     OsqueryPaths.distributedWrite, VigilPaths.distributedWait, VigilPaths.telemetry]
+                     OsqueryPaths.distributedWrite, VigilPaths.distributedWait, VigilPaths.distributedWriteWait, VigilPaths.telemetry]
         for path in agent {
             #expect(Rule.staysOnLoop(path: path, headers: Self.headers(length: 300)), "\(path)")
             #expect(Rule.staysOnLoop(path: path, headers: Self.headers(length: 2_000, encoding: "gzip")), "\(path)")

@@ -286,15 +286,22 @@ public final class FleetService: Service, @unchecked Sendable {
 
     func distributedLoop(_ connection: FleetConnection, engine: LiveQueryEngine) async {
         var heldReads = true
+        // Answers and the next held read in one request, until a server says it has no such endpoint.
+        var writeAndRead = true
         var accelerateUntil = 0.0
         var backoff = ReconnectDelay(initial: 1, maximum: 60)
         var reported: String?
+        // The next read's answer, when the last write brought it.
+        var next: Data?
         while !stopping {
             do {
                 let body: Data
-                if heldReads {
-                    body = try await connection.call(VigilPaths.distributedWait, timeoutSeconds: Int64(DistributedWaitRequest.maxWaitSeconds) + 15) { key in
-                        try WireCoding.encode(DistributedWaitRequest(nodeKey: key, wait: 25))
+                if let given = next {
+                    body = given
+                    next = nil
+                } else if heldReads {
+                    body = try await connection.call(VigilPaths.distributedWait, timeoutSeconds: Self.heldCallSeconds) { key in
+                        try WireCoding.encode(DistributedWaitRequest(nodeKey: key, wait: Self.heldWaitSeconds))
                     }
                 } else {
                     body = try await connection.call(options.readEndpoint) { key in try WireCoding.encode(NodeRequest(nodeKey: key)) }
@@ -302,7 +309,17 @@ public final class FleetService: Service, @unchecked Sendable {
                 let read = try WireCoding.decode(DistributedReadResponse.self, from: body)
                 if let seconds = read.accelerate { accelerateUntil = FleetLogChannel.now() + Double(seconds) }
                 for request in read.vigilProfiles ?? [] { profileRequests.continuation.yield(request) }
-                if !read.queries.isEmpty { try await answer(read, connection: connection, engine: engine) }
+                if !read.queries.isEmpty {
+                    let write = await answer(read, engine: engine)
+                    if heldReads && writeAndRead {
+                        next = try await writeThenRead(write, connection: connection)
+                        if next == nil {
+                            writeAndRead = false
+                            logger.info("fleet: the server has no \(VigilPaths.distributedWriteWait); answering with \(options.writeEndpoint)")
+                        }
+                    }
+                    if next == nil { try await send(write, connection: connection) }
+                }
                 backoff.reset()
                 if reported != nil { logger.info("fleet: live queries: connected again") }
                 reported = nil
@@ -322,9 +339,13 @@ public final class FleetService: Service, @unchecked Sendable {
         }
     }
 
+    /// Seconds a held read may be held, and how long its call may take in all.
+    static let heldWaitSeconds = 25
+    static let heldCallSeconds = Int64(DistributedWaitRequest.maxWaitSeconds) + 15
+
     /// Run the read's queries (a query with a discovery query runs only when that returns
-    /// rows) and write the answers back.
-    func answer(_ read: DistributedReadResponse, connection: FleetConnection, engine: LiveQueryEngine) async throws {
+    /// rows): the answers to write back.
+    func answer(_ read: DistributedReadResponse, engine: LiveQueryEngine) async -> DistributedWriteRequest {
         var write = DistributedWriteRequest(nodeKey: "", queries: [:], statuses: [:], messages: [:], stats: [:])
         for (id, sql) in read.queries.sorted(by: { $0.key < $1.key }) {
             if let discovery = read.discovery?[id] {
@@ -339,9 +360,29 @@ public final class FleetService: Service, @unchecked Sendable {
             // Live queries people asked for are worth a line; the server's own (labels, details) are not.
             logger.log(level: Int64(id) != nil ? .info : .debug, "fleet: live query \(id): \(answer.error.map { "failed: \($0)" } ?? "\(answer.rows.count) rows")")
         }
-        let prepared = write
+        return write
+    }
+
+    /// Vigil's write-and-read: the next held read's answer, or nil when the server has no
+    /// such endpoint (nothing was written then).
+    func writeThenRead(_ write: DistributedWriteRequest, connection: FleetConnection) async throws -> Data? {
+        do {
+            return try await connection.call(VigilPaths.distributedWriteWait, timeoutSeconds: Self.heldCallSeconds) { key in
+                var w = write
+                w.nodeKey = key
+                w.wait = Self.heldWaitSeconds
+                return try WireCoding.encode(w)
+            }
+        } catch {
+            if case .notFound = error { return nil }
+            throw error
+        }
+    }
+
+    /// osquery's distributed write.
+    func send(_ write: DistributedWriteRequest, connection: FleetConnection) async throws {
         _ = try await connection.call(options.writeEndpoint) { key in
-            var w = prepared
+            var w = write
             w.nodeKey = key
             return try WireCoding.encode(w)
         }

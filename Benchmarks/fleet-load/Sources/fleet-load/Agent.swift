@@ -178,15 +178,29 @@ final class Agent: @unchecked Sendable {
     private func holdRead() {
         guard let wait, !stopped else { return }
         let body = Wire.json(WaitRequest(nodeKey: key, wait: options.heldWait))
-        send(wait, "distributed/wait", Paths.wait, body, timeout: .seconds(Int64(options.heldWait) + 30)) { [self] a in
-            guard let a else { return later(Double.random(in: 1...5)) { [self] in holdRead() } }
-            if a.body == Wire.emptyRead { return holdRead() }
-            if Wire.invalid(a.body) { return reenroll { [self] in holdRead() } }
-            if let q = Wire.decode(ReadResponse.self, a.body)?.queries, !q.isEmpty {
-                return answer(q, key: key, on: wait) { [self] in holdRead() }
-            }
-            holdRead()
+        send(wait, "distributed/wait", Paths.wait, body, timeout: .seconds(Int64(options.heldWait) + 30)) { [self] a in held(a) }
+    }
+
+    /// What a held read (or a write-and-read) answered: hold again, or answer first.
+    private func held(_ a: Answer?) {
+        guard let wait else { return }
+        guard let a else { return later(Double.random(in: 1...5)) { [self] in holdRead() } }
+        if a.body == Wire.emptyRead { return holdRead() }
+        if Wire.invalid(a.body) { return reenroll { [self] in holdRead() } }
+        if let q = Wire.decode(ReadResponse.self, a.body)?.queries, !q.isEmpty {
+            if options.writeWait { return answerAndHold(q, key: key, on: wait) }
+            return answer(q, key: key, on: wait) { [self] in holdRead() }
         }
+        holdRead()
+    }
+
+    /// A Vigil agent's write-and-read: the answers and the next held read in one request.
+    /// Its reply comes only with the next read, so it sets no "last write" time: the
+    /// server's own count of answers is the measure.
+    private func answerAndHold(_ queries: [String: String], key: String, on lane: Lane) {
+        let body = Wire.json(WriteRequest(nodeKey: key, queries: queries.mapValues { _ in [["host": id]] }, statuses: queries.mapValues { _ in 0 },
+                                          wait: options.heldWait))
+        send(lane, "distributed/write+wait", Paths.writeWait, body, timeout: .seconds(Int64(options.heldWait) + 30), always: true) { [self] a in held(a) }
     }
 
     /// Answer live queries: one row naming this host per query.

@@ -14,6 +14,9 @@ struct Options {
     /// Servers, each agent keeping to one (agent i to urls[i % count]), as behind a load
     /// balancer that pins a client to a server. `--url` may be given more than once.
     var urls: [String] = []
+    /// Where the live query's REST calls go: the first `--url` unless the server serves its
+    /// API on a listener of its own (`vigil server --ui-listen`).
+    var apiURL: String?
     var ca: String?
     var secret: String?
     var agents = 100
@@ -25,6 +28,9 @@ struct Options {
     var configEvery = 60.0
     var readEvery = 10.0
     var heldWait = 25
+    /// Held agents answer and read again in one request (`/api/v1/vigil/distributed/write`),
+    /// as Vigil agents do since session 27; `--no-write-wait`: a write, then a new held read.
+    var writeWait = true
     var liveQuery = false
     var adminPasswordFile: String?
     var liveTimeout = 60.0
@@ -40,8 +46,8 @@ struct Options {
     static let usage = """
         usage: fleet-load --url https://127.0.0.1:PORT [--url ...] --ca CA.pem --secret SECRET|@FILE [--agents N]
                [--held-fraction F] [--duration S] [--ramp S] [--settle S] [--log-every S] [--config-every S]
-               [--read-every S] [--held-wait S] [--telemetry-every S] [--no-etag] [--gzip-logs]
-               [--live-query --admin-password-file FILE [--live-timeout S]]
+               [--read-every S] [--held-wait S] [--telemetry-every S] [--no-etag] [--no-write-wait] [--gzip-logs]
+               [--live-query --admin-password-file FILE [--live-timeout S] [--api-url https://127.0.0.1:PORT]]
         """
 
     static func parse(_ args: [String]) -> Options {
@@ -60,6 +66,7 @@ struct Options {
         while i < args.count {
             switch args[i] {
             case "--url": o.urls.append(value())
+            case "--api-url": o.apiURL = value()
             case "--ca": o.ca = value()
             case "--secret": o.secret = value()
             case "--agents": o.agents = Int(number("--agents"))
@@ -73,6 +80,7 @@ struct Options {
             case "--held-wait": o.heldWait = Int(number("--held-wait"))
             case "--telemetry-every": o.telemetryEvery = number("--telemetry-every")
             case "--no-etag": o.etag = false
+            case "--no-write-wait": o.writeWait = false
             case "--gzip-logs": o.gzipLogs = true
             case "--live-query": o.liveQuery = true
             case "--admin-password-file": o.adminPasswordFile = value()
@@ -225,7 +233,11 @@ struct FleetLoad {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let ssl = try clientTLS(options)
         let targets: [Target]
-        do { targets = try options.urls.map { try Target(url: $0, ssl: ssl, stats: stats) } } catch { fail("\(error)") }
+        let api: Target
+        do {
+            targets = try options.urls.map { try Target(url: $0, ssl: ssl, stats: stats) }
+            api = try options.apiURL.map { try Target(url: $0, ssl: ssl, stats: stats) } ?? targets[0]
+        } catch { fail("\(error)") }
         let fleet = Fleet(options: options, targets: targets, live: live, enrolled: enrolled)
         if let share = options.worker {
             await Worker.run(share: share, fleet: fleet, group: group, stats: stats)
@@ -261,7 +273,7 @@ struct FleetLoad {
         var liveResult: LiveResult?
         if options.liveQuery {
             let ids = (0..<options.agents).map(Agent.hostIdentifier)
-            let lane = Lane(loop: group.next(), target: targets[0])
+            let lane = Lane(loop: group.next(), target: api)
             Lane.sweep([lane], on: lane.loop)
             liveResult = await runLiveQuery(options: options, lane: lane, live: live, ids: ids)
             if let liveResult { note("live query: \(liveResult.answered)/\(liveResult.targets) answered, seen all at \(liveResult.serverSeenAllMs.map { "\($0) ms" } ?? "never")") }

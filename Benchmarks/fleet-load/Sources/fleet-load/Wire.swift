@@ -38,6 +38,7 @@ enum Paths {
     static let read = "/api/v1/osquery/distributed/read"
     static let write = "/api/v1/osquery/distributed/write"
     static let wait = "/api/v1/vigil/distributed/wait"
+    static let writeWait = "/api/v1/vigil/distributed/write"
     static let telemetry = "/api/v1/vigil/telemetry"
     static let login = "/api/v1/login"
     static let runQuery = "/api/v1/queries/run"
@@ -90,7 +91,9 @@ struct WriteRequest: Encodable {
     var nodeKey: String
     var queries: [String: [[String: String]]]
     var statuses: [String: Int]
-    enum CodingKeys: String, CodingKey { case nodeKey = "node_key", queries, statuses }
+    /// Vigil's write-and-read: how long the read that follows may be held.
+    var wait: Int? = nil
+    enum CodingKeys: String, CodingKey { case nodeKey = "node_key", queries, statuses, wait }
 }
 
 /// Any answer to a node-key call: only `node_invalid` matters to the agent.
