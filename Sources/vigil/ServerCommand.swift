@@ -132,8 +132,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve (the default).",
         discussion: """
         Agents enroll at https://ADDR:PORT/api/v1/osquery/enroll with the secret in DATA_DIR/enroll_secret and trust
-        DATA_DIR/tls/ca.pem (osquery: --tls_server_certs). The web UI is at https://ADDR:PORT/ (user admin). The REST API
-        is under /api/v1 (OpenAPI at /api/openapi.json);
+        DATA_DIR/tls/ca.pem (osquery: --tls_server_certs). The web UI is at https://ADDR:PORT/ (user admin), or at
+        --ui-listen's address when given. The REST API is under /api/v1 there (OpenAPI at /api/openapi.json);
         log in with POST /api/v1/login and the password in DATA_DIR/admin_password, or make a token with
         `vigil server token create`.
         """
