@@ -79,15 +79,23 @@ extension APIEndpoints {
         // A client that follows the counts (max_targets=0) need not have every target
         // encoded: at 10,000 targets that was 2 MB of JSON per poll.
         let maxTargets = Int(try Self.integer(request, "max_targets", in: 0...100_000, default: 100_000))
-        let targets = try await targetViews(id, now: FleetContext.now())
+        let now = FleetContext.now()
+        // Counts alone are counted in the store: a poll of a query to 10,000 hosts read and
+        // sorted every target (38 ms each, 20-34 polls during such a query's burst).
+        let targets = maxTargets == 0 ? [] : try await targetViews(id, now: now)
         let rows = try await fleet.store.campaignRows(id: id, after: 0, limit: max(0, min(maxRows, 100_000))).map { row -> JSONValue in
             var fields = (try? WireCoding.decode(JSONValue.self, from: Data(row.columns.utf8)))?.object ?? [:]
             fields["host_identifier"] = .string(row.hostIdentifier)
             return .object(fields)
         }
         var counts: [String: Int] = [:]
-        for t in targets { counts[t.state.rawValue, default: 0] += 1 }
-        let done = targets.allSatisfy { $0.state == .answered || $0.state == .failed }
+        if maxTargets == 0 {
+            let byState = try await fleet.store.campaignCounts(id: id, offlineBefore: now - fleet.options.offlineAfterSeconds)
+            for (state, n) in byState { counts[state.rawValue] = n }
+        } else {
+            for t in targets { counts[t.state.rawValue, default: 0] += 1 }
+        }
+        let done = counts.allSatisfy { $0.key == TargetState.answered.rawValue || $0.key == TargetState.failed.rawValue }
         return HTTPJSON.response(CampaignView(id: campaign.id, sql: campaign.sql, createdAt: campaign.createdAt, targets: Array(targets.prefix(maxTargets)),
                                               counts: counts, done: done, rows: rows))
     }

@@ -36,6 +36,27 @@ extension SQLServerStore {
         }
     }
 
+    public func campaignCounts(id: Int64, offlineBefore: Int64) async throws -> [TargetState: Int] {
+        try await engine.read { db in
+            // Answered and failed targets from the (campaign_id, state) index alone; only
+            // the ones still waiting need their host's last_seen.
+            var counts: [TargetState: Int] = [:]
+            for row in try await db.rows("""
+                SELECT state, COUNT(*) FROM campaign_targets WHERE campaign_id = ? AND state NOT IN ('pending', 'sent') GROUP BY state
+                """, [.integer(id)]) {
+                if let state = TargetState(rawValue: row[0].text ?? "") { counts[state, default: 0] += Int(row[1].integer ?? 0) }
+            }
+            for row in try await db.rows("""
+                SELECT CASE WHEN h.last_seen < ? THEN 'offline' ELSE t.state END, COUNT(*)
+                FROM campaign_targets t JOIN hosts h ON h.id = t.host_id
+                WHERE t.campaign_id = ? AND t.state IN ('pending', 'sent') GROUP BY 1
+                """, [.integer(offlineBefore), .integer(id)]) {
+                if let state = TargetState(rawValue: row[0].text ?? "") { counts[state, default: 0] += Int(row[1].integer ?? 0) }
+            }
+            return counts
+        }
+    }
+
     public func campaignRows(id: Int64, after: Int64, limit: Int) async throws -> [CampaignRow] {
         try await engine.read { db in
             try await db.rows("""

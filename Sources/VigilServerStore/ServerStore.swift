@@ -73,6 +73,9 @@ public protocol ServerStore: ServerUIStore {
     func createCampaign(sql: String, hostIDs: [Int64], at: Int64) async throws -> Campaign
     func campaign(id: Int64) async throws -> Campaign?
     func campaignTargets(id: Int64) async throws -> [CampaignTarget]
+    /// A live query's targets counted by state without reading each one: a pending or
+    /// sent target whose host was last seen before `offlineBefore` counts as offline.
+    func campaignCounts(id: Int64, offlineBefore: Int64) async throws -> [TargetState: Int]
     /// A live query's rows after row `after` (0: from the first), at most `limit`.
     func campaignRows(id: Int64, after: Int64, limit: Int) async throws -> [CampaignRow]
     /// The queries waiting for a host (campaign id → SQL), marked sent.

@@ -49,6 +49,12 @@ import VigilWire
             #expect(state.json?["done"] == .bool(false))
             let rows = try #require(state.json?["rows"]?.array)
             #expect(rows == [.object(["answer": "42", "host_identifier": "a"])])
+            // Counts alone (counted in the store) say the same as counting the targets.
+            let counts = try await server.request("/api/v1/queries/run/\(id)?max_targets=0", method: .GET, token: token)
+            #expect(counts.json?["counts"] == .object(["answered": .integer(1), "failed": .integer(1), "offline": .integer(1)]), "\(counts.text)")
+            #expect(counts.json?["counts"] == state.json?["counts"])
+            #expect(counts.json?["targets"]?.array?.isEmpty == true)
+            #expect(counts.json?["done"] == .bool(false))
         }
     }
 
