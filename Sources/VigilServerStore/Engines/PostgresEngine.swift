@@ -12,7 +12,11 @@ import VigilSystem
 public final class PostgresEngine: SQLEngine {
     public var dialect: SQLDialect { .postgres }
     let client: PostgresClient
-    private let runner: Task<Void, Never>
+    /// People's calls (`StoreLane.people`: the REST API, the web UI) on connections of
+    /// their own: in the agents' pool they waited behind thousands of agents' calls for a
+    /// connection (submitting a live query to 2,000 busy agents took 2.7–8.8 s).
+    let peopleClient: PostgresClient
+    private let runners: [Task<Void, Never>]
     private let logger: Logger
     /// Longest a store call waits (for a connection and its statements).
     let timeout: Duration
@@ -48,10 +52,14 @@ public final class PostgresEngine: SQLEngine {
         configuration.options.keepAliveBehavior = nil
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
-        // The pool's run loop (it opens the connections) on an executor of its own: on
-        // Swift's cooperative pool it would wait behind whatever blocks those threads, and
-        // every lease with it.
-        runner = Task(executorPreference: Self.executor) { await client.run() }
+        configuration.options.maximumConnections = 2
+        configuration.options.minimumConnections = 2
+        let peopleClient = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.peopleClient = peopleClient
+        // The pools' run loops (they open the connections) on an executor of their own: on
+        // Swift's cooperative pool they would wait behind whatever blocks those threads, and
+        // every lease with them.
+        runners = [client, peopleClient].map { pool in Task(executorPreference: Self.executor) { await pool.run() } }
         do {
             // Start-up is not a request that must fail fast: the schema's steps (DDL, under
             // a lock other servers may hold) get a minute however short the calls' bound.
@@ -61,28 +69,31 @@ public final class PostgresEngine: SQLEngine {
                 }
             }
         } catch {
-            runner.cancel()
+            for runner in runners { runner.cancel() }
             throw StoreError("cannot prepare the schema in PostgreSQL at \(url): \(Self.describe(error))")
         }
     }
 
+    /// The pool for the calling lane.
+    private var pool: PostgresClient { StoreLane.current == .people ? peopleClient : client }
+
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
-        try await bounded { [client, logger] in
-            try await client.withConnection { connection in try await body(PostgresSession(connection: connection, logger: logger)) }
+        try await bounded { [pool, logger] in
+            try await pool.withConnection { connection in try await body(PostgresSession(connection: connection, logger: logger)) }
         }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
-        try await bounded { [client, logger] in
-            try await client.withConnection { connection in
+        try await bounded { [pool, logger] in
+            try await pool.withConnection { connection in
                 try await connection.withTransaction(logger: logger) { try await body(PostgresSession(connection: $0, logger: logger)) }
             }
         }
     }
 
     public func writeStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> T) async throws -> T {
-        try await bounded { [client, logger] in
-            try await client.withConnection { connection in try await body(PostgresSession(connection: connection, logger: logger)) }
+        try await bounded { [pool, logger] in
+            try await pool.withConnection { connection in try await body(PostgresSession(connection: connection, logger: logger)) }
         }
     }
 
@@ -129,8 +140,8 @@ public final class PostgresEngine: SQLEngine {
             listener.cancel()
             await listener.value
         }
-        runner.cancel()
-        await runner.value
+        for runner in runners { runner.cancel() }
+        for runner in runners { await runner.value }
     }
 
     /// postgres-nio's errors say little in their description (so as not to leak data);
