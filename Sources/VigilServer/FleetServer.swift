@@ -181,7 +181,8 @@ public final class FleetServer: Sendable {
         // Apart, people's connections get an eighth (at most 1,024) of what descriptors allow.
         let peopleConnections = uiListen == nil ? 0 : max(1, min(1024, allowed / 8))
         let maxConnections = max(1, allowed - peopleConnections)
-        logger.info("accepting up to \(maxConnections) agents' connections at once (open-file limit \(files))")
+        let alsoPeople = uiListen == nil ? "" : ", and \(peopleConnections) more on the UI's listener"
+        logger.info("accepting up to \(maxConnections) connections at once (open-file limit \(files))\(alsoPeople)")
         let connections = ConnectionTasks()
         let ports = PortsReport(split: uiListen != nil, report: onListening)
         let tlsConfiguration = try tls.configuration()

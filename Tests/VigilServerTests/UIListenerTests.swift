@@ -5,11 +5,12 @@ import NIOPosix
 import NIOSSL
 import Testing
 import VigilServer
+import VigilTestSupport
 import VigilWire
 
 /// `--ui-listen`: the web UI and REST API on an address and event loop of their own,
 /// the agents' address serving only agents and health checks.
-@Suite struct UIListenerTests {
+@Suite(.ownThread) struct UIListenerTests {
     static func apart(_ c: inout FleetServerConfiguration) { c.uiListen = ListenAddress(host: "127.0.0.1", port: 0) }
 
     @Test func eachListenerServesOnlyItsOwnSide() async throws {
